@@ -1,0 +1,274 @@
+#!/usr/bin/env bash
+# unionenv: run a command tree over an unprivileged union of directories.
+#
+# The preloaded library cannot report a bad configuration well: it runs in
+# every process and must never write or exit on its own. So the launcher
+# checks the layers once, up front, creates nothing until every check has
+# passed, and only then sets the environment and execs the command.
+set -u
+
+# `make install` rewrites this line to the installed library directory.
+UNIONENV_LIBDIR=
+
+VERSION=0.1.0
+EX_OWN=125   # our own errors; 126/127/other come from the command
+
+usage() {
+    cat <<'EOF'
+Usage: unionenv [run] --lower DIR[:DIR...] --upper DIR [--mount DIR] [--] COMMAND [ARG...]
+       unionenv --help | --version
+
+Run COMMAND with the lower directories merged (first is highest) at the
+mount path, every write landing in the upper directory. The lowers are
+never modified.
+
+Options:
+  --lower DIR[:DIR...]  read-only layers, highest first (as overlayfs lowerdir)
+  --upper DIR           writable layer; created when missing
+  --mount DIR           where the union appears (default: the first lower)
+  --help                show this help and exit
+  --version             show the version and exit
+
+Options also take the form --lower=DIR. Exit status: 125 for unionenv's own
+errors, 126 if COMMAND cannot run, 127 if it is not found, else its status.
+EOF
+}
+
+# One line only, whatever the path holds: a newline in a name would
+# otherwise split the message and break "one clear line on stderr".
+die() {
+    local msg=$1
+    msg=${msg//$'\n'/\\n}
+    printf 'unionenv: %s\n' "$msg" >&2
+    exit "$EX_OWN"
+}
+
+# canon MODE PATH: canonical absolute path in REPLY (MODE -e: must exist,
+# -m: may be missing). The trailing "x" keeps names that end in a newline,
+# which command substitution would strip.
+canon() {
+    local out
+    out=$(realpath "$1" -- "$2" 2>/dev/null && printf x) || return 1
+    out=${out%x}
+    REPLY=${out%$'\n'}
+}
+
+# is_inside A B: A is B or lies below it (canonical paths only).
+is_inside() {
+    [ "$1" = "$2" ] && return 0
+    [ "$2" = / ] && return 0
+    case $1 in "$2"/*) return 0 ;; esac
+    return 1
+}
+
+# Device and inode, so that two paths to one directory (bind mounts) count
+# as the same directory even when their canonical names differ.
+dev_ino() {
+    stat -L -c '%d:%i' -- "$1" 2>/dev/null
+}
+
+# ---- argument parsing ------------------------------------------------------
+
+OPT_LOWER= OPT_UPPER= OPT_MOUNT=
+SEEN_LOWER=0 SEEN_UPPER=0 SEEN_MOUNT=0
+CMD=()
+
+# A repeated option is refused rather than "last one wins": with layers,
+# silently dropping one is worse than asking.
+set_opt() {  # set_opt NAME VALUE
+    case $1 in
+    lower) [ "$SEEN_LOWER" = 0 ] || die "option '--lower' given twice"
+           SEEN_LOWER=1 OPT_LOWER=$2 ;;
+    upper) [ "$SEEN_UPPER" = 0 ] || die "option '--upper' given twice"
+           SEEN_UPPER=1 OPT_UPPER=$2 ;;
+    mount) [ "$SEEN_MOUNT" = 0 ] || die "option '--mount' given twice"
+           SEEN_MOUNT=1 OPT_MOUNT=$2 ;;
+    esac
+}
+
+parse_args() {
+    if [ $# -gt 0 ]; then
+        case $1 in
+        run) shift ;;
+        diff | export | import | commit | convert | fsck | check)
+            die "$1: not implemented yet" ;;
+        esac
+    fi
+    while [ $# -gt 0 ]; do
+        case $1 in
+        --) shift; break ;;
+        -h | --help) usage; exit 0 ;;
+        --version) printf 'unionenv %s\n' "$VERSION"; exit 0 ;;
+        --lower | --upper | --mount)
+            # A following option is a forgotten value, not a directory
+            # named "--upper"; such a directory can be given as --lower=--x.
+            if [ $# -lt 2 ] || [[ $2 == --* ]]; then
+                die "option '$1' needs a value"
+            fi
+            set_opt "${1#--}" "$2"
+            shift 2 ;;
+        --lower=* | --upper=* | --mount=*)
+            local name=${1%%=*}
+            set_opt "${name#--}" "${1#*=}"
+            shift ;;
+        -*) die "unknown option '$1'" ;;
+        *) break ;;
+        esac
+    done
+    CMD=("$@")
+    [ "$SEEN_LOWER" = 1 ] || die "missing --lower (see --help)"
+    [ "$SEEN_UPPER" = 1 ] || die "missing --upper (see --help)"
+    [ ${#CMD[@]} -gt 0 ] || die "no command given"
+    [ -n "${CMD[0]}" ] || die "empty command"
+}
+
+# ---- layer checks ----------------------------------------------------------
+
+LOWERS=()   # canonical, highest first
+UPPER=      # canonical
+UPPER_EXISTS=0
+MOUNT=      # canonical
+
+check_lowers() {
+    local rest=$OPT_LOWER elem i j ids=()
+    [ -n "$rest" ] || die "empty --lower"
+    # Split by hand: `read -a` with IFS=: drops a trailing empty element,
+    # and "a:" must be an error like "a::b".
+    while :; do
+        elem=${rest%%:*}
+        [ -n "$elem" ] || die "empty element in --lower '$OPT_LOWER'"
+        check_one_lower "$elem"
+        [ "$rest" = "${rest#*:}" ] && break
+        rest=${rest#*:}
+    done
+    for ((i = 0; i < ${#LOWERS[@]}; i++)); do
+        ids[i]=$(dev_ino "${LOWERS[i]}")
+        for ((j = 0; j < i; j++)); do
+            if [ "${LOWERS[i]}" = "${LOWERS[j]}" ] || [ "${ids[i]}" = "${ids[j]}" ]; then
+                die "the same directory is given twice as a lower: '${LOWERS[i]}'"
+            fi
+        done
+    done
+}
+
+check_one_lower() {
+    local given=$1
+    [ -e "$given" ] || die "lower '$given' does not exist"
+    [ -d "$given" ] || die "lower '$given' is not a directory"
+    canon -e "$given" || die "lower '$given' cannot be resolved"
+    [ -r "$REPLY" ] && [ -x "$REPLY" ] || die "lower '$given' is not readable"
+    # The preload's layer list is colon-separated, with no escape.
+    case $REPLY in *:*) die "lower '$REPLY' contains ':', which a layer list cannot hold" ;; esac
+    LOWERS+=("$REPLY")
+}
+
+check_upper() {
+    local given=$OPT_UPPER l probe
+    [ -n "$given" ] || die "empty --upper"
+    if [ -e "$given" ] || [ -L "$given" ]; then
+        [ -e "$given" ] || die "upper '$given' is a dangling symbolic link"
+        [ -d "$given" ] || die "upper '$given' is not a directory"
+        canon -e "$given" || die "upper '$given' cannot be resolved"
+        UPPER=$REPLY UPPER_EXISTS=1
+        [ -r "$UPPER" ] && [ -w "$UPPER" ] && [ -x "$UPPER" ] ||
+            die "upper '$given' is not writable"
+    else
+        # Missing: resolve what exists of it, and make sure mkdir -p can
+        # create the rest before anything is created.
+        canon -m "$given" || die "upper '$given' cannot be resolved"
+        UPPER=$REPLY
+        probe=$UPPER
+        while [ ! -e "$probe" ]; do
+            probe=${probe%/*}
+            [ -n "$probe" ] || probe=/
+        done
+        [ -d "$probe" ] || die "upper '$given': '$probe' is not a directory"
+        [ -w "$probe" ] && [ -x "$probe" ] ||
+            die "upper '$given' cannot be created: '$probe' is not writable"
+    fi
+    for l in "${LOWERS[@]}"; do
+        if [ "$UPPER" = "$l" ] ||
+            { [ "$UPPER_EXISTS" = 1 ] && [ "$(dev_ino "$UPPER")" = "$(dev_ino "$l")" ]; }; then
+            die "upper '$UPPER' is the same directory as a lower"
+        fi
+        is_inside "$UPPER" "$l" && die "upper '$UPPER' is inside lower '$l'"
+        is_inside "$l" "$UPPER" && die "lower '$l' is inside upper '$UPPER'"
+    done
+}
+
+check_mount() {
+    if [ "$SEEN_MOUNT" = 0 ]; then
+        MOUNT=${LOWERS[0]}
+        return
+    fi
+    local given=$OPT_MOUNT
+    [ -n "$given" ] || die "empty --mount"
+    [ -e "$given" ] || die "mount '$given' does not exist"
+    [ -d "$given" ] || die "mount '$given' is not a directory"
+    canon -e "$given" || die "mount '$given' cannot be resolved"
+    MOUNT=$REPLY
+    is_inside "$MOUNT" "$UPPER" && die "mount '$MOUNT' is inside upper '$UPPER'"
+    return 0
+}
+
+# ---- library ----------------------------------------------------------------
+
+LIB=
+
+find_library() {
+    local dir
+    if [ -n "$UNIONENV_LIBDIR" ]; then
+        dir=$UNIONENV_LIBDIR
+    else
+        canon -e "${BASH_SOURCE[0]}" || die "cannot locate the script itself"
+        dir=${REPLY%/*}/build
+    fi
+    [ -f "$dir/libunionenv.so" ] ||
+        die "library '$dir/libunionenv.so' not found (run make first)"
+    canon -e "$dir/libunionenv.so" || die "library '$dir/libunionenv.so' cannot be resolved"
+    LIB=$REPLY
+    # The dynamic loader splits LD_PRELOAD at spaces and colons.
+    case $LIB in *[[:space:]:]*)
+        die "library path '$LIB' contains a space or ':', which LD_PRELOAD cannot hold" ;;
+    esac
+}
+
+# Prepend LIB to LD_PRELOAD, dropping an earlier copy so that a nested
+# unionenv does not load the library twice.
+preload_list() {
+    local out=$LIB word words=()
+    IFS=' :' read -r -a words <<<"${LD_PRELOAD:-}"
+    for word in "${words[@]}"; do
+        [ "$word" = "$LIB" ] || out+=" $word"
+    done
+    REPLY=$out
+}
+
+join_colon() {  # join_colon ITEM... -> REPLY
+    local IFS=:
+    REPLY="$*"
+}
+
+main() {
+    parse_args "$@"
+    check_lowers
+    check_upper
+    check_mount
+    find_library
+    # Every check passed: only now may anything be created.
+    if [ "$UPPER_EXISTS" = 0 ]; then
+        mkdir -p -- "$UPPER" 2>/dev/null || die "cannot create upper '$UPPER'"
+    fi
+    join_colon "${LOWERS[@]}"
+    export UNIONENV_LOWER="$REPLY"
+    export UNIONENV_UPPER="$UPPER"
+    export UNIONENV_MOUNT="$MOUNT"
+    export UNIONENV_LIB="$LIB"
+    preload_list
+    export LD_PRELOAD="$REPLY"
+    # env runs under the preload, whose execvp looks COMMAND up in union
+    # terms; env's own 126 (cannot run) and 127 (not found) are the contract.
+    exec env -- "${CMD[@]}"
+}
+
+main "$@"
