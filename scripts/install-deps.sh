@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Install the Debian packages that building, testing and the demo need.
+#
+# `make test` and `make demo` call this every time, so it must be quiet and
+# fast when everything is present, and touch apt only when something is
+# missing (apt-get update is slow and needs the network).
+set -u
+
+PACKAGES=(
+    gcc make libc6-dev uthash-dev libelf-dev   # build
+    bats attr coreutils findutils tar git sed diffutils rsync cpio patch
+    python3 perl sqlite3 util-linux file       # tests and demo
+)
+
+missing=()
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+    echo "install-deps: not a Debian system; make sure these are installed: ${PACKAGES[*]}" >&2
+    exit 0
+fi
+
+for p in "${PACKAGES[@]}"; do
+    status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)
+    [ "$status" = installed ] || missing+=("$p")
+done
+
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: missing packages: ${missing[*]}" >&2
+    echo "install-deps: as root, run: apt-get install ${missing[*]}" >&2
+    exit 1
+fi
+
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq </dev/null &&
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null >/dev/null ||
+    { echo "install-deps: apt-get failed for: ${missing[*]}" >&2; exit 1; }
