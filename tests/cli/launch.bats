@@ -1,0 +1,121 @@
+#!/usr/bin/env bats
+# Good input: what the launcher hands to the library. These run against a
+# stub library (see stub_setup), so they test the launcher alone.
+
+bats_require_minimum_version 1.5.0
+load common
+
+setup() {
+    common_setup
+    stub_setup || skip "no C compiler to build the stub library"
+}
+teardown() { common_teardown; }
+
+# Print the environment the command receives, one variable per line.
+show_env='printf "%s\n" "L=$UNIONENV_LOWER" "U=$UNIONENV_UPPER" "M=$UNIONENV_MOUNT" "LIB=$UNIONENV_LIB" "P=$LD_PRELOAD"'
+
+@test "--help exits 0 with usage on stdout" {
+    run --separate-stderr "$UE" --help
+    [ "$status" -eq 0 ]
+    [[ ${lines[0]} == "Usage: unionenv "* ]]
+    [ -z "$stderr" ]
+    run --separate-stderr "$UE" -h
+    [ "$status" -eq 0 ]
+}
+
+@test "--version" {
+    run --separate-stderr "$UE" --version
+    [ "$status" -eq 0 ]
+    [ "$output" = "unionenv 0.1.0" ]
+}
+
+@test "relative paths are made canonical and absolute" {
+    run --separate-stderr "$STUB" --lower a:b --upper u -- sh -c "$show_env"
+    echo "$status $output $stderr"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "L=$W/a:$W/b" ]
+    [ "${lines[1]}" = "U=$W/u" ]
+    [ "${lines[2]}" = "M=$W/a" ]
+    [ "${lines[3]}" = "LIB=$STUB_LIB" ]
+    [ "${lines[4]}" = "P=$STUB_LIB" ]
+    [ -d u ]
+}
+
+@test "relative paths with .. and symlinks" {
+    mkdir -p x/y
+    ln -s b blink
+    cd x/y
+    run --separate-stderr "$STUB" --lower ../../a:../../blink --upper ../../a/../u2 -- sh -c "$show_env"
+    echo "$status $output $stderr"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "L=$W/a:$W/b" ]
+    [ "${lines[1]}" = "U=$W/u2" ]
+    [ -d "$W/u2" ]
+}
+
+@test "missing upper is created with its parents" {
+    run --separate-stderr "$STUB" --lower a --upper new/deep/u -- true
+    [ "$status" -eq 0 ]
+    [ -d new/deep/u ]
+}
+
+@test "existing empty upper is used as it is" {
+    mkdir u
+    touch u/keep
+    run --separate-stderr "$STUB" --lower a --upper u -- true
+    [ "$status" -eq 0 ]
+    [ -f u/keep ]
+}
+
+@test "--opt=value form, run subcommand, command without --" {
+    run --separate-stderr "$STUB" run --lower=a:b --upper=u --mount=b sh -c "$show_env"
+    echo "$status $output $stderr"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "L=$W/a:$W/b" ]
+    [ "${lines[2]}" = "M=$W/b" ]
+}
+
+@test "a lower inside another lower is accepted" {
+    run --separate-stderr "$STUB" --lower a:a/sub --upper u -- sh -c "$show_env"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "L=$W/a:$W/a/sub" ]
+}
+
+@test "mount may be any existing directory outside the upper" {
+    mkdir m
+    run --separate-stderr "$STUB" --lower a --upper u --mount ./m/ -- sh -c "$show_env"
+    [ "$status" -eq 0 ]
+    [ "${lines[2]}" = "M=$W/m" ]
+}
+
+@test "an existing LD_PRELOAD is kept after the library" {
+    LD_PRELOAD=$OTHER_LIB run --separate-stderr "$STUB" --lower a --upper u -- sh -c "$show_env"
+    echo "$status $output $stderr"
+    [ "$status" -eq 0 ]
+    [ "${lines[4]}" = "P=$STUB_LIB $OTHER_LIB" ]
+}
+
+@test "the library is not preloaded twice when nested" {
+    LD_PRELOAD="$STUB_LIB $OTHER_LIB" run --separate-stderr "$STUB" --lower a --upper u -- sh -c "$show_env"
+    [ "$status" -eq 0 ]
+    [ "${lines[4]}" = "P=$STUB_LIB $OTHER_LIB" ]
+}
+
+@test "arguments reach the command unchanged" {
+    run --separate-stderr "$STUB" --lower a --upper u -- printf '<%s>' 'two words' '' '--lower' '*'
+    [ "$status" -eq 0 ]
+    [ "$output" = "<two words><><--lower><*>" ]
+}
+
+@test "the command's exit status is passed through" {
+    run --separate-stderr "$STUB" --lower a --upper u -- sh -c 'exit 7'
+    [ "$status" -eq 7 ]
+}
+
+@test "lowers are never written" {
+    before=$(cd "$W" && find a b -printf '%p %y %s %m %T@\n' | LC_ALL=C sort | cksum)
+    run --separate-stderr "$STUB" --lower a:b --upper u -- true
+    [ "$status" -eq 0 ]
+    after=$(cd "$W" && find a b -printf '%p %y %s %m %T@\n' | LC_ALL=C sort | cksum)
+    [ "$before" = "$after" ]
+}

@@ -1,0 +1,58 @@
+#!/usr/bin/env bats
+# The launcher with the real library: exit statuses and a smoke test of
+# the union itself. Skipped, visibly, until build/libunionenv.so exists.
+
+bats_require_minimum_version 1.5.0
+load common
+
+setup() {
+    common_setup
+    need_lib
+}
+teardown() { common_teardown; }
+
+@test "command not found: 127" {
+    run -127 --separate-stderr "$UE" --lower a --upper u -- no-such-command-unionenv
+    echo "$status $stderr"
+    [ "$status" -eq 127 ]
+}
+
+@test "command not executable: 126" {
+    run --separate-stderr "$UE" --lower a --upper u -- "$W/a/fa"
+    echo "$status $stderr"
+    [ "$status" -eq 126 ]
+}
+
+@test "exit status of the command is passed through" {
+    run --separate-stderr "$UE" --lower a --upper u -- sh -c 'exit 3'
+    [ "$status" -eq 3 ]
+    run --separate-stderr "$UE" --lower a --upper u -- true
+    [ "$status" -eq 0 ]
+}
+
+@test "the layers are merged at the mount, the lower from below shows" {
+    run --separate-stderr "$UE" --lower a:b --upper u -- cat "$W/a/fa" "$W/a/fb"
+    echo "$status $output $stderr"
+    [ "$status" -eq 0 ]
+    [ "$output" = $'A\nB' ]
+}
+
+@test "writes land in the upper, lowers unchanged" {
+    before=$(find a b -printf '%p %y %s %m %T@\n' | LC_ALL=C sort | cksum)
+    run --separate-stderr "$UE" --lower a:b --upper u -- sh -c "echo new > '$W/a/new' && echo more >> '$W/a/fb'"
+    echo "$status $output $stderr"
+    [ "$status" -eq 0 ]
+    [ "$(cat u/new)" = new ]
+    [ "$(cat u/fb)" = $'B\nmore' ]
+    [ "$(find a b -printf '%p %y %s %m %T@\n' | LC_ALL=C sort | cksum)" = "$before" ]
+}
+
+@test "a command that lives only in a lower is found through PATH" {
+    mkdir b/bin
+    printf '#!/bin/sh\necho from-lower\n' >b/bin/lowercmd
+    chmod +x b/bin/lowercmd
+    PATH="$W/a/bin:$PATH" run -0 --separate-stderr "$UE" --lower a:b --upper u -- lowercmd
+    echo "$status $output $stderr"
+    [ "$status" -eq 0 ]
+    [ "$output" = from-lower ]
+}
