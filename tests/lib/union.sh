@@ -1,0 +1,51 @@
+# union.sh - common set-up for the scenario scripts (sourced after setting REPO).
+#
+#   scenario_init NAME   make the work dir $T (mktemp -d), trap its removal
+#                        (unmounting anything below it first; KEEP_TMP=1 keeps it),
+#                        fix the environment (LC_ALL, TZ, git config)
+#   union ARGS...        run the launcher: $UNION_CMD ARGS... under a timeout
+#                        (UNION_TIMEOUT seconds, default 600)
+#
+# UNION_CMD defaults to "$REPO/unionenv.sh".  Set UNION_CMD to
+# "$REPO/tests/lib/kernel-unionenv" (root only) to run the "union" side on a
+# kernel overlayfs mount instead: that checks the scenario logic itself.
+
+: "${REPO:?REPO must be set before sourcing union.sh}"
+. "$REPO/tests/lib/tap.sh"
+. "$REPO/tests/lib/snapshot.sh"
+. "$REPO/tests/lib/oracle.sh"
+
+UNION_CMD=${UNION_CMD:-$REPO/unionenv.sh}
+UNION_TIMEOUT=${UNION_TIMEOUT:-600}
+
+export LC_ALL=C TZ=UTC
+export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
+export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@t GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@t
+export GIT_AUTHOR_DATE='1600000000 +0000' GIT_COMMITTER_DATE='1600000000 +0000'
+unset MAKEFLAGS MFLAGS MAKELEVEL GIT_DIR GIT_WORK_TREE
+
+scenario_cleanup() {
+    [ -n "${T:-}" ] && [ -d "$T" ] || return 0
+    umount_all_under "$T"
+    if [ "${KEEP_TMP:-0}" = 1 ]; then
+        echo "# KEEP_TMP=1: work dir kept: $T"
+    else
+        chmod -R u+rwX -- "$T" 2>/dev/null
+        rm -rf -- "$T"
+    fi
+}
+
+scenario_init() {
+    T=$(mktemp -d "${TMPDIR:-/tmp}/unionenv-$1.XXXXXX") || exit 125
+    T=$(cd -- "$T" && pwd -P)
+    trap scenario_cleanup EXIT
+    trap 'exit 130' INT TERM HUP
+    if [ "$UNION_CMD" != "$REPO/unionenv.sh" ]; then
+        echo "# NOTE: union side is UNION_CMD=$UNION_CMD"
+    fi
+}
+
+union() {
+    # UNION_CMD is a single program path (word-split deliberately not done).
+    timeout -k 10 "$UNION_TIMEOUT" "$UNION_CMD" "$@"
+}
