@@ -2,6 +2,7 @@
 #
 #   can_mount_overlay      0 when we are root and a tiny `mount -t overlay
 #                          -o userxattr` works; otherwise sets ORACLE_SKIP_REASON
+#                          (ORACLE_NO_KERNEL=1 forces the non-root path)
 #   mount_overlay LOWERS UPPER WORK MNT
 #                          kernel overlayfs, unprivileged (userxattr) format;
 #                          LOWERS is colon-separated, highest first
@@ -19,7 +20,9 @@ _UE_CAN_MOUNT=
 can_mount_overlay() {
     if [ -z "$_UE_CAN_MOUNT" ]; then
         _UE_CAN_MOUNT=no
-        if [ "$(id -u)" != 0 ]; then
+        if [ -n "${ORACLE_NO_KERNEL:-}" ]; then
+            ORACLE_SKIP_REASON="kernel oracle disabled (ORACLE_NO_KERNEL is set)"
+        elif [ "$(id -u)" != 0 ]; then
             ORACLE_SKIP_REASON="cannot mount overlayfs (not root)"
         else
             local t
