@@ -69,7 +69,7 @@ dev_ino() {
 
 # ---- argument parsing ------------------------------------------------------
 
-OPT_LOWER= OPT_UPPER= OPT_MOUNT=
+OPT_LOWER='' OPT_UPPER='' OPT_MOUNT=''
 SEEN_LOWER=0 SEEN_UPPER=0 SEEN_MOUNT=0
 CMD=()
 
@@ -156,7 +156,7 @@ check_one_lower() {
     [ -e "$given" ] || die "lower '$given' does not exist"
     [ -d "$given" ] || die "lower '$given' is not a directory"
     canon -e "$given" || die "lower '$given' cannot be resolved"
-    [ -r "$REPLY" ] && [ -x "$REPLY" ] || die "lower '$given' is not readable"
+    { [ -r "$REPLY" ] && [ -x "$REPLY" ]; } || die "lower '$given' is not readable"
     # The preload's layer list is colon-separated, with no escape.
     case $REPLY in *:*) die "lower '$REPLY' contains ':', which a layer list cannot hold" ;; esac
     LOWERS+=("$REPLY")
@@ -170,7 +170,7 @@ check_upper() {
         [ -d "$given" ] || die "upper '$given' is not a directory"
         canon -e "$given" || die "upper '$given' cannot be resolved"
         UPPER=$REPLY UPPER_EXISTS=1
-        [ -r "$UPPER" ] && [ -w "$UPPER" ] && [ -x "$UPPER" ] ||
+        { [ -r "$UPPER" ] && [ -w "$UPPER" ] && [ -x "$UPPER" ]; } ||
             die "upper '$given' is not writable"
     else
         # Missing: resolve what exists of it, and make sure mkdir -p can
@@ -183,7 +183,7 @@ check_upper() {
             [ -n "$probe" ] || probe=/
         done
         [ -d "$probe" ] || die "upper '$given': '$probe' is not a directory"
-        [ -w "$probe" ] && [ -x "$probe" ] ||
+        { [ -w "$probe" ] && [ -x "$probe" ]; } ||
             die "upper '$given' cannot be created: '$probe' is not writable"
     fi
     for l in "${LOWERS[@]}"; do

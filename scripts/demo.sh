@@ -56,6 +56,7 @@ ue --lower A:B --upper U -- make -s -C A -j2 ||
 heading "3. Run the program that was built, through the union"
 ue --lower A:B --upper U -- A/prog || fail "running A/prog in the union failed"
 printf '$ ls A/prog    # outside the union\n'
+# shellcheck disable=SC2012  # ls's own "No such file" message is the point
 ls A/prog 2>&1 | sed 's/^/  /'
 
 heading "4. What landed in the upper U (type, size, path)"

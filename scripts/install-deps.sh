@@ -34,6 +34,8 @@ fi
 
 echo "install-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq </dev/null &&
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null >/dev/null ||
-    { echo "install-deps: apt-get failed for: ${missing[*]}" >&2; exit 1; }
+if ! { apt-get update -qq </dev/null &&
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null >/dev/null; }; then
+    echo "install-deps: apt-get failed for: ${missing[*]}" >&2
+    exit 1
+fi

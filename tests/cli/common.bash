@@ -1,4 +1,5 @@
 # Shared set-up for the command-line tests of unionenv.sh (load common).
+# shellcheck disable=SC2034,SC2154  # bats sets status/stderr; the tests read STUB*
 #
 # Every test works in its own $W below BATS_TEST_TMPDIR, which bats removes,
 # so nothing is left behind; W holds two lowers, a (with a/fa, a/sub/) and
