@@ -1,11 +1,13 @@
 # snapshot.sh - deterministic listings of a directory tree (sourced).
 #
 #   snapshot_tree DIR   every path under DIR, one per line, sorted (LC_ALL=C):
-#       path  type  mode  uid:gid  size  mtime(ns)  content  xattrs
+#       path  type  mode  uid:gid  nlink  size  mtime(ns)  ctime(ns)  content  xattrs
 #     type is find's %y (f d l c b p s); content is the sha256 of a regular
 #     file, "->TARGET" for a symlink, "dev:MAJ,MIN" (hex) for a device, "-"
 #     otherwise; xattrs (when getfattr is installed) is "name=0xHEX,..." of all
-#     xattrs of the path itself.  Used to prove that a layer is unchanged.
+#     xattrs of the path itself.  Used to prove that a layer is unchanged:
+#     nlink and ctime also catch a hard link or a metadata change made and
+#     undone in a lower.
 #   view_tree DIR       the same minus owner, mtime, xattrs and directory sizes:
 #       path  type  mode  size  content
 #     Used to compare a merged view (unionenv, kernel overlayfs, plain copy).
@@ -20,7 +22,7 @@ _tree_list() {
     (
         export LC_ALL=C
         cd -- "$dir" || exit 1
-        find . -mindepth 1 -printf '%P\t%y\t%#m\t%U:%G\t%s\t%T@\t%l\n' >"$tmp/meta" || exit 1
+        find . -mindepth 1 -printf '%P\t%y\t%#m\t%U:%G\t%n\t%s\t%T@\t%C@\t%l\n' >"$tmp/meta" || exit 1
         find . -mindepth 1 -type f -print0 | xargs -0 -r sha256sum -- >"$tmp/sum" || exit 1
         find . -mindepth 1 \( -type c -o -type b \) -exec stat -c '%n	%t,%T' -- {} + >"$tmp/dev" || exit 1
         : >"$tmp/xattr"
@@ -48,7 +50,7 @@ _tree_list() {
             }
         }
         {
-            path = $1; type = $2; perm = $3; owner = $4; size = $5; mtime = $6; target = $7
+            path = $1; type = $2; perm = $3; owner = $4; nlink = $5; size = $6; mtime = $7; ctime = $8; target = $9
             content = "-"
             if (type == "f") content = (path in sum) ? sum[path] : "?"
             else if (type == "l") content = "->" target
@@ -58,7 +60,7 @@ _tree_list() {
                 print path "\t" type "\t" perm "\t" size "\t" content
             } else {
                 x = (path in xa) ? xa[path] : "-"
-                print path "\t" type "\t" perm "\t" owner "\t" size "\t" mtime "\t" content "\t" x
+                print path "\t" type "\t" perm "\t" owner "\t" nlink "\t" size "\t" mtime "\t" ctime "\t" content "\t" x
             }
         }' "$tmp/meta" | LC_ALL=C sort
         rc=$?
