@@ -10,6 +10,7 @@
 #   env: BENCH_NFILES, BENCH_RUNS, UNION_CMD, KEEP_TMP
 set -u
 REPO=$(cd -- "$(dirname -- "$0")/../.." && pwd -P)
+# shellcheck source=tests/lib/union.sh
 . "$REPO/tests/lib/union.sh"
 scenario_init bench
 

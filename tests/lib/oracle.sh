@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # oracle.sh - the reference side of the scenarios (sourced).
 #
 #   can_mount_overlay      0 when we are root and a tiny `mount -t overlay
@@ -14,6 +15,7 @@
 #                          layers, lowest first (whiteouts are not handled:
 #                          the scenario lowers contain none)
 
+# shellcheck disable=SC2034  # read by the scenarios
 ORACLE_SKIP_REASON=
 _UE_CAN_MOUNT=
 

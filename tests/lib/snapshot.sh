@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # snapshot.sh - deterministic listings of a directory tree (sourced).
 #
 #   snapshot_tree DIR   every path under DIR, one per line, sorted (LC_ALL=C):

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tap.sh - minimal TAP producer for the scenario scripts (sourced).
 #
 #   tap_plan N                 print "1..N" (call once, first)

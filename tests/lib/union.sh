@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # union.sh - common set-up for the scenario scripts (sourced after setting REPO).
 #
 #   scenario_init NAME   make the work dir $T (mktemp -d), trap its removal
@@ -11,13 +12,17 @@
 # kernel overlayfs mount instead: that checks the scenario logic itself.
 
 : "${REPO:?REPO must be set before sourcing union.sh}"
+# shellcheck source=tests/lib/tap.sh
 . "$REPO/tests/lib/tap.sh"
+# shellcheck source=tests/lib/snapshot.sh
 . "$REPO/tests/lib/snapshot.sh"
+# shellcheck source=tests/lib/oracle.sh
 . "$REPO/tests/lib/oracle.sh"
 
 UNION_CMD=${UNION_CMD:-$REPO/unionenv.sh}
 UNION_TIMEOUT=${UNION_TIMEOUT:-600}
 
+# shellcheck disable=SC2031  # set for the whole scenario, subshells included
 export LC_ALL=C TZ=UTC
 export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
 export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@t GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@t

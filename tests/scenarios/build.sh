@@ -8,6 +8,7 @@
 #   env: BUILD_NFILES (default 300), UNION_CMD, UNION_TIMEOUT, KEEP_TMP
 set -u
 REPO=$(cd -- "$(dirname -- "$0")/../.." && pwd -P)
+# shellcheck source=tests/lib/union.sh
 . "$REPO/tests/lib/union.sh"
 scenario_init build
 

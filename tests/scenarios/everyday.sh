@@ -9,6 +9,7 @@
 set -u
 REPO=$(cd -- "$(dirname -- "$0")/../.." && pwd -P)
 UNION_TIMEOUT=${UNION_TIMEOUT:-120}
+# shellcheck source=tests/lib/union.sh
 . "$REPO/tests/lib/union.sh"
 scenario_init everyday
 
@@ -34,6 +35,7 @@ make_layers() {
         printf '# docs\n\nSome text.\n' >docs/readme.md
         printf 'deep in A\n' >sub/deep/a.txt
         ln -s a_only.txt link
+        # shellcheck disable=SC2016  # expanded when run.sh runs
         printf '#!/bin/sh\necho "run.sh says: $(cat a_only.txt)"\n' >run.sh
         chmod 755 run.sh
     ) || return 1
@@ -124,7 +126,7 @@ snapshot_tree "$B" >"$T/snap.B.0"
 # --- the oracle --------------------------------------------------------------
 # It works on copies of the lowers (cp -a keeps names, modes, times), so that
 # nothing it does can be mistaken for a change the union made to A or B.
-cp -a "$A" "$T/OA" && cp -a "$B" "$T/OB" || { tap_diag "could not copy the layers"; tap_done; exit 1; }
+{ cp -a "$A" "$T/OA" && cp -a "$B" "$T/OB"; } || { tap_diag "could not copy the layers"; tap_done; exit 1; }
 if can_mount_overlay; then
     KERNEL=1
     O=$T/K
