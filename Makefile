@@ -1,0 +1,58 @@
+# unionenv: build, test, install.  `make test` and `make demo` are the two
+# commands a fresh machine needs; both install their Debian packages first.
+CC      ?= gcc
+CFLAGS  ?= -O2 -g
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BINDIR  ?= $(PREFIX)/bin
+LIBDIR  ?= $(PREFIX)/lib/unionenv
+MANDIR  ?= $(PREFIX)/share/man/man1
+
+# No _FILE_OFFSET_BITS/_TIME_BITS: they would rename open to open64 in the
+# headers and the wrappers must define both names themselves.
+UE_CFLAGS = -std=gnu11 -Wall -Wextra -Wno-unused-parameter -fPIC \
+            -fvisibility=hidden -D_GNU_SOURCE -Icore -Ipreload
+
+CORE_SRC    = $(wildcard core/*.c)
+PRELOAD_SRC = $(wildcard preload/*.c)
+UNIT_SRC    = $(wildcard tests/unit/*.c)
+CORE_OBJ    = $(CORE_SRC:%.c=build/%.o)
+PRELOAD_OBJ = $(PRELOAD_SRC:%.c=build/%.o)
+HEADERS     = $(wildcard core/*.h preload/*.h preload/*.def)
+
+all: build/libunionenv.so build/unit-tests
+
+build/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(UE_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+# The preload links nothing but libc (and libdl, part of it since 2.34).
+build/libunionenv.so: $(CORE_OBJ) $(PRELOAD_OBJ)
+	$(CC) -shared -Wl,-z,defs -Wl,-z,now -o $@ $^ -ldl
+
+build/unit-tests: $(UNIT_SRC) $(CORE_OBJ) $(HEADERS)
+	$(CC) $(UE_CFLAGS) $(CFLAGS) -Itests/unit -o $@ $(UNIT_SRC) $(CORE_OBJ)
+
+deps:
+	@bash scripts/install-deps.sh
+
+test: deps all
+	@bash tests/run
+
+demo: deps all
+	@bash scripts/demo.sh
+
+bench: deps all
+	@bash tests/bench/build-bench.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(MANDIR)
+	install -m 0755 build/libunionenv.so $(DESTDIR)$(LIBDIR)/libunionenv.so
+	sed 's|^UNIONENV_LIBDIR=.*|UNIONENV_LIBDIR=$(LIBDIR)|' unionenv.sh > $(DESTDIR)$(BINDIR)/unionenv
+	chmod 0755 $(DESTDIR)$(BINDIR)/unionenv
+	install -m 0644 docs/unionenv.1 $(DESTDIR)$(MANDIR)/unionenv.1
+
+clean:
+	rm -rf build
+
+.PHONY: all deps test demo bench install clean

@@ -1,0 +1,231 @@
+#include "cache.h"
+#include "config.h"
+#include "sys.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <uthash.h>
+
+#define RING_SLOTS 1024
+#define RING_PATH 240
+#define RING_MAGIC 0x756e696f6e726e31ULL  /* "unionrn1" */
+#define CACHE_MAX 65536                      /* entries before a flush */
+
+struct ring_slot {
+	_Atomic uint64_t seq;    /* event number + 1 once written; 0 while writing */
+	uint32_t subtree;
+	uint32_t len;            /* RING_PATH or more: too long, flush all */
+	char rel[RING_PATH];
+};
+
+struct ring {
+	uint64_t magic;
+	_Atomic uint64_t head;   /* number of events ever posted */
+	struct ring_slot slot[RING_SLOTS];
+};
+
+struct entry {
+	UT_hash_handle hh;
+	struct ue_node node;
+	char rel[];
+};
+
+__thread int ue_cache_bypass;
+
+static struct ring private_ring;
+static struct ring *ring = &private_ring;
+static uint64_t seen;                       /* events applied to the table */
+static struct entry *table;
+static unsigned long n_entries, n_hits, n_misses, n_flushes;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+static void flush_locked(void)
+{
+	struct entry *e, *t;
+	HASH_ITER(hh, table, e, t) {
+		HASH_DEL(table, e);
+		free(e);
+	}
+	n_entries = 0;
+	n_flushes++;
+}
+
+static void drop_locked(const char *rel, size_t len)
+{
+	struct entry *e;
+	HASH_FIND(hh, table, rel, len, e);
+	if (e) {
+		HASH_DEL(table, e);
+		free(e);
+		n_entries--;
+	}
+}
+
+/* Apply the events posted since the last look. */
+static void sync_locked(void)
+{
+	uint64_t head = atomic_load_explicit(&ring->head, memory_order_acquire);
+	if (head == seen)
+		return;
+	if (head - seen > RING_SLOTS) {
+		flush_locked();
+		seen = head;
+		return;
+	}
+	for (; seen < head; seen++) {
+		struct ring_slot *s = &ring->slot[seen % RING_SLOTS];
+		char rel[RING_PATH];
+		if (atomic_load_explicit(&s->seq, memory_order_acquire) != seen + 1)
+			goto torn;
+		uint32_t len = s->len, subtree = s->subtree;
+		if (len >= RING_PATH || subtree)
+			goto torn;
+		memcpy(rel, s->rel, len);
+		if (atomic_load_explicit(&s->seq, memory_order_acquire) != seen + 1)
+			goto torn;
+		drop_locked(rel, len);
+	}
+	return;
+torn:
+	flush_locked();
+	seen = head;
+}
+
+int ue_cache_find(const char *rel, struct ue_node *out)
+{
+	if (ue_cache_bypass)
+		return 0;
+	struct entry *e;
+	pthread_mutex_lock(&lock);
+	sync_locked();
+	HASH_FIND(hh, table, rel, strlen(rel), e);
+	if (e) {
+		*out = e->node;
+		n_hits++;
+	} else {
+		n_misses++;
+	}
+	pthread_mutex_unlock(&lock);
+	return e != NULL;
+}
+
+unsigned long ue_cache_mark(void)
+{
+	return (unsigned long)atomic_load_explicit(&ring->head, memory_order_acquire);
+}
+
+void ue_cache_put(const char *rel, const struct ue_node *n, unsigned long mark)
+{
+	if (ue_cache_bypass)
+		return;
+	size_t len = strlen(rel);
+	struct entry *e = malloc(sizeof *e + len + 1), *old;
+	if (!e)
+		return;
+	e->node = *n;
+	memcpy(e->rel, rel, len + 1);
+	pthread_mutex_lock(&lock);
+	if (atomic_load_explicit(&ring->head, memory_order_acquire) != mark) {
+		pthread_mutex_unlock(&lock);
+		free(e);
+		return;
+	}
+	sync_locked();
+	if (n_entries >= CACHE_MAX)
+		flush_locked();
+	HASH_FIND(hh, table, rel, len, old);
+	if (old) {
+		HASH_DEL(table, old);
+		free(old);
+		n_entries--;
+	}
+	HASH_ADD(hh, table, rel, len, e);
+	n_entries++;
+	pthread_mutex_unlock(&lock);
+}
+
+/* Lock-free: also safe from a signal handler and in a vfork child. */
+void ue_changed(const char *rel, int subtree)
+{
+	size_t len = strlen(rel);
+	uint64_t n = atomic_fetch_add_explicit(&ring->head, 1, memory_order_acq_rel);
+	struct ring_slot *s = &ring->slot[n % RING_SLOTS];
+	atomic_store_explicit(&s->seq, 0, memory_order_release);
+	s->subtree = subtree != 0;
+	s->len = (uint32_t)(len < RING_PATH ? len : RING_PATH);
+	if (len < RING_PATH)
+		memcpy(s->rel, rel, len);
+	atomic_store_explicit(&s->seq, n + 1, memory_order_release);
+}
+
+static void atfork_prepare(void) { pthread_mutex_lock(&lock); }
+static void atfork_release(void) { pthread_mutex_unlock(&lock); }
+static void atfork_register(void) { pthread_atfork(atfork_prepare, atfork_release, atfork_release); }
+
+/* One ring per upper directory and user, named after the upper's inode. */
+static struct ring *ring_attach(void)
+{
+	struct stat st;
+	char name[128];
+	if (sys_lstat(ue_cfg.layer[UE_UPPER].root, &st) < 0)
+		return NULL;
+	snprintf(name, sizeof name, "/dev/shm/unionenv-%u-%lx-%lx", (unsigned)getuid(),
+	         (unsigned long)st.st_dev, (unsigned long)st.st_ino);
+	int fd = sys_openat(AT_FDCWD, name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return NULL;
+	struct stat rs;
+	void *m = MAP_FAILED;
+	if (sys_fstat(fd, &rs) == 0 && rs.st_uid == getuid() &&
+	    (rs.st_size >= (off_t)sizeof(struct ring) || sys_ftruncate(fd, sizeof(struct ring)) == 0))
+		m = mmap(NULL, sizeof(struct ring), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	sys_close(fd);
+	if (m == MAP_FAILED)
+		return NULL;
+	struct ring *r = m;
+	if (r->magic != RING_MAGIC)
+		r->magic = RING_MAGIC;   /* zeroed memory is a valid empty ring */
+	return r;
+}
+
+void ue_cache_init(void)
+{
+	pthread_once(&atfork_once, atfork_register);
+	pthread_mutex_lock(&lock);
+	flush_locked();
+	struct ring *r = ring_attach();
+	if (ring != &private_ring && ring != r)
+		munmap(ring, sizeof *ring);
+	ring = r ? r : &private_ring;
+	seen = atomic_load(&ring->head);
+	n_hits = n_misses = n_flushes = 0;
+	pthread_mutex_unlock(&lock);
+}
+
+void ue_cache_reset(void)
+{
+	pthread_mutex_lock(&lock);
+	flush_locked();
+	if (ring != &private_ring)
+		munmap(ring, sizeof *ring);
+	ring = &private_ring;
+	memset(&private_ring, 0, sizeof private_ring);
+	seen = 0;
+	n_hits = n_misses = n_flushes = 0;
+	pthread_mutex_unlock(&lock);
+}
+
+void ue_cache_stats(struct ue_cache_stats *s)
+{
+	pthread_mutex_lock(&lock);
+	s->hits = n_hits;
+	s->misses = n_misses;
+	s->flushes = n_flushes;
+	s->entries = n_entries;
+	pthread_mutex_unlock(&lock);
+}

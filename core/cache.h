@@ -1,0 +1,34 @@
+/* The lookup cache: canonical relative path -> struct ue_node.
+ *
+ * Every process keeps its own uthash table, and all processes of one upper
+ * share a ring of change events (a small file in /dev/shm): a mutation posts
+ * the paths it changed, and every lookup first drops the entries that other
+ * processes (or this one) changed since its last look.  A missed or torn
+ * event flushes the whole table, so the cache can only be slow, never stale. */
+#ifndef UE_CACHE_H
+#define UE_CACHE_H
+
+#include <stddef.h>
+#include "node.h"
+
+/* Bypass depth: set by the preload while a wrapper runs inside another (a
+ * signal handler); the cache is then neither read nor locked. */
+extern __thread int ue_cache_bypass;
+
+int ue_cache_find(const char *rel, struct ue_node *out);   /* 1 found, 0 not */
+/* Take a mark before computing a node; put stores it only when no change
+ * was announced since the mark, so a lookup racing a mutation is not kept. */
+unsigned long ue_cache_mark(void);
+void ue_cache_put(const char *rel, const struct ue_node *n, unsigned long mark);
+
+/* Announce a change at rel; subtree: everything below may have changed. */
+void ue_changed(const char *rel, int subtree);
+
+/* Attach to the shared ring of this upper (falls back to a private one). */
+void ue_cache_init(void);
+void ue_cache_reset(void);
+
+struct ue_cache_stats { unsigned long hits, misses, flushes, entries; };
+void ue_cache_stats(struct ue_cache_stats *s);
+
+#endif

@@ -1,0 +1,63 @@
+/* Layer configuration: parsed once per process from the environment the
+ * launcher set (UNIONENV_LOWER, UNIONENV_UPPER, UNIONENV_MOUNT). */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct ue_config ue_cfg;
+
+static int layer_set(struct ue_layer *l, const char *s, size_t n)
+{
+	/* The launcher canonicalises; a relative or empty path here means the
+	 * environment was made by hand and is wrong. */
+	if (n == 0 || s[0] != '/')
+		return -EINVAL;
+	while (n > 1 && s[n - 1] == '/')
+		n--;
+	l->root = strndup(s, n);
+	if (!l->root)
+		return -ENOMEM;
+	l->len = (n == 1) ? 0 : n;  /* "/" joins as "" + "/rel" */
+	return 0;
+}
+
+int ue_config_load(const char *lowers, const char *upper, const char *mount)
+{
+	ue_config_reset();
+	if (!lowers || !upper || !*lowers)
+		return -EINVAL;
+	int r = layer_set(&ue_cfg.layer[UE_UPPER], upper, strlen(upper));
+	ue_cfg.nlayers = 1;
+	for (const char *s = lowers; r == 0;) {
+		const char *colon = strchr(s, ':');
+		size_t n = colon ? (size_t)(colon - s) : strlen(s);
+		if (ue_cfg.nlayers == UE_MAX_LAYERS) {
+			r = -E2BIG;
+			break;
+		}
+		r = layer_set(&ue_cfg.layer[ue_cfg.nlayers++], s, n);
+		if (!colon)
+			break;
+		s = colon + 1;
+	}
+	if (r == 0) {
+		struct ue_layer m;
+		const char *ms = (mount && *mount) ? mount : ue_cfg.layer[1].root;
+		r = layer_set(&m, ms, strlen(ms));
+		ue_cfg.mount = m.root;
+		ue_cfg.mount_len = m.len;
+	}
+	if (r < 0)
+		ue_config_reset();
+	return r;
+}
+
+void ue_config_reset(void)
+{
+	for (int i = 0; i < ue_cfg.nlayers; i++)
+		free(ue_cfg.layer[i].root);
+	free(ue_cfg.mount);
+	memset(&ue_cfg, 0, sizeof ue_cfg);
+}

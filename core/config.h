@@ -1,0 +1,34 @@
+/* The layers of one union: where they live and where the union appears. */
+#ifndef UE_CONFIG_H
+#define UE_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define UE_MAX_LAYERS 64          /* the upper and up to 63 lowers: a uint64_t stack mask */
+#define UE_UPPER 0                /* layer 0 is always the upper */
+
+struct ue_layer {
+	char *root;                 /* canonical absolute path, no trailing slash */
+	size_t len;
+};
+
+struct ue_config {
+	char *mount;                /* where the union appears to programs */
+	size_t mount_len;
+	int nlayers;                /* 1 + number of lowers */
+	struct ue_layer layer[UE_MAX_LAYERS];
+	int fallback_aufs;          /* upper holds no device nodes: .wh. files */
+};
+
+/* The configuration of this process; zeroed when no union is active. */
+extern struct ue_config ue_cfg;
+
+/* Load from the launcher's strings: colon-separated lowers (highest first),
+ * the upper, the mount (NULL or "" = first lower).  Returns 0 or -errno
+ * (-EINVAL for a malformed value: relative path, empty element). */
+int ue_config_load(const char *lowers, const char *upper, const char *mount);
+void ue_config_reset(void);
+static inline int ue_config_active(void) { return ue_cfg.nlayers > 0; }
+
+#endif

@@ -1,0 +1,279 @@
+#include "copyup.h"
+#include "cache.h"
+#include "config.h"
+#include "lookup.h"
+#include "path.h"
+#include "readdir.h"
+#include "sys.h"
+#include "whiteout.h"
+
+#include <limits.h>
+#include <linux/fs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+
+/* Copy the xattrs of src (except overlay markers) onto dst.  Errors on
+ * security.* and trusted.* are expected as an ordinary user. */
+static int copy_xattrs(const char *src, const char *dst)
+{
+	char list[8192], val[8192];
+	long n = sys_llistxattr(src, list, sizeof list);
+	if (n == -ENOTSUP || n == -ENODATA)
+		return 0;
+	if (n < 0)
+		return (int)n;
+	for (char *name = list; name < list + n; name += strlen(name) + 1) {
+		if (ue_xattr_is_marker(name))
+			continue;
+		long v = sys_lgetxattr(src, name, val, sizeof val);
+		if (v < 0)
+			continue;
+		int r = sys_lsetxattr(dst, name, val, (size_t)v, 0);
+		if (r < 0 && strncmp(name, "user.", 5) == 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Owner, mode and times of st onto the path dst (not followed). */
+static int copy_meta(const char *dst, const struct stat *st, int is_link)
+{
+	int r = sys_fchownat(AT_FDCWD, dst, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW);
+	if (r < 0 && r != -EPERM && r != -EINVAL)
+		return r;
+	if (!is_link && (r = sys_fchmodat(AT_FDCWD, dst, st->st_mode & 07777)) < 0)
+		return r;
+	struct timespec ts[2] = { st->st_atim, st->st_mtim };
+	return sys_utimensat(AT_FDCWD, dst, ts, AT_SYMLINK_NOFOLLOW);
+}
+
+/* Data from in to out, trying a reflink, then copy_file_range, then
+ * read/write; holes stay holes. */
+static int copy_data(int in, int out, off_t size)
+{
+	if (sys_ioctl(out, FICLONE, in) == 0)
+		return 0;
+	off_t pos = 0;
+	while (pos < size) {
+		off_t data = sys_lseek(in, pos, SEEK_DATA);
+		if (data == -ENXIO)
+			break;
+		if (data < 0)
+			data = pos;
+		off_t hole = sys_lseek(in, data, SEEK_HOLE);
+		if (hole < 0)
+			hole = size;
+		off_t ip = data, op = data;
+		while (ip < hole) {
+			long n = sys_copy_file_range(in, &ip, out, &op, (size_t)(hole - ip));
+			if (n == 0)
+				break;
+			if (n > 0)
+				continue;
+			/* Different filesystems or no support: copy by hand. */
+			char buf[65536];
+			long rn = sys_pread(in, buf, sizeof buf < (size_t)(hole - ip) ? sizeof buf : (size_t)(hole - ip), ip);
+			if (rn <= 0)
+				return rn < 0 ? (int)rn : -EIO;
+			if (sys_lseek(out, ip, SEEK_SET) < 0)
+				return -EIO;
+			for (long done = 0; done < rn;) {
+				long w = sys_write(out, buf + done, (size_t)(rn - done));
+				if (w < 0)
+					return (int)w;
+				done += w;
+			}
+			ip += rn;
+			op = ip;
+		}
+		pos = hole;
+	}
+	/* A trailing hole: set the size. */
+	return sys_ftruncate(out, size);
+}
+
+/* Put the prepared temporary entry tmp at dst unless someone was quicker. */
+static int place(const char *tmp, const char *dst, int is_dir)
+{
+	int r = sys_renameat2(AT_FDCWD, tmp, AT_FDCWD, dst, RENAME_NOREPLACE);
+	if (r == -EEXIST) {
+		sys_unlinkat(AT_FDCWD, tmp, is_dir ? AT_REMOVEDIR : 0);
+		return 0;
+	}
+	return r;
+}
+
+static int copy_up_file(const char *src, const char *dst, const char *dst_dir,
+                        const struct stat *st, int flags)
+{
+	int in = -1, out, r;
+	char tmp[PATH_MAX];
+	out = sys_openat(AT_FDCWD, dst_dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+	int named = out < 0;
+	if (named) {
+		/* No O_TMPFILE on this filesystem: a hidden name, renamed into place. */
+		if ((r = ue_tmp_name(tmp, sizeof tmp, dst_dir)) < 0)
+			return r;
+		if ((out = sys_openat(AT_FDCWD, tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600)) < 0)
+			return out;
+	}
+	if (!(flags & UE_COPYUP_NODATA) && st->st_size > 0) {
+		in = sys_openat(AT_FDCWD, src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
+		r = in < 0 ? in : copy_data(in, out, st->st_size);
+		if (in >= 0)
+			sys_close(in);
+		if (r < 0)
+			goto fail;
+	}
+	if (!named) {
+		char proc[64];
+		snprintf(proc, sizeof proc, "/proc/self/fd/%d", out);
+		/* Metadata on the fd path before it becomes visible. */
+		if ((r = copy_xattrs(src, proc)) < 0 || (r = copy_meta(proc, st, 0)) < 0)
+			goto fail;
+		r = sys_linkat(AT_FDCWD, proc, AT_FDCWD, dst, AT_SYMLINK_FOLLOW);
+		if (r == -EEXIST)
+			r = 0;  /* another process copied it up first */
+		sys_close(out);
+		return r;
+	}
+	sys_close(out);
+	if ((r = copy_xattrs(src, tmp)) < 0 || (r = copy_meta(tmp, st, 0)) < 0) {
+		sys_unlinkat(AT_FDCWD, tmp, 0);
+		return r;
+	}
+	return place(tmp, dst, 0);
+fail:
+	sys_close(out);
+	if (named)
+		sys_unlinkat(AT_FDCWD, tmp, 0);
+	return r;
+}
+
+static int copy_up_other(const char *src, const char *dst, const char *dst_dir, const struct stat *st)
+{
+	char tmp[PATH_MAX], tgt[PATH_MAX];
+	int r = ue_tmp_name(tmp, sizeof tmp, dst_dir);
+	if (r < 0)
+		return r;
+	if (S_ISDIR(st->st_mode)) {
+		r = sys_mkdirat(AT_FDCWD, tmp, 0700);
+	} else if (S_ISLNK(st->st_mode)) {
+		long n = sys_readlinkat(AT_FDCWD, src, tgt, sizeof tgt - 1);
+		if (n < 0)
+			return (int)n;
+		tgt[n] = '\0';
+		r = sys_symlinkat(tgt, AT_FDCWD, tmp);
+	} else {
+		r = sys_mknodat(AT_FDCWD, tmp, st->st_mode & (S_IFMT | 0600), st->st_rdev);
+	}
+	if (r < 0)
+		return r;
+	if ((r = copy_xattrs(src, tmp)) < 0 || (r = copy_meta(tmp, st, S_ISLNK(st->st_mode))) < 0) {
+		sys_unlinkat(AT_FDCWD, tmp, S_ISDIR(st->st_mode) ? AT_REMOVEDIR : 0);
+		return r;
+	}
+	return place(tmp, dst, S_ISDIR(st->st_mode));
+}
+
+/* Copy up one entry whose parent is already in the upper. */
+static int copy_up_one(const char *rel, struct ue_node *n, int flags)
+{
+	char src[PATH_MAX], dst[PATH_MAX], dst_dir[PATH_MAX], prel[PATH_MAX];
+	struct stat st;
+	int r;
+	if (n->layer == UE_UPPER)
+		return 0;
+	if (!ue_node_exists(n))
+		return -ENOENT;
+	ue_rel_parent(prel, rel);
+	if ((r = ue_real(src, sizeof src, n->layer, rel)) < 0 ||
+	    (r = ue_real(dst, sizeof dst, UE_UPPER, rel)) < 0 ||
+	    (r = ue_real(dst_dir, sizeof dst_dir, UE_UPPER, prel)) < 0)
+		return r;
+	if ((r = sys_lstat(src, &st)) < 0)
+		return r;
+	r = S_ISREG(st.st_mode) ? copy_up_file(src, dst, dst_dir, &st, flags)
+	                        : copy_up_other(src, dst, dst_dir, &st);
+	if (r < 0)
+		return r;
+	ue_changed(rel, 0);
+	n->layer = UE_UPPER;
+	n->stack |= 1;
+	return 0;
+}
+
+int ue_copy_up_parents(const char *rel)
+{
+	char prefix[PATH_MAX];
+	size_t len = strlen(rel);
+	if (len + 1 > sizeof prefix)
+		return -ENAMETOOLONG;
+	/* Top down: each parent's own parent is in the upper when it is made. */
+	for (size_t i = 0; i < len; i++) {
+		if (rel[i] != '/')
+			continue;
+		memcpy(prefix, rel, i);
+		prefix[i] = '\0';
+		struct ue_node n;
+		int r = ue_node_at(prefix, &n);
+		if (r < 0)
+			return r;
+		if (!ue_node_exists(&n))
+			return -ENOENT;
+		if (!S_ISDIR(n.type))
+			return -ENOTDIR;
+		if (n.layer != UE_UPPER && (r = copy_up_one(prefix, &n, 0)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+int ue_copy_up(const char *rel, struct ue_node *n, int flags)
+{
+	if (n->layer == UE_UPPER)
+		return 0;
+	int r = ue_copy_up_parents(rel);
+	return r < 0 ? r : copy_up_one(rel, n, flags);
+}
+
+int ue_copy_up_tree(const char *rel, struct ue_node *n)
+{
+	int r = ue_copy_up(rel, n, 0);
+	if (r < 0 || !S_ISDIR(n->type))
+		return r;
+	char child[PATH_MAX], upper[PATH_MAX];
+	struct ue_dirlist list;
+	if ((r = ue_dir_list(rel, n, &list)) < 0)
+		return r;
+	for (size_t i = 0; i < list.n && r >= 0; i++) {
+		struct ue_node cn;
+		const char *name = list.ent[i]->name;
+		if (!strcmp(name, ".") || !strcmp(name, ".."))
+			continue;
+		if ((r = ue_path_join(child, sizeof child, rel, name)) < 0)
+			break;
+		if (rel[0] == '\0')
+			strcpy(child, name);
+		if ((r = ue_node_at(child, &cn)) < 0)
+			break;
+		if (ue_node_exists(&cn) && (cn.layer != UE_UPPER || (S_ISDIR(cn.type) && cn.stack != 1)))
+			r = ue_copy_up_tree(child, &cn);
+	}
+	ue_dir_free(&list);
+	if (r < 0)
+		return r;
+	/* Every visible name is now in the upper: the whiteouts have nothing to
+	 * hide once the directory is opaque. */
+	if ((r = ue_real(upper, sizeof upper, UE_UPPER, rel)) < 0)
+		return r;
+	if (n->stack != 1) {
+		if ((r = ue_dir_drop_whiteouts(upper)) < 0 || (r = ue_set_opaque(upper)) < 0)
+			return r;
+		n->stack = 1;
+		ue_changed(rel, 1);
+	}
+	return 0;
+}

@@ -1,0 +1,23 @@
+/* Copy-up (the kernel's copy_up.c): bring a name from a lower into the upper
+ * with its data, mode, owner (where permitted), times and xattrs, so that
+ * it can be changed there.  Atomic: the new entry is prepared out of sight
+ * (an O_TMPFILE, or a temporary name) and linked or renamed into place; when
+ * two processes race, one wins and both see its result. */
+#ifndef UE_COPYUP_H
+#define UE_COPYUP_H
+
+#include "node.h"
+
+#define UE_COPYUP_NODATA 1    /* the caller truncates to 0 at once */
+
+/* Make sure rel (which exists in the union) is in the upper.  *n is updated. */
+int ue_copy_up(const char *rel, struct ue_node *n, int flags);
+
+/* Make sure every directory above rel is in the upper. */
+int ue_copy_up_parents(const char *rel);
+
+/* Copy up rel and everything below it, whiteouts dropped and the directory
+ * marked opaque: what a directory from a lower needs before it can move. */
+int ue_copy_up_tree(const char *rel, struct ue_node *n);
+
+#endif

@@ -1,0 +1,24 @@
+/* Lookup across the layers (the kernel's namei.c): upper first, then each
+ * lower of the parent's stack; a whiteout ends the search; an opaque
+ * directory hides everything below it. */
+#ifndef UE_LOOKUP_H
+#define UE_LOOKUP_H
+
+#include <stddef.h>
+#include "node.h"
+
+/* The layer root joined with rel ("" is the root itself); -ENAMETOOLONG. */
+int ue_real(char *buf, size_t size, int layer, const char *rel);
+
+/* The node at a canonical relative path (no symlinks, dots or doubled
+ * slashes), through the cache.  A missing name gives a node with layer -1;
+ * -ENOENT/-ENOTDIR when a parent is missing or not a directory. */
+int ue_node_at(const char *rel, struct ue_node *out);
+
+/* The node named by rel whose parent node is known (the resolver's step). */
+int ue_node_child(const char *rel, const struct ue_node *parent, struct ue_node *out);
+
+/* The parent part of rel in buf ("" for a top-level name). */
+void ue_rel_parent(char *buf, const char *rel);
+
+#endif

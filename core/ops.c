@@ -1,0 +1,295 @@
+#include "ops.h"
+#include "cache.h"
+#include "config.h"
+#include "copyup.h"
+#include "lookup.h"
+#include "readdir.h"
+#include "sys.h"
+#include "whiteout.h"
+
+#include <limits.h>
+#include <string.h>
+
+/* The upper's directory that holds rel, and a fresh temporary name in it. */
+static int upper_tmp(char *tmp, size_t size, const char *rel)
+{
+	char prel[PATH_MAX], dir[PATH_MAX];
+	ue_rel_parent(prel, rel);
+	int r = ue_real(dir, sizeof dir, UE_UPPER, prel);
+	return r < 0 ? r : ue_tmp_name(tmp, size, dir);
+}
+
+/* How a new node is made, at a path of the upper. */
+struct maker {
+	int (*make)(const struct maker *, const char *real);
+	mode_t mode;
+	dev_t dev;
+	const char *target;           /* symlink target, or link source */
+};
+
+static int make_node(const struct maker *m, const char *real) { return sys_mknodat(AT_FDCWD, real, m->mode, m->dev); }
+static int make_dir(const struct maker *m, const char *real) { return sys_mkdirat(AT_FDCWD, real, m->mode); }
+static int make_symlink(const struct maker *m, const char *real) { return sys_symlinkat(m->target, AT_FDCWD, real); }
+static int make_link(const struct maker *m, const char *real) { return sys_linkat(AT_FDCWD, m->target, AT_FDCWD, real, 0); }
+
+/* Create a new name in the upper.  Over a whiteout the node is made under
+ * a temporary name and swapped in, so the lower's old entry never shows;
+ * a directory made there is opaque (the name had a past below). */
+static int create(struct ue_path *p, const struct maker *m, int is_dir)
+{
+	char tmp[PATH_MAX];
+	int r;
+	if (ue_node_exists(&p->node))
+		return -EEXIST;
+	if ((r = ue_copy_up_parents(p->rel)) < 0 || (r = ue_real(p->real, sizeof p->real, UE_UPPER, p->rel)) < 0)
+		return r;
+	if (!p->node.upper_whiteout) {
+		r = m->make(m, p->real);
+	} else {
+		if ((r = upper_tmp(tmp, sizeof tmp, p->rel)) < 0 || (r = m->make(m, tmp)) < 0)
+			return r;
+		if (is_dir && (r = ue_set_opaque(tmp)) < 0) {
+			sys_unlinkat(AT_FDCWD, tmp, AT_REMOVEDIR);
+			return r;
+		}
+		/* rename(2) cannot put a directory over a device: exchange instead. */
+		r = sys_renameat2(AT_FDCWD, tmp, AT_FDCWD, p->real, is_dir ? RENAME_EXCHANGE : 0);
+		if (r == 0 && is_dir)
+			sys_unlinkat(AT_FDCWD, tmp, 0);
+		else if (r < 0)
+			sys_unlinkat(AT_FDCWD, tmp, is_dir ? AT_REMOVEDIR : 0);
+	}
+	if (r < 0)
+		return r;
+	ue_changed(p->rel, is_dir && p->node.upper_whiteout);
+	p->node.layer = UE_UPPER;
+	p->node.type = m->make == make_dir ? S_IFDIR : m->make == make_symlink ? S_IFLNK : m->mode & S_IFMT;
+	p->node.stack = is_dir ? 1 : 0;
+	return 0;
+}
+
+int ue_op_open_prepare(struct ue_path *p, int *flags, mode_t mode)
+{
+	int r;
+	if (!ue_node_exists(&p->node)) {
+		if (!(*flags & O_CREAT))
+			return -ENOENT;
+		if (p->trailing_slash)
+			return -EISDIR;
+		if (p->node.upper_whiteout) {
+			/* Made here, swapped over the whiteout: the open then finds it. */
+			struct maker m = { make_node, S_IFREG | (mode & 07777), 0, NULL };
+			r = create(p, &m, 0);
+			if (r < 0 && (r != -EEXIST || (*flags & O_EXCL)))
+				return r;
+			*flags &= ~O_EXCL;
+			return 0;
+		}
+		if ((r = ue_copy_up_parents(p->rel)) < 0)
+			return r;
+		r = ue_real(p->real, sizeof p->real, UE_UPPER, p->rel);
+		return r < 0 ? r : 1;
+	}
+	if ((*flags & O_CREAT) && (*flags & O_EXCL))
+		return -EEXIST;
+	int writes = (*flags & O_ACCMODE) != O_RDONLY || (*flags & O_TRUNC);
+	if (!writes || p->node.layer == UE_UPPER || !S_ISREG(p->node.type))
+		return 0;  /* directories and devices are not changed by an open */
+	return ue_op_change_prepare(p, (*flags & O_TRUNC) != 0);
+}
+
+int ue_op_change_prepare(struct ue_path *p, int nodata)
+{
+	if (!ue_node_exists(&p->node))
+		return -ENOENT;
+	if (p->node.layer == UE_UPPER)
+		return 0;
+	int r = ue_copy_up(p->rel, &p->node, nodata ? UE_COPYUP_NODATA : 0);
+	return r < 0 ? r : ue_path_refresh(p);
+}
+
+int ue_op_mkdir(struct ue_path *p, mode_t mode)
+{
+	struct maker m = { make_dir, mode & 07777, 0, NULL };
+	return create(p, &m, 1);
+}
+
+int ue_op_mknod(struct ue_path *p, mode_t mode, dev_t dev)
+{
+	if (p->trailing_slash)
+		return ue_node_exists(&p->node) ? -EEXIST : -ENOENT;
+	struct maker m = { make_node, mode, dev, NULL };
+	return create(p, &m, 0);
+}
+
+int ue_op_symlink(const char *target, struct ue_path *p)
+{
+	if (p->trailing_slash && !ue_node_exists(&p->node))
+		return -ENOENT;
+	struct maker m = { make_symlink, 0, 0, target };
+	return create(p, &m, 0);
+}
+
+int ue_op_link(struct ue_path *from, struct ue_path *to)
+{
+	char src[PATH_MAX];
+	int r;
+	if (!ue_node_exists(&from->node))
+		return -ENOENT;
+	if (S_ISDIR(from->node.type))
+		return -EPERM;
+	if (ue_node_exists(&to->node))
+		return -EEXIST;
+	if (to->trailing_slash)
+		return -ENOENT;
+	if ((r = ue_copy_up(from->rel, &from->node, 0)) < 0 || (r = ue_real(src, sizeof src, UE_UPPER, from->rel)) < 0)
+		return r;
+	struct maker m = { make_link, S_IFREG, 0, src };
+	return create(to, &m, 0);
+}
+
+/* Remove the name p from the union: from the upper, and with a whiteout
+ * where a lower still holds it. */
+static int remove_name(struct ue_path *p, int is_dir)
+{
+	char tmp[PATH_MAX];
+	int r;
+	if (p->rel[0] == '\0')
+		return -EBUSY;
+	if ((r = ue_copy_up_parents(p->rel)) < 0 || (r = ue_real(p->real, sizeof p->real, UE_UPPER, p->rel)) < 0)
+		return r;
+	if (p->node.layer != UE_UPPER) {
+		r = ue_make_whiteout(p->real);
+	} else {
+		if (is_dir && (r = ue_dir_drop_whiteouts(p->real)) < 0)
+			return r;
+		if (!p->node.in_lower) {
+			r = sys_unlinkat(AT_FDCWD, p->real, is_dir ? AT_REMOVEDIR : 0);
+		} else {
+			/* Atomically: the entry moves aside and a whiteout takes its place. */
+			if ((r = upper_tmp(tmp, sizeof tmp, p->rel)) < 0)
+				return r;
+			r = sys_renameat2(AT_FDCWD, p->real, AT_FDCWD, tmp, RENAME_WHITEOUT);
+			if (r == 0)
+				sys_unlinkat(AT_FDCWD, tmp, is_dir ? AT_REMOVEDIR : 0);
+		}
+	}
+	if (r < 0)
+		return r;
+	ue_changed(p->rel, is_dir);
+	return 0;
+}
+
+int ue_op_unlink(struct ue_path *p)
+{
+	if (!ue_node_exists(&p->node))
+		return -ENOENT;
+	if (S_ISDIR(p->node.type))
+		return -EISDIR;
+	if (p->trailing_slash)
+		return -ENOTDIR;
+	return remove_name(p, 0);
+}
+
+int ue_op_rmdir(struct ue_path *p)
+{
+	if (!ue_node_exists(&p->node))
+		return -ENOENT;
+	if (!S_ISDIR(p->node.type))
+		return -ENOTDIR;
+	if (p->rel[0] == '\0')
+		return -EBUSY;
+	int r = ue_dir_is_empty(p->rel, &p->node);
+	if (r <= 0)
+		return r < 0 ? r : -ENOTEMPTY;
+	return remove_name(p, 1);
+}
+
+static int is_below(const char *rel, const char *dir)
+{
+	size_t n = strlen(dir);
+	return n == 0 ? rel[0] != '\0' : strncmp(rel, dir, n) == 0 && rel[n] == '/';
+}
+
+/* Both names denote the same file (hard links): rename does nothing. */
+static int same_file(const struct ue_path *a, const struct ue_path *b)
+{
+	struct stat sa, sb;
+	return ue_node_exists(&b->node) && sys_lstat(a->real, &sa) == 0 && sys_lstat(b->real, &sb) == 0 &&
+	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* A directory that merges lower content moves whole: copied up in full and
+ * made opaque first, so the upper reads right on a kernel mount too (which
+ * cannot follow a redirect in userxattr mode). */
+static int prepare_source(struct ue_path *p)
+{
+	int r = S_ISDIR(p->node.type) && p->node.stack != 1 ? ue_copy_up_tree(p->rel, &p->node)
+	                                                    : ue_copy_up(p->rel, &p->node, 0);
+	return r < 0 ? r : ue_real(p->real, sizeof p->real, UE_UPPER, p->rel);
+}
+
+int ue_op_rename(struct ue_path *from, struct ue_path *to, unsigned flags)
+{
+	int r;
+	int exchange = flags & RENAME_EXCHANGE;
+	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE))
+		return -EINVAL;
+	if (!ue_node_exists(&from->node))
+		return -ENOENT;
+	if (from->rel[0] == '\0' || to->rel[0] == '\0')
+		return -EBUSY;
+	int from_dir = S_ISDIR(from->node.type), to_exists = ue_node_exists(&to->node);
+	int to_dir = to_exists && S_ISDIR(to->node.type);
+	if (exchange && !to_exists)
+		return -ENOENT;
+	if ((flags & RENAME_NOREPLACE) && to_exists)
+		return -EEXIST;
+	if (!strcmp(from->rel, to->rel))
+		return 0;
+	if (is_below(to->rel, from->rel) || (exchange && is_below(from->rel, to->rel)))
+		return -EINVAL;
+	if ((to->trailing_slash || from->trailing_slash) && !from_dir)
+		return -ENOTDIR;
+	if (!exchange && to_exists) {
+		if (from_dir && !to_dir)
+			return -ENOTDIR;
+		if (!from_dir && to_dir)
+			return -EISDIR;
+		if (to_dir && (r = ue_dir_is_empty(to->rel, &to->node)) <= 0)
+			return r < 0 ? r : -ENOTEMPTY;
+		if (!from_dir && same_file(from, to))
+			return 0;
+	}
+	if ((r = prepare_source(from)) < 0)
+		return r;
+	if (exchange) {
+		if ((r = prepare_source(to)) < 0)
+			return r;
+		r = sys_renameat2(AT_FDCWD, from->real, AT_FDCWD, to->real, RENAME_EXCHANGE);
+	} else {
+		if ((r = ue_copy_up_parents(to->rel)) < 0 || (r = ue_real(to->real, sizeof to->real, UE_UPPER, to->rel)) < 0)
+			return r;
+		int below = to->node.in_lower || to->node.upper_whiteout || (to_dir && to->node.stack != 1);
+		if (to_dir && to->node.layer == UE_UPPER && (r = ue_dir_drop_whiteouts(to->real)) < 0)
+			return r;
+		if (from_dir && below && (r = ue_set_opaque(from->real)) < 0)
+			return r;
+		if (from_dir && to->node.upper_whiteout) {
+			/* A directory cannot replace the whiteout device: swap them, the
+			 * whiteout lands at the old name, which may need one anyway. */
+			r = sys_renameat2(AT_FDCWD, from->real, AT_FDCWD, to->real, RENAME_EXCHANGE);
+			if (r == 0 && !from->node.in_lower)
+				sys_unlinkat(AT_FDCWD, from->real, 0);
+		} else {
+			r = sys_renameat2(AT_FDCWD, from->real, AT_FDCWD, to->real,
+			                  from->node.in_lower ? RENAME_WHITEOUT : 0);
+		}
+	}
+	if (r < 0)
+		return r;
+	int subtree = from_dir || to_dir;
+	ue_changed(from->rel, subtree);
+	ue_changed(to->rel, subtree);
+	return 0;
+}

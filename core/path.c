@@ -1,0 +1,81 @@
+#include "path.h"
+
+#include <errno.h>
+#include <string.h>
+
+int ue_path_join(char *out, size_t size, const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	while (la > 0 && a[la - 1] == '/')
+		la--;
+	if (la + 1 + lb + 1 > size)
+		return -ENAMETOOLONG;
+	memmove(out, a, la);
+	out[la] = '/';
+	memmove(out + la + 1, b, lb + 1);
+	return 0;
+}
+
+int ue_path_normalize(char *out, size_t size, const char *in)
+{
+	size_t o = 0;
+	const char *s = in;
+	char tmp[4096];
+	if (strlen(in) + 1 > sizeof tmp || size < 2)
+		return -ENAMETOOLONG;
+	if (out == in) {
+		strcpy(tmp, in);
+		s = tmp;
+	}
+	out[o++] = '/';
+	while (*s) {
+		while (*s == '/')
+			s++;
+		const char *e = strchrnul(s, '/');
+		size_t n = (size_t)(e - s);
+		if (n == 0 || (n == 1 && s[0] == '.')) {
+			/* nothing */
+		} else if (n == 2 && s[0] == '.' && s[1] == '.') {
+			while (o > 1 && out[o - 1] != '/')
+				o--;
+			if (o > 1)
+				o--;
+		} else {
+			if (o > 1)
+				out[o++] = '/';
+			if (o + n + 1 > size)
+				return -ENAMETOOLONG;
+			memcpy(out + o, s, n);
+			o += n;
+		}
+		s = e;
+	}
+	out[o] = '\0';
+	return (int)o;
+}
+
+const char *ue_path_under(const char *path, const char *root, size_t rootlen)
+{
+	if (strncmp(path, root, rootlen) != 0)
+		return NULL;
+	const char *r = path + rootlen;
+	if (*r != '/' && *r != '\0')
+		return NULL;
+	while (*r == '/')
+		r++;
+	return r;
+}
+
+int ue_path_has_dots(const char *p)
+{
+	for (const char *s = p; *s; s++) {
+		if (*s == '/' && s[1] == '/')
+			return 1;
+		if (*s == '.' && (s == p || s[-1] == '/')) {
+			const char *t = s[1] == '.' ? s + 2 : s + 1;
+			if (*t == '/' || *t == '\0')
+				return 1;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,22 @@
+/* Path strings: joining, lexical normalisation, prefix tests.  No system
+ * calls here: symlinks are the resolver's business. */
+#ifndef UE_PATH_H
+#define UE_PATH_H
+
+#include <stddef.h>
+
+/* out = a + "/" + b; -ENAMETOOLONG when it does not fit. */
+int ue_path_join(char *out, size_t size, const char *a, const char *b);
+
+/* Collapse "//", "." and ".." of an absolute path, lexically; ".." at "/"
+ * stays at "/".  out may equal in.  Returns the length or -ENAMETOOLONG. */
+int ue_path_normalize(char *out, size_t size, const char *in);
+
+/* When path is root or below it, the part after root (no leading slash,
+ * "" for root itself); else NULL.  root has no trailing slash ("" = "/"). */
+const char *ue_path_under(const char *path, const char *root, size_t rootlen);
+
+/* Whether path has a "." or ".." component or a doubled slash. */
+int ue_path_has_dots(const char *path);
+
+#endif

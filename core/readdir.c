@@ -1,0 +1,207 @@
+#include "readdir.h"
+#include "config.h"
+#include "lookup.h"
+#include "sys.h"
+#include "whiteout.h"
+
+#include <dirent.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uthash.h>
+
+struct linux_dirent64 {
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+struct seen {
+	UT_hash_handle hh;
+	struct ue_dirent *ent;     /* NULL: hidden by a whiteout or by a higher non-directory */
+	char name[];
+};
+
+/* Call fn for every entry of the real directory path, except . and .. */
+static int each_entry(const char *real, int (*fn)(void *, int, struct linux_dirent64 *), void *arg)
+{
+	char buf[32768];
+	int fd = sys_openat(AT_FDCWD, real, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return fd;
+	int r = 0;
+	for (;;) {
+		long n = sys_getdents64(fd, buf, sizeof buf);
+		if (n <= 0) {
+			r = (int)n;
+			break;
+		}
+		for (long off = 0; off < n && r >= 0;) {
+			struct linux_dirent64 *d = (void *)(buf + off);
+			off += d->d_reclen;
+			if (strcmp(d->d_name, ".") && strcmp(d->d_name, ".."))
+				r = fn(arg, fd, d);
+		}
+		if (r < 0)
+			break;
+	}
+	sys_close(fd);
+	return r;
+}
+
+static int dtype_of(int dfd, struct linux_dirent64 *d, int *whiteout)
+{
+	struct stat st;
+	*whiteout = 0;
+	if (d->d_type != DT_UNKNOWN && d->d_type != DT_CHR)
+		return d->d_type;
+	if (sys_fstatat(dfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return DT_UNKNOWN;
+	*whiteout = ue_is_whiteout(&st);
+	return IFTODT(st.st_mode);
+}
+
+struct merge {
+	struct seen *seen;
+	int layer;
+	size_t n, cap;
+	struct ue_dirent **ent;
+};
+
+static struct ue_dirent *dirent_new(uint64_t ino, unsigned char type, const char *name)
+{
+	size_t len = strlen(name);
+	struct ue_dirent *e = malloc(sizeof *e + len + 1);
+	if (e) {
+		e->ino = ino;
+		e->type = type;
+		memcpy(e->name, name, len + 1);
+	}
+	return e;
+}
+
+static int push(struct merge *m, struct ue_dirent *e)
+{
+	if (!e)
+		return -ENOMEM;
+	if (m->n == m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 64;
+		struct ue_dirent **ent = realloc(m->ent, cap * sizeof *ent);
+		if (!ent) {
+			free(e);
+			return -ENOMEM;
+		}
+		m->ent = ent;
+		m->cap = cap;
+	}
+	m->ent[m->n++] = e;
+	return 0;
+}
+
+static int merge_one(void *arg, int dfd, struct linux_dirent64 *d)
+{
+	struct merge *m = arg;
+	struct seen *s;
+	size_t len = strlen(d->d_name);
+	HASH_FIND(hh, m->seen, d->d_name, len, s);
+	if (s)
+		return 0;
+	if (m->layer == UE_UPPER && !strncmp(d->d_name, UE_TMP_PREFIX, sizeof UE_TMP_PREFIX - 1))
+		return 0;
+	if (!(s = malloc(sizeof *s + len + 1)))
+		return -ENOMEM;
+	memcpy(s->name, d->d_name, len + 1);
+	s->ent = NULL;
+	HASH_ADD(hh, m->seen, name, len, s);
+	int wh;
+	int type = dtype_of(dfd, d, &wh);
+	if (wh)
+		return 0;
+	return push(m, dirent_new(d->d_ino, (unsigned char)type, d->d_name));
+}
+
+static int by_name(const void *a, const void *b)
+{
+	const struct ue_dirent *x = *(struct ue_dirent *const *)a, *y = *(struct ue_dirent *const *)b;
+	return strcmp(x->name, y->name);
+}
+
+int ue_dir_list(const char *rel, const struct ue_node *dir, struct ue_dirlist *out)
+{
+	struct merge m = { 0 };
+	char real[PATH_MAX];
+	struct stat st;
+	int r = 0;
+	out->n = 0;
+	out->ent = NULL;
+	if (!ue_node_exists(dir))
+		return -ENOENT;
+	if (!S_ISDIR(dir->type))
+		return -ENOTDIR;
+	/* "." and ".." first, as the kernel gives them. */
+	if ((r = ue_real(real, sizeof real, dir->layer, rel)) < 0 || (r = sys_lstat(real, &st)) < 0 ||
+	    (r = push(&m, dirent_new(st.st_ino, DT_DIR, "."))) < 0 ||
+	    (r = push(&m, dirent_new(0, DT_DIR, ".."))) < 0)
+		goto out;
+	for (int i = 0; i < ue_cfg.nlayers && r >= 0; i++) {
+		if (!(dir->stack & (1ULL << i)))
+			continue;
+		m.layer = i;
+		if ((r = ue_real(real, sizeof real, i, rel)) < 0)
+			break;
+		r = each_entry(real, merge_one, &m);
+	}
+out:;
+	struct seen *s, *t;
+	HASH_ITER(hh, m.seen, s, t) {
+		HASH_DEL(m.seen, s);
+		free(s);
+	}
+	out->n = m.n;
+	out->ent = m.ent;
+	if (r < 0) {
+		ue_dir_free(out);
+		return r;
+	}
+	if (out->n > 2)
+		qsort(out->ent + 2, out->n - 2, sizeof *out->ent, by_name);
+	return 0;
+}
+
+void ue_dir_free(struct ue_dirlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->ent[i]);
+	free(l->ent);
+	l->ent = NULL;
+	l->n = 0;
+}
+
+int ue_dir_is_empty(const char *rel, const struct ue_node *dir)
+{
+	struct ue_dirlist l;
+	int r = ue_dir_list(rel, dir, &l);
+	if (r < 0)
+		return r;
+	r = l.n <= 2;
+	ue_dir_free(&l);
+	return r;
+}
+
+static int drop_one(void *arg, int dfd, struct linux_dirent64 *d)
+{
+	int wh;
+	dtype_of(dfd, d, &wh);
+	if (wh)
+		return sys_unlinkat(dfd, d->d_name, 0);
+	if (!strncmp(d->d_name, UE_TMP_PREFIX, sizeof UE_TMP_PREFIX - 1))
+		sys_unlinkat(dfd, d->d_name, 0);  /* a crashed copy-up's file: best effort */
+	return 0;
+}
+
+int ue_dir_drop_whiteouts(const char *real_dir)
+{
+	return each_entry(real_dir, drop_one, NULL);
+}

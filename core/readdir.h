@@ -1,0 +1,33 @@
+/* Merged directory listings (the kernel's readdir.c): every layer of the
+ * directory's stack, upper first; a name is shown once, from its top layer;
+ * whiteouts hide the names below them and are themselves hidden, as are the
+ * copy-up's temporary names.  Sorted by name, so the order is deterministic. */
+#ifndef UE_READDIR_H
+#define UE_READDIR_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "node.h"
+
+struct ue_dirent {
+	uint64_t ino;
+	unsigned char type;        /* DT_* */
+	char name[];
+};
+
+struct ue_dirlist {
+	size_t n;
+	struct ue_dirent **ent;    /* ".", ".." then the names, sorted */
+};
+
+int ue_dir_list(const char *rel, const struct ue_node *dir, struct ue_dirlist *out);
+void ue_dir_free(struct ue_dirlist *l);
+
+/* 1 when the union directory holds no name, 0 when it does, or -errno. */
+int ue_dir_is_empty(const char *rel, const struct ue_node *dir);
+
+/* Remove the whiteouts (and leftovers of ours) from an upper directory:
+ * before it is removed or replaced, or once it is opaque. */
+int ue_dir_drop_whiteouts(const char *real_dir);
+
+#endif

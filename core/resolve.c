@@ -1,0 +1,302 @@
+#include "resolve.h"
+#include "cache.h"
+#include "config.h"
+#include "lookup.h"
+#include "path.h"
+#include "sys.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+
+#define MAX_SYMLINKS 40
+
+/* The current directory, read lock-free (a wrapper in a signal handler may
+ * need it) under a sequence counter; writers serialise on a mutex. */
+static char cwd_buf[PATH_MAX] = "/";
+static _Atomic unsigned cwd_seq;
+static pthread_mutex_t cwd_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int ue_cwd_get(char *out, size_t size)
+{
+	for (;;) {
+		unsigned s1 = atomic_load_explicit(&cwd_seq, memory_order_acquire);
+		if (s1 & 1)
+			continue;
+		size_t n = strnlen(cwd_buf, sizeof cwd_buf);
+		if (n + 1 > size)
+			return -ERANGE;
+		memcpy(out, cwd_buf, n);
+		out[n] = '\0';
+		atomic_thread_fence(memory_order_acquire);
+		if (atomic_load_explicit(&cwd_seq, memory_order_relaxed) == s1)
+			return 0;
+	}
+}
+
+void ue_cwd_set(const char *vpath)
+{
+	pthread_mutex_lock(&cwd_lock);
+	atomic_fetch_add_explicit(&cwd_seq, 1, memory_order_acq_rel);
+	snprintf(cwd_buf, sizeof cwd_buf, "%s", vpath);
+	atomic_fetch_add_explicit(&cwd_seq, 1, memory_order_release);
+	pthread_mutex_unlock(&cwd_lock);
+}
+
+int ue_unreal(char *out, size_t size, const char *real)
+{
+	int best = -1;
+	size_t best_len = 0;
+	for (int i = 0; i < ue_cfg.nlayers; i++) {
+		const struct ue_layer *l = &ue_cfg.layer[i];
+		if (ue_path_under(real, l->root, l->len) && (best < 0 || l->len > best_len)) {
+			best = i;
+			best_len = l->len;
+		}
+	}
+	if (best < 0) {
+		if (strlen(real) + 1 > size)
+			return -ENAMETOOLONG;
+		strcpy(out, real);
+		return 0;
+	}
+	const char *rest = ue_path_under(real, ue_cfg.layer[best].root, best_len);
+	if (*rest == '\0') {
+		if (ue_cfg.mount_len + 2 > size)
+			return -ENAMETOOLONG;
+		memcpy(out, ue_cfg.mount, ue_cfg.mount_len);
+		strcpy(out + ue_cfg.mount_len, ue_cfg.mount_len ? "" : "/");
+		return 0;
+	}
+	return ue_path_join(out, size, ue_cfg.mount_len ? ue_cfg.mount : "/", rest);
+}
+
+int ue_cwd_reload(void)
+{
+	char real[PATH_MAX], v[PATH_MAX];
+	int r = sys_getcwd(real, sizeof real);
+	if (r < 0)
+		return r;
+	r = ue_unreal(v, sizeof v, real);
+	if (r == 0)
+		ue_cwd_set(v);
+	return r;
+}
+
+int ue_fd_vpath(int fd, char *out, size_t size)
+{
+	char link[64], real[PATH_MAX];
+	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+	long n = sys_readlinkat(AT_FDCWD, link, real, sizeof real - 1);
+	if (n < 0)
+		return n == -ENOENT ? -EBADF : (int)n;
+	real[n] = '\0';
+	if (real[0] != '/')
+		return -ENOTDIR;
+	return ue_unreal(out, size, real);
+}
+
+int ue_path_refresh(struct ue_path *p)
+{
+	if (p->where != UE_UNION)
+		return 0;
+	int layer = ue_node_exists(&p->node) ? p->node.layer : 0;
+	return ue_real(p->real, sizeof p->real, layer, p->rel);
+}
+
+static const char *under_mount(const char *abs)
+{
+	return ue_path_under(abs, ue_cfg.mount, ue_cfg.mount_len);
+}
+
+/* An absolute path that has left the union; it may re-enter lexically. */
+static int leave(const char *abs, struct ue_path *p, const char **reenter, char *buf)
+{
+	if (strlen(abs) + 1 > PATH_MAX)
+		return -ENAMETOOLONG;
+	if (ue_path_has_dots(abs)) {
+		int r = ue_path_normalize(buf, PATH_MAX, abs);
+		if (r < 0)
+			return r;
+		if ((*reenter = under_mount(buf)))
+			return 1;
+	}
+	strcpy(p->real, abs);
+	p->where = UE_OUTSIDE;
+	return 0;
+}
+
+/* Walk rest (relative to the mount) component by component. */
+static int walk(const char *rest, int flags, struct ue_path *p)
+{
+	char todo[PATH_MAX], next[PATH_MAX], tgt[PATH_MAX], norm[PATH_MAX];
+	size_t rl = 0;
+	int links = 0, r;
+	struct ue_node cur;
+
+	if (strlen(rest) + 1 > sizeof todo)
+		return -ENAMETOOLONG;
+	strcpy(todo, rest);
+	size_t tl = strlen(todo);
+	p->trailing_slash = tl > 0 && todo[tl - 1] == '/';
+restart:
+	rl = 0;
+	p->rel[0] = '\0';
+	if ((r = ue_node_at("", &cur)) < 0)
+		return r;
+	for (char *s = todo;;) {
+		while (*s == '/')
+			s++;
+		if (!*s)
+			break;
+		char *e = strchrnul(s, '/');
+		size_t n = (size_t)(e - s);
+		const char *after = e;
+		while (*after == '/')
+			after++;
+		int last = *after == '\0';
+		if (n == 1 && s[0] == '.') {
+			if (!S_ISDIR(cur.type))
+				return -ENOTDIR;
+			s = e;
+			continue;
+		}
+		if (n == 2 && s[0] == '.' && s[1] == '.') {
+			if (!S_ISDIR(cur.type))
+				return -ENOTDIR;
+			if (rl == 0) {
+				/* Above the mount: the kernel's business, unless it comes back. */
+				const char *re;
+				char up[PATH_MAX];
+				if ((r = ue_path_join(up, sizeof up, ue_cfg.mount_len ? ue_cfg.mount : "/", "..")) < 0)
+					return r;
+				if ((r = ue_path_join(up, sizeof up, up, after)) < 0)
+					return r;
+				if (++links > MAX_SYMLINKS)
+					return -ELOOP;
+				if ((r = leave(up, p, &re, norm)) <= 0)
+					return r;
+				memmove(todo, re, strlen(re) + 1);
+				goto restart;
+			}
+			while (rl > 0 && p->rel[rl - 1] != '/')
+				rl--;
+			if (rl > 0)
+				rl--;
+			p->rel[rl] = '\0';
+			if ((r = ue_node_at(p->rel, &cur)) < 0)
+				return r;
+			s = e;
+			continue;
+		}
+		if (n > NAME_MAX)
+			return -ENAMETOOLONG;
+		if (!S_ISDIR(cur.type))
+			return -ENOTDIR;
+		size_t save = rl;
+		if (rl + 1 + n + 1 > sizeof p->rel)
+			return -ENAMETOOLONG;
+		if (rl)
+			p->rel[rl++] = '/';
+		memcpy(p->rel + rl, s, n);
+		rl += n;
+		p->rel[rl] = '\0';
+		struct ue_node child;
+		if ((r = ue_node_child(p->rel, &cur, &child)) < 0)
+			return r;
+		if (!ue_node_exists(&child)) {
+			if (!last)
+				return -ENOENT;
+			cur = child;
+			break;
+		}
+		if (S_ISLNK(child.type) && (!last || (flags & UE_FOLLOW) || *e == '/')) {
+			if (++links > MAX_SYMLINKS)
+				return -ELOOP;
+			char real[PATH_MAX];
+			if ((r = ue_real(real, sizeof real, child.layer, p->rel)) < 0)
+				return r;
+			long tn = sys_readlinkat(AT_FDCWD, real, tgt, sizeof tgt - 1);
+			if (tn < 0)
+				return (int)tn;
+			if (tn == 0)
+				return -ENOENT;
+			tgt[tn] = '\0';
+			if ((size_t)tn + strlen(e) + 1 > sizeof next)
+				return -ENAMETOOLONG;
+			memcpy(next, tgt, (size_t)tn);
+			strcpy(next + tn, e);
+			rl = save;
+			p->rel[rl] = '\0';
+			if (next[0] == '/') {
+				const char *in = under_mount(next);
+				if (!in) {
+					if ((r = leave(next, p, &in, norm)) <= 0)
+						return r;
+				}
+				memmove(todo, in, strlen(in) + 1);
+				goto restart;
+			}
+			strcpy(todo, next);
+			s = todo;
+			continue;
+		}
+		cur = child;
+		s = e;
+	}
+	if (p->trailing_slash && ue_node_exists(&cur) && !S_ISDIR(cur.type))
+		return -ENOTDIR;
+	p->node = cur;
+	p->where = UE_UNION;
+	return ue_path_refresh(p);
+}
+
+int ue_resolve(int dirfd, const char *path, int flags, struct ue_path *p)
+{
+	char abs[PATH_MAX], norm[PATH_MAX];
+	const char *rest;
+
+	p->where = UE_PASS;
+	p->trailing_slash = 0;
+	if (!ue_config_active())
+		return 0;
+	if (!path)
+		return -EFAULT;
+	if (path[0] == '\0')
+		return 0;  /* "" (AT_EMPTY_PATH or an error): the kernel decides */
+	if (path[0] == '/') {
+		rest = under_mount(path);
+		if (!rest) {
+			if (!ue_path_has_dots(path))
+				return 0;
+			if (ue_path_normalize(norm, sizeof norm, path) < 0 || !(rest = under_mount(norm)))
+				return 0;
+		}
+	} else {
+		int r = dirfd == AT_FDCWD ? ue_cwd_get(abs, sizeof abs) : ue_fd_vpath(dirfd, abs, sizeof abs);
+		if (r < 0)
+			return 0;  /* not a directory fd we know: the kernel says why */
+		if ((r = ue_path_join(abs, sizeof abs, abs, path)) < 0)
+			return r;
+		rest = under_mount(abs);
+		if (!rest) {
+			if (!ue_path_has_dots(abs))
+				return 0;
+			if (ue_path_normalize(norm, sizeof norm, abs) < 0 || !(rest = under_mount(norm)))
+				return 0;
+		}
+	}
+	/* Fast path: a canonical path that the cache knows whole. */
+	size_t n = strlen(rest);
+	if (n > 0 && n < sizeof p->rel && rest[n - 1] != '/' && !ue_path_has_dots(rest)) {
+		struct ue_node node;
+		if (ue_cache_find(rest, &node) && !(S_ISLNK(node.type) && (flags & UE_FOLLOW))) {
+			memcpy(p->rel, rest, n + 1);
+			p->node = node;
+			p->where = UE_UNION;
+			return ue_path_refresh(p);
+		}
+	}
+	return walk(rest, flags, p);
+}

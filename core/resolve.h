@@ -1,0 +1,54 @@
+/* The path pipeline: a path as a program gives it (relative to the current
+ * directory or a directory fd, with "..", symlinks) becomes either a union
+ * path (canonical relative path + node + real path in one layer) or a path
+ * the kernel handles alone. */
+#ifndef UE_RESOLVE_H
+#define UE_RESOLVE_H
+
+#include <limits.h>
+#include "node.h"
+
+enum ue_where {
+	UE_PASS,      /* outside the union: call the kernel with the caller's dirfd and path */
+	UE_OUTSIDE,   /* outside the union, reached through it: use real, absolute */
+	UE_UNION,     /* inside: node, rel and real (top layer, or the upper when missing) */
+};
+
+#define UE_FOLLOW 1     /* follow a symlink in the last component */
+
+struct ue_path {
+	int where;
+	int trailing_slash;
+	struct ue_node node;
+	char rel[PATH_MAX];
+	char real[PATH_MAX];
+};
+
+/* Returns 0 or -errno (-ENOENT for a missing middle component, -ENOTDIR,
+ * -ELOOP, -ENAMETOOLONG).  A missing last component is not an error: the
+ * node has layer -1 and real names where a create would put it. */
+int ue_resolve(int dirfd, const char *path, int flags, struct ue_path *p);
+
+/* What the kernel should be given for p: (dirfd, path) of the caller for
+ * UE_PASS, else (AT_FDCWD, p->real). */
+static inline const char *ue_kpath(const struct ue_path *p, const char *orig) { return p->where == UE_PASS ? orig : p->real; }
+static inline int ue_kfd(const struct ue_path *p, int orig) { return p->where == UE_PASS ? orig : -100 /* AT_FDCWD */; }
+
+/* Recompute real for p after its node changed (copy-up, create). */
+int ue_path_refresh(struct ue_path *p);
+
+/* A real path (in a layer) as the program sees it: the mount plus the part
+ * below the layer root; other paths unchanged.  -ENAMETOOLONG. */
+int ue_unreal(char *out, size_t size, const char *real);
+
+/* The program's view of what fd is open on: -EBADF, or -ENOTDIR when it is
+ * not a path (a pipe, a socket). */
+int ue_fd_vpath(int fd, char *out, size_t size);
+
+/* The current directory as the program sees it. */
+int ue_cwd_get(char *out, size_t size);
+void ue_cwd_set(const char *vpath);
+/* Re-read from the kernel (at start-up, after fchdir or chdir outside). */
+int ue_cwd_reload(void);
+
+#endif

@@ -1,0 +1,73 @@
+/* Raw system calls for the core.
+ *
+ * The core lives inside the preloaded library, which exports symbols named
+ * lstat, openat, rename...: a plain call to one of those from here would land
+ * in our own wrapper.  Every kernel call of the core therefore goes through
+ * syscall(2) and returns -errno on failure (errno itself is restored by the
+ * wrapper at the libc boundary). */
+#ifndef UE_SYS_H
+#define UE_SYS_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>     /* RENAME_NOREPLACE, RENAME_EXCHANGE, RENAME_WHITEOUT */
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static inline long ue_sysret(long r) { return r == -1 ? -errno : r; }
+
+#define UE_SYS(...) ue_sysret(syscall(__VA_ARGS__))
+
+static inline int sys_fstatat(int dfd, const char *p, struct stat *st, int fl)
+{ return (int)UE_SYS(SYS_newfstatat, dfd, p, st, fl); }
+static inline int sys_lstat(const char *p, struct stat *st)
+{ return sys_fstatat(AT_FDCWD, p, st, AT_SYMLINK_NOFOLLOW); }
+static inline int sys_fstat(int fd, struct stat *st)
+{ return (int)UE_SYS(SYS_fstat, fd, st); }
+static inline int sys_openat(int dfd, const char *p, int fl, mode_t m)
+{ return (int)UE_SYS(SYS_openat, dfd, p, fl, m); }
+static inline int sys_close(int fd) { return (int)UE_SYS(SYS_close, fd); }
+static inline long sys_read(int fd, void *b, size_t n) { return UE_SYS(SYS_read, fd, b, n); }
+static inline long sys_write(int fd, const void *b, size_t n) { return UE_SYS(SYS_write, fd, b, n); }
+static inline long sys_pread(int fd, void *b, size_t n, off_t o) { return UE_SYS(SYS_pread64, fd, b, n, o); }
+static inline long sys_lseek(int fd, off_t o, int wh) { return UE_SYS(SYS_lseek, fd, o, wh); }
+static inline long sys_getdents64(int fd, void *b, size_t n) { return UE_SYS(SYS_getdents64, fd, b, n); }
+static inline long sys_readlinkat(int dfd, const char *p, char *b, size_t n)
+{ return UE_SYS(SYS_readlinkat, dfd, p, b, n); }
+static inline int sys_mkdirat(int dfd, const char *p, mode_t m) { return (int)UE_SYS(SYS_mkdirat, dfd, p, m); }
+static inline int sys_mknodat(int dfd, const char *p, mode_t m, dev_t d)
+{ return (int)UE_SYS(SYS_mknodat, dfd, p, m, d); }
+static inline int sys_unlinkat(int dfd, const char *p, int fl) { return (int)UE_SYS(SYS_unlinkat, dfd, p, fl); }
+static inline int sys_renameat2(int ofd, const char *o, int nfd, const char *n, unsigned fl)
+{ return (int)UE_SYS(SYS_renameat2, ofd, o, nfd, n, fl); }
+static inline int sys_linkat(int ofd, const char *o, int nfd, const char *n, int fl)
+{ return (int)UE_SYS(SYS_linkat, ofd, o, nfd, n, fl); }
+static inline int sys_symlinkat(const char *t, int dfd, const char *p)
+{ return (int)UE_SYS(SYS_symlinkat, t, dfd, p); }
+static inline int sys_fchmod(int fd, mode_t m) { return (int)UE_SYS(SYS_fchmod, fd, m); }
+static inline int sys_fchmodat(int dfd, const char *p, mode_t m) { return (int)UE_SYS(SYS_fchmodat, dfd, p, m); }
+static inline int sys_fchown(int fd, uid_t u, gid_t g) { return (int)UE_SYS(SYS_fchown, fd, u, g); }
+static inline int sys_fchownat(int dfd, const char *p, uid_t u, gid_t g, int fl)
+{ return (int)UE_SYS(SYS_fchownat, dfd, p, u, g, fl); }
+static inline int sys_utimensat(int dfd, const char *p, const struct timespec *t, int fl)
+{ return (int)UE_SYS(SYS_utimensat, dfd, p, t, fl); }
+static inline int sys_ftruncate(int fd, off_t len) { return (int)UE_SYS(SYS_ftruncate, fd, len); }
+static inline long sys_lgetxattr(const char *p, const char *n, void *v, size_t s)
+{ return UE_SYS(SYS_lgetxattr, p, n, v, s); }
+static inline long sys_fgetxattr(int fd, const char *n, void *v, size_t s)
+{ return UE_SYS(SYS_fgetxattr, fd, n, v, s); }
+static inline long sys_llistxattr(const char *p, char *l, size_t s) { return UE_SYS(SYS_llistxattr, p, l, s); }
+static inline int sys_lsetxattr(const char *p, const char *n, const void *v, size_t s, int fl)
+{ return (int)UE_SYS(SYS_lsetxattr, p, n, v, s, fl); }
+static inline int sys_fsetxattr(int fd, const char *n, const void *v, size_t s, int fl)
+{ return (int)UE_SYS(SYS_fsetxattr, fd, n, v, s, fl); }
+static inline int sys_lremovexattr(const char *p, const char *n) { return (int)UE_SYS(SYS_lremovexattr, p, n); }
+static inline long sys_copy_file_range(int in, off_t *io, int out, off_t *oo, size_t n)
+{ return UE_SYS(SYS_copy_file_range, in, io, out, oo, n, 0); }
+static inline int sys_ioctl(int fd, unsigned long req, long arg) { return (int)UE_SYS(SYS_ioctl, fd, req, arg); }
+static inline int sys_getcwd(char *buf, size_t n) { return (int)UE_SYS(SYS_getcwd, buf, n); }
+static inline int sys_chdir(const char *p) { return (int)UE_SYS(SYS_chdir, p); }
+static inline int sys_faccessat(int dfd, const char *p, int mode) { return (int)UE_SYS(SYS_faccessat, dfd, p, mode); }
+
+#endif

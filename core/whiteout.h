@@ -1,0 +1,28 @@
+/* The on-disk markers of the kernel's overlayfs: whiteouts and opaque
+ * directories, in the unprivileged (user.*) format, read also in the
+ * privileged (trusted.*) one. */
+#ifndef UE_WHITEOUT_H
+#define UE_WHITEOUT_H
+
+#include <stddef.h>
+#include <sys/stat.h>
+
+#define UE_XATTR_OPAQUE "user.overlay.opaque"
+
+/* A character device 0/0. */
+static inline int ue_is_whiteout(const struct stat *st)
+{
+	return S_ISCHR(st->st_mode) && st->st_rdev == 0;
+}
+
+int ue_is_opaque(const char *real_dir);          /* 1 yes, 0 no */
+int ue_set_opaque(const char *real_dir);         /* 0 or -errno */
+int ue_make_whiteout(const char *real);          /* mknod c 0 0 */
+/* Names the copy-up and rename machinery uses for work in progress; hidden
+ * from listings, found and removed by fsck. */
+#define UE_TMP_PREFIX ".unionenv."
+int ue_tmp_name(char *buf, size_t size, const char *real_dir);
+/* Whether an xattr is an overlay marker that must not be copied up. */
+int ue_xattr_is_marker(const char *name);
+
+#endif

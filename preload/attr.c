@@ -1,0 +1,162 @@
+/* Changes to a file's metadata or size: chmod, chown, utimes, truncate,
+ * xattrs.  A file of a lower is copied up first; the f* forms given an fd
+ * open on a lower file copy up by name and change the upper copy (the fd
+ * keeps reading the lower's: as with the kernel's overlayfs). */
+#include "impl.h"
+#include "ops.h"
+#include "path.h"
+#include "sys.h"
+#include "whiteout.h"
+
+#include <limits.h>
+#include <string.h>
+
+/* Resolve and copy up for a metadata change. */
+static int prepare(int dirfd, const char *path, int follow, int nodata, struct ue_path *p)
+{
+	int r = ue_resolve_for_change(dirfd, path, follow ? UE_FOLLOW : 0, p);
+	if (r < 0 || p->where != UE_UNION)
+		return r;
+	if (!ue_node_exists(&p->node))
+		return -ENOENT;
+	return ue_op_change_prepare(p, nodata);
+}
+
+int ue_fd_in_lower(int fd, struct ue_path *p)
+{
+	char link[64], real[PATH_MAX], v[PATH_MAX];
+	if (!ue_config_active())
+		return 0;
+	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+	long n = sys_readlinkat(AT_FDCWD, link, real, sizeof real - 1);
+	if (n <= 0 || real[0] != '/')
+		return 0;
+	real[n] = '\0';
+	int lower = 0;
+	for (int i = UE_UPPER + 1; i < ue_cfg.nlayers && !lower; i++)
+		lower = ue_path_under(real, ue_cfg.layer[i].root, ue_cfg.layer[i].len) != NULL;
+	if (!lower || ue_unreal(v, sizeof v, real) < 0)
+		return 0;
+	return ue_resolve(AT_FDCWD, v, 0, p) == 0 && p->where == UE_UNION && ue_node_exists(&p->node) &&
+	       ue_op_change_prepare(p, 0) == 0;
+}
+
+long chmod_impl(int dirfd, const char *path, mode_t mode, int fl)
+{
+	struct ue_path p;
+	int r = prepare(dirfd, path, !(fl & AT_SYMLINK_NOFOLLOW), 0, &p);
+	return r < 0 ? r : UE_ERR(REAL(fchmodat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), mode, fl));
+}
+
+long fchmod_impl(int fd, mode_t mode)
+{
+	struct ue_path p;
+	if (ue_fd_in_lower(fd, &p))
+		return UE_ERR(REAL(fchmodat)(AT_FDCWD, p.real, mode, 0));
+	return UE_ERR(REAL(fchmod)(fd, mode));
+}
+
+long chown_impl(int dirfd, const char *path, uid_t u, gid_t g, int fl)
+{
+	struct ue_path p;
+	int r = prepare(dirfd, path, !(fl & AT_SYMLINK_NOFOLLOW), 0, &p);
+	return r < 0 ? r : UE_ERR(REAL(fchownat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), u, g, fl));
+}
+
+long fchown_impl(int fd, uid_t u, gid_t g)
+{
+	struct ue_path p;
+	if (ue_fd_in_lower(fd, &p))
+		return UE_ERR(REAL(fchownat)(AT_FDCWD, p.real, u, g, AT_SYMLINK_NOFOLLOW));
+	return UE_ERR(REAL(fchown)(fd, u, g));
+}
+
+long utimensat_impl(int dirfd, const char *path, const struct timespec t[2], int fl)
+{
+	struct ue_path p;
+	if (!path)
+		return -EINVAL;  /* as glibc: the fd form is futimens */
+	int r = prepare(dirfd, path, !(fl & AT_SYMLINK_NOFOLLOW), 0, &p);
+	return r < 0 ? r : UE_ERR(REAL(utimensat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), t, fl));
+}
+
+long futimens_impl(int fd, const struct timespec t[2])
+{
+	struct ue_path p;
+	if (ue_fd_in_lower(fd, &p))
+		return UE_ERR(REAL(utimensat)(AT_FDCWD, p.real, t, AT_SYMLINK_NOFOLLOW));
+	return UE_ERR(REAL(futimens)(fd, t));
+}
+
+static const struct timespec *tv_to_ts(const struct timeval t[2], struct timespec ts[2])
+{
+	if (!t)
+		return NULL;
+	for (int i = 0; i < 2; i++) {
+		ts[i].tv_sec = t[i].tv_sec;
+		ts[i].tv_nsec = t[i].tv_usec * 1000;
+	}
+	return ts;
+}
+
+long utimes_impl(int dirfd, const char *path, const struct timeval t[2], int fl)
+{
+	struct timespec ts[2];
+	if (!path)  /* futimesat(fd, NULL, t) acts on fd */
+		return futimens_impl(dirfd, tv_to_ts(t, ts));
+	return utimensat_impl(dirfd, path, tv_to_ts(t, ts), fl);
+}
+
+long utime_impl(const char *path, const struct utimbuf *t)
+{
+	struct timespec ts[2];
+	if (t) {
+		ts[0] = (struct timespec){ t->actime, 0 };
+		ts[1] = (struct timespec){ t->modtime, 0 };
+	}
+	return utimensat_impl(AT_FDCWD, path, t ? ts : NULL, 0);
+}
+
+long truncate_impl(const char *path, off_t len)
+{
+	struct ue_path p;
+	int r = ue_resolve_for_change(AT_FDCWD, path, UE_FOLLOW, &p);
+	if (r < 0)
+		return r;
+	if (p.where == UE_UNION) {
+		if (!ue_node_exists(&p.node))
+			return -ENOENT;
+		if (S_ISREG(p.node.type) && (r = ue_op_change_prepare(&p, len == 0)) < 0)
+			return r;
+	}
+	return UE_ERR(REAL(truncate)(ue_kpath(&p, path), len));
+}
+
+/* v == NULL: remove the attribute. */
+long setxattr_impl(const char *path, const char *name, const void *v, size_t n, int fl, int follow)
+{
+	struct ue_path p;
+	int r = prepare(AT_FDCWD, path, follow, 0, &p);
+	if (r < 0)
+		return r;
+	if (p.where != UE_UNION) {
+		const char *k = ue_kpath(&p, path);
+		if (v)
+			return UE_ERR(follow ? REAL(setxattr)(k, name, v, n, fl) : REAL(lsetxattr)(k, name, v, n, fl));
+		return UE_ERR(follow ? REAL(removexattr)(k, name) : REAL(lremovexattr)(k, name));
+	}
+	if (ue_xattr_is_marker(name))
+		return -EPERM;  /* the overlay's own: not the program's to set */
+	return UE_ERR(v ? REAL(lsetxattr)(p.real, name, v, n, fl) : REAL(lremovexattr)(p.real, name));
+}
+
+long fsetxattr_impl(int fd, const char *name, const void *v, size_t n, int fl)
+{
+	struct ue_path p;
+	if (ue_fd_in_lower(fd, &p)) {
+		if (ue_xattr_is_marker(name))
+			return -EPERM;
+		return UE_ERR(v ? REAL(lsetxattr)(p.real, name, v, n, fl) : REAL(lremovexattr)(p.real, name));
+	}
+	return UE_ERR(v ? REAL(fsetxattr)(fd, name, v, n, fl) : REAL(fremovexattr)(fd, name));
+}

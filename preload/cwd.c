@@ -1,0 +1,91 @@
+/* The current directory and canonical names, as the program sees them. */
+#include "impl.h"
+#include "path.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The union's name for p: the mount joined with rel. */
+static int union_name(const struct ue_path *p, char *out, size_t size)
+{
+	if (p->rel[0] == '\0') {
+		if (ue_cfg.mount_len + 2 > size)
+			return -ENAMETOOLONG;
+		strcpy(out, ue_cfg.mount_len ? ue_cfg.mount : "/");
+		return 0;
+	}
+	return ue_path_join(out, size, ue_cfg.mount_len ? ue_cfg.mount : "/", p->rel);
+}
+
+long chdir_impl(const char *path)
+{
+	struct ue_path p;
+	char v[PATH_MAX];
+	int r = ue_resolve(AT_FDCWD, path, UE_FOLLOW, &p);
+	if (r < 0)
+		return r;
+	if (p.where != UE_UNION) {
+		if ((r = (int)UE_ERR(REAL(chdir)(ue_kpath(&p, path)))) == 0)
+			ue_cwd_reload();
+		return r;
+	}
+	if (!ue_node_exists(&p.node))
+		return -ENOENT;
+	if (!S_ISDIR(p.node.type))
+		return -ENOTDIR;
+	/* The kernel sits in the top layer's directory; relative paths are
+	 * resolved by us against the union's name. */
+	if ((r = union_name(&p, v, sizeof v)) < 0 || (r = (int)UE_ERR(REAL(chdir)(p.real))) < 0)
+		return r;
+	ue_cwd_set(v);
+	return 0;
+}
+
+long fchdir_impl(int fd)
+{
+	long r = UE_ERR(REAL(fchdir)(fd));
+	if (r == 0)
+		ue_cwd_reload();
+	return r;
+}
+
+char *getcwd_impl(char *buf, size_t n)
+{
+	char v[PATH_MAX];
+	int r = ue_cwd_get(v, sizeof v);
+	if (r < 0)
+		return ue_fail(r);
+	if (!ue_path_under(v, ue_cfg.mount, ue_cfg.mount_len))
+		return UE_PASS_PTR(REAL(getcwd)(buf, n));
+	size_t len = strlen(v) + 1;
+	if (buf && n == 0)
+		return ue_fail(-EINVAL);
+	if (n && n < len)
+		return ue_fail(-ERANGE);
+	if (!buf && !(buf = malloc(n ? n : len)))
+		return ue_fail(-ENOMEM);
+	memcpy(buf, v, len);
+	return buf;
+}
+
+char *realpath_impl(const char *path, char *out)
+{
+	struct ue_path p;
+	char v[PATH_MAX];
+	if (!path)
+		return ue_fail(-EINVAL);
+	int r = ue_resolve(AT_FDCWD, path, UE_FOLLOW, &p);
+	if (r < 0)
+		return ue_fail(r);
+	if (p.where != UE_UNION)
+		return UE_PASS_PTR(REAL(realpath)(ue_kpath(&p, path), out));
+	if (!ue_node_exists(&p.node))
+		return ue_fail(-ENOENT);
+	if ((r = union_name(&p, v, sizeof v)) < 0)
+		return ue_fail(r);
+	if (!out && !(out = malloc(PATH_MAX)))
+		return ue_fail(-ENOMEM);
+	strcpy(out, v);
+	return out;
+}

@@ -1,0 +1,286 @@
+/* Directory listings.  A union directory gets a DIR of our own that walks
+ * the merged listing; every DIR-taking function tells ours from libc's by
+ * two magic words (a real DIR starts with its fd, never negative).  Raw
+ * getdents64 on a union directory fd is merged too. */
+#include "impl.h"
+
+/* readdir_r is deprecated, and wrapped all the same: old programs call it. */
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+#include "lookup.h"
+#include "readdir.h"
+#include "sys.h"
+
+#include <limits.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DIR_MAGIC1 (-0x55454449)
+#define DIR_MAGIC2 0x756e696f
+
+struct union_dir {
+	int magic1, magic2;
+	int fd;                  /* the top layer's directory: for dirfd, fchdir, openat */
+	size_t pos;
+	char *rel;
+	struct ue_dirlist list;
+	struct dirent64 ent;
+};
+
+static struct union_dir *union_dir(DIR *d)
+{
+	struct union_dir *u = (struct union_dir *)d;
+	return d && u->magic1 == DIR_MAGIC1 && u->magic2 == DIR_MAGIC2 ? u : NULL;
+}
+
+static int list_rel(const char *rel, struct ue_dirlist *list)
+{
+	struct ue_node n;
+	int r = ue_node_at(rel, &n);
+	if (r == 0 && !ue_node_exists(&n))
+		r = -ENOENT;
+	return r < 0 ? r : ue_dir_list(rel, &n, list);
+}
+
+static DIR *union_dir_new(int fd, const struct ue_path *p)
+{
+	struct union_dir *u = calloc(1, sizeof *u);
+	if (!u)
+		return ue_fail(-ENOMEM);
+	int r = -ENOMEM;
+	if (!(u->rel = strdup(p->rel)) || (r = ue_dir_list(p->rel, &p->node, &u->list)) < 0) {
+		free(u->rel);
+		free(u);
+		return ue_fail(r);
+	}
+	u->magic1 = DIR_MAGIC1;
+	u->magic2 = DIR_MAGIC2;
+	u->fd = fd;
+	return (DIR *)u;
+}
+
+DIR *opendir_impl(const char *path)
+{
+	struct ue_path p;
+	int r = ue_resolve(AT_FDCWD, path, UE_FOLLOW, &p);
+	if (r < 0)
+		return ue_fail(r);
+	if (p.where != UE_UNION)
+		return UE_PASS_PTR(REAL(opendir)(ue_kpath(&p, path)));
+	if (!ue_node_exists(&p.node))
+		return ue_fail(-ENOENT);
+	if (!S_ISDIR(p.node.type))
+		return ue_fail(-ENOTDIR);
+	int fd = sys_openat(AT_FDCWD, p.real, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return ue_fail(fd);
+	DIR *d = union_dir_new(fd, &p);
+	if (!d)
+		sys_close(fd);
+	return d;
+}
+
+DIR *fdopendir_impl(int fd)
+{
+	struct ue_path p;
+	if (!ue_fd_union_path(fd, &p) || !S_ISDIR(p.node.type))
+		return UE_PASS_PTR(REAL(fdopendir)(fd));
+	return union_dir_new(fd, &p);
+}
+
+static struct dirent *fill(struct union_dir *u)
+{
+	if (u->pos >= u->list.n)
+		return NULL;  /* the end: errno untouched */
+	const struct ue_dirent *e = u->list.ent[u->pos++];
+	u->ent.d_ino = e->ino;
+	u->ent.d_off = (off64_t)u->pos;
+	u->ent.d_type = e->type;
+	size_t len = strlen(e->name);
+	memcpy(u->ent.d_name, e->name, len + 1);
+	u->ent.d_reclen = (unsigned short)((offsetof(struct dirent64, d_name) + len + 1 + 7) & ~7UL);
+	return (struct dirent *)&u->ent;
+}
+
+struct dirent *readdir_impl(DIR *d, struct dirent *(*real)(DIR *))
+{
+	struct union_dir *u = union_dir(d);
+	return u ? fill(u) : UE_PASS_PTR(real(d));
+}
+
+long readdir_r_impl(DIR *d, struct dirent *e, struct dirent **res)
+{
+	struct union_dir *u = union_dir(d);
+	if (!u)
+		return REAL(readdir_r)(d, e, res);
+	struct dirent *n = fill(u);
+	if (n)
+		memcpy(e, n, n->d_reclen < sizeof *e ? n->d_reclen : sizeof *e);
+	*res = n ? e : NULL;
+	return 0;
+}
+
+long closedir_impl(DIR *d)
+{
+	struct union_dir *u = union_dir(d);
+	if (!u)
+		return UE_ERR(REAL(closedir)(d));
+	int r = sys_close(u->fd);
+	ue_dir_free(&u->list);
+	free(u->rel);
+	u->magic1 = u->magic2 = 0;
+	free(u);
+	return r;
+}
+
+long dirfd_impl(DIR *d)
+{
+	struct union_dir *u = union_dir(d);
+	return u ? u->fd : UE_ERR(REAL(dirfd)(d));
+}
+
+void rewinddir_impl(DIR *d)
+{
+	struct union_dir *u = union_dir(d);
+	if (!u) {
+		REAL(rewinddir)(d);
+		return;
+	}
+	/* POSIX: a rewind shows the directory as it is now. */
+	struct ue_dirlist list;
+	if (list_rel(u->rel, &list) == 0) {
+		ue_dir_free(&u->list);
+		u->list = list;
+	}
+	u->pos = 0;
+}
+
+long telldir_impl(DIR *d)
+{
+	struct union_dir *u = union_dir(d);
+	return u ? (long)u->pos : UE_ERR(REAL(telldir)(d));
+}
+
+void seekdir_impl(DIR *d, long loc)
+{
+	struct union_dir *u = union_dir(d);
+	if (u)
+		u->pos = loc < 0 ? 0 : (size_t)loc;
+	else
+		REAL(seekdir)(d, loc);
+}
+
+long scandir_impl(int dirfd, const char *path, struct dirent ***out,
+                  int (*sel)(const struct dirent *), int (*cmp)(const struct dirent **, const struct dirent **))
+{
+	struct ue_path p;
+	int r = ue_resolve(dirfd, path, UE_FOLLOW, &p);
+	if (r < 0)
+		return r;
+	if (p.where != UE_UNION)
+		return UE_ERR(REAL(scandirat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), out, sel, cmp));
+	if (!ue_node_exists(&p.node))
+		return -ENOENT;
+	struct ue_dirlist list;
+	if ((r = ue_dir_list(p.rel, &p.node, &list)) < 0)
+		return r;
+	struct dirent **v = malloc((list.n + 1) * sizeof *v);
+	size_t k = 0;
+	r = v ? 0 : -ENOMEM;
+	for (size_t i = 0; i < list.n && r == 0; i++) {
+		const struct ue_dirent *e = list.ent[i];
+		size_t len = strlen(e->name);
+		struct dirent *de = calloc(1, sizeof *de);
+		if (!de) {
+			r = -ENOMEM;
+			break;
+		}
+		de->d_ino = e->ino;
+		de->d_off = (off_t)(i + 1);
+		de->d_type = e->type;
+		de->d_reclen = (unsigned short)((offsetof(struct dirent, d_name) + len + 1 + 7) & ~7UL);
+		memcpy(de->d_name, e->name, len + 1);
+		if (sel && !sel(de))
+			free(de);
+		else
+			v[k++] = de;
+	}
+	ue_dir_free(&list);
+	if (r < 0) {
+		while (k)
+			free(v[--k]);
+		free(v);
+		return r;
+	}
+	if (cmp)
+		qsort(v, k, sizeof *v, (int (*)(const void *, const void *))cmp);
+	*out = v;
+	return (long)k;
+}
+
+/* getdents64 on a union directory fd: the merged listing, with the entry
+ * index kept as the fd's file offset (so a fresh open or lseek(0) starts
+ * over, as with a real directory). */
+struct gd_state {
+	int fd;
+	dev_t dev;
+	ino_t ino;
+	struct ue_dirlist list;
+};
+#define GD_SLOTS 64
+static struct gd_state gd_table[GD_SLOTS];
+static pthread_mutex_t gd_lock = PTHREAD_MUTEX_INITIALIZER;
+
+struct linux_dirent64 {
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+long getdents64_impl(int fd, void *buf, size_t n)
+{
+	struct ue_path p;
+	struct stat st;
+	if (!ue_fd_union_path(fd, &p) || !S_ISDIR(p.node.type) || sys_fstat(fd, &st) < 0)
+		return UE_ERR(REAL(getdents64)(fd, buf, n));
+	long pos = sys_lseek(fd, 0, SEEK_CUR);
+	if (pos < 0)
+		return pos;
+	pthread_mutex_lock(&gd_lock);
+	struct gd_state *s = &gd_table[fd % GD_SLOTS];
+	long r = 0;
+	if (s->fd != fd || s->dev != st.st_dev || s->ino != st.st_ino || pos == 0 || !s->list.ent) {
+		ue_dir_free(&s->list);
+		s->fd = fd;
+		s->dev = st.st_dev;
+		s->ino = st.st_ino;
+		r = ue_dir_list(p.rel, &p.node, &s->list);
+	}
+	size_t used = 0;
+	while (r == 0 && (size_t)pos < s->list.n) {
+		const struct ue_dirent *e = s->list.ent[pos];
+		size_t len = strlen(e->name);
+		size_t reclen = (offsetof(struct linux_dirent64, d_name) + len + 1 + 7) & ~7UL;
+		if (used + reclen > n) {
+			if (used == 0)
+				r = -EINVAL;
+			break;
+		}
+		struct linux_dirent64 *d = (void *)((char *)buf + used);
+		d->d_ino = e->ino;
+		d->d_off = pos + 1;
+		d->d_reclen = (unsigned short)reclen;
+		d->d_type = e->type;
+		memcpy(d->d_name, e->name, len + 1);
+		used += reclen;
+		pos++;
+	}
+	pthread_mutex_unlock(&gd_lock);
+	if (r < 0)
+		return r;
+	sys_lseek(fd, pos, SEEK_SET);
+	return (long)used;
+}

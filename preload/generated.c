@@ -1,0 +1,88 @@
+/* The wrappers, generated from wrappers.def: each one enters (re-entry
+ * guard, lazy set-up), passes straight to libc when no union is active,
+ * calls its implementation, and turns -errno into errno. */
+#include "impl.h"
+
+/* readdir_r is deprecated, and wrapped all the same: old programs call it. */
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+
+#include <unistd.h>
+
+#define COMMA ,
+
+#define W(ret, name, params, args, call, kind)                                  \
+	UE_EXPORT ret name params                                               \
+	{                                                                       \
+		int saved = errno;                                              \
+		if (!ue_enter()) {                                              \
+			ue_leave();                                             \
+			return REAL(name) args;                                 \
+		}                                                               \
+		long r = (long)(call);                                          \
+		ue_leave();                                                     \
+		if (r < 0) {                                                    \
+			errno = (int)-r;                                        \
+			return (ret)-1;                                         \
+		}                                                               \
+		errno = saved;                                                  \
+		return (ret)r;                                                  \
+	}
+
+#define W_PTR(ret, name, params, args, call, kind)                              \
+	UE_EXPORT ret name params                                               \
+	{                                                                       \
+		int saved = errno;                                              \
+		if (!ue_enter()) {                                              \
+			ue_leave();                                             \
+			return REAL(name) args;                                 \
+		}                                                               \
+		ue_err = 0;                                                     \
+		ret r = (call);                                                 \
+		ue_leave();                                                     \
+		errno = (!r && ue_err) ? ue_err : saved;                        \
+		return r;                                                       \
+	}
+
+#define W_VOID(name, params, args, call, kind)                                  \
+	UE_EXPORT void name params                                              \
+	{                                                                       \
+		int saved = errno;                                              \
+		if (!ue_enter()) {                                              \
+			ue_leave();                                             \
+			REAL(name) args;                                        \
+			return;                                                 \
+		}                                                               \
+		call;                                                           \
+		ue_leave();                                                     \
+		errno = saved;                                                  \
+	}
+
+/* open(2) and friends: the mode is there only when the flags create. */
+#define W_OPEN(name, dirparam, dirarg, call, kind)                              \
+	UE_EXPORT int name(dirparam const char *path, int flags, ...)           \
+	{                                                                       \
+		mode_t mode = 0;                                                \
+		if (__OPEN_NEEDS_MODE(flags)) {                                 \
+			va_list ap;                                             \
+			va_start(ap, flags);                                    \
+			mode = va_arg(ap, mode_t);                              \
+			va_end(ap);                                             \
+		}                                                               \
+		int saved = errno;                                              \
+		if (!ue_enter()) {                                              \
+			ue_leave();                                             \
+			return REAL(name)(dirarg path, flags, mode);            \
+		}                                                               \
+		long r = (call);                                                \
+		ue_leave();                                                     \
+		if (r < 0) {                                                    \
+			errno = (int)-r;                                        \
+			return -1;                                              \
+		}                                                               \
+		errno = saved;                                                  \
+		return (int)r;                                                  \
+	}
+
+#define W_CUSTOM(name, kind)
+
+#include "wrappers.def"

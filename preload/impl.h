@@ -1,0 +1,76 @@
+/* The implementations behind the table, one group per file of preload/. */
+#ifndef UE_IMPL_H
+#define UE_IMPL_H
+
+#include "wrap.h"
+
+/* A real libc call that returns -1 with errno, as -errno. */
+#define UE_ERR(call) ({ long _r = (long)(call); _r < 0 ? -(long)errno : _r; })
+/* A real libc call that returns NULL with errno: keep its errno for the wrapper. */
+#define UE_PASS_PTR(call) ({ errno = 0; __typeof__(call) _p = (call); if (!_p) ue_err = errno; _p; })
+
+/* open.c */
+FILE *fopen_impl(const char *path, const char *mode, FILE *f, FILE *(*real)(const char *, const char *));
+FILE *freopen_impl(const char *path, const char *mode, FILE *f, FILE *(*real)(const char *, const char *, FILE *));
+long mkstemp_impl(char *tmpl, int suffixlen, int flags);
+char *mkdtemp_impl(char *tmpl);
+
+/* stat.c */
+long stat_impl(int dirfd, const char *path, struct stat *st, int fl);
+long xstat_impl(int ver, int dirfd, const char *path, struct stat *st, int fl);
+long statx_impl(int dirfd, const char *path, int fl, unsigned mask, struct statx *stx);
+long statfs_impl(const char *path, struct statfs *b, int (*real)(const char *, struct statfs *));
+long statvfs_impl(const char *path, struct statvfs *b, int (*real)(const char *, struct statvfs *));
+long access_impl(int dirfd, const char *path, int mode, int fl);
+long readlink_impl(int dirfd, const char *path, char *buf, size_t n);
+long getxattr_impl(const char *path, const char *name, void *v, size_t n, int follow);
+long listxattr_impl(const char *path, char *list, size_t n, int follow);
+
+/* dir.c */
+DIR *opendir_impl(const char *path);
+DIR *fdopendir_impl(int fd);
+struct dirent *readdir_impl(DIR *d, struct dirent *(*real)(DIR *));
+long readdir_r_impl(DIR *d, struct dirent *e, struct dirent **res);
+long closedir_impl(DIR *d);
+long dirfd_impl(DIR *d);
+void rewinddir_impl(DIR *d);
+long telldir_impl(DIR *d);
+void seekdir_impl(DIR *d, long loc);
+long scandir_impl(int dirfd, const char *path, struct dirent ***list,
+                  int (*sel)(const struct dirent *), int (*cmp)(const struct dirent **, const struct dirent **));
+long getdents64_impl(int fd, void *buf, size_t n);
+
+/* change.c */
+long mknod_impl(int dirfd, const char *path, mode_t mode, dev_t dev);
+long symlink_impl(const char *target, int dirfd, const char *path);
+long link_impl(int fromfd, const char *from, int tofd, const char *to, int fl);
+long unlink_impl(int dirfd, const char *path, int fl);
+long remove_impl(const char *path);
+long rename_impl(int fromfd, const char *from, int tofd, const char *to, unsigned fl);
+
+/* attr.c */
+long chmod_impl(int dirfd, const char *path, mode_t mode, int fl);
+long fchmod_impl(int fd, mode_t mode);
+long chown_impl(int dirfd, const char *path, uid_t u, gid_t g, int fl);
+long fchown_impl(int fd, uid_t u, gid_t g);
+long utime_impl(const char *path, const struct utimbuf *t);
+long utimes_impl(int dirfd, const char *path, const struct timeval t[2], int fl);
+long utimensat_impl(int dirfd, const char *path, const struct timespec t[2], int fl);
+long futimens_impl(int fd, const struct timespec t[2]);
+long truncate_impl(const char *path, off_t len);
+long setxattr_impl(const char *path, const char *name, const void *v, size_t n, int fl, int follow);
+long fsetxattr_impl(int fd, const char *name, const void *v, size_t n, int fl);
+/* fd open on a file of a lower: its union path (1), else 0. */
+int ue_fd_in_lower(int fd, struct ue_path *p);
+
+/* cwd.c */
+long chdir_impl(const char *path);
+long fchdir_impl(int fd);
+char *getcwd_impl(char *buf, size_t n);
+char *realpath_impl(const char *path, char *out);
+
+/* exec.c */
+long execve_impl(const char *path, char *const argv[], char *const envp[]);
+long execvpe_impl(const char *file, char *const argv[], char *const envp[]);
+
+#endif

@@ -1,0 +1,186 @@
+/* Start-up of the library in each process, and what the wrappers share:
+ * the guard against writes that would reach a lower, the environment
+ * handed to children. */
+#include "impl.h"
+#include "path.h"
+#include "sys.h"
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int ue_ready;
+__thread int ue_depth;
+__thread int ue_err;
+
+/* The settings as the launcher gave them, "NAME=value", for children. */
+static const char *const env_names[] = { "UNIONENV_LOWER", "UNIONENV_UPPER", "UNIONENV_MOUNT", "UNIONENV_LIB" };
+#define N_ENV (sizeof env_names / sizeof *env_names)
+static char *env_saved[N_ENV];
+static const char *lib_path;
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+static void init_once(void)
+{
+	const char *lower = getenv("UNIONENV_LOWER"), *upper = getenv("UNIONENV_UPPER");
+	if (lower && upper) {
+		if (ue_config_load(lower, upper, getenv("UNIONENV_MOUNT")) < 0) {
+			static const char msg[] = "unionenv: ignoring malformed UNIONENV_LOWER/UNIONENV_UPPER\n";
+			sys_write(2, msg, sizeof msg - 1);
+		} else {
+			ue_cache_init();
+			ue_cwd_reload();
+			for (size_t i = 0; i < N_ENV; i++) {
+				const char *v = getenv(env_names[i]);
+				if (v && asprintf(&env_saved[i], "%s=%s", env_names[i], v) < 0)
+					env_saved[i] = NULL;
+			}
+			lib_path = getenv("UNIONENV_LIB");
+		}
+	}
+	ue_ready = 1;
+}
+
+void ue_init(void)
+{
+	pthread_once(&once, init_once);
+}
+
+__attribute__((constructor)) static void unionenv_start(void)
+{
+	ue_init();
+}
+
+static int in_lower(const char *real)
+{
+	for (int i = UE_UPPER + 1; i < ue_cfg.nlayers; i++)
+		if (ue_path_under(real, ue_cfg.layer[i].root, ue_cfg.layer[i].len))
+			return 1;
+	return 0;
+}
+
+/* Where the kernel would really act for (dirfd, path): the canonical path of
+ * the target, or of its parent plus the last name when it does not exist. */
+static int kernel_target(int dirfd, const char *path, int follow, char *out, size_t size)
+{
+	char link[64], dir[PATH_MAX];
+	int fd = sys_openat(dirfd, path, O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW), 0);
+	const char *name = NULL;
+	if (fd < 0) {
+		size_t n = strlen(path);
+		while (n > 1 && path[n - 1] == '/')
+			n--;
+		if (n + 1 > sizeof dir)
+			return -ENAMETOOLONG;
+		memcpy(dir, path, n);
+		dir[n] = '\0';
+		char *slash = strrchr(dir, '/');
+		name = slash ? slash + 1 : dir;
+		if (slash == dir)
+			fd = sys_openat(dirfd, "/", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+		else if (slash) {
+			*slash = '\0';
+			fd = sys_openat(dirfd, dir, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+		} else {
+			fd = sys_openat(dirfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+		}
+		if (fd < 0)
+			return fd;
+	}
+	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+	long n = sys_readlinkat(AT_FDCWD, link, out, size - 1);
+	sys_close(fd);
+	if (n < 0)
+		return (int)n;
+	out[n] = '\0';
+	if (name)
+		return ue_path_join(out, size, out, name);
+	return 0;
+}
+
+int ue_resolve_for_change(int dirfd, const char *path, int flags, struct ue_path *p)
+{
+	char target[PATH_MAX], v[PATH_MAX];
+	int r = ue_resolve(dirfd, path, flags, p);
+	if (r < 0 || p->where == UE_UNION || !ue_config_active() || !path || !*path)
+		return r;
+	if (kernel_target(ue_kfd(p, dirfd), ue_kpath(p, path), flags & UE_FOLLOW, target, sizeof target) < 0 ||
+	    !in_lower(target))
+		return r;
+	if ((r = ue_unreal(v, sizeof v, target)) < 0)
+		return r;
+	return ue_resolve(AT_FDCWD, v, flags, p);
+}
+
+static const char *env_find(char *const envp[], const char *name, size_t n)
+{
+	for (char *const *e = envp; e && *e; e++)
+		if (!strncmp(*e, name, n) && (*e)[n] == '=')
+			return *e + n + 1;
+	return NULL;
+}
+
+static int preload_has_lib(const char *v)
+{
+	size_t n = strlen(lib_path);
+	for (const char *s = v; (s = strstr(s, lib_path)); s += n)
+		if ((s == v || s[-1] == ' ' || s[-1] == ':') && (s[n] == '\0' || s[n] == ' ' || s[n] == ':'))
+			return 1;
+	return 0;
+}
+
+char **ue_env_for_child(char *const envp[])
+{
+	if (!lib_path)
+		return (char **)envp;
+	const char *preload = env_find(envp, "LD_PRELOAD", 10);
+	int missing = !preload || !preload_has_lib(preload);
+	for (size_t i = 0; i < N_ENV && !missing; i++)
+		missing = env_saved[i] && !env_find(envp, env_names[i], strlen(env_names[i]));
+	if (!missing)
+		return (char **)envp;
+	/* The program cleared some of it (env -i, a sanitised environment):
+	 * the union must still hold in the child. */
+	size_t n = 0;
+	while (envp && envp[n])
+		n++;
+	char **env = calloc(n + N_ENV + 2, sizeof *env);
+	if (!env)
+		return (char **)envp;
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(envp[i], "LD_PRELOAD=", 11))
+			env[k++] = envp[i];
+	for (size_t i = 0; i < N_ENV; i++)
+		if (env_saved[i] && !env_find(envp, env_names[i], strlen(env_names[i])))
+			env[k++] = env_saved[i];
+	char *pre = NULL;
+	if (preload && *preload ? asprintf(&pre, "LD_PRELOAD=%s %s", lib_path, preload) < 0
+	                        : asprintf(&pre, "LD_PRELOAD=%s", lib_path) < 0)
+		pre = NULL;
+	if (pre)
+		env[k++] = pre;
+	env[k] = NULL;
+	return env;
+}
+
+void ue_env_free(char **env, char *const envp[])
+{
+	if (env == (char **)envp)
+		return;
+	for (char **e = env; *e; e++)
+		if (!strncmp(*e, "LD_PRELOAD=", 11))
+			free(*e);
+	free(env);
+}
+
+int ue_fd_union_path(int fd, struct ue_path *p)
+{
+	char v[PATH_MAX];
+	if (ue_fd_vpath(fd, v, sizeof v) < 0)
+		return 0;
+	return ue_resolve(AT_FDCWD, v, UE_FOLLOW, p) == 0 && p->where == UE_UNION && ue_node_exists(&p->node);
+}

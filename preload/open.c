@@ -1,0 +1,152 @@
+/* Opening files: open and its many entry points, fopen, the mkstemp family
+ * (whose libc versions open the file internally, out of the wrappers' sight). */
+#include "impl.h"
+#include "ops.h"
+#include "sys.h"
+
+#include <string.h>
+#include <sys/random.h>
+
+static int open_changes(int flags)
+{
+	return (flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC)) ||
+	       (flags & O_TMPFILE) == O_TMPFILE;
+}
+
+/* Resolve and prepare (dirfd, path) for an open with flags: copy-up or
+ * create in the upper.  Returns 1 when the open will create the name. */
+static long open_prepare(int dirfd, const char *path, int *flags, mode_t mode, struct ue_path *p)
+{
+	int follow = !(*flags & O_NOFOLLOW) && !((*flags & O_CREAT) && (*flags & O_EXCL));
+	int r = open_changes(*flags) ? ue_resolve_for_change(dirfd, path, follow ? UE_FOLLOW : 0, p)
+	                             : ue_resolve(dirfd, path, follow ? UE_FOLLOW : 0, p);
+	if (r < 0 || p->where != UE_UNION)
+		return r;
+	if ((*flags & O_TMPFILE) == O_TMPFILE) {
+		if (!ue_node_exists(&p->node))
+			return -ENOENT;
+		if (!S_ISDIR(p->node.type))
+			return -ENOTDIR;
+		return ue_op_change_prepare(p, 0);
+	}
+	return ue_op_open_prepare(p, flags, mode);
+}
+
+long open_impl(int dirfd, const char *path, int flags, mode_t mode)
+{
+	struct ue_path p;
+	long created = open_prepare(dirfd, path, &flags, mode, &p);
+	if (created < 0)
+		return created;
+	long fd = UE_ERR(REAL(openat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), flags, mode));
+	if (fd >= 0 && created)
+		ue_changed(p.rel, 0);
+	return fd;
+}
+
+static int fopen_flags(const char *mode)
+{
+	int acc = O_RDONLY, fl = 0;
+	switch (mode[0]) {
+	case 'w': acc = O_WRONLY; fl = O_CREAT | O_TRUNC; break;
+	case 'a': acc = O_WRONLY; fl = O_CREAT | O_APPEND; break;
+	}
+	for (const char *m = mode + 1; *m && *m != ','; m++) {
+		if (*m == '+')
+			acc = O_RDWR;
+		else if (*m == 'x')
+			fl |= O_EXCL;
+	}
+	return acc | fl;
+}
+
+/* The mode string without 'x' once the file was made here (over a whiteout). */
+static const char *mode_without_excl(const char *mode, int flags, char *buf, size_t size)
+{
+	if (!strchr(mode, 'x') || (flags & O_EXCL) || strlen(mode) + 1 > size)
+		return mode;
+	char *o = buf;
+	for (const char *m = mode; *m; m++)
+		if (*m != 'x')
+			*o++ = *m;
+	*o = '\0';
+	return buf;
+}
+
+FILE *freopen_impl(const char *path, const char *mode, FILE *f, FILE *(*real)(const char *, const char *, FILE *))
+{
+	struct ue_path p;
+	char mbuf[32];
+	if (!path)
+		return UE_PASS_PTR(real(NULL, mode, f));
+	int flags = fopen_flags(mode);
+	long created = open_prepare(AT_FDCWD, path, &flags, 0666, &p);
+	if (created < 0)
+		return ue_fail(created);
+	FILE *r = UE_PASS_PTR(real(ue_kpath(&p, path), mode_without_excl(mode, flags, mbuf, sizeof mbuf), f));
+	if (r && created)
+		ue_changed(p.rel, 0);
+	return r;
+}
+
+FILE *fopen_impl(const char *path, const char *mode, FILE *f, FILE *(*real)(const char *, const char *))
+{
+	struct ue_path p;
+	char mbuf[32];
+	int flags = fopen_flags(mode);
+	long created = open_prepare(AT_FDCWD, path, &flags, 0666, &p);
+	if (created < 0)
+		return ue_fail(created);
+	FILE *r = UE_PASS_PTR(real(ue_kpath(&p, path), mode_without_excl(mode, flags, mbuf, sizeof mbuf)));
+	if (r && created)
+		ue_changed(p.rel, 0);
+	return r;
+}
+
+/* Fill the six X before the suffix with random letters and try, as glibc's
+ * __gen_tempname does, through our own open/mkdir so the name is made in
+ * union terms. */
+static long gen_tempname(char *tmpl, int suffixlen, long (*try)(char *, int), int arg)
+{
+	static const char letters[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	size_t len = strlen(tmpl);
+	if (suffixlen < 0 || len < 6 + (size_t)suffixlen)
+		return -EINVAL;
+	char *x = tmpl + len - suffixlen - 6;
+	if (strncmp(x, "XXXXXX", 6))
+		return -EINVAL;
+	for (int attempt = 0; attempt < 62 * 62 * 62; attempt++) {
+		unsigned char rnd[6];
+		if (getrandom(rnd, sizeof rnd, GRND_NONBLOCK) != sizeof rnd) {
+			unsigned long v = (unsigned long)attempt * 2654435761UL ^ (unsigned long)getpid();
+			memcpy(rnd, &v, sizeof rnd);
+		}
+		for (int i = 0; i < 6; i++)
+			x[i] = letters[rnd[i] % 62];
+		long r = try(tmpl, arg);
+		if (r != -EEXIST)
+			return r;
+	}
+	return -EEXIST;
+}
+
+static long try_open(char *name, int flags)
+{
+	return open_impl(AT_FDCWD, name, (flags & ~O_ACCMODE) | O_RDWR | O_CREAT | O_EXCL, 0600);
+}
+
+static long try_mkdir(char *name, int unused)
+{
+	return mkdir_impl(AT_FDCWD, name, 0700);
+}
+
+long mkstemp_impl(char *tmpl, int suffixlen, int flags)
+{
+	return gen_tempname(tmpl, suffixlen, try_open, flags);
+}
+
+char *mkdtemp_impl(char *tmpl)
+{
+	long r = gen_tempname(tmpl, 0, try_mkdir, 0);
+	return r < 0 ? ue_fail(r) : tmpl;
+}

@@ -1,0 +1,149 @@
+/* Reading metadata: the stat family (modern, legacy and statx), access,
+ * readlink, statfs, xattrs. */
+#include "impl.h"
+#include "lookup.h"
+#include "sys.h"
+#include "whiteout.h"
+
+#include <limits.h>
+#include <string.h>
+
+/* Resolve for reading; a missing union name is ENOENT here. */
+static int resolve_read(int dirfd, const char *path, int follow, struct ue_path *p)
+{
+	int r = ue_resolve(dirfd, path, follow ? UE_FOLLOW : 0, p);
+	if (r == 0 && p->where == UE_UNION && !ue_node_exists(&p->node))
+		return -ENOENT;
+	return r;
+}
+
+long stat_impl(int dirfd, const char *path, struct stat *st, int fl)
+{
+	struct ue_path p;
+	int r = resolve_read(dirfd, path, !(fl & AT_SYMLINK_NOFOLLOW), &p);
+	if (r < 0)
+		return r;
+	return UE_ERR(REAL(fstatat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), st, fl));
+}
+
+/* _STAT_VER 0 (kernel) and 1 (linux) share struct stat on x86_64. */
+long xstat_impl(int ver, int dirfd, const char *path, struct stat *st, int fl)
+{
+	if (ver != 0 && ver != 1)
+		return -EINVAL;
+	return stat_impl(dirfd, path, st, fl);
+}
+
+long statx_impl(int dirfd, const char *path, int fl, unsigned mask, struct statx *stx)
+{
+	struct ue_path p;
+	int r = resolve_read(dirfd, path, !(fl & AT_SYMLINK_NOFOLLOW), &p);
+	if (r < 0)
+		return r;
+	return UE_ERR(REAL(statx)(ue_kfd(&p, dirfd), ue_kpath(&p, path), fl, mask, stx));
+}
+
+long statfs_impl(const char *path, struct statfs *b, int (*real)(const char *, struct statfs *))
+{
+	struct ue_path p;
+	int r = resolve_read(AT_FDCWD, path, 1, &p);
+	return r < 0 ? r : UE_ERR(real(ue_kpath(&p, path), b));
+}
+
+long statvfs_impl(const char *path, struct statvfs *b, int (*real)(const char *, struct statvfs *))
+{
+	struct ue_path p;
+	int r = resolve_read(AT_FDCWD, path, 1, &p);
+	return r < 0 ? r : UE_ERR(real(ue_kpath(&p, path), b));
+}
+
+long access_impl(int dirfd, const char *path, int mode, int fl)
+{
+	struct ue_path p;
+	int r = resolve_read(dirfd, path, !(fl & AT_SYMLINK_NOFOLLOW), &p);
+	if (r < 0)
+		return r;
+	long a = UE_ERR(REAL(faccessat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), mode, fl));
+	/* A lower on a read-only filesystem: writing goes to the upper, so only
+	 * the mode bits count, as on the kernel's overlay. */
+	if (a == -EROFS && p.where == UE_UNION && p.node.layer != UE_UPPER)
+		a = UE_ERR(REAL(faccessat)(AT_FDCWD, p.real, mode & ~W_OK, fl));
+	return a;
+}
+
+/* /proc/self/{cwd,exe,fd/N} name a layer's file: give the union's name. */
+static long unreal_link(char *buf, size_t n, long len)
+{
+	char real[PATH_MAX], v[PATH_MAX];
+	if (len <= 0 || (size_t)len >= sizeof real || buf[0] != '/')
+		return len;
+	memcpy(real, buf, (size_t)len);
+	real[len] = '\0';
+	if (ue_unreal(v, sizeof v, real) < 0 || !strcmp(v, real))
+		return len;
+	size_t vl = strlen(v);
+	if (vl > n)
+		vl = n;
+	memcpy(buf, v, vl);
+	return (long)vl;
+}
+
+long readlink_impl(int dirfd, const char *path, char *buf, size_t n)
+{
+	struct ue_path p;
+	int r = resolve_read(dirfd, path, 0, &p);
+	if (r < 0)
+		return r;
+	const char *k = ue_kpath(&p, path);
+	if (!strncmp(k, "/proc/", 6)) {
+		char tmp[PATH_MAX];
+		long len = UE_ERR(REAL(readlinkat)(ue_kfd(&p, dirfd), k, tmp, sizeof tmp));
+		if (len < 0)
+			return len;
+		len = unreal_link(tmp, sizeof tmp, len);
+		if ((size_t)len > n)
+			len = (long)n;
+		memcpy(buf, tmp, (size_t)len);
+		return len;
+	}
+	return UE_ERR(REAL(readlinkat)(ue_kfd(&p, dirfd), k, buf, n));
+}
+
+long getxattr_impl(const char *path, const char *name, void *v, size_t n, int follow)
+{
+	struct ue_path p;
+	int r = resolve_read(AT_FDCWD, path, follow, &p);
+	if (r < 0)
+		return r;
+	if (p.where != UE_UNION)
+		return UE_ERR(follow ? REAL(getxattr)(ue_kpath(&p, path), name, v, n)
+		                     : REAL(lgetxattr)(ue_kpath(&p, path), name, v, n));
+	if (ue_xattr_is_marker(name))
+		return -ENODATA;
+	return UE_ERR(REAL(lgetxattr)(p.real, name, v, n));
+}
+
+long listxattr_impl(const char *path, char *list, size_t n, int follow)
+{
+	struct ue_path p;
+	int r = resolve_read(AT_FDCWD, path, follow, &p);
+	if (r < 0)
+		return r;
+	if (p.where != UE_UNION)
+		return UE_ERR(follow ? REAL(listxattr)(ue_kpath(&p, path), list, n)
+		                     : REAL(llistxattr)(ue_kpath(&p, path), list, n));
+	long len = UE_ERR(REAL(llistxattr)(p.real, list, n));
+	if (len <= 0 || n == 0)
+		return len;
+	/* The overlay's own markers are not the file's. */
+	long o = 0;
+	for (long i = 0; i < len;) {
+		size_t l = strlen(list + i) + 1;
+		if (!ue_xattr_is_marker(list + i)) {
+			memmove(list + o, list + i, l);
+			o += (long)l;
+		}
+		i += (long)l;
+	}
+	return o;
+}

@@ -1,0 +1,43 @@
+/* The table as data: symbol names and kinds, for the lazy lookup of the
+ * real functions and for `unionenv` tools that list what is wrapped. */
+#include "wrap.h"
+
+#include <dlfcn.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <unistd.h>
+
+struct ue_wrapped { const char *name, *kind; };
+
+#define COMMA ,
+#define W(ret, name, params, args, call, kind) { #name, #kind },
+#define W_PTR(ret, name, params, args, call, kind) { #name, #kind },
+#define W_VOID(name, params, args, call, kind) { #name, #kind },
+#define W_OPEN(name, dirparam, dirarg, call, kind) { #name, #kind },
+#define W_CUSTOM(name, kind) { #name, #kind },
+UE_EXPORT const struct ue_wrapped unionenv_wrapped[] = {
+#include "wrappers.def"
+	{ NULL, NULL }
+};
+
+static void *_Atomic reals[UE_FN_COUNT];
+
+void *ue_real_fn(enum ue_fn fn, const char *name)
+{
+	void *p = atomic_load_explicit(&reals[fn], memory_order_acquire);
+	if (__builtin_expect(p != NULL, 1))
+		return p;
+	p = dlsym(RTLD_NEXT, name);
+	/* The legacy entry points (__xstat...) are compat-only symbols now. */
+	if (!p)
+		p = dlvsym(RTLD_NEXT, name, "GLIBC_2.2.5");
+	if (!p) {
+		static const char msg[] = "unionenv: libc lacks a wrapped function: ";
+		write(2, msg, sizeof msg - 1);
+		write(2, name, strlen(name));
+		write(2, "\n", 1);
+		_exit(127);
+	}
+	atomic_store_explicit(&reals[fn], p, memory_order_release);
+	return p;
+}

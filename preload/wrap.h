@@ -1,0 +1,112 @@
+/* What every wrapper shares: the real functions, the re-entry guard, the
+ * errno convention.  Implementations return -errno (or set ue_err and
+ * return NULL); the generated wrapper turns that into errno at the libc
+ * boundary and leaves errno untouched on success. */
+#ifndef UE_WRAP_H
+#define UE_WRAP_H
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+#include <utime.h>
+#include <sys/time.h>
+#include <sys/xattr.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+
+#include "cache.h"
+#include "config.h"
+#include "resolve.h"
+
+#define UE_EXPORT __attribute__((visibility("default")))
+
+/* The legacy entry points that glibc 2.33+ no longer declares. */
+int __xstat(int, const char *, struct stat *);
+int __xstat64(int, const char *, struct stat64 *);
+int __lxstat(int, const char *, struct stat *);
+int __lxstat64(int, const char *, struct stat64 *);
+int __fxstatat(int, int, const char *, struct stat *, int);
+int __fxstatat64(int, int, const char *, struct stat64 *, int);
+int __xmknod(int, const char *, mode_t, dev_t *);
+int __xmknodat(int, int, const char *, mode_t, dev_t *);
+int __open_2(const char *, int);
+int __open64_2(const char *, int);
+int __openat_2(int, const char *, int);
+int __openat64_2(int, const char *, int);
+ssize_t getdents64(int, void *, size_t);
+
+/* One index per wrapped symbol, from the table. */
+enum ue_fn {
+#define UE_ENUM(name) UE_FN_##name,
+#define W(ret, name, params, args, call, kind) UE_ENUM(name)
+#define W_PTR(ret, name, params, args, call, kind) UE_ENUM(name)
+#define W_VOID(name, params, args, call, kind) UE_ENUM(name)
+#define W_OPEN(name, dirparam, dirarg, call, kind) UE_ENUM(name)
+#define W_CUSTOM(name, kind) UE_ENUM(name)
+#include "wrappers.def"
+#undef W
+#undef W_PTR
+#undef W_VOID
+#undef W_OPEN
+#undef W_CUSTOM
+	UE_FN_COUNT
+};
+
+void *ue_real_fn(enum ue_fn fn, const char *name);
+#define REAL(name) ((__typeof__(&name))ue_real_fn(UE_FN_##name, #name))
+
+/* Wrapper nesting depth of this thread: above one, a wrapper runs inside
+ * another (a signal handler), and must not take the cache lock. */
+extern __thread int ue_depth;
+extern __thread int ue_err;        /* -errno of a pointer-returning impl */
+
+void ue_init(void);
+extern int ue_ready;
+
+static inline int ue_enter(void)
+{
+	if (ue_depth++ > 0)
+		ue_cache_bypass = 1;
+	if (__builtin_expect(!ue_ready, 0))
+		ue_init();
+	return ue_config_active();
+}
+
+static inline void ue_leave(void)
+{
+	if (--ue_depth == 0)
+		ue_cache_bypass = 0;
+}
+
+static inline void *ue_fail(long r)
+{
+	ue_err = (int)-r;
+	return NULL;
+}
+
+/* Resolution for a call that changes something.  A path that the kernel
+ * would take into a lower by some road the resolver did not see (a symlink
+ * outside the mount, a lower named directly) is taken into the union, so
+ * the lowers are never written whatever the program does. */
+int ue_resolve_for_change(int dirfd, const char *path, int flags, struct ue_path *p);
+
+/* The environment for a child: envp with LD_PRELOAD and the layer settings
+ * put back when the program removed them.  Returns envp itself when nothing
+ * is missing, else a new array (freed by the caller with ue_env_free). */
+char **ue_env_for_child(char *const envp[]);
+void ue_env_free(char **env, char *const envp[]);
+
+/* fd open on a directory of the union: its resolved path. 1 yes, 0 no. */
+int ue_fd_union_path(int fd, struct ue_path *p);
+
+/* Implementations shared between the files of preload/. */
+long open_impl(int dirfd, const char *path, int flags, mode_t mode);
+long mkdir_impl(int dirfd, const char *path, mode_t mode);
+
+#endif
