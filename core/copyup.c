@@ -14,9 +14,10 @@
 #include <string.h>
 #include <sys/sysmacros.h>
 
-/* Copy the xattrs of src (except overlay markers) onto dst.  Errors on
- * security.* and trusted.* are expected as an ordinary user. */
-static int copy_xattrs(const char *src, const char *dst)
+/* Copy the xattrs of src (except overlay markers) onto dst, by fd when
+ * dst_fd >= 0 (an unnamed O_TMPFILE), else by path.  Errors on security.*
+ * and trusted.* are expected as an ordinary user. */
+static int copy_xattrs(const char *src, const char *dst, int dst_fd)
 {
 	char list[8192], val[8192];
 	long n = sys_llistxattr(src, list, sizeof list);
@@ -30,23 +31,30 @@ static int copy_xattrs(const char *src, const char *dst)
 		long v = sys_lgetxattr(src, name, val, sizeof val);
 		if (v < 0)
 			continue;
-		int r = sys_lsetxattr(dst, name, val, (size_t)v, 0);
+		int r = dst_fd >= 0 ? sys_fsetxattr(dst_fd, name, val, (size_t)v, 0)
+		                    : sys_lsetxattr(dst, name, val, (size_t)v, 0);
 		if (r < 0 && strncmp(name, "user.", 5) == 0)
 			return r;
 	}
 	return 0;
 }
 
-/* Owner, mode and times of st onto the path dst (not followed). */
-static int copy_meta(const char *dst, const struct stat *st, int is_link)
+/* Owner, mode and times of st onto dst: by fd when dst_fd >= 0, else by
+ * path, not followed.  Owner first: chown clears set-id bits. */
+static int copy_meta(const char *dst, int dst_fd, const struct stat *st)
 {
-	int r = sys_fchownat(AT_FDCWD, dst, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW);
+	int is_link = S_ISLNK(st->st_mode);
+	int r = dst_fd >= 0 ? sys_fchown(dst_fd, st->st_uid, st->st_gid)
+	                    : sys_fchownat(AT_FDCWD, dst, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW);
 	if (r < 0 && r != -EPERM && r != -EINVAL)
 		return r;
-	if (!is_link && (r = sys_fchmodat(AT_FDCWD, dst, st->st_mode & 07777)) < 0)
-		return r;
+	if (!is_link) {
+		r = dst_fd >= 0 ? sys_fchmod(dst_fd, st->st_mode & 07777) : sys_fchmodat(AT_FDCWD, dst, st->st_mode & 07777);
+		if (r < 0)
+			return r;
+	}
 	struct timespec ts[2] = { st->st_atim, st->st_mtim };
-	return sys_utimensat(AT_FDCWD, dst, ts, AT_SYMLINK_NOFOLLOW);
+	return dst_fd >= 0 ? sys_utimensat(dst_fd, NULL, ts, 0) : sys_utimensat(AT_FDCWD, dst, ts, AT_SYMLINK_NOFOLLOW);
 }
 
 /* Data from in to out, trying a reflink, then copy_file_range, then
@@ -130,8 +138,8 @@ static int copy_up_file(const char *src, const char *dst, const char *dst_dir,
 	if (!named) {
 		char proc[64];
 		snprintf(proc, sizeof proc, "/proc/self/fd/%d", out);
-		/* Metadata on the fd path before it becomes visible. */
-		if ((r = copy_xattrs(src, proc)) < 0 || (r = copy_meta(proc, st, 0)) < 0)
+		/* Metadata on the fd, before the file becomes visible. */
+		if ((r = copy_xattrs(src, NULL, out)) < 0 || (r = copy_meta(NULL, out, st)) < 0)
 			goto fail;
 		r = sys_linkat(AT_FDCWD, proc, AT_FDCWD, dst, AT_SYMLINK_FOLLOW);
 		if (r == -EEXIST)
@@ -140,7 +148,7 @@ static int copy_up_file(const char *src, const char *dst, const char *dst_dir,
 		return r;
 	}
 	sys_close(out);
-	if ((r = copy_xattrs(src, tmp)) < 0 || (r = copy_meta(tmp, st, 0)) < 0) {
+	if ((r = copy_xattrs(src, tmp, -1)) < 0 || (r = copy_meta(tmp, -1, st)) < 0) {
 		sys_unlinkat(AT_FDCWD, tmp, 0);
 		return r;
 	}
@@ -171,7 +179,7 @@ static int copy_up_other(const char *src, const char *dst, const char *dst_dir, 
 	}
 	if (r < 0)
 		return r;
-	if ((r = copy_xattrs(src, tmp)) < 0 || (r = copy_meta(tmp, st, S_ISLNK(st->st_mode))) < 0) {
+	if ((r = copy_xattrs(src, tmp, -1)) < 0 || (r = copy_meta(tmp, -1, st)) < 0) {
 		sys_unlinkat(AT_FDCWD, tmp, S_ISDIR(st->st_mode) ? AT_REMOVEDIR : 0);
 		return r;
 	}

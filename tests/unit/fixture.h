@@ -1,0 +1,18 @@
+/* Layers on disk for the unit tests: a temporary directory with lowers
+ * and an upper, built from a compact description, and the core pointed at
+ * it.  Reset between tests, so no state leaks from one to the next. */
+#ifndef UE_FIXTURE_H
+#define UE_FIXTURE_H
+
+/* spec lines: "L1 f name content", "L2 d name", "L1 l name target",
+ * "U w name" (whiteout), "U o name" (opaque dir). */
+void fx_setup(int nlowers, const char *const spec[]);
+void fx_teardown(void);
+const char *fx_path(const char *layer, const char *rel);   /* "U", "L1"... */
+const char *fx_mount(void);
+/* The entry type at layer/rel: 'f' 'd' 'l' 'w' (whiteout) 'c' or 0. */
+char fx_type(const char *layer, const char *rel);
+const char *fx_read(const char *layer, const char *rel);
+int fx_opaque(const char *layer, const char *rel);
+
+#endif

@@ -1,0 +1,21 @@
+/* Unit tests of core/: no preload involved.  Prints TAP. */
+#include "tap.h"
+#include "tests.h"
+
+#include <stdio.h>
+
+int tap_n, tap_failed;
+
+int main(void)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	test_path();
+	test_config();
+	test_lookup();
+	test_resolve();
+	test_readdir();
+	test_ops();
+	test_cache();
+	printf("1..%d\n", tap_n);
+	return tap_failed != 0;
+}

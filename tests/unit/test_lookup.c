@@ -1,0 +1,121 @@
+#include "fixture.h"
+#include "lookup.h"
+#include "readdir.h"
+#include "resolve.h"
+#include "tap.h"
+#include "tests.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *const tree[] = {
+	"L1 f a one", "L2 f a two", "L2 f only2 x",
+	"L1 d dir", "L1 f dir/y y", "L2 d dir", "L2 f dir/x x",
+	"L2 f gone g", "U w gone",
+	"U d opq", "U o opq", "U f opq/new n", "L2 d opq", "L2 f opq/hidden h",
+	"L1 w wh", "L2 f wh w",
+	"L2 l lnk a", "L2 l up ../outside", "L2 l loop1 loop2", "L2 l loop2 loop1",
+	"L2 l abs /etc", "L1 f file f",
+	NULL
+};
+
+static struct ue_path P;
+
+static int res(const char *path, int flags)
+{
+	return ue_resolve(AT_FDCWD, path, flags, &P);
+}
+
+static const char *in(const char *rel)
+{
+	static char b[4096];
+	snprintf(b, sizeof b, "%s/%s", fx_mount(), rel);
+	return b;
+}
+
+void test_lookup(void)
+{
+	fx_setup(2, tree);
+	struct ue_node n;
+	is_int(ue_node_at("a", &n), 0, "lookup a");
+	is_int(n.layer, 1, "a: from the highest lower");
+	is_int(ue_node_at("only2", &n), 0, "lookup only2");
+	is_int(n.layer, 2, "only2: from the second lower");
+	ue_node_at("dir", &n);
+	is_int(n.stack, 6, "dir merges both lowers");
+	ue_node_at("gone", &n);
+	ok(!ue_node_exists(&n) && n.upper_whiteout, "whiteout in the upper hides the lower file");
+	ue_node_at("opq", &n);
+	is_int(n.stack, 1, "opaque upper dir stops the merge");
+	ok(n.in_lower, "opaque dir still knows a lower holds its name");
+	ue_node_at("opq/hidden", &n);
+	ok(!ue_node_exists(&n), "name below an opaque dir is hidden");
+	ue_node_at("wh", &n);
+	ok(!ue_node_exists(&n) && !n.upper_whiteout, "whiteout in a lower hides the layer below it");
+	is_int(ue_node_at("file/x", &n), -ENOTDIR, "below a file: ENOTDIR");
+	is_int(ue_node_at("nope/x", &n), -ENOENT, "below a missing name: ENOENT");
+	fx_teardown();
+}
+
+void test_resolve(void)
+{
+	fx_setup(2, tree);
+	is_int(res(in("lnk"), UE_FOLLOW), 0, "resolve a symlink");
+	is_str(P.rel, "a", "symlink followed in union terms");
+	is_int(res(in("lnk"), 0), 0, "resolve a symlink, not followed");
+	is_str(P.rel, "lnk", "last symlink kept");
+	is_int(res(in("loop1"), UE_FOLLOW), -ELOOP, "symlink loop: ELOOP");
+	is_int(res(in("dir/../a"), 0), 0, "dot-dot");
+	is_str(P.rel, "a", "dot-dot resolved in the union");
+	is_int(res(in("up"), UE_FOLLOW), 0, "symlink leaving the mount");
+	is_int(P.where, UE_OUTSIDE, "leaves the union");
+	is_int(res(in("abs/passwd"), 0), 0, "absolute symlink out of the union");
+	is_str(P.real, "/etc/passwd", "kernel gets the outside path");
+	is_int(res("/etc/passwd", 0), 0, "outside path");
+	is_int(P.where, UE_PASS, "outside path passes through");
+	is_int(res(in("../L1/a"), 0), 0, "out and back in");
+	ok(P.where == UE_UNION && !strcmp(P.rel, "a"), "re-entering the mount lexically");
+	is_int(res(in("a/x"), 0), -ENOTDIR, "file as a directory: ENOTDIR");
+	is_int(res(in("a/"), 0), -ENOTDIR, "trailing slash on a file: ENOTDIR");
+	is_int(res(in("missing/x"), 0), -ENOENT, "missing middle component: ENOENT");
+	is_int(res(in("newname"), 0), 0, "missing last component is no error");
+	ok(!ue_node_exists(&P.node) && !strcmp(P.real, fx_path("U", "newname")), "missing name maps to the upper");
+	char longname[300];
+	memset(longname, 'x', 299);
+	longname[299] = '\0';
+	is_int(res(in(longname), 0), -ENAMETOOLONG, "component over NAME_MAX");
+	ue_cwd_set(in("dir"));
+	is_int(res("x", 0), 0, "relative to the current directory");
+	ok(P.where == UE_UNION && !strcmp(P.real, fx_path("L2", "dir/x")), "relative path found in the lower");
+	char v[4096];
+	is_int(ue_unreal(v, sizeof v, fx_path("L2", "dir/x")), 0, "unreal");
+	is_str(v, in("dir/x"), "a lower's path maps back to the mount");
+	fx_teardown();
+}
+
+void test_readdir(void)
+{
+	fx_setup(2, tree);
+	struct ue_node n;
+	struct ue_dirlist l;
+	char names[512] = "";
+	ue_node_at("", &n);
+	is_int(ue_dir_list("", &n, &l), 0, "list the root");
+	for (size_t i = 0; i < l.n; i++)
+		snprintf(names + strlen(names), sizeof names - strlen(names), "%s ", l.ent[i]->name);
+	is_str(names, ". .. a abs dir file lnk loop1 loop2 only2 opq up ",
+	       "merged, deduplicated, whiteouts hidden, sorted");
+	ue_dir_free(&l);
+	ue_node_at("dir", &n);
+	ue_dir_list("dir", &n, &l);
+	is_int(l.n, 4, "dir merges x and y");
+	ue_dir_free(&l);
+	ue_node_at("opq", &n);
+	ue_dir_list("opq", &n, &l);
+	ok(l.n == 3 && !strcmp(l.ent[2]->name, "new"), "opaque dir lists the upper only");
+	ue_dir_free(&l);
+	fx_teardown();
+}

@@ -1,0 +1,53 @@
+#include "path.h"
+#include "config.h"
+#include "tap.h"
+#include "tests.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+
+void test_path(void)
+{
+	static const struct { const char *in, *out; } norm[] = {
+		{ "/", "/" }, { "//a//b/", "/a/b" }, { "/a/./b/.", "/a/b" }, { "/a/b/..", "/a" },
+		{ "/..", "/" }, { "/a/../../b", "/b" }, { "/a/..b/c", "/a/..b/c" }, { "/.hidden/x", "/.hidden/x" },
+	};
+	char out[PATH_MAX];
+	for (size_t i = 0; i < sizeof norm / sizeof *norm; i++) {
+		ue_path_normalize(out, sizeof out, norm[i].in);
+		is_str(out, norm[i].out, "normalize %s", norm[i].in);
+	}
+	static const struct { const char *path, *root, *rest; } under[] = {
+		{ "/m", "/m", "" }, { "/m/x/y", "/m", "x/y" }, { "/mx", "/m", NULL }, { "/m//x", "/m", "x" },
+		{ "/a", "", "a" }, { "/other", "/m", NULL },
+	};
+	for (size_t i = 0; i < sizeof under / sizeof *under; i++) {
+		const char *r = ue_path_under(under[i].path, under[i].root, strlen(under[i].root));
+		if (under[i].rest)
+			is_str(r, under[i].rest, "under %s %s", under[i].path, under[i].root);
+		else
+			ok(r == NULL, "not under: %s %s", under[i].path, under[i].root);
+	}
+	static const struct { const char *p; int dots; } dots[] = {
+		{ "a/b", 0 }, { "a/./b", 1 }, { "../a", 1 }, { "a//b", 1 }, { ".a/b.", 0 }, { "a/..", 1 }, { "a/...", 0 },
+	};
+	for (size_t i = 0; i < sizeof dots / sizeof *dots; i++)
+		is_int(ue_path_has_dots(dots[i].p), dots[i].dots, "has_dots %s", dots[i].p);
+	char small[8];
+	is_int(ue_path_join(small, sizeof small, "/abc", "defgh"), -ENAMETOOLONG, "join too long");
+}
+
+void test_config(void)
+{
+	is_int(ue_config_load("relative:/b", "/u", NULL), -EINVAL, "config: relative lower refused");
+	is_int(ue_config_load("/a::/b", "/u", NULL), -EINVAL, "config: empty lower refused");
+	is_int(ue_config_load("/a/:/b", "/u/", NULL), 0, "config: trailing slashes accepted");
+	is_int(ue_cfg.nlayers, 3, "config: upper plus two lowers");
+	is_str(ue_cfg.mount, "/a", "config: mount defaults to the first lower");
+	is_str(ue_cfg.layer[0].root, "/u", "config: upper is layer 0");
+	is_int(ue_config_load("/a", "/u", "/m"), 0, "config: explicit mount");
+	is_str(ue_cfg.mount, "/m", "config: mount as given");
+	ue_config_reset();
+	ok(!ue_config_active(), "config: reset leaves nothing active");
+}

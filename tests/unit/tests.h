@@ -1,0 +1,10 @@
+#ifndef UE_TESTS_H
+#define UE_TESTS_H
+void test_path(void);
+void test_config(void);
+void test_lookup(void);
+void test_resolve(void);
+void test_readdir(void);
+void test_ops(void);
+void test_cache(void);
+#endif
