@@ -3,7 +3,7 @@
 #
 #   scenario_init NAME   make the work dir $T (mktemp -d), trap its removal
 #                        (unmounting anything below it first; KEEP_TMP=1 keeps it),
-#                        fix the environment (LC_ALL, TZ, git config)
+#                        fix the environment (LC_ALL, TZ, HOME=$T/home, git)
 #   union ARGS...        run the launcher: $UNION_CMD ARGS... under a timeout
 #                        (UNION_TIMEOUT seconds, default 600)
 #
@@ -45,6 +45,10 @@ scenario_init() {
     T=$(cd -- "$T" && pwd -P)
     trap scenario_cleanup EXIT
     trap 'exit 130' INT TERM HUP
+    # No user configuration (git, XDG) reaches the scenario.
+    export HOME=$T/home
+    unset XDG_CONFIG_HOME
+    mkdir -p -- "$HOME"
     if [ "$UNION_CMD" != "$REPO/unionenv.sh" ]; then
         echo "# NOTE: union side is UNION_CMD=$UNION_CMD"
     fi
