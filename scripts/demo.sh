@@ -52,8 +52,10 @@ echo "checksum of the lowers: $BEFORE"
 heading "2. Build inside the union: A over B, writes go to U"
 ue --lower A:B --upper U -- make -s -C A -j2 ||
     fail "the build in the union failed"
+echo "build finished (make -s: quiet)"
 
-heading "3. Run the program that was built, through the union"
+heading "3. The merged view, and the program that was built"
+ue --lower A:B --upper U -- ls A || fail "ls in the union failed"
 ue --lower A:B --upper U -- A/prog || fail "running A/prog in the union failed"
 printf '$ ls A/prog    # outside the union\n'
 # shellcheck disable=SC2012  # ls's own "No such file" message is the point
