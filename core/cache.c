@@ -38,6 +38,9 @@ __thread int ue_cache_bypass;
 
 static struct ring private_ring;
 static struct ring *ring = &private_ring;
+/* Without a ring shared with the other processes, a cached answer could go
+ * stale behind our back: then nothing is cached at all. */
+static int caching = 1;
 static uint64_t seen;                       /* events applied to the table */
 static struct entry *table;
 static unsigned long n_entries, n_hits, n_misses, n_flushes;
@@ -98,7 +101,7 @@ torn:
 
 int ue_cache_find(const char *rel, struct ue_node *out)
 {
-	if (ue_cache_bypass)
+	if (ue_cache_bypass || !caching)
 		return 0;
 	struct entry *e;
 	pthread_mutex_lock(&lock);
@@ -121,7 +124,7 @@ unsigned long ue_cache_mark(void)
 
 void ue_cache_put(const char *rel, const struct ue_node *n, unsigned long mark)
 {
-	if (ue_cache_bypass)
+	if (ue_cache_bypass || !caching)
 		return;
 	size_t len = strlen(rel);
 	struct entry *e = malloc(sizeof *e + len + 1), *old;
@@ -202,6 +205,7 @@ void ue_cache_init(void)
 	if (ring != &private_ring && ring != r)
 		munmap(ring, sizeof *ring);
 	ring = r ? r : &private_ring;
+	caching = r != NULL;
 	seen = atomic_load(&ring->head);
 	n_hits = n_misses = n_flushes = 0;
 	pthread_mutex_unlock(&lock);
@@ -214,6 +218,7 @@ void ue_cache_reset(void)
 	if (ring != &private_ring)
 		munmap(ring, sizeof *ring);
 	ring = &private_ring;
+	caching = 1;  /* one process alone (the unit tests): the private ring is whole */
 	memset(&private_ring, 0, sizeof private_ring);
 	seen = 0;
 	n_hits = n_misses = n_flushes = 0;

@@ -24,7 +24,8 @@ void ue_cache_put(const char *rel, const struct ue_node *n, unsigned long mark);
 /* Announce a change at rel; subtree: everything below may have changed. */
 void ue_changed(const char *rel, int subtree);
 
-/* Attach to the shared ring of this upper (falls back to a private one). */
+/* Attach to the shared ring of this upper; where none can be had (no
+ * /dev/shm), caching is off: correct, only slower. */
 void ue_cache_init(void);
 void ue_cache_reset(void);
 
