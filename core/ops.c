@@ -266,6 +266,10 @@ int ue_op_rename(struct ue_path *from, struct ue_path *to, unsigned flags)
 	if (exchange) {
 		if ((r = prepare_source(to)) < 0)
 			return r;
+		/* A directory landing where a lower holds the name must not merge it. */
+		if ((from_dir && to->node.in_lower && (r = ue_set_opaque(from->real)) < 0) ||
+		    (to_dir && from->node.in_lower && (r = ue_set_opaque(to->real)) < 0))
+			return r;
 		r = sys_renameat2(AT_FDCWD, from->real, AT_FDCWD, to->real, RENAME_EXCHANGE);
 	} else {
 		if ((r = ue_copy_up_parents(to->rel)) < 0 || (r = ue_real(to->real, sizeof to->real, UE_UPPER, to->rel)) < 0)

@@ -92,6 +92,12 @@ void test_ops(void)
 	is_int(ue_op_rename(at(&A, "d", 0), at(&B, "d/sub/in", 0), 0), -EINVAL, "dir into itself: EINVAL");
 	is_int(ue_op_rename(at(&A, "b", 0), at(&B, "kept", 0), RENAME_NOREPLACE), -EEXIST, "RENAME_NOREPLACE");
 
+	is_int(ue_op_mkdir(at(&A, "fresh", 0), 0755), 0, "mkdir of a new dir");
+	is_int(ue_op_rename(at(&A, "fresh", 0), at(&B, "d", 0), RENAME_EXCHANGE), 0, "RENAME_EXCHANGE with a lower dir");
+	ok(fx_opaque("U", "d") && fx_opaque("U", "fresh") && !strcmp(fx_read("U", "fresh/x"), "x"),
+	   "exchanged: both opaque, the lower dir's files moved with it");
+	ok(at(&A, "d/x", 0)->where == UE_UNION && !ue_node_exists(&A.node), "the new dir at the old name hides the lower's files");
+	ue_op_rename(at(&A, "fresh", 0), at(&B, "d", 0), RENAME_EXCHANGE);
 	is_int(ue_op_link(at(&A, "d/x", 0), at(&B, "hard", 0)), 0, "link to a lower file");
 	stat(fx_path("U", "hard"), &st);
 	is_int(st.st_nlink, 2, "copied up and linked");
