@@ -2,7 +2,7 @@
 # build-bench.sh - the build of issue 2 item 1 (the generated C project,
 # BENCH_NFILES modules, default 400) timed natively in a plain merged copy,
 # on a kernel overlayfs mount (root only) and under unionenv, in one run:
-#   * full `make -j2` (fresh upper each time; median of BENCH_RUNS, default 1)
+#   * full `make -j2` (fresh upper each time; median of BENCH_RUNS, default 3)
 #   * no-op `make` (median of 5), timed inside the union (no launcher cost)
 #   * `unionenv -- make` no-op, timed from outside (launcher included)
 #   * launcher start-up: `unionenv -- true` (median of 5)
@@ -15,7 +15,7 @@ REPO=$(cd -- "$(dirname -- "$0")/../.." && pwd -P)
 scenario_init bench
 
 NFILES=${BENCH_NFILES:-400}
-RUNS=${BENCH_RUNS:-1}
+RUNS=${BENCH_RUNS:-3}
 NOOP=5
 TIMEIT=$REPO/tests/bench/timeit
 A=$T/A B=$T/B P=$T/P
@@ -51,7 +51,7 @@ full_union() {
     local i t
     for ((i = 0; i < RUNS; i++)); do
         rm -rf "$T/U"
-        t=$(cd "$A" && union --lower .:../B --upper ../U -- "$TIMEIT" 1 make -j2) || t=FAIL
+        t=$(cd "$A" && TIMEIT_LOG=$T/union-build.log union --lower .:../B --upper ../U -- "$TIMEIT" 1 make -j2) || t=FAIL
         echo "$t"
     done | median
 }
@@ -88,3 +88,7 @@ row "full build: make -j2 (median of $RUNS)" "$ln_native" "$ln_kernel" "$ln_unio
 row "no-op make (median of $NOOP)" "$noop_native" "$noop_kernel" "$noop_union"
 row "no-op: unionenv -- make (with launcher)" "$noop_native" "-" "$noop_launch"
 row "start-up: unionenv -- true" "$true_native" "-" "$true_union"
+if [ "$ln_union" = FAIL ] && [ -s "$T/union-build.log" ]; then
+    echo "full build under unionenv failed; last lines of its output:"
+    tail -n 15 "$T/union-build.log" | sed 's/^/    /'
+fi
