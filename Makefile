@@ -20,7 +20,12 @@ CORE_OBJ    = $(CORE_SRC:%.c=build/%.o)
 PRELOAD_OBJ = $(PRELOAD_SRC:%.c=build/%.o)
 HEADERS     = $(wildcard core/*.h preload/*.h preload/*.def)
 
-all: build/libunionenv.so build/unit-tests
+TOOLS =
+all: build/libunionenv.so build/unit-tests tools
+
+# Each tool of tools/ adds itself to TOOLS in its own fragment.
+-include $(wildcard tools/*.mk)
+tools: $(TOOLS)
 
 build/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
@@ -48,6 +53,7 @@ bench: deps all
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(MANDIR)
 	install -m 0755 build/libunionenv.so $(DESTDIR)$(LIBDIR)/libunionenv.so
+	for t in $(TOOLS); do install -m 0755 $$t $(DESTDIR)$(LIBDIR)/; done
 	sed 's|^UNIONENV_LIBDIR=.*|UNIONENV_LIBDIR=$(LIBDIR)|' unionenv.sh > $(DESTDIR)$(BINDIR)/unionenv
 	chmod 0755 $(DESTDIR)$(BINDIR)/unionenv
 	install -m 0644 docs/unionenv.1 $(DESTDIR)$(MANDIR)/unionenv.1
@@ -55,4 +61,4 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all deps test demo bench install clean
+.PHONY: all deps test demo bench install clean tools

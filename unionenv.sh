@@ -91,7 +91,7 @@ parse_args() {
         case $1 in
         run) shift ;;
         diff | export | import | commit | convert | fsck | check)
-            die "$1: not implemented yet" ;;
+            run_tool "$@" ;;
         esac
     fi
     while [ $# -gt 0 ]; do
@@ -231,6 +231,21 @@ find_library() {
     case $LIB in *[[:space:]:]*)
         die "library path '$LIB' contains a space or ':', which LD_PRELOAD cannot hold" ;;
     esac
+}
+
+# The subcommands are programs of their own beside the library, named
+# unionenv-SUBCOMMAND (built from tools/); they get the remaining arguments.
+run_tool() {
+    local name=$1 dir
+    shift
+    if [ -n "$UNIONENV_LIBDIR" ]; then
+        dir=$UNIONENV_LIBDIR
+    else
+        canon -e "${BASH_SOURCE[0]}" || die "cannot locate the script itself"
+        dir=${REPLY%/*}/build
+    fi
+    [ -x "$dir/unionenv-$name" ] || die "$name: not implemented yet"
+    exec "$dir/unionenv-$name" "$@"
 }
 
 # Prepend LIB to LD_PRELOAD, dropping an earlier copy so that a nested
