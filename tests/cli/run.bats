@@ -56,3 +56,27 @@ teardown() { common_teardown; }
     [ "$status" -eq 0 ]
     [ "$output" = from-lower ]
 }
+
+@test "--mount: the union appears at another directory, writes land in the upper" {
+    mkdir view
+    before=$(find a b -printf '%p %y %s %m %T@\n' | LC_ALL=C sort | cksum)
+    run --separate-stderr "$UE" --lower a:b --upper u --mount view -- \
+        sh -c "cd '$W/view' && cat fa fb && echo made > made && ls && pwd"
+    echo "$status $output $stderr"
+    [ "$status" -eq 0 ]
+    [ "$output" = $'A\nB\nfa\nfb\nmade\nsub\n'"$W/view" ]
+    [ "$(cat u/made)" = made ]
+    [ -z "$(ls -A view)" ]
+    [ "$(find a b -printf '%p %y %s %m %T@\n' | LC_ALL=C sort | cksum)" = "$before" ]
+}
+
+@test "a program built in the union runs from the upper, with relative paths" {
+    before=$(find a b -printf '%p %y %s %m %T@\n' | LC_ALL=C sort | cksum)
+    run --separate-stderr "$UE" --lower a:b --upper u -- \
+        sh -c "cd '$W/a' && printf '#!/bin/sh\necho built\n' > tool && chmod +x tool && ./tool && mkdir -p sub && cd sub && ../tool"
+    echo "$status $output $stderr"
+    [ "$status" -eq 0 ]
+    [ "$output" = $'built\nbuilt' ]
+    [ -x u/tool ]
+    [ "$(find a b -printf '%p %y %s %m %T@\n' | LC_ALL=C sort | cksum)" = "$before" ]
+}
