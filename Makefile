@@ -21,7 +21,13 @@ PRELOAD_OBJ = $(PRELOAD_SRC:%.c=build/%.o)
 HEADERS     = $(wildcard core/*.h preload/*.h preload/*.def)
 
 TOOLS =
-all: build/libunionenv.so build/unit-tests tools
+# Programs that the scenarios run inside a union (tests/scenarios/libc.sh).
+TEST_PROGS = $(patsubst tests/preload/%.c,build/tests/%,$(wildcard tests/preload/*.c))
+all: build/libunionenv.so build/unit-tests tools $(TEST_PROGS)
+
+build/tests/%: tests/preload/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -Wall -O2 -o $@ $< -lpthread
 
 # Each tool of tools/ adds itself to TOOLS in its own fragment.
 -include $(wildcard tools/*.mk)

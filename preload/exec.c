@@ -3,22 +3,93 @@
  * so the PATH search is done here, in union terms.  The child's environment
  * keeps LD_PRELOAD and the layer settings even when the program dropped them. */
 #include "impl.h"
+#include "ops.h"
 
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+/* A script of the union whose #! interpreter lives in the union too: the
+ * kernel would look for the interpreter in the real directories, so the
+ * interpreter's real file is run here, with the argv the kernel would
+ * have built (interpreter as written, its argument, the script's path).
+ * Returns 1 and fills *real_interp and *out (free it) when rewritten. */
+struct shebang {
+	char line[256];
+	char real[PATH_MAX];
+	char **argv;
+};
+
+static int shebang(const struct ue_path *p, const char *path, char *const argv[], struct shebang *sb)
+{
+	if (p->where != UE_UNION || !S_ISREG(p->node.type))
+		return 0;
+	int fd = (int)UE_ERR(REAL(open)(p->real, O_RDONLY | O_CLOEXEC));
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, sb->line, sizeof sb->line - 1);
+	close(fd);
+	if (n < 3 || sb->line[0] != '#' || sb->line[1] != '!')
+		return 0;
+	sb->line[n] = '\0';
+	char *s = sb->line + 2, *nl = strchr(s, '\n');
+	if (!nl)
+		return 0;
+	*nl = '\0';
+	while (*s == ' ' || *s == '\t')
+		s++;
+	char *interp = s;
+	while (*s && *s != ' ' && *s != '\t')
+		s++;
+	char *arg = NULL;
+	if (*s) {
+		*s++ = '\0';
+		while (*s == ' ' || *s == '\t')
+			s++;
+		char *e = s + strlen(s);
+		while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+			*--e = '\0';
+		if (*s)
+			arg = s;
+	}
+	struct ue_path ip;
+	if (ue_resolve(AT_FDCWD, interp, UE_FOLLOW, &ip) < 0 || ip.where != UE_UNION || !ue_node_exists(&ip.node))
+		return 0;  /* outside the union: the kernel finds it itself */
+	size_t argc = 0;
+	while (argv[argc])
+		argc++;
+	sb->argv = malloc((argc + 3) * sizeof *sb->argv);
+	if (!sb->argv)
+		return 0;
+	size_t k = 0;
+	sb->argv[k++] = interp;
+	if (arg)
+		sb->argv[k++] = arg;
+	sb->argv[k++] = (char *)path;
+	for (size_t i = 1; i <= argc; i++)
+		sb->argv[k++] = argv[i];
+	strcpy(sb->real, ip.real);
+	return 1;
+}
+
 long execve_impl(const char *path, char *const argv[], char *const envp[])
 {
 	struct ue_path p;
+	struct shebang sb;
 	int r = ue_resolve(AT_FDCWD, path, UE_FOLLOW, &p);
 	if (r < 0)
 		return r;
 	if (p.where == UE_UNION && !ue_node_exists(&p.node))
 		return -ENOENT;
 	char **env = ue_env_for_child(envp);
-	long e = UE_ERR(REAL(execve)(ue_kpath(&p, path), argv, env));
+	long e;
+	if (shebang(&p, path, argv, &sb)) {
+		e = UE_ERR(REAL(execve)(sb.real, sb.argv, env));
+		free(sb.argv);
+	} else {
+		e = UE_ERR(REAL(execve)(ue_kpath(&p, path), argv, env));
+	}
 	ue_env_free(env, envp);
 	return e;
 }
@@ -175,7 +246,14 @@ static long try_spawn(const char *cand, void *arg)
 	if (p.where == UE_UNION && !ue_node_exists(&p.node))
 		return -ENOENT;
 	char **env = ue_env_for_child(a->envp);
-	int e = REAL(posix_spawn)(a->pid, ue_kpath(&p, cand), a->fa, a->attr, a->argv, env);
+	struct shebang sb;
+	int e;
+	if (shebang(&p, cand, a->argv, &sb)) {
+		e = REAL(posix_spawn)(a->pid, sb.real, a->fa, a->attr, sb.argv, env);
+		free(sb.argv);
+	} else {
+		e = REAL(posix_spawn)(a->pid, ue_kpath(&p, cand), a->fa, a->attr, a->argv, env);
+	}
 	ue_env_free(env, a->envp);
 	return -(long)e;
 }
@@ -208,4 +286,124 @@ UE_EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_
 	ue_leave();
 	errno = saved;
 	return (int)-r;
+}
+
+UE_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
+{
+	if (!ue_enter()) {
+		ue_leave();
+		return REAL(fexecve)(fd, argv, envp);
+	}
+	ue_leave();
+	char **env = ue_env_for_child(envp);
+	int r = REAL(fexecve)(fd, argv, env);
+	int e = errno;
+	ue_env_free(env, envp);
+	errno = e;
+	return r;
+}
+
+long execveat_impl(int dirfd, const char *path, char *const argv[], char *const envp[], int fl)
+{
+	struct ue_path p;
+	int r = ue_resolve(dirfd, path, (fl & AT_SYMLINK_NOFOLLOW) ? 0 : UE_FOLLOW, &p);
+	if (r < 0)
+		return r;
+	if (p.where == UE_UNION && !ue_node_exists(&p.node))
+		return -ENOENT;
+	char **env = ue_env_for_child(envp);
+	long e = UE_ERR(REAL(execveat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), argv, env, fl));
+	ue_env_free(env, envp);
+	return e;
+}
+
+/* system(3) and popen(3) start /bin/sh with the environment as it is; when
+ * the program removed the union's settings from it, the shell gets them
+ * back for the length of the call. */
+static char **env_swap(void)
+{
+	char **env = ue_env_for_child(environ);
+	if (env == environ)
+		return NULL;
+	char **saved = environ;
+	environ = env;
+	return saved;
+}
+
+static void env_restore(char **saved)
+{
+	if (!saved)
+		return;
+	char **env = environ;
+	environ = saved;
+	ue_env_free(env, saved);
+}
+
+UE_EXPORT int system(const char *cmd)
+{
+	if (!ue_enter()) {
+		ue_leave();
+		return REAL(system)(cmd);
+	}
+	ue_leave();
+	char **saved = env_swap();
+	int r = REAL(system)(cmd);
+	int e = errno;
+	env_restore(saved);
+	errno = e;
+	return r;
+}
+
+UE_EXPORT FILE *popen(const char *cmd, const char *mode)
+{
+	if (!ue_enter()) {
+		ue_leave();
+		return REAL(popen)(cmd, mode);
+	}
+	ue_leave();
+	char **saved = env_swap();
+	FILE *f = REAL(popen)(cmd, mode);
+	int e = errno;
+	env_restore(saved);
+	errno = e;
+	return f;
+}
+
+/* The child of posix_spawn opens and changes directory with libc's
+ * internals: the paths are translated when the action is added, and a file
+ * the open would create is made now, so every cache hears of it. */
+/* These return an error number, as posix_spawn does, never -1. */
+long spawn_addopen_impl(posix_spawn_file_actions_t *fa, int fd, const char *path, int oflag, mode_t mode)
+{
+	struct ue_path p;
+	int r = ue_resolve_for_change(AT_FDCWD, path, (oflag & O_NOFOLLOW) ? 0 : UE_FOLLOW, &p);
+	if (r < 0)
+		return -r;
+	if (p.where == UE_UNION) {
+		int flags = oflag;
+		long created = ue_op_open_prepare(&p, &flags, mode);
+		if (created < 0)
+			return -created;
+		if (created) {
+			int tmp = (int)UE_ERR(REAL(openat)(AT_FDCWD, p.real, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, mode));
+			if (tmp < 0)
+				return -tmp;
+			close(tmp);
+			ue_changed(p.rel, 0);
+			flags &= ~(O_CREAT | O_EXCL);
+		}
+		oflag = flags;
+	}
+	return REAL(posix_spawn_file_actions_addopen)(fa, fd, ue_kpath(&p, path), oflag, mode);
+}
+
+long spawn_addchdir_impl(posix_spawn_file_actions_t *fa, const char *path)
+{
+	struct ue_path p;
+	int r = ue_resolve(AT_FDCWD, path, UE_FOLLOW, &p);
+	if (r < 0)
+		return -r;
+	if (p.where == UE_UNION && !ue_node_exists(&p.node))
+		return ENOENT;
+	return REAL(posix_spawn_file_actions_addchdir_np)(fa, ue_kpath(&p, path));
 }

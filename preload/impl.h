@@ -40,6 +40,13 @@ long scandir_impl(int dirfd, const char *path, struct dirent ***list,
                   int (*sel)(const struct dirent *), int (*cmp)(const struct dirent **, const struct dirent **));
 long getdents64_impl(int fd, void *buf, size_t n);
 
+/* walk.c, fts.c */
+FTS *fts_open_impl(char *const *argv, int options, int (*cmp)(const FTSENT **, const FTSENT **));
+FTSENT *fts_read_impl(FTS *sp);
+FTSENT *fts_children_impl(FTS *sp, int options);
+long fts_set_impl(FTS *sp, FTSENT *p, int instr);
+long fts_close_impl(FTS *sp);
+
 /* change.c */
 long mknod_impl(int dirfd, const char *path, mode_t mode, dev_t dev);
 long symlink_impl(const char *target, int dirfd, const char *path);
@@ -72,5 +79,24 @@ char *realpath_impl(const char *path, char *out);
 /* exec.c */
 long execve_impl(const char *path, char *const argv[], char *const envp[]);
 long execvpe_impl(const char *file, char *const argv[], char *const envp[]);
+
+/* exec.c, names.c: the process and name surface */
+long execveat_impl(int dirfd, const char *path, char *const argv[], char *const envp[], int fl);
+long spawn_addopen_impl(posix_spawn_file_actions_t *fa, int fd, const char *path, int oflag, mode_t mode);
+long spawn_addchdir_impl(posix_spawn_file_actions_t *fa, const char *path);
+char *realpath_chk_impl(const char *path, char *out, size_t outlen);
+long readlink_chk_impl(int dirfd, const char *path, char *buf, size_t n, size_t buflen);
+char *getcwd_chk_impl(char *buf, size_t n, size_t buflen);
+char *getwd_impl(char *buf);
+long inotify_add_watch_impl(int fd, const char *path, uint32_t mask);
+long fanotify_mark_impl(int fd, unsigned flags, uint64_t mask, int dirfd, const char *path);
+long name_to_handle_at_impl(int dirfd, const char *path, struct file_handle *h, int *mount_id, int fl);
+long chroot_impl(const char *path);
+void *dlopen_impl(const char *file, int mode, void *(*real)(const char *, int));
+void *dlmopen_impl(Lmid_t lmid, const char *file, int mode);
+long bind_impl(int fd, const struct sockaddr *addr, socklen_t len);
+long connect_impl(int fd, const struct sockaddr *addr, socklen_t len);
+FILE *tmpfile_impl(void);
+char *tempnam_impl(const char *dir, const char *pfx);
 
 #endif

@@ -6,6 +6,14 @@
 #define UE_WRAP_H
 
 #include <dirent.h>
+#include <dlfcn.h>
+#include <sys/socket.h>
+#include <sys/inotify.h>
+#include <sys/fanotify.h>
+#include <stdint.h>
+#include <fts.h>
+#include <ftw.h>
+#include <glob.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
@@ -40,6 +48,12 @@ int __open64_2(const char *, int);
 int __openat_2(int, const char *, int);
 int __openat64_2(int, const char *, int);
 ssize_t getdents64(int, void *, size_t);
+char *__realpath_chk(const char *, char *, size_t);
+ssize_t __readlink_chk(const char *, char *, size_t, size_t);
+ssize_t __readlinkat_chk(int, const char *, char *, size_t, size_t);
+char *__getcwd_chk(char *, size_t, size_t);
+char *__getwd_chk(char *, size_t);
+char *getwd(char *);
 
 /* One index per wrapped symbol, from the table. */
 enum ue_fn {

@@ -1,0 +1,248 @@
+/* The rest of libc's path entry points: fortified (_chk) forms, temporary
+ * names, sockets, watches, handles, shared objects, chroot. */
+#include "impl.h"
+#include "ops.h"
+
+#include <dlfcn.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/inotify.h>
+#include <sys/fanotify.h>
+
+extern void __chk_fail(void) __attribute__((noreturn));
+
+/* The fortified forms check the buffer, then are the plain function. */
+char *realpath_chk_impl(const char *path, char *out, size_t outlen)
+{
+	if (out && outlen < PATH_MAX)
+		__chk_fail();
+	return realpath_impl(path, out);
+}
+
+long readlink_chk_impl(int dirfd, const char *path, char *buf, size_t n, size_t buflen)
+{
+	if (n > buflen)
+		__chk_fail();
+	return readlink_impl(dirfd, path, buf, n);
+}
+
+char *getcwd_chk_impl(char *buf, size_t n, size_t buflen)
+{
+	if (n > buflen)
+		__chk_fail();
+	return getcwd_impl(buf, n);
+}
+
+/* getwd(3): PATH_MAX bytes, and a message in buf on failure. */
+char *getwd_impl(char *buf)
+{
+	if (!buf)
+		return ue_fail(-EINVAL);
+	char *r = getcwd_impl(buf, PATH_MAX);
+	if (!r)
+		snprintf(buf, PATH_MAX, "%s", strerror(ue_err));
+	return r;
+}
+
+/* -1 with errno untouched means "no limit": not the -errno convention. */
+UE_EXPORT long pathconf(const char *path, int name)
+{
+	struct ue_path p;
+	if (!ue_enter()) {
+		ue_leave();
+		return REAL(pathconf)(path, name);
+	}
+	int saved = errno;
+	int r = ue_resolve(AT_FDCWD, path, UE_FOLLOW, &p);
+	ue_leave();
+	if (r == 0 && p.where == UE_UNION && !ue_node_exists(&p.node))
+		r = -ENOENT;
+	if (r < 0) {
+		errno = -r;
+		return -1;
+	}
+	errno = saved;
+	return REAL(pathconf)(ue_kpath(&p, path), name);
+}
+
+long inotify_add_watch_impl(int fd, const char *path, uint32_t mask)
+{
+	struct ue_path p;
+	int r = ue_resolve(AT_FDCWD, path, (mask & IN_DONT_FOLLOW) ? 0 : UE_FOLLOW, &p);
+	if (r < 0)
+		return r;
+	if (p.where == UE_UNION && !ue_node_exists(&p.node))
+		return -ENOENT;
+	return UE_ERR(REAL(inotify_add_watch)(fd, ue_kpath(&p, path), mask));
+}
+
+long fanotify_mark_impl(int fd, unsigned flags, uint64_t mask, int dirfd, const char *path)
+{
+	struct ue_path p;
+	if (!path)
+		return UE_ERR(REAL(fanotify_mark)(fd, flags, mask, dirfd, path));
+	int r = ue_resolve(dirfd, path, (flags & FAN_MARK_DONT_FOLLOW) ? 0 : UE_FOLLOW, &p);
+	if (r < 0)
+		return r;
+	if (p.where == UE_UNION && !ue_node_exists(&p.node))
+		return -ENOENT;
+	return UE_ERR(REAL(fanotify_mark)(fd, flags, mask, ue_kfd(&p, dirfd), ue_kpath(&p, path)));
+}
+
+long name_to_handle_at_impl(int dirfd, const char *path, struct file_handle *h, int *mount_id, int fl)
+{
+	struct ue_path p;
+	int r = ue_resolve(dirfd, path, (fl & AT_SYMLINK_FOLLOW) ? UE_FOLLOW : 0, &p);
+	if (r < 0)
+		return r;
+	if (p.where == UE_UNION && !ue_node_exists(&p.node))
+		return -ENOENT;
+	return UE_ERR(REAL(name_to_handle_at)(ue_kfd(&p, dirfd), ue_kpath(&p, path), h, mount_id, fl));
+}
+
+/* The union cannot follow a program into another root: say so plainly. */
+long chroot_impl(const char *path)
+{
+	static const char msg[] = "unionenv: chroot is not supported inside a union\n";
+	if (write(2, msg, sizeof msg - 1) < 0)
+		return -EPERM;
+	return -EPERM;
+}
+
+void *dlopen_impl(const char *file, int mode, void *(*real)(const char *, int))
+{
+	struct ue_path p;
+	if (!file || !strchr(file, '/'))
+		return real(file, mode);  /* searched by the loader: LD_LIBRARY_PATH, RUNPATH */
+	int r = ue_resolve(AT_FDCWD, file, UE_FOLLOW, &p);
+	if (r < 0 || (p.where == UE_UNION && !ue_node_exists(&p.node)))
+		return real(file, mode);  /* let the loader word the error */
+	return real(ue_kpath(&p, file), mode);
+}
+
+void *dlmopen_impl(Lmid_t lmid, const char *file, int mode)
+{
+	struct ue_path p;
+	if (!file || !strchr(file, '/') || ue_resolve(AT_FDCWD, file, UE_FOLLOW, &p) < 0 ||
+	    (p.where == UE_UNION && !ue_node_exists(&p.node)))
+		return REAL(dlmopen)(lmid, file, mode);
+	return REAL(dlmopen)(lmid, ue_kpath(&p, file), mode);
+}
+
+/* A Unix socket's path: a bind creates the socket file, in the upper. */
+static long unix_addr(const struct sockaddr *addr, socklen_t len, int creates, struct sockaddr_un *out, socklen_t *outlen)
+{
+	const struct sockaddr_un *un = (const struct sockaddr_un *)addr;
+	if (!addr || addr->sa_family != AF_UNIX || len <= offsetof(struct sockaddr_un, sun_path) || !un->sun_path[0])
+		return 0;  /* not a path: abstract, unnamed, or another family */
+	char path[sizeof un->sun_path + 1];
+	size_t n = len - offsetof(struct sockaddr_un, sun_path);
+	if (n > sizeof un->sun_path)
+		n = sizeof un->sun_path;
+	memcpy(path, un->sun_path, n);
+	path[n] = '\0';
+	struct ue_path p;
+	int r = creates ? ue_resolve_for_change(AT_FDCWD, path, 0, &p) : ue_resolve(AT_FDCWD, path, UE_FOLLOW, &p);
+	if (r < 0)
+		return r;
+	if (p.where == UE_PASS)
+		return 0;
+	if (p.where == UE_UNION) {
+		if (creates) {
+			if (ue_node_exists(&p.node))
+				return -EADDRINUSE;
+			int flags = O_CREAT;
+			long c = ue_op_open_prepare(&p, &flags, 0);
+			if (c < 0)
+				return c;
+		} else if (!ue_node_exists(&p.node)) {
+			return -ENOENT;
+		}
+	}
+	if (strlen(p.real) >= sizeof out->sun_path)
+		return -ENAMETOOLONG;  /* the layer's real path does not fit */
+	memset(out, 0, sizeof *out);
+	out->sun_family = AF_UNIX;
+	strcpy(out->sun_path, p.real);
+	*outlen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(p.real) + 1);
+	return p.where == UE_UNION && creates ? 2 : 1;
+}
+
+long bind_impl(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	struct sockaddr_un un;
+	socklen_t unlen;
+	long r = unix_addr(addr, len, 1, &un, &unlen);
+	if (r < 0)
+		return r;
+	if (r == 0)
+		return UE_ERR(REAL(bind)(fd, addr, len));
+	long b = UE_ERR(REAL(bind)(fd, (struct sockaddr *)&un, unlen));
+	if (b == 0 && r == 2) {
+		char v[PATH_MAX];
+		struct ue_path p;
+		memcpy(v, ((const struct sockaddr_un *)addr)->sun_path, sizeof un.sun_path);
+		v[sizeof un.sun_path] = '\0';
+		if (ue_resolve(AT_FDCWD, v, 0, &p) == 0 && p.where == UE_UNION)
+			ue_changed(p.rel, 0);
+	}
+	return b;
+}
+
+long connect_impl(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	struct sockaddr_un un;
+	socklen_t unlen;
+	long r = unix_addr(addr, len, 0, &un, &unlen);
+	if (r < 0)
+		return r;
+	return r == 0 ? UE_ERR(REAL(connect)(fd, addr, len)) : UE_ERR(REAL(connect)(fd, (struct sockaddr *)&un, unlen));
+}
+
+/* tmpfile(3): an unnamed file in P_tmpdir, which may be in the union. */
+FILE *tmpfile_impl(void)
+{
+	long fd = open_impl(AT_FDCWD, P_tmpdir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		char name[] = P_tmpdir "/tmpfXXXXXX";
+		fd = mkstemp_impl(name, 0, O_CLOEXEC);
+		if (fd < 0)
+			return ue_fail(fd);
+		unlink_impl(AT_FDCWD, name, 0);
+	}
+	FILE *f = fdopen((int)fd, "w+");
+	if (!f) {
+		ue_err = errno;
+		close((int)fd);
+	}
+	return f;
+}
+
+/* tempnam(3): TMPDIR, then dir, then P_tmpdir, then /tmp, the first that
+ * is a writable directory, looked at in union terms. */
+char *tempnam_impl(const char *dir, const char *pfx)
+{
+	const char *cand[] = { secure_getenv("TMPDIR"), dir, P_tmpdir, "/tmp" };
+	for (size_t i = 0; i < sizeof cand / sizeof *cand; i++) {
+		struct stat st;
+		if (!cand[i] || stat_impl(AT_FDCWD, cand[i], &st, 0) < 0 || !S_ISDIR(st.st_mode) ||
+		    access_impl(AT_FDCWD, cand[i], W_OK | X_OK, 0) < 0)
+			continue;
+		char *name;
+		for (int tries = 0; tries < 100; tries++) {
+			if (asprintf(&name, "%s/%.5sXXXXXX", cand[i], pfx ? pfx : "file") < 0)
+				return ue_fail(-ENOMEM);
+			char *x = strstr(name + strlen(cand[i]), "XXXXXX");
+			for (int k = 0; k < 6; k++)
+				x[k] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"[random() % 62];
+			if (stat_impl(AT_FDCWD, name, &st, AT_SYMLINK_NOFOLLOW) == -ENOENT)
+				return name;
+			free(name);
+		}
+		return ue_fail(-EEXIST);
+	}
+	return ue_fail(-ENOENT);
+}

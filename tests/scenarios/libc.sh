@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# libc's own walkers (fts, nftw, ftw, glob, scandir) and the ways a process
+# starts another (env -i, execve and posix_spawn without the environment,
+# system and popen after clearenv, vfork, #! interpreters that live in the
+# union), plus threads, fork and signal handlers inside the wrappers.
+# The walkers' output is compared with the same walk over a plain copy of
+# the layers; every union run is followed by a check that the lowers are
+# unchanged.
+set -u
+REPO=$(cd -- "$(dirname -- "$0")/../.." && pwd -P)
+. "$REPO/tests/lib/union.sh"
+scenario_init libc
+
+PROG=$REPO/build/tests
+A=$T/A B=$T/B U=$T/U P=$T/P
+mkdir -p "$A/d1" "$A/d3" "$B/d1/sub" "$B/d2" "$B/bin" "$T/work"
+echo a >"$A/d1/fa"
+echo both >"$B/d1/fa"
+echo b >"$B/d1/sub/fb"
+echo c >"$B/d2/fc"
+echo gone >"$B/d2/gone"
+echo only-in-b >"$B/onlyb"
+ln -s d2 "$B/link"
+ln -s nowhere "$A/dangling"
+cp /bin/sh "$B/bin/lowsh"
+printf '#!%s/bin/lowsh\necho "script via lower interpreter: $0 $*"\n' "$A" >"$A/run-lower.sh"
+chmod +x "$A/run-lower.sh"
+merged_copy "$A:$B" "$P" || exit 1
+BEFORE=$(snapshot_tree "$A"; snapshot_tree "$B")
+
+lowers_unchanged() {
+    local now
+    now=$(snapshot_tree "$A"; snapshot_tree "$B")
+    if [ "$now" = "$BEFORE" ]; then tap_ok "lowers unchanged after $1"; else
+        tap_not_ok "lowers unchanged after $1"
+        diff <(printf '%s\n' "$BEFORE") <(printf '%s\n' "$now") | head -n 20 | tap_diag
+    fi
+}
+
+# expect DESC WANT COMMAND...: run COMMAND in the union, compare stdout.
+expect() {
+    local desc=$1 want=$2 got st
+    shift 2
+    got=$(union --lower "$A:$B" --upper "$U" -- "$@" 2>&1)
+    st=$?
+    if [ $st -eq 0 ] && [ "$got" = "$want" ]; then tap_ok "$desc"; else
+        tap_not_ok "$desc" "status $st" "want: $want" "got:  $got"
+    fi
+}
+
+tap_plan 18
+
+# The same change on both sides first: a whiteout and a new directory.
+union --lower "$A:$B" --upper "$U" -- sh -c "rm '$A/d2/gone' && mkdir '$A/d4'"
+rm "$P/d2/gone" && mkdir "$P/d4"
+native=$("$PROG/walkers" "$P" 2>&1)
+inunion=$(union --lower "$A:$B" --upper "$U" -- "$PROG/walkers" "$A" 2>&1)
+if [ "$native" = "$inunion" ] && [ -n "$native" ]; then
+    tap_ok "fts, nftw, ftw, glob, scandir see the union as the plain copy ($(printf '%s\n' "$native" | wc -l) lines)"
+else
+    tap_not_ok "fts, nftw, ftw, glob, scandir see the union as the plain copy"
+    diff <(printf '%s\n' "$native") <(printf '%s\n' "$inunion") | head -n 30 | tap_diag
+fi
+lowers_unchanged "the walkers"
+
+expect "env -i: the child keeps the union" "only-in-b" env -i /bin/cat "$A/onlyb"
+expect "execve with an empty environment keeps the union" "only-in-b" "$PROG/children" execve-noenv "$A/onlyb"
+expect "posix_spawn with an empty environment keeps the union" "only-in-b" "$PROG/children" spawn-noenv "$A/onlyb"
+expect "system() after clearenv keeps the union" "only-in-b" "$PROG/children" system-cleared "$A/onlyb"
+expect "popen() after clearenv keeps the union" "only-in-b" "$PROG/children" popen-cleared "$A/onlyb"
+expect "vfork then exec" "only-in-b" "$PROG/children" vfork "$A/onlyb"
+expect "#! interpreter that lives in a lower below the mount" \
+    "script via lower interpreter: $A/run-lower.sh x y" "$A/run-lower.sh" x y
+expect "#! interpreter that lives only in the upper, run through a relative path" \
+    "up: ./up.sh" sh -c "cd '$A' && cp /bin/sh bin/upsh 2>/dev/null || { mkdir -p bin && cp /bin/sh bin/upsh; }; printf '#!$A/bin/upsh\necho \"up: \$0\"\n' > up.sh && chmod +x up.sh && ./up.sh"
+expect "#! script started by posix_spawnp from make" "up: $A/up.sh" make -s -f /dev/null -C "$A" --eval "all: ; @'$A/up.sh'"
+lowers_unchanged "the children"
+
+expect "threads create, rename and remove in one union directory at once" "threads ok" "$PROG/children" threads "$A/d1"
+expect "fork while another thread is inside the wrappers" "fork ok" "$PROG/children" fork "$A/d1/fa"
+expect "a wrapper in a signal handler interrupting wrappers" "signal ok" "$PROG/children" signal "$A/d1/fa"
+n=$(find "$U/d1" -name 't*.moved' | wc -l)
+tap_result "the threads' surviving files are all in the upper (600 of 1200)" "$([ "$n" -eq 600 ]; echo $?)" "found $n"
+expect "chroot is refused with a clear message" "unionenv: chroot is not supported inside a union
+chroot: cannot change root directory to '/': Operation not permitted
+status 125" sh -c 'chroot / true; echo "status $?"' 
+lowers_unchanged "threads, fork and signals"
+tap_done
