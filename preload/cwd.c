@@ -78,8 +78,22 @@ char *realpath_impl(const char *path, char *out)
 	int r = ue_resolve(AT_FDCWD, path, UE_FOLLOW, &p);
 	if (r < 0)
 		return ue_fail(r);
-	if (p.where != UE_UNION)
-		return UE_PASS_PTR(REAL(realpath)(ue_kpath(&p, path), out));
+	if (p.where != UE_UNION) {
+		char *r = UE_PASS_PTR(REAL(realpath)(ue_kpath(&p, path), out));
+		/* /proc/self/cwd and the like end in a layer: name it as the union. */
+		if (r && ue_unreal(v, sizeof v, r) == 0 && strcmp(v, r) && strlen(v) < PATH_MAX) {
+			if (out) {
+				strcpy(out, v);
+			} else {
+				char *m = strdup(v);
+				if (m) {
+					free(r);
+					r = m;
+				}
+			}
+		}
+		return r;
+	}
 	if (!ue_node_exists(&p.node))
 		return ue_fail(-ENOENT);
 	if ((r = union_name(&p, v, sizeof v)) < 0)

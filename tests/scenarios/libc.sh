@@ -48,7 +48,7 @@ expect() {
     fi
 }
 
-tap_plan 18
+tap_plan 19
 
 # The same change on both sides first: a whiteout and a new directory.
 union --lower "$A:$B" --upper "$U" -- sh -c "rm '$A/d2/gone' && mkdir '$A/d4'"
@@ -74,6 +74,8 @@ expect "#! interpreter that lives in a lower below the mount" \
 expect "#! interpreter that lives only in the upper, run through a relative path" \
     "up: ./up.sh" sh -c "cd '$A' && cp /bin/sh bin/upsh 2>/dev/null || { mkdir -p bin && cp /bin/sh bin/upsh; }; printf '#!$A/bin/upsh\necho \"up: \$0\"\n' > up.sh && chmod +x up.sh && ./up.sh"
 expect "#! script started by posix_spawnp from make" "up: $A/up.sh" make -s -f /dev/null -C "$A" --eval "all: ; @'$A/up.sh'"
+expect "/proc/self/cwd, readlink and realpath, name the union's directory" "$A/newdir $A/newdir $A/newdir" \
+    sh -c "mkdir '$A/newdir' && cd '$A/newdir' && echo \$(readlink /proc/self/cwd) \$(realpath /proc/self/cwd) \$(pwd -P)"
 lowers_unchanged "the children"
 
 expect "threads create, rename and remove in one union directory at once" "threads ok" "$PROG/children" threads "$A/d1"
