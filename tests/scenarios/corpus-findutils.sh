@@ -24,7 +24,7 @@ corpus_step 'find only_a only_b -delete && find tree/sub -depth -type d -name de
 
 corpus_job "find -exec and -execdir: edit, chmod, mkdir, rm in place" layers_tree
 corpus_step 'find tree -type f -name "*.txt" -exec sed -i s/in/IN/ {} + && cat tree/top.txt tree/sub/deep/a.txt tree/sub/deep/b.txt'
-corpus_step 'find tree -type f -name "*.dat" -exec chmod 600 {} \; && find tree -type d -exec touch {}/.keep \; && find tree -name .keep | sort && find tree -type f -perm 600 | sort'
+corpus_step 'find tree -type f -name "d[23].dat" -exec chmod 600 {} \; && find tree -type d -exec touch {}/.keep \; && find tree -name .keep | sort && find tree -type f -perm 600 | sort'
 corpus_step 'find tree -name "*.keep" -execdir rm {} \; && find tree -name "d?.dat" -execdir sh -c "cat \"\$1\" >>all.txt" sh {} \; && sort -o tree/sub/all.txt tree/sub/all.txt && cat tree/sub/all.txt && find tree -name ".keep" | wc -l'
 corpus_step 'find tree -mindepth 1 -maxdepth 1 -type d -exec mv {} {}.old \; ; find tree -maxdepth 1 | sort'
 
