@@ -262,6 +262,9 @@ corpus_fix_times() {
 # files of several modes and sizes, symlinks, a name with spaces, a fifo,
 # an empty dir; `tree/leafy` has no subdirectory in A but two in B (a merged
 # directory whose top layer's link count says "no subdirectories").
+# tree/sub/d1.dat and d1.hard are one file: jobs read them but do not write
+# them, since copy-up splits them (as the kernel does without index=on) and
+# a merged copy does not.
 layers_tree() {
     local a=$1 b=$2 i
     (
