@@ -1,0 +1,14 @@
+#!/bin/bash
+# conformance.sh - issue 4: unionenv against the kernel's overlayfs, operation
+# by operation: the fixed scenarios of tests/conformance/scenarios and the
+# fixed random seeds of tests/conformance/seeds (TAP, one line each).
+# Skips (with the reason) where overlayfs cannot be mounted (not root).
+# A longer random run: tests/conformance/run --random --seeds 1000
+# (tests/conformance/README.md).
+set -u
+REPO=$(cd -- "$(dirname -- "$0")/../.." && pwd -P)
+if ! command -v python3 >/dev/null 2>&1; then
+    echo "1..0 # skip python3 is not installed (run scripts/install-deps.sh)"
+    exit 0
+fi
+exec python3 "$REPO/tests/conformance/run" --tap --shrink-time "${CONFORMANCE_SHRINK_TIME:-20}" "$@"
