@@ -27,16 +27,21 @@ $(LT_DIR)/%.o: tools/%.c $(LT_HDRS)
 $(LT_DIR)/unionenv-diff: $(LT_DIR)/diff.o $(LT_DIR)/treediff.o $(LT_COMMON)
 	$(CC) $(CFLAGS) -o $@ $^
 
+$(LT_DIR)/unionenv-export: $(LT_DIR)/export.o $(LT_DIR)/tar.o $(LT_COMMON)
+	$(CC) $(CFLAGS) -o $@ $^ $(LT_LIBS)
+
 # The launcher runs build/unionenv-NAME.  `diff` stays unwired while
 # tests/cli/refuse.bats still checks that it is "not implemented yet":
 # `make LT_WIRE_DIFF=yes` (or flipping the default) wires it.
 LT_WIRE_DIFF ?= no
 build/unionenv-diff: $(LT_DIR)/unionenv-diff
 	cp $< $@
+build/unionenv-export: $(LT_DIR)/unionenv-export
+	cp $< $@
 
 LT_MAN = $(wildcard docs/unionenv-diff.1 docs/unionenv-export.1 docs/unionenv-import.1 \
                     docs/unionenv-commit.1 docs/unionenv-convert.1 docs/unionenv-fsck.1)
-LT_TOOLS =
+LT_TOOLS = build/unionenv-export
 ifeq ($(LT_WIRE_DIFF),yes)
 LT_TOOLS += build/unionenv-diff
 endif

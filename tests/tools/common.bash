@@ -101,3 +101,42 @@ make_union_upper() {
         chmod 600 same && mkdir -p nd/e && echo q >nd/e/q &&
         ln -s new newlink && rm link && : >>keep/k' sh "$W/A"
 }
+
+# oci_apply LAYER ROOT: apply an OCI layer tarball onto the directory ROOT
+# with GNU tar and the OCI whiteout rules, as an independent reader would:
+# opaque markers empty their directory, .wh.NAME removes NAME, an entry
+# replaces a different type at its name; then every other entry is
+# extracted.  Member names with newlines are not supported here.
+oci_apply() {
+    local layer=$1 root=$2 p base dir
+    tar -tf "$layer" | while IFS= read -r p; do
+        case $p in
+        .wh..wh..opq | */.wh..wh..opq)
+            dir=${p%.wh..wh..opq}
+            if [ -d "$root/$dir" ] && [ ! -L "$root/$dir" ]; then
+                find "$root/$dir" -mindepth 1 -delete
+            else
+                rm -rf -- "${root:?}/$dir"
+            fi ;;
+        .wh.* | */.wh.*)
+            base=${p##*/}
+            dir=${p%"$base"}
+            rm -rf -- "${root:?}/$dir${base#.wh.}" ;;
+        */)
+            if [ -e "$root/$p" ] && { [ -L "${root}/${p%/}" ] || [ ! -d "$root/$p" ]; }; then
+                rm -rf -- "${root:?}/${p%/}"
+            fi ;;
+        *)
+            if [ -d "$root/$p" ] && [ ! -L "$root/$p" ]; then
+                rm -rf -- "${root:?}/$p"
+            fi ;;
+        esac
+    done
+    tar -xpf "$layer" -C "$root" --xattrs --xattrs-include='user.*' --exclude='.wh.*'
+}
+
+# union_view LOWERS UPPER: the merged view, seen through unionenv itself.
+union_view() {
+    local first=${1%%:*}
+    "$UE" --lower "$1" --upper "$2" -- "$REPO/tests/lib/view-tree" "$W/$first"
+}
