@@ -8,6 +8,7 @@ set -u
 
 PACKAGES=(
     gcc make libc6-dev uthash-dev libelf-dev   # build
+    zlib1g-dev libzstd-dev                     # build: export/import compression
     bats attr coreutils findutils tar git sed diffutils rsync cpio patch
     python3 perl sqlite3 util-linux file       # tests and demo
 )
