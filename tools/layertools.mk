@@ -30,6 +30,9 @@ $(LT_DIR)/unionenv-diff: $(LT_DIR)/diff.o $(LT_DIR)/treediff.o $(LT_COMMON)
 $(LT_DIR)/unionenv-export: $(LT_DIR)/export.o $(LT_DIR)/tar.o $(LT_COMMON)
 	$(CC) $(CFLAGS) -o $@ $^ $(LT_LIBS)
 
+$(LT_DIR)/unionenv-import: $(LT_DIR)/import.o $(LT_DIR)/tar.o $(LT_COMMON)
+	$(CC) $(CFLAGS) -o $@ $^ $(LT_LIBS)
+
 # The launcher runs build/unionenv-NAME.  `diff` stays unwired while
 # tests/cli/refuse.bats still checks that it is "not implemented yet":
 # `make LT_WIRE_DIFF=yes` (or flipping the default) wires it.
@@ -38,10 +41,12 @@ build/unionenv-diff: $(LT_DIR)/unionenv-diff
 	cp $< $@
 build/unionenv-export: $(LT_DIR)/unionenv-export
 	cp $< $@
+build/unionenv-import: $(LT_DIR)/unionenv-import
+	cp $< $@
 
 LT_MAN = $(wildcard docs/unionenv-diff.1 docs/unionenv-export.1 docs/unionenv-import.1 \
                     docs/unionenv-commit.1 docs/unionenv-convert.1 docs/unionenv-fsck.1)
-LT_TOOLS = build/unionenv-export
+LT_TOOLS = build/unionenv-export build/unionenv-import
 ifeq ($(LT_WIRE_DIFF),yes)
 LT_TOOLS += build/unionenv-diff
 endif

@@ -309,6 +309,23 @@ layers_tree() {
     corpus_fix_times "$a" "$b"
 }
 
+# layers_deep A B: a tree ten directories deep, split over both layers
+# (deep/d1/.../d9, a file and a side directory at each level), deeper than
+# the few directory fds a tree walker (fts, File::Find) keeps open.
+layers_deep() {
+    local a=$1 b=$2 p=deep i
+    for ((i = 1; i <= 9; i++)); do
+        p=$p/d$i
+        mkdir -p "$b/$p/side" || return 1
+        printf 'level %s\n' "$i" >"$b/$p/f" || return 1
+        printf 'side %s\n' "$i" >"$b/$p/side/g" || return 1
+        if [ $((i % 3)) = 0 ]; then
+            mkdir -p "$a/$p" && printf 'from A %s\n' "$i" >"$a/$p/a.txt" || return 1
+        fi
+    done
+    corpus_fix_times "$a" "$b"
+}
+
 # ext_tree DIR: an outside tree to bring into the union (names that collide
 # with the layers' and new ones).
 ext_tree() {

@@ -37,6 +37,10 @@ corpus_step "$PJ"' copytree tree "$OUT" "$EXT"'
 corpus_job "python3 shutil.rmtree of merged and lower-only directories" layers_tree
 corpus_step "$PJ"' rmtree tree'
 
+corpus_job "python3 shutil.rmtree, os.fwalk and os.walk of a deep lower tree" layers_deep
+corpus_step '"$PYTHON" -c "import os; print(sum(len(f) for _, _, f in os.walk(\"deep\"))); print(sorted(d for d, _, _, _ in os.fwalk(\"deep\"))[-1])" && "$PYTHON" -c "import shutil; shutil.rmtree(\"deep/d1/d2\")" && find deep | sort'
+corpus_step '"$PYTHON" -c "import shutil; shutil.rmtree(\"deep\")" && ls -A'
+
 corpus_job "python3 tempfile in the union" layers_tree
 corpus_step "$PJ"' temp tree'
 

@@ -25,6 +25,9 @@ corpus_job "rsync into the union: --inplace, -I, --backup, -c" layers_tree ext_t
 corpus_step "$RS"' -a -I --inplace "$EXT/src/both.txt" tree/both.txt && cat tree/both.txt && '"$RS"' -a -I --backup --suffix=.bak "$EXT/src/sub/deep/a.txt" tree/sub/deep/ && cat tree/sub/deep/a.txt tree/sub/deep/a.txt.bak'
 corpus_step "$RS"' -a -c "$EXT/src/" tree/ | '"$NODT"' | sort -k2 && '"$RS"' -a --existing --ignore-times "$EXT/src/" tree/leafy/ | '"$NODT"' | sort -k2 && find tree -newer tree/top.txt -type f | sort'
 
+corpus_job "rsync --delete over a deep lower tree" layers_deep
+corpus_step 'mkdir -p "$OUT/src" && cp -a deep "$OUT/src/" && rm -r "$OUT/src/deep/d1/d2/d3/d4/side" "$OUT/src/deep/d1/d2/d3/d4/d5/d6/d7" && echo n >"$OUT/src/deep/d1/d2/new" && '"$RS"' -a --delete "$OUT/src/deep/" deep/ | '"$NODT"' | sort -k2 && find deep | sort'
+
 corpus_job "rsync -a out of the union, then --delete after changes" layers_tree
 corpus_step "$RS"' -aH tree only_a only_b "$OUT/" | '"$NODT"' | sort -k2 && stat -c "%n %h" "$OUT/tree/sub/d1.dat" "$OUT/tree/sub/d1.hard"'
 corpus_step 'echo changed >tree/top.txt && rm -r tree/leafy/x && mkdir tree/leafy/new && echo n >tree/leafy/new/f && '"$RS"' -a --delete tree/ "$OUT/tree/" | '"$NODT"' | sort -k2 && '"$RS"' -a -c --delete tree/ "$OUT/tree/" | '"$NODT"' | sort -k2'
