@@ -26,11 +26,14 @@ Options:
   --lower DIR[:DIR...]  read-only layers, highest first (as overlayfs lowerdir)
   --upper DIR           writable layer; created when missing
   --mount DIR           where the union appears (default: the first lower)
+  --allow-unfollowed    run COMMAND even when the union cannot follow it
+                        (statically linked, setuid...; see unionenv check)
   --help                show this help and exit
   --version             show the version and exit
 
 Options also take the form --lower=DIR. Exit status: 125 for unionenv's own
-errors, 126 if COMMAND cannot run, 127 if it is not found, else its status.
+errors, 126 if COMMAND cannot run or the union cannot follow it, 127 if it
+is not found, else its status.
 EOF
 }
 
@@ -71,6 +74,7 @@ dev_ino() {
 
 OPT_LOWER='' OPT_UPPER='' OPT_MOUNT=''
 SEEN_LOWER=0 SEEN_UPPER=0 SEEN_MOUNT=0
+OPT_ALLOW=0
 CMD=()
 
 # A repeated option is refused rather than "last one wins": with layers,
@@ -99,6 +103,7 @@ parse_args() {
         --) shift; break ;;
         -h | --help) usage; exit 0 ;;
         --version) printf 'unionenv %s\n' "$VERSION"; exit 0 ;;
+        --allow-unfollowed) OPT_ALLOW=1; shift ;;
         --lower | --upper | --mount)
             # A following option is a forgotten value, not a directory
             # named "--upper"; such a directory can be given as --lower=--x.
@@ -264,12 +269,29 @@ join_colon() {  # join_colon ITEM... -> REPLY
     REPLY="$*"
 }
 
+# A program the preload cannot follow (statically linked, setuid...) would
+# run outside the union without a word: the C check beside the library
+# (build/unionenv-check, ~2 ms) finds COMMAND as the union will show it and
+# refuses it with one line and status 126, or with --allow-unfollowed
+# warns. Before anything is created.
+check_command() {
+    local tool=${LIB%/*}/unionenv-check st args=(--launch)
+    [ -x "$tool" ] || return 0
+    [ "$OPT_ALLOW" = 1 ] && args+=(--allow-unfollowed)
+    join_colon "${LOWERS[@]}"
+    "$tool" "${args[@]}" --lower "$REPLY" --upper "$UPPER" --mount "$MOUNT" -- "${CMD[0]}"
+    st=$?
+    # Any other failure is the check's own: it must not stand in the way.
+    [ "$st" -ne 126 ] || exit 126
+}
+
 main() {
     parse_args "$@"
     check_lowers
     check_upper
     check_mount
     find_library
+    check_command
     # Every check passed: only now may anything be created.
     if [ "$UPPER_EXISTS" = 0 ]; then
         mkdir -p -- "$UPPER" 2>/dev/null || die "cannot create upper '$UPPER'"

@@ -226,3 +226,93 @@ system_suid() {
     [ "$output" = "$W/a/prog: followed" ]
 }
 
+# ---- the launcher ------------------------------------------------------
+
+@test "the launcher refuses a statically linked command: one line, 126, nothing created" {
+    need_lib
+    need hello-static
+    local before
+    before=$(snapshot)
+    run --separate-stderr "$UE" --lower a --upper u -- "$BIN/hello-static"
+    echo "$status / $output / $stderr"
+    [ "$status" -eq 126 ]
+    [ -z "$output" ]
+    [ "${#stderr_lines[@]}" -eq 1 ]
+    [ "$stderr" = "unionenv: $BIN/hello-static is statically linked: the union cannot follow it (use --allow-unfollowed to run it anyway)" ]
+    [ ! -e u ]
+    [ "$(snapshot)" = "$before" ]
+}
+
+@test "--allow-unfollowed runs it with a one-line warning" {
+    need_lib
+    need hello-static
+    run --separate-stderr "$UE" --allow-unfollowed --lower a --upper u -- "$BIN/hello-static"
+    [ "$status" -eq 0 ]
+    [ "$output" = hi ]
+    [ "$stderr" = "unionenv: warning: $BIN/hello-static is statically linked: the union cannot follow it" ]
+}
+
+@test "the launcher finds the command in PATH before refusing it" {
+    need_lib
+    need hello-static
+    PATH=$BIN:$PATH run --separate-stderr "$UE" --lower a --upper u -- hello-static
+    [ "$status" -eq 126 ]
+    [[ $stderr == "unionenv: hello-static is statically linked: "* ]]
+    PATH=$BIN:$PATH run --separate-stderr "$UE" --lower a --upper u -- hello-dyn
+    [ "$status" -eq 0 ]
+    [ "$output" = hi ]
+    [ -z "$stderr" ]
+}
+
+@test "the launcher refuses a setuid command" {
+    need_lib
+    local prog reason
+    if [ "$(id -u)" -eq 0 ]; then
+        no_suid "$W" && skip "$W is mounted nosuid"
+        cp /bin/true ./suid-true
+        chown 65534 ./suid-true
+        chmod 4755 ./suid-true
+        prog=./suid-true reason="setuid to uid 65534"
+    else
+        prog=$(system_suid) || skip "no setuid-root program found"
+        reason="setuid root"
+    fi
+    run --separate-stderr "$UE" --lower a --upper u -- "$prog" --help
+    [ "$status" -eq 126 ]
+    [ "$stderr" = "unionenv: $prog is $reason: the union cannot follow it (use --allow-unfollowed to run it anyway)" ]
+    [ ! -e u ]
+}
+
+@test "a command that is only in the upper is checked through the layers" {
+    need_lib
+    need hello-static
+    mkdir u
+    cp "$BIN/hello-static" u/prog
+    cd a
+    run --separate-stderr "$UE" --lower . --upper ../u -- ./prog
+    [ "$status" -eq 126 ]
+    [[ $stderr == "unionenv: ./prog is statically linked: "* ]]
+    # and the upper's program hides a lower's of the same name
+    cp "$BIN/hello-static" ./prog2
+    cp "$BIN/hello-dyn" ../u/prog2
+    run --separate-stderr "$UE" --lower . --upper ../u -- ./prog2
+    [ "$status" -eq 0 ]
+    [ "$output" = hi ]
+}
+
+@test "a missing command is left to exec to report (127)" {
+    need_lib
+    run -127 --separate-stderr "$UE" --lower a --upper u -- no-such-command
+    [ "$status" -eq 127 ]
+}
+
+@test "the launcher's check costs under 5 ms" {
+    local i t0 t1 n=40
+    t0=${EPOCHREALTIME/./}
+    for ((i = 0; i < n; i++)); do
+        "$CHECK" --launch --lower "$W/a" --upper "$W/u" -- ls || return 1
+    done
+    t1=${EPOCHREALTIME/./}
+    echo "$(((t1 - t0) / n)) us per check, process start included"
+    [ $(((t1 - t0) / n)) -lt 5000 ]
+}
