@@ -1,7 +1,8 @@
 # tools/coverage.mk: `unionenv check` (is a program one the preload can
-# follow?), reading ELF files with libelf; the preloaded library itself
-# never links it.
-TOOLS += build/unionenv-check
+# follow?) and the developer's coverage tool (is every libc entry point
+# that can touch a path wrapped?).  Both read ELF files with libelf; the
+# preloaded library itself never links it.
+TOOLS += build/unionenv-check build/unionenv-coverage
 
 ELFSCAN = tools/elfscan.c tools/elfscan.h
 
@@ -9,9 +10,24 @@ build/unionenv-check: tools/check.c $(ELFSCAN)
 	@mkdir -p build
 	$(CC) $(UE_CFLAGS) $(CFLAGS) -Itools -o $@ tools/check.c tools/elfscan.c -lelf
 
+# The coverage tool compiles in the two tables of preload/ and the
+# classification of tools/path-functions.txt (.incbin, relative to here).
+build/unionenv-coverage: tools/coverage.c $(ELFSCAN) tools/path-functions.txt \
+		preload/wrappers.def preload/unwrapped.def
+	@mkdir -p build
+	$(CC) $(UE_CFLAGS) $(CFLAGS) -Itools -DUE_PATHFN_FILE='"tools/path-functions.txt"' \
+		-o $@ tools/coverage.c tools/elfscan.c -lelf -ldl
+
+# docs/coverage.md is generated from the tables: run this after changing
+# preload/wrappers.def, preload/unwrapped.def or tools/path-functions.txt
+# (tests/scenarios/coverage.sh says when it is stale).
+coverage-doc: build/unionenv-coverage
+	build/unionenv-coverage --markdown >docs/coverage.md.tmp
+	mv docs/coverage.md.tmp docs/coverage.md
+
 install: install-check-doc
 install-check-doc:
 	install -d $(DESTDIR)$(MANDIR)
 	install -m 0644 docs/unionenv-check.1 $(DESTDIR)$(MANDIR)/unionenv-check.1
 
-.PHONY: install-check-doc
+.PHONY: coverage-doc install-check-doc
