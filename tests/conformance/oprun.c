@@ -1305,14 +1305,17 @@ int main(int argc, char **argv)
                     return 1;
             }
         } else {
-            printf("%s\n", res.p);
+            /* the listing first: once the result is out, the runner may
+             * have another process change the union */
             if (trace) {
                 struct buf out = {0};
                 listing(&out);
                 fprintf(trace, "## %d\n", lineno);
                 fwrite(out.p, 1, out.len, trace);
+                fflush(trace);
                 free(out.p);
             }
+            printf("%s\n", res.p);
         }
     }
     if (setup)
