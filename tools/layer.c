@@ -200,6 +200,11 @@ unsigned dir_xattr_forms(int dfd, char **redir)
 	return f;
 }
 
+static int cmp_pstr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static int cmp_lent(const void *a, const void *b)
 {
 	const struct lent *x = a, *y = b;
@@ -285,6 +290,7 @@ int ldir_read(int dfd, struct ldir *d)
 	}
 	close(fd);
 	qsort(d->e, d->n, sizeof *d->e, cmp_lent);
+	qsort(d->tmp, d->ntmp, sizeof *d->tmp, cmp_pstr);
 	/* NAME and .wh.NAME both: keep the real entry, flag it for fsck. */
 	size_t o = 0;
 	for (size_t i = 0; i < d->n; i++) {
@@ -612,4 +618,31 @@ void put_shell(FILE *f, const char *s)
 			fputc(*s, f);
 	}
 	fputc('\'', f);
+}
+
+int rm_tree(int dfd, const char *name)
+{
+	if (unlinkat(dfd, name, 0) == 0)
+		return 0;
+	if (errno != EISDIR && errno != EPERM)
+		return errno == ENOENT ? 0 : -errno;
+	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	struct ldir d;
+	int r = ldir_read(fd, &d);
+	if (r == 0) {
+		/* raw names: ldir decodes markers, but every name goes */
+		for (size_t i = 0; i < d.n && !r; i++)
+			r = rm_tree(fd, d.e[i].raw);
+		for (size_t i = 0; i < d.ntmp && !r; i++)
+			r = rm_tree(fd, d.tmp[i]);
+		if (!r && (d.forms & F_OPQ_AUFS) && unlinkat(fd, WH_OPQ, 0) < 0 && errno != ENOENT)
+			r = -errno;
+		ldir_free(&d);
+	}
+	close(fd);
+	if (r)
+		return r;
+	return unlinkat(dfd, name, AT_REMOVEDIR) < 0 ? -errno : 0;
 }

@@ -157,6 +157,8 @@ size_t mdir_names(const struct mdir *m, const char ***names);
 
 /* ---- misc -------------------------------------------------------------- */
 
+/* Remove dfd/name, a directory with everything in it. */
+int rm_tree(int dfd, const char *name);
 /* Open a directory for walking; -errno. */
 int open_dir(int dfd, const char *name);
 /* Compare the data of two open files of equal size: 1 equal, 0 not, -errno. */

@@ -18,7 +18,7 @@ LT_LIBS   += -lzstd
 endif
 
 LT_COMMON = $(LT_DIR)/layer.o $(LT_DIR)/ociwalk.o build/core/whiteout.o build/core/path.o
-LT_HDRS   = $(wildcard tools/layer.h tools/ociwalk.h tools/tar.h) core/whiteout.h core/path.h
+LT_HDRS   = $(wildcard tools/layer.h tools/ociwalk.h tools/tar.h tools/markers.h) core/whiteout.h core/path.h
 
 $(LT_DIR)/%.o: tools/%.c $(LT_HDRS)
 	@mkdir -p $(LT_DIR)
@@ -33,6 +33,12 @@ $(LT_DIR)/unionenv-export: $(LT_DIR)/export.o $(LT_DIR)/tar.o $(LT_COMMON)
 $(LT_DIR)/unionenv-import: $(LT_DIR)/import.o $(LT_DIR)/tar.o $(LT_COMMON)
 	$(CC) $(CFLAGS) -o $@ $^ $(LT_LIBS)
 
+$(LT_DIR)/unionenv-convert: $(LT_DIR)/convert.o $(LT_DIR)/markers.o $(LT_COMMON)
+	$(CC) $(CFLAGS) -o $@ $^
+
+$(LT_DIR)/unionenv-fsck: $(LT_DIR)/fsck.o $(LT_DIR)/markers.o $(LT_COMMON)
+	$(CC) $(CFLAGS) -o $@ $^
+
 # The launcher runs build/unionenv-NAME.  `diff` stays unwired while
 # tests/cli/refuse.bats still checks that it is "not implemented yet":
 # `make LT_WIRE_DIFF=yes` (or flipping the default) wires it.
@@ -43,10 +49,14 @@ build/unionenv-export: $(LT_DIR)/unionenv-export
 	cp $< $@
 build/unionenv-import: $(LT_DIR)/unionenv-import
 	cp $< $@
+build/unionenv-convert: $(LT_DIR)/unionenv-convert
+	cp $< $@
+build/unionenv-fsck: $(LT_DIR)/unionenv-fsck
+	cp $< $@
 
 LT_MAN = $(wildcard docs/unionenv-diff.1 docs/unionenv-export.1 docs/unionenv-import.1 \
                     docs/unionenv-commit.1 docs/unionenv-convert.1 docs/unionenv-fsck.1)
-LT_TOOLS = build/unionenv-export build/unionenv-import
+LT_TOOLS = build/unionenv-export build/unionenv-import build/unionenv-convert build/unionenv-fsck
 ifeq ($(LT_WIRE_DIFF),yes)
 LT_TOOLS += build/unionenv-diff
 endif

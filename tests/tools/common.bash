@@ -140,3 +140,16 @@ union_view() {
     local first=${1%%:*}
     "$UE" --lower "$1" --upper "$2" -- "$REPO/tests/lib/view-tree" "$W/$first"
 }
+
+# layer_snapshot DIR: everything a marker conversion must keep: names,
+# types, modes, owners, sizes, mtimes (directories too), device numbers,
+# link targets, content and all xattrs.
+layer_snapshot() {
+    (
+        cd "$1" || exit 1
+        find . -printf '%p %y %m %U:%G %s %T@ %l\n' | LC_ALL=C sort
+        find . \( -type c -o -type b \) -exec stat -c '%n %t:%T' {} + | LC_ALL=C sort
+        find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum
+        getfattr -R -P -h -d -m - -e hex . 2>/dev/null
+    )
+}

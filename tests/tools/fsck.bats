@@ -1,0 +1,140 @@
+#!/usr/bin/env bats
+# unionenv fsck: problems one per line; --repair fixes the safe ones.
+
+bats_require_minimum_version 1.5.0
+load common
+
+setup() {
+    tools_setup
+    need_tool fsck
+}
+teardown() { tools_teardown; }
+
+@test "fsck --help: usage on stdout, status 0" {
+    run --separate-stderr ue fsck --help
+    [ "$status" -eq 0 ]
+    [[ $output == *"Usage: unionenv fsck"* ]]
+}
+
+@test "fsck: bad usage and a bad upper: one clear line, status 125" {
+    echo f >file
+    fails_clearly "missing the upper" ue fsck
+    fails_clearly "upper 'file': Not a directory" ue fsck file
+    fails_clearly "upper 'nope': No such file" ue fsck --repair nope
+    fails_clearly "unknown form 'x'" ue fsck --form x file
+    fails_clearly "lower 'nolower'" ue fsck --lower nolower .
+}
+
+@test "fsck: an upper written by the union is clean" {
+    need_lib
+    make_layers
+    make_union_upper
+    run --separate-stderr ue fsck --lower A:B U
+    echo "$output$stderr"
+    [ "$status" -eq 0 ]
+    [ -z "$output" ]
+}
+
+make_broken_upper() {
+    mkdir -p A/d U/d U/.unionenv.77.1/inner U/aufs U/moved
+    echo a >A/d/real
+    echo a >A/shadow
+    echo half >U/.unionenv.77.0
+    echo half >U/.unionenv.77.1/inner/f
+    mkdir U/.unionenv.commit
+    mknod U/d/real c 0 0
+    mknod U/d/stale c 0 0
+    : >U/.wh.shadow
+    : >U/aufs/.wh..wh..opq
+    echo both >U/both
+    : >U/.wh.both
+    echo f >U/file
+    setfattr -n user.overlay.opaque -v y U/file
+    setfattr -n user.overlay.redirect -v /elsewhere U/moved
+}
+
+@test "fsck: each problem on its own line; status 1" {
+    make_broken_upper
+    before=$(tree_sum U)
+    run --separate-stderr ue fsck --lower A U
+    echo "$output"
+    echo "$stderr"
+    [ "$status" -eq 1 ]
+    [ "$output" = ".unionenv.77.0: leftover of an interrupted copy-up or conversion
+.unionenv.77.1: leftover of an interrupted copy-up or conversion
+.unionenv.commit: an interrupted commit: finish it with 'unionenv commit --continue' or undo it with '--rollback'
+both: both the name and its whiteout .wh.both (the name wins)
+file: opaque marker (user.overlay.opaque) on a non-directory
+shadow: whiteout in the aufs .wh.NAME form
+aufs: opaque marker in the .wh..wh..opq form
+d/stale: whiteout that hides nothing in the lowers
+moved: overlay.redirect ('/elsewhere'): not supported by unionenv (made by a kernel mount with redirect_dir)" ]
+    # without --repair nothing changes
+    [ "$(tree_sum U)" = "$before" ]
+}
+
+@test "fsck --repair: fixes the safe ones, reports the rest, then only those remain" {
+    make_broken_upper
+    run --separate-stderr ue fsck --repair --lower A U
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [[ $output == *".unionenv.77.1: leftover of an interrupted copy-up or conversion (repaired)"* ]]
+    [[ $output == *"shadow: whiteout in the aufs .wh.NAME form (repaired)"* ]]
+    [[ $output == *"d/stale: whiteout that hides nothing in the lowers (repaired)"* ]]
+    [[ $output == *"moved: overlay.redirect"* ]]
+    [[ $output != *"redirect_dir) (repaired)"* ]]
+    [ ! -e U/.unionenv.77.0 ] && [ ! -e U/.unionenv.77.1 ] && [ ! -e U/.wh.both ] && [ ! -e U/d/stale ]
+    [ -d U/.unionenv.commit ]
+    [ "$(stat -c %F:%t:%T U/shadow)" = "character special file:0:0" ]
+    [ "$(getfattr --only-values -n user.overlay.opaque U/aufs)" = y ]
+    [ ! -e U/aufs/.wh..wh..opq ]
+    [ "$(cat U/both)" = both ]
+    ! getfattr -n user.overlay.opaque U/file 2>/dev/null
+    [ -e U/d/real ]
+    # the two left are the ones it must not decide alone
+    run --separate-stderr ue fsck --lower A U
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [ "${#lines[@]}" -eq 2 ]
+    setfattr -x user.overlay.redirect U/moved
+    rmdir U/.unionenv.commit
+    run --separate-stderr ue fsck --repair --lower A U
+    [ "$status" -eq 0 ]
+    [ -z "$output" ]
+}
+
+@test "fsck --form aufs: an aufs-form upper is clean, device whiteouts are not" {
+    mkdir -p U/o
+    : >U/.wh.x
+    : >U/o/.wh..wh..opq
+    mknod U/y c 0 0
+    run --separate-stderr ue fsck --form aufs U
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [ "$output" = "y: whiteout in the character device 0/0 form" ]
+    run --separate-stderr ue fsck --form aufs --repair U
+    [ "$status" -eq 0 ]
+    [ -f U/.wh.y ]
+}
+
+@test "fsck: unreadable directories and files are reported" {
+    [ "$(id -u)" -ne 0 ] || skip "root reads everything"
+    mkdir -p U/closed U/open
+    echo s >U/open/secret
+    chmod 000 U/closed U/open/secret
+    run --separate-stderr ue fsck U
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [[ $output == *"closed: unreadable directory: Permission denied"* ]]
+    [[ $output == *"open/secret: unreadable file: Permission denied"* ]]
+}
+
+@test "fsck: xattr whiteouts the kernel would not read" {
+    mkdir -p U/d
+    : >U/d/w
+    setfattr -n user.overlay.whiteout -v y U/d/w
+    run --separate-stderr ue fsck U
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [[ $output == "d/w: xattr whiteout in a directory not marked"* ]]
+}

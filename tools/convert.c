@@ -1,0 +1,159 @@
+/* unionenv convert: rewrite an upper layer's markers in another form, in
+ * place: the kernel's unprivileged form (character device 0/0 whiteouts,
+ * user.overlay.opaque), the aufs/OCI form (.wh.NAME, .wh..wh..opq) or the
+ * kernel's privileged form (trusted.overlay.opaque, as root).  Markers are
+ * read in every form (xattr whiteouts and fuse-overlayfs' opaque xattr
+ * too).  Restartable: see markers.h. */
+#include "layer.h"
+#include "markers.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct cctx {
+	int to, verbose;
+	size_t changes;
+	struct pbuf path;
+};
+
+static void note(void *ctx, const char *path, const char *name, const char *what)
+{
+	struct cctx *c = ctx;
+	if (!c->verbose)
+		return;
+	if (*path) {
+		put_escaped(stdout, path);
+		if (name)
+			putchar('/');
+	}
+	if (name)
+		put_escaped(stdout, name);
+	else if (!*path)
+		putchar('.');
+	printf(": %s %s\n", name ? "whiteout ->" : "opaque ->", what);
+}
+
+/* Refuse what the target form cannot hold before changing anything. */
+static void precheck(struct cctx *c, int fd)
+{
+	struct ldir d;
+	int r = ldir_read(fd, &d);
+	if (r < 0)
+		ue_die("%s: %s", c->path.len ? c->path.s : ".", strerror(-r));
+	if (d.forms & F_REDIRECT)
+		ue_die("%s: has an overlay.redirect xattr ('%s', made by a kernel mount with "
+		       "redirect_dir): %s cannot hold it", c->path.len ? c->path.s : ".",
+		       d.redirect ? d.redirect : "", c->to == TO_TRUSTED ? "not supported:" : "the target form");
+	for (size_t i = 0; i < d.n; i++) {
+		if (d.e[i].kind != K_REAL || d.e[i].dtype != DT_DIR)
+			continue;
+		int cfd = open_dir(fd, d.e[i].raw);
+		size_t old = pb_push(&c->path, d.e[i].name);
+		if (cfd < 0)
+			ue_die("%s: %s", c->path.s, strerror(-cfd));
+		precheck(c, cfd);
+		close(cfd);
+		pb_pop(&c->path, old);
+	}
+	ldir_free(&d);
+}
+
+static void walk(struct cctx *c, int fd)
+{
+	struct ldir d;
+	int r = ldir_read(fd, &d);
+	if (r < 0)
+		ue_die("%s: %s", c->path.len ? c->path.s : ".", strerror(-r));
+	c->changes += convert_dir(fd, &d, c->path.s, c->to, note, c);
+	for (size_t i = 0; i < d.n; i++) {
+		if (d.e[i].kind != K_REAL || d.e[i].dtype != DT_DIR)
+			continue;
+		int cfd = open_dir(fd, d.e[i].raw);
+		size_t old = pb_push(&c->path, d.e[i].name);
+		if (cfd < 0)
+			ue_die("%s: %s", c->path.s, strerror(-cfd));
+		walk(c, cfd);
+		close(cfd);
+		pb_pop(&c->path, old);
+	}
+	ldir_free(&d);
+}
+
+static void usage(void)
+{
+	fputs(
+"Usage: unionenv convert --to overlay|aufs|overlay-trusted [-v] [--upper] DIR\n"
+"\n"
+"Rewrite the whiteouts and opaque markers of an upper layer, in place:\n"
+"  overlay          character device 0/0, user.overlay.opaque=y (the kernel's\n"
+"                   unprivileged userxattr form; unionenv's own)\n"
+"  aufs             .wh.NAME and .wh..wh..opq files (aufs, OCI layers)\n"
+"  overlay-trusted  character device 0/0, trusted.overlay.opaque=y (a root\n"
+"                   kernel mount without userxattr; needs root)\n"
+"Markers are read in every form. Each step leaves a layer that reads the\n"
+"same, so an interrupted conversion is finished by running it again. Times\n"
+"of directories are kept; modes, owners and times of markers move with them.\n"
+"Directories with an overlay.redirect xattr are refused before anything changes.\n"
+"  -v   print each change\n"
+"\n"
+"Exit status: 0 done, 125 error (one line on stderr).\n", stdout);
+}
+
+int main(int argc, char **argv)
+{
+	ue_prog = "unionenv convert";
+	static const struct option opts[] = {
+		{ "to", required_argument, 0, 't' },
+		{ "upper", required_argument, 0, 'u' },
+		{ "verbose", no_argument, 0, 'v' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	const char *to = NULL, *upper = NULL;
+	struct cctx c = { 0 };
+	int o;
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, ":hv", opts, NULL)) != -1) {
+		switch (o) {
+		case 't': to = need_arg("--to", optarg); break;
+		case 'u': upper = need_arg("--upper", optarg); break;
+		case 'v': c.verbose = 1; break;
+		case 'h': usage(); return 0;
+		case ':': ue_usage("option '%s' needs a value", argv[optind - 1]);
+		default: ue_usage("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (!upper && optind < argc)
+		upper = argv[optind++];
+	if (optind < argc)
+		ue_usage("unexpected argument '%s'", argv[optind]);
+	if (!to)
+		ue_usage("missing --to overlay|aufs|overlay-trusted");
+	if (!upper)
+		ue_usage("missing the upper directory");
+	if (!strcmp(to, "overlay"))
+		c.to = TO_OVERLAY;
+	else if (!strcmp(to, "aufs"))
+		c.to = TO_AUFS;
+	else if (!strcmp(to, "overlay-trusted"))
+		c.to = TO_TRUSTED;
+	else
+		ue_usage("unknown form '%s' (overlay, aufs or overlay-trusted)", to);
+	if (c.to == TO_TRUSTED && geteuid() != 0)
+		ue_die("--to overlay-trusted needs root (trusted.* xattrs)");
+	ue_raise_nofile();
+	int fd = open(upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		ue_die("upper '%s': %s", upper, strerror(errno));
+	pb_init(&c.path, "");
+	precheck(&c, fd);
+	walk(&c, fd);
+	if (fflush(stdout) != 0)
+		ue_die("write error: %s", strerror(errno));
+	return EX_OK;
+}

@@ -1,0 +1,292 @@
+/* unionenv fsck: check an upper layer; with --repair, fix what is safe.
+ *
+ * Problems, one line each, "PATH: what" (PATH relative to the upper):
+ *   leftovers of interrupted copy-ups or conversions (.unionenv.*)   repaired: removed
+ *   an interrupted commit (.unionenv.commit)                    reported only
+ *   markers in another form than the layer's (--form)            repaired: converted
+ *   a name beside its own aufs whiteout (NAME and .wh.NAME)      repaired: whiteout removed
+ *   whiteouts that hide nothing in the lowers (with --lower)     repaired: removed
+ *   an opaque xattr on a non-directory                           repaired: xattr removed
+ *   redirect and metacopy xattrs (a root kernel mount's)         reported only
+ *   xattr whiteouts the kernel would not read                    reported only
+ *   unreadable directories and files                             reported only
+ * Repairs assume that no union is using the upper meanwhile. */
+#include "layer.h"
+#include "markers.h"
+#include "whiteout.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+struct fctx {
+	int repair, form;
+	int have_lowers;
+	size_t found, left;
+	struct pbuf path;
+};
+
+static void report(struct fctx *c, const char *name, int repaired, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void report(struct fctx *c, const char *name, int repaired, const char *fmt, ...)
+{
+	char msg[4096];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (c->path.len) {
+		put_escaped(stdout, c->path.s);
+		if (name)
+			putchar('/');
+	}
+	if (name)
+		put_escaped(stdout, name);
+	else if (!c->path.len)
+		putchar('.');
+	printf(": %s%s\n", msg, repaired ? " (repaired)" : "");
+	c->found++;
+	if (!repaired)
+		c->left++;
+}
+
+/* The xattrs of one real entry that only overlay markers should carry. */
+static void check_xattrs(struct fctx *c, int fd, const struct lent *e, const struct ldir *d)
+{
+	const char *p = fdpath(fd, e->raw);
+	char path[4096 + 64];
+	snprintf(path, sizeof path, "%s", p);
+	char list[65536];
+	ssize_t n = llistxattr(path, list, sizeof list);
+	if (n <= 0)
+		return;
+	for (char *s = list; s < list + n; s += strlen(s) + 1) {
+		const char *k = !strncmp(s, "user.overlay.", 13) ? s + 13 :
+		                !strncmp(s, "trusted.overlay.", 16) ? s + 16 :
+		                !strncmp(s, "user.fuseoverlayfs.", 19) ? s + 19 : NULL;
+		if (!k)
+			continue;
+		if (!strcmp(k, "opaque") && e->dtype != DT_DIR) {
+			int ok = c->repair && lremovexattr(path, s) == 0;
+			report(c, e->name, ok, "opaque marker (%s) on a non-directory", s);
+		} else if (!strcmp(k, "redirect") && e->dtype != DT_DIR) {   /* dirs: in their walk */
+			report(c, e->name, 0, "%s: not supported by unionenv (made by a kernel mount "
+			       "with redirect_dir or metacopy)", s);
+		} else if (!strcmp(k, "metacopy")) {
+			report(c, e->name, 0, "%s: the data is in a lower (made by a kernel mount with "
+			       "metacopy=on): not supported by unionenv", s);
+		} else if (!strcmp(k, "whiteout") && e->kind == K_REAL) {
+			struct stat st;
+			if (e->dtype == DT_REG && fstatat(fd, e->raw, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    st.st_size == 0 && !(d->forms & F_XWH_PARENT))
+				report(c, e->name, 0, "xattr whiteout in a directory not marked as holding "
+				       "any (overlay.whiteouts): the kernel shows it as an empty file");
+			else if (e->dtype != DT_REG || (fstatat(fd, e->raw, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			                               st.st_size != 0))
+				report(c, e->name, 0, "%s on an entry that is not an empty file: not a whiteout", s);
+		}
+	}
+}
+
+static void walk(struct fctx *c, int fd, const struct mdir *low, int is_root)
+{
+	struct ldir d;
+	int r = ldir_read(fd, &d);
+	if (r < 0) {
+		report(c, NULL, 0, "unreadable directory: %s", strerror(-r));
+		return;
+	}
+	int changed = 0;
+	struct stat dst;
+	fstat(fd, &dst);
+
+	for (size_t i = 0; i < d.ntmp; i++) {
+		if (is_root && !strcmp(d.tmp[i], UE_TMP_PREFIX "commit")) {
+			report(c, d.tmp[i], 0, "an interrupted commit: finish it with 'unionenv commit "
+			       "--continue' or undo it with '--rollback'");
+			continue;
+		}
+		int ok = 0;
+		if (c->repair) {
+			ok = rm_tree(fd, d.tmp[i]) == 0;
+			changed |= ok;
+		}
+		report(c, d.tmp[i], ok, "leftover of an interrupted copy-up or conversion");
+	}
+	if (d.forms & F_REDIRECT)
+		report(c, NULL, 0, "overlay.redirect ('%s'): not supported by unionenv (made by a kernel "
+		       "mount with redirect_dir)", d.redirect ? d.redirect : "");
+
+	for (size_t i = 0; i < d.n; i++) {
+		struct lent *e = &d.e[i];
+		if (e->dup) {
+			char *wn = xmalloc(strlen(e->name) + 5);
+			strcpy(wn, WH_PREFIX);
+			strcat(wn, e->name);
+			int ok = c->repair && unlinkat(fd, wn, 0) == 0;
+			changed |= ok;
+			report(c, e->name, ok, "both the name and its whiteout %s (the name wins)", wn);
+			free(wn);
+		}
+		if (e->kind == K_WHITEOUT && c->have_lowers && mdir_lookup(low, e->name, NULL) < 0) {
+			int ok = c->repair && unlinkat(fd, e->raw, 0) == 0;
+			changed |= ok;
+			report(c, e->name, ok, "whiteout that hides nothing in the lowers");
+			e->kind = 0xff;   /* gone: not converted below */
+			continue;
+		}
+		if (e->kind == K_REAL) {
+			check_xattrs(c, fd, e, &d);
+			if (e->dtype == DT_REG) {
+				int f = openat(fd, e->raw, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+				if (f < 0)
+					report(c, e->name, 0, "unreadable file: %s", strerror(errno));
+				else
+					close(f);
+			} else if (e->dtype == DT_LNK) {
+				char t[8];
+				if (readlinkat(fd, e->raw, t, sizeof t) < 0)
+					report(c, e->name, 0, "unreadable symbolic link: %s", strerror(errno));
+			}
+		}
+	}
+
+	/* Markers in another form than the layer's. */
+	unsigned want = target_forms(c->form);
+	size_t wrong = 0;
+	for (size_t i = 0; i < d.n; i++)
+		if (d.e[i].kind == K_WHITEOUT && !(d.e[i].form & want))
+			wrong++;
+	unsigned opq_wrong = d.opaque ? (d.forms & F_OPAQUE & ~want) : 0;
+	if (d.opaque && !(d.forms & want & F_OPAQUE))
+		opq_wrong |= d.forms & F_OPAQUE;
+	if (wrong || opq_wrong) {
+		int ok = 0;
+		if (c->repair) {
+			/* Converting works on a fresh listing (repairs above changed it). */
+			struct ldir d2;
+			if (ldir_read(fd, &d2) == 0) {
+				convert_dir(fd, &d2, c->path.s, c->form, NULL, NULL);
+				ldir_free(&d2);
+				ok = 1;
+				changed = 1;
+			}
+		}
+		for (size_t i = 0; i < d.n; i++)
+			if (d.e[i].kind == K_WHITEOUT && !(d.e[i].form & want))
+				report(c, d.e[i].name, ok, "whiteout in the %s form", form_name(d.e[i].form));
+		for (unsigned f = 1; f; f <<= 1)
+			if (opq_wrong & f)
+				report(c, NULL, ok, "opaque marker in the %s form", form_name(f));
+	}
+	if (changed) {
+		struct timespec t[2] = { dst.st_atim, dst.st_mtim };
+		futimens(fd, t);
+	}
+
+	for (size_t i = 0; i < d.n; i++) {
+		struct lent *e = &d.e[i];
+		if (e->kind != K_REAL || e->dtype != DT_DIR)
+			continue;
+		size_t old = pb_push(&c->path, e->name);
+		int cfd = open_dir(fd, e->raw);
+		if (cfd < 0) {
+			report(c, NULL, 0, "unreadable directory: %s", strerror(-cfd));
+		} else {
+			struct mdir child = { 0 };
+			if (c->have_lowers) {
+				unsigned f = dir_xattr_forms(cfd, NULL);
+				int opaque = (f & F_OPAQUE) || faccessat(cfd, WH_OPQ, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+				if (!opaque && mdir_child(low, e->name, &child) < 0)
+					ue_die("%s (lower): cannot read", c->path.s);
+			}
+			walk(c, cfd, &child, 0);
+			mdir_free(&child);
+			close(cfd);
+		}
+		pb_pop(&c->path, old);
+	}
+	ldir_free(&d);
+}
+
+static void usage(void)
+{
+	fputs(
+"Usage: unionenv fsck [--repair] [--lower DIR[:DIR...]] [--form overlay|aufs|overlay-trusted] [--upper] DIR\n"
+"\n"
+"Check an upper layer and print each problem on one line, 'PATH: problem':\n"
+"leftovers of interrupted copy-ups (.unionenv.*), an interrupted commit,\n"
+"markers in another form than --form (default overlay: character device\n"
+"0/0 whiteouts, user.overlay.opaque), a name beside its own .wh. whiteout,\n"
+"whiteouts that hide nothing (with --lower), opaque xattrs on non-directories,\n"
+"redirect and metacopy xattrs, xattr whiteouts the kernel would not read,\n"
+"unreadable directories and files.\n"
+"\n"
+"  --repair   fix what is safe: remove leftovers, stray whiteouts and misplaced\n"
+"             opaque xattrs, convert markers to --form (no union may be using\n"
+"             the upper meanwhile); the rest is reported only\n"
+"  --lower    the lowers the upper belongs to (to find whiteouts that hide nothing)\n"
+"\n"
+"Exit status: 0 no problem left, 1 problems remain, 125 error.\n", stdout);
+}
+
+int main(int argc, char **argv)
+{
+	ue_prog = "unionenv fsck";
+	static const struct option opts[] = {
+		{ "repair", no_argument, 0, 'r' },
+		{ "lower", required_argument, 0, 'l' },
+		{ "upper", required_argument, 0, 'u' },
+		{ "form", required_argument, 0, 'f' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	const char *upper = NULL, *lower = NULL, *form = "overlay";
+	struct fctx c = { 0 };
+	int o;
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (o) {
+		case 'r': c.repair = 1; break;
+		case 'l': lower = need_arg("--lower", optarg); break;
+		case 'u': upper = need_arg("--upper", optarg); break;
+		case 'f': form = need_arg("--form", optarg); break;
+		case 'h': usage(); return 0;
+		case ':': ue_usage("option '%s' needs a value", argv[optind - 1]);
+		default: ue_usage("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (!upper && optind < argc)
+		upper = argv[optind++];
+	if (optind < argc)
+		ue_usage("unexpected argument '%s'", argv[optind]);
+	if (!upper)
+		ue_usage("missing the upper directory");
+	if (!strcmp(form, "overlay"))
+		c.form = TO_OVERLAY;
+	else if (!strcmp(form, "aufs"))
+		c.form = TO_AUFS;
+	else if (!strcmp(form, "overlay-trusted"))
+		c.form = TO_TRUSTED;
+	else
+		ue_usage("unknown form '%s' (overlay, aufs or overlay-trusted)", form);
+	ue_raise_nofile();
+	int fd = open(upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		ue_die("upper '%s': %s", upper, strerror(errno));
+	struct mdir low;
+	mdir_open_roots(&low, lower);
+	c.have_lowers = lower != NULL;
+	pb_init(&c.path, "");
+	walk(&c, fd, &low, 1);
+	mdir_free(&low);
+	if (fflush(stdout) != 0)
+		ue_die("write error: %s", strerror(errno));
+	return c.left ? EX_DIFF : EX_OK;
+}
