@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2181  # `(set -e; ...)` then `[ $? ...`: see corpus_job
 # corpus/lib.sh - the job runner of the real-program corpus (issue 3,
 # "Acceptance: real programs"), sourced by tests/scenarios/corpus-*.sh after
 # REPO is set.
@@ -17,7 +18,10 @@
 #   corpus_job NAME LAYERS [EXT]   begin a job; LAYERS is a function called as
 #                          LAYERS A B that fills the two lowers; EXT, when
 #                          given, is called as EXT DIR to fill a directory
-#                          outside the union that both sides read ($EXT)
+#                          outside the union that both sides read ($EXT).
+#                          Both run in the job's scratch directory; a
+#                          subshell with `set -e` in them must not be
+#                          followed by `|| ...` (that turns set -e off).
 #   corpus_mask REGEX      mask the content hash (and size) of the paths that
 #                          match REGEX (awk, on the path relative to the
 #                          tree) in every view of the current job
@@ -131,14 +135,19 @@ _run_job() {
     export MNT OUT EXT
     export TMPDIR=$J/tmp
     mkdir -p "$A" "$B" "$EXT" "$OUT" "$TMPDIR" || return 1
-    if ! "${JOB_LAYERS[JI]}" "$A" "$B" >"$J/layers.log" 2>&1; then
+    # In $J, so that a layer function that loses its way writes nothing
+    # elsewhere; not in a condition, so that `set -e` works in it.
+    (cd "$J" || exit 1; "${JOB_LAYERS[JI]}" "$A" "$B") >"$J/layers.log" 2>&1
+    if [ $? -ne 0 ]; then
         for t in "status and output" "view" "kernel reads the upper" "lowers unchanged"; do
             tap_not_ok "$name: $t" "layer function ${JOB_LAYERS[JI]} failed:"
             head -n 10 "$J/layers.log" | tap_diag
         done
         return
     fi
-    if [ -n "${JOB_EXT[JI]}" ] && ! "${JOB_EXT[JI]}" "$EXT" >"$J/ext.log" 2>&1; then
+    : >"$J/ext.log"
+    [ -z "${JOB_EXT[JI]}" ] || (cd "$J" || exit 1; "${JOB_EXT[JI]}" "$EXT") >"$J/ext.log" 2>&1
+    if [ $? -ne 0 ]; then
         for t in "status and output" "view" "kernel reads the upper" "lowers unchanged"; do
             tap_not_ok "$name: $t" "fixture function ${JOB_EXT[JI]} failed:"
             head -n 10 "$J/ext.log" | tap_diag
@@ -267,9 +276,10 @@ corpus_fix_times() {
 # a merged copy does not.
 layers_tree() {
     local a=$1 b=$2 i
+    mkdir -p "$a" "$b" || return 1
     (
+        cd "$a" || exit 1
         set -e
-        cd "$a"
         mkdir -p tree/leafy tree/sub/deep only_a
         printf 'top in A\n' >tree/top.txt
         printf 'both: A wins\n' >tree/both.txt
@@ -286,10 +296,11 @@ layers_tree() {
         printf 'only a\n' >only_a/f
         : >tree/empty
         printf 'spaces\n' >"tree/with space.txt"
-    ) || return 1
+    )
+    [ $? -eq 0 ] || return 1  # (not `|| return`: that would turn set -e off inside)
     (
+        cd "$b" || exit 1
         set -e
-        cd "$b"
         mkdir -p tree/leafy/x/y tree/leafy/z tree/sub/deep tree/sub/b_only/e only_b tree/emptydir
         printf 'both: B loses\n' >tree/both.txt
         printf 'bottom in B\n' >tree/bottom.txt
@@ -305,7 +316,8 @@ layers_tree() {
         mkfifo tree/fifo
         ln tree/sub/d1.dat tree/sub/d1.hard
         printf 'only b\n' >only_b/f
-    ) || return 1
+    )
+    [ $? -eq 0 ] || return 1  # (not `|| return`: that would turn set -e off inside)
     corpus_fix_times "$a" "$b"
 }
 
@@ -341,6 +353,7 @@ ext_tree() {
         chmod 750 "$d/src/newdir"
         chmod 640 "$d/src/new.txt"
         ln -s new.txt "$d/src/new.link"
-    ) || return 1
+    )
+    [ $? -eq 0 ] || return 1  # (not `|| return`: that would turn set -e off inside)
     corpus_fix_times "$d"
 }

@@ -1,5 +1,5 @@
 #!/bin/bash
-# shellcheck disable=SC2016  # steps are single-quoted: the shell of each step expands them
+# shellcheck disable=SC2016,SC2181  # steps are single-quoted (the shell of each step expands them); $? after (set -e; ...)
 # corpus-archivers.sh - issue 3, real programs: tar and cpio both ways (an
 # archive made outside extracted into the union over lower files, and the
 # merged tree archived out of the union and extracted outside), compared
@@ -19,8 +19,8 @@ ext_archives() {
     local d=$1
     ext_tree "$d" || return 1
     (
+        cd "$d" || exit 1
         set -e
-        cd "$d"
         mkdir -p root/tree/sub/deep root/tree/leafy/x/new root/tree/newdir root/tree/empty
         printf 'tar: top\n' >root/tree/top.txt
         printf 'tar: deep a\n' >root/tree/sub/deep/a.txt
@@ -36,7 +36,8 @@ ext_archives() {
         tar -C root --sort=name --mtime=@1650000000 -czf in.tgz tree
         (cd root && find tree | LC_ALL=C sort | cpio -o -H newc --reproducible --quiet) >in.cpio
         tar -C "$d" --sort=name -cf src.tar src
-    ) || return 1
+    )
+    [ $? -eq 0 ] || return 1  # (not `|| return`: that would turn set -e off inside)
 }
 
 corpus_job "tar -x into the union over lower files" layers_tree ext_archives

@@ -1,5 +1,5 @@
 #!/bin/bash
-# shellcheck disable=SC2016  # steps are single-quoted: the shell of each step expands them
+# shellcheck disable=SC2016,SC2181  # steps are single-quoted (the shell of each step expands them); $? after (set -e; ...)
 # corpus-git.sh - issue 3, real programs: git (status, checkout of another
 # branch, add, commit, merge, gc, clone) in a repository that lives in a
 # lower, and init/add/commit of a new repository over merged directories,
@@ -22,7 +22,7 @@ layers_repo() {
     (
         set -e
         mkdir -p "$b/repo/src" "$b/repo/doc"
-        cd "$b/repo"
+        cd "$b/repo" || exit 1
         git -c init.defaultBranch=main init -q .
         printf 'hello repo\n' >README
         printf 'int main(void) { return 0; }\n' >src/main.c
@@ -41,7 +41,8 @@ layers_repo() {
         printf 'second line\n' >>README
         git commit -q -am 'second commit'
         printf 'junk\n' >build.o
-    ) || return 1
+    )
+    [ $? -eq 0 ] || return 1  # (not `|| return`: that would turn set -e off inside)
     mkdir -p "$a/repo/src"
     printf 'untracked from A\n' >"$a/repo/from_a.txt"
     printf 'int g(void) { return 2; }\n' >"$a/repo/src/g.c"

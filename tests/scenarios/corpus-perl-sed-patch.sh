@@ -1,5 +1,5 @@
 #!/bin/bash
-# shellcheck disable=SC2016  # steps are single-quoted: the shell of each step expands them
+# shellcheck disable=SC2016,SC2181  # steps are single-quoted (the shell of each step expands them); $? after (set -e; ...)
 # corpus-perl-sed-patch.sh - issue 3, real programs: perl (file I/O,
 # opendir, rename, unlink, File::Find/Copy/Path/Temp, -i), sed -i and patch
 # editing lower files in a union of two lowers, compared with a kernel
@@ -18,22 +18,22 @@ PL='perl "$CORPUS/perljobs.pl"'
 # and a git-style one that renames and changes modes.
 ext_patches() {
     local d=$1 t
-    t=$(mktemp -d) || return 1
+    t=$(mktemp -d "$d.work.XXXXXX") || return 1
     (
         set -e
-        layers_tree "$t/A" "$t/B" >/dev/null
+        layers_tree "$t/A" "$t/B"
         mkdir -p "$t/old" "$t/new"
         cp -a "$t/B/tree" "$t/old/" && cp -a "$t/A/tree/." "$t/old/tree/"
         rm -f "$t/old/tree/fifo" "$t/old/tree/big.bin"
         cp -a "$t/old/tree" "$t/new/"
-        cd "$t/new/tree"
+        cd "$t/new/tree" || exit 1
         printf 'top in A\npatched line\n' >top.txt
         printf 'both: patched\n' >both.txt
         printf 'deep in B\nmore\n' >sub/deep/b.txt
         printf 'created by patch\n' >leafy/created.txt
         rm leafy/x/f sub/d3.dat
         cd "$t"
-        diff -Nru old/tree new/tree >"$d/tree.diff" || [ $? -eq 1 ]
+        diff -Nru --no-dereference old/tree new/tree >"$d/tree.diff" || [ $? -eq 1 ]
         cat >"$d/git.diff" <<'DIFF'
 diff --git a/tree/bottom.txt b/tree/renamed.txt
 similarity index 100%
@@ -50,7 +50,8 @@ index 1111111..2222222 100644
  leafy z
 +patched by git diff
 DIFF
-    ) || { rm -rf "$t"; return 1; }
+    )
+    [ $? -eq 0 ] || { rm -rf "$t"; return 1; }  # (not `||`: set -e)
     rm -rf "$t"
 }
 
