@@ -179,10 +179,26 @@ def fileio(top):
     print("samefile", os.path.samefile(top + "/bottom.txt", top + "/bottom.hard"))
 
 
+def procs(top):
+    """subprocess, os.system, os.popen running programs and scripts of the union."""
+    import subprocess
+    print(subprocess.run(["ls", top + "/leafy"], capture_output=True, text=True).stdout.split())
+    print(subprocess.run("cat " + top + "/bottom.txt | tr a-z A-Z", shell=True, capture_output=True, text=True).stdout.strip())
+    print(subprocess.run(["./" + top + "/tool.sh"], capture_output=True, text=True).stdout.strip())
+    with open(top + "/from-child.txt", "w") as f:
+        subprocess.run(["cat", top + "/top.txt", top + "/sub/deep/b.txt"], stdout=f, check=True)
+    print(open(top + "/from-child.txt").read().split("\n")[:2])
+    print(os.system("test -f " + top + "/sub/d3.dat && echo " + "child >" + top + "/by-system.txt"))
+    print(os.popen("wc -c <" + top + "/by-system.txt").read().strip())
+    p = subprocess.Popen(["sort"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    print(p.communicate("b\na\n")[0].split())
+    print(os.getcwd() == os.environ.get("MNT"))
+
+
 def main():
     job, args = sys.argv[1], sys.argv[2:]
     {"walk": walk, "scandir": scandir, "copytree": copytree, "rmtree": rmtree,
-     "temp": temp, "fileio": fileio}[job](*args)
+     "temp": temp, "fileio": fileio, "procs": procs}[job](*args)
 
 
 if __name__ == "__main__":

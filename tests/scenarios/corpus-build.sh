@@ -46,6 +46,21 @@ corpus_step 'make -j2 | sort && cat report.txt && obj/prog && sub/hello'
 corpus_step 'echo "int more(void) { return 1; }" >src/more.c && rm src/strings.c && make 2>&1 | sort; cat report.txt'
 corpus_step 'make clean | sort && ls -A . obj sub 2>&1 | sort'
 
+# layers_many A B: 24 sources in a directory four levels down in B, and a
+# Makefile in A that compiles each next to its source.
+layers_many() {
+    local i
+    mkdir -p "$1" "$2/a/b/c/d" || return 1
+    for ((i = 1; i <= 24; i++)); do
+        printf 'int f%d(void) { return %d; }\n' "$i" "$i" >"$2/a/b/c/d/s$i.c" || return 1
+    done
+    printf 'SRCS := $(sort $(wildcard a/b/c/d/*.c))\nall: $(SRCS:.c=.o)\n%%.o: %%.c\n\t@$(CC) -c -o $@ $<\n' >"$1/Makefile" &&
+        corpus_fix_times "$1" "$2"
+}
+
+corpus_job "make -j16 writes into one lower directory from many processes at once" layers_many
+corpus_step 'make -j16 && ls a/b/c/d | wc -l && make -j16 && for i in 1 2 3 4 5 6 7 8; do (mkdir -p x/y/z && echo $i >x/y/z/f$i) & done; wait; ls x/y/z'
+
 corpus_job "gcc -MD, -MMD -MF -MT, -save-temps, ar and a static library" layers_build
 corpus_step 'sh ./configure >/dev/null && mkdir obj && gcc -I. -Iinclude -Isrc -MD -c src/main.c -o obj/main.o && gcc -I. -Iinclude -Isrc -MMD -MF obj/util.dep -MT obj/util.o -c src/util.c -o obj/util.o && cat obj/util.dep && grep -c "^ " obj/main.d'
 corpus_step 'mkdir tmp && TMPDIR=$PWD/tmp gcc -I. -Iinclude -Isrc -save-temps=obj -c src/strings.c -o obj/strings.o && ls -A obj tmp && ar rcs obj/libapp.a obj/util.o obj/strings.o && ar t obj/libapp.a && gcc -o obj/app obj/main.o obj/libapp.a && obj/app'

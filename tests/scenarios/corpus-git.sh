@@ -67,6 +67,12 @@ corpus_step 'cd repo && echo dirty >>README && git stash -q && git status --porc
 corpus_step 'cd repo && git reset -q --hard HEAD~1 && git log --format="%H %s" && cat README && git clean -fdq -x && git status --porcelain --ignored && ls -A . src'
 corpus_step 'cd repo && git gc -q --prune=now && git count-objects -v | grep -v size && git fsck --no-progress && find .git/objects -type f | sort | sed "s/pack-[0-9a-f]*/pack-X/"'
 
+corpus_job "git in a lower repository: worktree, rebase, format-patch and am, tag, notes, repack, gc" layers_repo
+corpus_mask "$INDEX|repo/\.git/worktrees/.*/index"
+corpus_step 'cd repo && git worktree add -q ../wt feature && ls -A ../wt && git -C ../wt log --format="%H %s" && git worktree list | sed "s|$MNT|MNT|"'
+corpus_step 'cd repo && git rebase -q feature && git log --format="%H %s" && git format-patch -q -1 -o ../patches && ls ../patches && git reset -q --hard HEAD~1 && git am -q ../patches/*.patch && git log -1 --format="%H %s"'
+corpus_step 'cd repo && git worktree remove ../wt && git worktree prune && git tag -a v1 -m v1 && git describe && git notes add -m note && git notes show && git repack -adq && git prune && git count-objects -v | grep -v size && git gc -q --aggressive && git fsck --no-progress && find .git/objects -type f | sed "s/pack-[0-9a-f]*/pack-X/" | sort'
+
 corpus_job "git init, add, commit over merged directories; git clone of the lower repository" layers_repo
 corpus_mask "$INDEX"
 corpus_step 'cd tree && rm fifo && '"$G"' init -q && git add -A && git commit -q -m init && git ls-files -s && git log --format="%H %s"'
