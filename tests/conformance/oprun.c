@@ -565,6 +565,76 @@ static const char *target_of(const char *t)
     return t;
 }
 
+/* named fds: open H PATH FLAGS */
+struct handle {
+    char name[32];
+    int fd;
+    void *map;
+    size_t maplen;
+};
+static struct handle handles[64];
+
+static struct handle *handle(const char *name, int create)
+{
+    for (int i = 0; i < 64; i++)
+        if (handles[i].name[0] && strcmp(handles[i].name, name) == 0)
+            return &handles[i];
+    if (!create)
+        return NULL;
+    for (int i = 0; i < 64; i++)
+        if (!handles[i].name[0]) {
+            snprintf(handles[i].name, sizeof handles[i].name, "%s", name);
+            handles[i].fd = -1;
+            return &handles[i];
+        }
+    die("too many handles");
+    return NULL;
+}
+
+
+/* Where a path argument points: "H:rel" is relative to the directory fd of
+ * handle H (the *at() calls), "./x" and "../x" to the current directory,
+ * anything else to ROOT. */
+struct loc {
+    int dirfd;
+    const char *path;
+};
+
+static struct loc locate(const char *arg)
+{
+    static char bufs[16][PATH_MAX * 2];
+    static int k;
+    struct loc l = {AT_FDCWD, NULL};
+    const char *colon = strchr(arg, ':');
+    if (colon && colon > arg && colon - arg < 32) {
+        char name[32];
+        memcpy(name, arg, colon - arg);
+        name[colon - arg] = 0;
+        struct handle *h = handle(name, 0);
+        if (h) {
+            l.dirfd = h->fd;
+            l.path = colon[1] ? colon + 1 : ".";
+            return l;
+        }
+    }
+    if (strncmp(arg, "./", 2) == 0 || strncmp(arg, "../", 3) == 0 || strcmp(arg, "..") == 0) {
+        l.path = arg;
+        return l;
+    }
+    char *b = bufs[k++ & 15];
+    snprintf(b, PATH_MAX * 2, "%s", full(arg));
+    l.path = b;
+    return l;
+}
+
+static const char *xpath(const char *arg)
+{
+    struct loc l = locate(arg);
+    if (l.dirfd != AT_FDCWD)
+        die("%s: the xattr operations take no handle-relative path", arg);
+    return l.path;
+}
+
 static struct buf res; /* the result of one operation: "ok ..." or ERRNO */
 
 #define FAIL() do { bprintf(&res, "%s", errname(errno)); return; } while (0)
@@ -638,32 +708,6 @@ static int ino_label(ino_t i)
     if (ninos < 4096)
         inos[ninos++] = i;
     return ninos;
-}
-
-/* named fds: open H PATH FLAGS */
-struct handle {
-    char name[32];
-    int fd;
-    void *map;
-    size_t maplen;
-};
-static struct handle handles[64];
-
-static struct handle *handle(const char *name, int create)
-{
-    for (int i = 0; i < 64; i++)
-        if (handles[i].name[0] && strcmp(handles[i].name, name) == 0)
-            return &handles[i];
-    if (!create)
-        return NULL;
-    for (int i = 0; i < 64; i++)
-        if (!handles[i].name[0]) {
-            snprintf(handles[i].name, sizeof handles[i].name, "%s", name);
-            handles[i].fd = -1;
-            return &handles[i];
-        }
-    die("too many handles");
-    return NULL;
 }
 
 static int parse_flags(const char *s)
@@ -829,17 +873,28 @@ static int mv_copy(const char *a, const char *b, int noreplace)
     return remove_tree(a);
 }
 
-static void do_rename(const char *a, const char *b, unsigned flags)
+static void do_rename(struct loc la, struct loc lb, unsigned flags)
 {
-    if (renameat2(AT_FDCWD, a, AT_FDCWD, b, flags) == 0) {
+    if (renameat2(la.dirfd, la.path, lb.dirfd, lb.path, flags) == 0) {
         ok();
         return;
     }
     if (errno != EXDEV || !opt_exdev)
         FAIL();
+    /* (the kernel side only: no union to resolve /proc/self/fd/N in) */
+    char pa[PATH_MAX * 2], pb[PATH_MAX * 2];
+    if (la.dirfd == AT_FDCWD)
+        snprintf(pa, sizeof pa, "%s", la.path);
+    else
+        snprintf(pa, sizeof pa, "/proc/self/fd/%d/%s", la.dirfd, la.path);
+    if (lb.dirfd == AT_FDCWD)
+        snprintf(pb, sizeof pb, "%s", lb.path);
+    else
+        snprintf(pb, sizeof pb, "/proc/self/fd/%d/%s", lb.dirfd, lb.path);
+    const char *a = pa, *b = pb;
     int r;
     if (flags & RENAME_EXCHANGE) {
-        char tmp[PATH_MAX * 2];
+        char tmp[PATH_MAX * 2 + 16];
         snprintf(tmp, sizeof tmp, "%s.oprun-xchg", a);
         r = renameat2(AT_FDCWD, a, AT_FDCWD, tmp, RENAME_NOREPLACE);
         if (r < 0 && errno == EXDEV)
@@ -870,12 +925,15 @@ static void run_op(struct args *a)
     if (res.p)
         res.p[0] = 0;
 #define NEED(k) do { if (a->n < (k) + 1) die("%s: needs %d arguments", op, k); } while (0)
-#define P(i) full(a->v[i])
+#define P(i) xpath(a->v[i])   /* xattr calls: no *at() form */
+#define L(i) locate(a->v[i])
+#define D(i) (locate(a->v[i]).dirfd)
+#define Q(i) (locate(a->v[i]).path)
     if (!strcmp(op, "create") || !strcmp(op, "create_excl")) {
         NEED(1);
         size_t n;
         char *d = data_of(a, 2, &n);
-        int fd = open(P(1), O_WRONLY | O_CREAT | (op[6] ? O_EXCL : O_TRUNC), mode_of(a, 3, 0644));
+        int fd = openat(D(1), Q(1), O_WRONLY | O_CREAT | (op[6] ? O_EXCL : O_TRUNC), mode_of(a, 3, 0644));
         CHK(fd);
         if (n && write(fd, d, n) != (ssize_t)n) {
             int e = errno;
@@ -889,7 +947,7 @@ static void run_op(struct args *a)
         NEED(2);
         size_t n;
         char *d = data_of(a, 2, &n);
-        int fd = open(P(1), O_WRONLY);
+        int fd = openat(D(1), Q(1), O_WRONLY);
         CHK(fd);
         ssize_t w = pwrite(fd, d, n, num_of(a, 3, 0));
         int e = errno;
@@ -901,7 +959,7 @@ static void run_op(struct args *a)
         NEED(2);
         size_t n;
         char *d = data_of(a, 2, &n);
-        int fd = open(P(1), O_WRONLY | O_APPEND);
+        int fd = openat(D(1), Q(1), O_WRONLY | O_APPEND);
         CHK(fd);
         ssize_t w = write(fd, d, n);
         int e = errno;
@@ -911,11 +969,21 @@ static void run_op(struct args *a)
         ok();
     } else if (!strcmp(op, "truncate")) {
         NEED(2);
-        CHK(truncate(P(1), num_of(a, 2, 0)));
+        if (D(1) == AT_FDCWD) {
+            CHK(truncate(Q(1), num_of(a, 2, 0)));
+        } else {
+            int fd = openat(D(1), Q(1), O_WRONLY);
+            CHK(fd);
+            int r = ftruncate(fd, num_of(a, 2, 0));
+            int e = errno;
+            close(fd);
+            errno = e;
+            CHK(r);
+        }
         ok();
     } else if (!strcmp(op, "read")) {
         NEED(1);
-        int fd = open(P(1), O_RDONLY);
+        int fd = openat(D(1), Q(1), O_RDONLY);
         CHK(fd);
         unsigned char *p;
         size_t n;
@@ -928,7 +996,7 @@ static void run_op(struct args *a)
         free(p);
     } else if (!strcmp(op, "holes")) {
         NEED(1);
-        int fd = open(P(1), O_RDONLY);
+        int fd = openat(D(1), Q(1), O_RDONLY);
         CHK(fd);
         off_t end = lseek(fd, 0, SEEK_END), pos = 0;
         bput(&res, "ok", 2);
@@ -944,45 +1012,45 @@ static void run_op(struct args *a)
     } else if (!strcmp(op, "sparse")) { /* "ok sparse" when fewer bytes are allocated than the size */
         NEED(1);
         struct stat st;
-        CHK(stat(P(1), &st));
+        CHK(fstatat(D(1), Q(1), &st, 0));
         bprintf(&res, "ok %s", (long long)st.st_blocks * 512 < (long long)st.st_size ? "sparse" : "dense");
     } else if (!strcmp(op, "unlink")) {
         NEED(1);
-        CHK(unlink(P(1)));
+        CHK(unlinkat(D(1), Q(1), 0));
         ok();
     } else if (!strcmp(op, "mkdir")) {
         NEED(1);
-        CHK(mkdir(P(1), mode_of(a, 2, 0755)));
+        CHK(mkdirat(D(1), Q(1), mode_of(a, 2, 0755)));
         ok();
     } else if (!strcmp(op, "rmdir")) {
         NEED(1);
-        CHK(rmdir(P(1)));
+        CHK(unlinkat(D(1), Q(1), AT_REMOVEDIR));
         ok();
     } else if (!strcmp(op, "rename")) {
         NEED(2);
-        do_rename(P(1), P(2), 0);
+        do_rename(L(1), L(2), 0);
     } else if (!strcmp(op, "rename_noreplace")) {
         NEED(2);
-        do_rename(P(1), P(2), RENAME_NOREPLACE);
+        do_rename(L(1), L(2), RENAME_NOREPLACE);
     } else if (!strcmp(op, "rename_exchange")) {
         NEED(2);
-        do_rename(P(1), P(2), RENAME_EXCHANGE);
+        do_rename(L(1), L(2), RENAME_EXCHANGE);
     } else if (!strcmp(op, "link")) {
         NEED(2);
-        CHK(link(P(1), P(2)));
+        CHK(linkat(D(1), Q(1), D(2), Q(2), 0));
         ok();
     } else if (!strcmp(op, "symlink")) {
         NEED(2);
-        CHK(symlink(target_of(a->v[1]), P(2)));
+        CHK(symlinkat(target_of(a->v[1]), D(2), Q(2)));
         ok();
     } else if (!strcmp(op, "mkfifo")) {
         NEED(1);
-        CHK(mkfifo(P(1), mode_of(a, 2, 0644)));
+        CHK(mkfifoat(D(1), Q(1), mode_of(a, 2, 0644)));
         ok();
     } else if (!strcmp(op, "mknod")) { /* mknod P c|b MAJ MIN [MODE] */
         NEED(4);
         mode_t t = a->v[2][0] == 'b' ? S_IFBLK : S_IFCHR;
-        CHK(mknod(P(1), t | mode_of(a, 5, 0644), makedev(num_of(a, 3, 0), num_of(a, 4, 0))));
+        CHK(mknodat(D(1), Q(1), t | mode_of(a, 5, 0644), makedev(num_of(a, 3, 0), num_of(a, 4, 0))));
         ok();
     } else if (!strcmp(op, "whiteout")) {
         NEED(1);
@@ -996,20 +1064,20 @@ static void run_op(struct args *a)
         ok();
     } else if (!strcmp(op, "chmod")) {
         NEED(2);
-        CHK(chmod(P(1), mode_of(a, 2, 0)));
+        CHK(fchmodat(D(1), Q(1), mode_of(a, 2, 0), 0));
         ok();
     } else if (!strcmp(op, "chown")) {
         NEED(3);
-        CHK(chown(P(1), num_of(a, 2, -1), num_of(a, 3, -1)));
+        CHK(fchownat(D(1), Q(1), num_of(a, 2, -1), num_of(a, 3, -1), 0));
         ok();
     } else if (!strcmp(op, "lchown")) {
         NEED(3);
-        CHK(lchown(P(1), num_of(a, 2, -1), num_of(a, 3, -1)));
+        CHK(fchownat(D(1), Q(1), num_of(a, 2, -1), num_of(a, 3, -1), AT_SYMLINK_NOFOLLOW));
         ok();
     } else if (!strcmp(op, "utimes") || !strcmp(op, "lutimes")) {
         NEED(3);
         struct timespec ts[2] = {{num_of(a, 2, 0), 0}, {num_of(a, 3, 0), 0}};
-        CHK(utimensat(AT_FDCWD, P(1), ts, op[0] == 'l' ? AT_SYMLINK_NOFOLLOW : 0));
+        CHK(utimensat(D(1), Q(1), ts, op[0] == 'l' ? AT_SYMLINK_NOFOLLOW : 0));
         ok();
     } else if (!strcmp(op, "setxattr")) {
         NEED(3);
@@ -1043,16 +1111,18 @@ static void run_op(struct args *a)
     } else if (!strcmp(op, "stat") || !strcmp(op, "lstat")) {
         NEED(1);
         struct stat st;
-        CHK(op[0] == 'l' ? lstat(P(1), &st) : stat(P(1), &st));
+        CHK(fstatat(D(1), Q(1), &st, op[0] == 'l' ? AT_SYMLINK_NOFOLLOW : 0));
         show_stat(&st);
     } else if (!strcmp(op, "ino")) {
         NEED(1);
         struct stat st;
-        CHK(lstat(P(1), &st));
+        CHK(fstatat(D(1), Q(1), &st, AT_SYMLINK_NOFOLLOW));
         bprintf(&res, "ok i%d", ino_label(st.st_ino));
     } else if (!strcmp(op, "readdir")) {
         NEED(1);
-        DIR *d = opendir(P(1));
+        int dfd = openat(D(1), Q(1), O_RDONLY | O_DIRECTORY);
+        CHK(dfd);
+        DIR *d = fdopendir(dfd);
         if (!d)
             FAIL();
         struct dent *v = NULL;
@@ -1075,7 +1145,7 @@ static void run_op(struct args *a)
     } else if (!strcmp(op, "readlink")) {
         NEED(1);
         char t[PATH_MAX + 1];
-        ssize_t n = readlink(P(1), t, sizeof t - 1);
+        ssize_t n = readlinkat(D(1), Q(1), t, sizeof t - 1);
         CHK(n);
         t[n] = 0;
         bprintf(&res, "ok %s", t);
@@ -1084,14 +1154,52 @@ static void run_op(struct args *a)
         int m = 0;
         for (const char *s = a->v[2]; *s; s++)
             m |= *s == 'r' ? R_OK : *s == 'w' ? W_OK : *s == 'x' ? X_OK : F_OK;
-        CHK(access(P(1), m));
+        CHK(faccessat(D(1), Q(1), m, 0));
+        ok();
+    } else if (!strcmp(op, "cd")) { /* cd P: the current directory */
+        NEED(1);
+        struct loc l = L(1);
+        if (l.dirfd != AT_FDCWD && strcmp(l.path, ".") == 0) {
+            CHK(fchdir(l.dirfd));
+        } else if (l.dirfd != AT_FDCWD) {
+            int fd = openat(l.dirfd, l.path, O_RDONLY | O_DIRECTORY);
+            CHK(fd);
+            int r = fchdir(fd);
+            int e = errno;
+            close(fd);
+            errno = e;
+            CHK(r);
+        } else {
+            CHK(chdir(l.path));
+        }
+        ok();
+    } else if (!strcmp(op, "getcwd")) { /* the cwd, relative to ROOT */
+        char cwd[PATH_MAX];
+        if (!getcwd(cwd, sizeof cwd))
+            FAIL();
+        size_t rl = strlen(root);
+        if (strcmp(cwd, root) == 0)
+            bput(&res, "ok .", 4);
+        else if (strncmp(cwd, root, rl) == 0 && cwd[rl] == '/')
+            bprintf(&res, "ok %s", cwd + rl + 1);
+        else
+            bput(&res, "ok (outside)", 12);
+    } else if (!strcmp(op, "opendir_fd")) { /* opendir_fd H D: a directory fd for H:rel */
+        NEED(2);
+        struct loc l = L(2);
+        int fd = openat(l.dirfd, l.path, O_RDONLY | O_DIRECTORY);
+        CHK(fd);
+        struct handle *h = handle(a->v[1], 1);
+        if (h->fd >= 0)
+            close(h->fd);
+        h->fd = fd;
         ok();
     } else if (!strcmp(op, "open")) { /* open H PATH FLAGS [MODE] */
         NEED(3);
         struct handle *h = handle(a->v[1], 1);
         if (h->fd >= 0)
             close(h->fd);
-        h->fd = open(P(2), parse_flags(a->v[3]), mode_of(a, 4, 0644));
+        h->fd = openat(D(2), Q(2), parse_flags(a->v[3]), mode_of(a, 4, 0644));
         CHK(h->fd);
         ok();
     } else if (!strcmp(op, "close")) {
@@ -1178,9 +1286,9 @@ static void run_op(struct args *a)
         /* open read-only, append "+" through another open (copy-up), read
          * through the first fd */
         NEED(1);
-        int fd = open(P(1), O_RDONLY);
+        int fd = openat(D(1), Q(1), O_RDONLY);
         CHK(fd);
-        int w = open(P(1), O_WRONLY | O_APPEND);
+        int w = openat(D(1), Q(1), O_WRONLY | O_APPEND);
         if (w < 0 || write(w, "+", 1) != 1) {
             int e = errno;
             close(fd);
@@ -1201,6 +1309,9 @@ static void run_op(struct args *a)
         die("unknown operation: %s", op);
     }
 #undef P
+#undef L
+#undef D
+#undef Q
 #undef NEED
 }
 
@@ -1282,6 +1393,9 @@ int main(int argc, char **argv)
     FILE *trace = NULL;
     if (trace_path && !(trace = fopen(trace_path, "w")))
         die("cannot write %s: %s", trace_path, strerror(errno));
+    /* "./x" paths start at ROOT, never wherever we were started */
+    if (chdir(root) < 0)
+        die("cannot change to %s: %s", root, strerror(errno));
 
     char *line = malloc(MAXLINE), *store = malloc(MAXLINE);
     int lineno = 0, status = 0;
