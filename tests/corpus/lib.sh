@@ -338,6 +338,15 @@ layers_deep() {
     corpus_fix_times "$a" "$b"
 }
 
+# layers_big A B: big/ with 2000 names in A, 2000 in B and 500 in both,
+# more than one getdents buffer of merged entries.
+layers_big() {
+    mkdir -p "$1/big" "$2/big/d1" "$2/big/d2" || return 1
+    (cd "$1/big" && touch a{1..2000} c{1..500}) || return 1
+    (cd "$2/big" && touch b{1..2000} c{1..500}) || return 1
+    corpus_fix_times "$1" "$2"
+}
+
 # ext_tree DIR: an outside tree to bring into the union (names that collide
 # with the layers' and new ones).
 ext_tree() {
