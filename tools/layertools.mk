@@ -39,6 +39,9 @@ $(LT_DIR)/unionenv-convert: $(LT_DIR)/convert.o $(LT_DIR)/markers.o $(LT_COMMON)
 $(LT_DIR)/unionenv-fsck: $(LT_DIR)/fsck.o $(LT_DIR)/markers.o $(LT_COMMON)
 	$(CC) $(CFLAGS) -o $@ $^
 
+$(LT_DIR)/unionenv-commit: $(LT_DIR)/commit.o $(LT_COMMON)
+	$(CC) $(CFLAGS) -o $@ $^
+
 # The launcher runs build/unionenv-NAME.  `diff` stays unwired while
 # tests/cli/refuse.bats still checks that it is "not implemented yet":
 # `make LT_WIRE_DIFF=yes` (or flipping the default) wires it.
@@ -53,10 +56,12 @@ build/unionenv-convert: $(LT_DIR)/unionenv-convert
 	cp $< $@
 build/unionenv-fsck: $(LT_DIR)/unionenv-fsck
 	cp $< $@
+build/unionenv-commit: $(LT_DIR)/unionenv-commit
+	cp $< $@
 
 LT_MAN = $(wildcard docs/unionenv-diff.1 docs/unionenv-export.1 docs/unionenv-import.1 \
                     docs/unionenv-commit.1 docs/unionenv-convert.1 docs/unionenv-fsck.1)
-LT_TOOLS = build/unionenv-export build/unionenv-import build/unionenv-convert build/unionenv-fsck
+LT_TOOLS = build/unionenv-export build/unionenv-import build/unionenv-convert build/unionenv-fsck build/unionenv-commit
 ifeq ($(LT_WIRE_DIFF),yes)
 LT_TOOLS += build/unionenv-diff
 endif
