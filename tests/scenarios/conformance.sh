@@ -11,4 +11,7 @@ if ! command -v python3 >/dev/null 2>&1; then
     echo "1..0 # skip python3 is not installed (run scripts/install-deps.sh)"
     exit 0
 fi
-exec python3 "$REPO/tests/conformance/run" --tap --shrink-time "${CONFORMANCE_SHRINK_TIME:-20}" "$@"
+# Cases run in parallel (each has its own layers, mounts and upper).
+jobs=${CONFORMANCE_JOBS:-$(($(nproc 2>/dev/null || echo 1) + 1))}
+[ "$jobs" -gt 4 ] && jobs=4
+exec python3 "$REPO/tests/conformance/run" --tap --jobs "$jobs" --shrink-time "${CONFORMANCE_SHRINK_TIME:-20}" "$@"
