@@ -338,12 +338,12 @@ layers_deep() {
     corpus_fix_times "$a" "$b"
 }
 
-# layers_big A B: big/ with 2000 names in A, 2000 in B and 500 in both,
+# layers_big A B: big/ with 900 names in A, 900 in B and 200 in both,
 # more than one getdents buffer of merged entries.
 layers_big() {
     mkdir -p "$1/big" "$2/big/d1" "$2/big/d2" || return 1
-    (cd "$1/big" && touch a{1..2000} c{1..500}) || return 1
-    (cd "$2/big" && touch b{1..2000} c{1..500}) || return 1
+    (cd "$1/big" && touch a{1..900} c{1..200}) || return 1
+    (cd "$2/big" && touch b{1..900} c{1..200}) || return 1
     corpus_fix_times "$1" "$2"
 }
 
