@@ -841,7 +841,23 @@ static int remove_tree(const char *p)
     return rmdir(p);
 }
 
-/* rename as mv does it after EXDEV: same checks as rename(2), then copy and remove */
+/* rename as mv does it after EXDEV: the same checks as rename(2), then a
+ * copy under a temporary name beside B, renamed over B only once complete
+ * (a copy that fails changes nothing), then the source removed */
+static int dir_is_empty(const char *p)
+{
+    DIR *d = opendir(p);
+    if (!d)
+        return -1;
+    struct dirent *de;
+    int empty = 1;
+    while ((de = readdir(d)))
+        if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+            empty = 0;
+    closedir(d);
+    return empty;
+}
+
 static int mv_copy(const char *a, const char *b, int noreplace)
 {
     struct stat sa, sb;
@@ -852,24 +868,38 @@ static int mv_copy(const char *a, const char *b, int noreplace)
             errno = EEXIST;
             return -1;
         }
+        if (S_ISDIR(sb.st_mode) && !S_ISDIR(sa.st_mode)) {
+            errno = EISDIR;
+            return -1;
+        }
+        if (!S_ISDIR(sb.st_mode) && S_ISDIR(sa.st_mode)) {
+            errno = ENOTDIR;
+            return -1;
+        }
         if (S_ISDIR(sb.st_mode)) {
-            if (!S_ISDIR(sa.st_mode)) {
-                errno = EISDIR;
+            int e = dir_is_empty(b);
+            if (e < 0)
+                return -1;
+            if (!e) {
+                errno = ENOTEMPTY;
                 return -1;
             }
-            if (rmdir(b) < 0)
-                return -1;
-        } else {
-            if (S_ISDIR(sa.st_mode)) {
-                errno = ENOTDIR;
-                return -1;
-            }
-            if (unlink(b) < 0)
-                return -1;
         }
     }
-    if (copy_tree(a, b) < 0)
+    char tmp[PATH_MAX * 2 + 16];
+    snprintf(tmp, sizeof tmp, "%s.oprun-mv", b);
+    if (copy_tree(a, tmp) < 0) {
+        int e = errno;
+        remove_tree(tmp);
+        errno = e;
         return -1;
+    }
+    if (rename(tmp, b) < 0) {
+        int e = errno;
+        remove_tree(tmp);
+        errno = e;
+        return -1;
+    }
     return remove_tree(a);
 }
 
