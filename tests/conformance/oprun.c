@@ -1172,6 +1172,96 @@ static void run_op(struct args *a)
             free(v[i].name);
         }
         free(v);
+    } else if (!strcmp(op, "telldir_roundtrip")) {
+        /* every telldir() position, seekdir()'d back to, gives the same next entry */
+        NEED(1);
+        struct loc l = L(1);
+        int dfd = openat(l.dirfd, l.path, O_RDONLY | O_DIRECTORY);
+        CHK(dfd);
+        DIR *d = fdopendir(dfd);
+        if (!d)
+            FAIL();
+        long pos[4096];
+        char *names[4096];
+        int n = 0, bad = 0;
+        for (;;) {
+            long p = telldir(d);
+            struct dirent *de = readdir(d);
+            if (!de || n == 4096)
+                break;
+            pos[n] = p;
+            names[n++] = strdup(de->d_name);
+        }
+        for (int i = n - 1; i >= 0; i--) {
+            seekdir(d, pos[i]);
+            struct dirent *de = readdir(d);
+            if (!de || strcmp(de->d_name, names[i]) != 0) {
+                if (!bad++)
+                    bprintf(&res, "MISMATCH at %s: %s", names[i], de ? de->d_name : "(end)");
+            }
+        }
+        rewinddir(d);
+        int again = 0;
+        while (readdir(d))
+            again++;
+        closedir(d);
+        if (!bad && again != n)
+            bprintf(&res, "MISMATCH rewinddir: %d then %d entries", n, again), bad = 1;
+        if (!bad)
+            bprintf(&res, "ok %d entries", n);
+        for (int i = 0; i < n; i++)
+            free(names[i]);
+    } else if (!strcmp(op, "readdir_concurrent")) {
+        /* readdir_concurrent D NEW GONE: read half of D, create D/NEW and
+         * remove D/GONE, read the rest: no name twice, every name that was
+         * there throughout (all but NEW and GONE) exactly once */
+        NEED(3);
+        struct loc l = L(1);
+        int dfd = openat(l.dirfd, l.path, O_RDONLY | O_DIRECTORY);
+        CHK(dfd);
+        DIR *d = fdopendir(dfd);
+        if (!d)
+            FAIL();
+        char *before[4096], *seen[8192];
+        int nb = 0, ns = 0;
+        struct dirent *de;
+        while ((de = readdir(d)) && nb < 4096)
+            before[nb++] = strdup(de->d_name);
+        rewinddir(d);
+        for (int i = 0; i < nb / 2 && (de = readdir(d)); i++)
+            seen[ns++] = strdup(de->d_name);
+        char p[PATH_MAX * 2];
+        snprintf(p, sizeof p, "%s/%s", l.path, a->v[2]);
+        int fd = openat(l.dirfd, p, O_WRONLY | O_CREAT, 0644);
+        int ecreate = fd < 0 ? errno : 0;
+        if (fd >= 0)
+            close(fd);
+        snprintf(p, sizeof p, "%s/%s", l.path, a->v[3]);
+        int eunlink = unlinkat(l.dirfd, p, 0) < 0 ? errno : 0;
+        while ((de = readdir(d)) && ns < 8192)
+            seen[ns++] = strdup(de->d_name);
+        closedir(d);
+        int bad = 0;
+        for (int i = 0; i < ns && !bad; i++)
+            for (int j = i + 1; j < ns; j++)
+                if (!strcmp(seen[i], seen[j])) {
+                    bprintf(&res, "MISMATCH %s twice", seen[i]);
+                    bad = 1;
+                    break;
+                }
+        for (int i = 0; i < nb && !bad; i++) {
+            if (!strcmp(before[i], a->v[2]) || !strcmp(before[i], a->v[3]))
+                continue;
+            int found = 0;
+            for (int j = 0; j < ns; j++)
+                found += !strcmp(before[i], seen[j]);
+            if (found != 1) {
+                bprintf(&res, "MISMATCH %s seen %d times", before[i], found);
+                bad = 1;
+            }
+        }
+        if (!bad)
+            bprintf(&res, "ok create %s unlink %s", ecreate ? errname(ecreate) : "ok", eunlink ? errname(eunlink) : "ok");
     } else if (!strcmp(op, "readlink")) {
         NEED(1);
         char t[PATH_MAX + 1];
