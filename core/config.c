@@ -1,6 +1,7 @@
 /* Layer configuration: parsed once per process from the environment the
  * launcher set (UNIONENV_LOWER, UNIONENV_UPPER, UNIONENV_MOUNT). */
 #include "config.h"
+#include "sys.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -51,7 +52,24 @@ int ue_config_load(const char *lowers, const char *upper, const char *mount)
 	}
 	if (r < 0)
 		ue_config_reset();
+	else
+		ue_config_probe();
 	return r;
+}
+
+/* Inode numbers of one layer mean something in another only when every
+ * layer is on one filesystem. */
+void ue_config_probe(void)
+{
+	struct stat st;
+	dev_t dev = 0;
+	ue_cfg.one_dev = 1;
+	for (int i = 0; i < ue_cfg.nlayers; i++) {
+		if (sys_lstat(ue_cfg.layer[i].len ? ue_cfg.layer[i].root : "/", &st) < 0 || (i && st.st_dev != dev))
+			ue_cfg.one_dev = 0;
+		if (i == 0)
+			dev = st.st_dev;
+	}
 }
 
 void ue_config_reset(void)

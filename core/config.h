@@ -18,7 +18,7 @@ struct ue_config {
 	size_t mount_len;
 	int nlayers;                /* 1 + number of lowers */
 	struct ue_layer layer[UE_MAX_LAYERS];
-	int fallback_aufs;          /* upper holds no device nodes: .wh. files */
+	int one_dev;                /* every layer on one filesystem: inode numbers comparable */
 };
 
 /* The configuration of this process; zeroed when no union is active. */
@@ -29,6 +29,7 @@ extern struct ue_config ue_cfg;
  * (-EINVAL for a malformed value: relative path, empty element). */
 int ue_config_load(const char *lowers, const char *upper, const char *mount);
 void ue_config_reset(void);
+void ue_config_probe(void);    /* layers' devices; at load, and again when they may have changed */
 static inline int ue_config_active(void) { return ue_cfg.nlayers > 0; }
 
 #endif

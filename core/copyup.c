@@ -139,7 +139,10 @@ static int copy_up_file(const char *src, const char *dst, const char *dst_dir,
 		char proc[64];
 		snprintf(proc, sizeof proc, "/proc/self/fd/%d", out);
 		/* Metadata on the fd, before the file becomes visible. */
-		if ((r = copy_xattrs(src, NULL, out)) < 0 || (r = copy_meta(NULL, out, st)) < 0)
+		if ((r = copy_xattrs(src, NULL, out)) < 0)
+			goto fail;
+		ue_origin_set(src, out, NULL);
+		if ((r = copy_meta(NULL, out, st)) < 0)
 			goto fail;
 		r = sys_linkat(AT_FDCWD, proc, AT_FDCWD, dst, AT_SYMLINK_FOLLOW);
 		if (r == -EEXIST)
@@ -148,7 +151,11 @@ static int copy_up_file(const char *src, const char *dst, const char *dst_dir,
 		return r;
 	}
 	sys_close(out);
-	if ((r = copy_xattrs(src, tmp, -1)) < 0 || (r = copy_meta(tmp, -1, st)) < 0) {
+	if ((r = copy_xattrs(src, tmp, -1)) == 0) {
+		ue_origin_set(src, -1, tmp);
+		r = copy_meta(tmp, -1, st);
+	}
+	if (r < 0) {
 		sys_unlinkat(AT_FDCWD, tmp, 0);
 		return r;
 	}
@@ -179,7 +186,13 @@ static int copy_up_other(const char *src, const char *dst, const char *dst_dir, 
 	}
 	if (r < 0)
 		return r;
-	if ((r = copy_xattrs(src, tmp, -1)) < 0 || (r = copy_meta(tmp, -1, st)) < 0) {
+	if ((r = copy_xattrs(src, tmp, -1)) == 0) {
+		/* Symlinks and special files take no user xattrs: files and dirs only. */
+		if (S_ISDIR(st->st_mode))
+			ue_origin_set(src, -1, tmp);
+		r = copy_meta(tmp, -1, st);
+	}
+	if (r < 0) {
 		sys_unlinkat(AT_FDCWD, tmp, S_ISDIR(st->st_mode) ? AT_REMOVEDIR : 0);
 		return r;
 	}
@@ -201,15 +214,23 @@ static int copy_up_one(const char *rel, struct ue_node *n, int flags)
 	    (r = ue_real(dst, sizeof dst, UE_UPPER, rel)) < 0 ||
 	    (r = ue_real(dst_dir, sizeof dst_dir, UE_UPPER, prel)) < 0)
 		return r;
-	if ((r = sys_lstat(src, &st)) < 0)
+	struct stat parent;
+	if ((r = sys_lstat(src, &st)) < 0 || (r = sys_lstat(dst_dir, &parent)) < 0)
 		return r;
 	r = S_ISREG(st.st_mode) ? copy_up_file(src, dst, dst_dir, &st, flags)
 	                        : copy_up_other(src, dst, dst_dir, &st);
 	if (r < 0)
 		return r;
+	/* A copy-up is no change to the directory: its times stay, as the
+	 * kernel restores them (best effort, as there). */
+	if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))
+		ue_set_impure(dst_dir);
+	struct timespec ts[2] = { parent.st_atim, parent.st_mtim };
+	sys_utimensat(AT_FDCWD, dst_dir, ts, 0);
 	ue_changed(rel, 0);
 	n->layer = UE_UPPER;
 	n->stack |= 1;
+	n->origin_ino = ue_cfg.one_dev && (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) ? st.st_ino : 0;
 	return 0;
 }
 

@@ -120,6 +120,9 @@ static int child_compute(const char *rel, const struct ue_node *parent, struct u
 	}
 	if (out->layer == UE_UPPER && !out->in_lower)
 		out->in_lower = name_below(rel, parent, UE_UPPER);
+	if (out->layer == UE_UPPER && ue_cfg.one_dev && (S_ISREG(out->type) || S_ISDIR(out->type)) &&
+	    ue_real(real, sizeof real, UE_UPPER, rel) == 0)
+		out->origin_ino = ue_origin_ino(real);
 	return 0;
 }
 

@@ -3,6 +3,7 @@
 #include "config.h"
 #include "copyup.h"
 #include "lookup.h"
+#include "perm.h"
 #include "readdir.h"
 #include "sys.h"
 #include "whiteout.h"
@@ -17,6 +18,16 @@ static int upper_tmp(char *tmp, size_t size, const char *rel)
 	ue_rel_parent(prel, rel);
 	int r = ue_real(dir, sizeof dir, UE_UPPER, prel);
 	return r < 0 ? r : ue_tmp_name(tmp, size, dir);
+}
+
+/* An entry that came from a lower (it has an origin) now sits in this
+ * upper directory: tell the kernel, as its own rename and link do. */
+static void mark_impure_parent(const char *rel)
+{
+	char prel[PATH_MAX], dir[PATH_MAX];
+	ue_rel_parent(prel, rel);
+	if (ue_real(dir, sizeof dir, UE_UPPER, prel) == 0)
+		ue_set_impure(dir);
 }
 
 /* How a new node is made, at a path of the upper. */
@@ -41,7 +52,8 @@ static int create(struct ue_path *p, const struct maker *m, int is_dir)
 	int r;
 	if (ue_node_exists(&p->node))
 		return -EEXIST;
-	if ((r = ue_copy_up_parents(p->rel)) < 0 || (r = ue_real(p->real, sizeof p->real, UE_UPPER, p->rel)) < 0)
+	if ((r = ue_may_change_dir_of(p->rel)) < 0 || (r = ue_copy_up_parents(p->rel)) < 0 ||
+	    (r = ue_real(p->real, sizeof p->real, UE_UPPER, p->rel)) < 0)
 		return r;
 	if (!p->node.upper_whiteout) {
 		r = m->make(m, p->real);
@@ -85,7 +97,7 @@ int ue_op_open_prepare(struct ue_path *p, int *flags, mode_t mode)
 			*flags &= ~O_EXCL;
 			return 0;
 		}
-		if ((r = ue_copy_up_parents(p->rel)) < 0)
+		if ((r = ue_may_change_dir_of(p->rel)) < 0 || (r = ue_copy_up_parents(p->rel)) < 0)
 			return r;
 		r = ue_real(p->real, sizeof p->real, UE_UPPER, p->rel);
 		return r < 0 ? r : 1;
@@ -95,6 +107,10 @@ int ue_op_open_prepare(struct ue_path *p, int *flags, mode_t mode)
 	int writes = (*flags & O_ACCMODE) != O_RDONLY || (*flags & O_TRUNC);
 	if (!writes || p->node.layer == UE_UPPER || !S_ISREG(p->node.type))
 		return 0;  /* directories and devices are not changed by an open */
+	/* Refused opens copy nothing up. */
+	int want = ((*flags & O_ACCMODE) == O_RDWR ? R_OK : 0) | W_OK;
+	if ((r = ue_may(p->real, want)) < 0)
+		return r;
 	return ue_op_change_prepare(p, (*flags & O_TRUNC) != 0);
 }
 
@@ -142,10 +158,14 @@ int ue_op_link(struct ue_path *from, struct ue_path *to)
 		return -EEXIST;
 	if (to->trailing_slash)
 		return -ENOENT;
-	if ((r = ue_copy_up(from->rel, &from->node, 0)) < 0 || (r = ue_real(src, sizeof src, UE_UPPER, from->rel)) < 0)
+	if ((r = ue_may_change_dir_of(to->rel)) < 0 || (r = ue_copy_up(from->rel, &from->node, 0)) < 0 ||
+	    (r = ue_real(src, sizeof src, UE_UPPER, from->rel)) < 0)
 		return r;
 	struct maker m = { make_link, S_IFREG, 0, src };
-	return create(to, &m, 0);
+	int r2 = create(to, &m, 0);
+	if (r2 == 0)
+		mark_impure_parent(to->rel);
+	return r2;
 }
 
 /* Remove the name p from the union: from the upper, and with a whiteout
@@ -156,7 +176,8 @@ static int remove_name(struct ue_path *p, int is_dir)
 	int r;
 	if (p->rel[0] == '\0')
 		return -EBUSY;
-	if ((r = ue_copy_up_parents(p->rel)) < 0 || (r = ue_real(p->real, sizeof p->real, UE_UPPER, p->rel)) < 0)
+	if ((r = ue_may_change_dir_of(p->rel)) < 0 || (r = ue_copy_up_parents(p->rel)) < 0 ||
+	    (r = ue_real(p->real, sizeof p->real, UE_UPPER, p->rel)) < 0)
 		return r;
 	if (p->node.layer != UE_UPPER) {
 		r = ue_make_whiteout(p->real);
@@ -261,6 +282,8 @@ int ue_op_rename(struct ue_path *from, struct ue_path *to, unsigned flags)
 		if (!from_dir && same_file(from, to))
 			return 0;
 	}
+	if ((r = ue_may_change_dir_of(from->rel)) < 0 || (r = ue_may_change_dir_of(to->rel)) < 0)
+		return r;
 	if ((r = prepare_source(from)) < 0)
 		return r;
 	if (exchange) {
@@ -292,6 +315,9 @@ int ue_op_rename(struct ue_path *from, struct ue_path *to, unsigned flags)
 	}
 	if (r < 0)
 		return r;
+	mark_impure_parent(to->rel);
+	if (exchange)
+		mark_impure_parent(from->rel);
 	int subtree = from_dir || to_dir;
 	ue_changed(from->rel, subtree);
 	ue_changed(to->rel, subtree);

@@ -1,6 +1,7 @@
 #include "readdir.h"
 #include "config.h"
 #include "lookup.h"
+#include "path.h"
 #include "sys.h"
 #include "whiteout.h"
 
@@ -66,6 +67,7 @@ static int dtype_of(int dfd, struct linux_dirent64 *d, int *whiteout)
 struct merge {
 	struct seen *seen;
 	int layer;
+	const char *real;          /* the layer's directory being read */
 	size_t n, cap;
 	struct ue_dirent **ent;
 };
@@ -119,7 +121,17 @@ static int merge_one(void *arg, int dfd, struct linux_dirent64 *d)
 	int type = dtype_of(dfd, d, &wh);
 	if (wh)
 		return 0;
-	return push(m, dirent_new(d->d_ino, (unsigned char)type, d->d_name));
+	uint64_t ino = d->d_ino;
+	/* A copied-up entry shows the inode number stat gives it. */
+	if (m->layer == UE_UPPER && ue_cfg.one_dev && (type == DT_REG || type == DT_DIR)) {
+		char path[PATH_MAX];
+		if (ue_path_join(path, sizeof path, m->real, d->d_name) == 0) {
+			unsigned long o = ue_origin_ino(path);
+			if (o)
+				ino = o;
+		}
+	}
+	return push(m, dirent_new(ino, (unsigned char)type, d->d_name));
 }
 
 static int by_name(const void *a, const void *b)
@@ -141,14 +153,19 @@ int ue_dir_list(const char *rel, const struct ue_node *dir, struct ue_dirlist *o
 	if (!S_ISDIR(dir->type))
 		return -ENOTDIR;
 	/* "." and ".." first, as the kernel gives them. */
-	if ((r = ue_real(real, sizeof real, dir->layer, rel)) < 0 || (r = sys_lstat(real, &st)) < 0 ||
-	    (r = push(&m, dirent_new(st.st_ino, DT_DIR, "."))) < 0 ||
+	unsigned long dot_origin = 0;
+	if ((r = ue_real(real, sizeof real, dir->layer, rel)) < 0 || (r = sys_lstat(real, &st)) < 0)
+		goto out;
+	if (dir->layer == UE_UPPER && ue_cfg.one_dev)
+		dot_origin = ue_origin_ino(real);
+	if ((r = push(&m, dirent_new(dot_origin ? dot_origin : st.st_ino, DT_DIR, "."))) < 0 ||
 	    (r = push(&m, dirent_new(0, DT_DIR, ".."))) < 0)
 		goto out;
 	for (int i = 0; i < ue_cfg.nlayers && r >= 0; i++) {
 		if (!(dir->stack & (1ULL << i)))
 			continue;
 		m.layer = i;
+		m.real = real;
 		if ((r = ue_real(real, sizeof real, i, rel)) < 0)
 			break;
 		r = each_entry(real, merge_one, &m);

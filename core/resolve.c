@@ -18,8 +18,27 @@ static char cwd_buf[PATH_MAX] = "/";
 static _Atomic unsigned cwd_seq;
 static pthread_mutex_t cwd_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* A vfork child shares our memory: its chdir must not become the parent's.
+ * The child marks the directory as its own by its pid; the parent, which
+ * runs again only once the child has exec'd or exited, drops the mark. */
+static pid_t cwd_pid;                  /* the process the buffer belongs to */
+static _Atomic pid_t cwd_vfork_child;  /* a vfork child changed directory */
+
+static int cwd_from_kernel(char *out, size_t size)
+{
+	char real[PATH_MAX];
+	int r = sys_getcwd(real, sizeof real);
+	return r < 0 ? r : ue_unreal(out, size, real);
+}
+
 int ue_cwd_get(char *out, size_t size)
 {
+	pid_t child = atomic_load_explicit(&cwd_vfork_child, memory_order_acquire);
+	if (__builtin_expect(child != 0, 0)) {
+		if ((pid_t)syscall(SYS_getpid) == child)
+			return cwd_from_kernel(out, size);
+		atomic_store(&cwd_vfork_child, 0);
+	}
 	for (;;) {
 		unsigned s1 = atomic_load_explicit(&cwd_seq, memory_order_acquire);
 		if (s1 & 1)
@@ -37,6 +56,14 @@ int ue_cwd_get(char *out, size_t size)
 
 void ue_cwd_set(const char *vpath)
 {
+	pid_t self = (pid_t)syscall(SYS_getpid);
+	if (cwd_pid && self != cwd_pid) {
+		/* Not the buffer's process: a vfork child (a fork child would have
+		 * been told through pthread_atfork).  The kernel holds its cwd. */
+		atomic_store_explicit(&cwd_vfork_child, self, memory_order_release);
+		return;
+	}
+	cwd_pid = self;
 	pthread_mutex_lock(&cwd_lock);
 	atomic_fetch_add_explicit(&cwd_seq, 1, memory_order_acq_rel);
 	snprintf(cwd_buf, sizeof cwd_buf, "%s", vpath);
@@ -74,14 +101,17 @@ int ue_unreal(char *out, size_t size, const char *real)
 
 int ue_cwd_reload(void)
 {
-	char real[PATH_MAX], v[PATH_MAX];
-	int r = sys_getcwd(real, sizeof real);
-	if (r < 0)
-		return r;
-	r = ue_unreal(v, sizeof v, real);
+	char v[PATH_MAX];
+	int r = cwd_from_kernel(v, sizeof v);
 	if (r == 0)
 		ue_cwd_set(v);
 	return r;
+}
+
+void ue_cwd_forked(void)
+{
+	cwd_pid = (pid_t)syscall(SYS_getpid);
+	atomic_store(&cwd_vfork_child, 0);
 }
 
 int ue_fd_vpath(int fd, char *out, size_t size)

@@ -50,5 +50,7 @@ int ue_cwd_get(char *out, size_t size);
 void ue_cwd_set(const char *vpath);
 /* Re-read from the kernel (at start-up, after fchdir or chdir outside). */
 int ue_cwd_reload(void);
+/* In the child of a fork: the current directory buffer is now its own. */
+void ue_cwd_forked(void);
 
 #endif

@@ -55,6 +55,8 @@ static inline int sys_utimensat(int dfd, const char *p, const struct timespec *t
 static inline int sys_ftruncate(int fd, off_t len) { return (int)UE_SYS(SYS_ftruncate, fd, len); }
 static inline long sys_lgetxattr(const char *p, const char *n, void *v, size_t s)
 { return UE_SYS(SYS_lgetxattr, p, n, v, s); }
+static inline long sys_getxattr(const char *p, const char *n, void *v, size_t s)
+{ return UE_SYS(SYS_getxattr, p, n, v, s); }
 static inline long sys_fgetxattr(int fd, const char *n, void *v, size_t s)
 { return UE_SYS(SYS_fgetxattr, fd, n, v, s); }
 static inline long sys_llistxattr(const char *p, char *l, size_t s) { return UE_SYS(SYS_llistxattr, p, l, s); }

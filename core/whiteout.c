@@ -5,6 +5,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/sysmacros.h>
 
 int ue_is_opaque(const char *real_dir)
@@ -21,6 +22,14 @@ int ue_is_opaque(const char *real_dir)
 int ue_set_opaque(const char *real_dir)
 {
 	return sys_lsetxattr(real_dir, UE_XATTR_OPAQUE, "y", 1, 0);
+}
+
+void ue_set_impure(const char *upper_dir)
+{
+	char v[2];
+	if (sys_lgetxattr(upper_dir, "user.overlay.impure", v, sizeof v) == 1 && v[0] == 'y')
+		return;
+	sys_lsetxattr(upper_dir, "user.overlay.impure", "y", 1, 0);
 }
 
 int ue_make_whiteout(const char *real)
@@ -41,4 +50,62 @@ int ue_xattr_is_marker(const char *name)
 {
 	return strncmp(name, "user.overlay.", 13) == 0 ||
 	       strncmp(name, "trusted.overlay.", 16) == 0;
+}
+
+/* struct ovl_fb of fs/overlayfs/overlayfs.h: version 0, magic 0xfb, length,
+ * flags (0: little endian, lower layer), fid type, filesystem uuid (left
+ * null, as the kernel writes it for userxattr mounts here), then the fid. */
+#define OVL_FB_HEADER 21
+#define FILEID_INO32_GEN 1
+
+void ue_origin_set(const char *lower_real, int upper_fd, const char *upper_real)
+{
+	struct {
+		struct file_handle fh;
+		unsigned char fid[MAX_HANDLE_SZ];
+	} h;
+	unsigned char fb[OVL_FB_HEADER + MAX_HANDLE_SZ];
+	int mount_id;
+	h.fh.handle_bytes = MAX_HANDLE_SZ;
+	if (UE_SYS(SYS_name_to_handle_at, AT_FDCWD, lower_real, &h.fh, &mount_id, 0) < 0 ||
+	    h.fh.handle_bytes + OVL_FB_HEADER > 255)
+		return;  /* no handles on this filesystem: no origin, as the kernel */
+	memset(fb, 0, OVL_FB_HEADER);
+	fb[1] = 0xfb;
+	fb[2] = (unsigned char)(OVL_FB_HEADER + h.fh.handle_bytes);
+	fb[4] = (unsigned char)h.fh.handle_type;
+	memcpy(fb + OVL_FB_HEADER, h.fid, h.fh.handle_bytes);
+	if (upper_fd >= 0)
+		sys_fsetxattr(upper_fd, UE_XATTR_ORIGIN, fb, fb[2], 0);
+	else
+		sys_lsetxattr(upper_real, UE_XATTR_ORIGIN, fb, fb[2], 0);
+}
+
+static unsigned long origin_ino_of(const unsigned char *fb, long n)
+{
+	/* Only ext4-style handles (32-bit inode, generation) name the inode. */
+	if (n != OVL_FB_HEADER + 8 || fb[0] != 0 || fb[1] != 0xfb || fb[4] != FILEID_INO32_GEN)
+		return 0;
+	uint32_t ino;
+	memcpy(&ino, fb + OVL_FB_HEADER, sizeof ino);
+	return ino;
+}
+
+unsigned long ue_origin_ino(const char *upper_real)
+{
+	unsigned char fb[OVL_FB_HEADER + MAX_HANDLE_SZ];
+	return origin_ino_of(fb, sys_lgetxattr(upper_real, UE_XATTR_ORIGIN, fb, sizeof fb));
+}
+
+unsigned long ue_origin_ino_fd(int fd)
+{
+	unsigned char fb[OVL_FB_HEADER + MAX_HANDLE_SZ];
+	long n = sys_fgetxattr(fd, UE_XATTR_ORIGIN, fb, sizeof fb);
+	if (n == -EBADF) {
+		/* An O_PATH fd takes no fgetxattr; its /proc link, followed, does. */
+		char link[64];
+		snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+		n = sys_getxattr(link, UE_XATTR_ORIGIN, fb, sizeof fb);
+	}
+	return origin_ino_of(fb, n);
 }

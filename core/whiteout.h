@@ -18,6 +18,19 @@ static inline int ue_is_whiteout(const struct stat *st)
 int ue_is_opaque(const char *real_dir);          /* 1 yes, 0 no */
 int ue_set_opaque(const char *real_dir);         /* 0 or -errno */
 int ue_make_whiteout(const char *real);          /* mknod c 0 0 */
+/* The kernel's record of where a copied-up file came from: an overlay file
+ * handle of the lower file in user.overlay.origin (the format the kernel
+ * writes itself in userxattr mode), so the file keeps its inode number. */
+#define UE_XATTR_ORIGIN "user.overlay.origin"
+void ue_origin_set(const char *lower_real, int upper_fd, const char *upper_real);
+/* The lower inode number recorded on an upper entry (by path or fd), or 0. */
+unsigned long ue_origin_ino(const char *upper_real);
+unsigned long ue_origin_ino_fd(int fd);
+
+/* Mark an upper directory "impure": it holds entries with an origin, so the
+ * kernel must look up their inode numbers when it lists it. */
+void ue_set_impure(const char *upper_dir);
+
 /* Names the copy-up and rename machinery uses for work in progress; hidden
  * from listings, found and removed by fsck. */
 #define UE_TMP_PREFIX ".unionenv."

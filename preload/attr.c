@@ -4,6 +4,7 @@
  * keeps reading the lower's: as with the kernel's overlayfs). */
 #include "impl.h"
 #include "ops.h"
+#include "perm.h"
 #include "path.h"
 #include "sys.h"
 #include "whiteout.h"
@@ -11,16 +12,45 @@
 #include <limits.h>
 #include <string.h>
 
-/* Resolve and copy up for a metadata change. */
-static int prepare(int dirfd, const char *path, int follow, int nodata, struct ue_path *p)
+/* What a change must be allowed before anything is copied up: the kernel
+ * checks on the overlay's inode first, so a refused change leaves the
+ * upper untouched. */
+enum check { MAY_NONE, MAY_OWN, MAY_WRITE, MAY_OWN_OR_WRITE, MAY_XATTR };
+
+static int check(const struct ue_path *p, enum check c, const char *xattr)
+{
+	switch (c) {
+	case MAY_NONE:
+		return 0;
+	case MAY_OWN:
+		return ue_may_own(p->real);
+	case MAY_WRITE:
+		return ue_may(p->real, W_OK);
+	case MAY_OWN_OR_WRITE:
+		return ue_may_own(p->real) == 0 ? 0 : ue_may(p->real, W_OK);
+	case MAY_XATTR:
+		/* user.* attributes live on files and directories only. */
+		if (!strncmp(xattr, "user.", 5) && !S_ISREG(p->node.type) && !S_ISDIR(p->node.type))
+			return -EPERM;
+		return strncmp(xattr, "user.", 5) ? 0 : ue_may(p->real, W_OK);
+	}
+	return 0;
+}
+
+/* Resolve, check and copy up for a metadata change. */
+static int prepare_checked(int dirfd, const char *path, int follow, int nodata, enum check c, const char *xattr,
+                           struct ue_path *p)
 {
 	int r = ue_resolve_for_change(dirfd, path, follow ? UE_FOLLOW : 0, p);
 	if (r < 0 || p->where != UE_UNION)
 		return r;
 	if (!ue_node_exists(&p->node))
 		return -ENOENT;
+	if ((r = check(p, c, xattr)) < 0)
+		return r;
 	return ue_op_change_prepare(p, nodata);
 }
+
 
 int ue_fd_in_lower(int fd, struct ue_path *p)
 {
@@ -37,37 +67,50 @@ int ue_fd_in_lower(int fd, struct ue_path *p)
 		lower = ue_path_under(real, ue_cfg.layer[i].root, ue_cfg.layer[i].len) != NULL;
 	if (!lower || ue_unreal(v, sizeof v, real) < 0)
 		return 0;
-	return ue_resolve(AT_FDCWD, v, 0, p) == 0 && p->where == UE_UNION && ue_node_exists(&p->node) &&
-	       ue_op_change_prepare(p, 0) == 0;
+	return ue_resolve(AT_FDCWD, v, 0, p) == 0 && p->where == UE_UNION && ue_node_exists(&p->node);
+}
+
+/* fd is open on a lower file: check, then copy it up by name.  1 when the
+ * change is to be made on p->real, 0 when fd is not in a lower, -errno. */
+static int fd_prepare(int fd, enum check c, const char *xattr, struct ue_path *p)
+{
+	if (!ue_fd_in_lower(fd, p))
+		return 0;
+	int r = check(p, c, xattr);
+	if (r == 0)
+		r = ue_op_change_prepare(p, 0);
+	return r < 0 ? r : 1;
 }
 
 long chmod_impl(int dirfd, const char *path, mode_t mode, int fl)
 {
 	struct ue_path p;
-	int r = prepare(dirfd, path, !(fl & AT_SYMLINK_NOFOLLOW), 0, &p);
+	int r = prepare_checked(dirfd, path, !(fl & AT_SYMLINK_NOFOLLOW), 0, MAY_OWN, NULL, &p);
 	return r < 0 ? r : UE_ERR(REAL(fchmodat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), mode, fl));
 }
 
 long fchmod_impl(int fd, mode_t mode)
 {
 	struct ue_path p;
-	if (ue_fd_in_lower(fd, &p))
-		return UE_ERR(REAL(fchmodat)(AT_FDCWD, p.real, mode, 0));
+	int r = fd_prepare(fd, MAY_OWN, NULL, &p);
+	if (r != 0)
+		return r < 0 ? r : UE_ERR(REAL(fchmodat)(AT_FDCWD, p.real, mode, 0));
 	return UE_ERR(REAL(fchmod)(fd, mode));
 }
 
 long chown_impl(int dirfd, const char *path, uid_t u, gid_t g, int fl)
 {
 	struct ue_path p;
-	int r = prepare(dirfd, path, !(fl & AT_SYMLINK_NOFOLLOW), 0, &p);
+	int r = prepare_checked(dirfd, path, !(fl & AT_SYMLINK_NOFOLLOW), 0, MAY_OWN, NULL, &p);
 	return r < 0 ? r : UE_ERR(REAL(fchownat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), u, g, fl));
 }
 
 long fchown_impl(int fd, uid_t u, gid_t g)
 {
 	struct ue_path p;
-	if (ue_fd_in_lower(fd, &p))
-		return UE_ERR(REAL(fchownat)(AT_FDCWD, p.real, u, g, AT_SYMLINK_NOFOLLOW));
+	int r = fd_prepare(fd, MAY_OWN, NULL, &p);
+	if (r != 0)
+		return r < 0 ? r : UE_ERR(REAL(fchownat)(AT_FDCWD, p.real, u, g, AT_SYMLINK_NOFOLLOW));
 	return UE_ERR(REAL(fchown)(fd, u, g));
 }
 
@@ -76,15 +119,19 @@ long utimensat_impl(int dirfd, const char *path, const struct timespec t[2], int
 	struct ue_path p;
 	if (!path)
 		return -EINVAL;  /* as glibc: the fd form is futimens */
-	int r = prepare(dirfd, path, !(fl & AT_SYMLINK_NOFOLLOW), 0, &p);
+	/* "Now" needs write permission or ownership; explicit times, ownership. */
+	int now = !t || (t[0].tv_nsec == UTIME_NOW && t[1].tv_nsec == UTIME_NOW);
+	int r = prepare_checked(dirfd, path, !(fl & AT_SYMLINK_NOFOLLOW), 0, now ? MAY_OWN_OR_WRITE : MAY_OWN, NULL, &p);
 	return r < 0 ? r : UE_ERR(REAL(utimensat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), t, fl));
 }
 
 long futimens_impl(int fd, const struct timespec t[2])
 {
 	struct ue_path p;
-	if (ue_fd_in_lower(fd, &p))
-		return UE_ERR(REAL(utimensat)(AT_FDCWD, p.real, t, AT_SYMLINK_NOFOLLOW));
+	int now = !t || (t[0].tv_nsec == UTIME_NOW && t[1].tv_nsec == UTIME_NOW);
+	int r = fd_prepare(fd, now ? MAY_OWN_OR_WRITE : MAY_OWN, NULL, &p);
+	if (r != 0)
+		return r < 0 ? r : UE_ERR(REAL(utimensat)(AT_FDCWD, p.real, t, AT_SYMLINK_NOFOLLOW));
 	return UE_ERR(REAL(futimens)(fd, t));
 }
 
@@ -126,7 +173,7 @@ long truncate_impl(const char *path, off_t len)
 	if (p.where == UE_UNION) {
 		if (!ue_node_exists(&p.node))
 			return -ENOENT;
-		if (S_ISREG(p.node.type) && (r = ue_op_change_prepare(&p, len == 0)) < 0)
+		if (S_ISREG(p.node.type) && ((r = ue_may(p.real, W_OK)) < 0 || (r = ue_op_change_prepare(&p, len == 0)) < 0))
 			return r;
 	}
 	return UE_ERR(REAL(truncate)(ue_kpath(&p, path), len));
@@ -136,27 +183,44 @@ long truncate_impl(const char *path, off_t len)
 long setxattr_impl(const char *path, const char *name, const void *v, size_t n, int fl, int follow)
 {
 	struct ue_path p;
-	int r = prepare(AT_FDCWD, path, follow, 0, &p);
+	int r = ue_resolve_for_change(AT_FDCWD, path, follow ? UE_FOLLOW : 0, &p);
 	if (r < 0)
 		return r;
+	if (p.where == UE_UNION) {
+		char probe[1];
+		if (!ue_node_exists(&p.node))
+			return -ENOENT;
+		if (ue_xattr_is_marker(name))
+			return -EPERM;  /* the overlay's own: not the program's to set */
+		if ((r = check(&p, MAY_XATTR, name)) < 0)
+			return r;
+		/* Removing what is not there, or creating what is: fails as it would. */
+		long have = REAL(lgetxattr)(p.real, name, probe, 0);
+		if (!v && have < 0)
+			return -(long)errno;
+		if (v && (fl & XATTR_CREATE) && have >= 0)
+			return -EEXIST;
+		if (v && (fl & XATTR_REPLACE) && have < 0)
+			return -ENODATA;
+		if ((r = ue_op_change_prepare(&p, 0)) < 0)
+			return r;
+	}
 	if (p.where != UE_UNION) {
 		const char *k = ue_kpath(&p, path);
 		if (v)
 			return UE_ERR(follow ? REAL(setxattr)(k, name, v, n, fl) : REAL(lsetxattr)(k, name, v, n, fl));
 		return UE_ERR(follow ? REAL(removexattr)(k, name) : REAL(lremovexattr)(k, name));
 	}
-	if (ue_xattr_is_marker(name))
-		return -EPERM;  /* the overlay's own: not the program's to set */
 	return UE_ERR(v ? REAL(lsetxattr)(p.real, name, v, n, fl) : REAL(lremovexattr)(p.real, name));
 }
 
 long fsetxattr_impl(int fd, const char *name, const void *v, size_t n, int fl)
 {
 	struct ue_path p;
-	if (ue_fd_in_lower(fd, &p)) {
-		if (ue_xattr_is_marker(name))
-			return -EPERM;
-		return UE_ERR(v ? REAL(lsetxattr)(p.real, name, v, n, fl) : REAL(lremovexattr)(p.real, name));
-	}
+	if (ue_fd_in_lower(fd, &p) && ue_xattr_is_marker(name))
+		return -EPERM;
+	int r = fd_prepare(fd, MAY_XATTR, name, &p);
+	if (r != 0)
+		return r < 0 ? r : UE_ERR(v ? REAL(lsetxattr)(p.real, name, v, n, fl) : REAL(lremovexattr)(p.real, name));
 	return UE_ERR(v ? REAL(fsetxattr)(fd, name, v, n, fl) : REAL(fremovexattr)(fd, name));
 }

@@ -10,11 +10,13 @@
 #include <string.h>
 #include <unistd.h>
 
-/* A script of the union whose #! interpreter lives in the union too: the
- * kernel would look for the interpreter in the real directories, so the
- * interpreter's real file is run here, with the argv the kernel would
- * have built (interpreter as written, its argument, the script's path).
- * Returns 1 and fills *real_interp and *out (free it) when rewritten. */
+/* A #! script of the union is started here rather than by the kernel, for
+ * two reasons: the kernel would pass the script's real path in a layer as
+ * $0 (and scripts find their files by it), and it would look for an
+ * interpreter that lives in the union in the real directories.  The argv
+ * is the one the kernel builds: interpreter as written, its argument, the
+ * script's path as given, the arguments.  Returns 1 when sb is filled
+ * (sb->argv to be freed). */
 struct shebang {
 	char line[256];
 	char real[PATH_MAX];
@@ -23,7 +25,8 @@ struct shebang {
 
 static int shebang(const struct ue_path *p, const char *path, char *const argv[], struct shebang *sb)
 {
-	if (p->where != UE_UNION || !S_ISREG(p->node.type))
+	/* Not executable (or on a noexec mount): the kernel's own exec says so. */
+	if (p->where != UE_UNION || !S_ISREG(p->node.type) || REAL(faccessat)(AT_FDCWD, p->real, X_OK, AT_EACCESS) < 0)
 		return 0;
 	int fd = (int)UE_ERR(REAL(open)(p->real, O_RDONLY | O_CLOEXEC));
 	if (fd < 0)
@@ -54,8 +57,11 @@ static int shebang(const struct ue_path *p, const char *path, char *const argv[]
 			arg = s;
 	}
 	struct ue_path ip;
-	if (ue_resolve(AT_FDCWD, interp, UE_FOLLOW, &ip) < 0 || ip.where != UE_UNION || !ue_node_exists(&ip.node))
-		return 0;  /* outside the union: the kernel finds it itself */
+	if (ue_resolve(AT_FDCWD, interp, UE_FOLLOW, &ip) < 0 || (ip.where == UE_UNION && !ue_node_exists(&ip.node)))
+		return 0;  /* the kernel says what is wrong */
+	const char *interp_real = ue_kpath(&ip, interp);
+	if (strlen(interp_real) >= sizeof sb->real)
+		return 0;
 	size_t argc = 0;
 	while (argv[argc])
 		argc++;
@@ -69,7 +75,7 @@ static int shebang(const struct ue_path *p, const char *path, char *const argv[]
 	sb->argv[k++] = (char *)path;
 	for (size_t i = 1; i <= argc; i++)
 		sb->argv[k++] = argv[i];
-	strcpy(sb->real, ip.real);
+	strcpy(sb->real, interp_real);
 	return 1;
 }
 

@@ -17,6 +17,7 @@ char *mkdtemp_impl(char *tmpl);
 
 /* stat.c */
 long stat_impl(int dirfd, const char *path, struct stat *st, int fl);
+long fstat_impl(int fd, struct stat *st);
 long xstat_impl(int ver, int dirfd, const char *path, struct stat *st, int fl);
 long statx_impl(int dirfd, const char *path, int fl, unsigned mask, struct statx *stx);
 long statfs_impl(const char *path, struct statfs *b, int (*real)(const char *, struct statfs *));
@@ -68,6 +69,7 @@ long truncate_impl(const char *path, off_t len);
 long setxattr_impl(const char *path, const char *name, const void *v, size_t n, int fl, int follow);
 long fsetxattr_impl(int fd, const char *name, const void *v, size_t n, int fl);
 /* fd open on a file of a lower: its union path (1), else 0. */
+/* fd open on a file of a lower: its union path (1), else 0. */
 int ue_fd_in_lower(int fd, struct ue_path *p);
 
 /* cwd.c */
@@ -98,5 +100,14 @@ long bind_impl(int fd, const struct sockaddr *addr, socklen_t len);
 long connect_impl(int fd, const struct sockaddr *addr, socklen_t len);
 FILE *tmpfile_impl(void);
 char *tempnam_impl(const char *dir, const char *pfx);
+/* Fill the XXXXXX of tmpl and call try until it gives anything but -EEXIST. */
+long gen_tempname_with(char *tmpl, int suffixlen, long (*try)(char *, int), int arg);
+char *bindtextdomain_impl(const char *domain, const char *dirname);
+long ftok_impl(const char *path, int id);
+char *mktemp_impl(char *tmpl);
+long getdirentries_impl(int fd, char *buf, size_t n, off64_t *basep);
+long fgetxattr_impl(int fd, const char *name, void *v, size_t n);
+long flistxattr_impl(int fd, char *list, size_t n);
+long open_tree_impl(int dirfd, const char *path, unsigned flags);
 
 #endif

@@ -11,6 +11,11 @@
 #include <sys/un.h>
 #include <sys/inotify.h>
 #include <sys/fanotify.h>
+#include <nl_types.h>
+#include <sys/ipc.h>
+#include <libintl.h>
+#include "path.h"
+#include "whiteout.h"
 
 extern void __chk_fail(void) __attribute__((noreturn));
 
@@ -245,4 +250,114 @@ char *tempnam_impl(const char *dir, const char *pfx)
 		return ue_fail(-EEXIST);
 	}
 	return ue_fail(-ENOENT);
+}
+
+/* catopen(3): a name with a slash is a path; others are looked up along
+ * NLSPATH by libc itself. */
+UE_EXPORT nl_catd catopen(const char *name, int flag)
+{
+	struct ue_path p;
+	if (!ue_enter() || !strchr(name, '/')) {
+		ue_leave();
+		return REAL(catopen)(name, flag);
+	}
+	int r = ue_resolve(AT_FDCWD, name, UE_FOLLOW, &p);
+	ue_leave();
+	if (r < 0 || (p.where == UE_UNION && !ue_node_exists(&p.node))) {
+		errno = r < 0 ? -r : ENOENT;
+		return (nl_catd)-1;
+	}
+	return REAL(catopen)(ue_kpath(&p, name), flag);
+}
+
+/* bindtextdomain(3): libc opens the catalogues below dirname itself, so
+ * the directory is named by the layer that holds it (its top layer: the
+ * catalogues of one domain do not merge). */
+char *bindtextdomain_impl(const char *domain, const char *dirname)
+{
+	struct ue_path p;
+	if (!dirname || ue_resolve(AT_FDCWD, dirname, UE_FOLLOW, &p) < 0 || p.where == UE_PASS ||
+	    (p.where == UE_UNION && !ue_node_exists(&p.node)))
+		return UE_PASS_PTR(REAL(bindtextdomain)(domain, dirname));
+	return UE_PASS_PTR(REAL(bindtextdomain)(domain, p.real));
+}
+
+/* ftok(3) from the inode number the union reports, as glibc computes it. */
+long ftok_impl(const char *path, int id)
+{
+	struct stat st;
+	long r = stat_impl(AT_FDCWD, path, &st, 0);
+	if (r < 0)
+		return r;
+	return (long)(key_t)((st.st_ino & 0xffff) | ((st.st_dev & 0xff) << 16) | (((unsigned)id & 0xff) << 24));
+}
+
+/* mktemp(3): a name that does not exist in the union; "" on failure. */
+static long name_free(char *name, int unused)
+{
+	struct stat st;
+	long r = stat_impl(AT_FDCWD, name, &st, AT_SYMLINK_NOFOLLOW);
+	return r == -ENOENT ? 0 : r == 0 ? -EEXIST : r;
+}
+
+char *mktemp_impl(char *tmpl)
+{
+	long r = gen_tempname_with(tmpl, 0, name_free, 0);
+	if (r < 0) {
+		tmpl[0] = '\0';
+		ue_err = (int)-r;
+	}
+	return tmpl;
+}
+
+/* getdirentries(3): getdents64 with the position before the read. */
+long getdirentries_impl(int fd, char *buf, size_t n, off64_t *basep)
+{
+	off64_t base = lseek64(fd, 0, SEEK_CUR);
+	long r = getdents64_impl(fd, buf, n);
+	if (r >= 0 && basep)
+		*basep = base;
+	return r;
+}
+
+/* Whether fd is open on something in one of the layers. */
+static int fd_in_union(int fd)
+{
+	char v[PATH_MAX];
+	return ue_fd_vpath(fd, v, sizeof v) == 0 && ue_path_under(v, ue_cfg.mount, ue_cfg.mount_len);
+}
+
+long fgetxattr_impl(int fd, const char *name, void *v, size_t n)
+{
+	if (ue_xattr_is_marker(name) && fd_in_union(fd))
+		return -ENODATA;
+	return UE_ERR(REAL(fgetxattr)(fd, name, v, n));
+}
+
+long flistxattr_impl(int fd, char *list, size_t n)
+{
+	long len = UE_ERR(REAL(flistxattr)(fd, list, n));
+	if (len <= 0 || n == 0 || !fd_in_union(fd))
+		return len;
+	long o = 0;
+	for (long i = 0; i < len;) {
+		size_t l = strlen(list + i) + 1;
+		if (!ue_xattr_is_marker(list + i)) {
+			memmove(list + o, list + i, l);
+			o += (long)l;
+		}
+		i += (long)l;
+	}
+	return o;
+}
+
+long open_tree_impl(int dirfd, const char *path, unsigned flags)
+{
+	struct ue_path p;
+	int r = ue_resolve(dirfd, path, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : UE_FOLLOW, &p);
+	if (r < 0)
+		return r;
+	if (p.where == UE_UNION && !ue_node_exists(&p.node))
+		return -ENOENT;
+	return UE_ERR(REAL(open_tree)(ue_kfd(&p, dirfd), ue_kpath(&p, path), flags));
 }

@@ -106,7 +106,7 @@ FILE *fopen_impl(const char *path, const char *mode, FILE *f, FILE *(*real)(cons
 /* Fill the six X before the suffix with random letters and try, as glibc's
  * __gen_tempname does, through our own open/mkdir so the name is made in
  * union terms. */
-static long gen_tempname(char *tmpl, int suffixlen, long (*try)(char *, int), int arg)
+long gen_tempname_with(char *tmpl, int suffixlen, long (*try)(char *, int), int arg)
 {
 	static const char letters[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 	size_t len = strlen(tmpl);
@@ -142,11 +142,11 @@ static long try_mkdir(char *name, int unused)
 
 long mkstemp_impl(char *tmpl, int suffixlen, int flags)
 {
-	return gen_tempname(tmpl, suffixlen, try_open, flags);
+	return gen_tempname_with(tmpl, suffixlen, try_open, flags);
 }
 
 char *mkdtemp_impl(char *tmpl)
 {
-	long r = gen_tempname(tmpl, 0, try_mkdir, 0);
+	long r = gen_tempname_with(tmpl, 0, try_mkdir, 0);
 	return r < 0 ? ue_fail(r) : tmpl;
 }

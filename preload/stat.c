@@ -17,13 +17,47 @@ static int resolve_read(int dirfd, const char *path, int follow, struct ue_path 
 	return r;
 }
 
+/* An fd open on a copied-up file reports the inode number its name does:
+ * fts and tar compare the two. */
+static void fd_ino(int fd, struct stat *st)
+{
+	if (ue_cfg.one_dev && (S_ISREG(st->st_mode) || S_ISDIR(st->st_mode))) {
+		unsigned long o = ue_origin_ino_fd(fd);
+		if (o)
+			st->st_ino = o;
+	}
+}
+
+long fstat_impl(int fd, struct stat *st)
+{
+	long r = UE_ERR(REAL(fstat)(fd, st));
+	if (r == 0)
+		fd_ino(fd, st);
+	return r;
+}
+
 long stat_impl(int dirfd, const char *path, struct stat *st, int fl)
 {
+	if ((fl & AT_EMPTY_PATH) && path && !*path) {
+		long r = UE_ERR(REAL(fstatat)(dirfd, path, st, fl));
+		if (r == 0 && dirfd >= 0)
+			fd_ino(dirfd, st);
+		return r;
+	}
 	struct ue_path p;
 	int r = resolve_read(dirfd, path, !(fl & AT_SYMLINK_NOFOLLOW), &p);
 	if (r < 0)
 		return r;
-	return UE_ERR(REAL(fstatat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), st, fl));
+	long s = UE_ERR(REAL(fstatat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), st, fl));
+	if (s == 0 && p.where == UE_UNION) {
+		/* As the kernel's overlay: a copied-up file keeps its inode number,
+		 * a merged directory reports one link. */
+		if (p.node.origin_ino)
+			st->st_ino = p.node.origin_ino;
+		if (S_ISDIR(st->st_mode) && ue_node_merged(&p.node))
+			st->st_nlink = 1;
+	}
+	return s;
 }
 
 /* _STAT_VER 0 (kernel) and 1 (linux) share struct stat on x86_64. */
@@ -37,10 +71,26 @@ long xstat_impl(int ver, int dirfd, const char *path, struct stat *st, int fl)
 long statx_impl(int dirfd, const char *path, int fl, unsigned mask, struct statx *stx)
 {
 	struct ue_path p;
+	if ((fl & AT_EMPTY_PATH) && path && !*path) {
+		long r = UE_ERR(REAL(statx)(dirfd, path, fl, mask, stx));
+		if (r == 0 && dirfd >= 0 && ue_cfg.one_dev && (S_ISREG(stx->stx_mode) || S_ISDIR(stx->stx_mode))) {
+			unsigned long o = ue_origin_ino_fd(dirfd);
+			if (o)
+				stx->stx_ino = o;
+		}
+		return r;
+	}
 	int r = resolve_read(dirfd, path, !(fl & AT_SYMLINK_NOFOLLOW), &p);
 	if (r < 0)
 		return r;
-	return UE_ERR(REAL(statx)(ue_kfd(&p, dirfd), ue_kpath(&p, path), fl, mask, stx));
+	long s = UE_ERR(REAL(statx)(ue_kfd(&p, dirfd), ue_kpath(&p, path), fl, mask, stx));
+	if (s == 0 && p.where == UE_UNION) {
+		if (p.node.origin_ino)
+			stx->stx_ino = p.node.origin_ino;
+		if (S_ISDIR(stx->stx_mode) && ue_node_merged(&p.node))
+			stx->stx_nlink = 1;
+	}
+	return s;
 }
 
 long statfs_impl(const char *path, struct statfs *b, int (*real)(const char *, struct statfs *))

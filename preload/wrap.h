@@ -11,6 +11,10 @@
 #include <sys/inotify.h>
 #include <sys/fanotify.h>
 #include <stdint.h>
+#include <mntent.h>
+#include <nl_types.h>
+#include <libintl.h>
+#include <sys/ipc.h>
 #include <fts.h>
 #include <ftw.h>
 #include <glob.h>
@@ -42,6 +46,8 @@ int __lxstat64(int, const char *, struct stat64 *);
 int __fxstatat(int, int, const char *, struct stat *, int);
 int __fxstatat64(int, int, const char *, struct stat64 *, int);
 int __xmknod(int, const char *, mode_t, dev_t *);
+int __fxstat(int, int, struct stat *);
+int __fxstat64(int, int, struct stat64 *);
 int __xmknodat(int, int, const char *, mode_t, dev_t *);
 int __open_2(const char *, int);
 int __open64_2(const char *, int);
@@ -54,6 +60,14 @@ ssize_t __readlinkat_chk(int, const char *, char *, size_t, size_t);
 char *__getcwd_chk(char *, size_t, size_t);
 char *__getwd_chk(char *, size_t);
 char *getwd(char *);
+int __open(const char *, int, ...);
+int __open64(const char *, int, ...);
+int __connect(int, const struct sockaddr *, socklen_t);
+int __statfs(const char *, struct statfs *);
+FILE *__setmntent(const char *, const char *);
+int open_tree(int, const char *, unsigned int);
+ssize_t getdirentries(int, char *, size_t, off_t *);
+ssize_t getdirentries64(int, char *, size_t, off64_t *);
 
 /* One index per wrapped symbol, from the table. */
 enum ue_fn {

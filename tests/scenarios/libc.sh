@@ -48,7 +48,7 @@ expect() {
     fi
 }
 
-tap_plan 19
+tap_plan 21
 
 # The same change on both sides first: a whiteout and a new directory.
 union --lower "$A:$B" --upper "$U" -- sh -c "rm '$A/d2/gone' && mkdir '$A/d4'"
@@ -73,6 +73,10 @@ expect "#! interpreter that lives in a lower below the mount" \
     "script via lower interpreter: $A/run-lower.sh x y" "$A/run-lower.sh" x y
 expect "#! interpreter that lives only in the upper, run through a relative path" \
     "up: ./up.sh" sh -c "cd '$A' && cp /bin/sh bin/upsh 2>/dev/null || { mkdir -p bin && cp /bin/sh bin/upsh; }; printf '#!$A/bin/upsh\necho \"up: \$0\"\n' > up.sh && chmod +x up.sh && ./up.sh"
+expect "a #! script run by a relative path gets that path as \$0" "0=sub/t.sh 0=./t.sh" \
+    sh -c "cd '$A' && mkdir -p sub && printf '#!/bin/sh\necho 0=\$0\n' > sub/t.sh && chmod +x sub/t.sh && echo \$(sub/t.sh) \$(cd sub && ./t.sh)"
+expect "a vfork child's chdir stays the child's (python subprocess with cwd=)" "$A/d1 $A only-in-b" \
+    python3 -c "import os,subprocess; os.chdir('$A'); r = subprocess.run(['pwd'], cwd='d1', capture_output=True, text=True); print(r.stdout.strip(), os.getcwd(), open('onlyb').read().strip())"
 expect "#! script started by posix_spawnp from make" "up: $A/up.sh" make -s -f /dev/null -C "$A" --eval "all: ; @'$A/up.sh'"
 expect "/proc/self/cwd, readlink and realpath, name the union's directory" "$A/newdir $A/newdir $A/newdir" \
     sh -c "mkdir '$A/newdir' && cd '$A/newdir' && echo \$(readlink /proc/self/cwd) \$(realpath /proc/self/cwd) \$(pwd -P)"

@@ -1,0 +1,21 @@
+/* Permission checks made before anything is copied up, with the caller's
+ * credentials, as the kernel makes them on the overlay's inode: an
+ * operation that is refused leaves the upper as it was. */
+#ifndef UE_PERM_H
+#define UE_PERM_H
+
+#include "node.h"
+
+/* May the caller access the real file in this way (R_OK, W_OK, X_OK)?
+ * A lower on a read-only filesystem counts by its mode bits: writes go to
+ * the upper.  0 or -EACCES (or another -errno). */
+int ue_may(const char *real, int mode);
+
+/* May the caller create or remove names in the union directory above rel? */
+int ue_may_change_dir_of(const char *rel);
+
+/* May the caller change the metadata of a file owned by st_uid
+ * (chmod, utimes with explicit times)?  0 or -EPERM. */
+int ue_may_own(const char *real);
+
+#endif
