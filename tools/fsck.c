@@ -63,7 +63,7 @@ static void check_xattrs(struct fctx *c, int fd, const struct lent *e, const str
 	char path[4096 + 64];
 	snprintf(path, sizeof path, "%s", p);
 	char list[65536];
-	ssize_t n = llistxattr(path, list, sizeof list);
+	ssize_t n = xa_list(fd, e->raw, list, sizeof list);
 	if (n <= 0)
 		return;
 	for (char *s = list; s < list + n; s += strlen(s) + 1) {

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 
 /* Exit statuses shared by every tool (see the man pages). */
 #define EX_OK     0
@@ -129,6 +130,9 @@ struct xattrs {
 /* The xattrs of entry NAME of dir DFD (NAME NULL: of DFD itself), sorted,
  * without the overlay markers when skip_markers. */
 int xattrs_get(int dfd, const char *name, struct xattrs *x, int skip_markers);
+/* l{list,get}xattr of entry NAME of dir DFD (NULL: of DFD itself). */
+ssize_t xa_list(int dfd, const char *name, char *buf, size_t size);
+ssize_t xa_get(int dfd, const char *name, const char *attr, void *buf, size_t size);
 void xattrs_free(struct xattrs *x);
 int xattrs_equal(const struct xattrs *a, const struct xattrs *b);
 /* Whether an xattr name is an overlay/fuse-overlayfs marker. */
