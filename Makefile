@@ -21,6 +21,7 @@ PRELOAD_OBJ = $(PRELOAD_SRC:%.c=build/%.o)
 HEADERS     = $(wildcard core/*.h preload/*.h preload/*.def)
 
 TOOLS =
+MANPAGES = docs/unionenv.1
 # Programs that the scenarios run inside a union (tests/scenarios/libc.sh).
 TEST_PROGS = $(patsubst tests/preload/%.c,build/tests/%,$(wildcard tests/preload/*.c))
 all: build/libunionenv.so build/unit-tests tools $(TEST_PROGS)
@@ -62,7 +63,7 @@ install: all
 	for t in $(TOOLS); do install -m 0755 $$t $(DESTDIR)$(LIBDIR)/; done
 	sed 's|^UNIONENV_LIBDIR=.*|UNIONENV_LIBDIR=$(LIBDIR)|' unionenv.sh > $(DESTDIR)$(BINDIR)/unionenv
 	chmod 0755 $(DESTDIR)$(BINDIR)/unionenv
-	install -m 0644 docs/unionenv.1 $(DESTDIR)$(MANDIR)/unionenv.1
+	for m in $(MANPAGES); do install -m 0644 $$m $(DESTDIR)$(MANDIR)/; done
 
 clean:
 	rm -rf build

@@ -249,7 +249,7 @@ run_tool() {
         canon -e "${BASH_SOURCE[0]}" || die "cannot locate the script itself"
         dir=${REPLY%/*}/build
     fi
-    [ -x "$dir/unionenv-$name" ] || die "$name: not implemented yet"
+    [ -x "$dir/unionenv-$name" ] || die "$name: program '$dir/unionenv-$name' not found (run make first)"
     exec "$dir/unionenv-$name" "$@"
 }
 

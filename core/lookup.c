@@ -126,6 +126,15 @@ static int child_compute(const char *rel, const struct ue_node *parent, struct u
 	return 0;
 }
 
+int ue_node_child_fresh(const char *rel, const struct ue_node *parent, struct ue_node *out)
+{
+	unsigned long mark = ue_cache_mark();
+	int r = child_compute(rel, parent, out);
+	if (r == 0)
+		ue_cache_put(rel, out, mark);
+	return r;
+}
+
 int ue_node_child(const char *rel, const struct ue_node *parent, struct ue_node *out)
 {
 	if (ue_cache_find(rel, out))

@@ -15,8 +15,10 @@ int ue_real(char *buf, size_t size, int layer, const char *rel);
  * -ENOENT/-ENOTDIR when a parent is missing or not a directory. */
 int ue_node_at(const char *rel, struct ue_node *out);
 
-/* The node named by rel whose parent node is known (the resolver's step). */
+/* The node named by rel whose parent node is known (the resolver's step);
+ * _fresh asks the layers, not the cache. */
 int ue_node_child(const char *rel, const struct ue_node *parent, struct ue_node *out);
+int ue_node_child_fresh(const char *rel, const struct ue_node *parent, struct ue_node *out);
 
 /* The parent part of rel in buf ("" for a top-level name). */
 void ue_rel_parent(char *buf, const char *rel);

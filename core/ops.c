@@ -57,6 +57,11 @@ static int create(struct ue_path *p, const struct maker *m, int is_dir)
 		return r;
 	if (!p->node.upper_whiteout) {
 		r = m->make(m, p->real);
+		/* We believed the name missing: another process made it a moment
+		 * ago and its announcement has not reached us yet.  Announce it
+		 * ourselves, so the caller's next look finds it. */
+		if (r == -EEXIST)
+			ue_changed(p->rel, 0);
 	} else {
 		if ((r = upper_tmp(tmp, sizeof tmp, p->rel)) < 0 || (r = m->make(m, tmp)) < 0)
 			return r;
@@ -150,12 +155,13 @@ int ue_op_link(struct ue_path *from, struct ue_path *to)
 {
 	char src[PATH_MAX];
 	int r;
+	/* In the kernel's order: source, then the new name, then the type. */
 	if (!ue_node_exists(&from->node))
 		return -ENOENT;
-	if (S_ISDIR(from->node.type))
-		return -EPERM;
 	if (ue_node_exists(&to->node))
 		return -EEXIST;
+	if (S_ISDIR(from->node.type))
+		return -EPERM;
 	if (to->trailing_slash)
 		return -ENOENT;
 	if ((r = ue_may_change_dir_of(to->rel)) < 0 || (r = ue_copy_up(from->rel, &from->node, 0)) < 0 ||
@@ -268,8 +274,10 @@ int ue_op_rename(struct ue_path *from, struct ue_path *to, unsigned flags)
 		return -EEXIST;
 	if (!strcmp(from->rel, to->rel))
 		return 0;
-	if (is_below(to->rel, from->rel) || (exchange && is_below(from->rel, to->rel)))
+	if (is_below(to->rel, from->rel))
 		return -EINVAL;
+	if (is_below(from->rel, to->rel))
+		return exchange ? -EINVAL : -ENOTEMPTY;  /* onto its own ancestor: the VFS's answer */
 	if ((to->trailing_slash || from->trailing_slash) && !from_dir)
 		return -ENOTDIR;
 	if (!exchange && to_exists) {

@@ -235,6 +235,11 @@ restart:
 		struct ue_node child;
 		if ((r = ue_node_child(p->rel, &cur, &child)) < 0)
 			return r;
+		/* About to change something below a name the cache says is missing:
+		 * another process may have just made it, ask the layers. */
+		if (!ue_node_exists(&child) && !last && (flags & UE_RECHECK) &&
+		    (r = ue_node_child_fresh(p->rel, &cur, &child)) < 0)
+			return r;
 		if (!ue_node_exists(&child)) {
 			if (!last)
 				return -ENOENT;

@@ -15,6 +15,7 @@ enum ue_where {
 };
 
 #define UE_FOLLOW 1     /* follow a symlink in the last component */
+#define UE_RECHECK 2    /* a change follows: recheck missing middle components */
 
 struct ue_path {
 	int where;

@@ -110,6 +110,7 @@ static int kernel_target(int dirfd, const char *path, int follow, char *out, siz
 int ue_resolve_for_change(int dirfd, const char *path, int flags, struct ue_path *p)
 {
 	char target[PATH_MAX], v[PATH_MAX];
+	flags |= UE_RECHECK;
 	int r = ue_resolve(dirfd, path, flags, p);
 	if (r < 0 || p->where == UE_UNION || !ue_config_active() || !path || !*path)
 		return r;

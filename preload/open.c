@@ -39,7 +39,9 @@ long open_impl(int dirfd, const char *path, int flags, mode_t mode)
 	if (created < 0)
 		return created;
 	long fd = UE_ERR(REAL(openat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), flags, mode));
-	if (fd >= 0 && created)
+	/* Created, or found made by another process whose announcement we
+	 * had not seen yet (O_EXCL): either way every cache must hear. */
+	if ((fd >= 0 && created) || (fd == -EEXIST && p.where == UE_UNION))
 		ue_changed(p.rel, 0);
 	return fd;
 }

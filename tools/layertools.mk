@@ -42,30 +42,15 @@ $(LT_DIR)/unionenv-fsck: $(LT_DIR)/fsck.o $(LT_DIR)/markers.o $(LT_COMMON)
 $(LT_DIR)/unionenv-commit: $(LT_DIR)/commit.o $(LT_COMMON)
 	$(CC) $(CFLAGS) -o $@ $^
 
-# The launcher runs build/unionenv-NAME.  `diff` stays unwired while
-# tests/cli/refuse.bats still checks that it is "not implemented yet":
-# `make LT_WIRE_DIFF=yes` (or flipping the default) wires it.
-LT_WIRE_DIFF ?= no
-build/unionenv-diff: $(LT_DIR)/unionenv-diff
-	cp $< $@
-build/unionenv-export: $(LT_DIR)/unionenv-export
-	cp $< $@
-build/unionenv-import: $(LT_DIR)/unionenv-import
-	cp $< $@
-build/unionenv-convert: $(LT_DIR)/unionenv-convert
-	cp $< $@
-build/unionenv-fsck: $(LT_DIR)/unionenv-fsck
-	cp $< $@
-build/unionenv-commit: $(LT_DIR)/unionenv-commit
-	cp $< $@
+# The launcher runs build/unionenv-NAME.  Copied through a temporary name:
+# a test may be running the old program ("text file busy").
+LT_WIRED = diff export import convert fsck commit
+$(LT_WIRED:%=build/unionenv-%): build/unionenv-%: $(LT_DIR)/unionenv-%
+	cp $< $@.tmp && mv -f $@.tmp $@
 
 LT_MAN = $(wildcard docs/unionenv-diff.1 docs/unionenv-export.1 docs/unionenv-import.1 \
                     docs/unionenv-commit.1 docs/unionenv-convert.1 docs/unionenv-fsck.1)
-LT_TOOLS = build/unionenv-export build/unionenv-import build/unionenv-convert build/unionenv-fsck build/unionenv-commit
-ifeq ($(LT_WIRE_DIFF),yes)
-LT_TOOLS += build/unionenv-diff
-endif
-TOOLS += $(LT_TOOLS) $(LT_DIR)/unionenv-diff
+TOOLS += $(LT_WIRED:%=build/unionenv-%)
 MANPAGES += $(LT_MAN)
 
 # `make install` installs the programs ($(TOOLS)); the pages come here.

@@ -165,8 +165,14 @@ teardown() { common_teardown; }
     refuses "does not exist" --lower $'no\nsuch' --upper u -- true
 }
 
-@test "subcommands not built yet" {
-    refuses "diff: not implemented yet" diff u
+@test "a subcommand whose program was not built" {
+    mkdir copy
+    cp "$UE" copy/unionenv.sh
+    run --separate-stderr copy/unionenv.sh diff u
+    echo "$status: $stderr"
+    [ "$status" -eq 125 ]
+    [ "${#stderr_lines[@]}" -eq 1 ]
+    [[ $stderr == "unionenv: diff: program '$W/copy/build/unionenv-diff' not found (run make first)" ]]
 }
 
 @test "missing library" {
