@@ -253,13 +253,15 @@ run_tool() {
     exec "$dir/unionenv-$name" "$@"
 }
 
-# Prepend LIB to LD_PRELOAD, dropping an earlier copy so that a nested
-# unionenv does not load the library twice.
-preload_list() {
+# LIB first in LD_PRELOAD, dropping an earlier copy so that a nested
+# unionenv does not load the library twice.  (The library's other role, the
+# loader's audit module, is given by the library itself to the children
+# that may load libraries from the union.)
+loader_list() {  # loader_list CURRENT-VALUE SEPARATOR -> REPLY
     local out=$LIB word words=()
-    IFS=' :' read -r -a words <<<"${LD_PRELOAD:-}"
+    IFS=' :' read -r -a words <<<"$1"
     for word in "${words[@]}"; do
-        [ "$word" = "$LIB" ] || out+=" $word"
+        [ "$word" = "$LIB" ] || out+="$2$word"
     done
     REPLY=$out
 }
@@ -301,7 +303,7 @@ main() {
     export UNIONENV_UPPER="$UPPER"
     export UNIONENV_MOUNT="$MOUNT"
     export UNIONENV_LIB="$LIB"
-    preload_list
+    loader_list "${LD_PRELOAD:-}" ' '
     export LD_PRELOAD="$REPLY"
     # env runs under the preload, whose execvp looks COMMAND up in union
     # terms; env's own 126 (cannot run) and 127 (not found) are the contract.

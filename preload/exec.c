@@ -88,7 +88,7 @@ long execve_impl(const char *path, char *const argv[], char *const envp[])
 		return r;
 	if (p.where == UE_UNION && !ue_node_exists(&p.node))
 		return -ENOENT;
-	char **env = ue_env_for_child(envp);
+	char **env = ue_env_for_child(envp, p.where == UE_UNION);
 	long e;
 	if (shebang(&p, path, argv, &sb)) {
 		e = UE_ERR(REAL(execve)(sb.real, sb.argv, env));
@@ -251,7 +251,7 @@ static long try_spawn(const char *cand, void *arg)
 		return r;
 	if (p.where == UE_UNION && !ue_node_exists(&p.node))
 		return -ENOENT;
-	char **env = ue_env_for_child(a->envp);
+	char **env = ue_env_for_child(a->envp, p.where == UE_UNION);
 	struct shebang sb;
 	int e;
 	if (shebang(&p, cand, a->argv, &sb)) {
@@ -301,7 +301,8 @@ UE_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 		return REAL(fexecve)(fd, argv, envp);
 	}
 	ue_leave();
-	char **env = ue_env_for_child(envp);
+	struct ue_path p;
+	char **env = ue_env_for_child(envp, ue_fd_union_path(fd, &p));
 	int r = REAL(fexecve)(fd, argv, env);
 	int e = errno;
 	ue_env_free(env, envp);
@@ -317,7 +318,7 @@ long execveat_impl(int dirfd, const char *path, char *const argv[], char *const 
 		return r;
 	if (p.where == UE_UNION && !ue_node_exists(&p.node))
 		return -ENOENT;
-	char **env = ue_env_for_child(envp);
+	char **env = ue_env_for_child(envp, p.where == UE_UNION);
 	long e = UE_ERR(REAL(execveat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), argv, env, fl));
 	ue_env_free(env, envp);
 	return e;
@@ -328,7 +329,7 @@ long execveat_impl(int dirfd, const char *path, char *const argv[], char *const 
  * back for the length of the call. */
 static char **env_swap(void)
 {
-	char **env = ue_env_for_child(environ);
+	char **env = ue_env_for_child(environ, 0);
 	if (env == environ)
 		return NULL;
 	char **saved = environ;

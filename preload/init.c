@@ -139,37 +139,107 @@ static int preload_has_lib(const char *v)
 	return 0;
 }
 
-char **ue_env_for_child(char *const envp[])
+/* NAME=value with the library first, unless value already holds it. */
+static char *loader_var(const char *name, const char *value, char sep)
+{
+	char *v = NULL;
+	if (value && preload_has_lib(value))
+		return asprintf(&v, "%s=%s", name, value) < 0 ? NULL : v;
+	if (value && *value ? asprintf(&v, "%s=%s%c%s", name, lib_path, sep, value) < 0
+	                    : asprintf(&v, "%s=%s", name, lib_path) < 0)
+		v = NULL;
+	return v;
+}
+
+/* Whether a colon-separated list names a directory of the union. */
+static int list_in_union(const char *list)
+{
+	char dir[PATH_MAX], norm[PATH_MAX];
+	for (const char *s = list; s && *s;) {
+		const char *e = strchrnul(s, ':');
+		size_t n = (size_t)(e - s);
+		if (n && n < sizeof dir) {
+			memcpy(dir, s, n);
+			dir[n] = '\0';
+			if (!strncmp(dir, "$ORIGIN", 7) || !strncmp(dir, "${ORIGIN}", 9))
+				return 1;
+			if (dir[0] != '/' || ue_path_normalize(norm, sizeof norm, dir) < 0 || ue_path_under(norm, ue_cfg.mount, ue_cfg.mount_len))
+				return 1;  /* relative, or inside: may be the union */
+			for (int i = 0; i < ue_cfg.nlayers; i++)
+				if (ue_path_under(norm, ue_cfg.layer[i].root, ue_cfg.layer[i].len))
+					return 1;
+		}
+		s = *e ? e + 1 : e;
+	}
+	return 0;
+}
+
+/* The loader's audit module costs every object's symbol binding (glibc then
+ * binds through its profiling trampoline): it goes only where the loader
+ * may have to find a library in the union. */
+static int child_needs_audit(char *const envp[], int program_in_union)
+{
+	return program_in_union || list_in_union(env_find(envp, "LD_LIBRARY_PATH", 15));
+}
+
+/* value with the library removed from a colon-separated list, or NULL. */
+static char *loader_var_without(const char *name, const char *value)
+{
+	char *v, *o;
+	if (asprintf(&v, "%s=", name) < 0 || !(o = realloc(v, strlen(v) + strlen(value) + 1)))
+		return NULL;
+	v = o;
+	o = v + strlen(v);
+	size_t n = strlen(lib_path);
+	for (const char *s = value; *s;) {
+		const char *e = strchrnul(s, ':');
+		if ((size_t)(e - s) != n || strncmp(s, lib_path, n)) {
+			if (o[-1] != '=')
+				*o++ = ':';
+			memcpy(o, s, (size_t)(e - s));
+			o += e - s;
+		}
+		s = *e ? e + 1 : e;
+	}
+	*o = '\0';
+	return v;
+}
+
+char **ue_env_for_child(char *const envp[], int program_in_union)
 {
 	if (!lib_path)
 		return (char **)envp;
-	const char *preload = env_find(envp, "LD_PRELOAD", 10);
-	int missing = !preload || !preload_has_lib(preload);
+	const char *preload = env_find(envp, "LD_PRELOAD", 10), *audit = env_find(envp, "LD_AUDIT", 8);
+	int need_audit = child_needs_audit(envp, program_in_union);
+	int has_audit = audit && preload_has_lib(audit);
+	int missing = !preload || !preload_has_lib(preload) || need_audit != has_audit;
 	for (size_t i = 0; i < N_ENV && !missing; i++)
 		missing = env_saved[i] && !env_find(envp, env_names[i], strlen(env_names[i]));
 	if (!missing)
 		return (char **)envp;
 	/* The program cleared some of it (env -i, a sanitised environment):
-	 * the union must still hold in the child. */
+	 * the union must still hold in the child, libraries included. */
 	size_t n = 0;
 	while (envp && envp[n])
 		n++;
-	char **env = calloc(n + N_ENV + 2, sizeof *env);
+	/* the program's, the layer settings, LD_PRELOAD, LD_AUDIT, NULL */
+	char **env = calloc(n + N_ENV + 3, sizeof *env);
 	if (!env)
 		return (char **)envp;
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++)
-		if (strncmp(envp[i], "LD_PRELOAD=", 11))
+		if (strncmp(envp[i], "LD_PRELOAD=", 11) && strncmp(envp[i], "LD_AUDIT=", 9))
 			env[k++] = envp[i];
 	for (size_t i = 0; i < N_ENV; i++)
 		if (env_saved[i] && !env_find(envp, env_names[i], strlen(env_names[i])))
 			env[k++] = env_saved[i];
-	char *pre = NULL;
-	if (preload && *preload ? asprintf(&pre, "LD_PRELOAD=%s %s", lib_path, preload) < 0
-	                        : asprintf(&pre, "LD_PRELOAD=%s", lib_path) < 0)
-		pre = NULL;
-	if (pre)
-		env[k++] = pre;
+	if ((env[k] = loader_var("LD_PRELOAD", preload, ' ')))
+		k++;
+	/* LD_AUDIT takes colons only. */
+	if (need_audit && (env[k] = loader_var("LD_AUDIT", audit, ':')))
+		k++;
+	else if (!need_audit && audit && (env[k] = loader_var_without("LD_AUDIT", audit)))
+		k++;
 	env[k] = NULL;
 	return env;
 }
@@ -179,7 +249,7 @@ void ue_env_free(char **env, char *const envp[])
 	if (env == (char **)envp)
 		return;
 	for (char **e = env; *e; e++)
-		if (!strncmp(*e, "LD_PRELOAD=", 11))
+		if (!strncmp(*e, "LD_PRELOAD=", 11) || !strncmp(*e, "LD_AUDIT=", 9))
 			free(*e);
 	free(env);
 }

@@ -125,9 +125,11 @@ static inline void *ue_fail(long r)
 int ue_resolve_for_change(int dirfd, const char *path, int flags, struct ue_path *p);
 
 /* The environment for a child: envp with LD_PRELOAD and the layer settings
- * put back when the program removed them.  Returns envp itself when nothing
- * is missing, else a new array (freed by the caller with ue_env_free). */
-char **ue_env_for_child(char *const envp[]);
+ * put back when the program removed them, and the library as the loader's
+ * audit module exactly when the child may load libraries from the union
+ * (program_in_union, or LD_LIBRARY_PATH naming the union).  Returns envp
+ * itself when nothing changes, else a new array (free with ue_env_free). */
+char **ue_env_for_child(char *const envp[], int program_in_union);
 void ue_env_free(char **env, char *const envp[]);
 
 /* fd open on a directory of the union: its resolved path. 1 yes, 0 no. */

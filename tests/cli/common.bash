@@ -65,7 +65,8 @@ stub_setup() {
     if [ ! -f "$d/unionenv" ]; then
         command -v cc >/dev/null 2>&1 || return 1
         mkdir -p "$d"
-        echo 'int unionenv_stub;' >"$d/stub.c"
+        # An audit module too, as the real library: la_version is all it needs.
+        printf 'int unionenv_stub;\nunsigned la_version(unsigned v) { return v; }\n' >"$d/stub.c"
         cc -shared -fPIC -o "$d/libunionenv.so" "$d/stub.c" || return 1
         cc -shared -fPIC -o "$d/libother.so" "$d/stub.c" || return 1
         sed "s|^UNIONENV_LIBDIR=.*|UNIONENV_LIBDIR=$d|" "$UE" >"$d/unionenv" || return 1

@@ -48,7 +48,7 @@ expect() {
     fi
 }
 
-tap_plan 21
+tap_plan 23
 
 # The same change on both sides first: a whiteout and a new directory.
 union --lower "$A:$B" --upper "$U" -- sh -c "rm '$A/d2/gone' && mkdir '$A/d4'"
@@ -80,6 +80,17 @@ expect "a vfork child's chdir stays the child's (python subprocess with cwd=)" "
 expect "#! script started by posix_spawnp from make" "up: $A/up.sh" make -s -f /dev/null -C "$A" --eval "all: ; @'$A/up.sh'"
 expect "/proc/self/cwd, readlink and realpath, name the union's directory" "$A/newdir $A/newdir $A/newdir" \
     sh -c "mkdir '$A/newdir' && cd '$A/newdir' && echo \$(readlink /proc/self/cwd) \$(realpath /proc/self/cwd) \$(pwd -P)"
+# The dynamic loader opens libraries itself: through the audit module it
+# finds them in the union (a lower below the mount, or built in the upper).
+mkdir -p "$B/lib"
+printf 'int f(void){return 42;}\n' >"$B/f.c"
+printf 'int f(void);\nint main(void){return f()!=42;}\n' >"$B/m.c"
+cc -shared -fPIC -o "$B/lib/libf.so" "$B/f.c"
+BEFORE=$(snapshot_tree "$A"; snapshot_tree "$B")
+expect "shared libraries of the union: LD_LIBRARY_PATH, rpath, \$ORIGIN, runpath into the upper" "0 0 0 0" \
+    sh -c "cd '$A' && cc -o m m.c -Llib -lf && LD_LIBRARY_PATH='$A/lib' ./m; a=\$?; cc -o m2 m.c -Llib -lf -Wl,-rpath,'$A/lib' && ./m2; b=\$?; cc -o m3 m.c -Llib -lf '-Wl,-rpath,\$ORIGIN/lib' && ./m3; c=\$?; mkdir -p lib2 && cc -shared -fPIC -o lib2/libf.so f.c && cc -o m4 m.c -Llib2 -lf -Wl,--enable-new-dtags,-rpath,'$A/lib2' && ./m4; echo \$a \$b \$c \$?"
+expect "a program that clears its environment still finds the union's libraries" "0" \
+    sh -c "cd '$A' && env -i LD_LIBRARY_PATH='$A/lib' ./m; echo \$?"
 lowers_unchanged "the children"
 
 expect "threads create, rename and remove in one union directory at once" "threads ok" "$PROG/children" threads "$A/d1"
