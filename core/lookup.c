@@ -35,6 +35,43 @@ void ue_rel_parent(char *buf, const char *rel)
 	buf[n] = '\0';
 }
 
+/* Note what layer i's directory at real says of itself in out; 1 when it
+ * is opaque (nothing below it merges). */
+static int dir_layer(struct ue_node *out, int i, const char *real)
+{
+	int m = ue_dir_markers(real, i > UE_UPPER);
+	if (m & UE_DIR_AUFS)
+		out->aufs |= 1ULL << i;
+	if (m & UE_DIR_XWHITEOUTS)
+		out->xwh |= 1ULL << i;
+	return (m & UE_DIR_OPAQUE) != 0;
+}
+
+/* In layer i, is the name at real (lstat'ed into st, or missing when
+ * present is 0) a whiteout in any of the forms a layer may use? */
+static int layer_whiteout(const struct ue_node *parent, int i, const char *real, const struct stat *st, int present)
+{
+	if (present && ue_is_whiteout(st))
+		return 1;
+	if (present && (parent->xwh & (1ULL << i)) && ue_is_xwhiteout(real, st))
+		return 1;
+	if (parent->aufs & (1ULL << i)) {
+		/* aufs: .wh.NAME beside where NAME would be */
+		char wh[PATH_MAX];
+		const char *slash = strrchr(real, '/');
+		struct stat ws;
+		size_t dl = (size_t)(slash - real) + 1;
+		if (dl + sizeof UE_AUFS_PREFIX + strlen(slash + 1) <= sizeof wh) {
+			memcpy(wh, real, dl);
+			strcpy(wh + dl, UE_AUFS_PREFIX);
+			strcat(wh, slash + 1);
+			if (sys_lstat(wh, &ws) == 0)
+				return 1;
+		}
+	}
+	return 0;
+}
+
 static int root_compute(struct ue_node *out)
 {
 	char real[PATH_MAX];
@@ -54,7 +91,7 @@ static int root_compute(struct ue_node *out)
 		out->stack |= 1ULL << i;
 		if (i > UE_UPPER)
 			out->in_lower = 1;
-		if (ue_is_opaque(real))
+		if (dir_layer(out, i, real))
 			break;
 	}
 	return 0;
@@ -67,11 +104,13 @@ static int name_below(const char *rel, const struct ue_node *parent, int from)
 	char real[PATH_MAX];
 	struct stat st;
 	for (int i = from + 1; i < ue_cfg.nlayers; i++) {
-		if (!(parent->stack & (1ULL << i)))
+		if (!(parent->stack & (1ULL << i)) || ue_real(real, sizeof real, i, rel) < 0)
 			continue;
-		if (ue_real(real, sizeof real, i, rel) < 0 || sys_lstat(real, &st) < 0)
-			continue;
-		return !ue_is_whiteout(&st);
+		int present = sys_lstat(real, &st) == 0;
+		if (layer_whiteout(parent, i, real, &st, present))
+			return 0;
+		if (present)
+			return 1;
 	}
 	return 0;
 }
@@ -83,20 +122,25 @@ static int child_compute(const char *rel, const struct ue_node *parent, struct u
 	struct stat st;
 	memset(out, 0, sizeof *out);
 	out->layer = -1;
+	const char *base = strrchr(rel, '/');
+	base = base ? base + 1 : rel;
 	for (int i = 0; i < ue_cfg.nlayers; i++) {
 		if (!(parent->stack & (1ULL << i)))
+			continue;
+		/* aufs markers are the layer's bookkeeping, not names of the union */
+		if ((parent->aufs & (1ULL << i)) && !strncmp(base, UE_AUFS_PREFIX, sizeof UE_AUFS_PREFIX - 1))
 			continue;
 		int r = ue_real(real, sizeof real, i, rel);
 		if (r == 0)
 			r = sys_lstat(real, &st);
-		if (r == -ENOENT || r == -ENOTDIR)
-			continue;
-		if (r < 0)
+		if (r < 0 && r != -ENOENT && r != -ENOTDIR)
 			return r;
-		int wh = ue_is_whiteout(&st);
+		int wh = layer_whiteout(parent, i, real, &st, r == 0);
+		if (r < 0 && !wh)
+			continue;
 		if (out->layer < 0) {
 			if (wh) {
-				out->upper_whiteout = (i == UE_UPPER);
+				out->upper_whiteout = (i == UE_UPPER) && r == 0 && ue_is_whiteout(&st);
 				break;
 			}
 			out->layer = i;
@@ -105,7 +149,7 @@ static int child_compute(const char *rel, const struct ue_node *parent, struct u
 			if (!S_ISDIR(st.st_mode))
 				break;
 			out->stack = 1ULL << i;
-			if (ue_is_opaque(real))
+			if (dir_layer(out, i, real))
 				break;
 			continue;
 		}
@@ -115,7 +159,7 @@ static int child_compute(const char *rel, const struct ue_node *parent, struct u
 		if (wh || !S_ISDIR(out->type) || !S_ISDIR(st.st_mode))
 			break;
 		out->stack |= 1ULL << i;
-		if (ue_is_opaque(real))
+		if (dir_layer(out, i, real))
 			break;
 	}
 	if (out->layer == UE_UPPER && !out->in_lower)

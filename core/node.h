@@ -12,6 +12,8 @@ struct ue_node {
 	unsigned upper_whiteout:1; /* the upper holds a whiteout at this name */
 	unsigned in_lower:1;     /* a visible lower holds the name: removal leaves a whiteout */
 	uint64_t origin_ino;     /* copied up: the lower file's inode number, kept as its own */
+	uint64_t aufs;           /* directories: layers whose directory holds .wh.NAME markers */
+	uint64_t xwh;            /* directories: layers whose directory holds xattr whiteouts */
 };
 
 /* How many layers a directory merges: more than one and the kernel reports

@@ -68,6 +68,7 @@ struct merge {
 	struct seen *seen;
 	int layer;
 	const char *real;          /* the layer's directory being read */
+	int aufs, xwh;             /* it holds aufs markers, xattr whiteouts */
 	size_t n, cap;
 	struct ue_dirent **ent;
 };
@@ -102,11 +103,31 @@ static int push(struct merge *m, struct ue_dirent *e)
 	return 0;
 }
 
+/* Mark name as seen and hidden (a whiteout's name), unless already seen. */
+static int hide(struct merge *m, const char *name)
+{
+	struct seen *s;
+	size_t len = strlen(name);
+	HASH_FIND(hh, m->seen, name, len, s);
+	if (s)
+		return 0;
+	if (!(s = malloc(sizeof *s + len + 1)))
+		return -ENOMEM;
+	memcpy(s->name, name, len + 1);
+	s->ent = NULL;
+	HASH_ADD(hh, m->seen, name, len, s);
+	return 0;
+}
+
 static int merge_one(void *arg, int dfd, struct linux_dirent64 *d)
 {
 	struct merge *m = arg;
 	struct seen *s;
 	size_t len = strlen(d->d_name);
+	if (m->aufs && !strncmp(d->d_name, UE_AUFS_PREFIX, sizeof UE_AUFS_PREFIX - 1)) {
+		/* .wh.NAME hides NAME below; .wh..wh..opq made the stack stop here */
+		return strcmp(d->d_name, UE_AUFS_OPAQUE) ? hide(m, d->d_name + sizeof UE_AUFS_PREFIX - 1) : 0;
+	}
 	HASH_FIND(hh, m->seen, d->d_name, len, s);
 	if (s)
 		return 0;
@@ -119,6 +140,12 @@ static int merge_one(void *arg, int dfd, struct linux_dirent64 *d)
 	HASH_ADD(hh, m->seen, name, len, s);
 	int wh;
 	int type = dtype_of(dfd, d, &wh);
+	if (!wh && m->xwh && (type == DT_REG || type == DT_UNKNOWN)) {
+		struct stat st;
+		char path[PATH_MAX];
+		wh = sys_fstatat(dfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		     ue_path_join(path, sizeof path, m->real, d->d_name) == 0 && ue_is_xwhiteout(path, &st);
+	}
 	if (wh)
 		return 0;
 	uint64_t ino = d->d_ino;
@@ -166,6 +193,8 @@ int ue_dir_list(const char *rel, const struct ue_node *dir, struct ue_dirlist *o
 			continue;
 		m.layer = i;
 		m.real = real;
+		m.aufs = (dir->aufs >> i) & 1;
+		m.xwh = (dir->xwh >> i) & 1;
 		if ((r = ue_real(real, sizeof real, i, rel)) < 0)
 			break;
 		r = each_entry(real, merge_one, &m);

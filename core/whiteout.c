@@ -8,15 +8,63 @@
 #include <stdint.h>
 #include <sys/sysmacros.h>
 
-int ue_is_opaque(const char *real_dir)
+static int opaque_value(const char *real_dir, const char *name)
 {
 	char v[2];
-	if (sys_lgetxattr(real_dir, UE_XATTR_OPAQUE, v, sizeof v) == 1 && v[0] == 'y')
-		return 1;
-	/* Layers written by a privileged mount, readable as root. */
-	if (sys_lgetxattr(real_dir, "trusted.overlay.opaque", v, sizeof v) == 1 && v[0] == 'y')
-		return 1;
-	return 0;
+	return sys_lgetxattr(real_dir, name, v, sizeof v) == 1 ? v[0] : 0;
+}
+
+struct linux_dirent64_ {
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+/* aufs markers in a directory: UE_DIR_AUFS, | UE_DIR_OPAQUE for .wh..wh..opq */
+static int aufs_scan(const char *real_dir)
+{
+	char buf[32768];
+	int flags = 0;
+	int fd = sys_openat(AT_FDCWD, real_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	long n;
+	while ((n = sys_getdents64(fd, buf, sizeof buf)) > 0) {
+		for (long off = 0; off < n;) {
+			struct linux_dirent64_ *d = (void *)(buf + off);
+			off += d->d_reclen;
+			if (!strncmp(d->d_name, UE_AUFS_PREFIX, sizeof UE_AUFS_PREFIX - 1))
+				flags |= UE_DIR_AUFS | (strcmp(d->d_name, UE_AUFS_OPAQUE) ? 0 : UE_DIR_OPAQUE);
+		}
+	}
+	sys_close(fd);
+	return flags;
+}
+
+int ue_dir_markers(const char *real_dir, int scan_aufs)
+{
+	int flags = 0;
+	char v;
+	if ((v = (char)opaque_value(real_dir, UE_XATTR_OPAQUE)) == 'y' ||
+	    (v != 'x' && (v = (char)opaque_value(real_dir, "trusted.overlay.opaque")) == 'y') ||
+	    opaque_value(real_dir, "user.fuseoverlayfs.opaque") == 'y')
+		flags |= UE_DIR_OPAQUE;
+	if (v == 'x' || sys_lgetxattr(real_dir, "user.overlay.whiteouts", NULL, 0) >= 0 ||
+	    sys_lgetxattr(real_dir, "trusted.overlay.whiteouts", NULL, 0) >= 0)
+		flags |= UE_DIR_XWHITEOUTS;
+	if (scan_aufs)
+		flags |= aufs_scan(real_dir);
+	return flags;
+}
+
+int ue_is_xwhiteout(const char *real, const struct stat *st)
+{
+	if (!S_ISREG(st->st_mode) || st->st_size != 0)
+		return 0;
+	return sys_lgetxattr(real, "user.overlay.whiteout", NULL, 0) >= 0 ||
+	       sys_lgetxattr(real, "trusted.overlay.whiteout", NULL, 0) >= 0;
 }
 
 int ue_set_opaque(const char *real_dir)
@@ -48,7 +96,7 @@ int ue_tmp_name(char *buf, size_t size, const char *real_dir)
 
 int ue_xattr_is_marker(const char *name)
 {
-	return strncmp(name, "user.overlay.", 13) == 0 ||
+	return strncmp(name, "user.overlay.", 13) == 0 || strncmp(name, "user.fuseoverlayfs.", 19) == 0 ||
 	       strncmp(name, "trusted.overlay.", 16) == 0;
 }
 

@@ -15,7 +15,22 @@ static inline int ue_is_whiteout(const struct stat *st)
 	return S_ISCHR(st->st_mode) && st->st_rdev == 0;
 }
 
-int ue_is_opaque(const char *real_dir);          /* 1 yes, 0 no */
+/* What a layer's directory says of itself, in every form a layer may be
+ * written in: opaque (user.overlay.opaque=y, trusted.overlay.opaque=y,
+ * user.fuseoverlayfs.opaque=y, aufs .wh..wh..opq), holding the kernel's
+ * xattr whiteouts (opaque=x, or overlay.whiteouts), holding aufs .wh.NAME
+ * markers (found by reading a lower's directory once). */
+#define UE_DIR_OPAQUE     1
+#define UE_DIR_XWHITEOUTS 2
+#define UE_DIR_AUFS       4
+int ue_dir_markers(const char *real_dir, int scan_aufs);
+
+/* The kernel's xattr whiteout: an empty regular file marked
+ * overlay.whiteout, in a directory marked as holding them. */
+int ue_is_xwhiteout(const char *real, const struct stat *st);
+
+#define UE_AUFS_PREFIX ".wh."
+#define UE_AUFS_OPAQUE ".wh..wh..opq"
 int ue_set_opaque(const char *real_dir);         /* 0 or -errno */
 int ue_make_whiteout(const char *real);          /* mknod c 0 0 */
 /* The kernel's record of where a copied-up file came from: an overlay file
