@@ -338,6 +338,12 @@ layers_deep() {
     corpus_fix_times "$a" "$b"
 }
 
+# layers_tree_deep A B: layers_tree and layers_deep side by side (tree/,
+# only_a/, only_b/ and deep/).
+layers_tree_deep() {
+    layers_tree "$1" "$2" && layers_deep "$1" "$2"
+}
+
 # layers_big A B: big/ with 900 names in A, 900 in B and 200 in both,
 # more than one getdents buffer of merged entries.
 layers_big() {

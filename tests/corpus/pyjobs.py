@@ -180,7 +180,7 @@ def fileio(top):
 
 
 def procs(top):
-    """subprocess, os.system, os.popen running programs and scripts of the union."""
+    """subprocess (with cwd= too), os.system, os.popen running programs and scripts of the union."""
     import subprocess
     print(subprocess.run(["ls", top + "/leafy"], capture_output=True, text=True).stdout.split())
     print(subprocess.run("cat " + top + "/bottom.txt | tr a-z A-Z", shell=True, capture_output=True, text=True).stdout.strip())
@@ -192,6 +192,15 @@ def procs(top):
     print(os.popen("wc -c <" + top + "/by-system.txt").read().strip())
     p = subprocess.Popen(["sort"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     print(p.communicate("b\na\n")[0].split())
+    # cwd=: the child changes directory (after vfork, in memory it shares
+    # with the parent) and the parent's stays where it was; relative cwd=
+    # one after the other, into merged, lower-only and upper directories
+    os.mkdir(top + "/newdir")
+    for d in (top + "/leafy", top + "/sub", "only_b", top + "/newdir", top + "/leafy/x"):
+        print(d, subprocess.run(["ls", "-A"], cwd=d, capture_output=True, text=True).stdout.split())
+    print(subprocess.run("cat f; ./../" + top + "/tool.sh", shell=True, cwd="only_a", capture_output=True, text=True).stdout.split("\n"))
+    subprocess.run(["sh", "-c", "echo made in cwd >made.txt"], cwd=top + "/sub/deep", check=True)
+    print(open(top + "/sub/deep/made.txt").read().strip(), open(top + "/top.txt").read().strip())
     print(os.getcwd() == os.environ.get("MNT"))
 
 

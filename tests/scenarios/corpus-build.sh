@@ -31,14 +31,16 @@ layers_build() {
 
 # (make -j2 prints its commands in either order: sorted.)
 corpus_job "configure, make -j2, rebuild from -MD dependencies, install, clean" layers_build
-corpus_step 'sh ./configure --prefix=/opt/app && cat config.h && grep -c "^configure: " config.log && ls -A'
+corpus_step './configure --prefix=/opt/app && cat config.h && grep -c "^configure: " config.log && ls -A'
 corpus_step 'make -j2 | sort && ./app check && ./app.link && make && make -q; echo q=$?'
 corpus_step 'touch -d @1700000000 src/util.h && make && make && touch include/app.h && make -n | sort'
-corpus_step 'sh ./configure --prefix=/opt/app | tail -2 && make && make install DESTDIR="$PWD/stage" && find stage | sort'
+corpus_step './configure --prefix=/opt/app | tail -2 && make && make install DESTDIR="$PWD/stage" && find stage | sort'
 corpus_step 'make clean && ls -A && make distclean && ls -A && ls -A src'
 
 corpus_job "out-of-tree (VPATH) build in a new directory of the union" layers_build
-corpus_step 'mkdir build && cd build && sh ../configure --enable-debug CFLAGS=-O1 | tail -3 && make -j2 | sort && ./app && head -n 1 main.d'
+# (configure finds its sources by $0: run as ../configure, it gets
+# srcdir=.., the path it was run by, and reads the union through it.)
+corpus_step 'mkdir build && cd build && ../configure --enable-debug CFLAGS=-O1 | tail -3 && grep "^srcdir" Makefile && make -j2 | sort && ./app && head -n 1 main.d'
 corpus_step 'cd build && make && echo "int extra;" >>../src/strings.c && make && ls -A'
 
 corpus_job "make: \$(wildcard), vpath, order-only dirs, recursive make over merged directories" layers_build
@@ -62,7 +64,7 @@ corpus_job "make -j16 writes into one lower directory from many processes at onc
 corpus_step 'make -j16 && ls a/b/c/d | wc -l && make -j16 && for i in 1 2 3 4 5 6 7 8; do (mkdir -p x/y/z && echo $i >x/y/z/f$i) & done; wait; ls x/y/z'
 
 corpus_job "gcc -MD, -MMD -MF -MT, -save-temps, ar and a static library" layers_build
-corpus_step 'sh ./configure >/dev/null && mkdir obj && gcc -I. -Iinclude -Isrc -MD -c src/main.c -o obj/main.o && gcc -I. -Iinclude -Isrc -MMD -MF obj/util.dep -MT obj/util.o -c src/util.c -o obj/util.o && cat obj/util.dep && grep -c "^ " obj/main.d'
+corpus_step './configure >/dev/null && mkdir obj && gcc -I. -Iinclude -Isrc -MD -c src/main.c -o obj/main.o && gcc -I. -Iinclude -Isrc -MMD -MF obj/util.dep -MT obj/util.o -c src/util.c -o obj/util.o && cat obj/util.dep && grep -c "^ " obj/main.d'
 corpus_step 'mkdir tmp && TMPDIR=$PWD/tmp gcc -I. -Iinclude -Isrc -save-temps=obj -c src/strings.c -o obj/strings.o && ls -A obj tmp && ar rcs obj/libapp.a obj/util.o obj/strings.o && ar t obj/libapp.a && gcc -o obj/app obj/main.o obj/libapp.a && obj/app'
 
 corpus_run

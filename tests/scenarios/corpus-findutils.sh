@@ -15,11 +15,15 @@ corpus_step 'find . | sort && find tree -printf "%y %m %s %p %l\n" | sort -k4'
 corpus_step 'find tree -type d | sort; find tree -type l | sort; find tree -type p; find tree -empty | sort; find tree -maxdepth 1 -mindepth 1 -type f | sort'
 corpus_step 'find tree -size +100k; find tree -perm -u+x -type f; find tree -perm 600; find tree -samefile tree/sub/d1.dat | sort; find tree -links 2 -type f | sort; find tree -name "*space*"'
 corpus_step 'find tree/leafy | sort; find tree/leafy -noleaf | sort; find tree/leafy -type d | sort; find -L tree -type f 2>&1 | sort; find tree -xtype l | sort; find tree -depth -path "*/deep*" | sort'
-corpus_step 'touch -d @1700000000 tree/ref && echo new >tree/leafy/z/new && touch tree/top.txt && find tree -newer tree/ref -type f | sort && find tree -newer tree/sub/d1.dat -type f | sort'
+# (-newer over directories too: the parents that copy-up brings to the
+# upper keep their times, only those whose entries changed are new)
+corpus_step 'touch -d @1700000000 tree/ref && echo new >tree/leafy/z/new && touch tree/top.txt && find tree -newer tree/ref | sort && find tree -newer tree/sub/d1.dat | sort && find tree -type d -newer tree/ref | sort'
 
-corpus_job "find -delete: files, symlinks, whole merged directories" layers_tree
-corpus_step 'find tree -name "*.dat" -delete && find tree -type l -delete && find . | sort'
-corpus_step 'find tree/leafy -delete && test ! -e tree/leafy && find tree -empty -delete && find . | sort'
+# (deep/ is ten levels deep: deeper than the directory fds fts keeps, so
+# find climbs back by ".." and checks its inode number, which copy-up keeps.)
+corpus_job "find -delete: files, symlinks, whole merged directories, a deep lower tree" layers_tree_deep
+corpus_step 'find tree -name "*.dat" -delete && find tree -type l -delete && find deep -name g -delete && find . | sort'
+corpus_step 'find tree/leafy -delete && test ! -e tree/leafy && find tree -empty -delete && find deep/d1/d2/d3/d4 -path "*/d6*" -delete && find deep -delete && find . | sort'
 corpus_step 'find only_a only_b -delete && find tree/sub -depth -type d -name deep -exec rm -rf {} + && mkdir tree/leafy && find . | sort'
 
 corpus_job "find -exec and -execdir: edit, chmod, mkdir, rm in place" layers_tree

@@ -47,8 +47,7 @@ corpus_step "$PJ"' temp tree'
 corpus_job "python3 file I/O, mmap and os metadata calls on lower files" layers_tree
 corpus_step "$PJ"' fileio tree'
 
-corpus_job "python3 subprocess, os.system, os.popen" layers_tree
-# (subprocess with cwd=: tests/corpus/pending.txt P8)
+corpus_job "python3 subprocess (with cwd=), os.system, os.popen" layers_tree
 corpus_step "$PJ"' procs tree'
 
 corpus_job "python3 imports a package from the lowers and writes its bytecode" layers_py
