@@ -11,14 +11,6 @@
 #include <string.h>
 #include <uthash.h>
 
-struct linux_dirent64 {
-	uint64_t d_ino;
-	int64_t d_off;
-	unsigned short d_reclen;
-	unsigned char d_type;
-	char d_name[];
-};
-
 struct seen {
 	UT_hash_handle hh;
 	struct ue_dirent *ent;     /* NULL: hidden by a whiteout or by a higher non-directory */

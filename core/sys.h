@@ -15,6 +15,15 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+/* A record of getdents64(2). */
+struct linux_dirent64 {
+	unsigned long long d_ino;
+	long long d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
 static inline long ue_sysret(long r) { return r == -1 ? -errno : r; }
 
 #define UE_SYS(...) ue_sysret(syscall(__VA_ARGS__))

@@ -14,14 +14,6 @@ static int opaque_value(const char *real_dir, const char *name)
 	return sys_lgetxattr(real_dir, name, v, sizeof v) == 1 ? v[0] : 0;
 }
 
-struct linux_dirent64_ {
-	uint64_t d_ino;
-	int64_t d_off;
-	unsigned short d_reclen;
-	unsigned char d_type;
-	char d_name[];
-};
-
 /* aufs markers in a directory: UE_DIR_AUFS, | UE_DIR_OPAQUE for .wh..wh..opq */
 static int aufs_scan(const char *real_dir)
 {
@@ -33,7 +25,7 @@ static int aufs_scan(const char *real_dir)
 	long n;
 	while ((n = sys_getdents64(fd, buf, sizeof buf)) > 0) {
 		for (long off = 0; off < n;) {
-			struct linux_dirent64_ *d = (void *)(buf + off);
+			struct linux_dirent64 *d = (void *)(buf + off);
 			off += d->d_reclen;
 			if (!strncmp(d->d_name, UE_AUFS_PREFIX, sizeof UE_AUFS_PREFIX - 1))
 				flags |= UE_DIR_AUFS | (strcmp(d->d_name, UE_AUFS_OPAQUE) ? 0 : UE_DIR_OPAQUE);
@@ -92,6 +84,20 @@ int ue_tmp_name(char *buf, size_t size, const char *real_dir)
 	snprintf(name, sizeof name, UE_TMP_PREFIX "%d.%lu", (int)getpid(),
 	         atomic_fetch_add(&counter, 1));
 	return ue_path_join(buf, size, real_dir, name);
+}
+
+long ue_xattr_drop_markers(char *list, long len)
+{
+	long o = 0;
+	for (long i = 0; i < len;) {
+		size_t l = strlen(list + i) + 1;
+		if (!ue_xattr_is_marker(list + i)) {
+			memmove(list + o, list + i, l);
+			o += (long)l;
+		}
+		i += (long)l;
+	}
+	return o;
 }
 
 int ue_xattr_is_marker(const char *name)

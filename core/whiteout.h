@@ -52,5 +52,8 @@ void ue_set_impure(const char *upper_dir);
 int ue_tmp_name(char *buf, size_t size, const char *real_dir);
 /* Whether an xattr is an overlay marker that must not be copied up. */
 int ue_xattr_is_marker(const char *name);
+/* Remove the markers from a listxattr list of len bytes: the overlay's own
+ * attributes are not the file's.  Returns the new length. */
+long ue_xattr_drop_markers(char *list, long len);
 
 #endif

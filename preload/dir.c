@@ -232,14 +232,6 @@ struct gd_state {
 static struct gd_state gd_table[GD_SLOTS];
 static pthread_mutex_t gd_lock = PTHREAD_MUTEX_INITIALIZER;
 
-struct linux_dirent64 {
-	uint64_t d_ino;
-	int64_t d_off;
-	unsigned short d_reclen;
-	unsigned char d_type;
-	char d_name[];
-};
-
 long getdents64_impl(int fd, void *buf, size_t n)
 {
 	struct ue_path p;

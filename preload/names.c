@@ -339,16 +339,7 @@ long flistxattr_impl(int fd, char *list, size_t n)
 	long len = UE_ERR(REAL(flistxattr)(fd, list, n));
 	if (len <= 0 || n == 0 || !fd_in_union(fd))
 		return len;
-	long o = 0;
-	for (long i = 0; i < len;) {
-		size_t l = strlen(list + i) + 1;
-		if (!ue_xattr_is_marker(list + i)) {
-			memmove(list + o, list + i, l);
-			o += (long)l;
-		}
-		i += (long)l;
-	}
-	return o;
+	return ue_xattr_drop_markers(list, len);
 }
 
 long open_tree_impl(int dirfd, const char *path, unsigned flags)

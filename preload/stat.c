@@ -185,15 +185,5 @@ long listxattr_impl(const char *path, char *list, size_t n, int follow)
 	long len = UE_ERR(REAL(llistxattr)(p.real, list, n));
 	if (len <= 0 || n == 0)
 		return len;
-	/* The overlay's own markers are not the file's. */
-	long o = 0;
-	for (long i = 0; i < len;) {
-		size_t l = strlen(list + i) + 1;
-		if (!ue_xattr_is_marker(list + i)) {
-			memmove(list + o, list + i, l);
-			o += (long)l;
-		}
-		i += (long)l;
-	}
-	return o;
+	return ue_xattr_drop_markers(list, len);
 }
