@@ -8,11 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <stddef.h>
+#include <time.h>
 #include <uthash.h>
 
 #define RING_SLOTS 1024
 #define RING_PATH 240
-#define RING_MAGIC 0x756e696f6e726e31ULL  /* "unionrn1" */
+#define RING_MAGIC 0x756e696f6e726e32ULL  /* "unionrn2" */
+#define RING_PREFIX "unionenv-"
 #define CACHE_MAX 65536                      /* entries before a flush */
 
 struct ring_slot {
@@ -25,6 +28,8 @@ struct ring_slot {
 struct ring {
 	uint64_t magic;
 	_Atomic uint64_t head;   /* number of events ever posted */
+	uint64_t upper_dev, upper_ino;
+	char upper[4096];        /* whose ring: found dead once that upper is gone */
 	struct ring_slot slot[RING_SLOTS];
 };
 
@@ -170,16 +175,65 @@ static void atfork_prepare(void) { pthread_mutex_lock(&lock); }
 static void atfork_release(void) { pthread_mutex_unlock(&lock); }
 static void atfork_register(void) { pthread_atfork(atfork_prepare, atfork_release, atfork_release); }
 
+/* Remove this user's rings whose upper is gone (or that an older version
+ * left): run by the process that makes a new ring, so once per new upper. */
+static void ring_collect(const char *dir, const char *mine)
+{
+	char buf[8192], prefix[64], path[512];
+	struct ring head;
+	size_t off_upper = offsetof(struct ring, slot);
+	snprintf(prefix, sizeof prefix, RING_PREFIX "%u-", (unsigned)getuid());
+	int dfd = sys_openat(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+	if (dfd < 0)
+		return;
+	long n;
+	while ((n = sys_getdents64(dfd, buf, sizeof buf)) > 0) {
+		for (long off = 0; off < n;) {
+			struct linux_dirent64 *d = (void *)(buf + off);
+			off += d->d_reclen;
+			if (strncmp(d->d_name, prefix, strlen(prefix)) || !strcmp(d->d_name, mine))
+				continue;
+			snprintf(path, sizeof path, "%s/%s", dir, d->d_name);
+			int fd = sys_openat(AT_FDCWD, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0);
+			struct stat rs, us;
+			if (fd < 0)
+				continue;
+			long got = sys_pread(fd, &head, off_upper, 0);
+			int fst = sys_fstat(fd, &rs);
+			sys_close(fd);
+			if (fst < 0 || rs.st_uid != getuid())
+				continue;
+			head.upper[sizeof head.upper - 1] = '\0';
+			int dead;
+			if (got == (long)off_upper && head.magic == RING_MAGIC)
+				dead = sys_lstat(head.upper, &us) < 0 || us.st_dev != head.upper_dev || us.st_ino != head.upper_ino;
+			else  /* another version's, or one being made right now: only when old */
+				dead = rs.st_mtime + 3600 < time(NULL);
+			if (dead)
+				sys_unlinkat(dfd, d->d_name, 0);
+		}
+	}
+	sys_close(dfd);
+}
+
 /* One ring per upper directory and user, named after the upper's inode. */
 static struct ring *ring_attach(void)
 {
+	static const char dir[] = "/dev/shm";
 	struct stat st;
-	char name[128];
-	if (sys_lstat(ue_cfg.layer[UE_UPPER].root, &st) < 0)
+	char name[128], path[160];
+	const char *upper = ue_cfg.layer[UE_UPPER].root;
+	if (sys_lstat(upper, &st) < 0)
 		return NULL;
-	snprintf(name, sizeof name, "/dev/shm/unionenv-%u-%lx-%lx", (unsigned)getuid(),
-	         (unsigned long)st.st_dev, (unsigned long)st.st_ino);
-	int fd = sys_openat(AT_FDCWD, name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	snprintf(name, sizeof name, RING_PREFIX "%u-%lx-%lx", (unsigned)getuid(), (unsigned long)st.st_dev,
+	         (unsigned long)st.st_ino);
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	int made = 1;
+	int fd = sys_openat(AT_FDCWD, path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd == -EEXIST) {
+		made = 0;
+		fd = sys_openat(AT_FDCWD, path, O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0);
+	}
 	if (fd < 0)
 		return NULL;
 	struct stat rs;
@@ -191,8 +245,16 @@ static struct ring *ring_attach(void)
 	if (m == MAP_FAILED)
 		return NULL;
 	struct ring *r = m;
-	if (r->magic != RING_MAGIC)
-		r->magic = RING_MAGIC;   /* zeroed memory is a valid empty ring */
+	if (r->magic != RING_MAGIC || r->upper_dev != st.st_dev || r->upper_ino != st.st_ino) {
+		/* Zeroed memory is a valid empty ring; the header says whose it is. */
+		r->upper_dev = st.st_dev;
+		r->upper_ino = st.st_ino;
+		snprintf(r->upper, sizeof r->upper, "%s", upper[0] ? upper : "/");
+		r->magic = RING_MAGIC;
+		made = 1;  /* a dead upper's ring, its inode number reused: ours now */
+	}
+	if (made)
+		ring_collect(dir, name);
 	return r;
 }
 
