@@ -216,7 +216,11 @@ static void ring_collect(const char *dir, const char *mine)
 	sys_close(dfd);
 }
 
-/* One ring per upper directory and user, named after the upper's inode. */
+/* One ring per upper directory and user, named after the upper's inode.
+ * A ring found under that name for another upper (a dead one whose inode
+ * number was reused, or one of an older format) is replaced, never taken
+ * over: a ring that ring_collect removes is then one no process can be
+ * using. */
 static struct ring *ring_attach(void)
 {
 	static const char dir[] = "/dev/shm";
@@ -228,34 +232,45 @@ static struct ring *ring_attach(void)
 	snprintf(name, sizeof name, RING_PREFIX "%u-%lx-%lx", (unsigned)getuid(), (unsigned long)st.st_dev,
 	         (unsigned long)st.st_ino);
 	snprintf(path, sizeof path, "%s/%s", dir, name);
-	int made = 1;
-	int fd = sys_openat(AT_FDCWD, path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd == -EEXIST) {
-		made = 0;
-		fd = sys_openat(AT_FDCWD, path, O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0);
+	for (int attempt = 0; attempt < 3; attempt++) {
+		int made = 1;
+		int fd = sys_openat(AT_FDCWD, path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (fd == -EEXIST) {
+			made = 0;
+			fd = sys_openat(AT_FDCWD, path, O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0);
+		}
+		if (fd < 0)
+			return NULL;
+		struct stat rs;
+		void *m = MAP_FAILED;
+		if (sys_fstat(fd, &rs) == 0 && rs.st_uid == getuid() &&
+		    (rs.st_size >= (off_t)sizeof(struct ring) || sys_ftruncate(fd, sizeof(struct ring)) == 0))
+			m = mmap(NULL, sizeof(struct ring), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		sys_close(fd);
+		if (m == MAP_FAILED)
+			return NULL;
+		struct ring *r = m;
+		int foreign = r->magic != 0 &&
+		              (r->magic != RING_MAGIC || r->upper_dev != st.st_dev || r->upper_ino != st.st_ino);
+		if (foreign) {
+			munmap(m, sizeof(struct ring));
+			sys_unlinkat(AT_FDCWD, path, 0);
+			continue;
+		}
+		if (r->magic == 0) {
+			/* New: say whose it is (every process that gets here writes
+			 * the same values). */
+			r->upper_dev = st.st_dev;
+			r->upper_ino = st.st_ino;
+			snprintf(r->upper, sizeof r->upper, "%s", upper[0] ? upper : "/");
+			atomic_thread_fence(memory_order_release);
+			r->magic = RING_MAGIC;
+		}
+		if (made)
+			ring_collect(dir, name);
+		return r;
 	}
-	if (fd < 0)
-		return NULL;
-	struct stat rs;
-	void *m = MAP_FAILED;
-	if (sys_fstat(fd, &rs) == 0 && rs.st_uid == getuid() &&
-	    (rs.st_size >= (off_t)sizeof(struct ring) || sys_ftruncate(fd, sizeof(struct ring)) == 0))
-		m = mmap(NULL, sizeof(struct ring), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	sys_close(fd);
-	if (m == MAP_FAILED)
-		return NULL;
-	struct ring *r = m;
-	if (r->magic != RING_MAGIC || r->upper_dev != st.st_dev || r->upper_ino != st.st_ino) {
-		/* Zeroed memory is a valid empty ring; the header says whose it is. */
-		r->upper_dev = st.st_dev;
-		r->upper_ino = st.st_ino;
-		snprintf(r->upper, sizeof r->upper, "%s", upper[0] ? upper : "/");
-		r->magic = RING_MAGIC;
-		made = 1;  /* a dead upper's ring, its inode number reused: ours now */
-	}
-	if (made)
-		ring_collect(dir, name);
-	return r;
+	return NULL;
 }
 
 void ue_cache_init(void)
