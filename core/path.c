@@ -79,3 +79,22 @@ int ue_path_has_dots(const char *p)
 	}
 	return 0;
 }
+
+int ue_path_list_next(const char **list, char *buf, size_t size)
+{
+	const char *s = *list;
+	while (s && *s) {
+		const char *e = strchrnul(s, ':');
+		size_t n = (size_t)(e - s);
+		const char *elem = s;
+		s = *e ? e + 1 : e;
+		if (n && n < size) {
+			memcpy(buf, elem, n);
+			buf[n] = '\0';
+			*list = s;
+			return 1;
+		}
+	}
+	*list = s;
+	return 0;
+}

@@ -71,24 +71,27 @@ void ue_cwd_set(const char *vpath)
 	pthread_mutex_unlock(&cwd_lock);
 }
 
-int ue_unreal(char *out, size_t size, const char *real)
+int ue_real_layer(const char *real)
 {
 	int best = -1;
-	size_t best_len = 0;
 	for (int i = 0; i < ue_cfg.nlayers; i++) {
 		const struct ue_layer *l = &ue_cfg.layer[i];
-		if (ue_path_under(real, l->root, l->len) && (best < 0 || l->len > best_len)) {
+		if (ue_path_under(real, l->root, l->len) && (best < 0 || l->len > ue_cfg.layer[best].len))
 			best = i;
-			best_len = l->len;
-		}
 	}
+	return best;
+}
+
+int ue_unreal(char *out, size_t size, const char *real)
+{
+	int best = ue_real_layer(real);
 	if (best < 0) {
 		if (strlen(real) + 1 > size)
 			return -ENAMETOOLONG;
 		strcpy(out, real);
 		return 0;
 	}
-	const char *rest = ue_path_under(real, ue_cfg.layer[best].root, best_len);
+	const char *rest = ue_path_under(real, ue_cfg.layer[best].root, ue_cfg.layer[best].len);
 	if (*rest == '\0') {
 		if (ue_cfg.mount_len + 2 > size)
 			return -ENAMETOOLONG;

@@ -35,16 +35,43 @@ static int aufs_scan(const char *real_dir)
 	return flags;
 }
 
+/* Which of the markers a directory's xattrs name, read in one listxattr:
+ * most directories have none, and a lookup then costs one call, not five. */
+#define HAS_USER_OPAQUE 1
+#define HAS_TRUSTED_OPAQUE 2
+#define HAS_FUSE_OPAQUE 4
+#define HAS_WHITEOUTS 8
+
+static int markers_present(const char *real_dir)
+{
+	char list[2048];
+	long n = sys_llistxattr(real_dir, list, sizeof list);
+	if (n == -ERANGE)  /* a long list: ask for each name */
+		return HAS_USER_OPAQUE | HAS_TRUSTED_OPAQUE | HAS_FUSE_OPAQUE | HAS_WHITEOUTS;
+	int has = 0;
+	for (long i = 0; i < n; i += (long)strlen(list + i) + 1) {
+		const char *x = list + i;
+		has |= !strcmp(x, UE_XATTR_OPAQUE) ? HAS_USER_OPAQUE
+		     : !strcmp(x, "trusted.overlay.opaque") ? HAS_TRUSTED_OPAQUE
+		     : !strcmp(x, "user.fuseoverlayfs.opaque") ? HAS_FUSE_OPAQUE
+		     : !strcmp(x, "user.overlay.whiteouts") || !strcmp(x, "trusted.overlay.whiteouts") ? HAS_WHITEOUTS
+		     : 0;
+	}
+	return has;
+}
+
 int ue_dir_markers(const char *real_dir, int scan_aufs)
 {
-	int flags = 0;
-	char v;
-	if ((v = (char)opaque_value(real_dir, UE_XATTR_OPAQUE)) == 'y' ||
-	    (v != 'x' && (v = (char)opaque_value(real_dir, "trusted.overlay.opaque")) == 'y') ||
-	    opaque_value(real_dir, "user.fuseoverlayfs.opaque") == 'y')
+	int flags = 0, has = markers_present(real_dir);
+	char v = 0;
+	if ((has & HAS_USER_OPAQUE) && (v = (char)opaque_value(real_dir, UE_XATTR_OPAQUE)) == 'y')
 		flags |= UE_DIR_OPAQUE;
-	if (v == 'x' || sys_lgetxattr(real_dir, "user.overlay.whiteouts", NULL, 0) >= 0 ||
-	    sys_lgetxattr(real_dir, "trusted.overlay.whiteouts", NULL, 0) >= 0)
+	else if (v != 'x' && (has & HAS_TRUSTED_OPAQUE) && (v = (char)opaque_value(real_dir, "trusted.overlay.opaque")) == 'y')
+		flags |= UE_DIR_OPAQUE;
+	else if ((has & HAS_FUSE_OPAQUE) && opaque_value(real_dir, "user.fuseoverlayfs.opaque") == 'y')
+		flags |= UE_DIR_OPAQUE;
+	if (v == 'x' || ((has & HAS_WHITEOUTS) && (sys_lgetxattr(real_dir, "user.overlay.whiteouts", NULL, 0) >= 0 ||
+	                                           sys_lgetxattr(real_dir, "trusted.overlay.whiteouts", NULL, 0) >= 0)))
 		flags |= UE_DIR_XWHITEOUTS;
 	if (scan_aufs)
 		flags |= aufs_scan(real_dir);

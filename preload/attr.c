@@ -62,10 +62,7 @@ int ue_fd_in_lower(int fd, struct ue_path *p)
 	if (n <= 0 || real[0] != '/')
 		return 0;
 	real[n] = '\0';
-	int lower = 0;
-	for (int i = UE_UPPER + 1; i < ue_cfg.nlayers && !lower; i++)
-		lower = ue_path_under(real, ue_cfg.layer[i].root, ue_cfg.layer[i].len) != NULL;
-	if (!lower || ue_unreal(v, sizeof v, real) < 0)
+	if (ue_real_layer(real) <= UE_UPPER || ue_unreal(v, sizeof v, real) < 0)
 		return 0;
 	return ue_resolve(AT_FDCWD, v, 0, p) == 0 && p->where == UE_UNION && ue_node_exists(&p->node);
 }

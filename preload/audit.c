@@ -7,6 +7,7 @@
  * the union is left to the loader's own search.  The audit copy runs in the
  * loader's namespace, with its own state, set up from the same environment. */
 #include "wrap.h"
+#include "path.h"
 
 #include <elf.h>
 #include <limits.h>
@@ -66,25 +67,18 @@ static void origin_of(struct link_map *map, char *out, size_t size)
 static int search_list(const char *list, const char *origin, const char *name, char *real, size_t size)
 {
 	char dir[PATH_MAX], cand[2 * PATH_MAX + NAME_MAX];
-	for (const char *s = list; s && *s;) {
-		const char *e = strchrnul(s, ':');
-		size_t n = (size_t)(e - s);
-		if (n && n < sizeof dir) {
-			memcpy(dir, s, n);
-			dir[n] = '\0';
-			const char *rest = NULL;
-			if (!strncmp(dir, "$ORIGIN", 7))
-				rest = dir + 7;
-			else if (!strncmp(dir, "${ORIGIN}", 9))
-				rest = dir + 9;
-			if (rest)
-				snprintf(cand, sizeof cand, "%s%s/%s", origin, rest, name);
-			else
-				snprintf(cand, sizeof cand, "%s/%s", dir, name);
-			if (union_file(cand, real, size) == 1)
-				return 1;
-		}
-		s = *e ? e + 1 : e;
+	while (ue_path_list_next(&list, dir, sizeof dir)) {
+		const char *rest = NULL;
+		if (!strncmp(dir, "$ORIGIN", 7))
+			rest = dir + 7;
+		else if (!strncmp(dir, "${ORIGIN}", 9))
+			rest = dir + 9;
+		if (rest)
+			snprintf(cand, sizeof cand, "%s%s/%s", origin, rest, name);
+		else
+			snprintf(cand, sizeof cand, "%s/%s", dir, name);
+		if (union_file(cand, real, size) == 1)
+			return 1;
 	}
 	return 0;
 }

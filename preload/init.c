@@ -60,14 +60,6 @@ __attribute__((constructor)) static void unionenv_start(void)
 	ue_init();
 }
 
-static int in_lower(const char *real)
-{
-	for (int i = UE_UPPER + 1; i < ue_cfg.nlayers; i++)
-		if (ue_path_under(real, ue_cfg.layer[i].root, ue_cfg.layer[i].len))
-			return 1;
-	return 0;
-}
-
 /* Where the kernel would really act for (dirfd, path): the canonical path of
  * the target, or of its parent plus the last name when it does not exist. */
 static int kernel_target(int dirfd, const char *path, int follow, char *out, size_t size)
@@ -115,7 +107,7 @@ int ue_resolve_for_change(int dirfd, const char *path, int flags, struct ue_path
 	if (r < 0 || p->where == UE_UNION || !ue_config_active() || !path || !*path)
 		return r;
 	if (kernel_target(ue_kfd(p, dirfd), ue_kpath(p, path), flags & UE_FOLLOW, target, sizeof target) < 0 ||
-	    !in_lower(target))
+	    ue_real_layer(target) <= UE_UPPER)
 		return r;
 	if ((r = ue_unreal(v, sizeof v, target)) < 0)
 		return r;
@@ -155,21 +147,12 @@ static char *loader_var(const char *name, const char *value, char sep)
 static int list_in_union(const char *list)
 {
 	char dir[PATH_MAX], norm[PATH_MAX];
-	for (const char *s = list; s && *s;) {
-		const char *e = strchrnul(s, ':');
-		size_t n = (size_t)(e - s);
-		if (n && n < sizeof dir) {
-			memcpy(dir, s, n);
-			dir[n] = '\0';
-			if (!strncmp(dir, "$ORIGIN", 7) || !strncmp(dir, "${ORIGIN}", 9))
-				return 1;
-			if (dir[0] != '/' || ue_path_normalize(norm, sizeof norm, dir) < 0 || ue_path_under(norm, ue_cfg.mount, ue_cfg.mount_len))
-				return 1;  /* relative, or inside: may be the union */
-			for (int i = 0; i < ue_cfg.nlayers; i++)
-				if (ue_path_under(norm, ue_cfg.layer[i].root, ue_cfg.layer[i].len))
-					return 1;
-		}
-		s = *e ? e + 1 : e;
+	while (ue_path_list_next(&list, dir, sizeof dir)) {
+		if (!strncmp(dir, "$ORIGIN", 7) || !strncmp(dir, "${ORIGIN}", 9))
+			return 1;
+		if (dir[0] != '/' || ue_path_normalize(norm, sizeof norm, dir) < 0 ||
+		    ue_path_under(norm, ue_cfg.mount, ue_cfg.mount_len) || ue_real_layer(norm) >= 0)
+			return 1;  /* relative, inside the mount or in a layer: may be the union */
 	}
 	return 0;
 }

@@ -19,13 +19,16 @@ static int resolve_read(int dirfd, const char *path, int follow, struct ue_path 
 
 /* An fd open on a copied-up file reports the inode number its name does:
  * fts and tar compare the two. */
+static unsigned long fd_origin(int fd, mode_t mode)
+{
+	return ue_cfg.one_dev && (S_ISREG(mode) || S_ISDIR(mode)) ? ue_origin_ino_fd(fd) : 0;
+}
+
 static void fd_ino(int fd, struct stat *st)
 {
-	if (ue_cfg.one_dev && (S_ISREG(st->st_mode) || S_ISDIR(st->st_mode))) {
-		unsigned long o = ue_origin_ino_fd(fd);
-		if (o)
-			st->st_ino = o;
-	}
+	unsigned long o = fd_origin(fd, st->st_mode);
+	if (o)
+		st->st_ino = o;
 }
 
 long fstat_impl(int fd, struct stat *st)
@@ -73,11 +76,9 @@ long statx_impl(int dirfd, const char *path, int fl, unsigned mask, struct statx
 	struct ue_path p;
 	if ((fl & AT_EMPTY_PATH) && path && !*path) {
 		long r = UE_ERR(REAL(statx)(dirfd, path, fl, mask, stx));
-		if (r == 0 && dirfd >= 0 && ue_cfg.one_dev && (S_ISREG(stx->stx_mode) || S_ISDIR(stx->stx_mode))) {
-			unsigned long o = ue_origin_ino_fd(dirfd);
-			if (o)
-				stx->stx_ino = o;
-		}
+		unsigned long o = r == 0 && dirfd >= 0 ? fd_origin(dirfd, stx->stx_mode) : 0;
+		if (o)
+			stx->stx_ino = o;
 		return r;
 	}
 	int r = resolve_read(dirfd, path, !(fl & AT_SYMLINK_NOFOLLOW), &p);

@@ -136,13 +136,7 @@ int main(int argc, char **argv)
 		ue_usage("missing --to overlay|aufs|overlay-trusted");
 	if (!upper)
 		ue_usage("missing the upper directory");
-	if (!strcmp(to, "overlay"))
-		c.to = TO_OVERLAY;
-	else if (!strcmp(to, "aufs"))
-		c.to = TO_AUFS;
-	else if (!strcmp(to, "overlay-trusted"))
-		c.to = TO_TRUSTED;
-	else
+	if ((c.to = markers_form(to)) < 0)
 		ue_usage("unknown form '%s' (overlay, aufs or overlay-trusted)", to);
 	if (c.to == TO_TRUSTED && geteuid() != 0)
 		ue_die("--to overlay-trusted needs root (trusted.* xattrs)");

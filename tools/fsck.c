@@ -268,13 +268,7 @@ int main(int argc, char **argv)
 		ue_usage("unexpected argument '%s'", argv[optind]);
 	if (!upper)
 		ue_usage("missing the upper directory");
-	if (!strcmp(form, "overlay"))
-		c.form = TO_OVERLAY;
-	else if (!strcmp(form, "aufs"))
-		c.form = TO_AUFS;
-	else if (!strcmp(form, "overlay-trusted"))
-		c.form = TO_TRUSTED;
-	else
+	if ((c.form = markers_form(form)) < 0)
 		ue_usage("unknown form '%s' (overlay, aufs or overlay-trusted)", form);
 	ue_raise_nofile();
 	int fd = open(upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -177,3 +177,9 @@ size_t convert_dir(int fd, const struct ldir *d, const char *path, int to, mk_no
 	}
 	return n;
 }
+
+int markers_form(const char *name)
+{
+	return !strcmp(name, "overlay") ? TO_OVERLAY : !strcmp(name, "aufs") ? TO_AUFS
+	     : !strcmp(name, "overlay-trusted") ? TO_TRUSTED : -1;
+}

@@ -13,6 +13,8 @@
 #include "layer.h"
 
 enum { TO_OVERLAY, TO_AUFS, TO_TRUSTED };
+/* The form named on a command line (overlay, aufs, overlay-trusted), or -1. */
+int markers_form(const char *name);
 
 /* The prefix of convert's own temporary names (removed when run again). */
 #define CV_TMP_PREFIX ".unionenv.cv."
