@@ -196,8 +196,32 @@ check_upper() {
             { [ "$UPPER_EXISTS" = 1 ] && [ "$(dev_ino "$UPPER")" = "$(dev_ino "$l")" ]; }; then
             die "upper '$UPPER' is the same directory as a lower"
         fi
-        is_inside "$UPPER" "$l" && die "upper '$UPPER' is inside lower '$l'"
+        # A whole-root union (DESIGN use case 4) necessarily holds its
+        # upper: the union leaves it, and the kernel's pseudo filesystems,
+        # to the kernel (see whole_root_passthrough).
+        if [ "$l" != / ] && is_inside "$UPPER" "$l"; then
+            die "upper '$UPPER' is inside lower '$l'"
+        fi
         is_inside "$l" "$UPPER" && die "lower '$l' is inside upper '$UPPER'"
+    done
+}
+
+# With / as a lower, these union paths stay the root filesystem's own: the
+# upper (the union must not copy itself into itself), and /proc, /sys and
+# /dev, whose files (devices, kernel settings) no copy-up can stand for.
+PASSTHROUGH=
+whole_root_passthrough() {
+    local l d list=()
+    for l in "${LOWERS[@]}"; do
+        [ "$l" = / ] || continue
+        list=("$UPPER")
+        for d in /proc /sys /dev; do
+            [ -d "$d" ] && list+=("$d")
+        done
+        join_colon "${list[@]}"
+        PASSTHROUGH=$REPLY
+        case $UPPER in *:*) die "upper '$UPPER' contains ':', which a whole-root union cannot pass through" ;; esac
+        return
     done
 }
 
@@ -292,6 +316,7 @@ main() {
     check_lowers
     check_upper
     check_mount
+    whole_root_passthrough
     find_library
     check_command
     # Every check passed: only now may anything be created.
@@ -303,6 +328,11 @@ main() {
     export UNIONENV_UPPER="$UPPER"
     export UNIONENV_MOUNT="$MOUNT"
     export UNIONENV_LIB="$LIB"
+    if [ -n "$PASSTHROUGH" ]; then
+        export UNIONENV_PASSTHROUGH="$PASSTHROUGH"
+    else
+        unset UNIONENV_PASSTHROUGH
+    fi
     loader_list "${LD_PRELOAD:-}" ' '
     export LD_PRELOAD="$REPLY"
     # env runs under the preload, whose execvp looks COMMAND up in union

@@ -72,8 +72,45 @@ void ue_config_probe(void)
 	}
 }
 
+int ue_config_passthrough(const char *list)
+{
+	for (const char *s = list, *next; s; s = next) {
+		const char *colon = strchr(s, ':');
+		size_t n = colon ? (size_t)(colon - s) : strlen(s);
+		next = colon ? colon + 1 : NULL;
+		if (n == 0 || s[0] != '/')
+			return -EINVAL;
+		while (n > 0 && s[0] == '/')
+			s++, n--;
+		while (n > 0 && s[n - 1] == '/')
+			n--;
+		if (n == 0)
+			return -EINVAL;  /* the whole union: not a union at all */
+		if (ue_cfg.npassthrough == UE_MAX_PASSTHROUGH)
+			return -E2BIG;
+		char *rel = strndup(s, n);
+		if (!rel)
+			return -ENOMEM;
+		ue_cfg.passthrough[ue_cfg.npassthrough++] = rel;
+	}
+	return 0;
+}
+
+int ue_config_passes(const char *rel)
+{
+	for (int i = 0; i < ue_cfg.npassthrough; i++) {
+		const char *p = ue_cfg.passthrough[i];
+		size_t n = strlen(p);
+		if (!strncmp(rel, p, n) && (rel[n] == '\0' || rel[n] == '/'))
+			return 1;
+	}
+	return 0;
+}
+
 void ue_config_reset(void)
 {
+	for (int i = 0; i < ue_cfg.npassthrough; i++)
+		free(ue_cfg.passthrough[i]);
 	for (int i = 0; i < ue_cfg.nlayers; i++)
 		free(ue_cfg.layer[i].root);
 	free(ue_cfg.mount);

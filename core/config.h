@@ -7,6 +7,7 @@
 
 #define UE_MAX_LAYERS 64          /* the upper and up to 63 lowers: a uint64_t stack mask */
 #define UE_UPPER 0                /* layer 0 is always the upper */
+#define UE_MAX_PASSTHROUGH 16
 
 struct ue_layer {
 	char *root;                 /* canonical absolute path, no trailing slash */
@@ -19,6 +20,11 @@ struct ue_config {
 	int nlayers;                /* 1 + number of lowers */
 	struct ue_layer layer[UE_MAX_LAYERS];
 	int one_dev;                /* every layer on one filesystem: inode numbers comparable */
+	/* Union paths left to the kernel as the root filesystem's own (a
+	 * whole-root union's /proc, /sys, /dev and its upper): relative to the
+	 * mount, canonical, no trailing slash. */
+	int npassthrough;
+	char *passthrough[UE_MAX_PASSTHROUGH];
 };
 
 /* The configuration of this process; zeroed when no union is active. */
@@ -29,6 +35,12 @@ extern struct ue_config ue_cfg;
  * (-EINVAL for a malformed value: relative path, empty element). */
 int ue_config_load(const char *lowers, const char *upper, const char *mount);
 void ue_config_reset(void);
+/* Add the colon-separated absolute union paths of list to the pass-through
+ * set (UNIONENV_PASSTHROUGH).  -EINVAL for a relative or empty element. */
+int ue_config_passthrough(const char *list);
+/* Whether the canonical relative union path rel is, or lies below, a
+ * pass-through path. */
+int ue_config_passes(const char *rel);
 void ue_config_probe(void);    /* layers' devices; at load, and again when they may have changed */
 static inline int ue_config_active(void) { return ue_cfg.nlayers > 0; }
 

@@ -160,6 +160,42 @@ static int leave(const char *abs, struct ue_path *p, const char **reenter, char 
 	return 0;
 }
 
+/* rel is a pass-through path and after the rest of the path: the root
+ * filesystem's own path goes to the kernel (0), unless dot-dots lead back
+ * into the union, whose part is then in todo to walk again (1). */
+static int pass_through(const char *rel, const char *after, struct ue_path *p, char *todo)
+{
+	char abs[PATH_MAX], norm[PATH_MAX];
+	const char *in;
+	int r = ue_path_join(abs, sizeof abs, ue_cfg.mount_len ? ue_cfg.mount : "/", rel);
+	if (r < 0)
+		return r;
+	if (strlen(abs) + strlen(after) + 1 > sizeof abs)
+		return -ENAMETOOLONG;
+	strcat(abs, after);
+	if (ue_path_has_dots(abs)) {
+		if ((r = ue_path_normalize(norm, sizeof norm, abs)) < 0)
+			return r;
+		if (!(in = under_mount(norm))) {
+			strcpy(p->real, norm);
+			p->where = UE_OUTSIDE;
+			return 0;
+		}
+		if (!ue_config_passes(in)) {
+			memmove(todo, in, strlen(in) + 1);
+			return 1;
+		}
+	} else {
+		in = under_mount(abs);
+	}
+	if (strlen(in) + 2 > sizeof p->real)
+		return -ENAMETOOLONG;
+	p->real[0] = '/';
+	strcpy(p->real + 1, in);
+	p->where = UE_OUTSIDE;
+	return 0;
+}
+
 /* Walk rest (relative to the mount) component by component. */
 static int walk(const char *rest, int flags, struct ue_path *p)
 {
@@ -235,6 +271,13 @@ restart:
 		memcpy(p->rel + rl, s, n);
 		rl += n;
 		p->rel[rl] = '\0';
+		if (ue_cfg.npassthrough && ue_config_passes(p->rel)) {
+			if (++links > MAX_SYMLINKS)
+				return -ELOOP;
+			if ((r = pass_through(p->rel, e, p, todo)) <= 0)
+				return r;
+			goto restart;
+		}
 		struct ue_node child;
 		if ((r = ue_node_child(p->rel, &cur, &child)) < 0)
 			return r;
@@ -327,7 +370,8 @@ int ue_resolve(int dirfd, const char *path, int flags, struct ue_path *p)
 	}
 	/* Fast path: a canonical path that the cache knows whole. */
 	size_t n = strlen(rest);
-	if (n > 0 && n < sizeof p->rel && rest[n - 1] != '/' && !ue_path_has_dots(rest)) {
+	if (n > 0 && n < sizeof p->rel && rest[n - 1] != '/' && !ue_path_has_dots(rest) &&
+	    !(ue_cfg.npassthrough && ue_config_passes(rest))) {
 		struct ue_node node;
 		if (ue_cache_find(rest, &node) && !(S_ISLNK(node.type) && (flags & UE_FOLLOW))) {
 			memcpy(p->rel, rest, n + 1);

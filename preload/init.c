@@ -16,7 +16,10 @@ __thread int ue_depth;
 __thread int ue_err;
 
 /* The settings as the launcher gave them, "NAME=value", for children. */
-static const char *const env_names[] = { "UNIONENV_LOWER", "UNIONENV_UPPER", "UNIONENV_MOUNT", "UNIONENV_LIB" };
+static const char *const env_names[] = {
+	"UNIONENV_LOWER", "UNIONENV_UPPER", "UNIONENV_MOUNT", "UNIONENV_LIB",
+	"UNIONENV_PASSTHROUGH",
+};
 #define N_ENV (sizeof env_names / sizeof *env_names)
 static char *env_saved[N_ENV];
 static const char *lib_path;
@@ -32,8 +35,11 @@ static void init_once(void)
 {
 	const char *lower = getenv("UNIONENV_LOWER"), *upper = getenv("UNIONENV_UPPER");
 	if (lower && upper) {
-		if (ue_config_load(lower, upper, getenv("UNIONENV_MOUNT")) < 0) {
-			static const char msg[] = "unionenv: ignoring malformed UNIONENV_LOWER/UNIONENV_UPPER\n";
+		const char *through = getenv("UNIONENV_PASSTHROUGH");
+		if (ue_config_load(lower, upper, getenv("UNIONENV_MOUNT")) < 0 ||
+		    (through && *through && ue_config_passthrough(through) < 0)) {
+			static const char msg[] = "unionenv: ignoring malformed UNIONENV_LOWER/UNIONENV_UPPER/UNIONENV_PASSTHROUGH\n";
+			ue_config_reset();
 			sys_write(2, msg, sizeof msg - 1);
 		} else {
 			ue_cache_init();

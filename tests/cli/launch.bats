@@ -81,6 +81,21 @@ show_env='printf "%s\n" "L=$UNIONENV_LOWER" "U=$UNIONENV_UPPER" "M=$UNIONENV_MOU
     [ "${lines[0]}" = "L=$W/a:$W/a/sub" ]
 }
 
+@test "/ as a lower: the upper inside it, /proc, /sys and /dev pass through" {
+    run --separate-stderr "$STUB" --lower / --upper u -- sh -c 'echo "T=$UNIONENV_PASSTHROUGH"; echo "M=$UNIONENV_MOUNT"'
+    echo "$status $output $stderr"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "T=$W/u:/proc:/sys:/dev" ]
+    [ "${lines[1]}" = "M=/" ]
+    [ -d u ]
+}
+
+@test "no pass-through without / as a lower, even when one was inherited" {
+    UNIONENV_PASSTHROUGH=/x run --separate-stderr "$STUB" --lower a --upper u -- sh -c 'echo "T=${UNIONENV_PASSTHROUGH-unset}"'
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "T=unset" ]
+}
+
 @test "mount may be any existing directory outside the upper" {
     mkdir m
     run --separate-stderr "$STUB" --lower a --upper u --mount ./m/ -- sh -c "$show_env"

@@ -50,6 +50,15 @@ teardown() { common_teardown; }
     [ ! -e b/u ]
 }
 
+@test "upper inside a lower: only / may hold its upper" {
+    refuses "inside lower '$W/a'" --lower /:a --upper a/u -- true
+    [ ! -e a/u ]
+}
+
+@test "/ as both the lower and the upper" {
+    refuses "same directory" --lower / --upper / -- true
+}
+
 @test "upper inside a lower through a symlink" {
     ln -s a/sub link
     refuses "inside lower '$W/a'" --lower a --upper link/u -- true

@@ -1,3 +1,4 @@
+#include "config.h"
 #include "fixture.h"
 #include "lookup.h"
 #include "readdir.h"
@@ -7,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -76,6 +78,16 @@ void test_resolve(void)
 	is_str(P.real, "/etc/passwd", "kernel gets the outside path");
 	is_int(res("/etc/passwd", 0), 0, "outside path");
 	is_int(P.where, UE_PASS, "outside path passes through");
+	is_int(ue_config_passthrough("/dir"), 0, "pass-through of dir");
+	is_int(res(in("dir/x"), 0), 0, "a pass-through path");
+	ok(P.where == UE_OUTSIDE && !strcmp(P.real, "/dir/x"), "goes to the kernel as the root filesystem's own");
+	is_int(res(in("opq/../dir/y"), 0), 0, "a pass-through path reached by dot-dot");
+	ok(P.where == UE_OUTSIDE && !strcmp(P.real, "/dir/y"), "is left to the kernel too");
+	is_int(res(in("dir/../a"), 0), 0, "dot-dot out of a pass-through path");
+	ok(P.where == UE_UNION && !strcmp(P.rel, "a"), "comes back into the union");
+	is_int(res(in("dir/x/../../../L1/file"), 0), 0, "dot-dot out of the mount from a pass-through path");
+	ok(P.where == UE_UNION && !strcmp(P.rel, "file"), "is the path the kernel would find: back in the union");
+	free(ue_cfg.passthrough[--ue_cfg.npassthrough]);
 	is_int(res(in("../L1/a"), 0), 0, "out and back in");
 	ok(P.where == UE_UNION && !strcmp(P.rel, "a"), "re-entering the mount lexically");
 	is_int(res(in("a/x"), 0), -ENOTDIR, "file as a directory: ENOTDIR");
