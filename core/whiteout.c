@@ -190,3 +190,22 @@ unsigned long ue_origin_ino_fd(int fd)
 	}
 	return origin_ino_of(fb, n);
 }
+
+int ue_origin_is(int upper_fd, int lower_fd)
+{
+	struct {
+		struct file_handle fh;
+		unsigned char fid[MAX_HANDLE_SZ];
+	} h;
+	unsigned char fb[OVL_FB_HEADER + MAX_HANDLE_SZ];
+	int mount_id;
+	long n = sys_fgetxattr(upper_fd, UE_XATTR_ORIGIN, fb, sizeof fb);
+	h.fh.handle_bytes = MAX_HANDLE_SZ;
+	if (n < OVL_FB_HEADER || fb[0] != 0 || fb[1] != 0xfb ||
+	    UE_SYS(SYS_name_to_handle_at, lower_fd, "", &h.fh, &mount_id, AT_EMPTY_PATH) < 0)
+		return 0;
+	/* The filesystem uuid is not compared: the kernel leaves it null in
+	 * some modes, and both files are on the layers of this union. */
+	return fb[4] == (unsigned char)h.fh.handle_type && (size_t)n - OVL_FB_HEADER == h.fh.handle_bytes &&
+	       memcmp(fb + OVL_FB_HEADER, h.fid, h.fh.handle_bytes) == 0;
+}

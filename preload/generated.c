@@ -1,6 +1,12 @@
 /* The wrappers, generated from wrappers.def: each one enters (re-entry
  * guard, lazy set-up), passes straight to libc when no union is active,
  * calls its implementation, and turns -errno into errno. */
+
+/* Optimising, glibc's <bits/stdio.h> defines getline, getchar and the
+ * *_unlocked readers inline: the wrappers define them out of line. */
+#define __NO_INLINE__ 1
+
+#include "fdtab.h"
 #include "impl.h"
 
 /* readdir_r is deprecated, and wrapped all the same: old programs call it. */
@@ -81,6 +87,17 @@
 		}                                                               \
 		errno = saved;                                                  \
 		return (int)r;                                                  \
+	}
+
+/* A call that reads through an fd: the fd first follows a copy-up of its
+ * file.  No path is resolved, so no guard: a bit test for an fd that was
+ * not opened on a lower, a function call without any system call for one
+ * whose file has not changed. */
+#define W_FD(ret, name, params, args, fd, kind)                                 \
+	UE_EXPORT ret name params                                               \
+	{                                                                       \
+		ue_fd_follow(fd);                                               \
+		return REAL(name) args;                                         \
 	}
 
 #define W_CUSTOM(name, kind)

@@ -1,6 +1,7 @@
 /* Start-up of the library in each process, and what the wrappers share:
  * the guard against writes that would reach a lower, the environment
  * handed to children. */
+#include "fdtab.h"
 #include "impl.h"
 #include "path.h"
 #include "sys.h"
@@ -44,6 +45,7 @@ static void init_once(void)
 		} else {
 			ue_cache_init();
 			ue_cwd_reload();
+			ue_fdtab_inherit();
 			pthread_atfork(NULL, NULL, forked_child);
 			for (size_t i = 0; i < N_ENV; i++) {
 				const char *v = getenv(env_names[i]);

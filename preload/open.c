@@ -1,5 +1,6 @@
 /* Opening files: open and its many entry points, fopen, the mkstemp family
  * (whose libc versions open the file internally, out of the wrappers' sight). */
+#include "fdtab.h"
 #include "impl.h"
 #include "ops.h"
 #include "sys.h"
@@ -32,13 +33,23 @@ static long open_prepare(int dirfd, const char *path, int *flags, mode_t mode, s
 	return ue_op_open_prepare(p, flags, mode);
 }
 
+/* An fd opened read-only on a file of a lower follows its copy-up. */
+static void track_if_lower(long fd, int flags, const struct ue_path *p, unsigned long mark)
+{
+	if (fd >= 0 && p->where == UE_UNION && p->node.layer > UE_UPPER && S_ISREG(p->node.type) &&
+	    !open_changes(flags) && !(flags & O_PATH))
+		ue_fdtab_track((int)fd, p->rel, mark);
+}
+
 long open_impl(int dirfd, const char *path, int flags, mode_t mode)
 {
 	struct ue_path p;
+	unsigned long mark = ue_cache_mark();
 	long created = open_prepare(dirfd, path, &flags, mode, &p);
 	if (created < 0)
 		return created;
 	long fd = UE_ERR(REAL(openat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), flags, mode));
+	track_if_lower(fd, flags, &p, mark);
 	/* Created, or found made by another process whose announcement we
 	 * had not seen yet (O_EXCL): either way every cache must hear. */
 	if ((fd >= 0 && created) || (fd == -EEXIST && p.where == UE_UNION))
@@ -82,10 +93,13 @@ FILE *freopen_impl(const char *path, const char *mode, FILE *f, FILE *(*real)(co
 	if (!path)
 		return UE_PASS_PTR(real(NULL, mode, f));
 	int flags = fopen_flags(mode);
+	unsigned long mark = ue_cache_mark();
 	long created = open_prepare(AT_FDCWD, path, &flags, 0666, &p);
 	if (created < 0)
 		return ue_fail(created);
 	FILE *r = UE_PASS_PTR(real(ue_kpath(&p, path), mode_without_excl(mode, flags, mbuf, sizeof mbuf), f));
+	if (r)
+		track_if_lower(fileno(r), flags, &p, mark);
 	if (r && created)
 		ue_changed(p.rel, 0);
 	return r;
@@ -96,10 +110,13 @@ FILE *fopen_impl(const char *path, const char *mode, FILE *f, FILE *(*real)(cons
 	struct ue_path p;
 	char mbuf[32];
 	int flags = fopen_flags(mode);
+	unsigned long mark = ue_cache_mark();
 	long created = open_prepare(AT_FDCWD, path, &flags, 0666, &p);
 	if (created < 0)
 		return ue_fail(created);
 	FILE *r = UE_PASS_PTR(real(ue_kpath(&p, path), mode_without_excl(mode, flags, mbuf, sizeof mbuf)));
+	if (r)
+		track_if_lower(fileno(r), flags, &p, mark);
 	if (r && created)
 		ue_changed(p.rel, 0);
 	return r;

@@ -1,5 +1,6 @@
 /* Reading metadata: the stat family (modern, legacy and statx), access,
  * readlink, statfs, xattrs. */
+#include "fdtab.h"
 #include "impl.h"
 #include "lookup.h"
 #include "sys.h"
@@ -33,6 +34,7 @@ static void fd_ino(int fd, struct stat *st)
 
 long fstat_impl(int fd, struct stat *st)
 {
+	ue_fd_follow_entered(fd);
 	long r = UE_ERR(REAL(fstat)(fd, st));
 	if (r == 0)
 		fd_ino(fd, st);
@@ -42,6 +44,7 @@ long fstat_impl(int fd, struct stat *st)
 long stat_impl(int dirfd, const char *path, struct stat *st, int fl)
 {
 	if ((fl & AT_EMPTY_PATH) && path && !*path) {
+		ue_fd_follow_entered(dirfd);
 		long r = UE_ERR(REAL(fstatat)(dirfd, path, st, fl));
 		if (r == 0 && dirfd >= 0)
 			fd_ino(dirfd, st);
@@ -75,6 +78,7 @@ long statx_impl(int dirfd, const char *path, int fl, unsigned mask, struct statx
 {
 	struct ue_path p;
 	if ((fl & AT_EMPTY_PATH) && path && !*path) {
+		ue_fd_follow_entered(dirfd);
 		long r = UE_ERR(REAL(statx)(dirfd, path, fl, mask, stx));
 		unsigned long o = r == 0 && dirfd >= 0 ? fd_origin(dirfd, stx->stx_mode) : 0;
 		if (o)

@@ -15,6 +15,7 @@ struct ue_wrapped { const char *name, *kind; };
 #define W_VOID(name, params, args, call, kind) { #name, #kind },
 #define W_OPEN(name, dirparam, dirarg, call, kind) { #name, #kind },
 #define W_CUSTOM(name, kind) { #name, #kind },
+#define W_FD(ret, name, params, args, fd, kind) { #name, #kind },
 UE_EXPORT const struct ue_wrapped unionenv_wrapped[] = {
 #include "wrappers.def"
 	{ NULL, NULL }

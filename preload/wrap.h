@@ -77,12 +77,14 @@ enum ue_fn {
 #define W_VOID(name, params, args, call, kind) UE_ENUM(name)
 #define W_OPEN(name, dirparam, dirarg, call, kind) UE_ENUM(name)
 #define W_CUSTOM(name, kind) UE_ENUM(name)
+#define W_FD(ret, name, params, args, fd, kind) UE_ENUM(name)
 #include "wrappers.def"
 #undef W
 #undef W_PTR
 #undef W_VOID
 #undef W_OPEN
 #undef W_CUSTOM
+#undef W_FD
 	UE_FN_COUNT
 };
 

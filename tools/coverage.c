@@ -36,12 +36,14 @@ static const struct wrapped wrapped[] = {
 #define W_VOID(name, params, args, call, kind) { #name, #kind },
 #define W_OPEN(name, dirparam, dirarg, call, kind) { #name, #kind },
 #define W_CUSTOM(name, kind) { #name, #kind },
+#define W_FD(ret, name, params, args, fd, kind) { #name, #kind },
 #include "wrappers.def"
 #undef W
 #undef W_PTR
 #undef W_VOID
 #undef W_OPEN
 #undef W_CUSTOM
+#undef W_FD
 };
 #define NWRAPPED (sizeof wrapped / sizeof *wrapped)
 

@@ -1,0 +1,68 @@
+/* close, dup and fcntl: the calls that end or copy an fd keep the table of
+ * fds open on a lower file (fdtab.h) right.  A dup shares the open file
+ * with its original, so on the kernel's overlayfs it too shows the new
+ * data after a copy-up. */
+#include "fdtab.h"
+#include "impl.h"
+
+UE_EXPORT int close(int fd)
+{
+	ue_fdtab_untrack(fd);
+	return REAL(close)(fd);
+}
+
+UE_EXPORT int close_range(unsigned int first, unsigned int last, int flags)
+{
+	int r = REAL(close_range)(first, last, flags);
+	if (r == 0 && !(flags & CLOSE_RANGE_CLOEXEC))
+		ue_fdtab_close_range(first, last);
+	return r;
+}
+
+UE_EXPORT void closefrom(int lowfd)
+{
+	REAL(closefrom)(lowfd);
+	if (lowfd >= 0)
+		ue_fdtab_close_range((unsigned)lowfd, ~0U);
+}
+
+UE_EXPORT int dup(int fd)
+{
+	int r = REAL(dup)(fd);
+	if (r >= 0)
+		ue_fdtab_dup(fd, r);
+	return r;
+}
+
+UE_EXPORT int dup2(int fd, int newfd)
+{
+	int r = REAL(dup2)(fd, newfd);
+	if (r >= 0)
+		ue_fdtab_dup(fd, r);
+	return r;
+}
+
+UE_EXPORT int dup3(int fd, int newfd, int flags)
+{
+	int r = REAL(dup3)(fd, newfd, flags);
+	if (r >= 0)
+		ue_fdtab_dup(fd, r);
+	return r;
+}
+
+/* The argument is an int or a pointer: passed on as glibc's own fcntl
+ * takes it. */
+#define FCNTL(name)                                                             \
+	UE_EXPORT int name(int fd, int cmd, ...)                                \
+	{                                                                       \
+		va_list ap;                                                     \
+		va_start(ap, cmd);                                              \
+		void *arg = va_arg(ap, void *);                                 \
+		va_end(ap);                                                     \
+		int r = REAL(name)(fd, cmd, arg);                               \
+		if (r >= 0 && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC))       \
+			ue_fdtab_dup(fd, r);                                    \
+		return r;                                                       \
+	}
+FCNTL(fcntl)
+FCNTL(fcntl64)

@@ -1,0 +1,226 @@
+/* The table of fds open read-only on a file of a lower, and the move of
+ * such an fd onto the upper copy once the file has been copied up (see
+ * fdtab.h).  One entry per fd number, in chunks that are never freed while
+ * the process runs, so the lock-free bit test never meets a dangling chunk. */
+#include "fdtab.h"
+#include "impl.h"
+#include "path.h"
+#include "sys.h"
+#include "whiteout.h"
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CHUNK 256
+
+struct fd_entry {
+	_Atomic unsigned long mark;  /* ring position of the last look */
+	dev_t dev;                   /* the lower file the fd is open on: */
+	ino_t ino;                   /* a number closed behind our back is not it */
+	char *vpath;                 /* its path in the union, as the program sees it */
+};
+
+_Atomic uint64_t ue_fdtab_bits[UE_FDTAB_MAX / 64];
+static struct fd_entry *_Atomic chunks[UE_FDTAB_MAX / CHUNK];
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* A mark no ring reaches: the next read looks. */
+#define MARK_UNSEEN ((unsigned long)-1)
+
+static void set_bit(int fd)
+{
+	atomic_fetch_or_explicit(&ue_fdtab_bits[(unsigned)fd / 64], 1ULL << ((unsigned)fd % 64), memory_order_release);
+}
+
+static struct fd_entry *entry_locked(int fd, int create)
+{
+	struct fd_entry *c = atomic_load_explicit(&chunks[fd / CHUNK], memory_order_acquire);
+	if (!c && create) {
+		c = calloc(CHUNK, sizeof *c);
+		if (!c)
+			return NULL;
+		atomic_store_explicit(&chunks[fd / CHUNK], c, memory_order_release);
+	}
+	return c ? &c[fd % CHUNK] : NULL;
+}
+
+/* Called at wrapper depth `depth` (0 from the lean fd wrappers, 1 from an
+ * implementation): deeper, a signal handler interrupted a wrapper that may
+ * hold the lock, and the table is left alone. */
+static int may_lock(int depth)
+{
+	return ue_depth == depth;
+}
+
+static void atfork_prepare(void) { pthread_mutex_lock(&lock); }
+static void atfork_release(void) { pthread_mutex_unlock(&lock); }
+static void atfork_register(void) { pthread_atfork(atfork_prepare, atfork_release, atfork_release); }
+
+static void track_locked(int fd, const struct stat *st, char *vpath, unsigned long mark)
+{
+	struct fd_entry *e = entry_locked(fd, 1);
+	if (!e) {
+		free(vpath);
+		return;
+	}
+	free(e->vpath);
+	e->vpath = vpath;
+	e->dev = st->st_dev;
+	e->ino = st->st_ino;
+	atomic_store_explicit(&e->mark, mark, memory_order_relaxed);
+	set_bit(fd);
+}
+
+void ue_fdtab_track(int fd, const char *rel, unsigned long mark)
+{
+	struct stat st;
+	char v[PATH_MAX];
+	if ((unsigned)fd >= UE_FDTAB_MAX || ue_depth > 1 || sys_fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    ue_path_join(v, sizeof v, ue_cfg.mount, rel) < 0)
+		return;
+	char *vpath = strdup(v);
+	if (!vpath)
+		return;
+	pthread_mutex_lock(&lock);
+	track_locked(fd, &st, vpath, mark);
+	pthread_mutex_unlock(&lock);
+}
+
+void ue_fdtab_dup_slow(int oldfd, int newfd)
+{
+	int saved = errno;
+	ue_fdtab_untrack(newfd);
+	if (ue_fd_tracked(oldfd) && (unsigned)newfd < UE_FDTAB_MAX && may_lock(0)) {
+		pthread_mutex_lock(&lock);
+		struct fd_entry *o = entry_locked(oldfd, 0);
+		char *vpath = o && ue_fd_tracked(oldfd) ? strdup(o->vpath) : NULL;
+		if (vpath) {
+			struct stat st = { .st_dev = o->dev, .st_ino = o->ino };
+			track_locked(newfd, &st, vpath, atomic_load_explicit(&o->mark, memory_order_relaxed));
+		}
+		pthread_mutex_unlock(&lock);
+	}
+	errno = saved;
+}
+
+void ue_fdtab_close_range(unsigned first, unsigned last)
+{
+	for (unsigned fd = first; fd <= last && fd < UE_FDTAB_MAX; fd++) {
+		if (fd % 64 == 0 && last - fd >= 63 && !atomic_load(&ue_fdtab_bits[fd / 64])) {
+			fd += 63;
+			continue;
+		}
+		ue_fdtab_untrack((int)fd);
+	}
+}
+
+/* Put a fresh open of the upper copy in fd's place: the same offset,
+ * status flags and close-on-exec flag, dup3 making the swap atomic for any
+ * thread reading at the same time. */
+static int swap_in(int fd, int nfd)
+{
+	long off = sys_lseek(fd, 0, SEEK_CUR);
+	long fl = UE_SYS(SYS_fcntl, fd, F_GETFL);
+	long fdfl = UE_SYS(SYS_fcntl, fd, F_GETFD);
+	if (off < 0 || fl < 0 || fdfl < 0 || sys_lseek(nfd, off, SEEK_SET) < 0)
+		return -1;
+	/* O_NOATIME is refused on another user's file: keep the rest. */
+	if (UE_SYS(SYS_fcntl, nfd, F_SETFL, fl) < 0)
+		UE_SYS(SYS_fcntl, nfd, F_SETFL, fl & ~O_NOATIME);
+	return (int)UE_SYS(SYS_dup3, nfd, fd, (fdfl & FD_CLOEXEC) ? O_CLOEXEC : 0);
+}
+
+enum look { KEEP, DONE };
+
+/* Has fd's file been copied up?  KEEP: still in its lower, look again at
+ * the next change; DONE: moved onto the upper, or the fd or the name is no
+ * longer that file (the kernel's fd then keeps the file it had). */
+static enum look look_locked(int fd, const struct fd_entry *e)
+{
+	struct stat st;
+	struct ue_path p;
+	if (sys_fstat(fd, &st) < 0 || st.st_dev != e->dev || st.st_ino != e->ino)
+		return DONE;
+	if (ue_resolve(AT_FDCWD, e->vpath, 0, &p) < 0 || p.where != UE_UNION || !ue_node_exists(&p.node) ||
+	    p.node.layer != UE_UPPER)
+		return KEEP;
+	if (!S_ISREG(p.node.type))
+		return DONE;
+	int nfd = sys_openat(AT_FDCWD, p.real, O_RDONLY | O_NOCTTY | O_CLOEXEC, 0);
+	if (nfd < 0)
+		return KEEP;
+	/* The name may now hold another file (removed and made anew): only
+	 * the copy of this very file, which records it as its origin, counts. */
+	if (ue_origin_is(nfd, fd))
+		swap_in(fd, nfd);
+	sys_close(nfd);
+	return DONE;
+}
+
+void ue_fd_follow_slow(int fd, int depth)
+{
+	struct fd_entry *e = atomic_load_explicit(&chunks[fd / CHUNK], memory_order_acquire);
+	if (!e)
+		return;
+	e += fd % CHUNK;
+	if (atomic_load_explicit(&e->mark, memory_order_relaxed) == ue_cache_mark() || !may_lock(depth))
+		return;
+	int saved = errno;
+	if (depth == 0)
+		ue_enter();
+	pthread_mutex_lock(&lock);
+	unsigned long head = ue_cache_mark();
+	if (ue_fd_tracked(fd) && atomic_load_explicit(&e->mark, memory_order_relaxed) != head) {
+		atomic_store_explicit(&e->mark, head, memory_order_relaxed);
+		if (look_locked(fd, e) == DONE)
+			ue_fdtab_untrack(fd);
+	}
+	pthread_mutex_unlock(&lock);
+	if (depth == 0)
+		ue_leave();
+	errno = saved;
+}
+
+void ue_fdtab_inherit(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, atfork_register);
+	for (int fd = 0; fd <= 2; fd++) {
+		struct stat st;
+		char link[32], real[PATH_MAX], v[PATH_MAX];
+		if (sys_fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+			continue;
+		snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+		long n = sys_readlinkat(AT_FDCWD, link, real, sizeof real - 1);
+		if (n <= 0)
+			continue;
+		real[n] = '\0';
+		/* Read-only on a lower: the parent's open was read-only too. */
+		long fl = UE_SYS(SYS_fcntl, fd, F_GETFL);
+		if (fl < 0 || (fl & O_ACCMODE) != O_RDONLY || ue_real_layer(real) <= UE_UPPER ||
+		    ue_unreal(v, sizeof v, real) < 0)
+			continue;
+		char *vpath = strdup(v);
+		if (!vpath)
+			continue;
+		pthread_mutex_lock(&lock);
+		track_locked(fd, &st, vpath, MARK_UNSEEN);
+		pthread_mutex_unlock(&lock);
+	}
+}
+
+void ue_fdtab_reset(void)
+{
+	pthread_mutex_lock(&lock);
+	for (size_t i = 0; i < UE_FDTAB_MAX / 64; i++)
+		atomic_store(&ue_fdtab_bits[i], 0);
+	for (size_t i = 0; i < UE_FDTAB_MAX / CHUNK; i++) {
+		struct fd_entry *c = atomic_exchange(&chunks[i], NULL);
+		for (int j = 0; c && j < CHUNK; j++)
+			free(c[j].vpath);
+		free(c);
+	}
+	pthread_mutex_unlock(&lock);
+}

@@ -1,0 +1,71 @@
+/* The fds of this process open read-only on a file of a lower.  When such a
+ * file is copied up (by this process or any other of the union), the
+ * kernel's overlayfs shows the new data through fds opened before
+ * (ovl_real_fdget switches to the upper file); here the next call that
+ * reads through such an fd first moves it onto the upper copy: the same
+ * file, with its offset, status flags and FD_CLOEXEC.
+ *
+ * The check costs a bit test for an fd not in the table, and for one in it
+ * a comparison with the position of the shared ring of change events
+ * (core/cache.c), which every change in the union advances. */
+#ifndef UE_FDTAB_H
+#define UE_FDTAB_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define UE_FDTAB_MAX 65536   /* fds above are not followed */
+
+extern _Atomic uint64_t ue_fdtab_bits[UE_FDTAB_MAX / 64];
+
+static inline int ue_fd_tracked(int fd)
+{
+	return (unsigned)fd < UE_FDTAB_MAX &&
+	       (atomic_load_explicit(&ue_fdtab_bits[(unsigned)fd / 64], memory_order_relaxed) >> ((unsigned)fd % 64) & 1);
+}
+
+/* The fd a stdio stream reads through (glibc's FILE), or -1. */
+static inline int ue_file_fd(FILE *f) { return f ? f->_fileno : -1; }
+
+/* Before a read through fd: move it onto the upper copy of its file if the
+ * file has been copied up since the last look.  errno is kept.  The lean
+ * fd wrappers call ue_fd_follow, implementations inside a generated
+ * wrapper ue_fd_follow_entered. */
+void ue_fd_follow_slow(int fd, int depth);
+static inline void ue_fd_follow(int fd)
+{
+	if (__builtin_expect(ue_fd_tracked(fd), 0))
+		ue_fd_follow_slow(fd, 0);
+}
+static inline void ue_fd_follow_entered(int fd)
+{
+	if (__builtin_expect(ue_fd_tracked(fd), 0))
+		ue_fd_follow_slow(fd, 1);
+}
+
+/* fd was just opened read-only on rel, a regular file of a lower; mark is
+ * the ring position taken before the open resolved its path. */
+void ue_fdtab_track(int fd, const char *rel, unsigned long mark);
+/* fd is being closed.  Lock-free: safe in a signal handler. */
+static inline void ue_fdtab_untrack(int fd)
+{
+	if (ue_fd_tracked(fd))
+		atomic_fetch_and_explicit(&ue_fdtab_bits[(unsigned)fd / 64], ~(1ULL << ((unsigned)fd % 64)),
+		                          memory_order_relaxed);
+}
+/* newfd is now a duplicate of oldfd (dup, dup2, dup3, F_DUPFD). */
+void ue_fdtab_dup_slow(int oldfd, int newfd);
+static inline void ue_fdtab_dup(int oldfd, int newfd)
+{
+	if (oldfd != newfd && (ue_fd_tracked(oldfd) || ue_fd_tracked(newfd)))
+		ue_fdtab_dup_slow(oldfd, newfd);
+}
+void ue_fdtab_close_range(unsigned first, unsigned last);
+
+/* At start-up: the standard fds a parent opened on a lower file and handed
+ * over across exec (`cmd < file`). */
+void ue_fdtab_inherit(void);
+void ue_fdtab_reset(void);
+
+#endif
