@@ -1,7 +1,7 @@
 /* Changes to a file's metadata or size: chmod, chown, utimes, truncate,
  * xattrs.  A file of a lower is copied up first; the f* forms given an fd
  * open on a lower file copy up by name and change the upper copy (the fd
- * keeps reading the lower's: as with the kernel's overlayfs). */
+ * itself follows at its next read: preload/fdtab.h). */
 #include "impl.h"
 #include "ops.h"
 #include "perm.h"

@@ -1343,6 +1343,32 @@ static void run_op(struct args *a)
         CHK(read_all(h->fd, &p, &n, 1));
         show_bytes(p, n);
         free(p);
+    } else if (!strcmp(op, "readn")) { /* readn H N: up to N bytes from the fd's offset, read(2) */
+        NEED(2);
+        struct handle *h = handle(a->v[1], 0);
+        if (!h)
+            die("no handle %s", a->v[1]);
+        size_t want = (size_t)num_of(a, 2, 0);
+        unsigned char *p = malloc(want + 1);
+        ssize_t r = read(h->fd, p, want);
+        if (r < 0) {
+            free(p);
+            FAIL();
+        }
+        show_bytes(p, (size_t)r);
+        free(p);
+    } else if (!strcmp(op, "dup")) { /* dup H NEW: NEW is a dup(2) of H */
+        NEED(2);
+        struct handle *h = handle(a->v[1], 0);
+        if (!h)
+            die("no handle %s", a->v[1]);
+        int fd = dup(h->fd);
+        CHK(fd);
+        struct handle *n = handle(a->v[2], 1);
+        if (n->fd >= 0)
+            close(n->fd);
+        n->fd = fd;
+        ok();
     } else if (!strcmp(op, "fwrite")) {
         NEED(2);
         struct handle *h = handle(a->v[1], 0);

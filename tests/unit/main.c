@@ -16,6 +16,7 @@ int main(void)
 	test_readdir();
 	test_ops();
 	test_cache();
+	test_origin();
 	printf("1..%d\n", tap_n);
 	return tap_failed != 0;
 }

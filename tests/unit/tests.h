@@ -7,4 +7,5 @@ void test_resolve(void);
 void test_readdir(void);
 void test_ops(void);
 void test_cache(void);
+void test_origin(void);
 #endif
