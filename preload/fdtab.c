@@ -93,6 +93,7 @@ void ue_fdtab_dup_slow(int oldfd, int newfd)
 	int saved = errno;
 	ue_fdtab_untrack(newfd);
 	if (ue_fd_tracked(oldfd) && (unsigned)newfd < UE_FDTAB_MAX && may_lock(0)) {
+		ue_depth++;  /* a signal handler reading meanwhile must not wait for the lock */
 		pthread_mutex_lock(&lock);
 		struct fd_entry *o = entry_locked(oldfd, 0);
 		char *vpath = o && ue_fd_tracked(oldfd) ? strdup(o->vpath) : NULL;
@@ -101,6 +102,7 @@ void ue_fdtab_dup_slow(int oldfd, int newfd)
 			track_locked(newfd, &st, vpath, atomic_load_explicit(&o->mark, memory_order_relaxed));
 		}
 		pthread_mutex_unlock(&lock);
+		ue_depth--;
 	}
 	errno = saved;
 }
@@ -205,9 +207,11 @@ void ue_fdtab_inherit(void)
 		char *vpath = strdup(v);
 		if (!vpath)
 			continue;
+		ue_depth++;
 		pthread_mutex_lock(&lock);
 		track_locked(fd, &st, vpath, MARK_UNSEEN);
 		pthread_mutex_unlock(&lock);
+		ue_depth--;
 	}
 }
 
