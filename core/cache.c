@@ -1,5 +1,6 @@
 #include "cache.h"
 #include "config.h"
+#include "renames.h"
 #include "sys.h"
 
 #include <pthread.h>
@@ -14,7 +15,7 @@
 
 #define RING_SLOTS 1024
 #define RING_PATH 240
-#define RING_MAGIC 0x756e696f6e726e32ULL  /* "unionrn2" */
+#define RING_MAGIC 0x756e696f6e726e33ULL  /* "unionrn3" */
 #define RING_PREFIX "unionenv-"
 #define CACHE_MAX 65536                      /* entries before a flush */
 
@@ -31,6 +32,7 @@ struct ring {
 	uint64_t upper_dev, upper_ino;
 	char upper[4096];        /* whose ring: found dead once that upper is gone */
 	struct ring_slot slot[RING_SLOTS];
+	struct ue_rename_log renames;
 };
 
 struct entry {
@@ -120,6 +122,11 @@ int ue_cache_find(const char *rel, struct ue_node *out)
 	}
 	pthread_mutex_unlock(&lock);
 	return e != NULL;
+}
+
+struct ue_rename_log *ue_cache_renames(void)
+{
+	return &ring->renames;
 }
 
 unsigned long ue_cache_mark(void)

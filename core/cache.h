@@ -24,6 +24,9 @@ void ue_cache_put(const char *rel, const struct ue_node *n, unsigned long mark);
 /* Announce a change at rel; subtree: everything below may have changed. */
 void ue_changed(const char *rel, int subtree);
 
+/* The log of directory renames in the same shared memory (core/renames.h). */
+struct ue_rename_log *ue_cache_renames(void);
+
 /* Attach to the shared ring of this upper; where none can be had (no
  * /dev/shm), caching is off: correct, only slower. */
 void ue_cache_init(void);

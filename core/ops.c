@@ -5,6 +5,7 @@
 #include "lookup.h"
 #include "perm.h"
 #include "readdir.h"
+#include "renames.h"
 #include "sys.h"
 #include "whiteout.h"
 
@@ -329,5 +330,11 @@ int ue_op_rename(struct ue_path *from, struct ue_path *to, unsigned flags)
 	int subtree = from_dir || to_dir;
 	ue_changed(from->rel, subtree);
 	ue_changed(to->rel, subtree);
+	if (from_dir || (exchange && to_dir)) {
+		/* The current directory and directory fds follow (core/renames.h);
+		 * ours at once, so that a child started next starts there. */
+		ue_renamed(from->rel, to->rel, exchange);
+		ue_cwd_follow();
+	}
 	return 0;
 }

@@ -3,6 +3,7 @@
 #include "config.h"
 #include "lookup.h"
 #include "path.h"
+#include "renames.h"
 #include "sys.h"
 
 #include <pthread.h>
@@ -17,6 +18,8 @@
 static char cwd_buf[PATH_MAX] = "/";
 static _Atomic unsigned cwd_seq;
 static pthread_mutex_t cwd_lock = PTHREAD_MUTEX_INITIALIZER;
+/* The rename log's head that cwd_buf has followed (core/renames.h). */
+static _Atomic uint64_t cwd_renames;
 
 /* A vfork child shares our memory: its chdir must not become the parent's.
  * The child marks the directory as its own by its pid; the parent, which
@@ -24,21 +27,30 @@ static pthread_mutex_t cwd_lock = PTHREAD_MUTEX_INITIALIZER;
 static pid_t cwd_pid;                  /* the process the buffer belongs to */
 static _Atomic pid_t cwd_vfork_child;  /* a vfork child changed directory */
 
-static int cwd_from_kernel(char *out, size_t size)
+static int unreal(char *out, size_t size, const char *real, int *moved);
+
+static int cwd_from_kernel(char *out, size_t size, int *moved)
 {
 	char real[PATH_MAX];
 	int r = sys_getcwd(real, sizeof real);
-	return r < 0 ? r : ue_unreal(out, size, real);
+	return r < 0 ? r : unreal(out, size, real, moved);
 }
 
-int ue_cwd_get(char *out, size_t size)
+/* In a vfork child (not the buffer's process, which would have been told
+ * of a fork through pthread_atfork): the kernel holds its directory. */
+static int in_vfork_child(void)
 {
-	pid_t child = atomic_load_explicit(&cwd_vfork_child, memory_order_acquire);
-	if (__builtin_expect(child != 0, 0)) {
-		if ((pid_t)syscall(SYS_getpid) == child)
-			return cwd_from_kernel(out, size);
-		atomic_store(&cwd_vfork_child, 0);
-	}
+	pid_t self = (pid_t)syscall(SYS_getpid);
+	if (!cwd_pid || self == cwd_pid)
+		return 0;
+	atomic_store_explicit(&cwd_vfork_child, self, memory_order_release);
+	return 1;
+}
+
+/* A consistent copy of the buffer and the renames it has followed, and
+ * the sequence number it was read under: 0 or -ERANGE. */
+static int cwd_read(char *out, size_t size, uint64_t *renames, unsigned *seq)
+{
 	for (;;) {
 		unsigned s1 = atomic_load_explicit(&cwd_seq, memory_order_acquire);
 		if (s1 & 1)
@@ -48,27 +60,115 @@ int ue_cwd_get(char *out, size_t size)
 			return -ERANGE;
 		memcpy(out, cwd_buf, n);
 		out[n] = '\0';
+		if (renames)
+			*renames = atomic_load_explicit(&cwd_renames, memory_order_relaxed);
 		atomic_thread_fence(memory_order_acquire);
-		if (atomic_load_explicit(&cwd_seq, memory_order_relaxed) == s1)
+		if (atomic_load_explicit(&cwd_seq, memory_order_relaxed) == s1) {
+			if (seq)
+				*seq = s1;
 			return 0;
+		}
 	}
+}
+
+/* Under cwd_lock. */
+static void cwd_store(const char *vpath, uint64_t renames)
+{
+	atomic_fetch_add_explicit(&cwd_seq, 1, memory_order_acq_rel);
+	snprintf(cwd_buf, sizeof cwd_buf, "%s", vpath);
+	atomic_store_explicit(&cwd_renames, renames, memory_order_relaxed);
+	atomic_fetch_add_explicit(&cwd_seq, 1, memory_order_release);
+}
+
+/* The real directory that holds the union directory vpath, or "". */
+static void cwd_real_of(const char *vpath, char *real, size_t size)
+{
+	struct ue_path p;
+	real[0] = '\0';
+	if (ue_resolve(AT_FDCWD, vpath, UE_FOLLOW, &p) == 0 && p.where == UE_UNION && ue_node_exists(&p.node) &&
+	    S_ISDIR(p.node.type) && strlen(p.real) < size)
+		strcpy(real, p.real);
+}
+
+/* The directory we are in was renamed in the union (by this process or
+ * another): take its new name, and move the kernel there too, so that the
+ * children we start inherit the right place (a lower directory renamed is
+ * copied up, the process's real one stays behind). */
+static void cwd_follow_slow(uint64_t head)
+{
+	char v[PATH_MAX], rel[PATH_MAX], nv[PATH_MAX], real[PATH_MAX];
+	uint64_t next;
+	unsigned s1;
+	int lost = 0, moved = 0;
+	if (in_vfork_child() || cwd_read(v, sizeof v, &next, &s1) < 0)
+		return;
+	const char *rest = ue_path_under(v, ue_cfg.mount, ue_cfg.mount_len);
+	if (!rest || next > head) {
+		lost = next > head;
+		next = head;
+	} else {
+		if (strlen(rest) + 1 > sizeof rel)
+			return;
+		strcpy(rel, rest);
+		moved = ue_renames_apply(rel, sizeof rel, &next, head, &lost);
+		if (moved > 0 && ue_path_join(nv, sizeof nv, ue_cfg.mount_len ? ue_cfg.mount : "/", rel) < 0)
+			lost = 1;
+	}
+	/* Renames we can no longer see: ask the kernel where we are (it
+	 * follows an upper directory; a lower one is mapped by the log). */
+	if (lost && cwd_from_kernel(nv, sizeof nv, &moved) == 0)
+		moved = strcmp(nv, v) != 0;
+	else if (lost || moved < 0)
+		moved = 0;
+	if (moved)
+		cwd_real_of(nv, real, sizeof real);
+	pthread_mutex_lock(&cwd_lock);
+	if (atomic_load_explicit(&cwd_seq, memory_order_acquire) == s1) {
+		if (moved && real[0])
+			sys_chdir(real);
+		cwd_store(moved ? nv : v, next);
+	}
+	pthread_mutex_unlock(&cwd_lock);
+}
+
+void ue_cwd_follow(void)
+{
+	uint64_t head = ue_renames_head();
+	if (__builtin_expect(head != atomic_load_explicit(&cwd_renames, memory_order_relaxed), 0) &&
+	    !ue_cache_bypass)
+		cwd_follow_slow(head);
+}
+
+int ue_cwd_get(char *out, size_t size)
+{
+	pid_t child = atomic_load_explicit(&cwd_vfork_child, memory_order_acquire);
+	if (__builtin_expect(child != 0, 0)) {
+		if ((pid_t)syscall(SYS_getpid) == child)
+			return cwd_from_kernel(out, size, NULL);
+		atomic_store(&cwd_vfork_child, 0);
+	}
+	ue_cwd_follow();
+	return cwd_read(out, size, NULL, NULL);
+}
+
+int ue_cwd_change(const char *real, const char *vpath, uint64_t mark)
+{
+	int r;
+	if (in_vfork_child())
+		return real ? sys_chdir(real) : 0;
+	cwd_pid = (pid_t)syscall(SYS_getpid);
+	pthread_mutex_lock(&cwd_lock);
+	if (!real || (r = sys_chdir(real)) == 0) {
+		cwd_store(vpath, mark);
+		r = 0;
+	}
+	pthread_mutex_unlock(&cwd_lock);
+	return r;
 }
 
 void ue_cwd_set(const char *vpath)
 {
-	pid_t self = (pid_t)syscall(SYS_getpid);
-	if (cwd_pid && self != cwd_pid) {
-		/* Not the buffer's process: a vfork child (a fork child would have
-		 * been told through pthread_atfork).  The kernel holds its cwd. */
-		atomic_store_explicit(&cwd_vfork_child, self, memory_order_release);
-		return;
-	}
-	cwd_pid = self;
-	pthread_mutex_lock(&cwd_lock);
-	atomic_fetch_add_explicit(&cwd_seq, 1, memory_order_acq_rel);
-	snprintf(cwd_buf, sizeof cwd_buf, "%s", vpath);
-	atomic_fetch_add_explicit(&cwd_seq, 1, memory_order_release);
-	pthread_mutex_unlock(&cwd_lock);
+	ue_cwd_change(NULL, vpath, ue_renames_head());
 }
 
 int ue_real_layer(const char *real)
@@ -82,33 +182,74 @@ int ue_real_layer(const char *real)
 	return best;
 }
 
-int ue_unreal(char *out, size_t size, const char *real)
+/* rest (a path below a lower's root) as the union names it now.  A lower
+ * directory renamed in the union was copied up whole and its old name
+ * hidden for good, so every rename the log has seen applies, in order.
+ * When the log has lost some, the old name stays (the view before the
+ * renames were followed). */
+static int follow_lower(char *rest, size_t size)
 {
-	int best = ue_real_layer(real);
+	uint64_t head = ue_renames_head(), next = 0;
+	int lost = 0;
+	if (__builtin_expect(head == 0, 1))
+		return 0;
+	char tmp[PATH_MAX];
+	if (strlen(rest) + 1 > sizeof tmp)
+		return 0;
+	strcpy(tmp, rest);
+	if (ue_renames_apply(tmp, sizeof tmp, &next, head, &lost) <= 0 || lost || strlen(tmp) + 1 > size)
+		return 0;
+	strcpy(rest, tmp);
+	return 1;
+}
+
+static int unreal(char *out, size_t size, const char *real, int *moved)
+{
+	char rest[PATH_MAX];
+	int best = ue_real_layer(real), m = 0;
+	if (moved)
+		*moved = 0;
 	if (best < 0) {
 		if (strlen(real) + 1 > size)
 			return -ENAMETOOLONG;
 		strcpy(out, real);
 		return 0;
 	}
-	const char *rest = ue_path_under(real, ue_cfg.layer[best].root, ue_cfg.layer[best].len);
-	if (*rest == '\0') {
+	const char *under = ue_path_under(real, ue_cfg.layer[best].root, ue_cfg.layer[best].len);
+	if (*under == '\0') {
 		if (ue_cfg.mount_len + 2 > size)
 			return -ENAMETOOLONG;
 		memcpy(out, ue_cfg.mount, ue_cfg.mount_len);
 		strcpy(out + ue_cfg.mount_len, ue_cfg.mount_len ? "" : "/");
 		return 0;
 	}
+	if (strlen(under) + 1 > sizeof rest)
+		return -ENAMETOOLONG;
+	strcpy(rest, under);
+	if (best != UE_UPPER)
+		m = follow_lower(rest, sizeof rest);
+	if (moved)
+		*moved = m;
 	return ue_path_join(out, size, ue_cfg.mount_len ? ue_cfg.mount : "/", rest);
+}
+
+int ue_unreal(char *out, size_t size, const char *real)
+{
+	return unreal(out, size, real, NULL);
 }
 
 int ue_cwd_reload(void)
 {
-	char v[PATH_MAX];
-	int r = cwd_from_kernel(v, sizeof v);
-	if (r == 0)
-		ue_cwd_set(v);
-	return r;
+	char v[PATH_MAX], real[PATH_MAX];
+	uint64_t mark = ue_renames_head();
+	int moved, r = cwd_from_kernel(v, sizeof v, &moved);
+	if (r < 0)
+		return r;
+	/* Started (or fchdir'd) in a lower directory renamed since: go where
+	 * it went. */
+	if (moved)
+		cwd_real_of(v, real, sizeof real);
+	return ue_cwd_change(moved && real[0] ? real : NULL, v, mark);
 }
 
 void ue_cwd_forked(void)

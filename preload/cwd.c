@@ -1,6 +1,7 @@
 /* The current directory and canonical names, as the program sees them. */
 #include "impl.h"
 #include "path.h"
+#include "renames.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@ long chdir_impl(const char *path)
 {
 	struct ue_path p;
 	char v[PATH_MAX];
+	uint64_t mark = ue_renames_head();
 	int r = ue_resolve(AT_FDCWD, path, UE_FOLLOW, &p);
 	if (r < 0)
 		return r;
@@ -36,10 +38,9 @@ long chdir_impl(const char *path)
 		return -ENOTDIR;
 	/* The kernel sits in the top layer's directory; relative paths are
 	 * resolved by us against the union's name. */
-	if ((r = union_name(&p, v, sizeof v)) < 0 || (r = (int)UE_ERR(REAL(chdir)(p.real))) < 0)
+	if ((r = union_name(&p, v, sizeof v)) < 0)
 		return r;
-	ue_cwd_set(v);
-	return 0;
+	return ue_cwd_change(p.real, v, mark);
 }
 
 long fchdir_impl(int fd)
