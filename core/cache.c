@@ -30,6 +30,7 @@ struct ring {
 	uint64_t magic;
 	_Atomic uint64_t head;   /* number of events ever posted */
 	uint64_t upper_dev, upper_ino;
+	uint64_t upper_born;     /* birth time in ns: a new upper may reuse a dead one's inode */
 	char upper[4096];        /* whose ring: found dead once that upper is gone */
 	struct ring_slot slot[RING_SLOTS];
 	struct ue_rename_log renames;
@@ -182,6 +183,18 @@ static void atfork_prepare(void) { pthread_mutex_lock(&lock); }
 static void atfork_release(void) { pthread_mutex_unlock(&lock); }
 static void atfork_register(void) { pthread_atfork(atfork_prepare, atfork_release, atfork_release); }
 
+/* The birth time of an upper directory in ns, 0 where the filesystem keeps
+ * none.  With the device and inode number it tells a new upper from a dead
+ * one whose inode number it reuses: the rename log (core/renames.h) of the
+ * dead one must not apply to the new one. */
+static uint64_t born(const char *path)
+{
+	struct statx sx;
+	if (UE_SYS(SYS_statx, AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_BTIME, &sx) < 0 || !(sx.stx_mask & STATX_BTIME))
+		return 0;
+	return (uint64_t)sx.stx_btime.tv_sec * 1000000000u + sx.stx_btime.tv_nsec;
+}
+
 /* Remove this user's rings whose upper is gone (or that an older version
  * left): run by the process that makes a new ring, so once per new upper. */
 static void ring_collect(const char *dir, const char *mine)
@@ -213,7 +226,8 @@ static void ring_collect(const char *dir, const char *mine)
 			head.upper[sizeof head.upper - 1] = '\0';
 			int dead;
 			if (got == (long)off_upper && head.magic == RING_MAGIC)
-				dead = sys_lstat(head.upper, &us) < 0 || us.st_dev != head.upper_dev || us.st_ino != head.upper_ino;
+				dead = sys_lstat(head.upper, &us) < 0 || us.st_dev != head.upper_dev || us.st_ino != head.upper_ino ||
+				       born(head.upper) != head.upper_born;
 			else  /* another version's, or one being made right now: only when old */
 				dead = rs.st_mtime + 3600 < time(NULL);
 			if (dead)
@@ -236,6 +250,7 @@ static struct ring *ring_attach(void)
 	const char *upper = ue_cfg.layer[UE_UPPER].root;
 	if (sys_lstat(upper, &st) < 0)
 		return NULL;
+	uint64_t upper_born = born(upper);
 	snprintf(name, sizeof name, RING_PREFIX "%u-%lx-%lx", (unsigned)getuid(), (unsigned long)st.st_dev,
 	         (unsigned long)st.st_ino);
 	snprintf(path, sizeof path, "%s/%s", dir, name);
@@ -258,7 +273,8 @@ static struct ring *ring_attach(void)
 			return NULL;
 		struct ring *r = m;
 		int foreign = r->magic != 0 &&
-		              (r->magic != RING_MAGIC || r->upper_dev != st.st_dev || r->upper_ino != st.st_ino);
+		              (r->magic != RING_MAGIC || r->upper_dev != st.st_dev || r->upper_ino != st.st_ino ||
+		               r->upper_born != upper_born);
 		if (foreign) {
 			munmap(m, sizeof(struct ring));
 			sys_unlinkat(AT_FDCWD, path, 0);
@@ -269,6 +285,7 @@ static struct ring *ring_attach(void)
 			 * the same values). */
 			r->upper_dev = st.st_dev;
 			r->upper_ino = st.st_ino;
+			r->upper_born = upper_born;
 			snprintf(r->upper, sizeof r->upper, "%s", upper[0] ? upper : "/");
 			atomic_thread_fence(memory_order_release);
 			r->magic = RING_MAGIC;

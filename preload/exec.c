@@ -79,6 +79,12 @@ static int shebang(const struct ue_path *p, const char *path, char *const argv[]
 	return 1;
 }
 
+/* The real exec, outside the wrapper's depth: a vfork child runs on its
+ * parent's thread-local storage, and an exec that succeeds never returns to
+ * undo the depth, so every later wrapper of the parent would count as
+ * nested (no cache, no rename followed). */
+#define EXEC_UNWRAPPED(call) ({ ue_leave(); long r_ = (call); ue_enter(); r_; })
+
 long execve_impl(const char *path, char *const argv[], char *const envp[])
 {
 	struct ue_path p;
@@ -91,10 +97,10 @@ long execve_impl(const char *path, char *const argv[], char *const envp[])
 	char **env = ue_env_for_child(envp, p.where == UE_UNION);
 	long e;
 	if (shebang(&p, path, argv, &sb)) {
-		e = UE_ERR(REAL(execve)(sb.real, sb.argv, env));
+		e = EXEC_UNWRAPPED(UE_ERR(REAL(execve)(sb.real, sb.argv, env)));
 		free(sb.argv);
 	} else {
-		e = UE_ERR(REAL(execve)(ue_kpath(&p, path), argv, env));
+		e = EXEC_UNWRAPPED(UE_ERR(REAL(execve)(ue_kpath(&p, path), argv, env)));
 	}
 	ue_env_free(env, envp);
 	return e;
@@ -319,7 +325,7 @@ long execveat_impl(int dirfd, const char *path, char *const argv[], char *const 
 	if (p.where == UE_UNION && !ue_node_exists(&p.node))
 		return -ENOENT;
 	char **env = ue_env_for_child(envp, p.where == UE_UNION);
-	long e = UE_ERR(REAL(execveat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), argv, env, fl));
+	long e = EXEC_UNWRAPPED(UE_ERR(REAL(execveat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), argv, env, fl)));
 	ue_env_free(env, envp);
 	return e;
 }

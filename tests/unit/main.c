@@ -17,6 +17,7 @@ int main(void)
 	test_ops();
 	test_cache();
 	test_origin();
+	test_renames();
 	printf("1..%d\n", tap_n);
 	return tap_failed != 0;
 }

@@ -8,4 +8,5 @@ void test_readdir(void);
 void test_ops(void);
 void test_cache(void);
 void test_origin(void);
+void test_renames(void);
 #endif

@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# cwd-follow.sh - issue 4: the current directory and directory fds follow
+# the rename of their directory, as on the kernel's overlayfs with
+# redirect_dir (which renames a lower directory in place).  Real programs:
+# a shell that renames the directory it is in, a child started afterwards,
+# a python process holding a directory fd while another process renames it.
+# Each case runs on a fresh upper; its output (the mount shown as M) is
+# compared with what the kernel prints (the expectations below; as root the
+# kernel itself is asked too); the lowers never change.
+set -u
+REPO=$(cd -- "$(dirname -- "$0")/../.." && pwd -P)
+. "$REPO/tests/lib/union.sh"
+scenario_init cwd-follow
+
+A=$T/A B=$T/B U=$T/U
+mkdir -p "$A/d/sub" "$B/d" "$A/k"
+echo a >"$A/d/a"
+echo b >"$B/d/b"
+echo s >"$A/d/sub/s"
+BEFORE=$(snapshot_tree "$A"; snapshot_tree "$B")
+
+lowers_unchanged() {
+    local now
+    now=$(snapshot_tree "$A"; snapshot_tree "$B")
+    if [ "$now" = "$BEFORE" ]; then tap_ok "lowers unchanged after $1"; else
+        tap_not_ok "lowers unchanged after $1"
+        diff <(printf '%s\n' "$BEFORE") <(printf '%s\n' "$now") | head -n 20 | tap_diag
+    fi
+}
+
+# in_union SCRIPT: run the bash SCRIPT in a fresh union at $A, from $A, with
+# M set to the mount; print its output with the mount shown as M.
+in_union() {
+    rm -rf "$U"
+    (cd "$A" && union --lower "$A:$B" --upper "$U" -- env M="$A" bash -c "$1" 2>&1) | sed "s|$A|M|g"
+}
+
+# in_kernel SCRIPT: the same on a kernel overlayfs mount with redirect_dir.
+in_kernel() {
+    local k=$T/k
+    rm -rf "$k" && mkdir -p "$k/u" "$k/w" "$k/m" || return 1
+    mount -t overlay overlay -o "redirect_dir=on,lowerdir=$A:$B,upperdir=$k/u,workdir=$k/w" "$k/m" || return 1
+    (cd "$k/m" && M=$k/m bash -c "$1" 2>&1) | sed "s|$k/m|M|g"
+    umount "$k/m"
+}
+
+KERNEL=
+if can_mount_overlay; then KERNEL=yes; fi
+
+# check DESC WANT SCRIPT [UPPER-FILE...]: the union prints WANT (and so
+# does the kernel, as root); the files named are in the upper.
+check() {
+    local desc=$1 want=$2 script=$3 got f missing=
+    shift 3
+    got=$(in_union "$script")
+    for f in "$@"; do [ -e "$U/$f" ] || missing="$missing $f"; done
+    if [ "$got" = "$want" ] && [ -z "$missing" ]; then tap_ok "$desc"; else
+        tap_not_ok "$desc" "want: $want" "got:  $got" ${missing:+"missing in the upper:$missing"}
+    fi
+    if [ -z "$KERNEL" ]; then
+        tap_skip "$desc: the kernel prints the same" "$ORACLE_SKIP_REASON"
+    else
+        got=$(in_kernel "$script")
+        tap_is "$desc: the kernel prints the same" "$want" "$got"
+    fi
+    lowers_unchanged "$desc"
+}
+
+tap_plan 20
+
+# bash keeps its own name for the directory (its pwd builtin prints the
+# old one, on the kernel too); getcwd, relative paths and children follow.
+check "a shell renames the directory it is in: getcwd, touch, a child" \
+    "$(printf '%s\n' M/d M/e a b sub x M/f/sub M/d f k)" \
+    'cd d && mv ../d ../e && pwd && /bin/pwd && touch x && ls && sh -c "cd sub; mv ../../e ../../f; exec /bin/pwd"; pwd; ls "$M"' \
+    f/x f/sub/s
+
+# The shell stays idle (no path operation of its own) between the rename
+# and the exec: the new program starts in a lower directory that has moved.
+check "a program started after the rename, from a lower directory left behind" \
+    "$(printf '%s\n' M/e/sub M/e/sub ok)" \
+    'cd d/sub && mv ../../d ../../e && exec python3 -c "import os; print(os.getcwd()); print(os.readlink(\"/proc/self/cwd\")); open(\"new\", \"w\"); print(\"ok\")"' \
+    e/sub/new
+
+check "renamed twice and back: getcwd and a new file land in the directory" \
+    "$(printf '%s\n' M/e/sub M/f/sub M/d/sub s z)" \
+    'cd d/sub && mv ../../d ../../e && pwd -P && mv ../../e ../../f && pwd -P && mv ../../f ../../d && pwd -P && touch z && ls' \
+    d/sub/z
+
+# Another process renames while python holds a directory fd and is in a
+# directory below: both follow, with no path operation in between.
+check "python holds a directory fd and a cwd while another process renames" \
+    "$(printf '%s\n' M/e/sub "['a', 'b', 'new', 'sub']" M/e b M/e/sub)" \
+    'python3 -c "
+import os, subprocess
+fd = os.open(\"d\", os.O_RDONLY | os.O_DIRECTORY)
+os.chdir(\"d/sub\")
+subprocess.run([\"mv\", os.environ[\"M\"] + \"/d\", os.environ[\"M\"] + \"/e\"], check=True)
+print(os.getcwd())
+os.close(os.open(\"new\", os.O_CREAT | os.O_WRONLY, dir_fd=fd))
+print(sorted(os.listdir(fd)))
+print(os.readlink(\"/proc/self/fd/%d\" % fd))
+print(open(\"../b\").read().strip())
+subprocess.run([\"/bin/pwd\"], check=True)
+"' \
+    e/new
+
+# A directory made in the upper moves in place (one rename(2)): the kernel
+# directory of the process follows by itself, its name must too.
+check "a directory of the upper renamed by another process" \
+    "$(printf '%s\n' M/k/n2 M/k/n2)" \
+    'mkdir -p k/n && python3 -c "
+import os, subprocess
+os.chdir(\"k/n\")
+subprocess.run([\"mv\", os.environ[\"M\"] + \"/k/n\", os.environ[\"M\"] + \"/k/n2\"], check=True)
+print(os.getcwd())
+open(\"w\", \"w\")
+subprocess.run([\"/bin/pwd\"], check=True)
+"' \
+    k/n2/w
+
+# More renames than the log holds (256) between two looks: the process
+# asks the kernel where it is; a directory of the upper is still found.
+check "more renames than the log holds: a directory of the upper is still followed" \
+    "$(printf '%s\n' M/k/n2)" \
+    'mkdir -p k/n && python3 -c "
+import os, subprocess
+os.chdir(\"k/n\")
+subprocess.run([\"sh\", \"-c\", \"mkdir $M/r0; i=0; while [ \$i -lt 300 ]; do mv $M/r\$i $M/r\$((i+1)); i=\$((i+1)); done; mv $M/k/n $M/k/n2\"], check=True)
+print(os.getcwd())
+"' \
+    r300
+
+# The limit (docs/semantics.md): after more renames than the log holds, a
+# process left in a lower directory that moved keeps the old name.
+got=$(in_union 'python3 -c "
+import os, subprocess
+os.chdir(\"d\")
+subprocess.run([\"sh\", \"-c\", \"mv $M/d $M/e; mkdir $M/r0; i=0; while [ \$i -lt 300 ]; do mv $M/r\$i $M/r\$((i+1)); i=\$((i+1)); done\"], check=True)
+print(os.getcwd())
+"')
+tap_is "limit: more renames than the log holds, a lower directory left behind keeps its old name" M/d "$got"
+lowers_unchanged "more renames than the log holds, from a lower directory"
+
+tap_done

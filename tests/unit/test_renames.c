@@ -1,0 +1,138 @@
+#include "cache.h"
+#include "fixture.h"
+#include "ops.h"
+#include "renames.h"
+#include "resolve.h"
+#include "tap.h"
+#include "tests.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+/* rel after the renames posted since mark. */
+static const char *follow(const char *rel, uint64_t mark, int *lost)
+{
+	static char buf[4096];
+	snprintf(buf, sizeof buf, "%s", rel);
+	*lost = 0;
+	if (ue_renames_apply(buf, sizeof buf, &mark, ue_renames_head(), lost) < 0)
+		return "(error)";
+	return buf;
+}
+
+static void test_log(void)
+{
+	int lost;
+	ue_cache_reset();
+	uint64_t m0 = ue_renames_head();
+	is_int(m0, 0, "a new log is empty");
+	ue_renamed("d", "e", 0);
+	is_str(follow("d/sub/x", m0, &lost), "e/sub/x", "a path below the renamed directory moves");
+	is_str(follow("d", m0, &lost), "e", "the directory itself moves");
+	is_str(follow("dd/x", m0, &lost), "dd/x", "a name that only begins the same stays");
+	is_str(follow("e/x", m0, &lost), "e/x", "the new name is not renamed again");
+	uint64_t m1 = ue_renames_head();
+	ue_renamed("e", "f/g", 0);
+	is_str(follow("d/x", m0, &lost), "f/g/x", "two renames, in order");
+	is_str(follow("e/x", m1, &lost), "f/g/x", "from a mark: only the later ones");
+	ok(!lost, "nothing lost");
+	ue_renamed("f/g", "d", 0);
+	is_str(follow("d/x", m0, &lost), "d/x", "renamed back");
+	uint64_t m2 = ue_renames_head();
+	ue_renamed("a", "b", 1);
+	is_str(follow("a/x", m2, &lost), "b/x", "exchange: one way");
+	is_str(follow("b", m2, &lost), "a", "exchange: the other way");
+
+	char lng[UE_RENAME_PATH + 8];
+	memset(lng, 'x', sizeof lng - 1);
+	lng[sizeof lng - 1] = '\0';
+	uint64_t m3 = ue_renames_head();
+	ue_renamed(lng, "y", 0);
+	follow("q", m3, &lost);
+	ok(lost, "a name too long for the log: lost, never half applied");
+
+	uint64_t m4 = ue_renames_head();
+	for (int i = 0; i < UE_RENAME_SLOTS + 10; i++)
+		ue_renamed("p", "q", 0);
+	follow("z", m4, &lost);
+	ok(lost, "more renames than the log holds: lost");
+	ue_cache_reset();
+	follow("z", m4, &lost);
+	ok(lost, "a log started again (replaced): lost");
+}
+
+static const char *const tree[] = {
+	"L1 d d", "L1 f d/a a", "L1 d d/sub", "L2 d d", "L2 f d/b b", "L1 d k", NULL
+};
+
+static const char *in(const char *rel)
+{
+	static char buf[4096];
+	snprintf(buf, sizeof buf, "%s/%s", fx_mount(), rel);
+	return buf;
+}
+
+static struct ue_path *at(struct ue_path *p, const char *rel)
+{
+	if (ue_resolve(AT_FDCWD, in(rel), 0, p) < 0)
+		p->where = -1;
+	return p;
+}
+
+static void test_follow(void)
+{
+	struct ue_path a, b;
+	char v[4096], real[4096], want[4096];
+	int here = open(".", O_RDONLY | O_DIRECTORY);
+	fx_setup(2, tree);
+	is_int(ue_cwd_change(fx_path("L1", "d/sub"), in("d/sub"), ue_renames_head()), 0, "cd into a lower directory");
+	is_int(ue_op_rename(at(&a, "d"), at(&b, "e"), 0), 0, "rename its merged parent");
+	is_int(ue_cwd_get(v, sizeof v), 0, "getcwd");
+	is_str(v, in("e/sub"), "the current directory follows at once");
+	ok(getcwd(real, sizeof real) && !strcmp(real, fx_path("U", "e/sub")),
+	   "the kernel's moved to the copied-up directory (children start there)");
+	is_int(ue_unreal(v, sizeof v, fx_path("L2", "d")), 0, "unreal");
+	is_str(v, in("e"), "a lower directory left behind is named where it went");
+	ue_unreal(v, sizeof v, fx_path("L1", "d/sub"));
+	is_str(v, in("e/sub"), "... and below it");
+	ue_unreal(v, sizeof v, fx_path("L1", "k"));
+	is_str(v, in("k"), "a lower directory not renamed keeps its name");
+
+	is_int(ue_op_rename(at(&a, "e"), at(&b, "k/f"), 0), 0, "rename the copy again (a directory of the upper)");
+	ue_cwd_get(v, sizeof v);
+	is_str(v, in("k/f/sub"), "the current directory follows again");
+	ue_unreal(v, sizeof v, fx_path("L2", "d"));
+	is_str(v, in("k/f"), "the lower directory follows both renames");
+
+	/* Another process renamed: only the log tells us. */
+	ue_cwd_change(fx_path("U", "k/f/sub"), in("k/f/sub"), ue_renames_head());
+	rename(fx_path("U", "k/f"), fx_path("U", "g"));
+	ue_renamed("k/f", "g", 0);
+	ue_cwd_get(v, sizeof v);
+	is_str(v, in("g/sub"), "a rename posted by another process is followed");
+
+	/* Renames lost (more than the log holds): the kernel knows where an
+	 * upper directory went. */
+	rename(fx_path("U", "g"), fx_path("U", "h"));
+	for (int i = 0; i < UE_RENAME_SLOTS + 1; i++)
+		ue_renamed("x", "y", 0);
+	ue_cwd_get(v, sizeof v);
+	is_str(v, in("h/sub"), "after lost renames, the kernel's directory names it");
+	snprintf(want, sizeof want, "%s", fx_path("L1", "d"));
+	ue_unreal(v, sizeof v, want);
+	is_str(v, in("d"), "after lost renames, a lower directory keeps its old name");
+	fx_teardown();
+	if (here >= 0) {
+		fchdir(here);
+		close(here);
+	}
+	ue_cwd_set("/");
+}
+
+void test_renames(void)
+{
+	test_log();
+	test_follow();
+}
