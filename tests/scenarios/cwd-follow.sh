@@ -79,7 +79,7 @@ check "a shell renames the directory it is in: getcwd, touch, a child" \
 # and the exec: the new program starts in a lower directory that has moved.
 check "a program started after the rename, from a lower directory left behind" \
     "$(printf '%s\n' M/e/sub M/e/sub ok)" \
-    'cd d/sub && mv ../../d ../../e && exec python3 -c "import os; print(os.getcwd()); print(os.readlink(\"/proc/self/cwd\")); open(\"new\", \"w\"); print(\"ok\")"' \
+    'cd d/sub && mv ../../d ../../e && exec python3 -u -c "import os; print(os.getcwd()); print(os.readlink(\"/proc/self/cwd\")); open(\"new\", \"w\"); print(\"ok\")"' \
     e/sub/new
 
 check "renamed twice and back: getcwd and a new file land in the directory" \
@@ -91,7 +91,7 @@ check "renamed twice and back: getcwd and a new file land in the directory" \
 # directory below: both follow, with no path operation in between.
 check "python holds a directory fd and a cwd while another process renames" \
     "$(printf '%s\n' M/e/sub "['a', 'b', 'new', 'sub']" M/e b M/e/sub)" \
-    'python3 -c "
+    'python3 -u -c "
 import os, subprocess
 fd = os.open(\"d\", os.O_RDONLY | os.O_DIRECTORY)
 os.chdir(\"d/sub\")
@@ -109,7 +109,7 @@ subprocess.run([\"/bin/pwd\"], check=True)
 # directory of the process follows by itself, its name must too.
 check "a directory of the upper renamed by another process" \
     "$(printf '%s\n' M/k/n2 M/k/n2)" \
-    'mkdir -p k/n && python3 -c "
+    'mkdir -p k/n && python3 -u -c "
 import os, subprocess
 os.chdir(\"k/n\")
 subprocess.run([\"mv\", os.environ[\"M\"] + \"/k/n\", os.environ[\"M\"] + \"/k/n2\"], check=True)
@@ -123,7 +123,7 @@ subprocess.run([\"/bin/pwd\"], check=True)
 # asks the kernel where it is; a directory of the upper is still found.
 check "more renames than the log holds: a directory of the upper is still followed" \
     "$(printf '%s\n' M/k/n2)" \
-    'mkdir -p k/n && python3 -c "
+    'mkdir -p k/n && python3 -u -c "
 import os, subprocess
 os.chdir(\"k/n\")
 subprocess.run([\"sh\", \"-c\", \"mkdir $M/r0; i=0; while [ \$i -lt 300 ]; do mv $M/r\$i $M/r\$((i+1)); i=\$((i+1)); done; mv $M/k/n $M/k/n2\"], check=True)
@@ -133,7 +133,7 @@ print(os.getcwd())
 
 # The limit (docs/semantics.md): after more renames than the log holds, a
 # process left in a lower directory that moved keeps the old name.
-got=$(in_union 'python3 -c "
+got=$(in_union 'python3 -u -c "
 import os, subprocess
 os.chdir(\"d\")
 subprocess.run([\"sh\", \"-c\", \"mv $M/d $M/e; mkdir $M/r0; i=0; while [ \$i -lt 300 ]; do mv $M/r\$i $M/r\$((i+1)); i=\$((i+1)); done\"], check=True)
