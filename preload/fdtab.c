@@ -1,7 +1,13 @@
 /* The table of fds open read-only on a file of a lower, and the move of
  * such an fd onto the upper copy once the file has been copied up (see
  * fdtab.h).  One entry per fd number, in chunks that are never freed while
- * the process runs, so the lock-free bit test never meets a dangling chunk. */
+ * the process runs, so the lock-free bit test never meets a dangling chunk.
+ *
+ * Tracking costs no system call: an entry is only a union path and a mark.
+ * Whether the fd still is what the entry says (a number closed where no
+ * wrapper saw it, by fclose, and reused) is found out when it matters:
+ * only the upper copy that records the fd's own file as its origin is
+ * ever put in its place. */
 #include "fdtab.h"
 #include "impl.h"
 #include "path.h"
@@ -17,9 +23,8 @@
 
 struct fd_entry {
 	_Atomic unsigned long mark;  /* ring position of the last look */
-	dev_t dev;                   /* the lower file the fd is open on: */
-	ino_t ino;                   /* a number closed behind our back is not it */
-	char *vpath;                 /* its path in the union, as the program sees it */
+	size_t cap;                  /* bytes at rel, kept for the next fd of this number */
+	char *rel;                   /* the file's path in the union, relative to the mount */
 };
 
 _Atomic uint64_t ue_fdtab_bits[UE_FDTAB_MAX / 64];
@@ -34,16 +39,22 @@ static void set_bit(int fd)
 	atomic_fetch_or_explicit(&ue_fdtab_bits[(unsigned)fd / 64], 1ULL << ((unsigned)fd % 64), memory_order_release);
 }
 
-static struct fd_entry *entry_locked(int fd, int create)
+static struct fd_entry *entry_of(int fd)
 {
 	struct fd_entry *c = atomic_load_explicit(&chunks[fd / CHUNK], memory_order_acquire);
-	if (!c && create) {
+	return c ? &c[fd % CHUNK] : NULL;
+}
+
+static struct fd_entry *entry_locked(int fd)
+{
+	struct fd_entry *c = atomic_load_explicit(&chunks[fd / CHUNK], memory_order_acquire);
+	if (!c) {
 		c = calloc(CHUNK, sizeof *c);
 		if (!c)
 			return NULL;
 		atomic_store_explicit(&chunks[fd / CHUNK], c, memory_order_release);
 	}
-	return c ? &c[fd % CHUNK] : NULL;
+	return &c[fd % CHUNK];
 }
 
 /* Called at wrapper depth `depth` (0 from the lean fd wrappers, 1 from an
@@ -58,52 +69,48 @@ static void atfork_prepare(void) { pthread_mutex_lock(&lock); }
 static void atfork_release(void) { pthread_mutex_unlock(&lock); }
 static void atfork_register(void) { pthread_atfork(atfork_prepare, atfork_release, atfork_release); }
 
-static void track_locked(int fd, const struct stat *st, char *vpath, unsigned long mark)
+static void track_locked(int fd, const char *rel, unsigned long mark)
 {
-	struct fd_entry *e = entry_locked(fd, 1);
-	if (!e) {
-		free(vpath);
+	struct fd_entry *e = entry_locked(fd);
+	size_t len = strlen(rel);
+	if (!e)
 		return;
+	if (e->cap <= len) {
+		size_t cap = (len + 64) & ~(size_t)63;
+		char *r = malloc(cap);
+		if (!r)
+			return;
+		free(e->rel);
+		e->rel = r;
+		e->cap = cap;
 	}
-	free(e->vpath);
-	e->vpath = vpath;
-	e->dev = st->st_dev;
-	e->ino = st->st_ino;
+	memcpy(e->rel, rel, len + 1);
 	atomic_store_explicit(&e->mark, mark, memory_order_relaxed);
 	set_bit(fd);
 }
 
 void ue_fdtab_track(int fd, const char *rel, unsigned long mark)
 {
-	struct stat st;
-	char v[PATH_MAX];
-	if ((unsigned)fd >= UE_FDTAB_MAX || ue_depth > 1 || sys_fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    ue_path_join(v, sizeof v, ue_cfg.mount, rel) < 0)
-		return;
-	char *vpath = strdup(v);
-	if (!vpath)
+	if ((unsigned)fd >= UE_FDTAB_MAX || !may_lock(1))
 		return;
 	pthread_mutex_lock(&lock);
-	track_locked(fd, &st, vpath, mark);
+	track_locked(fd, rel, mark);
 	pthread_mutex_unlock(&lock);
 }
 
 void ue_fdtab_dup_slow(int oldfd, int newfd)
 {
-	int saved = errno;
 	ue_fdtab_untrack(newfd);
-	if (ue_fd_tracked(oldfd) && (unsigned)newfd < UE_FDTAB_MAX && may_lock(0)) {
-		ue_depth++;  /* a signal handler reading meanwhile must not wait for the lock */
-		pthread_mutex_lock(&lock);
-		struct fd_entry *o = entry_locked(oldfd, 0);
-		char *vpath = o && ue_fd_tracked(oldfd) ? strdup(o->vpath) : NULL;
-		if (vpath) {
-			struct stat st = { .st_dev = o->dev, .st_ino = o->ino };
-			track_locked(newfd, &st, vpath, atomic_load_explicit(&o->mark, memory_order_relaxed));
-		}
-		pthread_mutex_unlock(&lock);
-		ue_depth--;
-	}
+	if (!ue_fd_tracked(oldfd) || (unsigned)newfd >= UE_FDTAB_MAX || !may_lock(0))
+		return;
+	int saved = errno;
+	ue_depth++;  /* a signal handler reading meanwhile must not wait for the lock */
+	pthread_mutex_lock(&lock);
+	struct fd_entry *o = entry_of(oldfd);
+	if (o && ue_fd_tracked(oldfd))
+		track_locked(newfd, o->rel, atomic_load_explicit(&o->mark, memory_order_relaxed));
+	pthread_mutex_unlock(&lock);
+	ue_depth--;
 	errno = saved;
 }
 
@@ -141,13 +148,15 @@ enum look { KEEP, DONE };
  * longer that file (the kernel's fd then keeps the file it had). */
 static enum look look_locked(int fd, const struct fd_entry *e)
 {
-	struct stat st;
+	struct stat fst, st;
 	struct ue_path p;
-	if (sys_fstat(fd, &st) < 0 || st.st_dev != e->dev || st.st_ino != e->ino)
+	char v[PATH_MAX];
+	if (sys_fstat(fd, &fst) < 0 || !S_ISREG(fst.st_mode) || ue_path_join(v, sizeof v, ue_cfg.mount, e->rel) < 0)
 		return DONE;
-	if (ue_resolve(AT_FDCWD, e->vpath, 0, &p) < 0 || p.where != UE_UNION || !ue_node_exists(&p.node) ||
-	    p.node.layer != UE_UPPER)
-		return KEEP;
+	if (ue_resolve(AT_FDCWD, v, 0, &p) < 0 || p.where != UE_UNION || !ue_node_exists(&p.node))
+		return KEEP;  /* removed: the fd keeps its file, the name may come back by a rename */
+	if (p.node.layer != UE_UPPER)
+		return sys_lstat(p.real, &st) == 0 && st.st_dev == fst.st_dev && st.st_ino == fst.st_ino ? KEEP : DONE;
 	if (!S_ISREG(p.node.type))
 		return DONE;
 	int nfd = sys_openat(AT_FDCWD, p.real, O_RDONLY | O_NOCTTY | O_CLOEXEC, 0);
@@ -161,14 +170,9 @@ static enum look look_locked(int fd, const struct fd_entry *e)
 	return DONE;
 }
 
-void ue_fd_follow_slow(int fd, int depth)
+/* The union changed since fd's last look. */
+static __attribute__((noinline)) void follow_changed(int fd, struct fd_entry *e, int depth)
 {
-	struct fd_entry *e = atomic_load_explicit(&chunks[fd / CHUNK], memory_order_acquire);
-	if (!e)
-		return;
-	e += fd % CHUNK;
-	if (atomic_load_explicit(&e->mark, memory_order_relaxed) == ue_cache_mark() || !may_lock(depth))
-		return;
 	int saved = errno;
 	if (depth == 0)
 		ue_enter();
@@ -183,6 +187,13 @@ void ue_fd_follow_slow(int fd, int depth)
 	if (depth == 0)
 		ue_leave();
 	errno = saved;
+}
+
+void ue_fd_follow_slow(int fd, int depth)
+{
+	struct fd_entry *e = entry_of(fd);
+	if (e && atomic_load_explicit(&e->mark, memory_order_relaxed) != ue_cache_mark() && may_lock(depth))
+		follow_changed(fd, e, depth);
 }
 
 void ue_fdtab_inherit(void)
@@ -201,15 +212,13 @@ void ue_fdtab_inherit(void)
 		real[n] = '\0';
 		/* Read-only on a lower: the parent's open was read-only too. */
 		long fl = UE_SYS(SYS_fcntl, fd, F_GETFL);
+		const char *rel;
 		if (fl < 0 || (fl & O_ACCMODE) != O_RDONLY || ue_real_layer(real) <= UE_UPPER ||
-		    ue_unreal(v, sizeof v, real) < 0)
-			continue;
-		char *vpath = strdup(v);
-		if (!vpath)
+		    ue_unreal(v, sizeof v, real) < 0 || !(rel = ue_path_under(v, ue_cfg.mount, ue_cfg.mount_len)))
 			continue;
 		ue_depth++;
 		pthread_mutex_lock(&lock);
-		track_locked(fd, &st, vpath, MARK_UNSEEN);
+		track_locked(fd, rel, MARK_UNSEEN);
 		pthread_mutex_unlock(&lock);
 		ue_depth--;
 	}
@@ -223,7 +232,7 @@ void ue_fdtab_reset(void)
 	for (size_t i = 0; i < UE_FDTAB_MAX / CHUNK; i++) {
 		struct fd_entry *c = atomic_exchange(&chunks[i], NULL);
 		for (int j = 0; c && j < CHUNK; j++)
-			free(c[j].vpath);
+			free(c[j].rel);
 		free(c);
 	}
 	pthread_mutex_unlock(&lock);

@@ -25,8 +25,10 @@ static inline int ue_fd_tracked(int fd)
 	       (atomic_load_explicit(&ue_fdtab_bits[(unsigned)fd / 64], memory_order_relaxed) >> ((unsigned)fd % 64) & 1);
 }
 
-/* The fd a stdio stream reads through (glibc's FILE), or -1. */
+/* The fd a stdio stream reads through (glibc's FILE), or -1; for the
+ * one-character readers, only when its buffer is empty and a read follows. */
 static inline int ue_file_fd(FILE *f) { return f ? f->_fileno : -1; }
+static inline int ue_file_fd_empty(FILE *f) { return f && f->_IO_read_ptr >= f->_IO_read_end ? f->_fileno : -1; }
 
 /* Before a read through fd: move it onto the upper copy of its file if the
  * file has been copied up since the last look.  errno is kept.  The lean

@@ -92,12 +92,17 @@
 /* A call that reads through an fd: the fd first follows a copy-up of its
  * file.  No path is resolved, so no guard: a bit test for an fd that was
  * not opened on a lower, a function call without any system call for one
- * whose file has not changed. */
+ * whose file has not changed.  getc runs once per character: the real
+ * function is kept at hand. */
 #define W_FD(ret, name, params, args, fd, kind)                                 \
 	UE_EXPORT ret name params                                               \
 	{                                                                       \
+		static __typeof__(&name) real;                                  \
+		__typeof__(&name) r = __atomic_load_n(&real, __ATOMIC_RELAXED); \
 		ue_fd_follow(fd);                                               \
-		return REAL(name) args;                                         \
+		if (__builtin_expect(!r, 0))                                    \
+			__atomic_store_n(&real, r = REAL(name), __ATOMIC_RELAXED); \
+		return r args;                                                  \
 	}
 
 #define W_CUSTOM(name, kind)
