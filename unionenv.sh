@@ -26,6 +26,10 @@ Options:
   --lower DIR[:DIR...]  read-only layers, highest first (as overlayfs lowerdir)
   --upper DIR           writable layer; created when missing
   --mount DIR           where the union appears (default: the first lower)
+  --upper-format FORM   markers written in the upper: auto (default: the
+                        form it holds, else the first its filesystem takes),
+                        device (char 0/0 whiteouts), xattr (the kernel's
+                        xattr whiteouts), aufs (OCI .wh. files)
   --allow-unfollowed    run COMMAND even when the union cannot follow it
                         (statically linked, setuid...; see unionenv check)
   --help                show this help and exit
@@ -72,8 +76,8 @@ dev_ino() {
 
 # ---- argument parsing ------------------------------------------------------
 
-OPT_LOWER='' OPT_UPPER='' OPT_MOUNT=''
-SEEN_LOWER=0 SEEN_UPPER=0 SEEN_MOUNT=0
+OPT_LOWER='' OPT_UPPER='' OPT_MOUNT='' OPT_FORMAT=auto
+SEEN_LOWER=0 SEEN_UPPER=0 SEEN_MOUNT=0 SEEN_FORMAT=0
 OPT_ALLOW=0
 CMD=()
 
@@ -87,6 +91,11 @@ set_opt() {  # set_opt NAME VALUE
            SEEN_UPPER=1 OPT_UPPER=$2 ;;
     mount) [ "$SEEN_MOUNT" = 0 ] || die "option '--mount' given twice"
            SEEN_MOUNT=1 OPT_MOUNT=$2 ;;
+    upper-format) [ "$SEEN_FORMAT" = 0 ] || die "option '--upper-format' given twice"
+           case $2 in auto | device | xattr | aufs | oci) ;;
+           *) die "unknown --upper-format '$2' (auto, device, xattr, aufs)" ;;
+           esac
+           SEEN_FORMAT=1 OPT_FORMAT=$2 ;;
     esac
 }
 
@@ -104,7 +113,7 @@ parse_args() {
         -h | --help) usage; exit 0 ;;
         --version) printf 'unionenv %s\n' "$VERSION"; exit 0 ;;
         --allow-unfollowed) OPT_ALLOW=1; shift ;;
-        --lower | --upper | --mount)
+        --lower | --upper | --mount | --upper-format)
             # A following option is a forgotten value, not a directory
             # named "--upper"; such a directory can be given as --lower=--x.
             if [ $# -lt 2 ] || [[ $2 == --* ]]; then
@@ -112,7 +121,7 @@ parse_args() {
             fi
             set_opt "${1#--}" "$2"
             shift 2 ;;
-        --lower=* | --upper=* | --mount=*)
+        --lower=* | --upper=* | --mount=* | --upper-format=*)
             local name=${1%%=*}
             set_opt "${name#--}" "${1#*=}"
             shift ;;
@@ -311,6 +320,20 @@ check_command() {
     [ "$st" -ne 126 ] || exit 126
 }
 
+# Which markers the library writes in the upper: a probe of the upper's
+# filesystem (build/unionenv-upperform), said once here rather than in each
+# process.  Without the probe the library finds out by itself, silently.
+upper_format() {
+    local tool=${LIB%/*}/unionenv-upperform form
+    unset UNIONENV_UPPER_FORMAT
+    [ -x "$tool" ] || return 0
+    form=$("$tool" "$UPPER" "$OPT_FORMAT") || {
+        [ "$UPPER_EXISTS" = 1 ] || rmdir -- "$UPPER" 2>/dev/null
+        exit "$EX_OWN"
+    }
+    export UNIONENV_UPPER_FORMAT="$form"
+}
+
 main() {
     parse_args "$@"
     check_lowers
@@ -323,6 +346,7 @@ main() {
     if [ "$UPPER_EXISTS" = 0 ]; then
         mkdir -p -- "$UPPER" 2>/dev/null || die "cannot create upper '$UPPER'"
     fi
+    upper_format
     join_colon "${LOWERS[@]}"
     export UNIONENV_LOWER="$REPLY"
     export UNIONENV_UPPER="$UPPER"

@@ -1,6 +1,8 @@
 /* Layer configuration: parsed once per process from the environment the
- * launcher set (UNIONENV_LOWER, UNIONENV_UPPER, UNIONENV_MOUNT). */
+ * launcher set (UNIONENV_LOWER, UNIONENV_UPPER, UNIONENV_MOUNT, and
+ * UNIONENV_UPPER_FORMAT, the form its probe found for the upper). */
 #include "config.h"
+#include "form.h"
 #include "sys.h"
 
 #include <errno.h>
@@ -50,11 +52,17 @@ int ue_config_load(const char *lowers, const char *upper, const char *mount)
 		ue_cfg.mount = m.root;
 		ue_cfg.mount_len = m.len;
 	}
-	if (r < 0)
+	if (r < 0) {
 		ue_config_reset();
-	else
-		ue_config_probe();
-	return r;
+		return r;
+	}
+	ue_config_probe();
+	/* Without the launcher's word the first form is tried, and each
+	 * process moves on at the first marker the filesystem refuses. */
+	int form = ue_form_parse(getenv("UNIONENV_UPPER_FORMAT"));
+	ue_cfg.upper_form = form < 0 ? UE_FORM_DEVICE : form;
+	ue_cfg.upper_form_given = form >= 0;
+	return 0;
 }
 
 /* Inode numbers of one layer mean something in another only when every

@@ -14,6 +14,12 @@ struct ue_layer {
 	size_t len;
 };
 
+/* The form of the markers written in the upper (docs/design.md, "Upper
+ * formats"): the kernel's char 0/0 whiteouts, its xattr whiteouts where the
+ * upper's filesystem holds no device nodes, aufs/OCI .wh. files where it
+ * holds no user xattrs either. */
+enum ue_form { UE_FORM_DEVICE, UE_FORM_XATTR, UE_FORM_AUFS };
+
 struct ue_config {
 	char *mount;                /* where the union appears to programs */
 	size_t mount_len;
@@ -25,6 +31,9 @@ struct ue_config {
 	 * mount, canonical, no trailing slash. */
 	int npassthrough;
 	char *passthrough[UE_MAX_PASSTHROUGH];
+	int upper_form;             /* enum ue_form */
+	int upper_form_given;       /* UNIONENV_UPPER_FORMAT set it: never changed, else
+	                               learned from the first refused marker */
 };
 
 /* The configuration of this process; zeroed when no union is active. */

@@ -2,6 +2,7 @@
 #include "cache.h"
 #include "config.h"
 #include "lookup.h"
+#include "mark.h"
 #include "path.h"
 #include "readdir.h"
 #include "sys.h"

@@ -39,7 +39,7 @@ void ue_rel_parent(char *buf, const char *rel)
  * is opaque (nothing below it merges). */
 static int dir_layer(struct ue_node *out, int i, const char *real)
 {
-	int m = ue_dir_markers(real, i > UE_UPPER);
+	int m = ue_dir_markers(real, i > UE_UPPER ? UE_AUFS_SCAN : ue_cfg.upper_form == UE_FORM_AUFS ? UE_AUFS_ASSUME : 0);
 	if (m & UE_DIR_AUFS)
 		out->aufs |= 1ULL << i;
 	if (m & UE_DIR_XWHITEOUTS)
@@ -140,7 +140,7 @@ static int child_compute(const char *rel, const struct ue_node *parent, struct u
 			continue;
 		if (out->layer < 0) {
 			if (wh) {
-				out->upper_whiteout = (i == UE_UPPER) && r == 0 && ue_is_whiteout(&st);
+				out->upper_whiteout = (i == UE_UPPER);
 				break;
 			}
 			out->layer = i;

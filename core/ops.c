@@ -3,6 +3,7 @@
 #include "config.h"
 #include "copyup.h"
 #include "lookup.h"
+#include "mark.h"
 #include "perm.h"
 #include "readdir.h"
 #include "renames.h"
@@ -31,6 +32,14 @@ static void mark_impure_parent(const char *rel)
 		ue_set_impure(dir);
 }
 
+/* A new name the upper's form cannot hold (a .wh. name, where those are
+ * its whiteouts) is refused rather than taken for a marker. */
+static int name_reserved(const char *rel)
+{
+	const char *slash = strrchr(rel, '/');
+	return ue_name_reserved(slash ? slash + 1 : rel) ? -EINVAL : 0;
+}
+
 /* How a new node is made, at a path of the upper. */
 struct maker {
 	int (*make)(const struct maker *, const char *real);
@@ -53,7 +62,7 @@ static int create(struct ue_path *p, const struct maker *m, int is_dir)
 	int r;
 	if (ue_node_exists(&p->node))
 		return -EEXIST;
-	if ((r = ue_may_change_dir_of(p->rel)) < 0 || (r = ue_copy_up_parents(p->rel)) < 0 ||
+	if ((r = name_reserved(p->rel)) < 0 || (r = ue_may_change_dir_of(p->rel)) < 0 || (r = ue_copy_up_parents(p->rel)) < 0 ||
 	    (r = ue_real(p->real, sizeof p->real, UE_UPPER, p->rel)) < 0)
 		return r;
 	if (!p->node.upper_whiteout) {
@@ -70,11 +79,8 @@ static int create(struct ue_path *p, const struct maker *m, int is_dir)
 			sys_unlinkat(AT_FDCWD, tmp, AT_REMOVEDIR);
 			return r;
 		}
-		/* rename(2) cannot put a directory over a device: exchange instead. */
-		r = sys_renameat2(AT_FDCWD, tmp, AT_FDCWD, p->real, is_dir ? RENAME_EXCHANGE : 0);
-		if (r == 0 && is_dir)
-			sys_unlinkat(AT_FDCWD, tmp, 0);
-		else if (r < 0)
+		r = ue_rename_marked(tmp, p->real, UE_MV_OVER | (is_dir ? UE_MV_DIR : 0));
+		if (r < 0)
 			sys_unlinkat(AT_FDCWD, tmp, is_dir ? AT_REMOVEDIR : 0);
 	}
 	if (r < 0)
@@ -103,7 +109,8 @@ int ue_op_open_prepare(struct ue_path *p, int *flags, mode_t mode)
 			*flags &= ~O_EXCL;
 			return 0;
 		}
-		if ((r = ue_may_change_dir_of(p->rel)) < 0 || (r = ue_copy_up_parents(p->rel)) < 0)
+		if ((r = name_reserved(p->rel)) < 0 || (r = ue_may_change_dir_of(p->rel)) < 0 ||
+		    (r = ue_copy_up_parents(p->rel)) < 0)
 			return r;
 		r = ue_real(p->real, sizeof p->real, UE_UPPER, p->rel);
 		return r < 0 ? r : 1;
@@ -179,7 +186,6 @@ int ue_op_link(struct ue_path *from, struct ue_path *to)
  * where a lower still holds it. */
 static int remove_name(struct ue_path *p, int is_dir)
 {
-	char tmp[PATH_MAX];
 	int r;
 	if (p->rel[0] == '\0')
 		return -EBUSY;
@@ -191,16 +197,8 @@ static int remove_name(struct ue_path *p, int is_dir)
 	} else {
 		if (is_dir && (r = ue_dir_drop_whiteouts(p->real)) < 0)
 			return r;
-		if (!p->node.in_lower) {
-			r = sys_unlinkat(AT_FDCWD, p->real, is_dir ? AT_REMOVEDIR : 0);
-		} else {
-			/* Atomically: the entry moves aside and a whiteout takes its place. */
-			if ((r = upper_tmp(tmp, sizeof tmp, p->rel)) < 0)
-				return r;
-			r = sys_renameat2(AT_FDCWD, p->real, AT_FDCWD, tmp, RENAME_WHITEOUT);
-			if (r == 0)
-				sys_unlinkat(AT_FDCWD, tmp, is_dir ? AT_REMOVEDIR : 0);
-		}
+		r = p->node.in_lower ? ue_whiteout_replace(p->real, is_dir)
+		                     : sys_unlinkat(AT_FDCWD, p->real, is_dir ? AT_REMOVEDIR : 0);
 	}
 	if (r < 0)
 		return r;
@@ -291,7 +289,8 @@ int ue_op_rename(struct ue_path *from, struct ue_path *to, unsigned flags)
 		if (!from_dir && same_file(from, to))
 			return 0;
 	}
-	if ((r = ue_may_change_dir_of(from->rel)) < 0 || (r = ue_may_change_dir_of(to->rel)) < 0)
+	if ((!to_exists && (r = name_reserved(to->rel)) < 0) ||
+	    (r = ue_may_change_dir_of(from->rel)) < 0 || (r = ue_may_change_dir_of(to->rel)) < 0)
 		return r;
 	if ((r = prepare_source(from)) < 0)
 		return r;
@@ -311,16 +310,8 @@ int ue_op_rename(struct ue_path *from, struct ue_path *to, unsigned flags)
 			return r;
 		if (from_dir && below && (r = ue_set_opaque(from->real)) < 0)
 			return r;
-		if (from_dir && to->node.upper_whiteout) {
-			/* A directory cannot replace the whiteout device: swap them, the
-			 * whiteout lands at the old name, which may need one anyway. */
-			r = sys_renameat2(AT_FDCWD, from->real, AT_FDCWD, to->real, RENAME_EXCHANGE);
-			if (r == 0 && !from->node.in_lower)
-				sys_unlinkat(AT_FDCWD, from->real, 0);
-		} else {
-			r = sys_renameat2(AT_FDCWD, from->real, AT_FDCWD, to->real,
-			                  from->node.in_lower ? RENAME_WHITEOUT : 0);
-		}
+		r = ue_rename_marked(from->real, to->real, (from->node.in_lower ? UE_MV_WHITEOUT : 0) |
+		                     (to->node.upper_whiteout ? UE_MV_OVER : 0) | (from_dir ? UE_MV_DIR : 0));
 	}
 	if (r < 0)
 		return r;

@@ -228,10 +228,25 @@ int ue_dir_is_empty(const char *rel, const struct ue_node *dir)
 	return r;
 }
 
+/* What the upper's directory being emptied holds besides its entries. */
+struct drop {
+	const char *real;
+	int xwh;                   /* marked as holding xattr whiteouts */
+};
+
 static int drop_one(void *arg, int dfd, struct linux_dirent64 *d)
 {
+	struct drop *dr = arg;
 	int wh;
-	dtype_of(dfd, d, &wh);
+	int type = dtype_of(dfd, d, &wh);
+	if (!wh && ue_cfg.upper_form == UE_FORM_AUFS)
+		wh = !strncmp(d->d_name, UE_AUFS_PREFIX, sizeof UE_AUFS_PREFIX - 1);
+	if (!wh && dr->xwh && type == DT_REG) {
+		struct stat st;
+		char path[PATH_MAX];
+		wh = sys_fstatat(dfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		     ue_path_join(path, sizeof path, dr->real, d->d_name) == 0 && ue_is_xwhiteout(path, &st);
+	}
 	if (wh)
 		return sys_unlinkat(dfd, d->d_name, 0);
 	if (!strncmp(d->d_name, UE_TMP_PREFIX, sizeof UE_TMP_PREFIX - 1))
@@ -241,5 +256,6 @@ static int drop_one(void *arg, int dfd, struct linux_dirent64 *d)
 
 int ue_dir_drop_whiteouts(const char *real_dir)
 {
-	return each_entry(real_dir, drop_one, NULL);
+	struct drop dr = { real_dir, (ue_dir_markers(real_dir, 0) & UE_DIR_XWHITEOUTS) != 0 };
+	return each_entry(real_dir, drop_one, &dr);
 }

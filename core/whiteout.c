@@ -60,7 +60,7 @@ static int markers_present(const char *real_dir)
 	return has;
 }
 
-int ue_dir_markers(const char *real_dir, int scan_aufs)
+int ue_dir_markers(const char *real_dir, int aufs)
 {
 	int flags = 0, has = markers_present(real_dir);
 	char v = 0;
@@ -73,8 +73,15 @@ int ue_dir_markers(const char *real_dir, int scan_aufs)
 	if (v == 'x' || ((has & HAS_WHITEOUTS) && (sys_lgetxattr(real_dir, "user.overlay.whiteouts", NULL, 0) >= 0 ||
 	                                           sys_lgetxattr(real_dir, "trusted.overlay.whiteouts", NULL, 0) >= 0)))
 		flags |= UE_DIR_XWHITEOUTS;
-	if (scan_aufs)
+	if (aufs == UE_AUFS_SCAN) {
 		flags |= aufs_scan(real_dir);
+	} else if (aufs == UE_AUFS_ASSUME) {
+		char opq[4096];
+		struct stat st;
+		flags |= UE_DIR_AUFS;
+		if (ue_path_join(opq, sizeof opq, real_dir, UE_AUFS_OPAQUE) == 0 && sys_lstat(opq, &st) == 0)
+			flags |= UE_DIR_OPAQUE;
+	}
 	return flags;
 }
 
@@ -82,13 +89,8 @@ int ue_is_xwhiteout(const char *real, const struct stat *st)
 {
 	if (!S_ISREG(st->st_mode) || st->st_size != 0)
 		return 0;
-	return sys_lgetxattr(real, "user.overlay.whiteout", NULL, 0) >= 0 ||
+	return sys_lgetxattr(real, UE_XATTR_WHITEOUT, NULL, 0) >= 0 ||
 	       sys_lgetxattr(real, "trusted.overlay.whiteout", NULL, 0) >= 0;
-}
-
-int ue_set_opaque(const char *real_dir)
-{
-	return sys_lsetxattr(real_dir, UE_XATTR_OPAQUE, "y", 1, 0);
 }
 
 void ue_set_impure(const char *upper_dir)
@@ -97,11 +99,6 @@ void ue_set_impure(const char *upper_dir)
 	if (sys_lgetxattr(upper_dir, "user.overlay.impure", v, sizeof v) == 1 && v[0] == 'y')
 		return;
 	sys_lsetxattr(upper_dir, "user.overlay.impure", "y", 1, 0);
-}
-
-int ue_make_whiteout(const char *real)
-{
-	return sys_mknodat(AT_FDCWD, real, S_IFCHR | 0000, makedev(0, 0));
 }
 
 int ue_tmp_name(char *buf, size_t size, const char *real_dir)

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #define UE_XATTR_OPAQUE "user.overlay.opaque"
+#define UE_XATTR_WHITEOUT "user.overlay.whiteout"
 
 /* A character device 0/0. */
 static inline int ue_is_whiteout(const struct stat *st)
@@ -23,7 +24,12 @@ static inline int ue_is_whiteout(const struct stat *st)
 #define UE_DIR_OPAQUE     1
 #define UE_DIR_XWHITEOUTS 2
 #define UE_DIR_AUFS       4
-int ue_dir_markers(const char *real_dir, int scan_aufs);
+/* aufs: UE_AUFS_SCAN reads the directory for markers once (a lower);
+ * UE_AUFS_ASSUME takes them as possible and looks for .wh..wh..opq alone
+ * (an upper written in that form); 0 does not look. */
+#define UE_AUFS_SCAN   1
+#define UE_AUFS_ASSUME 2
+int ue_dir_markers(const char *real_dir, int aufs);
 
 /* The kernel's xattr whiteout: an empty regular file marked
  * overlay.whiteout, in a directory marked as holding them. */
@@ -31,8 +37,7 @@ int ue_is_xwhiteout(const char *real, const struct stat *st);
 
 #define UE_AUFS_PREFIX ".wh."
 #define UE_AUFS_OPAQUE ".wh..wh..opq"
-int ue_set_opaque(const char *real_dir);         /* 0 or -errno */
-int ue_make_whiteout(const char *real);          /* mknod c 0 0 */
+/* Writing markers into the upper: core/mark.h. */
 /* The kernel's record of where a copied-up file came from: an overlay file
  * handle of the lower file in user.overlay.origin (the format the kernel
  * writes itself in userxattr mode), so the file keeps its inode number. */

@@ -18,6 +18,7 @@ int main(void)
 	test_cache();
 	test_origin();
 	test_renames();
+	test_forms();
 	printf("1..%d\n", tap_n);
 	return tap_failed != 0;
 }

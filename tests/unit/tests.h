@@ -9,4 +9,5 @@ void test_ops(void);
 void test_cache(void);
 void test_origin(void);
 void test_renames(void);
+void test_forms(void);
 #endif

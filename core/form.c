@@ -1,0 +1,76 @@
+/* Which form of markers a directory's filesystem can hold, found by trying:
+ * the launcher asks once per launch (unionenv-upperform), the library asks
+ * again where a marker was refused and no launcher had said. */
+#include "form.h"
+#include "config.h"
+#include "sys.h"
+#include "whiteout.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+
+int ue_form_refused(int err)
+{
+	return err == -EPERM || err == -EOPNOTSUPP || err == -EINVAL || err == -ENOSYS;
+}
+
+/* A name of our own in dir, hidden from listings like every UE_TMP_PREFIX. */
+static int probe_name(char *buf, size_t size, const char *dir)
+{
+	int n = snprintf(buf, size, "%s/" UE_TMP_PREFIX "probe.%d", dir, (int)getpid());
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/* An empty file that takes the xattr whiteout's attribute: unnamed where the
+ * filesystem has O_TMPFILE, else under the probe name. */
+static int holds_xattr(const char *dir, const char *name)
+{
+	int fd = sys_openat(AT_FDCWD, dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600), named = fd < 0;
+	if (named)
+		fd = sys_openat(AT_FDCWD, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return fd;
+	int r = sys_fsetxattr(fd, UE_XATTR_WHITEOUT, "y", 1, 0);
+	sys_close(fd);
+	if (named)
+		sys_unlinkat(AT_FDCWD, name, 0);
+	return r;
+}
+
+int ue_form_probe(const char *dir)
+{
+	char name[4096];
+	struct stat st;
+	int r;
+	if ((r = probe_name(name, sizeof name, dir)) < 0 || (r = sys_lstat(dir, &st)) < 0)
+		return r;
+	int form = UE_FORM_DEVICE;
+	r = sys_mknodat(AT_FDCWD, name, S_IFCHR | 0000, makedev(0, 0));
+	/* Some filesystems (FUSE's exfat) leave a regular file behind a refusal. */
+	sys_unlinkat(AT_FDCWD, name, 0);
+	if (r < 0) {
+		form = UE_FORM_XATTR;
+		if ((r = holds_xattr(dir, name)) < 0)
+			form = UE_FORM_AUFS;
+	}
+	/* The directory shows no sign of the probe: its times go back. */
+	struct timespec ts[2] = { st.st_atim, st.st_mtim };
+	sys_utimensat(AT_FDCWD, dir, ts, AT_SYMLINK_NOFOLLOW);
+	return form;
+}
+
+int ue_form_parse(const char *name)
+{
+	if (!name)
+		return -1;
+	return !strcmp(name, "device") ? UE_FORM_DEVICE
+	     : !strcmp(name, "xattr") ? UE_FORM_XATTR
+	     : !strcmp(name, "aufs") || !strcmp(name, "oci") ? UE_FORM_AUFS
+	     : -1;
+}
+
+const char *ue_form_name(int form)
+{
+	return form == UE_FORM_XATTR ? "xattr" : form == UE_FORM_AUFS ? "aufs" : "device";
+}

@@ -1,0 +1,20 @@
+/* The forms of the upper's markers (enum ue_form, config.h): which one a
+ * filesystem can hold. */
+#ifndef UE_FORM_H
+#define UE_FORM_H
+
+/* The first form, of device, xattr, aufs, that the filesystem of dir takes,
+ * found by making and removing a temporary entry in dir (its times are put
+ * back); or -errno when dir cannot be read. */
+int ue_form_probe(const char *dir);
+
+/* Whether err says "this filesystem does not take that": EPERM (overlayfs'
+ * mknod of a whiteout), EOPNOTSUPP (no xattrs), EINVAL (no RENAME_WHITEOUT),
+ * ENOSYS. */
+int ue_form_refused(int err);
+
+const char *ue_form_name(int form);   /* "device", "xattr", "aufs" */
+/* "device", "xattr", "aufs" (also "oci"): the enum ue_form, or -1. */
+int ue_form_parse(const char *name);
+
+#endif
