@@ -107,6 +107,12 @@ static int copy_data(int in, int out, off_t size)
 static int place(const char *tmp, const char *dst, int is_dir)
 {
 	int r = sys_renameat2(AT_FDCWD, tmp, AT_FDCWD, dst, RENAME_NOREPLACE);
+	if (r == -EINVAL) {
+		/* No rename flags on this filesystem (FUSE's exfat): a look first,
+		 * which leaves two racing copy-ups to replace each other. */
+		struct stat st;
+		r = sys_lstat(dst, &st) == 0 ? -EEXIST : sys_renameat2(AT_FDCWD, tmp, AT_FDCWD, dst, 0);
+	}
 	if (r == -EEXIST) {
 		sys_unlinkat(AT_FDCWD, tmp, is_dir ? AT_REMOVEDIR : 0);
 		return 0;

@@ -39,10 +39,11 @@ static int aufs_marker(char *buf, size_t size, const char *real)
 	return 0;
 }
 
-/* An empty file at path; one already there will do. */
+/* An empty file at path, mode 0 as the kernel's whiteout device; one
+ * already there will do. */
 static int make_empty(const char *path)
 {
-	int fd = sys_openat(AT_FDCWD, path, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
+	int fd = sys_openat(AT_FDCWD, path, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0);
 	if (fd < 0)
 		return fd;
 	sys_close(fd);
@@ -90,7 +91,10 @@ static int xattr_whiteout_tmp(char *tmp, size_t size, const char *real)
 	int fd = sys_openat(AT_FDCWD, tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return fd;
-	r = sys_fsetxattr(fd, UE_XATTR_WHITEOUT, "y", 1, 0);
+	/* Read-only once the xattr is set (setting it needs write permission),
+	 * but readable: every user who reads the directory must read it. */
+	if ((r = sys_fsetxattr(fd, UE_XATTR_WHITEOUT, "y", 1, 0)) == 0)
+		r = sys_fchmod(fd, 0444);
 	sys_close(fd);
 	if (r < 0)
 		sys_unlinkat(AT_FDCWD, tmp, 0);

@@ -4,7 +4,7 @@
  * auto: the form UPPER was written in, where it holds markers already and
  * its filesystem takes them; else the first form its filesystem takes, of
  * the kernel's char 0/0 whiteouts, its xattr whiteouts, aufs .wh. files
- * (a real probe: core/form.c).  A fallback form is said once, on stderr.
+ * (a real probe: core/form.c, beside the upper where it can be).  A fallback form is said once, on stderr.
  * A named form is checked against the filesystem.  Prints the form's name;
  * status 1 (with one line on stderr) when UPPER cannot hold it. */
 #include "config.h"
@@ -12,8 +12,11 @@
 #include "whiteout.h"
 
 #include <fts.h>
+#include <libgen.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 
@@ -43,6 +46,21 @@ static int written_form(const char *upper)
 	return form;
 }
 
+/* Where to probe: beside the upper, in its parent, when that is on the same
+ * filesystem and writable, so that nothing happens in the upper at all (a
+ * union running on it meanwhile would see its root's times move); else in
+ * the upper itself, whose times the probe puts back. */
+static const char *probe_dir(const char *upper)
+{
+	static char parent[4096];
+	struct stat su, sp;
+	snprintf(parent, sizeof parent, "%s", upper);
+	const char *p = dirname(parent);
+	if (stat(upper, &su) == 0 && stat(p, &sp) == 0 && su.st_dev == sp.st_dev && access(p, W_OK | X_OK) == 0)
+		return p;
+	return upper;
+}
+
 static const char *what(int form)
 {
 	return form == UE_FORM_XATTR ? "the kernel's xattr whiteouts (user.overlay.whiteout)"
@@ -62,7 +80,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "unionenv: unknown upper format '%s' (auto, device, xattr, aufs)\n", asked);
 		return 1;
 	}
-	int takes = ue_form_probe(upper);
+	int takes = ue_form_probe(probe_dir(upper));
+	if (takes < 0)
+		takes = ue_form_probe(upper);
 	if (takes < 0) {
 		fprintf(stderr, "unionenv: upper '%s' cannot be probed: %s\n", upper, strerror(-takes));
 		return 1;
