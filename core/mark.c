@@ -43,9 +43,9 @@ static int aufs_marker(char *buf, size_t size, const char *real)
  * already there will do. */
 static int make_empty(const char *path)
 {
-	int fd = sys_openat(AT_FDCWD, path, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0);
+	int fd = sys_openat(AT_FDCWD, path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0);
 	if (fd < 0)
-		return fd;
+		return fd == -EEXIST ? 0 : fd;  /* mode 0: opening it again is refused */
 	sys_close(fd);
 	return 0;
 }

@@ -97,9 +97,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	int form = written_form(upper);
-	if (form >= takes) {
-		if (form != UE_FORM_DEVICE)
-			fprintf(stderr, "unionenv: upper '%s' holds %s: writing that form\n", upper, what(form));
+	if (form > takes) {
+		fprintf(stderr, "unionenv: upper '%s' holds %s: writing that form\n", upper, what(form));
 	} else {
 		form = takes;
 		if (form != UE_FORM_DEVICE)
