@@ -326,6 +326,9 @@ int ue_op_rename(struct ue_path *from, struct ue_path *to, unsigned flags)
 		 * ours at once, so that a child started next starts there. */
 		ue_renamed(from->rel, to->rel, exchange);
 		ue_cwd_follow();
+	} else if (from->node.in_lower || (exchange && to->node.in_lower)) {
+		/* and fds open on the lower file follow its copy (preload/fdtab.h) */
+		ue_renamed(from->rel, to->rel, exchange);
 	}
 	return 0;
 }

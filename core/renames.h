@@ -4,8 +4,10 @@
  * its lower directories stay where they are, hidden for good under the old
  * name.  A process whose current directory or directory fd sits in one of
  * them, or whose current directory's union name has moved, learns the new
- * name here.  The log lives beside the change ring, in its shared memory
- * (core/cache.c); posting is lock-free, as for the ring. */
+ * name here.  The renames of files a lower holds are logged too: an fd
+ * open on the lower file follows its copy (preload/fdtab.h).  The log
+ * lives beside the change ring, in its shared memory (core/cache.c);
+ * posting is lock-free, as for the ring. */
 #ifndef UE_RENAMES_H
 #define UE_RENAMES_H
 

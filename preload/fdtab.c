@@ -11,6 +11,7 @@
 #include "fdtab.h"
 #include "impl.h"
 #include "path.h"
+#include "renames.h"
 #include "sys.h"
 #include "whiteout.h"
 
@@ -23,6 +24,7 @@
 
 struct fd_entry {
 	_Atomic unsigned long mark;  /* ring position of the last look */
+	uint64_t renames;            /* renames followed (core/renames.h) */
 	size_t cap;                  /* bytes at rel, kept for the next fd of this number */
 	char *rel;                   /* the file's path in the union, relative to the mount */
 };
@@ -69,27 +71,38 @@ static void atfork_prepare(void) { pthread_mutex_lock(&lock); }
 static void atfork_release(void) { pthread_mutex_unlock(&lock); }
 static void atfork_register(void) { pthread_atfork(atfork_prepare, atfork_release, atfork_release); }
 
-static void track_locked(int fd, const char *rel, unsigned long mark)
+static int set_rel(struct fd_entry *e, const char *rel)
 {
-	struct fd_entry *e = entry_locked(fd);
 	size_t len = strlen(rel);
-	if (!e)
-		return;
 	if (e->cap <= len) {
 		size_t cap = (len + 64) & ~(size_t)63;
 		char *r = malloc(cap);
 		if (!r)
-			return;
+			return -ENOMEM;
 		free(e->rel);
 		e->rel = r;
 		e->cap = cap;
 	}
 	memcpy(e->rel, rel, len + 1);
-	atomic_store_explicit(&e->mark, mark, memory_order_relaxed);
+	return 0;
+}
+
+static void track_locked(int fd, const char *rel, struct ue_fd_mark mark)
+{
+	struct fd_entry *e = entry_locked(fd);
+	if (!e || set_rel(e, rel) < 0)
+		return;
+	e->renames = mark.renames;
+	atomic_store_explicit(&e->mark, mark.ring, memory_order_relaxed);
 	set_bit(fd);
 }
 
-void ue_fdtab_track(int fd, const char *rel, unsigned long mark)
+struct ue_fd_mark ue_fd_mark(void)
+{
+	return (struct ue_fd_mark){ ue_cache_mark(), ue_renames_head() };
+}
+
+void ue_fdtab_track(int fd, const char *rel, struct ue_fd_mark mark)
 {
 	if ((unsigned)fd >= UE_FDTAB_MAX || !may_lock(1))
 		return;
@@ -108,7 +121,8 @@ void ue_fdtab_dup_slow(int oldfd, int newfd)
 	pthread_mutex_lock(&lock);
 	struct fd_entry *o = entry_of(oldfd);
 	if (o && ue_fd_tracked(oldfd))
-		track_locked(newfd, o->rel, atomic_load_explicit(&o->mark, memory_order_relaxed));
+		track_locked(newfd, o->rel,
+		             (struct ue_fd_mark){ atomic_load_explicit(&o->mark, memory_order_relaxed), o->renames });
 	pthread_mutex_unlock(&lock);
 	ue_depth--;
 	errno = saved;
@@ -146,12 +160,20 @@ enum look { KEEP, DONE };
 /* Has fd's file been copied up?  KEEP: still in its lower, look again at
  * the next change; DONE: moved onto the upper, or the fd or the name is no
  * longer that file (the kernel's fd then keeps the file it had). */
-static enum look look_locked(int fd, const struct fd_entry *e)
+static enum look look_locked(int fd, struct fd_entry *e)
 {
 	struct stat fst, st;
 	struct ue_path p;
-	char v[PATH_MAX];
-	if (sys_fstat(fd, &fst) < 0 || !S_ISREG(fst.st_mode) || ue_path_join(v, sizeof v, ue_cfg.mount, e->rel) < 0)
+	char v[PATH_MAX], rel[PATH_MAX];
+	int lost = 0;
+	if (sys_fstat(fd, &fst) < 0 || !S_ISREG(fst.st_mode) || strlen(e->rel) >= sizeof rel)
+		return DONE;
+	/* The file, or a directory above it, renamed in the union: the copy,
+	 * if any, is under the new name. */
+	strcpy(rel, e->rel);
+	if (ue_renames_apply(rel, sizeof rel, &e->renames, ue_renames_head(), &lost) > 0 && set_rel(e, rel) < 0)
+		return DONE;
+	if (ue_path_join(v, sizeof v, ue_cfg.mount, e->rel) < 0)
 		return DONE;
 	if (ue_resolve(AT_FDCWD, v, 0, &p) < 0 || p.where != UE_UNION || !ue_node_exists(&p.node))
 		return KEEP;  /* removed: the fd keeps its file, the name may come back by a rename */
@@ -218,7 +240,7 @@ void ue_fdtab_inherit(void)
 			continue;
 		ue_depth++;
 		pthread_mutex_lock(&lock);
-		track_locked(fd, rel, MARK_UNSEEN);
+		track_locked(fd, rel, (struct ue_fd_mark){ MARK_UNSEEN, ue_renames_head() });
 		pthread_mutex_unlock(&lock);
 		ue_depth--;
 	}

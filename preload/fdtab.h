@@ -46,9 +46,12 @@ static inline void ue_fd_follow_entered(int fd)
 		ue_fd_follow_slow(fd, 1);
 }
 
-/* fd was just opened read-only on rel, a regular file of a lower; mark is
- * the ring position taken before the open resolved its path. */
-void ue_fdtab_track(int fd, const char *rel, unsigned long mark);
+/* Where the union stood before an open resolved its path: the ring of
+ * change events and the log of renames (core/renames.h). */
+struct ue_fd_mark { unsigned long ring; uint64_t renames; };
+struct ue_fd_mark ue_fd_mark(void);
+/* fd was just opened read-only on rel, a regular file of a lower. */
+void ue_fdtab_track(int fd, const char *rel, struct ue_fd_mark mark);
 /* fd is being closed.  Lock-free: safe in a signal handler. */
 static inline void ue_fdtab_untrack(int fd)
 {

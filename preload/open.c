@@ -34,7 +34,7 @@ static long open_prepare(int dirfd, const char *path, int *flags, mode_t mode, s
 }
 
 /* An fd opened read-only on a file of a lower follows its copy-up. */
-static void track_if_lower(long fd, int flags, const struct ue_path *p, unsigned long mark)
+static void track_if_lower(long fd, int flags, const struct ue_path *p, struct ue_fd_mark mark)
 {
 	if (fd >= 0 && p->where == UE_UNION && p->node.layer > UE_UPPER && S_ISREG(p->node.type) &&
 	    !open_changes(flags) && !(flags & O_PATH))
@@ -44,7 +44,7 @@ static void track_if_lower(long fd, int flags, const struct ue_path *p, unsigned
 long open_impl(int dirfd, const char *path, int flags, mode_t mode)
 {
 	struct ue_path p;
-	unsigned long mark = ue_cache_mark();
+	struct ue_fd_mark mark = ue_fd_mark();
 	long created = open_prepare(dirfd, path, &flags, mode, &p);
 	if (created < 0)
 		return created;
@@ -93,7 +93,7 @@ FILE *freopen_impl(const char *path, const char *mode, FILE *f, FILE *(*real)(co
 	if (!path)
 		return UE_PASS_PTR(real(NULL, mode, f));
 	int flags = fopen_flags(mode);
-	unsigned long mark = ue_cache_mark();
+	struct ue_fd_mark mark = ue_fd_mark();
 	long created = open_prepare(AT_FDCWD, path, &flags, 0666, &p);
 	if (created < 0)
 		return ue_fail(created);
@@ -110,7 +110,7 @@ FILE *fopen_impl(const char *path, const char *mode, FILE *f, FILE *(*real)(cons
 	struct ue_path p;
 	char mbuf[32];
 	int flags = fopen_flags(mode);
-	unsigned long mark = ue_cache_mark();
+	struct ue_fd_mark mark = ue_fd_mark();
 	long created = open_prepare(AT_FDCWD, path, &flags, 0666, &p);
 	if (created < 0)
 		return ue_fail(created);

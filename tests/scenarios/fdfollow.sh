@@ -16,7 +16,7 @@ A=$T/A B=$T/B U=$T/U
 mkdir -p "$A" "$B"
 FD_METHODS="read pread readv preadv2 fstat lseek-end sendfile splice copy_file_range mmap dup2 fcntl-dupfd fork"
 STREAM_METHODS="fgets getline fread getc getc_unlocked tail"
-PROGRAMS="shell-redirect shell-dup cat-inherited python tail-f"
+PROGRAMS="shell-redirect shell-dup cat-inherited python python-mv tail-f"
 for m in $FD_METHODS $STREAM_METHODS $PROGRAMS; do
     printf 'line1\nline2\n' >"$B/f.$m"
 done
@@ -38,7 +38,7 @@ expect() {
 }
 
 set -- $FD_METHODS $STREAM_METHODS
-tap_plan $(($# + 6))
+tap_plan $(($# + 7))
 
 for m in $FD_METHODS $STREAM_METHODS; do
     case $m in
@@ -60,6 +60,8 @@ got=$(union --lower "$A:$B" --upper "$U" -- sh -c "echo line3 >> '$A/f.cat-inher
 tap_is "stdin opened on the union's file outside the union, then inherited, follows" "line1 line2 line3 " "$got"
 expect "python: a file object read on after another process appends" "line1 line2 line3" \
     python3 -c "import os; p = '$A/f.python'; f = open(p); print(f.readline(), end=''); os.system('echo line3 >> ' + p); print(f.read(), end='')"
+expect "python: a file object read on after another process renames the file and appends" "line1 line2 line3" \
+    python3 -c "import os; p = '$A/f.python-mv'; f = open(p); print(f.readline(), end=''); os.system('mv ' + p + ' ' + p + '.new && echo line3 >> ' + p + '.new'); print(f.read(), end='')"
 # tail's inotify watch is on the lower file, which the copy-up leaves alone
 # (docs/semantics.md): polling, it sees the new data.
 expect "tail -f (polling) sees a line another process appends" "line1 line2 line3" \
