@@ -1,5 +1,6 @@
 #include "cache.h"
 #include "config.h"
+#include "lowermap.h"
 #include "renames.h"
 #include "sys.h"
 
@@ -15,7 +16,7 @@
 
 #define RING_SLOTS 1024
 #define RING_PATH 240
-#define RING_MAGIC 0x756e696f6e726e33ULL  /* "unionrn3" */
+#define RING_MAGIC 0x756e696f6e726e34ULL  /* "unionrn4" */
 #define RING_PREFIX "unionenv-"
 #define CACHE_MAX 65536                      /* entries before a flush */
 
@@ -34,6 +35,7 @@ struct ring {
 	char upper[4096];        /* whose ring: found dead once that upper is gone */
 	struct ring_slot slot[RING_SLOTS];
 	struct ue_rename_log renames;
+	struct ue_lowermap lowermap;
 };
 
 struct entry {
@@ -46,6 +48,7 @@ __thread int ue_cache_bypass;
 
 static struct ring private_ring;
 static struct ring *ring = &private_ring;
+static char ring_path[160];                 /* the shared ring's file, for ue_cache_lock */
 /* Without a ring shared with the other processes, a cached answer could go
  * stale behind our back: then nothing is cached at all. */
 static int caching = 1;
@@ -128,6 +131,39 @@ int ue_cache_find(const char *rel, struct ue_node *out)
 struct ue_rename_log *ue_cache_renames(void)
 {
 	return &ring->renames;
+}
+
+struct ue_lowermap *ue_cache_lowermap(void)
+{
+	return &ring->lowermap;
+}
+
+int ue_cache_lock(void)
+{
+	if (ring == &private_ring)
+		return UE_CACHE_ALONE;
+	int fd = sys_openat(AT_FDCWD, ring_path, O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0);
+	if (fd < 0)
+		return -1;
+	/* Never blocking: a signal handler may interrupt this process's own
+	 * holder.  Held for microseconds; two seconds is a dead end. */
+	for (int i = 0; i < 2000; i++) {
+		long r = UE_SYS(SYS_flock, fd, LOCK_EX | LOCK_NB);
+		if (r == 0)
+			return fd;
+		if (r != -EWOULDBLOCK && r != -EINTR)
+			break;
+		struct timespec ms = { 0, 1000000 };
+		UE_SYS(SYS_nanosleep, &ms, NULL);
+	}
+	sys_close(fd);
+	return -1;
+}
+
+void ue_cache_unlock(int lock)
+{
+	if (lock >= 0)
+		sys_close(lock);  /* the lock goes with the file description */
 }
 
 unsigned long ue_cache_mark(void)
@@ -292,6 +328,7 @@ static struct ring *ring_attach(void)
 		}
 		if (made)
 			ring_collect(dir, name);
+		snprintf(ring_path, sizeof ring_path, "%s", path);
 		return r;
 	}
 	return NULL;

@@ -24,8 +24,16 @@ void ue_cache_put(const char *rel, const struct ue_node *n, unsigned long mark);
 /* Announce a change at rel; subtree: everything below may have changed. */
 void ue_changed(const char *rel, int subtree);
 
-/* The log of directory renames in the same shared memory (core/renames.h). */
+/* The log of directory renames and the map of lower directories renamed,
+ * in the same shared memory (core/renames.h, core/lowermap.h). */
 struct ue_rename_log *ue_cache_renames(void);
+struct ue_lowermap *ue_cache_lowermap(void);
+/* Exclusive among the processes of the union, for changes that cannot be
+ * made lock-free: a lock (>= 0) for ue_cache_unlock, UE_CACHE_ALONE when
+ * no other process shares the memory, -1 when it cannot be had. */
+#define UE_CACHE_ALONE (-2)
+int ue_cache_lock(void);
+void ue_cache_unlock(int lock);
 
 /* Attach to the shared ring of this upper; where none can be had (no
  * /dev/shm), caching is off: correct, only slower. */

@@ -3,6 +3,7 @@
 #include "config.h"
 #include "copyup.h"
 #include "lookup.h"
+#include "lowermap.h"
 #include "mark.h"
 #include "perm.h"
 #include "readdir.h"
@@ -267,6 +268,8 @@ int ue_op_rename(struct ue_path *from, struct ue_path *to, unsigned flags)
 		return -EBUSY;
 	int from_dir = S_ISDIR(from->node.type), to_exists = ue_node_exists(&to->node);
 	int to_dir = to_exists && S_ISDIR(to->node.type);
+	/* Merged directories are copied up whole: their lower ones stay behind. */
+	int from_lower = from_dir && from->node.stack != 1, to_lower = to_dir && to->node.stack != 1;
 	if (exchange && !to_exists)
 		return -ENOENT;
 	if ((flags & RENAME_NOREPLACE) && to_exists)
@@ -324,6 +327,7 @@ int ue_op_rename(struct ue_path *from, struct ue_path *to, unsigned flags)
 	if (from_dir || (exchange && to_dir)) {
 		/* The current directory and directory fds follow (core/renames.h);
 		 * ours at once, so that a child started next starts there. */
+		ue_lowermap_renamed(from->rel, to->rel, exchange, from_lower, to_lower);
 		ue_renamed(from->rel, to->rel, exchange);
 		ue_cwd_follow();
 	} else if (from->node.in_lower || (exchange && to->node.in_lower)) {

@@ -2,6 +2,7 @@
 #include "cache.h"
 #include "config.h"
 #include "lookup.h"
+#include "lowermap.h"
 #include "path.h"
 #include "renames.h"
 #include "sys.h"
@@ -182,25 +183,12 @@ int ue_real_layer(const char *real)
 	return best;
 }
 
-/* rest (a path below a lower's root) as the union names it now.  A lower
- * directory renamed in the union was copied up whole and its old name
- * hidden for good, so every rename the log has seen applies, in order.
- * When the log has lost some, the old name stays (the view before the
- * renames were followed). */
+/* rest (a path below a lower's root) as the union names it now: a lower
+ * directory that a rename left behind is named where the rename took it
+ * (core/lowermap.h). */
 static int follow_lower(char *rest, size_t size)
 {
-	uint64_t head = ue_renames_head(), next = 0;
-	int lost = 0;
-	if (__builtin_expect(head == 0, 1))
-		return 0;
-	char tmp[PATH_MAX];
-	if (strlen(rest) + 1 > sizeof tmp)
-		return 0;
-	strcpy(tmp, rest);
-	if (ue_renames_apply(tmp, sizeof tmp, &next, head, &lost) <= 0 || lost || strlen(tmp) + 1 > size)
-		return 0;
-	strcpy(rest, tmp);
-	return 1;
+	return ue_lowermap_find(rest, size);
 }
 
 static int unreal(char *out, size_t size, const char *real, int *moved)

@@ -17,6 +17,7 @@ mkdir -p "$A/d/sub" "$B/d" "$A/k"
 echo a >"$A/d/a"
 echo b >"$B/d/b"
 echo s >"$A/d/sub/s"
+for i in $(seq 0 259); do mkdir -p "$B/m/$i"; done
 BEFORE=$(snapshot_tree "$A"; snapshot_tree "$B")
 
 lowers_unchanged() {
@@ -66,12 +67,12 @@ check() {
     lowers_unchanged "$desc"
 }
 
-tap_plan 20
+tap_plan 23
 
 # bash keeps its own name for the directory (its pwd builtin prints the
 # old one, on the kernel too); getcwd, relative paths and children follow.
 check "a shell renames the directory it is in: getcwd, touch, a child" \
-    "$(printf '%s\n' M/d M/e a b sub x M/f/sub M/d f k)" \
+    "$(printf '%s\n' M/d M/e a b sub x M/f/sub M/d f k m)" \
     'cd d && mv ../d ../e && pwd && /bin/pwd && touch x && ls && sh -c "cd sub; mv ../../e ../../f; exec /bin/pwd"; pwd; ls "$M"' \
     f/x f/sub/s
 
@@ -131,15 +132,28 @@ print(os.getcwd())
 "' \
     r300
 
-# The limit (docs/semantics.md): after more renames than the log holds, a
-# process left in a lower directory that moved keeps the old name.
-got=$(in_union 'python3 -u -c "
+# More renames than the log holds, and the directory left behind is a
+# lower one: the map of lower directories still knows where it went.
+check "more renames than the log holds: a lower directory left behind is still followed" \
+    "$(printf '%s\n' M/e)" \
+    'python3 -u -c "
 import os, subprocess
 os.chdir(\"d\")
 subprocess.run([\"sh\", \"-c\", \"mv $M/d $M/e; mkdir $M/r0; i=0; while [ \$i -lt 300 ]; do mv $M/r\$i $M/r\$((i+1)); i=\$((i+1)); done\"], check=True)
 print(os.getcwd())
+"' \
+    r300
+
+# The limit (docs/semantics.md): the map holds 256 lower directories that
+# renames left behind; once full it says nothing, and a process whose
+# renames the log has lost keeps the old name.
+got=$(in_union 'python3 -u -c "
+import os, subprocess
+os.chdir(\"d\")
+subprocess.run([\"sh\", \"-c\", \"i=0; while [ \$i -lt 260 ]; do mv $M/m/\$i $M/m/n\$i; i=\$((i+1)); done; mv $M/d $M/e\"], check=True)
+print(os.getcwd())
 "')
-tap_is "limit: more renames than the log holds, a lower directory left behind keeps its old name" M/d "$got"
-lowers_unchanged "more renames than the log holds, from a lower directory"
+tap_is "limit: past 256 lower directories renamed, one left behind keeps its old name" M/d "$got"
+lowers_unchanged "the limit of the map of lower directories"
 
 tap_done

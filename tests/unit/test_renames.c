@@ -1,5 +1,6 @@
 #include "cache.h"
 #include "fixture.h"
+#include "lowermap.h"
 #include "ops.h"
 #include "renames.h"
 #include "resolve.h"
@@ -106,23 +107,25 @@ static void test_follow(void)
 	ue_unreal(v, sizeof v, fx_path("L2", "d"));
 	is_str(v, in("k/f"), "the lower directory follows both renames");
 
-	/* Another process renamed: only the log tells us. */
+	/* Another process renamed: only the shared memory tells us. */
 	ue_cwd_change(fx_path("U", "k/f/sub"), in("k/f/sub"), ue_renames_head());
 	rename(fx_path("U", "k/f"), fx_path("U", "g"));
+	ue_lowermap_renamed("k/f", "g", 0, 0, 0);
 	ue_renamed("k/f", "g", 0);
 	ue_cwd_get(v, sizeof v);
 	is_str(v, in("g/sub"), "a rename posted by another process is followed");
 
 	/* Renames lost (more than the log holds): the kernel knows where an
-	 * upper directory went. */
+	 * upper directory went, the map where a lower one went. */
 	rename(fx_path("U", "g"), fx_path("U", "h"));
+	ue_lowermap_renamed("g", "h", 0, 0, 0);
 	for (int i = 0; i < UE_RENAME_SLOTS + 1; i++)
 		ue_renamed("x", "y", 0);
 	ue_cwd_get(v, sizeof v);
 	is_str(v, in("h/sub"), "after lost renames, the kernel's directory names it");
 	snprintf(want, sizeof want, "%s", fx_path("L1", "d"));
 	ue_unreal(v, sizeof v, want);
-	is_str(v, in("d"), "after lost renames, a lower directory keeps its old name");
+	is_str(v, in("h"), "after lost renames, a lower directory is named where it went");
 	fx_teardown();
 	if (here >= 0) {
 		fchdir(here);
@@ -131,8 +134,62 @@ static void test_follow(void)
 	ue_cwd_set("/");
 }
 
+/* rel through the map. */
+static const char *mapped(const char *rel)
+{
+	static char buf[4096];
+	snprintf(buf, sizeof buf, "%s", rel);
+	ue_lowermap_find(buf, sizeof buf);
+	return buf;
+}
+
+/* A rename (from set) or a look through the map (rel set). */
+static const struct map_step {
+	const char *from, *to;
+	int exchange, from_lower, to_lower;
+	const char *rel, *want, *what;
+} map_steps[] = {
+	{ .rel = "d/x", .want = "d/x", .what = "an empty map moves nothing" },
+	{ .from = "d", .to = "e", .exchange = 0, .from_lower = 1, .to_lower = 0 },
+	{ .rel = "d/x", .want = "e/x", .what = "a merged directory's lower ones are shown at its new name" },
+	{ .rel = "dd/x", .want = "dd/x", .what = "a name that only begins the same stays" },
+	{ .from = "e", .to = "f", .exchange = 0, .from_lower = 0, .to_lower = 0 },
+	{ .rel = "d/x", .want = "f/x", .what = "the copy renamed again: followed" },
+	{ .from = "f/sub", .to = "g", .exchange = 0, .from_lower = 0, .to_lower = 0 },
+	{ .rel = "d/sub/y", .want = "g/y", .what = "a part of the copy moved away: its own entry" },
+	{ .rel = "d/a", .want = "f/a", .what = "the rest stays" },
+	{ .from = "f/sub", .to = "h", .exchange = 0, .from_lower = 0, .to_lower = 0 },
+	{ .rel = "d/sub/y", .want = "g/y", .what = "a directory made later at the part's old name is not the lower one" },
+	{ .from = "p", .to = "q", .exchange = 1, .from_lower = 1, .to_lower = 1 },
+	{ .rel = "p/x", .want = "q/x", .what = "exchange: one way" },
+	{ .rel = "q", .want = "p", .what = "exchange: the other way" },
+	{ .from = "k", .to = "f", .exchange = 0, .from_lower = 1, .to_lower = 0 },
+	{ .rel = "d/a", .want = "d/a", .what = "a directory replaced by a rename: its lower ones keep their old name" },
+	{ .rel = "k/z", .want = "f/z", .what = "... and the one that replaced it is shown there" },
+};
+
+static void test_map(void)
+{
+	ue_cache_reset();
+	for (size_t i = 0; i < sizeof map_steps / sizeof *map_steps; i++) {
+		const struct map_step *t = &map_steps[i];
+		if (t->from)
+			ue_lowermap_renamed(t->from, t->to, t->exchange, t->from_lower, t->to_lower);
+		else
+			is_str(mapped(t->rel), t->want, "%s", t->what);
+	}
+	for (int i = 0; i < UE_LOWERMAP_SLOTS; i++) {
+		char n[32];
+		snprintf(n, sizeof n, "m%d", i);
+		ue_lowermap_renamed(n, "z", 0, 1, 0);
+	}
+	is_str(mapped("k/z"), "k/z", "a full map says nothing any more (never a wrong name)");
+	ue_cache_reset();
+}
+
 void test_renames(void)
 {
 	test_log();
+	test_map();
 	test_follow();
 }
