@@ -151,10 +151,9 @@ static void change(struct ue_lowermap *m, const char *from, const char *to, int 
 		m->broken = 1;
 }
 
-void ue_lowermap_renamed(const char *from, const char *to, int exchange, int from_lower, int to_lower)
+void ue_lowermap_renamed(int lock, const char *from, const char *to, int exchange, int from_lower, int to_lower)
 {
 	struct ue_lowermap *m = ue_cache_lowermap();
-	int lock = ue_cache_lock();
 	if (lock == -1) {
 		m->broken = 1;  /* cannot change it safely: say nothing from now on */
 		return;
@@ -165,7 +164,6 @@ void ue_lowermap_renamed(const char *from, const char *to, int exchange, int fro
 		change(m, from, to, exchange, from_lower, to_lower);
 		atomic_fetch_add_explicit(&m->seq, 1, memory_order_release);
 	}
-	ue_cache_unlock(lock);
 }
 
 int ue_lowermap_find(char *rel, size_t size)

@@ -5,8 +5,8 @@
  * name.  A directory fd or a current directory in one of them is named
  * through this map: an entry says "the lower directories at union path
  * FROM are shown at TO now".  Every directory rename updates the entries
- * it moves, under a lock on the shared memory (a file lock, released when
- * its holder dies); readers take a consistent view under a sequence
+ * it moves, under a lock on the shared memory taken before the rename (a
+ * file lock, released when its holder dies); readers take a consistent view under a sequence
  * counter.  The map lives beside the change ring (core/cache.c). */
 #ifndef UE_LOWERMAP_H
 #define UE_LOWERMAP_H
@@ -31,8 +31,9 @@ struct ue_lowermap {
 
 /* After the rename of directory from to to (relative to the mount), or
  * their exchange; from_lower, to_lower: the directory at that name merged
- * lower directories of its own before (it was copied up whole). */
-void ue_lowermap_renamed(const char *from, const char *to, int exchange, int from_lower, int to_lower);
+ * lower directories of its own before (it was copied up whole).  lock:
+ * what ue_cache_lock gave (held since before the rename). */
+void ue_lowermap_renamed(int lock, const char *from, const char *to, int exchange, int from_lower, int to_lower);
 
 /* rel, a path below a lower's root, as the union shows it now, in place:
  * 1 when it moved, 0 when not or when the map cannot tell. */

@@ -256,6 +256,27 @@ static int prepare_source(struct ue_path *p)
 	return r < 0 ? r : ue_real(p->real, sizeof p->real, UE_UPPER, p->rel);
 }
 
+/* The rename on disk (mv: ue_rename_marked's flags), and for a directory
+ * its record for the current directory and directory fds that follow it
+ * (core/renames.h, core/lowermap.h).  Directory renames are made one at a
+ * time across the union, so that they are recorded in the order they
+ * happened: another process's rename of b to c may follow ours of a to b
+ * by a microsecond. */
+static int rename_recorded(struct ue_path *from, struct ue_path *to, int exchange, unsigned mv, int from_lower,
+                           int to_lower)
+{
+	int dir = S_ISDIR(from->node.type) || (exchange && S_ISDIR(to->node.type));
+	int lock = dir ? ue_cache_lock() : UE_CACHE_ALONE;
+	int r = exchange ? sys_renameat2(AT_FDCWD, from->real, AT_FDCWD, to->real, RENAME_EXCHANGE)
+	                 : ue_rename_marked(from->real, to->real, mv);
+	if (r == 0 && dir) {
+		ue_lowermap_renamed(lock, from->rel, to->rel, exchange, from_lower, to_lower);
+		ue_renamed(from->rel, to->rel, exchange);
+	}
+	ue_cache_unlock(lock);
+	return r;
+}
+
 int ue_op_rename(struct ue_path *from, struct ue_path *to, unsigned flags)
 {
 	int r;
@@ -304,7 +325,7 @@ int ue_op_rename(struct ue_path *from, struct ue_path *to, unsigned flags)
 		if ((from_dir && to->node.in_lower && (r = ue_set_opaque(from->real)) < 0) ||
 		    (to_dir && from->node.in_lower && (r = ue_set_opaque(to->real)) < 0))
 			return r;
-		r = sys_renameat2(AT_FDCWD, from->real, AT_FDCWD, to->real, RENAME_EXCHANGE);
+		r = rename_recorded(from, to, exchange, 0, from_lower, to_lower);
 	} else {
 		if ((r = ue_copy_up_parents(to->rel)) < 0 || (r = ue_real(to->real, sizeof to->real, UE_UPPER, to->rel)) < 0)
 			return r;
@@ -313,8 +334,9 @@ int ue_op_rename(struct ue_path *from, struct ue_path *to, unsigned flags)
 			return r;
 		if (from_dir && below && (r = ue_set_opaque(from->real)) < 0)
 			return r;
-		r = ue_rename_marked(from->real, to->real, (from->node.in_lower ? UE_MV_WHITEOUT : 0) |
-		                     (to->node.upper_whiteout ? UE_MV_OVER : 0) | (from_dir ? UE_MV_DIR : 0));
+		r = rename_recorded(from, to, exchange, (from->node.in_lower ? UE_MV_WHITEOUT : 0) |
+		                    (to->node.upper_whiteout ? UE_MV_OVER : 0) | (from_dir ? UE_MV_DIR : 0),
+		                    from_lower, to_lower);
 	}
 	if (r < 0)
 		return r;
@@ -325,10 +347,8 @@ int ue_op_rename(struct ue_path *from, struct ue_path *to, unsigned flags)
 	ue_changed(from->rel, subtree);
 	ue_changed(to->rel, subtree);
 	if (from_dir || (exchange && to_dir)) {
-		/* The current directory and directory fds follow (core/renames.h);
-		 * ours at once, so that a child started next starts there. */
-		ue_lowermap_renamed(from->rel, to->rel, exchange, from_lower, to_lower);
-		ue_renamed(from->rel, to->rel, exchange);
+		/* Our current directory follows at once, so that a child started
+		 * next starts there. */
 		ue_cwd_follow();
 	} else if (from->node.in_lower || (exchange && to->node.in_lower)) {
 		/* and fds open on the lower file follow its copy (preload/fdtab.h) */

@@ -110,7 +110,7 @@ static void test_follow(void)
 	/* Another process renamed: only the shared memory tells us. */
 	ue_cwd_change(fx_path("U", "k/f/sub"), in("k/f/sub"), ue_renames_head());
 	rename(fx_path("U", "k/f"), fx_path("U", "g"));
-	ue_lowermap_renamed("k/f", "g", 0, 0, 0);
+	ue_lowermap_renamed(UE_CACHE_ALONE, "k/f", "g", 0, 0, 0);
 	ue_renamed("k/f", "g", 0);
 	ue_cwd_get(v, sizeof v);
 	is_str(v, in("g/sub"), "a rename posted by another process is followed");
@@ -118,7 +118,7 @@ static void test_follow(void)
 	/* Renames lost (more than the log holds): the kernel knows where an
 	 * upper directory went, the map where a lower one went. */
 	rename(fx_path("U", "g"), fx_path("U", "h"));
-	ue_lowermap_renamed("g", "h", 0, 0, 0);
+	ue_lowermap_renamed(UE_CACHE_ALONE, "g", "h", 0, 0, 0);
 	for (int i = 0; i < UE_RENAME_SLOTS + 1; i++)
 		ue_renamed("x", "y", 0);
 	ue_cwd_get(v, sizeof v);
@@ -174,14 +174,14 @@ static void test_map(void)
 	for (size_t i = 0; i < sizeof map_steps / sizeof *map_steps; i++) {
 		const struct map_step *t = &map_steps[i];
 		if (t->from)
-			ue_lowermap_renamed(t->from, t->to, t->exchange, t->from_lower, t->to_lower);
+			ue_lowermap_renamed(UE_CACHE_ALONE, t->from, t->to, t->exchange, t->from_lower, t->to_lower);
 		else
 			is_str(mapped(t->rel), t->want, "%s", t->what);
 	}
 	for (int i = 0; i < UE_LOWERMAP_SLOTS; i++) {
 		char n[32];
 		snprintf(n, sizeof n, "m%d", i);
-		ue_lowermap_renamed(n, "z", 0, 1, 0);
+		ue_lowermap_renamed(UE_CACHE_ALONE, n, "z", 0, 1, 0);
 	}
 	is_str(mapped("k/z"), "k/z", "a full map says nothing any more (never a wrong name)");
 	ue_cache_reset();
