@@ -151,19 +151,53 @@ static void change(struct ue_lowermap *m, const char *from, const char *to, int 
 		m->broken = 1;
 }
 
+/* With the lock held: 1 when the map may be changed (its counter odd until
+ * done), 0 when it says nothing any more. */
+static int begin(struct ue_lowermap *m, int lock)
+{
+	if (lock == -1) {
+		m->broken = 1;  /* cannot change it safely */
+		return 0;
+	}
+	if (atomic_load_explicit(&m->seq, memory_order_acquire) & 1) {
+		m->broken = 1;  /* its last writer died in the middle */
+		atomic_fetch_add_explicit(&m->seq, 1, memory_order_release);
+		return 0;
+	}
+	if (m->broken)
+		return 0;
+	atomic_fetch_add_explicit(&m->seq, 1, memory_order_acq_rel);
+	return 1;
+}
+
+static void done(struct ue_lowermap *m)
+{
+	atomic_fetch_add_explicit(&m->seq, 1, memory_order_release);
+}
+
 void ue_lowermap_renamed(int lock, const char *from, const char *to, int exchange, int from_lower, int to_lower)
 {
 	struct ue_lowermap *m = ue_cache_lowermap();
-	if (lock == -1) {
-		m->broken = 1;  /* cannot change it safely: say nothing from now on */
-		return;
-	}
-	if (atomic_fetch_add_explicit(&m->seq, 1, memory_order_acq_rel) & 1) {
-		m->broken = 1;  /* its last writer died in the middle */
-	} else if (!m->broken) {
+	if (begin(m, lock)) {
 		change(m, from, to, exchange, from_lower, to_lower);
-		atomic_fetch_add_explicit(&m->seq, 1, memory_order_release);
+		done(m);
 	}
+}
+
+void ue_lowermap_removed(const char *rel)
+{
+	struct ue_lowermap *m = ue_cache_lowermap();
+	size_t rl = strlen(rel);
+	if (__builtin_expect(atomic_load_explicit(&m->seq, memory_order_relaxed) == 0, 1))
+		return;  /* never changed: nothing shown anywhere */
+	int lock = ue_cache_lock();
+	if (begin(m, lock)) {
+		for (uint32_t i = 0; i < m->n && i < UE_LOWERMAP_SLOTS; i++)
+			if (below(m->ent[i].to, m->ent[i].to_len, rel, rl))
+				m->ent[i].to_len = 0;
+		done(m);
+	}
+	ue_cache_unlock(lock);
 }
 
 int ue_lowermap_find(char *rel, size_t size)

@@ -35,6 +35,10 @@ struct ue_lowermap {
  * what ue_cache_lock gave (held since before the rename). */
 void ue_lowermap_renamed(int lock, const char *from, const char *to, int exchange, int from_lower, int to_lower);
 
+/* After the removal of directory rel: lower directories shown there are
+ * gone, not shown in a directory made later at that name. */
+void ue_lowermap_removed(const char *rel);
+
 /* rel, a path below a lower's root, as the union shows it now, in place:
  * 1 when it moved, 0 when not or when the map cannot tell. */
 int ue_lowermap_find(char *rel, size_t size);

@@ -229,7 +229,9 @@ int ue_op_rmdir(struct ue_path *p)
 	int r = ue_dir_is_empty(p->rel, &p->node);
 	if (r <= 0)
 		return r < 0 ? r : -ENOTEMPTY;
-	return remove_name(p, 1);
+	if ((r = remove_name(p, 1)) == 0)
+		ue_lowermap_removed(p->rel);  /* an fd left in its lower directory is not in a new one */
+	return r;
 }
 
 static int is_below(const char *rel, const char *dir)

@@ -143,7 +143,8 @@ static const char *mapped(const char *rel)
 	return buf;
 }
 
-/* A rename (from set) or a look through the map (rel set). */
+/* A rename (from and to set), a removal (from alone) or a look through
+ * the map (rel set). */
 static const struct map_step {
 	const char *from, *to;
 	int exchange, from_lower, to_lower;
@@ -166,6 +167,8 @@ static const struct map_step {
 	{ .from = "k", .to = "f", .exchange = 0, .from_lower = 1, .to_lower = 0 },
 	{ .rel = "d/a", .want = "d/a", .what = "a directory replaced by a rename: its lower ones keep their old name" },
 	{ .rel = "k/z", .want = "f/z", .what = "... and the one that replaced it is shown there" },
+	{ .from = "f" },
+	{ .rel = "k/z", .want = "k/z", .what = "removed: not shown in a directory made later at the name" },
 };
 
 static void test_map(void)
@@ -173,7 +176,9 @@ static void test_map(void)
 	ue_cache_reset();
 	for (size_t i = 0; i < sizeof map_steps / sizeof *map_steps; i++) {
 		const struct map_step *t = &map_steps[i];
-		if (t->from)
+		if (t->from && !t->to)
+			ue_lowermap_removed(t->from);
+		else if (t->from)
 			ue_lowermap_renamed(UE_CACHE_ALONE, t->from, t->to, t->exchange, t->from_lower, t->to_lower);
 		else
 			is_str(mapped(t->rel), t->want, "%s", t->what);
