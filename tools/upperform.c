@@ -11,7 +11,8 @@
 #include "form.h"
 #include "whiteout.h"
 
-#include <fts.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,30 +21,56 @@
 #include <sys/stat.h>
 #include <sys/xattr.h>
 
+/* Whether the directory at fd is marked as holding xattr whiteouts. */
+static int holds_xwhiteouts(int fd)
+{
+	char v[2];
+	return fgetxattr(fd, UE_XATTR_OPAQUE, v, sizeof v) == 1 && v[0] == 'x';
+}
+
+/* The form of the first marker found below the directory fd (closed
+ * here), or -1 for none.  Types come from readdir, so a big upper costs a
+ * listing of each directory, not a stat of each file. */
+static int marker_below(int fd, int depth)
+{
+	DIR *d = fdopendir(fd);
+	struct dirent *e;
+	int form = -1;
+	if (!d) {
+		close(fd);
+		return -1;
+	}
+	while (form < 0 && (e = readdir(d))) {
+		struct stat st;
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (!strncmp(e->d_name, UE_AUFS_PREFIX, sizeof UE_AUFS_PREFIX - 1)) {
+			form = UE_FORM_AUFS;
+		} else if (e->d_type == DT_CHR || e->d_type == DT_UNKNOWN) {
+			if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && ue_is_whiteout(&st))
+				form = UE_FORM_DEVICE;
+		}
+		if (form < 0 && depth < 256 && (e->d_type == DT_DIR || e->d_type == DT_UNKNOWN)) {
+			int sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub >= 0)
+				form = holds_xwhiteouts(sub) ? (close(sub), UE_FORM_XATTR) : marker_below(sub, depth + 1);
+		}
+	}
+	closedir(d);
+	return form;
+}
+
 /* The form of the first marker found in the upper, or -1 for none. */
 static int written_form(const char *upper)
 {
-	char *const roots[] = { (char *)upper, NULL };
-	FTS *fts = fts_open(roots, FTS_PHYSICAL | FTS_NOCHDIR, NULL);
-	FTSENT *e;
-	int form = -1;
-	if (!fts)
+	int fd = open(upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
 		return -1;
-	while (form < 0 && (e = fts_read(fts))) {
-		const struct stat *st = e->fts_statp;
-		if (e->fts_level == 0 || e->fts_info == FTS_DP || !st)
-			continue;
-		if (!strncmp(e->fts_name, UE_AUFS_PREFIX, sizeof UE_AUFS_PREFIX - 1))
-			form = UE_FORM_AUFS;
-		else if (ue_is_whiteout(st))
-			form = UE_FORM_DEVICE;
-		else if (S_ISREG(st->st_mode) && st->st_size == 0 &&
-		         (lgetxattr(e->fts_accpath, UE_XATTR_WHITEOUT, NULL, 0) >= 0 ||
-		          lgetxattr(e->fts_accpath, "trusted.overlay.whiteout", NULL, 0) >= 0))
-			form = UE_FORM_XATTR;
+	if (holds_xwhiteouts(fd)) {
+		close(fd);
+		return UE_FORM_XATTR;
 	}
-	fts_close(fts);
-	return form;
+	return marker_below(fd, 0);
 }
 
 /* Where to probe: beside the upper, in its parent, when that is on the same

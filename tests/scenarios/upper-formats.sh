@@ -69,6 +69,17 @@ run_union() {
     (cd "$a" && union "$@" --lower "$a:$b" --upper "$u" -- "$REPO/tests/lib/view-tree" .) >"$u.view" 2>>"$u.err"
 }
 
+# run_bare A B U: the job with the library alone, no launcher (so no probe,
+# no UNIONENV_UPPER_FORMAT): it must find its form by itself, silently.
+run_bare() {
+    local a=$1 b=$2 u=$3 s
+    mkdir -p "$u" && : >"$u.err" || return 1
+    for s in "${STEPS[@]}" "$REPO/tests/lib/view-tree ."; do
+        (cd "$a" && env -u UNIONENV_UPPER_FORMAT UNIONENV_LOWER="$a:$b" UNIONENV_UPPER="$u" UNIONENV_MOUNT="$a" \
+            LD_PRELOAD="$REPO/build/libunionenv.so" bash -c "$s") >"$u.view" 2>>"$u.err" || return 1
+    done
+}
+
 # run_kernel A B DIR: the job on a kernel overlayfs mount of copies of the lowers.
 run_kernel() {
     local a=$1 b=$2 k=$3 s
@@ -126,7 +137,7 @@ if [ $ROOT = 1 ] && command -v mkfs.exfat >/dev/null && command -v mount.exfat-f
     command -v losetup >/dev/null && [ -e /dev/fuse ]; then
     EXFAT=1
 fi
-tap_plan $((13 + ROOT * 21 + EXFAT * 6))
+tap_plan $((14 + ROOT * 27 + EXFAT * 6))
 
 # --- the forms by hand, on a plain filesystem (any user) ------------------------
 run_union "$A" "$B" "$T/Udev" --upper-format device
@@ -138,10 +149,15 @@ for form in xattr aufs; do
     check_markers "--upper-format $form: the upper holds $form markers only" "$T/U$form" "$form"
     check_tools "--upper-format $form" "$T/U$form" "$T/Udev" "$A" "$B"
 done
-# An upper that holds markers keeps its form, said once.
-(cd "$A" && union --lower "$A:$B" --upper "$T/Uaufs" -- bash -c 'rm f1; touch f1; rm f1; rm keep/k2') 2>"$T/keep.err" >/dev/null
-tap_is "an upper in the aufs form is written in it again, said once" \
-    "1 device 0 xattr 0 aufs" "$(grep -c 'holds aufs' "$T/keep.err") $(marker_count "$T/Uaufs" | cut -d' ' -f1-5)"
+# An upper that holds markers keeps its form, said once, where the
+# filesystem would take devices.
+for form in xattr aufs; do
+    (cd "$A" && union --lower "$A:$B" --upper "$T/U$form" -- bash -c 'rm f1; touch f1; rm f1; rm keep/k2') 2>"$T/keep.err" >/dev/null
+    want="device 0 xattr N aufs 0"
+    [ $form = aufs ] && want="device 0 xattr 0 aufs N"
+    tap_is "an upper in the $form form is written in it again, said once" "1 $want" \
+        "$(grep -c "holds .*: writing that form" "$T/keep.err") $(marker_count "$T/U$form" | sed 's/[1-9][0-9]*/N/g')"
+done
 
 # --- real filesystems (root) -----------------------------------------------------
 if [ $ROOT = 1 ]; then
@@ -154,7 +170,7 @@ if [ $ROOT = 1 ]; then
         opt=lowerdir=$F/l,upperdir=$F/u,workdir=$F/w
         [ $mode = userxattr ] && opt=userxattr,$opt
         if ! mount -t overlay overlay -o "$opt" "$F/m" 2>"$F.err"; then
-            for i in $(seq 10); do tap_not_ok "overlayfs ($mode) as the upper's filesystem" "mount: $(cat "$F.err")"; done
+            for i in $(seq 13); do tap_not_ok "overlayfs ($mode) as the upper's filesystem" "mount: $(cat "$F.err")"; done
             continue
         fi
         # The claims the design rests on, checked on the mount itself.
@@ -182,6 +198,12 @@ if [ $ROOT = 1 ]; then
             mount_overlay "$A:$B" "$F/Uconv" "$F/kw" "$F/kc" && view "$F/kc" >"$F/kc.view" && umount_overlay "$F/kc"
         tap_cmp_files "overlayfs ($mode): unionenv convert --to overlay gives an upper the kernel reads the same" "$T/K.view" "$F/kc.view"
         check_tools "overlayfs ($mode)" "$U" "$T/Udev" "$A" "$B"
+        run_bare "$A" "$B" "$F/m/Ubare"
+        tap_result "overlayfs ($mode), no launcher: the job runs, nothing said" $? "$(head -n 5 "$F/m/Ubare.err")"
+        [ ! -s "$F/m/Ubare.err" ] && cmp -s "$T/K.view" "$F/m/Ubare.view"
+        tap_result "overlayfs ($mode), no launcher: the library falls back by itself, the view equals the kernel's" $? \
+            "$(diff "$T/K.view" "$F/m/Ubare.view" | head -n 20)"
+        check_markers "overlayfs ($mode), no launcher: the upper holds xattr whiteouts" "$F/m/Ubare" xattr
         umount_overlay "$F/m"
     done
     if [ $EXFAT = 1 ]; then
