@@ -79,6 +79,7 @@ static int root_compute(struct ue_node *out)
 	memset(out, 0, sizeof *out);
 	out->layer = UE_UPPER;
 	out->type = S_IFDIR;
+	out->open_above = 1;
 	for (int i = 0; i < ue_cfg.nlayers; i++) {
 		int r = ue_real(real, sizeof real, i, "");
 		if (r == 0)
@@ -88,6 +89,8 @@ static int root_compute(struct ue_node *out)
 				return r < 0 ? r : -ENOTDIR;
 			break;
 		}
+		if (i == UE_UPPER)
+			ue_node_set_attr(out, &st);
 		out->stack |= 1ULL << i;
 		if (i > UE_UPPER)
 			out->in_lower = 1;
@@ -122,6 +125,7 @@ static int child_compute(const char *rel, const struct ue_node *parent, struct u
 	struct stat st;
 	memset(out, 0, sizeof *out);
 	out->layer = -1;
+	out->open_above = parent->open_above && ue_node_search_all(parent);
 	const char *base = strrchr(rel, '/');
 	base = base ? base + 1 : rel;
 	for (int i = 0; i < ue_cfg.nlayers; i++) {
@@ -145,6 +149,8 @@ static int child_compute(const char *rel, const struct ue_node *parent, struct u
 			}
 			out->layer = i;
 			out->type = st.st_mode & S_IFMT;
+			if (S_ISDIR(st.st_mode))
+				ue_node_set_attr(out, &st);
 			out->in_lower = (i > UE_UPPER);
 			if (!S_ISDIR(st.st_mode))
 				break;

@@ -3,11 +3,19 @@
 #define UE_NODE_H
 
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 struct ue_node {
 	int layer;               /* top layer holding the name; -1: none */
 	mode_t type;             /* S_IFMT of the top entry; 0: none */
+	/* Directories: the overlay inode's permissions (the top entry's, as the
+	 * kernel takes them), checked when the walk searches the directory. */
+	mode_t mode;             /* permission bits (07777) */
+	uid_t uid;
+	gid_t gid;
+	unsigned open_above:1;   /* every directory above grants search to all:
+	                          * a cached path needs no check */
 	uint64_t stack;          /* directories: bit i set when layer i merges in */
 	unsigned upper_whiteout:1; /* the upper holds a whiteout at this name */
 	unsigned in_lower:1;     /* a visible lower holds the name: removal leaves a whiteout */
@@ -19,6 +27,15 @@ struct ue_node {
 /* How many layers a directory merges: more than one and the kernel reports
  * a link count of 1, the real count being unknown. */
 static inline int ue_node_merged(const struct ue_node *n) { return __builtin_popcountll(n->stack) > 1; }
+
+/* A directory that lets everyone search it needs no credentials to pass. */
+static inline int ue_node_search_all(const struct ue_node *n) { return (n->mode & 0111) == 0111; }
+static inline void ue_node_set_attr(struct ue_node *n, const struct stat *st)
+{
+	n->mode = st->st_mode & 07777;
+	n->uid = st->st_uid;
+	n->gid = st->st_gid;
+}
 
 static inline int ue_node_exists(const struct ue_node *n) { return n->layer >= 0; }
 static inline int ue_node_pure_upper(const struct ue_node *n) { return n->stack == 1 && !n->in_lower; }

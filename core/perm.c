@@ -31,6 +31,19 @@ int ue_may(const char *real, int mode)
 	return ((st.st_mode >> shift) & mode & 7) == (unsigned)(mode & 7) ? 0 : -EACCES;
 }
 
+int ue_may_search(const struct ue_node *dir, const char *rel)
+{
+	if (__builtin_expect(ue_node_search_all(dir), 1))
+		return 0;
+	uid_t me = geteuid();
+	if (me == 0 || (me == dir->uid && (dir->mode & S_IXUSR)))
+		return 0;  /* root searches anything; ACLs leave the owner's bits */
+	/* The kernel decides the rest: groups, ACLs, capabilities. */
+	char real[PATH_MAX];
+	int r = ue_real(real, sizeof real, dir->layer, rel);
+	return r < 0 ? r : ue_may(real, X_OK);
+}
+
 int ue_may_change_dir_of(const char *rel)
 {
 	char prel[PATH_MAX], real[PATH_MAX];

@@ -18,4 +18,9 @@ int ue_may_change_dir_of(const char *rel);
  * (chmod, utimes with explicit times)?  0 or -EPERM. */
 int ue_may_own(const char *real);
 
+/* May the caller look names up in the union directory dir at rel?  The
+ * kernel checks search permission on every directory of a walk against
+ * the overlay's inode; a cached lookup makes no real one.  0 or -EACCES. */
+int ue_may_search(const struct ue_node *dir, const char *rel);
+
 #endif

@@ -5,6 +5,7 @@
 #include "lowermap.h"
 #include "path.h"
 #include "renames.h"
+#include "perm.h"
 #include "sys.h"
 
 #include <pthread.h>
@@ -325,6 +326,12 @@ static int pass_through(const char *rel, const char *after, struct ue_path *p, c
 	return 0;
 }
 
+/* May the walk go on below dir (at rel)?  As the kernel's may_lookup. */
+static int may_step(const struct ue_node *dir, const char *rel)
+{
+	return S_ISDIR(dir->type) ? ue_may_search(dir, rel) : -ENOTDIR;
+}
+
 /* Walk rest (relative to the mount) component by component. */
 static int walk(const char *rest, int flags, struct ue_path *p)
 {
@@ -355,14 +362,14 @@ restart:
 			after++;
 		int last = *after == '\0';
 		if (n == 1 && s[0] == '.') {
-			if (!S_ISDIR(cur.type))
-				return -ENOTDIR;
+			if ((r = may_step(&cur, p->rel)) < 0)
+				return r;
 			s = e;
 			continue;
 		}
 		if (n == 2 && s[0] == '.' && s[1] == '.') {
-			if (!S_ISDIR(cur.type))
-				return -ENOTDIR;
+			if ((r = may_step(&cur, p->rel)) < 0)
+				return r;
 			if (rl == 0) {
 				/* Above the mount: the kernel's business, unless it comes back. */
 				const char *re;
@@ -390,8 +397,8 @@ restart:
 		}
 		if (n > NAME_MAX)
 			return -ENAMETOOLONG;
-		if (!S_ISDIR(cur.type))
-			return -ENOTDIR;
+		if ((r = may_step(&cur, p->rel)) < 0)
+			return r;
 		size_t save = rl;
 		if (rl + 1 + n + 1 > sizeof p->rel)
 			return -ENAMETOOLONG;
@@ -502,7 +509,8 @@ int ue_resolve(int dirfd, const char *path, int flags, struct ue_path *p)
 	if (n > 0 && n < sizeof p->rel && rest[n - 1] != '/' && !ue_path_has_dots(rest) &&
 	    !(ue_cfg.npassthrough && ue_config_passes(rest))) {
 		struct ue_node node;
-		if (ue_cache_find(rest, &node) && !(S_ISLNK(node.type) && (flags & UE_FOLLOW))) {
+		/* ... and whose directories let everyone search them. */
+		if (ue_cache_find(rest, &node) && node.open_above && !(S_ISLNK(node.type) && (flags & UE_FOLLOW))) {
 			memcpy(p->rel, rest, n + 1);
 			p->node = node;
 			p->where = UE_UNION;

@@ -19,6 +19,7 @@ int main(void)
 	test_origin();
 	test_renames();
 	test_forms();
+	test_perm();
 	printf("1..%d\n", tap_n);
 	return tap_failed != 0;
 }

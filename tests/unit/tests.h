@@ -10,4 +10,5 @@ void test_cache(void);
 void test_origin(void);
 void test_renames(void);
 void test_forms(void);
+void test_perm(void);
 #endif
