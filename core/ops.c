@@ -190,8 +190,7 @@ static int remove_name(struct ue_path *p, int is_dir)
 	int r;
 	if (p->rel[0] == '\0')
 		return -EBUSY;
-	if ((r = ue_may_change_dir_of(p->rel)) < 0 || (r = ue_copy_up_parents(p->rel)) < 0 ||
-	    (r = ue_real(p->real, sizeof p->real, UE_UPPER, p->rel)) < 0)
+	if ((r = ue_copy_up_parents(p->rel)) < 0 || (r = ue_real(p->real, sizeof p->real, UE_UPPER, p->rel)) < 0)
 		return r;
 	if (p->node.layer != UE_UPPER) {
 		r = ue_make_whiteout(p->real);
@@ -207,26 +206,36 @@ static int remove_name(struct ue_path *p, int is_dir)
 	return 0;
 }
 
-int ue_op_unlink(struct ue_path *p)
+/* The kernel's may_delete: permission on the directory before the type. */
+static int may_delete(const struct ue_path *p)
 {
 	if (!ue_node_exists(&p->node))
 		return -ENOENT;
+	return p->rel[0] ? ue_may_change_dir_of(p->rel) : 0;
+}
+
+int ue_op_unlink(struct ue_path *p)
+{
+	if (ue_node_exists(&p->node) && p->trailing_slash)
+		return S_ISDIR(p->node.type) ? -EISDIR : -ENOTDIR;  /* before permission, as there */
+	int r = may_delete(p);
+	if (r < 0)
+		return r;
 	if (S_ISDIR(p->node.type))
 		return -EISDIR;
-	if (p->trailing_slash)
-		return -ENOTDIR;
 	return remove_name(p, 0);
 }
 
 int ue_op_rmdir(struct ue_path *p)
 {
-	if (!ue_node_exists(&p->node))
-		return -ENOENT;
+	int r = may_delete(p);
+	if (r < 0)
+		return r;
 	if (!S_ISDIR(p->node.type))
 		return -ENOTDIR;
 	if (p->rel[0] == '\0')
 		return -EBUSY;
-	int r = ue_dir_is_empty(p->rel, &p->node);
+	r = ue_dir_is_empty(p->rel, &p->node);
 	if (r <= 0)
 		return r < 0 ? r : -ENOTEMPTY;
 	if ((r = remove_name(p, 1)) == 0)
