@@ -3,6 +3,7 @@
 #include "config.h"
 #include "lookup.h"
 #include "mark.h"
+#include "override.h"
 #include "path.h"
 #include "readdir.h"
 #include "sys.h"
@@ -40,14 +41,29 @@ static int copy_xattrs(const char *src, const char *dst, int dst_fd)
 	return 0;
 }
 
+/* The owner of st onto dst.  An ordinary user cannot give a file away:
+ * the owner and mode are then recorded as rootless container tools record
+ * them (override.h), on the types that take user xattrs; best effort. */
+static int copy_owner(const char *dst, int dst_fd, const struct stat *st)
+{
+	int r = dst_fd >= 0 ? sys_fchown(dst_fd, st->st_uid, st->st_gid)
+	                    : sys_fchownat(AT_FDCWD, dst, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW);
+	if (r != -EPERM && r != -EINVAL)
+		return r;
+	if (S_ISREG(st->st_mode) || S_ISDIR(st->st_mode)) {
+		struct ue_override o = { st->st_uid, st->st_gid, st->st_mode & 07777 };
+		ue_override_set(dst_fd >= 0 ? NULL : dst, dst_fd, st->st_mode, &o);
+	}
+	return 0;
+}
+
 /* Owner, mode and times of st onto dst: by fd when dst_fd >= 0, else by
  * path, not followed.  Owner first: chown clears set-id bits. */
 static int copy_meta(const char *dst, int dst_fd, const struct stat *st)
 {
 	int is_link = S_ISLNK(st->st_mode);
-	int r = dst_fd >= 0 ? sys_fchown(dst_fd, st->st_uid, st->st_gid)
-	                    : sys_fchownat(AT_FDCWD, dst, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW);
-	if (r < 0 && r != -EPERM && r != -EINVAL)
+	int r = copy_owner(dst, dst_fd, st);
+	if (r < 0)
 		return r;
 	if (!is_link) {
 		r = dst_fd >= 0 ? sys_fchmod(dst_fd, st->st_mode & 07777) : sys_fchmodat(AT_FDCWD, dst, st->st_mode & 07777);
@@ -224,6 +240,9 @@ static int copy_up_one(const char *rel, struct ue_node *n, int flags)
 	struct stat parent;
 	if ((r = sys_lstat(src, &st)) < 0 || (r = sys_lstat(dst_dir, &parent)) < 0)
 		return r;
+	struct ue_override o;
+	if (st.st_uid != 0 && ue_override_get(src, -1, &o) == 1)
+		ue_override_apply(&o, &st);  /* a lower's recorded owner is the one to give */
 	r = S_ISREG(st.st_mode) ? copy_up_file(src, dst, dst_dir, &st, flags)
 	                        : copy_up_other(src, dst, dst_dir, &st);
 	if (r < 0)

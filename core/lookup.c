@@ -1,6 +1,7 @@
 #include "lookup.h"
 #include "cache.h"
 #include "config.h"
+#include "override.h"
 #include "path.h"
 #include "sys.h"
 #include "whiteout.h"
@@ -72,6 +73,23 @@ static int layer_whiteout(const struct ue_node *parent, int i, const char *real,
 	return 0;
 }
 
+/* The top entry's permissions as the union shows them: the owner a
+ * copy-up (or a rootless container tool, in a lower) recorded where it
+ * could not chown; a root-owned entry has no record, root can chown. */
+static void top_attr(struct ue_node *out, const char *real, const struct stat *st)
+{
+	struct ue_override o;
+	if ((S_ISREG(st->st_mode) || S_ISDIR(st->st_mode)) && st->st_uid != 0 &&
+	    ue_override_get(real, -1, &o) == 1) {
+		out->override = 1;
+		out->mode = o.mode;
+		out->uid = o.uid;
+		out->gid = o.gid;
+	} else if (S_ISDIR(st->st_mode)) {
+		ue_node_set_attr(out, st);
+	}
+}
+
 static int root_compute(struct ue_node *out)
 {
 	char real[PATH_MAX];
@@ -90,7 +108,7 @@ static int root_compute(struct ue_node *out)
 			break;
 		}
 		if (i == UE_UPPER)
-			ue_node_set_attr(out, &st);
+			top_attr(out, real, &st);
 		out->stack |= 1ULL << i;
 		if (i > UE_UPPER)
 			out->in_lower = 1;
@@ -149,8 +167,7 @@ static int child_compute(const char *rel, const struct ue_node *parent, struct u
 			}
 			out->layer = i;
 			out->type = st.st_mode & S_IFMT;
-			if (S_ISDIR(st.st_mode))
-				ue_node_set_attr(out, &st);
+			top_attr(out, real, &st);
 			out->in_lower = (i > UE_UPPER);
 			if (!S_ISDIR(st.st_mode))
 				break;

@@ -14,6 +14,8 @@ struct ue_node {
 	mode_t mode;             /* permission bits (07777) */
 	uid_t uid;
 	gid_t gid;
+	unsigned override:1;     /* files and directories: mode, uid and gid are
+	                          * a recorded owner's (override.h) */
 	unsigned open_above:1;   /* every directory above grants search to all:
 	                          * a cached path needs no check */
 	uint64_t stack;          /* directories: bit i set when layer i merges in */

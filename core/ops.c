@@ -119,10 +119,14 @@ int ue_op_open_prepare(struct ue_path *p, int *flags, mode_t mode)
 	if ((*flags & O_CREAT) && (*flags & O_EXCL))
 		return -EEXIST;
 	int writes = (*flags & O_ACCMODE) != O_RDONLY || (*flags & O_TRUNC);
+	int want = ((*flags & O_ACCMODE) != O_WRONLY ? R_OK : 0) | (writes ? W_OK : 0);
+	/* The kernel knows the copy-up's owner, not the one it recorded. */
+	if (p->node.override && !(*flags & O_PATH) && (r = ue_may(p->real, want)) < 0)
+		return r;
 	if (!writes || p->node.layer == UE_UPPER || !S_ISREG(p->node.type))
 		return 0;  /* directories and devices are not changed by an open */
 	/* Refused opens copy nothing up. */
-	int want = ((*flags & O_ACCMODE) == O_RDWR ? R_OK : 0) | W_OK;
+	want = ((*flags & O_ACCMODE) == O_RDWR ? R_OK : 0) | W_OK;
 	if ((r = ue_may(p->real, want)) < 0)
 		return r;
 	return ue_op_change_prepare(p, (*flags & O_TRUNC) != 0);

@@ -1,5 +1,8 @@
 #include "perm.h"
+#include "config.h"
 #include "lookup.h"
+#include "override.h"
+#include "resolve.h"
 #include "sys.h"
 
 #include <limits.h>
@@ -17,18 +20,44 @@ static int in_group(gid_t gid)
 	return 0;
 }
 
+/* The permission bits' answer for the caller: root passes, except to
+ * execute a file that no one may execute. */
+static int bits_allow(mode_t mode, uid_t uid, gid_t gid, int is_dir, int want)
+{
+	uid_t me = geteuid();
+	if (me == 0)
+		return (want & X_OK) && !is_dir && !(mode & 0111) ? -EACCES : 0;
+	int shift = uid == me ? 6 : in_group(gid) ? 3 : 0;
+	return ((mode >> shift) & want & 7) == (unsigned)(want & 7) ? 0 : -EACCES;
+}
+
+/* st of real as the union shows it: 1 when an owner is recorded in place
+ * of the real one (the kernel, which sees the real owner, cannot be asked
+ * then). */
+static int shown_stat(const char *real, struct stat *st)
+{
+	struct ue_override o;
+	int r = sys_lstat(real, st);
+	if (r < 0)
+		return r;
+	if (st->st_uid == 0 || ue_real_layer(real) < 0 || ue_override_get(real, -1, &o) != 1)
+		return 0;
+	ue_override_apply(&o, st);
+	return 1;
+}
+
 int ue_may(const char *real, int mode)
 {
-	int r = (int)UE_SYS(SYS_faccessat2, AT_FDCWD, real, mode, AT_EACCESS);
+	struct stat st;
+	int r;
+	if ((r = shown_stat(real, &st)) != 0)
+		return r < 0 ? r : bits_allow(st.st_mode & 07777, st.st_uid, st.st_gid, S_ISDIR(st.st_mode), mode);
+	r = (int)UE_SYS(SYS_faccessat2, AT_FDCWD, real, mode, AT_EACCESS);
 	if (r != -EROFS)
 		return r;
-	struct stat st;
 	if ((r = sys_lstat(real, &st)) < 0)
 		return r;
-	if (geteuid() == 0)
-		return 0;
-	int shift = st.st_uid == geteuid() ? 6 : in_group(st.st_gid) ? 3 : 0;
-	return ((st.st_mode >> shift) & mode & 7) == (unsigned)(mode & 7) ? 0 : -EACCES;
+	return bits_allow(st.st_mode & 07777, st.st_uid, st.st_gid, S_ISDIR(st.st_mode), mode);
 }
 
 int ue_may_search(const struct ue_node *dir, const char *rel)
@@ -38,6 +67,8 @@ int ue_may_search(const struct ue_node *dir, const char *rel)
 	uid_t me = geteuid();
 	if (me == 0 || (me == dir->uid && (dir->mode & S_IXUSR)))
 		return 0;  /* root searches anything; ACLs leave the owner's bits */
+	if (dir->override)
+		return bits_allow(dir->mode, dir->uid, dir->gid, 1, X_OK);
 	/* The kernel decides the rest: groups, ACLs, capabilities. */
 	char real[PATH_MAX];
 	int r = ue_real(real, sizeof real, dir->layer, rel);
@@ -62,7 +93,7 @@ int ue_may_change_dir_of(const char *rel)
 int ue_may_own(const char *real)
 {
 	struct stat st;
-	int r = sys_lstat(real, &st);
+	int r = shown_stat(real, &st);
 	if (r < 0)
 		return r;
 	return geteuid() == 0 || st.st_uid == geteuid() ? 0 : -EPERM;

@@ -127,7 +127,7 @@ long ue_xattr_drop_markers(char *list, long len)
 int ue_xattr_is_marker(const char *name)
 {
 	return strncmp(name, "user.overlay.", 13) == 0 || strncmp(name, "user.fuseoverlayfs.", 19) == 0 ||
-	       strncmp(name, "trusted.overlay.", 16) == 0;
+	       strncmp(name, "trusted.overlay.", 16) == 0 || strcmp(name, "user.containers.override_stat") == 0;
 }
 
 /* struct ovl_fb of fs/overlayfs/overlayfs.h: version 0, magic 0xfb, length,

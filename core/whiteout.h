@@ -58,7 +58,8 @@ void ue_set_impure(const char *upper_dir);
  * from listings, found and removed by fsck. */
 #define UE_TMP_PREFIX ".unionenv."
 int ue_tmp_name(char *buf, size_t size, const char *real_dir);
-/* Whether an xattr is an overlay marker that must not be copied up. */
+/* Whether an xattr is an overlay marker (or the owner record of
+ * override.h) that must not be copied up. */
 int ue_xattr_is_marker(const char *name);
 /* Remove the markers from a listxattr list of len bytes: the overlay's own
  * attributes are not the file's.  Returns the new length. */

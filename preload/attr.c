@@ -4,6 +4,7 @@
  * itself follows at its next read: preload/fdtab.h). */
 #include "impl.h"
 #include "ops.h"
+#include "override.h"
 #include "perm.h"
 #include "path.h"
 #include "sys.h"
@@ -79,23 +80,31 @@ static int fd_prepare(int fd, enum check c, const char *xattr, struct ue_path *p
 	return r < 0 ? r : 1;
 }
 
-/* A directory's mode or owner decides who may search it, and the caches
- * of every process took it as it was for what they know below it. */
-static long announced(const struct ue_path *p, long r)
+/* After a chmod (m) or chown (u, g; -1: unchanged) of a union file: the
+ * owner a copy-up recorded takes the change (override.h), and, for a
+ * directory, every process's cache learns of it: its mode and owner
+ * decide who may search it, and the caches took them as they were for
+ * what they know below it. */
+static long announced(const struct ue_path *p, long r, uid_t u, gid_t g, mode_t m)
 {
-	if (r == 0 && p->where == UE_UNION && S_ISDIR(p->node.type))
-		ue_changed(p->rel, 1);
+	if (r != 0 || p->where != UE_UNION)
+		return r;
+	int recorded = ue_override_update(p->real, u, g, m) > 0;
+	if (S_ISDIR(p->node.type) || recorded)
+		ue_changed(p->rel, S_ISDIR(p->node.type));
 	return r;
 }
 
-static long fd_announced(int fd, long r)
+static long fd_announced(int fd, long r, uid_t u, gid_t g, mode_t m)
 {
 	struct stat st;
 	struct ue_path p;
+	struct ue_override o;
 	char v[PATH_MAX];
-	if (r == 0 && ue_config_active() && sys_fstat(fd, &st) == 0 && S_ISDIR(st.st_mode) &&
+	if (r == 0 && ue_config_active() && sys_fstat(fd, &st) == 0 &&
+	    (S_ISDIR(st.st_mode) || (S_ISREG(st.st_mode) && ue_override_get(NULL, fd, &o) == 1)) &&
 	    ue_fd_vpath(fd, v, sizeof v) == 0 && ue_resolve(AT_FDCWD, v, 0, &p) == 0)
-		announced(&p, 0);
+		announced(&p, 0, u, g, m);
 	return r;
 }
 
@@ -103,7 +112,7 @@ long chmod_impl(int dirfd, const char *path, mode_t mode, int fl)
 {
 	struct ue_path p;
 	int r = prepare_checked(dirfd, path, !(fl & AT_SYMLINK_NOFOLLOW), 0, MAY_OWN, NULL, &p);
-	return r < 0 ? r : announced(&p, UE_ERR(REAL(fchmodat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), mode, fl)));
+	return r < 0 ? r : announced(&p, UE_ERR(REAL(fchmodat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), mode, fl)), -1, -1, mode);
 }
 
 long fchmod_impl(int fd, mode_t mode)
@@ -111,15 +120,15 @@ long fchmod_impl(int fd, mode_t mode)
 	struct ue_path p;
 	int r = fd_prepare(fd, MAY_OWN, NULL, &p);
 	if (r != 0)
-		return r < 0 ? r : announced(&p, UE_ERR(REAL(fchmodat)(AT_FDCWD, p.real, mode, 0)));
-	return fd_announced(fd, UE_ERR(REAL(fchmod)(fd, mode)));
+		return r < 0 ? r : announced(&p, UE_ERR(REAL(fchmodat)(AT_FDCWD, p.real, mode, 0)), -1, -1, mode);
+	return fd_announced(fd, UE_ERR(REAL(fchmod)(fd, mode)), -1, -1, mode);
 }
 
 long chown_impl(int dirfd, const char *path, uid_t u, gid_t g, int fl)
 {
 	struct ue_path p;
 	int r = prepare_checked(dirfd, path, !(fl & AT_SYMLINK_NOFOLLOW), 0, MAY_OWN, NULL, &p);
-	return r < 0 ? r : announced(&p, UE_ERR(REAL(fchownat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), u, g, fl)));
+	return r < 0 ? r : announced(&p, UE_ERR(REAL(fchownat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), u, g, fl)), u, g, -1);
 }
 
 long fchown_impl(int fd, uid_t u, gid_t g)
@@ -127,8 +136,8 @@ long fchown_impl(int fd, uid_t u, gid_t g)
 	struct ue_path p;
 	int r = fd_prepare(fd, MAY_OWN, NULL, &p);
 	if (r != 0)
-		return r < 0 ? r : announced(&p, UE_ERR(REAL(fchownat)(AT_FDCWD, p.real, u, g, AT_SYMLINK_NOFOLLOW)));
-	return fd_announced(fd, UE_ERR(REAL(fchown)(fd, u, g)));
+		return r < 0 ? r : announced(&p, UE_ERR(REAL(fchownat)(AT_FDCWD, p.real, u, g, AT_SYMLINK_NOFOLLOW)), u, g, -1);
+	return fd_announced(fd, UE_ERR(REAL(fchown)(fd, u, g)), u, g, -1);
 }
 
 long utimensat_impl(int dirfd, const char *path, const struct timespec t[2], int fl)
@@ -229,7 +238,7 @@ long setxattr_impl(const char *path, const char *name, const void *v, size_t n, 
 		return UE_ERR(follow ? REAL(removexattr)(k, name) : REAL(lremovexattr)(k, name));
 	}
 	long x = UE_ERR(v ? REAL(lsetxattr)(p.real, name, v, n, fl) : REAL(lremovexattr)(p.real, name));
-	return strcmp(name, "system.posix_acl_access") ? x : announced(&p, x);  /* an ACL sets the mode */
+	return strcmp(name, "system.posix_acl_access") ? x : announced(&p, x, -1, -1, -1);  /* an ACL sets the mode */
 }
 
 long fsetxattr_impl(int fd, const char *name, const void *v, size_t n, int fl)

@@ -3,6 +3,8 @@
 #include "fdtab.h"
 #include "impl.h"
 #include "lookup.h"
+#include "override.h"
+#include "perm.h"
 #include "sys.h"
 #include "whiteout.h"
 
@@ -32,12 +34,42 @@ static void fd_ino(int fd, struct stat *st)
 		st->st_ino = o;
 }
 
+/* The owner recorded (override.h) on a file or directory of a layer open
+ * as fd; the real owner is then the copy-up's caller, never root. */
+static int fd_override(int fd, mode_t mode, uid_t uid, struct ue_override *o)
+{
+	char link[64], real[PATH_MAX];
+	if (uid == 0 || !(S_ISREG(mode) || S_ISDIR(mode)) || !ue_config_active() || ue_override_get(NULL, fd, o) != 1)
+		return 0;
+	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+	long n = sys_readlinkat(AT_FDCWD, link, real, sizeof real - 1);
+	if (n <= 0)
+		return 0;
+	real[n] = '\0';
+	return ue_real_layer(real) >= 0;
+}
+
+static void fd_shown(int fd, struct stat *st)
+{
+	struct ue_override o;
+	fd_ino(fd, st);
+	if (fd_override(fd, st->st_mode, st->st_uid, &o))
+		ue_override_apply(&o, st);
+}
+
+static void node_shown(const struct ue_node *n, struct stat *st)
+{
+	struct ue_override o = { n->uid, n->gid, n->mode };
+	if (n->override)
+		ue_override_apply(&o, st);
+}
+
 long fstat_impl(int fd, struct stat *st)
 {
 	ue_fd_follow_entered(fd);
 	long r = UE_ERR(REAL(fstat)(fd, st));
 	if (r == 0)
-		fd_ino(fd, st);
+		fd_shown(fd, st);
 	return r;
 }
 
@@ -47,7 +79,7 @@ long stat_impl(int dirfd, const char *path, struct stat *st, int fl)
 		ue_fd_follow_entered(dirfd);
 		long r = UE_ERR(REAL(fstatat)(dirfd, path, st, fl));
 		if (r == 0 && dirfd >= 0)
-			fd_ino(dirfd, st);
+			fd_shown(dirfd, st);
 		return r;
 	}
 	struct ue_path p;
@@ -62,6 +94,7 @@ long stat_impl(int dirfd, const char *path, struct stat *st, int fl)
 			st->st_ino = p.node.origin_ino;
 		if (S_ISDIR(st->st_mode) && ue_node_merged(&p.node))
 			st->st_nlink = 1;
+		node_shown(&p.node, st);
 	}
 	return s;
 }
@@ -74,6 +107,13 @@ long xstat_impl(int ver, int dirfd, const char *path, struct stat *st, int fl)
 	return stat_impl(dirfd, path, st, fl);
 }
 
+static void statx_shown(const struct ue_override *o, struct statx *stx)
+{
+	stx->stx_uid = o->uid;
+	stx->stx_gid = o->gid;
+	stx->stx_mode = (uint16_t)((stx->stx_mode & S_IFMT) | o->mode);
+}
+
 long statx_impl(int dirfd, const char *path, int fl, unsigned mask, struct statx *stx)
 {
 	struct ue_path p;
@@ -81,8 +121,11 @@ long statx_impl(int dirfd, const char *path, int fl, unsigned mask, struct statx
 		ue_fd_follow_entered(dirfd);
 		long r = UE_ERR(REAL(statx)(dirfd, path, fl, mask, stx));
 		unsigned long o = r == 0 && dirfd >= 0 ? fd_origin(dirfd, stx->stx_mode) : 0;
+		struct ue_override ov;
 		if (o)
 			stx->stx_ino = o;
+		if (r == 0 && dirfd >= 0 && fd_override(dirfd, stx->stx_mode, stx->stx_uid, &ov))
+			statx_shown(&ov, stx);
 		return r;
 	}
 	int r = resolve_read(dirfd, path, !(fl & AT_SYMLINK_NOFOLLOW), &p);
@@ -94,6 +137,8 @@ long statx_impl(int dirfd, const char *path, int fl, unsigned mask, struct statx
 			stx->stx_ino = p.node.origin_ino;
 		if (S_ISDIR(stx->stx_mode) && ue_node_merged(&p.node))
 			stx->stx_nlink = 1;
+		if (p.node.override)
+			statx_shown(&(struct ue_override){ p.node.uid, p.node.gid, p.node.mode }, stx);
 	}
 	return s;
 }
@@ -118,6 +163,8 @@ long access_impl(int dirfd, const char *path, int mode, int fl)
 	int r = resolve_read(dirfd, path, !(fl & AT_SYMLINK_NOFOLLOW), &p);
 	if (r < 0)
 		return r;
+	if (p.where == UE_UNION && p.node.override)
+		return ue_may(p.real, mode);  /* the kernel knows the copy-up's owner, not the recorded one */
 	long a = UE_ERR(REAL(faccessat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), mode, fl));
 	/* A lower on a read-only filesystem: writing goes to the upper, so only
 	 * the mode bits count, as on the kernel's overlay. */

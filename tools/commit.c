@@ -280,8 +280,9 @@ static void put_xattrs(struct cctx *c, int dfd, const char *name, const struct x
 /* Owner, mode, xattrs and times of `from` onto dfd/name (symlinks: no mode). */
 static void put_meta(struct cctx *c, int dfd, const char *name, const struct stat *from, int sfd, const char *sname)
 {
-	if (fchownat(dfd, name, from->st_uid, from->st_gid, AT_SYMLINK_NOFOLLOW) < 0 && c->is_root)
-		ue_die("%s: chown: %s", c->path.s, strerror(errno));
+	int r = put_owner(dfd, name, from);
+	if (r < 0 && c->is_root)
+		ue_die("%s: chown: %s", c->path.s, strerror(-r));
 	if (!S_ISLNK(from->st_mode) && fchmodat(dfd, name, from->st_mode & 07777, 0) < 0)
 		ue_die("%s: chmod: %s", c->path.s, strerror(errno));
 	struct xattrs x;
@@ -326,15 +327,20 @@ static void stage_tree(struct cctx *c, int ufd, const char *uname, int sfd, cons
 static void stage_entry(struct cctx *c, int ufd, const char *uname, int sfd, const char *sname)
 {
 	struct stat st;
-	if (fstatat(ufd, uname, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		ue_die("%s: %s", c->path.s, strerror(errno));
+	int r = fstatat_shown(ufd, uname, &st);
+	if (r < 0)
+		ue_die("%s: %s", c->path.s, strerror(-r));
 	if (S_ISDIR(st.st_mode)) {
 		stage_tree(c, ufd, uname, sfd, sname);
 		return;
 	}
 	if (c->same_fs && !S_ISDIR(st.st_mode)) {
-		if (linkat(ufd, uname, sfd, sname, 0) == 0)
+		if (linkat(ufd, uname, sfd, sname, 0) == 0) {
+			/* the same inode: root gives it the owner a copy-up recorded */
+			if (c->is_root && put_owner(sfd, sname, &st) == 0 && !S_ISLNK(st.st_mode))
+				fchmodat(sfd, sname, st.st_mode & 07777, 0);
 			return;
+		}
 		if (errno != EXDEV && errno != EPERM && errno != EMLINK)
 			ue_die("%s: cannot stage: %s", c->path.s, strerror(errno));
 	}
@@ -383,8 +389,9 @@ static void stage_entry(struct cctx *c, int ufd, const char *uname, int sfd, con
 static void stage_tree(struct cctx *c, int ufd, const char *uname, int sfd, const char *sname)
 {
 	struct stat st;
-	if (fstatat(ufd, uname, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		ue_die("%s: %s", c->path.s, strerror(errno));
+	int sr = fstatat_shown(ufd, uname, &st);
+	if (sr < 0)
+		ue_die("%s: %s", c->path.s, strerror(-sr));
 	int dfd = open_dir(ufd, uname);
 	if (dfd < 0)
 		ue_die("%s: %s", c->path.s, strerror(-dfd));
@@ -564,11 +571,12 @@ static void apply_meta_from_upper(struct cctx *c, const struct op *o)
 	if (ufd < 0 || lfd < 0)
 		ue_die("%s: %s", o->path, strerror(errno));
 	struct stat st;
-	if (fstatat(ufd, base ? base : ".", &st, AT_SYMLINK_NOFOLLOW) < 0)
-		ue_die("upper %s: %s", o->path, strerror(errno));
+	int r = fstatat_shown(ufd, base, &st);
+	if (r < 0)
+		ue_die("upper %s: %s", o->path, strerror(-r));
 	const char *lb = base ? base : ".";
-	if (fchownat(lfd, lb, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0 && c->is_root)
-		ue_die("%s: chown: %s", o->path, strerror(errno));
+	if ((r = put_owner(lfd, base, &st)) < 0 && c->is_root)
+		ue_die("%s: chown: %s", o->path, strerror(-r));
 	if (fchmodat(lfd, lb, st.st_mode & 07777, 0) < 0)
 		ue_die("%s: chmod: %s", o->path, strerror(errno));
 	struct xattrs x;

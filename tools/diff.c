@@ -87,8 +87,9 @@ static int compare(struct dctx *c, int ufd, const char *un, int lfd, const char 
 	struct stat a, b;
 	int ch = 0;
 	*compared = 0;
-	if (fstatat(ufd, un, &a, AT_SYMLINK_NOFOLLOW) < 0)
-		ue_die("%s: %s", c->path.s, strerror(errno));
+	int sr = fstatat_shown(ufd, un, &a);
+	if (sr < 0)
+		ue_die("%s: %s", c->path.s, strerror(-sr));
 	if (fstatat(lfd, ln, &b, AT_SYMLINK_NOFOLLOW) < 0)
 		ue_die("%s (lower): %s", c->path.s, strerror(errno));
 	if ((a.st_mode & S_IFMT) != (b.st_mode & S_IFMT))

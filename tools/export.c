@@ -119,8 +119,10 @@ static void on_item(void *ctx, const struct oci_item *it)
 		c->nentries++;
 		return;
 	}
-	if (fstatat(it->dfd, it->raw, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		ue_die("%s: %s", it->path, strerror(errno));
+	/* the owner an ordinary user's copy-up recorded: what an image wants */
+	int sr = fstatat_shown(it->dfd, it->raw, &st);
+	if (sr < 0)
+		ue_die("%s: %s", it->path, strerror(-sr));
 	if (it->kind == OI_WHITEOUT) {
 		h.type = '0';
 		h.mtime = clamp(c, &st);

@@ -1,4 +1,5 @@
 #include "layer.h"
+#include "override.h"
 #include "whiteout.h"
 
 #include <dirent.h>
@@ -691,4 +692,32 @@ int rm_tree(int dfd, const char *name)
 	if (r)
 		return r;
 	return unlinkat(dfd, name, AT_REMOVEDIR) < 0 ? -errno : 0;
+}
+
+int fstatat_shown(int dfd, const char *name, struct stat *st)
+{
+	char v[128];
+	struct ue_override o;
+	if (fstatat(dfd, name ? name : ".", st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	ssize_t n = S_ISREG(st->st_mode) || S_ISDIR(st->st_mode) ? xa_get(dfd, name, UE_XATTR_OVERRIDE, v, sizeof v) : -1;
+	if (n > 0 && ue_override_parse(v, (size_t)n, &o) == 0)
+		ue_override_apply(&o, st);
+	return 0;
+}
+
+int put_owner(int dfd, const char *name, const struct stat *want)
+{
+	const char *b = name ? name : ".";
+	if (fchownat(dfd, b, want->st_uid, want->st_gid, AT_SYMLINK_NOFOLLOW) == 0) {
+		lremovexattr(fdpath(dfd, name), UE_XATTR_OVERRIDE);
+		return 0;
+	}
+	int err = errno;
+	struct ue_override o = { want->st_uid, want->st_gid, want->st_mode & 07777 };
+	char v[128];
+	int n = ue_override_format(v, sizeof v, want->st_mode, &o);
+	if ((S_ISREG(want->st_mode) || S_ISDIR(want->st_mode)) && err == EPERM)
+		lsetxattr(fdpath(dfd, name), UE_XATTR_OVERRIDE, v, (size_t)n, 0);
+	return -err;
 }

@@ -138,6 +138,16 @@ int xattrs_equal(const struct xattrs *a, const struct xattrs *b);
 /* Whether an xattr name is an overlay/fuse-overlayfs marker. */
 int xattr_is_marker(const char *name);
 
+/* ---- owners an ordinary user's copy-up recorded (core/override.h) ------- */
+
+/* fstatat (not followed) of entry NAME of dir DFD (NULL: DFD itself), with
+ * the recorded owner and mode in place of the real ones. */
+int fstatat_shown(int dfd, const char *name, struct stat *st);
+/* Give entry NAME of DFD the owner of want.  Where that is not permitted
+ * (an ordinary user), record it as a copy-up does, so that the layer keeps
+ * it; where it is, drop any record.  0, or -errno of the chown. */
+int put_owner(int dfd, const char *name, const struct stat *want);
+
 /* ---- lowers ------------------------------------------------------------- */
 
 /* The lower layers at one path, highest first, cut below the first opaque

@@ -17,8 +17,8 @@ LT_CFLAGS += -DUE_HAVE_ZSTD
 LT_LIBS   += -lzstd
 endif
 
-LT_COMMON = $(LT_DIR)/layer.o $(LT_DIR)/ociwalk.o build/core/whiteout.o build/core/path.o
-LT_HDRS   = $(wildcard tools/layer.h tools/ociwalk.h tools/tar.h tools/markers.h) core/whiteout.h core/path.h
+LT_COMMON = $(LT_DIR)/layer.o $(LT_DIR)/ociwalk.o build/core/whiteout.o build/core/path.o build/core/override.o
+LT_HDRS   = $(wildcard tools/layer.h tools/ociwalk.h tools/tar.h tools/markers.h) core/whiteout.h core/path.h core/override.h
 
 $(LT_DIR)/%.o: tools/%.c $(LT_HDRS)
 	@mkdir -p $(LT_DIR)

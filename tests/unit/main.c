@@ -20,6 +20,7 @@ int main(void)
 	test_renames();
 	test_forms();
 	test_perm();
+	test_override();
 	printf("1..%d\n", tap_n);
 	return tap_failed != 0;
 }

@@ -11,4 +11,5 @@ void test_origin(void);
 void test_renames(void);
 void test_forms(void);
 void test_perm(void);
+void test_override(void);
 #endif
