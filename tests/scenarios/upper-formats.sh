@@ -137,7 +137,7 @@ if [ $ROOT = 1 ] && command -v mkfs.exfat >/dev/null && command -v mount.exfat-f
     command -v losetup >/dev/null && [ -e /dev/fuse ]; then
     EXFAT=1
 fi
-tap_plan $((14 + ROOT * 27 + EXFAT * 6))
+tap_plan $((14 + ROOT * 29 + EXFAT * 6))
 
 # --- the forms by hand, on a plain filesystem (any user) ------------------------
 run_union "$A" "$B" "$T/Udev" --upper-format device
@@ -170,7 +170,7 @@ if [ $ROOT = 1 ]; then
         opt=lowerdir=$F/l,upperdir=$F/u,workdir=$F/w
         [ $mode = userxattr ] && opt=userxattr,$opt
         if ! mount -t overlay overlay -o "$opt" "$F/m" 2>"$F.err"; then
-            for i in $(seq 13); do tap_not_ok "overlayfs ($mode) as the upper's filesystem" "mount: $(cat "$F.err")"; done
+            for i in $(seq 14); do tap_not_ok "overlayfs ($mode) as the upper's filesystem" "mount: $(cat "$F.err")"; done
             continue
         fi
         # The claims the design rests on, checked on the mount itself.
@@ -198,6 +198,11 @@ if [ $ROOT = 1 ]; then
             mount_overlay "$A:$B" "$F/Uconv" "$F/kw" "$F/kc" && view "$F/kc" >"$F/kc.view" && umount_overlay "$F/kc"
         tap_cmp_files "overlayfs ($mode): unionenv convert --to overlay gives an upper the kernel reads the same" "$T/K.view" "$F/kc.view"
         check_tools "overlayfs ($mode)" "$U" "$T/Udev" "$A" "$B"
+        out=$(cd "$A" && union --upper-format device --lower "$A:$B" --upper "$F/m/Udev" -- true 2>&1)
+        st=$?
+        [ $st = 125 ] && [ "$out" = "unionenv: upper '$F/m/Udev' cannot hold whiteout devices (char 0/0) (its filesystem refuses them)" ] &&
+            [ ! -e "$F/m/Udev" ]
+        tap_result "overlayfs ($mode): --upper-format device is refused in one line, nothing made" $? "status $st: $out"
         run_bare "$A" "$B" "$F/m/Ubare"
         tap_result "overlayfs ($mode), no launcher: the job runs, nothing said" $? "$(head -n 5 "$F/m/Ubare.err")"
         [ ! -s "$F/m/Ubare.err" ] && cmp -s "$T/K.view" "$F/m/Ubare.view"
