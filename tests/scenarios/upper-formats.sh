@@ -31,7 +31,10 @@ make_layers() {  # make_layers A B
         cd "$2"
         mkdir -p d1 d3 sub/deep e
         echo f2 >f2; echo c >d1/c; echo y >d3/y; echo z >d3/z; echo db >sub/deep/b
-    ) && find "$1" "$2" -exec touch -h -d @1600000000 {} +
+    ) && {
+        # a user xattr to copy up (an upper on exfat cannot hold it)
+        ! command -v setfattr >/dev/null || setfattr -n user.k -v v "$1/d1/b"
+    } && find "$1" "$2" -exec touch -h -d @1600000000 {} +
 }
 
 # The job: each step one launch (all state goes through the upper).
