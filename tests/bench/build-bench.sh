@@ -5,7 +5,9 @@
 #   * full `make -j2` (fresh upper each time; median of BENCH_RUNS, default 3)
 #   * no-op `make` (median of 5), timed inside the union (no launcher cost)
 #   * `unionenv -- make` no-op, timed from outside (launcher included)
-#   * launcher start-up: `unionenv -- true` (median of 5)
+#   * launcher start-up: `unionenv -- true` (median of 5), and the
+#     launcher's check of the command alone
+#   * the no-op `make` in a whole-root union (`--lower /`)
 # Prints a table with the ratios to native.  No assertions.
 #   env: BENCH_NFILES, BENCH_RUNS, UNION_CMD, KEEP_TMP
 set -u
@@ -71,6 +73,12 @@ ln_union=$(full_union)
 noop_union=$(cd "$A" && union --lower .:../B --upper ../U -- "$TIMEIT" $NOOP make) || noop_union=FAIL
 noop_launch=$(cd "$A" && "$TIMEIT" $NOOP "$UNION_CMD" --lower .:../B --upper ../U -- make) || noop_launch=FAIL
 true_union=$(cd "$A" && "$TIMEIT" $NOOP "$UNION_CMD" --lower .:../B --upper ../U -- /bin/true) || true_union=FAIL
+# The launcher's look at the command (one process of its own), beside a
+# process that does nothing.
+check_union=$("$TIMEIT" $NOOP "$REPO/build/unionenv-check" --launch --lower "$A:$B" --upper "$T/U" -- make) ||
+    check_union=FAIL
+# DESIGN use case 4: the same no-op build in a union over the whole root.
+noop_root=$(cd "$P" && union --lower / --upper "$T/R" -- "$TIMEIT" $NOOP make) || noop_root=FAIL
 
 ratio() {
     awk -v a="$1" -v b="$2" 'BEGIN {
@@ -88,6 +96,8 @@ row "full build: make -j2 (median of $RUNS)" "$ln_native" "$ln_kernel" "$ln_unio
 row "no-op make (median of $NOOP)" "$noop_native" "$noop_kernel" "$noop_union"
 row "no-op: unionenv -- make (with launcher)" "$noop_native" "-" "$noop_launch"
 row "start-up: unionenv -- true" "$true_native" "-" "$true_union"
+row "the launcher's check of the command" "$true_native" "-" "$check_union"
+row "no-op make, union over / (--lower /)" "$noop_native" "-" "$noop_root"
 if [ "$ln_union" = FAIL ] && [ -s "$T/union-build.log" ]; then
     echo "full build under unionenv failed; last lines of its output:"
     tail -n 15 "$T/union-build.log" | sed 's/^/    /'
