@@ -76,11 +76,10 @@ static int layer_whiteout(const struct ue_node *parent, int i, const char *real,
 /* The top entry's permissions as the union shows them: the owner a
  * copy-up (or a rootless container tool, in a lower) recorded where it
  * could not chown; a root-owned entry has no record, root can chown. */
-static void top_attr(struct ue_node *out, const char *real, const struct stat *st)
+static void top_attr(struct ue_node *out, const char *real, const struct stat *st, int has_record)
 {
 	struct ue_override o;
-	if ((S_ISREG(st->st_mode) || S_ISDIR(st->st_mode)) && st->st_uid != 0 &&
-	    ue_override_get(real, -1, &o) == 1) {
+	if (has_record && ue_override_get(real, -1, &o) == 1) {
 		out->override = 1;
 		out->mode = o.mode;
 		out->uid = o.uid;
@@ -88,6 +87,29 @@ static void top_attr(struct ue_node *out, const char *real, const struct stat *s
 	} else if (S_ISDIR(st->st_mode)) {
 		ue_node_set_attr(out, st);
 	}
+}
+
+/* What the lookup reads of the top entry's xattrs: its origin (an upper
+ * entry, layers on one filesystem) and a recorded owner (files and
+ * directories not root's).  Where it wants both, one llistxattr says
+ * which exist: the two gets are mostly answered ENODATA. */
+static void top_xattrs(struct ue_node *out, const char *real, const struct stat *st)
+{
+	int file = S_ISREG(st->st_mode) || S_ISDIR(st->st_mode);
+	int origin = file && out->layer == UE_UPPER && ue_cfg.one_dev;
+	int record = file && st->st_uid != 0;
+	char list[1024];
+	long n = origin && record ? sys_llistxattr(real, list, sizeof list) : -1;
+	if (n >= 0) {
+		origin = record = 0;
+		for (const char *s = list; s < list + n; s += strlen(s) + 1) {
+			origin |= !strcmp(s, UE_XATTR_ORIGIN);
+			record |= !strcmp(s, UE_XATTR_OVERRIDE);
+		}
+	}
+	if (origin)
+		out->origin_ino = ue_origin_ino(real);
+	top_attr(out, real, st, record);
 }
 
 static int root_compute(struct ue_node *out)
@@ -108,7 +130,7 @@ static int root_compute(struct ue_node *out)
 			break;
 		}
 		if (i == UE_UPPER)
-			top_attr(out, real, &st);
+			top_attr(out, real, &st, st.st_uid != 0);
 		out->stack |= 1ULL << i;
 		if (i > UE_UPPER)
 			out->in_lower = 1;
@@ -140,7 +162,7 @@ static int name_below(const char *rel, const struct ue_node *parent, int from)
 static int child_compute(const char *rel, const struct ue_node *parent, struct ue_node *out)
 {
 	char real[PATH_MAX];
-	struct stat st;
+	struct stat st, top;
 	memset(out, 0, sizeof *out);
 	out->layer = -1;
 	out->open_above = parent->open_above && ue_node_search_all(parent);
@@ -167,7 +189,7 @@ static int child_compute(const char *rel, const struct ue_node *parent, struct u
 			}
 			out->layer = i;
 			out->type = st.st_mode & S_IFMT;
-			top_attr(out, real, &st);
+			top = st;
 			out->in_lower = (i > UE_UPPER);
 			if (!S_ISDIR(st.st_mode))
 				break;
@@ -187,9 +209,8 @@ static int child_compute(const char *rel, const struct ue_node *parent, struct u
 	}
 	if (out->layer == UE_UPPER && !out->in_lower)
 		out->in_lower = name_below(rel, parent, UE_UPPER);
-	if (out->layer == UE_UPPER && ue_cfg.one_dev && (S_ISREG(out->type) || S_ISDIR(out->type)) &&
-	    ue_real(real, sizeof real, UE_UPPER, rel) == 0)
-		out->origin_ino = ue_origin_ino(real);
+	if (out->layer >= 0 && ue_real(real, sizeof real, out->layer, rel) == 0)
+		top_xattrs(out, real, &top);
 	return 0;
 }
 
