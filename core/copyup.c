@@ -6,6 +6,7 @@
 #include "override.h"
 #include "path.h"
 #include "readdir.h"
+#include "redirect.h"
 #include "sys.h"
 #include "whiteout.h"
 
@@ -138,7 +139,7 @@ static int place(const char *tmp, const char *dst, int is_dir)
 	return r;
 }
 
-static int copy_up_file(const char *src, const char *dst, const char *dst_dir,
+static int copy_up_file(const char *src, const char *data_src, const char *dst, const char *dst_dir,
                         const struct stat *st, int flags)
 {
 	int in = -1, out, r;
@@ -153,7 +154,7 @@ static int copy_up_file(const char *src, const char *dst, const char *dst_dir,
 			return out;
 	}
 	if (!(flags & UE_COPYUP_NODATA) && st->st_size > 0) {
-		in = sys_openat(AT_FDCWD, src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
+		in = sys_openat(AT_FDCWD, data_src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
 		r = in < 0 ? in : copy_data(in, out, st->st_size);
 		if (in >= 0)
 			sys_close(in);
@@ -227,7 +228,7 @@ static int copy_up_other(const char *src, const char *dst, const char *dst_dir, 
 /* Copy up one entry whose parent is already in the upper. */
 static int copy_up_one(const char *rel, struct ue_node *n, int flags)
 {
-	char src[PATH_MAX], dst[PATH_MAX], dst_dir[PATH_MAX], prel[PATH_MAX];
+	char src[PATH_MAX], data_src[PATH_MAX], dst[PATH_MAX], dst_dir[PATH_MAX], prel[PATH_MAX];
 	struct stat st;
 	int r;
 	if (n->layer == UE_UPPER)
@@ -235,7 +236,8 @@ static int copy_up_one(const char *rel, struct ue_node *n, int flags)
 	if (!ue_node_exists(n))
 		return -ENOENT;
 	ue_rel_parent(prel, rel);
-	if ((r = ue_real(src, sizeof src, n->layer, rel)) < 0 ||
+	if ((r = ue_node_real(src, sizeof src, n, n->layer, rel)) < 0 ||
+	    (r = ue_node_data_real(data_src, sizeof data_src, n, rel)) < 0 ||
 	    (r = ue_real(dst, sizeof dst, UE_UPPER, rel)) < 0 ||
 	    (r = ue_real(dst_dir, sizeof dst_dir, UE_UPPER, prel)) < 0)
 		return r;
@@ -245,7 +247,7 @@ static int copy_up_one(const char *rel, struct ue_node *n, int flags)
 	struct ue_override o;
 	if (st.st_uid != 0 && ue_override_get(src, -1, &o) == 1)
 		ue_override_apply(&o, &st);  /* a lower's recorded owner is the one to give */
-	r = S_ISREG(st.st_mode) ? copy_up_file(src, dst, dst_dir, &st, flags)
+	r = S_ISREG(st.st_mode) ? copy_up_file(src, data_src, dst, dst_dir, &st, flags)
 	                        : copy_up_other(src, dst, dst_dir, &st);
 	if (r < 0)
 		return r;
@@ -258,6 +260,7 @@ static int copy_up_one(const char *rel, struct ue_node *n, int flags)
 	ue_changed(rel, 0);
 	n->layer = UE_UPPER;
 	n->stack |= 1;
+	n->data_layer = 0;
 	n->origin_ino = ue_cfg.one_dev && (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) ? st.st_ino : 0;
 	return 0;
 }
@@ -288,10 +291,43 @@ int ue_copy_up_parents(const char *rel)
 	return 0;
 }
 
+/* Finish a metadata-only copy-up (the kernel's metacopy): the data comes
+ * into the upper file in place, its times kept, and only then does the
+ * marker go, so an interrupted copy leaves the file reading from below. */
+static int copy_up_metacopy_data(const char *rel, struct ue_node *n, int flags)
+{
+	char src[PATH_MAX], dst[PATH_MAX];
+	struct stat st;
+	int r;
+	if ((r = ue_node_data_real(src, sizeof src, n, rel)) < 0 || (r = ue_real(dst, sizeof dst, UE_UPPER, rel)) < 0 ||
+	    (r = sys_lstat(dst, &st)) < 0)
+		return r;
+	if (!(flags & UE_COPYUP_NODATA) && st.st_size > 0) {
+		int in = sys_openat(AT_FDCWD, src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
+		if (in < 0)
+			return in;
+		int out = sys_openat(AT_FDCWD, dst, O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0);
+		r = out < 0 ? out : copy_data(in, out, st.st_size);
+		struct timespec ts[2] = { st.st_atim, st.st_mtim };
+		if (r == 0)
+			r = sys_utimensat(out, NULL, ts, 0);
+		if (out >= 0)
+			sys_close(out);
+		sys_close(in);
+		if (r < 0)
+			return r;
+	}
+	if ((r = ue_metacopy_clear(dst)) < 0)
+		return r;
+	ue_changed(rel, 0);
+	n->data_layer = 0;
+	return 0;
+}
+
 int ue_copy_up(const char *rel, struct ue_node *n, int flags)
 {
 	if (n->layer == UE_UPPER)
-		return 0;
+		return n->data_layer ? copy_up_metacopy_data(rel, n, flags) : 0;
 	int r = ue_copy_up_parents(rel);
 	return r < 0 ? r : copy_up_one(rel, n, flags);
 }
@@ -316,7 +352,7 @@ int ue_copy_up_tree(const char *rel, struct ue_node *n)
 			strcpy(child, name);
 		if ((r = ue_node_at(child, &cn)) < 0)
 			break;
-		if (ue_node_exists(&cn) && (cn.layer != UE_UPPER || (S_ISDIR(cn.type) && cn.stack != 1)))
+		if (ue_node_exists(&cn) && (cn.layer != UE_UPPER || cn.data_layer || (S_ISDIR(cn.type) && cn.stack != 1)))
 			r = ue_copy_up_tree(child, &cn);
 	}
 	ue_dir_free(&list);
@@ -327,7 +363,8 @@ int ue_copy_up_tree(const char *rel, struct ue_node *n)
 	if ((r = ue_real(upper, sizeof upper, UE_UPPER, rel)) < 0)
 		return r;
 	if (n->stack != 1) {
-		if ((r = ue_dir_drop_whiteouts(upper)) < 0 || (r = ue_set_opaque(upper)) < 0)
+		if ((r = ue_dir_drop_whiteouts(upper)) < 0 || (r = ue_set_opaque(upper)) < 0 ||
+		    (r = ue_redirect_clear(upper)) < 0)
 			return r;
 		n->stack = 1;
 		ue_changed(rel, 1);

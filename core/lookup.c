@@ -3,6 +3,7 @@
 #include "config.h"
 #include "override.h"
 #include "path.h"
+#include "redirect.h"
 #include "sys.h"
 #include "whiteout.h"
 
@@ -26,6 +27,16 @@ int ue_real(char *buf, size_t size, int layer, const char *rel)
 	buf[l->len] = '/';
 	memcpy(buf + l->len + 1, rel, rl + 1);
 	return 0;
+}
+
+int ue_node_real(char *buf, size_t size, const struct ue_node *n, int layer, const char *rel)
+{
+	return n->redirect ? ue_redirect_real(buf, size, n->redirect, layer, rel) : ue_real(buf, size, layer, rel);
+}
+
+int ue_node_data_real(char *buf, size_t size, const struct ue_node *n, const char *rel)
+{
+	return ue_node_real(buf, size, n, n->data_layer ? n->data_layer : n->layer, rel);
 }
 
 void ue_rel_parent(char *buf, const char *rel)
@@ -147,7 +158,7 @@ static int name_below(const char *rel, const struct ue_node *parent, int from)
 	char real[PATH_MAX];
 	struct stat st;
 	for (int i = from + 1; i < ue_cfg.nlayers; i++) {
-		if (!(parent->stack & (1ULL << i)) || ue_real(real, sizeof real, i, rel) < 0)
+		if (!(parent->stack & (1ULL << i)) || ue_node_real(real, sizeof real, parent, i, rel) < 0)
 			continue;
 		int present = sys_lstat(real, &st) == 0;
 		if (layer_whiteout(parent, i, real, &st, present))
@@ -158,7 +169,28 @@ static int name_below(const char *rel, const struct ue_node *parent, int from)
 	return 0;
 }
 
-/* One step of the lookup: what the layers of the parent's stack hold at rel. */
+/* The entry at real (in layer i, at rel) redirects the layers below it:
+ * out->redirect and the layers left to look in (*layers) follow.  An
+ * absolute redirect starts again from the root's stack, as the kernel
+ * does; a malformed one is ignored, as there. */
+static void follow_redirect(struct ue_node *out, int i, const char *real, const char *rel, uint64_t *layers)
+{
+	char target[PATH_MAX];
+	int err;
+	if (ue_redirect_read(real, target, sizeof target) <= 0)
+		return;
+	const struct ue_redirect *r = ue_redirect_apply(out->redirect, i, rel, target, &err);
+	if (!r)
+		return;
+	out->redirect = r;
+	struct ue_node root;
+	uint64_t above = (2ULL << i) - 1;
+	if (target[0] == '/' && ue_node_at("", &root) == 0)
+		*layers = (*layers & above) | (root.stack & ~above);
+}
+
+/* One step of the lookup: what the layers of the parent's stack hold at
+ * rel, each at the path the redirects above give it there. */
 static int child_compute(const char *rel, const struct ue_node *parent, struct ue_node *out)
 {
 	char real[PATH_MAX];
@@ -166,15 +198,18 @@ static int child_compute(const char *rel, const struct ue_node *parent, struct u
 	memset(out, 0, sizeof *out);
 	out->layer = -1;
 	out->open_above = parent->open_above && ue_node_search_all(parent);
+	out->redirect = parent->redirect;
+	uint64_t layers = parent->stack;
+	int metacopy = 0;
 	const char *base = strrchr(rel, '/');
 	base = base ? base + 1 : rel;
 	for (int i = 0; i < ue_cfg.nlayers; i++) {
-		if (!(parent->stack & (1ULL << i)))
+		if (!(layers & (1ULL << i)))
 			continue;
 		/* aufs markers are the layer's bookkeeping, not names of the union */
 		if ((parent->aufs & (1ULL << i)) && !strncmp(base, UE_AUFS_PREFIX, sizeof UE_AUFS_PREFIX - 1))
 			continue;
-		int r = ue_real(real, sizeof real, i, rel);
+		int r = ue_node_real(real, sizeof real, out, i, rel);
 		if (r == 0)
 			r = sys_lstat(real, &st);
 		if (r < 0 && r != -ENOENT && r != -ENOTDIR)
@@ -182,6 +217,17 @@ static int child_compute(const char *rel, const struct ue_node *parent, struct u
 		int wh = layer_whiteout(parent, i, real, &st, r == 0);
 		if (r < 0 && !wh)
 			continue;
+		if (metacopy) {
+			/* Below a metadata-only copy: the first full regular file holds the data. */
+			if (wh || !S_ISREG(st.st_mode))
+				break;
+			if (!ue_is_metacopy(real)) {
+				out->data_layer = i;
+				break;
+			}
+			follow_redirect(out, i, real, rel, &layers);
+			continue;
+		}
 		if (out->layer < 0) {
 			if (wh) {
 				out->upper_whiteout = (i == UE_UPPER);
@@ -191,11 +237,17 @@ static int child_compute(const char *rel, const struct ue_node *parent, struct u
 			out->type = st.st_mode & S_IFMT;
 			top = st;
 			out->in_lower = (i > UE_UPPER);
+			if (S_ISREG(st.st_mode) && ue_is_metacopy(real)) {
+				metacopy = 1;
+				follow_redirect(out, i, real, rel, &layers);
+				continue;
+			}
 			if (!S_ISDIR(st.st_mode))
 				break;
 			out->stack = 1ULL << i;
 			if (dir_layer(out, i, real))
 				break;
+			follow_redirect(out, i, real, rel, &layers);
 			continue;
 		}
 		/* Below the top entry: only a directory keeps merging. */
@@ -206,8 +258,11 @@ static int child_compute(const char *rel, const struct ue_node *parent, struct u
 		out->stack |= 1ULL << i;
 		if (dir_layer(out, i, real))
 			break;
+		follow_redirect(out, i, real, rel, &layers);
 	}
-	if (out->layer == UE_UPPER && !out->in_lower)
+	/* A redirected entry's own name may be free below: what a removal
+	 * must hide is what the layers hold at its name, not where it points. */
+	if (out->layer == UE_UPPER && (!out->in_lower || out->redirect != parent->redirect))
 		out->in_lower = name_below(rel, parent, UE_UPPER);
 	if (out->layer >= 0 && ue_real(real, sizeof real, out->layer, rel) == 0)
 		top_xattrs(out, real, &top);

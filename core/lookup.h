@@ -10,6 +10,13 @@
 /* The layer root joined with rel ("" is the root itself); -ENAMETOOLONG. */
 int ue_real(char *buf, size_t size, int layer, const char *rel);
 
+/* Where layer holds rel for the node n: rel itself, or where the
+ * redirects above it (core/redirect.h) point; -ENAMETOOLONG. */
+int ue_node_real(char *buf, size_t size, const struct ue_node *n, int layer, const char *rel);
+/* Where n's data lies: its top layer, or for a metadata-only copy-up
+ * (metacopy) the layer below that holds the data. */
+int ue_node_data_real(char *buf, size_t size, const struct ue_node *n, const char *rel);
+
 /* The node at a canonical relative path (no symlinks, dots or doubled
  * slashes), through the cache.  A missing name gives a node with layer -1;
  * -ENOENT/-ENOTDIR when a parent is missing or not a directory. */

@@ -6,6 +6,8 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+struct ue_redirect;
+
 struct ue_node {
 	int layer;               /* top layer holding the name; -1: none */
 	mode_t type;             /* S_IFMT of the top entry; 0: none */
@@ -24,6 +26,9 @@ struct ue_node {
 	uint64_t origin_ino;     /* copied up: the lower file's inode number, kept as its own */
 	uint64_t aufs;           /* directories: layers whose directory holds .wh.NAME markers */
 	uint64_t xwh;            /* directories: layers whose directory holds xattr whiteouts */
+	/* The kernel's redirect_dir and metacopy (core/redirect.h). */
+	const struct ue_redirect *redirect; /* where the layers below a redirect hold rel; NULL: at rel */
+	int data_layer;          /* a metacopy file: the layer holding its data; 0: none */
 };
 
 /* How many layers a directory merges: more than one and the kernel reports

@@ -123,7 +123,7 @@ int ue_op_open_prepare(struct ue_path *p, int *flags, mode_t mode)
 	/* The kernel knows the copy-up's owner, not the one it recorded. */
 	if (p->node.override && !(*flags & O_PATH) && (r = ue_may(p->real, want)) < 0)
 		return r;
-	if (!writes || p->node.layer == UE_UPPER || !S_ISREG(p->node.type))
+	if (!writes || (p->node.layer == UE_UPPER && !p->node.data_layer) || !S_ISREG(p->node.type))
 		return 0;  /* directories and devices are not changed by an open */
 	/* Refused opens copy nothing up. */
 	want = ((*flags & O_ACCMODE) == O_RDWR ? R_OK : 0) | W_OK;
@@ -136,7 +136,7 @@ int ue_op_change_prepare(struct ue_path *p, int nodata)
 {
 	if (!ue_node_exists(&p->node))
 		return -ENOENT;
-	if (p->node.layer == UE_UPPER)
+	if (p->node.layer == UE_UPPER && !p->node.data_layer)
 		return 0;
 	int r = ue_copy_up(p->rel, &p->node, nodata ? UE_COPYUP_NODATA : 0);
 	return r < 0 ? r : ue_path_refresh(p);

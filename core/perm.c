@@ -85,7 +85,7 @@ int ue_may_change_dir_of(const char *rel)
 		return r;
 	if (!ue_node_exists(&parent))
 		return -ENOENT;
-	if ((r = ue_real(real, sizeof real, parent.layer, prel)) < 0)
+	if ((r = ue_node_real(real, sizeof real, &parent, parent.layer, prel)) < 0)
 		return r;
 	return ue_may(real, W_OK | X_OK);
 }

@@ -173,7 +173,7 @@ int ue_dir_list(const char *rel, const struct ue_node *dir, struct ue_dirlist *o
 		return -ENOTDIR;
 	/* "." and ".." first, as the kernel gives them. */
 	unsigned long dot_origin = 0;
-	if ((r = ue_real(real, sizeof real, dir->layer, rel)) < 0 || (r = sys_lstat(real, &st)) < 0)
+	if ((r = ue_node_real(real, sizeof real, dir, dir->layer, rel)) < 0 || (r = sys_lstat(real, &st)) < 0)
 		goto out;
 	if (dir->layer == UE_UPPER && ue_cfg.one_dev)
 		dot_origin = ue_origin_ino(real);
@@ -187,7 +187,7 @@ int ue_dir_list(const char *rel, const struct ue_node *dir, struct ue_dirlist *o
 		m.real = real;
 		m.aufs = (dir->aufs >> i) & 1;
 		m.xwh = (dir->xwh >> i) & 1;
-		if ((r = ue_real(real, sizeof real, i, rel)) < 0)
+		if ((r = ue_node_real(real, sizeof real, dir, i, rel)) < 0)
 			break;
 		r = each_entry(real, merge_one, &m);
 	}

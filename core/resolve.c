@@ -265,7 +265,7 @@ int ue_path_refresh(struct ue_path *p)
 	if (p->where != UE_UNION)
 		return 0;
 	int layer = ue_node_exists(&p->node) ? p->node.layer : 0;
-	return ue_real(p->real, sizeof p->real, layer, p->rel);
+	return ue_node_real(p->real, sizeof p->real, &p->node, layer, p->rel);
 }
 
 static const char *under_mount(const char *abs)
@@ -432,7 +432,7 @@ restart:
 			if (++links > MAX_SYMLINKS)
 				return -ELOOP;
 			char real[PATH_MAX];
-			if ((r = ue_real(real, sizeof real, child.layer, p->rel)) < 0)
+			if ((r = ue_node_real(real, sizeof real, &child, child.layer, p->rel)) < 0)
 				return r;
 			long tn = sys_readlinkat(AT_FDCWD, real, tgt, sizeof tgt - 1);
 			if (tn < 0)

@@ -2,6 +2,7 @@
  * (whose libc versions open the file internally, out of the wrappers' sight). */
 #include "fdtab.h"
 #include "impl.h"
+#include "lookup.h"
 #include "ops.h"
 #include "sys.h"
 
@@ -30,7 +31,12 @@ static long open_prepare(int dirfd, const char *path, int *flags, mode_t mode, s
 			return -ENOTDIR;
 		return ue_op_change_prepare(p, 0);
 	}
-	return ue_op_open_prepare(p, flags, mode);
+	r = ue_op_open_prepare(p, flags, mode);
+	/* A metadata-only copy-up (the kernel's metacopy) reads its data from
+	 * below; an open that writes has completed the copy-up by now. */
+	if (r == 0 && p->node.data_layer && !(*flags & O_PATH))
+		r = ue_node_data_real(p->real, sizeof p->real, &p->node, p->rel);
+	return r;
 }
 
 /* An fd opened read-only on a file of a lower follows its copy-up. */
