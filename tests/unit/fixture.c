@@ -65,6 +65,11 @@ void fx_setup(int nlowers, const char *const spec[])
 			must(mknod(p, S_IFCHR, makedev(0, 0)) == 0, "mknod", p);
 		} else if (kind == 'o') {
 			must(setxattr(p, "user.overlay.opaque", "y", 1, 0) == 0, "setxattr", p);
+		} else if (kind == 'x') {
+			char *eq = strchr(arg, '=');
+			must(eq != NULL, "spec", *s);
+			*eq = '\0';
+			must(setxattr(p, arg, eq + 1, strlen(eq + 1), 0) == 0, "setxattr", p);
 		}
 	}
 	(void)cmd;

@@ -5,7 +5,8 @@
 #define UE_FIXTURE_H
 
 /* spec lines: "L1 f name content", "L2 d name", "L1 l name target",
- * "U w name" (whiteout), "U o name" (opaque dir). */
+ * "U w name" (whiteout), "U o name" (opaque dir), "U x name key=value"
+ * (an xattr). */
 void fx_setup(int nlowers, const char *const spec[]);
 void fx_teardown(void);
 const char *fx_path(const char *layer, const char *rel);   /* "U", "L1"... */

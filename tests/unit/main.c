@@ -12,6 +12,7 @@ int main(void)
 	test_path();
 	test_config();
 	test_lookup();
+	test_redirect();
 	test_resolve();
 	test_readdir();
 	test_ops();

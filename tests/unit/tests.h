@@ -3,6 +3,7 @@
 void test_path(void);
 void test_config(void);
 void test_lookup(void);
+void test_redirect(void);
 void test_resolve(void);
 void test_readdir(void);
 void test_ops(void);
