@@ -47,8 +47,8 @@ void ue_rel_parent(char *buf, const char *rel)
 	buf[n] = '\0';
 }
 
-/* Note what layer i's directory at real says of itself in out; 1 when it
- * is opaque (nothing below it merges). */
+/* Note what layer i's directory at real says of itself in out; its
+ * markers (UE_DIR_OPAQUE: nothing below it merges). */
 static int dir_layer(struct ue_node *out, int i, const char *real)
 {
 	int m = ue_dir_markers(real, i > UE_UPPER ? UE_AUFS_SCAN : ue_cfg.upper_form == UE_FORM_AUFS ? UE_AUFS_ASSUME : 0);
@@ -56,7 +56,7 @@ static int dir_layer(struct ue_node *out, int i, const char *real)
 		out->aufs |= 1ULL << i;
 	if (m & UE_DIR_XWHITEOUTS)
 		out->xwh |= 1ULL << i;
-	return (m & UE_DIR_OPAQUE) != 0;
+	return m;
 }
 
 /* In layer i, is the name at real (lstat'ed into st, or missing when
@@ -145,7 +145,7 @@ static int root_compute(struct ue_node *out)
 		out->stack |= 1ULL << i;
 		if (i > UE_UPPER)
 			out->in_lower = 1;
-		if (dir_layer(out, i, real))
+		if (dir_layer(out, i, real) & UE_DIR_OPAQUE)
 			break;
 	}
 	return 0;
@@ -214,7 +214,7 @@ static int child_compute(const char *rel, const struct ue_node *parent, struct u
 			r = sys_lstat(real, &st);
 		if (r < 0 && r != -ENOENT && r != -ENOTDIR)
 			return r;
-		int wh = layer_whiteout(parent, i, real, &st, r == 0);
+		int wh = layer_whiteout(parent, i, real, &st, r == 0), m;
 		if (r < 0 && !wh)
 			continue;
 		if (metacopy) {
@@ -237,7 +237,9 @@ static int child_compute(const char *rel, const struct ue_node *parent, struct u
 			out->type = st.st_mode & S_IFMT;
 			top = st;
 			out->in_lower = (i > UE_UPPER);
-			if (S_ISREG(st.st_mode) && ue_is_metacopy(real)) {
+			/* Only a layer below can hold a metacopy file's data: a file
+			 * with none below costs no look at its xattrs. */
+			if (S_ISREG(st.st_mode) && (layers >> (i + 1)) && ue_is_metacopy(real)) {
 				metacopy = 1;
 				follow_redirect(out, i, real, rel, &layers);
 				continue;
@@ -245,9 +247,10 @@ static int child_compute(const char *rel, const struct ue_node *parent, struct u
 			if (!S_ISDIR(st.st_mode))
 				break;
 			out->stack = 1ULL << i;
-			if (dir_layer(out, i, real))
+			if ((m = dir_layer(out, i, real)) & UE_DIR_OPAQUE)
 				break;
-			follow_redirect(out, i, real, rel, &layers);
+			if (m & UE_DIR_REDIRECT)
+				follow_redirect(out, i, real, rel, &layers);
 			continue;
 		}
 		/* Below the top entry: only a directory keeps merging. */
@@ -256,9 +259,10 @@ static int child_compute(const char *rel, const struct ue_node *parent, struct u
 		if (wh || !S_ISDIR(out->type) || !S_ISDIR(st.st_mode))
 			break;
 		out->stack |= 1ULL << i;
-		if (dir_layer(out, i, real))
+		if ((m = dir_layer(out, i, real)) & UE_DIR_OPAQUE)
 			break;
-		follow_redirect(out, i, real, rel, &layers);
+		if (m & UE_DIR_REDIRECT)
+			follow_redirect(out, i, real, rel, &layers);
 	}
 	/* A redirected entry's own name may be free below: what a removal
 	 * must hide is what the layers hold at its name, not where it points. */

@@ -41,13 +41,14 @@ static int aufs_scan(const char *real_dir)
 #define HAS_TRUSTED_OPAQUE 2
 #define HAS_FUSE_OPAQUE 4
 #define HAS_WHITEOUTS 8
+#define HAS_REDIRECT 16
 
 static int markers_present(const char *real_dir)
 {
 	char list[2048];
 	long n = sys_llistxattr(real_dir, list, sizeof list);
 	if (n == -ERANGE)  /* a long list: ask for each name */
-		return HAS_USER_OPAQUE | HAS_TRUSTED_OPAQUE | HAS_FUSE_OPAQUE | HAS_WHITEOUTS;
+		return HAS_USER_OPAQUE | HAS_TRUSTED_OPAQUE | HAS_FUSE_OPAQUE | HAS_WHITEOUTS | HAS_REDIRECT;
 	int has = 0;
 	for (long i = 0; i < n; i += (long)strlen(list + i) + 1) {
 		const char *x = list + i;
@@ -55,6 +56,7 @@ static int markers_present(const char *real_dir)
 		     : !strcmp(x, "trusted.overlay.opaque") ? HAS_TRUSTED_OPAQUE
 		     : !strcmp(x, "user.fuseoverlayfs.opaque") ? HAS_FUSE_OPAQUE
 		     : !strcmp(x, "user.overlay.whiteouts") || !strcmp(x, "trusted.overlay.whiteouts") ? HAS_WHITEOUTS
+		     : !strcmp(x, "user.overlay.redirect") || !strcmp(x, "trusted.overlay.redirect") ? HAS_REDIRECT
 		     : 0;
 	}
 	return has;
@@ -73,6 +75,8 @@ int ue_dir_markers(const char *real_dir, int aufs)
 	if (v == 'x' || ((has & HAS_WHITEOUTS) && (sys_lgetxattr(real_dir, "user.overlay.whiteouts", NULL, 0) >= 0 ||
 	                                           sys_lgetxattr(real_dir, "trusted.overlay.whiteouts", NULL, 0) >= 0)))
 		flags |= UE_DIR_XWHITEOUTS;
+	if (has & HAS_REDIRECT)
+		flags |= UE_DIR_REDIRECT;
 	if (aufs == UE_AUFS_SCAN) {
 		flags |= aufs_scan(real_dir);
 	} else if (aufs == UE_AUFS_ASSUME) {

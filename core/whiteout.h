@@ -24,6 +24,7 @@ static inline int ue_is_whiteout(const struct stat *st)
 #define UE_DIR_OPAQUE     1
 #define UE_DIR_XWHITEOUTS 2
 #define UE_DIR_AUFS       4
+#define UE_DIR_REDIRECT   8   /* carries overlay.redirect (core/redirect.h) */
 /* aufs: UE_AUFS_SCAN reads the directory for markers once (a lower);
  * UE_AUFS_ASSUME takes them as possible and looks for .wh..wh..opq alone
  * (an upper written in that form); 0 does not look. */
