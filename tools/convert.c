@@ -3,14 +3,18 @@
  * user.overlay.opaque), the aufs/OCI form (.wh.NAME, .wh..wh..opq) or the
  * kernel's privileged form (trusted.overlay.opaque, as root).  Markers are
  * read in every form (xattr whiteouts and fuse-overlayfs' opaque xattr
- * too).  Restartable: see markers.h. */
+ * too).  Restartable: see markers.h.  With --lower, what a root kernel
+ * mount's redirect_dir and metacopy left is materialised first
+ * (materialise.h). */
 #include "layer.h"
 #include "markers.h"
+#include "materialise.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -84,10 +88,39 @@ static void walk(struct cctx *c, int fd)
 	ldir_free(&d);
 }
 
+static void note_materialised(void *ctx, const char *rel, const char *what)
+{
+	struct cctx *c = ctx;
+	if (!c->verbose)
+		return;
+	put_escaped(stdout, rel);
+	printf(": %s\n", what);
+}
+
+/* The lowers, each made absolute and canonical, as the core wants them. */
+static char *canonical_lowers(const char *lowers)
+{
+	char *s = xstrdup(lowers), *save = NULL, real[PATH_MAX];
+	char *out = xstrdup("");
+	size_t len = 0;
+	for (char *t = strtok_r(s, ":", &save); t; t = strtok_r(NULL, ":", &save)) {
+		if (!realpath(t, real))
+			ue_die("lower '%s': %s", t, strerror(errno));
+		size_t l = strlen(real);
+		out = xrealloc(out, len + l + 2);
+		if (len)
+			out[len++] = ':';
+		memcpy(out + len, real, l + 1);
+		len += l;
+	}
+	free(s);
+	return out;
+}
+
 static void usage(void)
 {
 	fputs(
-"Usage: unionenv convert --to overlay|aufs|overlay-trusted [-v] [--upper] DIR\n"
+"Usage: unionenv convert --to overlay|aufs|overlay-trusted [-v] [--lower A:B] [--upper] DIR\n"
 "\n"
 "Rewrite the whiteouts and opaque markers of an upper layer, in place:\n"
 "  overlay          character device 0/0, user.overlay.opaque=y (the kernel's\n"
@@ -98,7 +131,12 @@ static void usage(void)
 "Markers are read in every form. Each step leaves a layer that reads the\n"
 "same, so an interrupted conversion is finished by running it again. Times\n"
 "of directories are kept; modes, owners and times of markers move with them.\n"
-"Directories with an overlay.redirect xattr are refused before anything changes.\n"
+"Directories with an overlay.redirect xattr (a root kernel mount's redirect_dir)\n"
+"are refused before anything changes, unless --lower names the lowers the upper\n"
+"was used with: then each is first copied up whole from them and made opaque, its\n"
+"redirect removed, and each metacopy file (metacopy=on) gets its data, so the\n"
+"plain form reads the same.\n"
+"  --lower A:B   the lowers, highest first, as for unionenv run\n"
 "  -v   print each change\n"
 "\n"
 "Exit status: 0 done, 125 error (one line on stderr).\n", stdout);
@@ -110,11 +148,12 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "to", required_argument, 0, 't' },
 		{ "upper", required_argument, 0, 'u' },
+		{ "lower", required_argument, 0, 'l' },
 		{ "verbose", no_argument, 0, 'v' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
-	const char *to = NULL, *upper = NULL;
+	const char *to = NULL, *upper = NULL, *lowers = NULL;
 	struct cctx c = { 0 };
 	int o;
 	opterr = 0;
@@ -122,6 +161,7 @@ int main(int argc, char **argv)
 		switch (o) {
 		case 't': to = need_arg("--to", optarg); break;
 		case 'u': upper = need_arg("--upper", optarg); break;
+		case 'l': lowers = need_arg("--lower", optarg); break;
 		case 'v': c.verbose = 1; break;
 		case 'h': usage(); return 0;
 		case ':': ue_usage("option '%s' needs a value", argv[optind - 1]);
@@ -144,6 +184,14 @@ int main(int argc, char **argv)
 	int fd = open(upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		ue_die("upper '%s': %s", upper, strerror(errno));
+	if (lowers) {
+		char upper_real[PATH_MAX];
+		if (!realpath(upper, upper_real))
+			ue_die("upper '%s': %s", upper, strerror(errno));
+		char *l = canonical_lowers(lowers);
+		c.changes += materialise(upper_real, l, note_materialised, &c);
+		free(l);
+	}
 	pb_init(&c.path, "");
 	precheck(&c, fd);
 	walk(&c, fd);

@@ -33,8 +33,11 @@ $(LT_DIR)/unionenv-export: $(LT_DIR)/export.o $(LT_DIR)/tar.o $(LT_COMMON)
 $(LT_DIR)/unionenv-import: $(LT_DIR)/import.o $(LT_DIR)/tar.o $(LT_COMMON)
 	$(CC) $(CFLAGS) -o $@ $^ $(LT_LIBS)
 
-$(LT_DIR)/unionenv-convert: $(LT_DIR)/convert.o $(LT_DIR)/markers.o $(LT_COMMON)
-	$(CC) $(CFLAGS) -o $@ $^
+# convert --lower materialises redirects and metacopy with the core's own
+# lookup and copy-up: it links the whole core, not two objects of it.
+$(LT_DIR)/unionenv-convert: $(LT_DIR)/convert.o $(LT_DIR)/markers.o $(LT_DIR)/materialise.o \
+                            $(LT_DIR)/layer.o $(LT_DIR)/ociwalk.o $(CORE_OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ -lpthread
 
 $(LT_DIR)/unionenv-fsck: $(LT_DIR)/fsck.o $(LT_DIR)/markers.o $(LT_COMMON)
 	$(CC) $(CFLAGS) -o $@ $^

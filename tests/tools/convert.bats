@@ -126,3 +126,42 @@ teardown() { tools_teardown; }
     layer_snapshot U >s1
     diff s0 s1
 }
+
+@test "convert --lower: a root kernel's redirects and metacopy files are materialised; a userxattr kernel then reads the same" {
+    need_root "a kernel mount with redirect_dir and metacopy"
+    need_lib
+    can_mount_overlay || skip "$ORACLE_SKIP_REASON"
+    mkdir -p L/d/sub L/p L/other U work mnt
+    echo a >L/d/a
+    echo b >L/d/b
+    echo s >L/d/sub/s
+    echo m >L/meta
+    mount -t overlay overlay -o "lowerdir=$W/L,upperdir=$W/U,workdir=$W/work,redirect_dir=on,metacopy=on,index=on" "$W/mnt"
+    mv mnt/d mnt/e
+    mv mnt/e/sub mnt/p/sub2
+    rm mnt/e/b
+    chmod 600 mnt/e/a mnt/meta
+    view mnt >k.view
+    umount "$W/mnt"
+    getfattr -n trusted.overlay.redirect U/e >/dev/null
+    getfattr -n trusted.overlay.metacopy U/meta >/dev/null
+    fails_clearly "has an overlay.redirect xattr" ue convert --to overlay U
+    layer_snapshot L >l0
+    ue convert --to overlay --lower L U
+    layer_snapshot L >l1
+    diff l0 l1
+    ! getfattr -n trusted.overlay.redirect U/e 2>/dev/null
+    ! getfattr -n trusted.overlay.metacopy U/meta 2>/dev/null
+    [ "$(cat U/meta)" = m ]
+    [ "$(cat U/e/a)" = a ]
+    [ "$(cat U/p/sub2/s)" = s ]
+    rm -rf work && mkdir work
+    mount -t overlay overlay -o "userxattr,lowerdir=$W/L,upperdir=$W/U,workdir=$W/work" "$W/mnt"
+    view mnt >u.view
+    umount "$W/mnt"
+    diff k.view u.view
+    # Again: nothing left to do.
+    run ue convert --to overlay -v --lower L U
+    [ "$status" -eq 0 ]
+    [ -z "$output" ]
+}
