@@ -120,8 +120,10 @@ int ue_op_open_prepare(struct ue_path *p, int *flags, mode_t mode)
 		return -EEXIST;
 	int writes = (*flags & O_ACCMODE) != O_RDONLY || (*flags & O_TRUNC);
 	int want = ((*flags & O_ACCMODE) != O_WRONLY ? R_OK : 0) | (writes ? W_OK : 0);
-	/* The kernel knows the copy-up's owner, not the one it recorded. */
-	if (p->node.override && !(*flags & O_PATH) && (r = ue_may(p->real, want)) < 0)
+	/* The kernel knows the copy-up's owner, not the one it recorded (a
+	 * directory opened to write is EISDIR first: the kernel's to say). */
+	if (p->node.override && !(*flags & O_PATH) && !(S_ISDIR(p->node.type) && writes) &&
+	    (r = ue_may(p->real, want)) < 0)
 		return r;
 	if (!writes || (p->node.layer == UE_UPPER && !p->node.data_layer) || !S_ISREG(p->node.type))
 		return 0;  /* directories and devices are not changed by an open */
