@@ -11,6 +11,7 @@ PACKAGES=(
     zlib1g-dev libzstd-dev                     # build: export/import compression
     bats attr coreutils findutils tar git sed diffutils rsync cpio patch
     python3 perl sqlite3 util-linux file       # tests and demo
+    exfatprogs exfat-fuse                      # tests: an upper that holds no devices nor xattrs
 )
 
 missing=()

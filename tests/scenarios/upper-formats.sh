@@ -139,6 +139,8 @@ EXFAT=0
 if [ $ROOT = 1 ] && command -v mkfs.exfat >/dev/null && command -v mount.exfat-fuse >/dev/null &&
     command -v losetup >/dev/null && [ -e /dev/fuse ]; then
     EXFAT=1
+elif [ $ROOT = 1 ]; then
+    echo "# SKIP exfat as the upper's filesystem: mkfs.exfat, mount.exfat-fuse, losetup or /dev/fuse missing (scripts/install-deps.sh)"
 fi
 tap_plan $((14 + ROOT * 29 + EXFAT * 6))
 
