@@ -184,6 +184,13 @@ static enum look look_locked(int fd, struct fd_entry *e)
 	int nfd = sys_openat(AT_FDCWD, p.real, O_RDONLY | O_NOCTTY | O_CLOEXEC, 0);
 	if (nfd < 0)
 		return KEEP;
+	/* A metadata-only copy-up (the kernel's metacopy) holds no data yet:
+	 * the fd stays on the data below until the copy-up is completed. */
+	if (sys_fgetxattr(nfd, "trusted.overlay.metacopy", NULL, 0) >= 0 ||
+	    sys_fgetxattr(nfd, "user.overlay.metacopy", NULL, 0) >= 0) {
+		sys_close(nfd);
+		return KEEP;
+	}
 	/* The name may now hold another file (removed and made anew): only
 	 * the copy of this very file, which records it as its origin, counts. */
 	if (ue_origin_is(nfd, fd))

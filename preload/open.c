@@ -39,11 +39,12 @@ static long open_prepare(int dirfd, const char *path, int *flags, mode_t mode, s
 	return r;
 }
 
-/* An fd opened read-only on a file of a lower follows its copy-up. */
+/* An fd opened read-only on a file of a lower (or on the lower data of an
+ * upper metacopy file) follows its copy-up. */
 static void track_if_lower(long fd, int flags, const struct ue_path *p, struct ue_fd_mark mark)
 {
-	if (fd >= 0 && p->where == UE_UNION && p->node.layer > UE_UPPER && S_ISREG(p->node.type) &&
-	    !open_changes(flags) && !(flags & O_PATH))
+	if (fd >= 0 && p->where == UE_UNION && S_ISREG(p->node.type) && !open_changes(flags) && !(flags & O_PATH) &&
+	    (p->node.layer > UE_UPPER || (p->node.layer == UE_UPPER && ue_real_layer(p->real) > UE_UPPER)))
 		ue_fdtab_track((int)fd, p->rel, mark);
 }
 
