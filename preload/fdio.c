@@ -11,6 +11,13 @@ UE_EXPORT int close(int fd)
 	return REAL(close)(fd);
 }
 
+/* libc closes a stream's fd inside, where no wrapper sees it. */
+UE_EXPORT int fclose(FILE *f)
+{
+	ue_fdtab_untrack(ue_file_fd(f));
+	return REAL(fclose)(f);
+}
+
 UE_EXPORT int close_range(unsigned int first, unsigned int last, int flags)
 {
 	int r = REAL(close_range)(first, last, flags);
