@@ -5,6 +5,7 @@
  * kernel's overlayfs.  tests/scenarios/fdfollow.sh runs it. */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,10 +52,25 @@ static void rest_read(int fd)
 		fwrite(buf, 1, (size_t)n, stdout);
 }
 
+/* Threads reading the fd while the copy-up happens: none may see a torn
+ * or an empty file, and all end on the new data. */
+static int shared_fd;
+static void *pread_loop(void *arg)
+{
+	char buf[64];
+	long bad = 0;
+	for (int i = 0; i < 3000; i++) {
+		ssize_t n = pread(shared_fd, buf, sizeof buf, 0);
+		if (n != 12 && n != 18)
+			bad++;
+	}
+	return (void *)bad;
+}
+
 static int by_fd(const char *m, int fd)
 {
 	static const char methods[] = " read pread readv preadv2 fstat lseek-end sendfile splice copy_file_range"
-	                              " mmap dup2 fcntl-dupfd fork ";
+	                              " mmap dup2 fcntl-dupfd fork threads ";
 	char buf[4096], word[64];
 	ssize_t n;
 	snprintf(word, sizeof word, " %s ", m);
@@ -126,6 +142,20 @@ static int by_fd(const char *m, int fd)
 		close(fd);
 		rest_read(d);
 		printf("cloexec %d\n", (fcntl(d, F_GETFD) & FD_CLOEXEC) != 0);
+	} else if (!strcmp(m, "threads")) {
+		/* the copy-up is done by now: start the readers before the next */
+		pthread_t t[4];
+		long bad = 0;
+		void *r;
+		shared_fd = fd;
+		for (int i = 0; i < 4; i++)
+			pthread_create(&t[i], NULL, pread_loop, NULL);
+		for (int i = 0; i < 4; i++) {
+			pthread_join(t[i], &r);
+			bad += (long)r;
+		}
+		rest_read(fd);
+		printf("bad %ld\n", bad);
 	} else if (!strcmp(m, "fork")) {
 		pid_t pid = fork();
 		if (pid == 0) {

@@ -14,7 +14,7 @@ scenario_init fdfollow
 READERS=$REPO/build/tests/readers
 A=$T/A B=$T/B U=$T/U
 mkdir -p "$A" "$B"
-FD_METHODS="read pread readv preadv2 fstat lseek-end sendfile splice copy_file_range mmap dup2 fcntl-dupfd fork"
+FD_METHODS="read pread readv preadv2 fstat lseek-end sendfile splice copy_file_range mmap dup2 fcntl-dupfd fork threads"
 STREAM_METHODS="fgets getline fread getc getc_unlocked tail"
 PROGRAMS="shell-redirect shell-dup cat-inherited python python-mv tail-f"
 for m in $FD_METHODS $STREAM_METHODS $PROGRAMS; do
@@ -45,6 +45,7 @@ for m in $FD_METHODS $STREAM_METHODS; do
     fstat) want="line1 size 18" ;;
     lseek-end) want="line1 end 18" ;;
     fcntl-dupfd) want="line1 line2 line3 cloexec 1" ;;
+    threads) want="line1 line2 line3 bad 0" ;;
     tail) want="line1 line2 line3 line3" ;;
     *) want="line1 line2 line3" ;;  # mmap: the kernel maps the lower here (docs/semantics.md)
     esac
