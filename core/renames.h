@@ -1,10 +1,10 @@
 /* The log of directory renames, shared by the processes of one union.
  *
- * A directory that merges lower content is renamed by copying it up whole:
- * its lower directories stay where they are, hidden for good under the old
- * name.  A process whose current directory or directory fd sits in one of
- * them, or whose current directory's union name has moved, learns the new
- * name here.  The renames of files a lower holds are logged too: an fd
+ * The library's name for the current directory is a string: when the
+ * directory or one above it is renamed, by this process or another, the
+ * name follows these records (a directory fd or current directory left in
+ * a lower directory that a rename copied up is named through
+ * core/lowermap.h, which keeps no history to lose).  The renames of files a lower holds are logged too: an fd
  * open on the lower file follows its copy (preload/fdtab.h).  The log
  * lives beside the change ring, in its shared memory (core/cache.c);
  * posting is lock-free, as for the ring. */

@@ -105,9 +105,11 @@ static void cwd_follow_slow(uint64_t head)
 	if (in_vfork_child() || cwd_read(v, sizeof v, &next, &s1) < 0)
 		return;
 	const char *rest = ue_path_under(v, ue_cfg.mount, ue_cfg.mount_len);
-	if (!rest || next > head) {
-		lost = next > head;
+	if (next > head) {
+		lost = 1;  /* the log was replaced: its numbers start again */
 		next = head;
+	} else if (!rest) {
+		next = head;  /* outside the union: nothing to follow */
 	} else {
 		if (strlen(rest) + 1 > sizeof rel)
 			return;
@@ -117,7 +119,8 @@ static void cwd_follow_slow(uint64_t head)
 			lost = 1;
 	}
 	/* Renames we can no longer see: ask the kernel where we are (it
-	 * follows an upper directory; a lower one is mapped by the log). */
+	 * follows an upper directory; a lower one is named by the map of
+	 * lower directories, core/lowermap.h). */
 	if (lost && cwd_from_kernel(nv, sizeof nv, &moved) == 0)
 		moved = strcmp(nv, v) != 0;
 	else if (lost || moved < 0)
@@ -184,14 +187,6 @@ int ue_real_layer(const char *real)
 	return best;
 }
 
-/* rest (a path below a lower's root) as the union names it now: a lower
- * directory that a rename left behind is named where the rename took it
- * (core/lowermap.h). */
-static int follow_lower(char *rest, size_t size)
-{
-	return ue_lowermap_find(rest, size);
-}
-
 static int unreal(char *out, size_t size, const char *real, int *moved)
 {
 	char rest[PATH_MAX];
@@ -215,8 +210,10 @@ static int unreal(char *out, size_t size, const char *real, int *moved)
 	if (strlen(under) + 1 > sizeof rest)
 		return -ENAMETOOLONG;
 	strcpy(rest, under);
+	/* A lower directory that a rename left behind is named where the
+	 * rename took it; the kernel moved an upper one itself. */
 	if (best != UE_UPPER)
-		m = follow_lower(rest, sizeof rest);
+		m = ue_lowermap_find(rest, sizeof rest);
 	if (moved)
 		*moved = m;
 	return ue_path_join(out, size, ue_cfg.mount_len ? ue_cfg.mount : "/", rest);
