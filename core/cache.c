@@ -57,6 +57,7 @@ static struct entry *table;
 static unsigned long n_entries, n_hits, n_misses, n_flushes;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t shared_lock = PTHREAD_MUTEX_INITIALIZER;  /* ue_cache_lock, among threads */
 
 static void flush_locked(void)
 {
@@ -138,32 +139,42 @@ struct ue_lowermap *ue_cache_lowermap(void)
 	return &ring->lowermap;
 }
 
+/* The processes exclude each other by a record lock on the ring's file
+ * (fcntl: released when its holder dies, not inherited by a fork child),
+ * the threads of one process by a mutex (record locks of one process do
+ * not conflict).  Never blocking: a signal handler may interrupt this
+ * process's own holder.  Held for microseconds; two seconds is a dead end. */
 int ue_cache_lock(void)
 {
 	if (ring == &private_ring)
 		return UE_CACHE_ALONE;
-	int fd = sys_openat(AT_FDCWD, ring_path, O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0);
-	if (fd < 0)
-		return -1;
-	/* Never blocking: a signal handler may interrupt this process's own
-	 * holder.  Held for microseconds; two seconds is a dead end. */
-	for (int i = 0; i < 2000; i++) {
-		long r = UE_SYS(SYS_flock, fd, LOCK_EX | LOCK_NB);
-		if (r == 0)
-			return fd;
-		if (r != -EWOULDBLOCK && r != -EINTR)
-			break;
-		struct timespec ms = { 0, 1000000 };
-		UE_SYS(SYS_nanosleep, &ms, NULL);
+	struct timespec ms = { 0, 1000000 };
+	int tries = 2000, fd;
+	for (; pthread_mutex_trylock(&shared_lock) != 0; UE_SYS(SYS_nanosleep, &ms, NULL))
+		if (--tries <= 0)
+			return -1;
+	if ((fd = sys_openat(AT_FDCWD, ring_path, O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0)) >= 0) {
+		struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+		for (; tries > 0; tries--) {
+			long r = UE_SYS(SYS_fcntl, fd, F_SETLK, &fl);
+			if (r == 0)
+				return fd;
+			if (r != -EAGAIN && r != -EACCES && r != -EINTR)
+				break;
+			UE_SYS(SYS_nanosleep, &ms, NULL);
+		}
+		sys_close(fd);
 	}
-	sys_close(fd);
+	pthread_mutex_unlock(&shared_lock);
 	return -1;
 }
 
 void ue_cache_unlock(int lock)
 {
-	if (lock >= 0)
-		sys_close(lock);  /* the lock goes with the file description */
+	if (lock >= 0) {
+		sys_close(lock);  /* drops the record lock */
+		pthread_mutex_unlock(&shared_lock);
+	}
 }
 
 unsigned long ue_cache_mark(void)
@@ -215,8 +226,17 @@ void ue_changed(const char *rel, int subtree)
 	atomic_store_explicit(&s->seq, n + 1, memory_order_release);
 }
 
-static void atfork_prepare(void) { pthread_mutex_lock(&lock); }
-static void atfork_release(void) { pthread_mutex_unlock(&lock); }
+/* shared_lock first: a rename holds it while it may look things up. */
+static void atfork_prepare(void)
+{
+	pthread_mutex_lock(&shared_lock);
+	pthread_mutex_lock(&lock);
+}
+static void atfork_release(void)
+{
+	pthread_mutex_unlock(&lock);
+	pthread_mutex_unlock(&shared_lock);
+}
 static void atfork_register(void) { pthread_atfork(atfork_prepare, atfork_release, atfork_release); }
 
 /* The birth time of an upper directory in ns, 0 where the filesystem keeps

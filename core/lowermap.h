@@ -5,8 +5,8 @@
  * name.  A directory fd or a current directory in one of them is named
  * through this map: an entry says "the lower directories at union path
  * FROM are shown at TO now".  Every directory rename updates the entries
- * it moves, under a lock on the shared memory taken before the rename (a
- * file lock, released when its holder dies); readers take a consistent view under a sequence
+ * it moves, under a lock taken before the rename (core/cache.h,
+ * ue_cache_lock); readers take a consistent view under a sequence
  * counter.  The map lives beside the change ring (core/cache.c). */
 #ifndef UE_LOWERMAP_H
 #define UE_LOWERMAP_H

@@ -18,6 +18,7 @@ echo a >"$A/d/a"
 echo b >"$B/d/b"
 echo s >"$A/d/sub/s"
 for i in $(seq 0 259); do mkdir -p "$B/m/$i"; done
+for i in $(seq 0 7); do mkdir -p "$A/t/d$i" "$B/t/d$i" && echo "$i" >"$B/t/d$i/f"; done
 BEFORE=$(snapshot_tree "$A"; snapshot_tree "$B")
 
 lowers_unchanged() {
@@ -67,12 +68,12 @@ check() {
     lowers_unchanged "$desc"
 }
 
-tap_plan 23
+tap_plan 26
 
 # bash keeps its own name for the directory (its pwd builtin prints the
 # old one, on the kernel too); getcwd, relative paths and children follow.
 check "a shell renames the directory it is in: getcwd, touch, a child" \
-    "$(printf '%s\n' M/d M/e a b sub x M/f/sub M/d f k m)" \
+    "$(printf '%s\n' M/d M/e a b sub x M/f/sub M/d f k m t)" \
     'cd d && mv ../d ../e && pwd && /bin/pwd && touch x && ls && sh -c "cd sub; mv ../../e ../../f; exec /bin/pwd"; pwd; ls "$M"' \
     f/x f/sub/s
 
@@ -131,6 +132,13 @@ subprocess.run([\"sh\", \"-c\", \"mkdir $M/r0; i=0; while [ \$i -lt 300 ]; do mv
 print(os.getcwd())
 "' \
     r300
+
+# Eight threads of one process rename eight merged directories at once,
+# each holding a directory fd on its own: every fd follows.
+check "threads rename directories at once: every directory fd follows" \
+    "$(for i in 0 1 2 3 4 5 6 7; do echo "t/e$i found"; done)" \
+    "cd t && $REPO/build/tests/dirrenames | sed 's|^|t/|'" \
+    t/e0/new t/e7/new
 
 # More renames than the log holds, and the directory left behind is a
 # lower one: the map of lower directories still knows where it went.
