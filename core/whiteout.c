@@ -201,6 +201,8 @@ int ue_origin_is(int upper_fd, int lower_fd)
 	unsigned char fb[OVL_FB_HEADER + MAX_HANDLE_SZ];
 	int mount_id;
 	long n = sys_fgetxattr(upper_fd, UE_XATTR_ORIGIN, fb, sizeof fb);
+	if (n < 0)  /* an upper a root kernel mount wrote */
+		n = sys_fgetxattr(upper_fd, "trusted.overlay.origin", fb, sizeof fb);
 	h.fh.handle_bytes = MAX_HANDLE_SZ;
 	if (n < OVL_FB_HEADER || fb[0] != 0 || fb[1] != 0xfb ||
 	    UE_SYS(SYS_name_to_handle_at, lower_fd, "", &h.fh, &mount_id, AT_EMPTY_PATH) < 0)
