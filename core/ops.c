@@ -179,7 +179,8 @@ int ue_op_link(struct ue_path *from, struct ue_path *to)
 		return -EPERM;
 	if (to->trailing_slash)
 		return -ENOENT;
-	if ((r = ue_may_change_dir_of(to->rel)) < 0 || (r = ue_copy_up(from->rel, &from->node, 0)) < 0 ||
+	if ((r = ue_may_link(from->real)) < 0 || (r = ue_may_change_dir_of(to->rel)) < 0 ||
+	    (r = ue_copy_up(from->rel, &from->node, 0)) < 0 ||
 	    (r = ue_real(src, sizeof src, UE_UPPER, from->rel)) < 0)
 		return r;
 	struct maker m = { make_link, S_IFREG, 0, src };

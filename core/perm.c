@@ -98,3 +98,32 @@ int ue_may_own(const char *real)
 		return r;
 	return geteuid() == 0 || st.st_uid == geteuid() ? 0 : -EPERM;
 }
+
+/* fs.protected_hardlinks, read each time (links are rare; an
+ * administrator may change it); 0 when it cannot be read. */
+static int protected_hardlinks(void)
+{
+	char c = '0';
+	int fd = sys_openat(AT_FDCWD, "/proc/sys/fs/protected_hardlinks", O_RDONLY | O_CLOEXEC, 0);
+	if (fd >= 0) {
+		if (UE_SYS(SYS_read, fd, &c, 1) != 1)
+			c = '0';
+		sys_close(fd);
+	}
+	return c != '0';
+}
+
+int ue_may_link(const char *real)
+{
+	struct stat st;
+	int r = shown_stat(real, &st);
+	if (r < 0)
+		return r;
+	if (geteuid() == 0 || st.st_uid == geteuid() || !protected_hardlinks())
+		return 0;
+	/* The kernel's safe_hardlink_source: checked on the union's file, as
+	 * a copy-up would make the caller the owner of the upper copy. */
+	if (!S_ISREG(st.st_mode) || (st.st_mode & S_ISUID) || (st.st_mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))
+		return -EPERM;
+	return ue_may(real, R_OK | W_OK) < 0 ? -EPERM : 0;
+}

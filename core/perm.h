@@ -23,4 +23,10 @@ int ue_may_own(const char *real);
  * the overlay's inode; a cached lookup makes no real one.  0 or -EACCES. */
 int ue_may_search(const struct ue_node *dir, const char *rel);
 
+/* May the caller make another name for the file at real?  The kernel's
+ * may_linkat under fs.protected_hardlinks: the owner, root, or a regular
+ * file that is not set-id and that the caller may read and write.  0 or
+ * -EPERM. */
+int ue_may_link(const char *real);
+
 #endif
