@@ -5,6 +5,7 @@
 #include "mark.h"
 #include "override.h"
 #include "path.h"
+#include "perm.h"
 #include "readdir.h"
 #include "redirect.h"
 #include "sys.h"
@@ -332,7 +333,59 @@ int ue_copy_up(const char *rel, struct ue_node *n, int flags)
 	return r < 0 ? r : copy_up_one(rel, n, flags);
 }
 
+/* Whether the caller may read everything a copy of the tree at rel must
+ * read from the lowers: each lower directory listed and searched, each
+ * lower file's data read.  Checked whole before anything is copied, so
+ * that a refusal (EACCES) leaves the upper as it was. */
+static int tree_readable(const char *rel, const struct ue_node *n)
+{
+	char real[PATH_MAX], child[PATH_MAX];
+	int r = 0;
+	if (!S_ISDIR(n->type)) {
+		if (n->layer == UE_UPPER && !n->data_layer)
+			return 0;
+		if (!S_ISREG(n->type))
+			return 0;  /* a symlink is read without permission; devices are made, not read */
+		if ((r = ue_node_data_real(real, sizeof real, n, rel)) < 0)
+			return r;
+		return ue_may(real, R_OK);
+	}
+	for (int i = UE_UPPER + 1; i < ue_cfg.nlayers; i++) {
+		if (!(n->stack & (1ULL << i)))
+			continue;
+		if ((r = ue_node_real(real, sizeof real, n, i, rel)) < 0 || (r = ue_may(real, R_OK | X_OK)) < 0)
+			return r;
+	}
+	if (n->stack == 1)
+		return 0;
+	struct ue_dirlist list;
+	if ((r = ue_dir_list(rel, n, &list)) < 0)
+		return r;
+	for (size_t i = 0; i < list.n && r >= 0; i++) {
+		struct ue_node cn;
+		const char *name = list.ent[i]->name;
+		if (!strcmp(name, ".") || !strcmp(name, ".."))
+			continue;
+		if (rel[0] == '\0')
+			r = strlen(name) < sizeof child ? (strcpy(child, name), 0) : -ENAMETOOLONG;
+		else
+			r = ue_path_join(child, sizeof child, rel, name);
+		if (r == 0 && (r = ue_node_at(child, &cn)) == 0 && ue_node_exists(&cn))
+			r = tree_readable(child, &cn);
+	}
+	ue_dir_free(&list);
+	return r;
+}
+
+static int copy_up_tree(const char *rel, struct ue_node *n);
+
 int ue_copy_up_tree(const char *rel, struct ue_node *n)
+{
+	int r = tree_readable(rel, n);
+	return r < 0 ? r : copy_up_tree(rel, n);
+}
+
+static int copy_up_tree(const char *rel, struct ue_node *n)
 {
 	int r = ue_copy_up(rel, n, 0);
 	if (r < 0 || !S_ISDIR(n->type))
@@ -353,7 +406,7 @@ int ue_copy_up_tree(const char *rel, struct ue_node *n)
 		if ((r = ue_node_at(child, &cn)) < 0)
 			break;
 		if (ue_node_exists(&cn) && (cn.layer != UE_UPPER || cn.data_layer || (S_ISDIR(cn.type) && cn.stack != 1)))
-			r = ue_copy_up_tree(child, &cn);
+			r = copy_up_tree(child, &cn);
 	}
 	ue_dir_free(&list);
 	if (r < 0)
