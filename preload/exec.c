@@ -2,6 +2,7 @@
  * execlp and posix_spawn* call execve internally, where no wrapper sees it,
  * so the PATH search is done here, in union terms.  The child's environment
  * keeps LD_PRELOAD and the layer settings even when the program dropped them. */
+#include "copyup.h"
 #include "impl.h"
 #include "ops.h"
 
@@ -85,6 +86,17 @@ static int shebang(const struct ue_path *p, const char *path, char *const argv[]
  * nested (no cache, no rename followed). */
 #define EXEC_UNWRAPPED(call) ({ ue_leave(); long r_ = (call); ue_enter(); r_; })
 
+/* A metadata-only copy-up (a root kernel's metacopy) holds no data: the
+ * kernel runs the data below it.  Complete the copy-up first, so that the
+ * program and its mode (a chmod +x made the metacopy) are the union's. */
+static int exec_data_in_place(struct ue_path *p)
+{
+	if (p->where != UE_UNION || !p->node.data_layer)
+		return 0;
+	int r = ue_copy_up(p->rel, &p->node, 0);
+	return r < 0 ? r : ue_path_refresh(p);
+}
+
 long execve_impl(const char *path, char *const argv[], char *const envp[])
 {
 	struct ue_path p;
@@ -94,6 +106,8 @@ long execve_impl(const char *path, char *const argv[], char *const envp[])
 		return r;
 	if (p.where == UE_UNION && !ue_node_exists(&p.node))
 		return -ENOENT;
+	if ((r = exec_data_in_place(&p)) < 0)
+		return r;
 	char **env = ue_env_for_child(envp, p.where == UE_UNION);
 	long e;
 	if (shebang(&p, path, argv, &sb)) {
@@ -257,6 +271,8 @@ static long try_spawn(const char *cand, void *arg)
 		return r;
 	if (p.where == UE_UNION && !ue_node_exists(&p.node))
 		return -ENOENT;
+	if ((r = exec_data_in_place(&p)) < 0)
+		return r;
 	char **env = ue_env_for_child(a->envp, p.where == UE_UNION);
 	struct shebang sb;
 	int e;
@@ -324,6 +340,8 @@ long execveat_impl(int dirfd, const char *path, char *const argv[], char *const 
 		return r;
 	if (p.where == UE_UNION && !ue_node_exists(&p.node))
 		return -ENOENT;
+	if ((r = exec_data_in_place(&p)) < 0)
+		return r;
 	char **env = ue_env_for_child(envp, p.where == UE_UNION);
 	long e = EXEC_UNWRAPPED(UE_ERR(REAL(execveat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), argv, env, fl)));
 	ue_env_free(env, envp);
