@@ -333,13 +333,38 @@ int ue_copy_up(const char *rel, struct ue_node *n, int flags)
 	return r < 0 ? r : copy_up_one(rel, n, flags);
 }
 
+/* Call fn on each name of the union directory rel (node n) that exists,
+ * until one fails. */
+static int each_child(const char *rel, const struct ue_node *n, int (*fn)(const char *, struct ue_node *))
+{
+	char child[PATH_MAX];
+	struct ue_dirlist list;
+	int r = ue_dir_list(rel, n, &list);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < list.n && r >= 0; i++) {
+		struct ue_node cn;
+		const char *name = list.ent[i]->name;
+		if (!strcmp(name, ".") || !strcmp(name, ".."))
+			continue;
+		if (rel[0] == '\0')
+			r = strlen(name) < sizeof child ? (strcpy(child, name), 0) : -ENAMETOOLONG;
+		else
+			r = ue_path_join(child, sizeof child, rel, name);
+		if (r == 0 && (r = ue_node_at(child, &cn)) == 0 && ue_node_exists(&cn))
+			r = fn(child, &cn);
+	}
+	ue_dir_free(&list);
+	return r;
+}
+
 /* Whether the caller may read everything a copy of the tree at rel must
  * read from the lowers: each lower directory listed and searched, each
  * lower file's data read.  Checked whole before anything is copied, so
  * that a refusal (EACCES) leaves the upper as it was. */
-static int tree_readable(const char *rel, const struct ue_node *n)
+static int tree_readable(const char *rel, struct ue_node *n)
 {
-	char real[PATH_MAX], child[PATH_MAX];
+	char real[PATH_MAX];
 	int r = 0;
 	if (!S_ISDIR(n->type)) {
 		if (n->layer == UE_UPPER && !n->data_layer)
@@ -358,23 +383,7 @@ static int tree_readable(const char *rel, const struct ue_node *n)
 	}
 	if (n->stack == 1)
 		return 0;
-	struct ue_dirlist list;
-	if ((r = ue_dir_list(rel, n, &list)) < 0)
-		return r;
-	for (size_t i = 0; i < list.n && r >= 0; i++) {
-		struct ue_node cn;
-		const char *name = list.ent[i]->name;
-		if (!strcmp(name, ".") || !strcmp(name, ".."))
-			continue;
-		if (rel[0] == '\0')
-			r = strlen(name) < sizeof child ? (strcpy(child, name), 0) : -ENAMETOOLONG;
-		else
-			r = ue_path_join(child, sizeof child, rel, name);
-		if (r == 0 && (r = ue_node_at(child, &cn)) == 0 && ue_node_exists(&cn))
-			r = tree_readable(child, &cn);
-	}
-	ue_dir_free(&list);
-	return r;
+	return each_child(rel, n, tree_readable);
 }
 
 static int copy_up_tree(const char *rel, struct ue_node *n);
@@ -385,31 +394,22 @@ int ue_copy_up_tree(const char *rel, struct ue_node *n)
 	return r < 0 ? r : copy_up_tree(rel, n);
 }
 
+/* A name below a directory being copied whole: what is not the upper's
+ * alone comes up too. */
+static int copy_child(const char *rel, struct ue_node *n)
+{
+	if (n->layer != UE_UPPER || n->data_layer || (S_ISDIR(n->type) && n->stack != 1))
+		return copy_up_tree(rel, n);
+	return 0;
+}
+
 static int copy_up_tree(const char *rel, struct ue_node *n)
 {
 	int r = ue_copy_up(rel, n, 0);
 	if (r < 0 || !S_ISDIR(n->type))
 		return r;
-	char child[PATH_MAX], upper[PATH_MAX];
-	struct ue_dirlist list;
-	if ((r = ue_dir_list(rel, n, &list)) < 0)
-		return r;
-	for (size_t i = 0; i < list.n && r >= 0; i++) {
-		struct ue_node cn;
-		const char *name = list.ent[i]->name;
-		if (!strcmp(name, ".") || !strcmp(name, ".."))
-			continue;
-		if ((r = ue_path_join(child, sizeof child, rel, name)) < 0)
-			break;
-		if (rel[0] == '\0')
-			strcpy(child, name);
-		if ((r = ue_node_at(child, &cn)) < 0)
-			break;
-		if (ue_node_exists(&cn) && (cn.layer != UE_UPPER || cn.data_layer || (S_ISDIR(cn.type) && cn.stack != 1)))
-			r = copy_up_tree(child, &cn);
-	}
-	ue_dir_free(&list);
-	if (r < 0)
+	char upper[PATH_MAX];
+	if ((r = each_child(rel, n, copy_child)) < 0)
 		return r;
 	/* Every visible name is now in the upper: the whiteouts have nothing to
 	 * hide once the directory is opaque. */
