@@ -140,17 +140,25 @@ int ue_xattr_is_marker(const char *name)
 #define OVL_FB_HEADER 21
 #define FILEID_INO32_GEN 1
 
+struct lower_handle {
+	struct file_handle fh;
+	unsigned char fid[MAX_HANDLE_SZ];
+};
+
+/* The kernel's file handle of a lower file: by path, or with AT_EMPTY_PATH
+ * of dirfd itself.  0 or -errno (no handles on this filesystem). */
+static int lower_handle(int dirfd, const char *path, int flags, struct lower_handle *h)
+{
+	int mount_id;
+	h->fh.handle_bytes = MAX_HANDLE_SZ;
+	return (int)UE_SYS(SYS_name_to_handle_at, dirfd, path, &h->fh, &mount_id, flags);
+}
+
 void ue_origin_set(const char *lower_real, int upper_fd, const char *upper_real)
 {
-	struct {
-		struct file_handle fh;
-		unsigned char fid[MAX_HANDLE_SZ];
-	} h;
+	struct lower_handle h;
 	unsigned char fb[OVL_FB_HEADER + MAX_HANDLE_SZ];
-	int mount_id;
-	h.fh.handle_bytes = MAX_HANDLE_SZ;
-	if (UE_SYS(SYS_name_to_handle_at, AT_FDCWD, lower_real, &h.fh, &mount_id, 0) < 0 ||
-	    h.fh.handle_bytes + OVL_FB_HEADER > 255)
+	if (lower_handle(AT_FDCWD, lower_real, 0, &h) < 0 || h.fh.handle_bytes + OVL_FB_HEADER > 255)
 		return;  /* no handles on this filesystem: no origin, as the kernel */
 	memset(fb, 0, OVL_FB_HEADER);
 	fb[1] = 0xfb;
@@ -194,18 +202,12 @@ unsigned long ue_origin_ino_fd(int fd)
 
 int ue_origin_is(int upper_fd, int lower_fd)
 {
-	struct {
-		struct file_handle fh;
-		unsigned char fid[MAX_HANDLE_SZ];
-	} h;
+	struct lower_handle h;
 	unsigned char fb[OVL_FB_HEADER + MAX_HANDLE_SZ];
-	int mount_id;
 	long n = sys_fgetxattr(upper_fd, UE_XATTR_ORIGIN, fb, sizeof fb);
 	if (n < 0)  /* an upper a root kernel mount wrote */
 		n = sys_fgetxattr(upper_fd, "trusted.overlay.origin", fb, sizeof fb);
-	h.fh.handle_bytes = MAX_HANDLE_SZ;
-	if (n < OVL_FB_HEADER || fb[0] != 0 || fb[1] != 0xfb ||
-	    UE_SYS(SYS_name_to_handle_at, lower_fd, "", &h.fh, &mount_id, AT_EMPTY_PATH) < 0)
+	if (n < OVL_FB_HEADER || fb[0] != 0 || fb[1] != 0xfb || lower_handle(lower_fd, "", AT_EMPTY_PATH, &h) < 0)
 		return 0;
 	/* The filesystem uuid is not compared: the kernel leaves it null in
 	 * some modes, and both files are on the layers of this union. */

@@ -42,6 +42,23 @@ static void note(void *ctx, const char *path, const char *name, const char *what
 	printf(": %s %s\n", name ? "whiteout ->" : "opaque ->", what);
 }
 
+/* Call fn on each real subdirectory of the directory d read from fd, with
+ * c->path naming it meanwhile. */
+static void each_subdir(struct cctx *c, int fd, const struct ldir *d, void (*fn)(struct cctx *, int))
+{
+	for (size_t i = 0; i < d->n; i++) {
+		if (d->e[i].kind != K_REAL || d->e[i].dtype != DT_DIR)
+			continue;
+		int cfd = open_dir(fd, d->e[i].raw);
+		size_t old = pb_push(&c->path, d->e[i].name);
+		if (cfd < 0)
+			ue_die("%s: %s", c->path.s, strerror(-cfd));
+		fn(c, cfd);
+		close(cfd);
+		pb_pop(&c->path, old);
+	}
+}
+
 /* Refuse what the target form cannot hold before changing anything. */
 static void precheck(struct cctx *c, int fd)
 {
@@ -53,17 +70,7 @@ static void precheck(struct cctx *c, int fd)
 		ue_die("%s: has an overlay.redirect xattr ('%s', made by a kernel mount with "
 		       "redirect_dir): %s cannot hold it", c->path.len ? c->path.s : ".",
 		       d.redirect ? d.redirect : "", c->to == TO_TRUSTED ? "not supported:" : "the target form");
-	for (size_t i = 0; i < d.n; i++) {
-		if (d.e[i].kind != K_REAL || d.e[i].dtype != DT_DIR)
-			continue;
-		int cfd = open_dir(fd, d.e[i].raw);
-		size_t old = pb_push(&c->path, d.e[i].name);
-		if (cfd < 0)
-			ue_die("%s: %s", c->path.s, strerror(-cfd));
-		precheck(c, cfd);
-		close(cfd);
-		pb_pop(&c->path, old);
-	}
+	each_subdir(c, fd, &d, precheck);
 	ldir_free(&d);
 }
 
@@ -74,17 +81,7 @@ static void walk(struct cctx *c, int fd)
 	if (r < 0)
 		ue_die("%s: %s", c->path.len ? c->path.s : ".", strerror(-r));
 	c->changes += convert_dir(fd, &d, c->path.s, c->to, note, c);
-	for (size_t i = 0; i < d.n; i++) {
-		if (d.e[i].kind != K_REAL || d.e[i].dtype != DT_DIR)
-			continue;
-		int cfd = open_dir(fd, d.e[i].raw);
-		size_t old = pb_push(&c->path, d.e[i].name);
-		if (cfd < 0)
-			ue_die("%s: %s", c->path.s, strerror(-cfd));
-		walk(c, cfd);
-		close(cfd);
-		pb_pop(&c->path, old);
-	}
+	each_subdir(c, fd, &d, walk);
 	ldir_free(&d);
 }
 
