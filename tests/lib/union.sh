@@ -6,6 +6,8 @@
 #                        fix the environment (LC_ALL, TZ, HOME=$T/home, git)
 #   union ARGS...        run the launcher: $UNION_CMD ARGS... under a timeout
 #                        (UNION_TIMEOUT seconds, default 600)
+#   lowers_remember DIR...  snapshot the lowers (again after changing them by hand)
+#   lowers_unchanged LABEL  one TAP test: the lowers still match that snapshot
 #
 # UNION_CMD defaults to "$REPO/unionenv.sh".  Set UNION_CMD to
 # "$REPO/tests/lib/kernel-unionenv" (root only) to run the "union" side on a
@@ -57,4 +59,18 @@ scenario_init() {
 union() {
     # UNION_CMD is a single program path (word-split deliberately not done).
     timeout -k 10 "$UNION_TIMEOUT" "$UNION_CMD" "$@"
+}
+
+lowers_remember() {
+    LOWER_DIRS=("$@")
+    LOWERS_BEFORE=$(for d in "$@"; do snapshot_tree "$d"; done)
+}
+
+lowers_unchanged() {
+    local now d
+    now=$(for d in "${LOWER_DIRS[@]}"; do snapshot_tree "$d"; done)
+    if [ "$now" = "$LOWERS_BEFORE" ]; then tap_ok "lowers unchanged after $1"; else
+        tap_not_ok "lowers unchanged after $1"
+        diff <(printf '%s\n' "$LOWERS_BEFORE") <(printf '%s\n' "$now") | head -n 20 | tap_diag
+    fi
 }

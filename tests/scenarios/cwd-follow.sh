@@ -19,16 +19,7 @@ echo b >"$B/d/b"
 echo s >"$A/d/sub/s"
 for i in $(seq 0 259); do mkdir -p "$B/m/$i"; done
 for i in $(seq 0 7); do mkdir -p "$A/t/d$i" "$B/t/d$i" && echo "$i" >"$B/t/d$i/f"; done
-BEFORE=$(snapshot_tree "$A"; snapshot_tree "$B")
-
-lowers_unchanged() {
-    local now
-    now=$(snapshot_tree "$A"; snapshot_tree "$B")
-    if [ "$now" = "$BEFORE" ]; then tap_ok "lowers unchanged after $1"; else
-        tap_not_ok "lowers unchanged after $1"
-        diff <(printf '%s\n' "$BEFORE") <(printf '%s\n' "$now") | head -n 20 | tap_diag
-    fi
-}
+lowers_remember "$A" "$B"
 
 # in_union SCRIPT: run the bash SCRIPT in a fresh union at $A, from $A, with
 # M set to the mount; print its output with the mount shown as M.

@@ -26,16 +26,7 @@ cp /bin/sh "$B/bin/lowsh"
 printf '#!%s/bin/lowsh\necho "script via lower interpreter: $0 $*"\n' "$A" >"$A/run-lower.sh"
 chmod +x "$A/run-lower.sh"
 merged_copy "$A:$B" "$P" || exit 1
-BEFORE=$(snapshot_tree "$A"; snapshot_tree "$B")
-
-lowers_unchanged() {
-    local now
-    now=$(snapshot_tree "$A"; snapshot_tree "$B")
-    if [ "$now" = "$BEFORE" ]; then tap_ok "lowers unchanged after $1"; else
-        tap_not_ok "lowers unchanged after $1"
-        diff <(printf '%s\n' "$BEFORE") <(printf '%s\n' "$now") | head -n 20 | tap_diag
-    fi
-}
+lowers_remember "$A" "$B"
 
 # expect DESC WANT COMMAND...: run COMMAND in the union, compare stdout.
 expect() {
@@ -86,7 +77,7 @@ mkdir -p "$B/lib"
 printf 'int f(void){return 42;}\n' >"$B/f.c"
 printf 'int f(void);\nint main(void){return f()!=42;}\n' >"$B/m.c"
 cc -shared -fPIC -o "$B/lib/libf.so" "$B/f.c"
-BEFORE=$(snapshot_tree "$A"; snapshot_tree "$B")
+lowers_remember "$A" "$B"
 expect "shared libraries of the union: LD_LIBRARY_PATH, rpath, \$ORIGIN, runpath into the upper" "0 0 0 0" \
     sh -c "cd '$A' && cc -o m m.c -Llib -lf && LD_LIBRARY_PATH='$A/lib' ./m; a=\$?; cc -o m2 m.c -Llib -lf -Wl,-rpath,'$A/lib' && ./m2; b=\$?; cc -o m3 m.c -Llib -lf '-Wl,-rpath,\$ORIGIN/lib' && ./m3; c=\$?; mkdir -p lib2 && cc -shared -fPIC -o lib2/libf.so f.c && cc -o m4 m.c -Llib2 -lf -Wl,--enable-new-dtags,-rpath,'$A/lib2' && ./m4; echo \$a \$b \$c \$?"
 expect "a program that clears its environment still finds the union's libraries" "0" \
