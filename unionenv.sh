@@ -15,12 +15,12 @@ EX_OWN=125   # our own errors; 126/127/other come from the command
 
 usage() {
     cat <<'EOF'
-Usage: unionenv [run] --lower DIR[:DIR...] --upper DIR [--mount DIR] [--] COMMAND [ARG...]
+Usage: unionenv [run] --lower DIR[:DIR...] --upper DIR [--mount DIR] [--] [COMMAND [ARG...]]
        unionenv --help | --version
 
 Run COMMAND with the lower directories merged (first is highest) at the
 mount path, every write landing in the upper directory. The lowers are
-never modified.
+never modified. Without COMMAND, run "$SHELL -i" (default /bin/sh).
 
 Options:
   --lower DIR[:DIR...]  read-only layers, highest first (as overlayfs lowerdir)
@@ -132,7 +132,14 @@ parse_args() {
     CMD=("$@")
     [ "$SEEN_LOWER" = 1 ] || die "missing --lower (see --help)"
     [ "$SEEN_UPPER" = 1 ] || die "missing --upper (see --help)"
-    [ ${#CMD[@]} -gt 0 ] || die "no command given"
+    # No command (nothing, or nothing after --): an interactive shell, as
+    # chroot(8) and unshare(1) start: $SHELL from the environment, else
+    # /bin/sh (bash sets SHELL itself when it is missing, but does not
+    # export it). An empty name given as COMMAND stays an error.
+    if [ ${#CMD[@]} -eq 0 ]; then
+        CMD=(/bin/sh -i)
+        [[ ${SHELL:+${SHELL@a}} == *x* ]] && CMD[0]=$SHELL
+    fi
     [ -n "${CMD[0]}" ] || die "empty command"
 }
 

@@ -93,8 +93,8 @@ teardown() { common_teardown; }
 
 @test "a lower inside another lower is allowed by the checks" {
     # overlayfs accepts nested lowers; the refusal here must be the
-    # missing command, not the layers.
-    refuses "no command" --lower a:a/sub --upper u
+    # empty command, not the layers.
+    refuses "empty command" --lower a:a/sub --upper u -- ''
 }
 
 @test "upper that is a file" {
@@ -121,13 +121,11 @@ teardown() { common_teardown; }
     refuses "not writable" --lower a --upper ro/new/deeper -- true
 }
 
-@test "no command" {
-    refuses "no command" --lower a --upper u
-    refuses "no command" --lower a --upper u --
-}
-
 @test "empty command" {
+    # (No command at all starts a shell: tests/cli/shell.bats.)
     refuses "empty command" --lower a --upper u -- ''
+    refuses "empty command" --lower a --upper u ''
+    SHELL=/bin/sh refuses "empty command" --lower a --upper u -- '' -i
 }
 
 @test "unknown option" {
