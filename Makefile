@@ -7,6 +7,8 @@ DESTDIR ?=
 BINDIR  ?= $(PREFIX)/bin
 LIBDIR  ?= $(PREFIX)/lib/unionenv
 MANDIR  ?= $(PREFIX)/share/man/man1
+# Where the bash-completion package loads completions from, by command name.
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 
 # No _FILE_OFFSET_BITS/_TIME_BITS: they would rename open to open64 in the
 # headers and the wrappers must define both names themselves.
@@ -64,6 +66,8 @@ install: all
 	sed 's|^UNIONENV_LIBDIR=.*|UNIONENV_LIBDIR=$(LIBDIR)|' unionenv.sh > $(DESTDIR)$(BINDIR)/unionenv
 	chmod 0755 $(DESTDIR)$(BINDIR)/unionenv
 	for m in $(MANPAGES); do install -m 0644 $$m $(DESTDIR)$(MANDIR)/; done
+	install -d $(DESTDIR)$(COMPLETIONDIR)
+	install -m 0644 completion/unionenv.bash $(DESTDIR)$(COMPLETIONDIR)/unionenv
 
 clean:
 	rm -rf build

@@ -12,6 +12,7 @@ PACKAGES=(
     bats attr coreutils findutils tar git sed diffutils rsync cpio patch
     python3 perl sqlite3 util-linux file       # tests and demo
     exfatprogs exfat-fuse                      # tests: an upper that holds no devices nor xattrs
+    bash-completion                            # tests: completion/unionenv.bash uses its helpers
 )
 
 missing=()

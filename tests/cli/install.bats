@@ -18,6 +18,7 @@ teardown() { common_teardown; }
     [ -x dest/usr/bin/unionenv ]
     [ -f dest/usr/lib/unionenv/libunionenv.so ]
     [ -f dest/usr/share/man/man1/unionenv.1 ]
+    [ -f dest/usr/share/bash-completion/completions/unionenv ]
     # The launcher looks for the library where it will be, not where it is staged.
     grep -qx 'UNIONENV_LIBDIR=/usr/lib/unionenv' dest/usr/bin/unionenv
     run dest/usr/bin/unionenv --version
