@@ -311,15 +311,16 @@ join_colon() {  # join_colon ITEM... -> REPLY
     REPLY="$*"
 }
 
-# A program the preload cannot follow (statically linked, setuid...) would
-# run outside the union without a word: the C check beside the library
-# (build/unionenv-check, ~2 ms) finds COMMAND as the union will show it and
-# refuses it with one line and status 126, or with --allow-unfollowed
-# warns. Before anything is created.
+# A program the preload cannot follow (statically linked, a Go program,
+# setuid...) would run outside the union without a word: the C check beside
+# the library (build/unionenv-check, ~2 ms) finds COMMAND as the union will
+# show it and refuses it with one line and status 126, before anything is
+# created. With --allow-unfollowed there is nothing to refuse: the library
+# itself warns when env starts COMMAND, as it does for every later exec.
 check_command() {
     local tool=${LIB%/*}/unionenv-check st args=(--launch)
     [ -x "$tool" ] || return 0
-    [ "$OPT_ALLOW" = 1 ] && args+=(--allow-unfollowed)
+    [ "$OPT_ALLOW" = 1 ] && return 0
     join_colon "${LOWERS[@]}"
     "$tool" "${args[@]}" --lower "$REPLY" --upper "$UPPER" --mount "$MOUNT" -- "${CMD[0]}"
     st=$?
@@ -359,6 +360,12 @@ main() {
     export UNIONENV_UPPER="$UPPER"
     export UNIONENV_MOUNT="$MOUNT"
     export UNIONENV_LIB="$LIB"
+    # Every exec of the union applies the launcher's rule (preload/follow.c).
+    if [ "$OPT_ALLOW" = 1 ]; then
+        export UNIONENV_ALLOW_UNFOLLOWED=1
+    else
+        unset UNIONENV_ALLOW_UNFOLLOWED
+    fi
     if [ -n "$PASSTHROUGH" ]; then
         export UNIONENV_PASSTHROUGH="$PASSTHROUGH"
     else

@@ -3,6 +3,7 @@
  * so the PATH search is done here, in union terms.  The child's environment
  * keeps LD_PRELOAD and the layer settings even when the program dropped them. */
 #include "copyup.h"
+#include "follow.h"
 #include "impl.h"
 #include "ops.h"
 
@@ -108,6 +109,8 @@ long execve_impl(const char *path, char *const argv[], char *const envp[])
 		return -ENOENT;
 	if ((r = exec_data_in_place(&p)) < 0)
 		return r;
+	if ((r = ue_exec_followable(ue_kfd(&p, AT_FDCWD), ue_kpath(&p, path), 0, path, envp)) < 0)
+		return r;
 	char **env = ue_env_for_child(envp, p.where == UE_UNION);
 	long e;
 	if (shebang(&p, path, argv, &sb)) {
@@ -140,9 +143,10 @@ static long exec_script(const char *file, char *const argv[], char *const envp[]
 
 /* Call fn on each candidate of file along PATH until one does not fail with
  * a "try the next" error. */
+static long path_search_in(const char *file, const char *path, long (*fn)(const char *, void *), void *arg);
+
 static long path_search(const char *file, long (*fn)(const char *, void *), void *arg)
 {
-	char cand[PATH_MAX];
 	if (!*file)
 		return -ENOENT;
 	if (strchr(file, '/'))
@@ -150,6 +154,15 @@ static long path_search(const char *file, long (*fn)(const char *, void *), void
 	const char *path = getenv("PATH");
 	if (!path)
 		path = "/bin:/usr/bin";
+	ue_exec_followable_search(1);
+	long r = path_search_in(file, path, fn, arg);
+	ue_exec_followable_search(0);
+	return r;
+}
+
+static long path_search_in(const char *file, const char *path, long (*fn)(const char *, void *), void *arg)
+{
+	char cand[PATH_MAX];
 	long r, seen_eacces = 0;
 	for (const char *s = path;; s++) {
 		const char *e = strchrnul(s, ':');
@@ -273,6 +286,8 @@ static long try_spawn(const char *cand, void *arg)
 		return -ENOENT;
 	if ((r = exec_data_in_place(&p)) < 0)
 		return r;
+	if ((r = ue_exec_followable(ue_kfd(&p, AT_FDCWD), ue_kpath(&p, cand), 0, cand, a->envp)) < 0)
+		return r;
 	char **env = ue_env_for_child(a->envp, p.where == UE_UNION);
 	struct shebang sb;
 	int e;
@@ -322,8 +337,16 @@ UE_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 		ue_leave();
 		return REAL(fexecve)(fd, argv, envp);
 	}
-	ue_leave();
 	struct ue_path p;
+	char shown[PATH_MAX];
+	if (ue_fd_vpath(fd, shown, sizeof shown) < 0)
+		snprintf(shown, sizeof shown, "/proc/self/fd/%d", fd);
+	int refused = ue_exec_followable(fd, "", AT_EMPTY_PATH, shown, envp);
+	ue_leave();
+	if (refused < 0) {
+		errno = -refused;
+		return -1;
+	}
 	char **env = ue_env_for_child(envp, ue_fd_union_path(fd, &p));
 	int r = REAL(fexecve)(fd, argv, env);
 	int e = errno;
@@ -341,6 +364,8 @@ long execveat_impl(int dirfd, const char *path, char *const argv[], char *const 
 	if (p.where == UE_UNION && !ue_node_exists(&p.node))
 		return -ENOENT;
 	if ((r = exec_data_in_place(&p)) < 0)
+		return r;
+	if ((r = ue_exec_followable(ue_kfd(&p, dirfd), ue_kpath(&p, path), fl, path, envp)) < 0)
 		return r;
 	char **env = ue_env_for_child(envp, p.where == UE_UNION);
 	long e = EXEC_UNWRAPPED(UE_ERR(REAL(execveat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), argv, env, fl)));
@@ -370,13 +395,29 @@ static void env_restore(char **saved)
 	ue_env_free(env, saved);
 }
 
+/* system(3) and popen(3) run /bin/sh inside libc, where no wrapper sees
+ * the exec: the shell is judged here (the commands it runs, at its own
+ * execs).  0, or -EACCES when it is refused. */
+static int shell_followable(void)
+{
+	struct ue_path p;
+	if (ue_resolve(AT_FDCWD, "/bin/sh", UE_FOLLOW, &p) < 0)
+		return 0;
+	return ue_exec_followable(ue_kfd(&p, AT_FDCWD), ue_kpath(&p, "/bin/sh"), 0, "/bin/sh", environ);
+}
+
 UE_EXPORT int system(const char *cmd)
 {
 	if (!ue_enter()) {
 		ue_leave();
 		return REAL(system)(cmd);
 	}
+	int refused = cmd ? shell_followable() : 0;
 	ue_leave();
+	if (refused < 0) {
+		errno = -refused;
+		return -1;
+	}
 	char **saved = env_swap();
 	int r = REAL(system)(cmd);
 	int e = errno;
@@ -391,7 +432,12 @@ UE_EXPORT FILE *popen(const char *cmd, const char *mode)
 		ue_leave();
 		return REAL(popen)(cmd, mode);
 	}
+	int refused = shell_followable();
 	ue_leave();
+	if (refused < 0) {
+		errno = -refused;
+		return NULL;
+	}
 	char **saved = env_swap();
 	FILE *f = REAL(popen)(cmd, mode);
 	int e = errno;

@@ -19,7 +19,7 @@ __thread int ue_err;
 /* The settings as the launcher gave them, "NAME=value", for children. */
 static const char *const env_names[] = {
 	"UNIONENV_LOWER", "UNIONENV_UPPER", "UNIONENV_MOUNT", "UNIONENV_LIB",
-	"UNIONENV_PASSTHROUGH", "UNIONENV_UPPER_FORMAT",
+	"UNIONENV_PASSTHROUGH", "UNIONENV_UPPER_FORMAT", "UNIONENV_ALLOW_UNFOLLOWED",
 };
 #define N_ENV (sizeof env_names / sizeof *env_names)
 static char *env_saved[N_ENV];

@@ -1,14 +1,12 @@
 /* unionenv-check: can the preload follow this program?
  *
- * The union lives in a preloaded library, so it sees a program's file
- * accesses only when the dynamic loader loads it (glibc's, honouring
- * LD_PRELOAD: not for a setuid program) and the program reaches the
- * kernel through glibc's functions.  This reads the program as the kernel
- * and the loader would, with libelf, and says which of those fails:
- * statically linked, setuid/setgid or file capabilities that take effect,
- * another libc or another machine; for a script, the same of its #!
- * interpreter.  Raw `syscall` instructions in the program itself are a
- * warning: the program is followed, except for those calls.
+ * The verdict is core/followable.c's, the same the library applies to every
+ * exec inside a union (statically linked, another libc or loader, a Go or
+ * Free Pascal program, set-id or file capabilities that take effect,
+ * another machine; for a script, its #! interpreter).  This tool finds the
+ * program as the union will show it, and for users adds a warning when the
+ * program's own code holds raw `syscall` instructions (a heuristic scan
+ * with libelf: see core/followable.h for why it decides nothing).
  *
  * Two modes:
  *   unionenv-check [LAYERS] PROGRAM...       one line per program, for users
@@ -16,12 +14,14 @@
  *       what the launcher runs before exec: silent when COMMAND is
  *       followed or cannot be found (exec will say so), else one line on
  *       stderr and status 126 (0 with --allow-unfollowed: a warning).
- *       It runs for every invocation, so it skips the instruction scan.
+ *       It runs for every invocation: the verdict is cached
+ *       (core/followcache.c), and the instruction scan is left out.
  * LAYERS (--lower, --upper, --mount) make paths under the mount resolve
  * through the layers, as the union will show them.
  *
  * Exit: 0 all followed, 1 otherwise, 125 usage error. */
 #include "elfscan.h"
+#include "followable.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -30,11 +30,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
-#include <sys/xattr.h>
 #include <unistd.h>
 
 #define EX_USAGE 125
@@ -167,7 +164,9 @@ static int lookup(const char *cmd, char *out, size_t size)
 
 /* ---- one program ------------------------------------------------------------------ */
 
-static void check_path(const char *path, int depth, int scan, struct result *r);
+/* The verdict is core/followable.c's, the one the library applies at every
+ * exec; this tool adds the finding of files through the layers, and, for
+ * users, the instruction scan (tools/elfscan.c) as a warning. */
 
 static void set(struct result *r, enum verdict v, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -180,184 +179,50 @@ static void set(struct result *r, enum verdict v, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Does the set-id bit or the file capability take effect for us?  The
- * loader ignores LD_PRELOAD (secure mode) only when the kernel says
- * AT_SECURE: when the ids change or capabilities are gained.  Not on a
- * nosuid mount, nor under no_new_privs. */
-static void check_privilege(const char *path, const struct stat *st, struct result *r)
+static int open_viewed(void *ctx, const char *path)
 {
-	struct statvfs sv;
-	if (!(st->st_mode & (S_ISUID | S_ISGID)) && geteuid() == 0)
-		return;
-	if (statvfs(path, &sv) == 0 && (sv.f_flag & ST_NOSUID))
-		return;
-	if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1)
-		return;
-	if ((st->st_mode & S_ISUID) && st->st_uid != getuid()) {
-		if (st->st_uid == 0)
-			set(r, NOT_FOLLOWED, "setuid root");
-		else
-			set(r, NOT_FOLLOWED, "setuid to uid %u", (unsigned)st->st_uid);
-	} else if ((st->st_mode & S_ISGID) && (st->st_mode & S_IXGRP) && st->st_gid != getgid()) {
-		/* setgid without group execute is a locking mark, not set-id */
-		set(r, NOT_FOLLOWED, "setgid to gid %u", (unsigned)st->st_gid);
-	} else if (geteuid() != 0 && getxattr(path, "security.capability", NULL, 0) > 0) {
-		set(r, NOT_FOLLOWED, "granted file capabilities (security.capability)");
-	}
+	char real[PATH_MAX];
+	int e = view_rel(path, real, sizeof real);
+	(void)ctx;
+	if (e < 0)
+		return e;
+	e = open(real, O_RDONLY | O_CLOEXEC);
+	return e < 0 ? -errno : e;
 }
 
-static int is_glibc_loader(const char *interp)
+static int find_viewed(void *ctx, const char *cmd)
 {
-	const char *base = strrchr(interp, '/');
-	base = base ? base + 1 : interp;
-	return strncmp(base, "ld-linux", 8) == 0 || strncmp(base, "ld64.so.", 8) == 0 ||
-	       strcmp(base, "ld.so.1") == 0;
+	char real[PATH_MAX];
+	int e = lookup(cmd, real, sizeof real);
+	(void)ctx;
+	if (e < 0)
+		return e;
+	e = open(real, O_RDONLY | O_CLOEXEC);
+	return e < 0 ? -errno : e;
 }
 
-static void check_elf(const char *path, const struct stat *st, int scan, struct result *r)
+static const struct ue_follow_finder finder = { open_viewed, find_viewed, NULL };
+
+/* The instruction scan: a warning only (see core/followable.h for why it
+ * is no verdict). */
+static void scan_warning(const char *path, struct result *r)
 {
 	struct ue_elf e;
-	struct ue_elf_dyninfo d;
-	int libc = 0, musl = 0;
 	long n;
-
-	if (ue_elf_open(&e, path) < 0) {
-		set(r, CANNOT_RUN, "not a readable ELF file");
+	if (ue_elf_open(&e, path) < 0)
 		return;
-	}
-	if (e.eh.e_type != ET_EXEC && e.eh.e_type != ET_DYN) {
-		set(r, CANNOT_RUN, "an ELF file that is not a program");
-		goto out;
-	}
-	if (!ue_elf_native(&e)) {
-		if (e.eh.e_ident[EI_CLASS] != (sizeof(void *) == 8 ? ELFCLASS64 : ELFCLASS32))
-			set(r, NOT_FOLLOWED, "a %d-bit program (the union's library is %d-bit)",
-			    e.eh.e_ident[EI_CLASS] == ELFCLASS32 ? 32 : 64, (int)sizeof(void *) * 8);
-		else
-			set(r, NOT_FOLLOWED, "built for %s, another machine than the union's library",
-			    ue_elf_machine_name(e.eh.e_machine));
-		goto out;
-	}
-	if (ue_elf_dyninfo(&e, &d) < 0) {
-		set(r, CANNOT_RUN, "an ELF program too damaged to read");
-		goto out;
-	}
-	if (!d.interp) {
-		/* glibc's loader itself, run as a program: it loads the
-		 * program named on its command line with LD_PRELOAD */
-		if (!(d.soname && is_glibc_loader(d.soname)))
-			set(r, NOT_FOLLOWED, "statically linked");
-		else
-			scan = 0;       /* the loader's own system calls are fine */
-		goto privilege;
-	}
-	for (int i = 0; i < d.nneeded; i++) {
-		if (strncmp(d.needed[i], "libc.so.6", 9) == 0)
-			libc = 1;
-		else if (strncmp(d.needed[i], "libc.musl", 9) == 0 || strcmp(d.needed[i], "libc.so") == 0)
-			musl = 1;
-	}
-	{
-		const char *base = strrchr(d.interp, '/');
-		base = base ? base + 1 : d.interp;
-		if (musl || strncmp(base, "ld-musl", 7) == 0) {
-			set(r, NOT_FOLLOWED, "linked against musl libc, not glibc");
-			goto out;
-		}
-		if (!is_glibc_loader(d.interp)) {
-			set(r, NOT_FOLLOWED, "loaded by %s, not by glibc's dynamic loader", d.interp);
-			goto out;
-		}
-	}
-	if (!libc) {
-		set(r, NOT_FOLLOWED, "linked without libc (it makes its system calls itself)");
-		goto out;
-	}
-privilege:
-	if (r->v == FOLLOWED)
-		check_privilege(path, st, r);
-	if (r->v != FOLLOWED || !scan)
-		goto out;
-	if (ue_elf_has_section(&e, ".note.go.buildid") || ue_elf_has_section(&e, ".go.buildinfo"))
-		snprintf(r->warning, sizeof r->warning,
-		         "a Go program: its runtime makes most system calls itself, and the union does not see those");
-	else if ((n = ue_elf_raw_syscalls(&e)) > 0)
+	if (ue_elf_native(&e) && (n = ue_elf_raw_syscalls(&e)) > 0)
 		snprintf(r->warning, sizeof r->warning,
 		         "it makes raw system calls that bypass libc (%ld syscall instruction%s), "
 		         "and the union does not see those", n, n == 1 ? "" : "s");
-out:
 	ue_elf_close(&e);
-}
-
-/* "#!INTERP [ARG]": the kernel runs INTERP; /usr/bin/env then looks ARG's
- * first word up in PATH, so that is checked too. */
-static void check_script(const char *path, char *line, int depth, int scan, struct result *r)
-{
-	char *interp, *arg, *nl, real[PATH_MAX], shown[PATH_MAX];
-	struct result sub = { FOLLOWED, "", "" };
-	const char *base;
-	int e;
-
-	if ((nl = strchr(line, '\n')))
-		*nl = '\0';
-	interp = line + 2 + strspn(line + 2, " \t");
-	arg = interp + strcspn(interp, " \t");
-	if (*arg)
-		*arg++ = '\0';
-	arg += strspn(arg, " \t");
-	if (!*interp) {
-		set(r, CANNOT_RUN, "a script with an empty #! line");
-		return;
-	}
-	if (depth >= MAX_DEPTH) {
-		set(r, CANNOT_RUN, "a script with too many levels of #! interpreters");
-		return;
-	}
-	if ((e = view_rel(interp, real, sizeof real)) < 0) {
-		set(r, CANNOT_RUN, "a script whose interpreter %s %s", interp,
-		    e == -ENOENT ? "does not exist" : strerror(-e));
-		return;
-	}
-	snprintf(shown, sizeof shown, "%s", interp);
-	check_path(real, depth + 1, scan, &sub);
-	base = strrchr(interp, '/');
-	base = base ? base + 1 : interp;
-	if (sub.v == FOLLOWED && strcmp(base, "env") == 0 && *arg) {
-		/* env [-S] [-i] [NAME=VALUE]... COMMAND: find COMMAND */
-		char *w = arg, *cmd = NULL;
-		while (*w) {
-			char *end = w + strcspn(w, " \t");
-			char save = *end;
-			*end = '\0';
-			if (*w != '-' && !strchr(w, '=')) {
-				cmd = w;
-				break;
-			}
-			*end = save;
-			w = end + strspn(end, " \t");
-		}
-		if (cmd) {
-			if (lookup(cmd, real, sizeof real) == 0) {
-				snprintf(shown, sizeof shown, "%s (through env)", cmd);
-				check_path(real, depth + 1, scan, &sub);
-			} else {
-				/* env will say it is not found, like a shell */
-				return;
-			}
-		}
-	}
-	if (sub.v == NOT_FOLLOWED)
-		set(r, NOT_FOLLOWED, "a script run by %s, which is %s", shown, sub.reason);
-	else if (sub.v != FOLLOWED)
-		set(r, CANNOT_RUN, "a script whose interpreter %s is %s", shown, sub.reason);
 }
 
 /* PATH is a real path (found through the view). */
 static void check_path(const char *path, int depth, int scan, struct result *r)
 {
 	struct stat st;
-	char buf[256];
-	ssize_t n;
+	struct ue_verdict v;
 	int fd;
 
 	if (stat(path, &st) != 0) {
@@ -376,30 +241,29 @@ static void check_path(const char *path, int depth, int scan, struct result *r)
 		set(r, CANNOT_RUN, "not executable");
 		return;
 	}
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		/* execute-only: the kernel can run what we cannot read; the
-		 * set-id bits are all we can check */
-		check_privilege(path, &st, r);
+	/* execute-only: the kernel can run what we cannot read; the verdict
+	 * then judges what fstat tells (the set-id bits) */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 && (fd = open(path, O_PATH | O_CLOEXEC)) < 0) {
+		set(r, CANNOT_RUN, "%s", strerror(errno));
 		return;
 	}
-	n = read(fd, buf, sizeof buf - 1);
+	ue_followable_fd(fd, &finder, &v);
 	close(fd);
-	if (n < 0)
-		n = 0;
-	buf[n] = '\0';
-	if (n >= 4 && memcmp(buf, ELFMAG, SELFMAG) == 0) {
-		check_elf(path, &st, scan, r);
-	} else if (n >= 2 && buf[0] == '#' && buf[1] == '!') {
-		check_script(path, buf, depth, scan, r);
-	} else {
+	if (v.v == UE_NOT_FOLLOWED) {
+		set(r, NOT_FOLLOWED, "%s", v.reason);
+	} else if (v.v == UE_CANNOT_RUN && strcmp(v.reason, "no #!") == 0) {
 		/* no #!: execve fails with ENOEXEC, and execvp and the
 		 * shells run it with /bin/sh */
 		struct result sub = { FOLLOWED, "", "" };
 		char real[PATH_MAX];
 		if (view("/bin/sh", real, sizeof real) == 0 && depth < MAX_DEPTH)
-			check_path(real, depth + 1, scan, &sub);
+			check_path(real, depth + 1, 0, &sub);
 		if (sub.v == NOT_FOLLOWED)
 			set(r, NOT_FOLLOWED, "a script without #! run by /bin/sh, which is %s", sub.reason);
+	} else if (v.v == UE_CANNOT_RUN) {
+		set(r, CANNOT_RUN, "%s", v.reason);
+	} else if (scan) {
+		scan_warning(path, r);
 	}
 }
 

@@ -1,14 +1,19 @@
 # tools/coverage.mk: `unionenv check` (is a program one the preload can
 # follow?) and the developer's coverage tool (is every libc entry point
-# that can touch a path wrapped?).  Both read ELF files with libelf; the
-# preloaded library itself never links it.
+# that can touch a path wrapped?).  Both read ELF files with libelf (the
+# check only for its warning scan); the preloaded library itself never
+# links it.
 TOOLS += build/unionenv-check build/unionenv-coverage
 
 ELFSCAN = tools/elfscan.c tools/elfscan.h
 
-build/unionenv-check: tools/check.c $(ELFSCAN)
+# The verdict itself is the core's (core/followable.c), shared with the
+# library's exec wrappers.
+FOLLOWABLE_OBJ = build/core/followable.o build/core/elfhead.o build/core/followcache.o
+
+build/unionenv-check: tools/check.c $(ELFSCAN) $(FOLLOWABLE_OBJ)
 	@mkdir -p build
-	$(CC) $(UE_CFLAGS) $(CFLAGS) -Itools -o $@ tools/check.c tools/elfscan.c -lelf
+	$(CC) $(UE_CFLAGS) $(CFLAGS) -Itools -o $@ tools/check.c tools/elfscan.c $(FOLLOWABLE_OBJ) -lelf
 
 # The coverage tool compiles in the two tables of preload/ and the
 # classification of tools/path-functions.txt (.incbin, relative to here).
