@@ -50,13 +50,19 @@ build/unit-tests: $(UNIT_SRC) $(CORE_OBJ) $(HEADERS)
 deps:
 	@bash scripts/install-deps.sh
 
-test: deps all
+# The packages come first, and the build is a new make that reads the
+# makefiles only after they are installed (and never runs beside the
+# installation under -j).
+test: deps
+	@$(MAKE) --no-print-directory all
 	@bash tests/run
 
-demo: deps all
+demo: deps
+	@$(MAKE) --no-print-directory all
 	@bash scripts/demo.sh
 
-bench: deps all
+bench: deps
+	@$(MAKE) --no-print-directory all
 	@bash tests/bench/build-bench.sh
 
 install: all

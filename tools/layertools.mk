@@ -2,23 +2,33 @@
 # Included by the top Makefile; each program is build/unionenv-NAME, run by
 # the launcher as `unionenv NAME ...` and installed beside the library.
 # They link two core objects (markers, paths) and, for export/import,
-# zlib and libzstd when their headers are installed; never libarchive.
+# zlib and libzstd; never libarchive.
+#
+# zlib and libzstd are required (scripts/install-deps.sh installs them): a
+# machine without their headers fails to build, loudly, rather than
+# building an export whose --gzip/--zstd say "built without".  Deciding by
+# what /usr/include held when make read this file went wrong on a fresh
+# machine, where `make test` installs the packages after that (issue 9).
+# A build without them is asked for by name: make UE_WITHOUT_ZLIB=1
+# UE_WITHOUT_ZSTD=1.
 
 LT_DIR    = build/layertools
 LT_CFLAGS = -std=gnu11 -Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE \
             -D_FILE_OFFSET_BITS=64 -Icore -Itools
 LT_LIBS   =
-ifneq ($(wildcard /usr/include/zlib.h),)
+ifeq ($(UE_WITHOUT_ZLIB),)
 LT_CFLAGS += -DUE_HAVE_ZLIB
 LT_LIBS   += -lz
 endif
-ifneq ($(wildcard /usr/include/zstd.h),)
+ifeq ($(UE_WITHOUT_ZSTD),)
 LT_CFLAGS += -DUE_HAVE_ZSTD
 LT_LIBS   += -lzstd
 endif
 
 LT_COMMON = $(LT_DIR)/layer.o $(LT_DIR)/ociwalk.o build/core/whiteout.o build/core/path.o build/core/override.o
-LT_HDRS   = $(wildcard tools/layer.h tools/ociwalk.h tools/tar.h tools/markers.h) core/whiteout.h core/path.h core/override.h
+# This file too: a change of the flags above rebuilds the objects.
+LT_HDRS   = $(wildcard tools/layer.h tools/ociwalk.h tools/tar.h tools/markers.h) core/whiteout.h core/path.h core/override.h \
+            tools/layertools.mk
 
 $(LT_DIR)/%.o: tools/%.c $(LT_HDRS)
 	@mkdir -p $(LT_DIR)
