@@ -8,10 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define SLOTS 4096              /* 256 KiB at most, in tmpfs pages touched lazily */
 #define FORMAT 1                /* part of every checksum: a new format misses */
+#define RACY_SECONDS 2
 
 struct slot {
 	uint64_t dev, ino, size;
@@ -102,6 +104,13 @@ int ue_followcache_get(const struct stat *st, uint32_t *code)
 void ue_followcache_put(const struct stat *st, uint32_t code)
 {
 	struct slot s;
+	struct timespec now;
+	/* A file changed in the last seconds may change again within the
+	 * same tick of the clock (coarse timestamps), same size: its key
+	 * would then name other contents.  Such a file is judged each time
+	 * until it has rested (git's "racily clean" entries, the same way). */
+	if (clock_gettime(CLOCK_REALTIME, &now) < 0 || st->st_ctim.tv_sec + RACY_SECONDS >= now.tv_sec)
+		return;
 	key_of(st, &s);
 	s.code = code;
 	s.check = seal(&s);

@@ -11,7 +11,9 @@
  * The file is used only when it is a regular file of ours, mode 0600,
  * with one link: one that another user placed under the name (a FIFO, a
  * hard link) is never opened for writing nor trusted; the verdict is then
- * computed each time.  No state is kept in the process. */
+ * computed each time.  A file changed in the last two seconds is not
+ * cached (it may change again within one tick of its timestamps).  No
+ * state is kept in the process. */
 #ifndef UE_FOLLOWCACHE_H
 #define UE_FOLLOWCACHE_H
 

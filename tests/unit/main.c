@@ -22,6 +22,7 @@ int main(void)
 	test_forms();
 	test_perm();
 	test_override();
+	test_followable();
 	printf("1..%d\n", tap_n);
 	return tap_failed != 0;
 }

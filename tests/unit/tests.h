@@ -13,4 +13,5 @@ void test_renames(void);
 void test_forms(void);
 void test_perm(void);
 void test_override(void);
+void test_followable(void);
 #endif
