@@ -9,6 +9,7 @@
 #include "readdir.h"
 #include "redirect.h"
 #include "sys.h"
+#include "tmpentry.h"
 #include "whiteout.h"
 
 #include <limits.h>
@@ -123,36 +124,28 @@ static int copy_data(int in, int out, off_t size)
 	return sys_ftruncate(out, size);
 }
 
-/* Put the prepared temporary entry tmp at dst unless someone was quicker. */
-static int place(const char *tmp, const char *dst, int is_dir)
+/* The last name of a real path. */
+static const char *base_of(const char *real)
 {
-	int r = sys_renameat2(AT_FDCWD, tmp, AT_FDCWD, dst, RENAME_NOREPLACE);
-	if (r == -EINVAL) {
-		/* No rename flags on this filesystem (FUSE's exfat): a look first,
-		 * which leaves two racing copy-ups to replace each other. */
-		struct stat st;
-		r = sys_lstat(dst, &st) == 0 ? -EEXIST : sys_renameat2(AT_FDCWD, tmp, AT_FDCWD, dst, 0);
-	}
-	if (r == -EEXIST) {
-		sys_unlinkat(AT_FDCWD, tmp, is_dir ? AT_REMOVEDIR : 0);
-		return 0;
-	}
-	return r;
+	const char *slash = strrchr(real, '/');
+	return slash ? slash + 1 : real;
 }
 
 static int copy_up_file(const char *src, const char *data_src, const char *dst, const char *dst_dir,
                         const struct stat *st, int flags)
 {
 	int in = -1, out, r;
-	char tmp[PATH_MAX];
+	struct ue_tmp t = { .dfd = -1 };
 	out = sys_openat(AT_FDCWD, dst_dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
 	int named = out < 0;
 	if (named) {
 		/* No O_TMPFILE on this filesystem: a hidden name, renamed into place. */
-		if ((r = ue_tmp_name(tmp, sizeof tmp, dst_dir)) < 0)
+		if ((r = ue_tmp_open(&t, dst_dir)) < 0)
 			return r;
-		if ((out = sys_openat(AT_FDCWD, tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600)) < 0)
+		if ((out = sys_openat(t.dfd, t.name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600)) < 0) {
+			ue_tmp_close(&t);
 			return out;
+		}
 	}
 	if (!(flags & UE_COPYUP_NODATA) && st->st_size > 0) {
 		in = sys_openat(AT_FDCWD, data_src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
@@ -160,70 +153,75 @@ static int copy_up_file(const char *src, const char *data_src, const char *dst, 
 		if (in >= 0)
 			sys_close(in);
 		if (r < 0)
-			goto fail;
+			goto out;
 	}
 	if (!named) {
 		char proc[64];
 		snprintf(proc, sizeof proc, "/proc/self/fd/%d", out);
 		/* Metadata on the fd, before the file becomes visible. */
 		if ((r = copy_xattrs(src, NULL, out)) < 0)
-			goto fail;
+			goto out;
 		ue_origin_set(src, out, NULL);
 		if ((r = copy_meta(NULL, out, st)) < 0)
-			goto fail;
+			goto out;
 		r = sys_linkat(AT_FDCWD, proc, AT_FDCWD, dst, AT_SYMLINK_FOLLOW);
 		if (r == -EEXIST)
 			r = 0;  /* another process copied it up first */
+		goto out;
+	}
+	if ((r = copy_xattrs(src, t.path, -1)) == 0) {
+		ue_origin_set(src, -1, t.path);
+		r = copy_meta(t.path, -1, st);
+	}
+	if (r == 0) {
 		sys_close(out);
-		return r;
+		out = -1;
+		r = ue_tmp_place(&t, base_of(dst));
 	}
-	sys_close(out);
-	if ((r = copy_xattrs(src, tmp, -1)) == 0) {
-		ue_origin_set(src, -1, tmp);
-		r = copy_meta(tmp, -1, st);
+out:
+	if (out >= 0)
+		sys_close(out);
+	if (named) {
+		if (r < 0)
+			ue_tmp_discard(&t);
+		ue_tmp_close(&t);
 	}
-	if (r < 0) {
-		sys_unlinkat(AT_FDCWD, tmp, 0);
-		return r;
-	}
-	return place(tmp, dst, 0);
-fail:
-	sys_close(out);
-	if (named)
-		sys_unlinkat(AT_FDCWD, tmp, 0);
 	return r;
 }
 
+/* A directory, symlink or special file: made under a temporary name in
+ * the upper directory, then put in place. */
 static int copy_up_other(const char *src, const char *dst, const char *dst_dir, const struct stat *st)
 {
-	char tmp[PATH_MAX], tgt[PATH_MAX];
-	int r = ue_tmp_name(tmp, sizeof tmp, dst_dir);
-	if (r < 0)
-		return r;
-	if (S_ISDIR(st->st_mode)) {
-		r = sys_mkdirat(AT_FDCWD, tmp, 0700);
-	} else if (S_ISLNK(st->st_mode)) {
+	char tgt[PATH_MAX];
+	struct ue_tmp t;
+	int r;
+	if (S_ISLNK(st->st_mode)) {
 		long n = sys_readlinkat(AT_FDCWD, src, tgt, sizeof tgt - 1);
 		if (n < 0)
 			return (int)n;
 		tgt[n] = '\0';
-		r = sys_symlinkat(tgt, AT_FDCWD, tmp);
-	} else {
-		r = sys_mknodat(AT_FDCWD, tmp, st->st_mode & (S_IFMT | 0600), st->st_rdev);
 	}
-	if (r < 0)
+	if ((r = ue_tmp_open(&t, dst_dir)) < 0)
 		return r;
-	if ((r = copy_xattrs(src, tmp, -1)) == 0) {
+	if (S_ISDIR(st->st_mode))
+		r = sys_mkdirat(t.dfd, t.name, 0700);
+	else if (S_ISLNK(st->st_mode))
+		r = sys_symlinkat(tgt, t.dfd, t.name);
+	else
+		r = sys_mknodat(t.dfd, t.name, st->st_mode & (S_IFMT | 0600), st->st_rdev);
+	if (r == 0 && (r = copy_xattrs(src, t.path, -1)) == 0) {
 		/* Symlinks and special files take no user xattrs: files and dirs only. */
 		if (S_ISDIR(st->st_mode))
-			ue_origin_set(src, -1, tmp);
-		r = copy_meta(tmp, -1, st);
+			ue_origin_set(src, -1, t.path);
+		r = copy_meta(t.path, -1, st);
 	}
-	if (r < 0) {
-		sys_unlinkat(AT_FDCWD, tmp, S_ISDIR(st->st_mode) ? AT_REMOVEDIR : 0);
-		return r;
-	}
-	return place(tmp, dst, S_ISDIR(st->st_mode));
+	if (r == 0)
+		r = ue_tmp_place(&t, base_of(dst));
+	else
+		ue_tmp_discard(&t);
+	ue_tmp_close(&t);
+	return r;
 }
 
 /* Copy up one entry whose parent is already in the upper. */
@@ -416,7 +414,7 @@ static int copy_up_tree(const char *rel, struct ue_node *n)
 	if ((r = ue_real(upper, sizeof upper, UE_UPPER, rel)) < 0)
 		return r;
 	if (n->stack != 1) {
-		if ((r = ue_dir_drop_whiteouts(upper)) < 0 || (r = ue_set_opaque(upper)) < 0 ||
+		if ((r = ue_set_opaque_clean(upper)) < 0 ||
 		    (r = ue_redirect_clear(upper)) < 0)
 			return r;
 		n->stack = 1;

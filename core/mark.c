@@ -5,9 +5,11 @@
 #include "path.h"
 #include "readdir.h"
 #include "sys.h"
+#include "tmpentry.h"
 #include "whiteout.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/sysmacros.h>
 
@@ -21,6 +23,13 @@ static int parent_of(char *dir, size_t size, const char *real)
 	memcpy(dir, real, n);
 	dir[n] = '\0';
 	return 0;
+}
+
+/* The last name of a real path. */
+static const char *base_of(const char *real)
+{
+	const char *slash = strrchr(real, '/');
+	return slash ? slash + 1 : real;
 }
 
 /* The aufs marker of real: .wh.NAME beside it. */
@@ -80,42 +89,79 @@ static int mark_xwhiteouts(const char *dir)
 }
 
 /* An xattr whiteout, made under a temporary name in the directory of
- * real (into tmp), ready to be renamed into place. */
-static int xattr_whiteout_tmp(char *tmp, size_t size, const char *real)
+ * real (t, which the caller closes on success), ready to be renamed into
+ * place. */
+static int xattr_whiteout_tmp(struct ue_tmp *t, const char *real)
 {
 	char dir[PATH_MAX];
 	int r;
-	if ((r = parent_of(dir, sizeof dir, real)) < 0 || (r = mark_xwhiteouts(dir)) < 0 ||
-	    (r = ue_tmp_name(tmp, size, dir)) < 0)
+	if ((r = parent_of(dir, sizeof dir, real)) < 0 || (r = mark_xwhiteouts(dir)) < 0 || (r = ue_tmp_open(t, dir)) < 0)
 		return r;
-	int fd = sys_openat(AT_FDCWD, tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
-	if (fd < 0)
+	int fd = sys_openat(t->dfd, t->name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		ue_tmp_close(t);
 		return fd;
+	}
 	/* Read-only once the xattr is set (setting it needs write permission),
 	 * but readable: every user who reads the directory must read it. */
 	if ((r = sys_fsetxattr(fd, UE_XATTR_WHITEOUT, "y", 1, 0)) == 0)
 		r = sys_fchmod(fd, 0444);
 	sys_close(fd);
-	if (r < 0)
-		sys_unlinkat(AT_FDCWD, tmp, 0);
+	if (r < 0) {
+		sys_unlinkat(t->dfd, t->name, 0);
+		ue_tmp_close(t);
+	}
 	return r;
+}
+
+/* The whiteout at base in dir (a path; "/proc/self/fd/N/." for an fd) was
+ * made on our caller's look, when a lower showed through dir.  A racer
+ * that copies dir up whole makes it opaque (ahead of a rename): once it
+ * is, the whiteout hides nothing and goes, whichever of us came last
+ * (ue_set_opaque_clean drops the whiteouts after marking). */
+static void drop_whiteout_at(int dfd, const char *base)
+{
+	char marker[NAME_MAX + 1];
+	if (ue_cfg.upper_form != UE_FORM_AUFS) {
+		if (ue_tmp_is_whiteout(dfd, base))
+			sys_unlinkat(dfd, base, 0);
+	} else if (strlen(base) + sizeof UE_AUFS_PREFIX <= sizeof marker) {
+		sys_unlinkat(dfd, strcat(strcpy(marker, UE_AUFS_PREFIX), base), 0);
+	}
+}
+
+static void unneeded_whiteout(int dfd, const char *dir, const char *base)
+{
+	if (ue_dir_markers(dir, ue_cfg.upper_form == UE_FORM_AUFS ? UE_AUFS_ASSUME : 0) & UE_DIR_OPAQUE)
+		drop_whiteout_at(dfd, base);
+}
+
+void ue_drop_whiteout(const char *real)
+{
+	char marker[PATH_MAX];
+	if (ue_cfg.upper_form != UE_FORM_AUFS)
+		drop_whiteout_at(AT_FDCWD, real);
+	else if (aufs_marker(marker, sizeof marker, real) == 0)
+		sys_unlinkat(AT_FDCWD, marker, 0);
 }
 
 /* One try in the current form; the callers try again in the next form. */
 static int make_whiteout_once(const char *real)
 {
 	char tmp[PATH_MAX];
+	struct ue_tmp t;
 	int r;
 	switch (ue_cfg.upper_form) {
 	case UE_FORM_AUFS:
 		return (r = aufs_marker(tmp, sizeof tmp, real)) < 0 ? r : make_empty(tmp);
 	case UE_FORM_XATTR:
-		if ((r = xattr_whiteout_tmp(tmp, sizeof tmp, real)) < 0)
+		if ((r = xattr_whiteout_tmp(&t, real)) < 0)
 			return r;
-		if ((r = sys_renameat2(AT_FDCWD, tmp, AT_FDCWD, real, RENAME_NOREPLACE)) == -EINVAL)
-			r = sys_renameat2(AT_FDCWD, tmp, AT_FDCWD, real, 0);
+		if ((r = sys_renameat2(t.dfd, t.name, t.dfd, base_of(real), RENAME_NOREPLACE)) == -EINVAL)
+			r = sys_renameat2(t.dfd, t.name, t.dfd, base_of(real), 0);
 		if (r < 0)
-			sys_unlinkat(AT_FDCWD, tmp, 0);
+			sys_unlinkat(t.dfd, t.name, 0);
+		ue_tmp_close(&t);
 		return r;
 	default:
 		return sys_mknodat(AT_FDCWD, real, S_IFCHR | 0000, makedev(0, 0));
@@ -128,43 +174,56 @@ int ue_make_whiteout(const char *real)
 	int r;
 	while ((r = make_whiteout_once(real)) < 0 && parent_of(dir, sizeof dir, real) == 0 && next_form(dir, r))
 		;
+	if (r == 0 && parent_of(dir, sizeof dir, real) == 0)
+		unneeded_whiteout(AT_FDCWD, dir, real);
 	return r;
 }
 
+/* The entry at real gives way to a whiteout.  Where the form allows,
+ * it is moved aside in the same step (the union never shows the lower's
+ * entry in between) and then checked: what a racing process put at the
+ * name after our caller looked goes back (core/tmpentry.h). */
 static int replace_once(const char *real, int is_dir)
 {
 	char tmp[PATH_MAX];
+	const char *base = base_of(real);
+	struct ue_tmp t;
 	int r;
 	switch (ue_cfg.upper_form) {
 	case UE_FORM_AUFS:
 		/* The marker first: from then on it hides whatever is at real. */
 		if ((r = aufs_marker(tmp, sizeof tmp, real)) < 0 || (r = make_empty(tmp)) < 0)
 			return r;
-		if ((r = sys_unlinkat(AT_FDCWD, real, is_dir ? AT_REMOVEDIR : 0)) < 0)
+		if ((is_dir && (r = ue_dir_drop_whiteouts(real)) < 0) ||
+		    (r = sys_unlinkat(AT_FDCWD, real, is_dir ? AT_REMOVEDIR : 0)) < 0)
 			sys_unlinkat(AT_FDCWD, tmp, 0);
 		return r;
 	case UE_FORM_XATTR:
-		if ((r = xattr_whiteout_tmp(tmp, sizeof tmp, real)) < 0)
+		if ((r = xattr_whiteout_tmp(&t, real)) < 0)
 			return r;
 		/* A directory cannot be replaced by a file: swapped, then removed. */
-		r = sys_renameat2(AT_FDCWD, tmp, AT_FDCWD, real, is_dir ? RENAME_EXCHANGE : 0);
+		r = sys_renameat2(t.dfd, t.name, t.dfd, base, is_dir ? RENAME_EXCHANGE : 0);
 		if (r == 0 && is_dir)
-			sys_unlinkat(AT_FDCWD, tmp, AT_REMOVEDIR);
+			r = ue_tmp_finish_aside(&t, base, 1);
 		else if (r < 0)
-			sys_unlinkat(AT_FDCWD, tmp, 0);
-		return r;
+			sys_unlinkat(t.dfd, t.name, 0);
+		break;
 	default:
 		/* The entry moves aside and a whiteout takes its place. */
-		{
-			char dir[PATH_MAX];
-			if ((r = parent_of(dir, sizeof dir, real)) < 0 || (r = ue_tmp_name(tmp, sizeof tmp, dir)) < 0)
-				return r;
-		}
-		r = sys_renameat2(AT_FDCWD, real, AT_FDCWD, tmp, RENAME_WHITEOUT);
+		if ((r = ue_tmp_open_parent(&t, real, &base)) < 0)
+			return r;
+		r = sys_renameat2(t.dfd, base, t.dfd, t.name, RENAME_WHITEOUT);
 		if (r == 0)
-			sys_unlinkat(AT_FDCWD, tmp, is_dir ? AT_REMOVEDIR : 0);
-		return r;
+			r = ue_tmp_finish_aside(&t, base, is_dir);
+		break;
 	}
+	if (r == 0) {
+		char dir[32];
+		snprintf(dir, sizeof dir, "/proc/self/fd/%d/.", t.dfd);
+		unneeded_whiteout(t.dfd, dir, base);
+	}
+	ue_tmp_close(&t);
+	return r;
 }
 
 int ue_whiteout_replace(const char *real, int is_dir)
@@ -189,16 +248,20 @@ static int rename_leaving_once(const char *from, const char *to)
 		if ((r = sys_renameat2(AT_FDCWD, from, AT_FDCWD, to, 0)) < 0)
 			sys_unlinkat(AT_FDCWD, tmp, 0);
 		return r;
-	case UE_FORM_XATTR:
+	case UE_FORM_XATTR: {
 		/* Ready before the move, so that nothing can fail after it: the
 		 * lower's entry shows at the old name only between two renames. */
-		if ((r = xattr_whiteout_tmp(tmp, sizeof tmp, from)) < 0)
+		struct ue_tmp t;
+		const char *base = base_of(from);
+		if ((r = xattr_whiteout_tmp(&t, from)) < 0)
 			return r;
-		if ((r = sys_renameat2(AT_FDCWD, from, AT_FDCWD, to, 0)) == 0)
-			r = sys_renameat2(AT_FDCWD, tmp, AT_FDCWD, from, 0);
+		if ((r = sys_renameat2(t.dfd, base, AT_FDCWD, to, 0)) == 0)
+			r = sys_renameat2(t.dfd, t.name, t.dfd, base, 0);
 		if (r < 0)
-			sys_unlinkat(AT_FDCWD, tmp, 0);
+			sys_unlinkat(t.dfd, t.name, 0);
+		ue_tmp_close(&t);
 		return r;
+	}
 	default:
 		return sys_renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_WHITEOUT);
 	}
@@ -222,6 +285,12 @@ int ue_rename_marked(const char *from, const char *to, int flags)
 		    ((r = parent_of(dir, sizeof dir, from)) < 0 || (r = mark_xwhiteouts(dir)) < 0))
 			return r;
 		r = sys_renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_EXCHANGE);
+		if (r == 0 && !ue_tmp_is_whiteout(AT_FDCWD, from)) {
+			/* A racer made the name after our caller looked: theirs
+			 * goes back, ours stays where it was. */
+			sys_renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_EXCHANGE);
+			return -EEXIST;
+		}
 		if (r == 0 && !leave)
 			sys_unlinkat(AT_FDCWD, from, 0);
 		return r;
@@ -268,6 +337,17 @@ int ue_set_opaque(const char *real_dir)
 	while ((r = set_opaque_once(real_dir)) < 0 && next_form(real_dir, r))
 		;
 	return r;
+}
+
+int ue_set_opaque_clean(const char *real_dir)
+{
+	/* aufs: the opaque marker is one of the .wh. names a drop removes. */
+	if (ue_cfg.upper_form == UE_FORM_AUFS) {
+		int r = ue_dir_drop_whiteouts(real_dir);
+		return r < 0 ? r : ue_set_opaque(real_dir);
+	}
+	int r = ue_set_opaque(real_dir);
+	return r < 0 ? r : ue_dir_drop_whiteouts(real_dir);
 }
 
 int ue_name_reserved(const char *name)

@@ -9,11 +9,16 @@
 #define UE_MARK_H
 
 int ue_set_opaque(const char *real_dir);
+/* Opaque, and the whiteouts inside dropped (they hide nothing any more),
+ * in the order that leaves none a racing remover adds (see mark.c). */
+int ue_set_opaque_clean(const char *real_dir);
 /* A whiteout at real, where the upper has nothing. */
 int ue_make_whiteout(const char *real);
 /* The entry at real (a directory: empty but for markers) gives way to a
  * whiteout, atomically where the form allows. */
 int ue_whiteout_replace(const char *real, int is_dir);
+/* The whiteout at real goes: it turned out to hide nothing. */
+void ue_drop_whiteout(const char *real);
 
 /* Rename from to to in the upper.  UE_MV_WHITEOUT: a whiteout stays at
  * from (a lower has the name); UE_MV_OVER: to is a whiteout, replaced;

@@ -9,18 +9,20 @@
 #include "readdir.h"
 #include "renames.h"
 #include "sys.h"
+#include "tmpentry.h"
 #include "whiteout.h"
 
 #include <limits.h>
 #include <string.h>
 
-/* The upper's directory that holds rel, and a fresh temporary name in it. */
-static int upper_tmp(char *tmp, size_t size, const char *rel)
+/* The upper's directory that holds rel, open with a fresh temporary name
+ * in it (core/tmpentry.h). */
+static int upper_tmp(struct ue_tmp *t, const char *rel)
 {
 	char prel[PATH_MAX], dir[PATH_MAX];
 	ue_rel_parent(prel, rel);
 	int r = ue_real(dir, sizeof dir, UE_UPPER, prel);
-	return r < 0 ? r : ue_tmp_name(tmp, size, dir);
+	return r < 0 ? r : ue_tmp_open(t, dir);
 }
 
 /* An entry that came from a lower (it has an origin) now sits in this
@@ -59,7 +61,7 @@ static int make_link(const struct maker *m, const char *real) { return sys_linka
  * a directory made there is opaque (the name had a past below). */
 static int create(struct ue_path *p, const struct maker *m, int is_dir)
 {
-	char tmp[PATH_MAX];
+	struct ue_tmp t;
 	int r;
 	if (ue_node_exists(&p->node))
 		return -EEXIST;
@@ -74,15 +76,13 @@ static int create(struct ue_path *p, const struct maker *m, int is_dir)
 		if (r == -EEXIST)
 			ue_changed(p->rel, 0);
 	} else {
-		if ((r = upper_tmp(tmp, sizeof tmp, p->rel)) < 0 || (r = m->make(m, tmp)) < 0)
+		if ((r = upper_tmp(&t, p->rel)) < 0)
 			return r;
-		if (is_dir && (r = ue_set_opaque(tmp)) < 0) {
-			sys_unlinkat(AT_FDCWD, tmp, AT_REMOVEDIR);
-			return r;
-		}
-		r = ue_rename_marked(tmp, p->real, UE_MV_OVER | (is_dir ? UE_MV_DIR : 0));
+		if ((r = m->make(m, t.path)) == 0 && (!is_dir || (r = ue_set_opaque(t.path)) == 0))
+			r = ue_rename_marked(t.path, p->real, UE_MV_OVER | (is_dir ? UE_MV_DIR : 0));
 		if (r < 0)
-			sys_unlinkat(AT_FDCWD, tmp, is_dir ? AT_REMOVEDIR : 0);
+			ue_tmp_discard(&t);
+		ue_tmp_close(&t);
 	}
 	if (r < 0)
 		return r;
@@ -190,6 +190,32 @@ int ue_op_link(struct ue_path *from, struct ue_path *to)
 	return r2;
 }
 
+/* Whether a lower may show rel now, asking the layers and not the cache:
+ * a racing process may have hidden the whole directory since our caller
+ * looked (made it or a directory above anew, opaque, or copied it up
+ * whole).  0 when the parent merges no lower directory; 1 otherwise, and
+ * when it cannot tell. */
+static int lower_may_show(const char *rel)
+{
+	char prefix[PATH_MAX];
+	struct ue_node parent, n;
+	size_t end = strlen(rel);
+	while (end > 0 && rel[end] != '/')
+		end--;
+	if (end >= sizeof prefix || ue_node_at("", &parent) < 0)
+		return 1;
+	for (size_t i = 0; i < end + (end > 0); i++) {
+		if (rel[i] != '/' && i != end)
+			continue;
+		memcpy(prefix, rel, i);
+		prefix[i] = '\0';
+		if (ue_node_child_fresh(prefix, &parent, &n) < 0 || !ue_node_exists(&n) || !S_ISDIR(n.type))
+			return 1;
+		parent = n;
+	}
+	return (parent.stack & ~1ULL) != 0;
+}
+
 /* Remove the name p from the union: from the upper, and with a whiteout
  * where a lower still holds it. */
 static int remove_name(struct ue_path *p, int is_dir)
@@ -201,14 +227,22 @@ static int remove_name(struct ue_path *p, int is_dir)
 		return r;
 	if (p->node.layer != UE_UPPER) {
 		r = ue_make_whiteout(p->real);
+	} else if (p->node.in_lower) {
+		/* The markers inside go with the directory, once the whiteout
+		 * hides it: dropped before, they would let the lower show. */
+		r = ue_whiteout_replace(p->real, is_dir);
 	} else {
 		if (is_dir && (r = ue_dir_drop_whiteouts(p->real)) < 0)
 			return r;
-		r = p->node.in_lower ? ue_whiteout_replace(p->real, is_dir)
-		                     : sys_unlinkat(AT_FDCWD, p->real, is_dir ? AT_REMOVEDIR : 0);
+		r = sys_unlinkat(AT_FDCWD, p->real, is_dir ? AT_REMOVEDIR : 0);
 	}
 	if (r < 0)
 		return r;
+	/* A whiteout made on a look that a racer has made stale hides
+	 * nothing: it goes, as the kernel (which looks under the directory's
+	 * lock) would not have made it. */
+	if ((p->node.layer != UE_UPPER || p->node.in_lower) && !lower_may_show(p->rel))
+		ue_drop_whiteout(p->real);
 	ue_changed(p->rel, is_dir);
 	return 0;
 }
@@ -352,6 +386,10 @@ int ue_op_rename(struct ue_path *from, struct ue_path *to, unsigned flags)
 			return r;
 		if (from_dir && below && (r = ue_set_opaque(from->real)) < 0)
 			return r;
+		/* Removed by a racer since our caller looked: a whiteout is no
+		 * source (it would land at the new name as one). */
+		if (ue_tmp_is_whiteout(AT_FDCWD, from->real))
+			return -ENOENT;
 		r = rename_recorded(from, to, exchange, (from->node.in_lower ? UE_MV_WHITEOUT : 0) |
 		                    (to->node.upper_whiteout ? UE_MV_OVER : 0) | (from_dir ? UE_MV_DIR : 0),
 		                    from_lower, to_lower);

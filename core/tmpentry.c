@@ -1,0 +1,186 @@
+#include "tmpentry.h"
+#include "sys.h"
+#include "whiteout.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+int ue_tmp_open(struct ue_tmp *t, const char *real_dir)
+{
+	char proc[32], path[PATH_MAX];
+	t->dfd = sys_openat(AT_FDCWD, real_dir, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+	if (t->dfd < 0)
+		return t->dfd;
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", t->dfd);
+	int r = ue_tmp_name(path, sizeof path, proc);
+	const char *name = strrchr(path, '/') + 1;
+	if (r == 0 && (strlen(name) >= sizeof t->name || strlen(path) >= sizeof t->path))
+		r = -ENAMETOOLONG;
+	if (r < 0) {
+		ue_tmp_close(t);
+		return r;
+	}
+	strcpy(t->name, name);
+	strcpy(t->path, path);
+	return 0;
+}
+
+int ue_tmp_open_parent(struct ue_tmp *t, const char *real, const char **base)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(real, '/');
+	if (!slash || !slash[1])
+		return -EINVAL;
+	size_t n = slash == real ? 1 : (size_t)(slash - real);
+	if (n >= sizeof dir)
+		return -ENAMETOOLONG;
+	memcpy(dir, real, n);
+	dir[n] = '\0';
+	*base = slash + 1;
+	return ue_tmp_open(t, dir);
+}
+
+void ue_tmp_close(struct ue_tmp *t)
+{
+	if (t->dfd >= 0)
+		sys_close(t->dfd);
+	t->dfd = -1;
+}
+
+/* Remove name in dfd and everything below it.  Only ever our own hidden
+ * entries: a directory's mode copied from a lower may refuse us its
+ * contents, so it is opened up first. */
+static void remove_tree(int dfd, const char *name, int depth)
+{
+	char buf[8192];
+	struct stat st;
+	if (sys_unlinkat(dfd, name, 0) == 0 || sys_unlinkat(dfd, name, AT_REMOVEDIR) == 0 || depth > 64 ||
+	    sys_fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
+		return;
+	sys_fchmodat(dfd, name, 0700);
+	int fd = sys_openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	long n;
+	while ((n = sys_getdents64(fd, buf, sizeof buf)) > 0) {
+		for (long off = 0; off < n;) {
+			struct linux_dirent64 *d = (void *)(buf + off);
+			off += d->d_reclen;
+			if (strcmp(d->d_name, ".") && strcmp(d->d_name, ".."))
+				remove_tree(fd, d->d_name, depth + 1);
+		}
+	}
+	sys_close(fd);
+	sys_unlinkat(dfd, name, AT_REMOVEDIR);
+}
+
+void ue_tmp_discard(struct ue_tmp *t)
+{
+	remove_tree(t->dfd, t->name, 0);
+}
+
+int ue_tmp_place(struct ue_tmp *t, const char *base)
+{
+	int r = sys_renameat2(t->dfd, t->name, t->dfd, base, RENAME_NOREPLACE);
+	if (r == -EINVAL) {
+		/* No rename flags on this filesystem (FUSE's exfat): a look first,
+		 * which leaves two racing copy-ups to replace each other. */
+		struct stat st;
+		r = sys_fstatat(t->dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 ? -EEXIST
+		                                                              : sys_renameat2(t->dfd, t->name, t->dfd, base, 0);
+	}
+	if (r < 0)
+		ue_tmp_discard(t);
+	return r == -EEXIST ? 0 : r;
+}
+
+static int whiteout_at(int dfd, const char *name, const struct stat *st)
+{
+	if (ue_is_whiteout(st))
+		return 1;
+	char path[PATH_MAX];
+	if (!S_ISREG(st->st_mode) || st->st_size != 0)
+		return 0;
+	if (dfd == AT_FDCWD)
+		return ue_is_xwhiteout(name, st);
+	return snprintf(path, sizeof path, "/proc/self/fd/%d/%s", dfd, name) < (int)sizeof path && ue_is_xwhiteout(path, st);
+}
+
+int ue_tmp_is_whiteout(int dfd, const char *name)
+{
+	struct stat st;
+	return sys_fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && whiteout_at(dfd, name, &st);
+}
+
+/* Markers and leftovers only: whiteouts in every form the upper is
+ * written in, and temporary names.  What they hold is no content. */
+static int is_marker(int dfd, const char *name)
+{
+	return !strncmp(name, UE_AUFS_PREFIX, sizeof UE_AUFS_PREFIX - 1) ||
+	       !strncmp(name, UE_TMP_PREFIX, sizeof UE_TMP_PREFIX - 1) || ue_tmp_is_whiteout(dfd, name);
+}
+
+/* 1 when the directory fd holds markers only, 0 when it holds content. */
+static int only_markers(int fd)
+{
+	char buf[8192];
+	long n;
+	while ((n = sys_getdents64(fd, buf, sizeof buf)) > 0) {
+		for (long off = 0; off < n;) {
+			struct linux_dirent64 *d = (void *)(buf + off);
+			off += d->d_reclen;
+			if (strcmp(d->d_name, ".") && strcmp(d->d_name, "..") && !is_marker(fd, d->d_name))
+				return 0;
+		}
+	}
+	return n == 0;
+}
+
+/* Our entry at the temporary name goes back to base, and whatever is at
+ * base comes out: when that is the whiteout the caller left, it goes;
+ * anything else a racer put there goes back, and ours is discarded. */
+static void put_back(struct ue_tmp *t, const char *base)
+{
+	if (sys_renameat2(t->dfd, t->name, t->dfd, base, RENAME_EXCHANGE) == 0) {
+		if (ue_tmp_is_whiteout(t->dfd, t->name)) {
+			sys_unlinkat(t->dfd, t->name, 0);
+			return;
+		}
+		sys_renameat2(t->dfd, t->name, t->dfd, base, RENAME_EXCHANGE);
+	}
+	ue_tmp_discard(t);
+}
+
+int ue_tmp_finish_aside(struct ue_tmp *t, const char *base, int is_dir)
+{
+	struct stat st;
+	int r = sys_fstatat(t->dfd, t->name, &st, AT_SYMLINK_NOFOLLOW);
+	if (r < 0)
+		return r == -ENOENT ? 0 : r;
+	if (whiteout_at(t->dfd, t->name, &st)) {
+		/* The name was gone already: a racer removed it first. */
+		sys_unlinkat(t->dfd, t->name, 0);
+		return -ENOENT;
+	}
+	if (!is_dir && !S_ISDIR(st.st_mode))
+		return sys_unlinkat(t->dfd, t->name, 0);
+	if (!is_dir) {
+		r = -EISDIR;
+	} else if (!S_ISDIR(st.st_mode)) {
+		r = -ENOTDIR;
+	} else {
+		int fd = sys_openat(t->dfd, t->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+		int empty = fd >= 0 && only_markers(fd);
+		if (fd >= 0)
+			sys_close(fd);
+		if (empty) {
+			/* Out of sight now: what came in after this look goes with it. */
+			ue_tmp_discard(t);
+			return 0;
+		}
+		r = -ENOTEMPTY;
+	}
+	put_back(t, base);
+	return r;
+}
