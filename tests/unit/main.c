@@ -23,6 +23,7 @@ int main(void)
 	test_perm();
 	test_override();
 	test_followable();
+	test_tmpentry();
 	printf("1..%d\n", tap_n);
 	return tap_failed != 0;
 }

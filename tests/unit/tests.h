@@ -14,4 +14,5 @@ void test_forms(void);
 void test_perm(void);
 void test_override(void);
 void test_followable(void);
+void test_tmpentry(void);
 #endif
