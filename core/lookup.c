@@ -172,21 +172,31 @@ static int name_below(const char *rel, const struct ue_node *parent, int from)
 /* The entry at real (in layer i, at rel) redirects the layers below it:
  * out->redirect and the layers left to look in (*layers) follow.  An
  * absolute redirect starts again from the root's stack, as the kernel
- * does; a malformed one is ignored, as there. */
-static void follow_redirect(struct ue_node *out, int i, const char *real, const char *rel, uint64_t *layers)
+ * does.  A value the kernel refuses makes the entry fail to look up, as
+ * there (redirect.h); one too long to be a path names nothing below (the
+ * kernel's lookup of it finds nothing). */
+static int follow_redirect(struct ue_node *out, int i, const char *real, const char *rel, uint64_t *layers)
 {
 	char target[PATH_MAX];
 	int err;
-	if (ue_redirect_read(real, target, sizeof target) <= 0)
-		return;
-	const struct ue_redirect *r = ue_redirect_apply(out->redirect, i, rel, target, &err);
-	if (!r)
-		return;
-	out->redirect = r;
-	struct ue_node root;
 	uint64_t above = (2ULL << i) - 1;
-	if (target[0] == '/' && ue_node_at("", &root) == 0)
-		*layers = (*layers & above) | (root.stack & ~above);
+	long n = ue_redirect_read(real, target, sizeof target);
+	if (n == -ENAMETOOLONG)
+		*layers &= above;
+	if (n <= 0)
+		return 0;
+	struct ue_node root;
+	uint64_t below = target[0] == '/' && ue_node_at("", &root) == 0 ? root.stack & ~above : *layers & ~above;
+	const struct ue_redirect *r = ue_redirect_apply(out->redirect, i, rel, target, &err);
+	if (!r && err == -EACCES && !ue_redirect_dots_reached(target, below)) {
+		*layers &= above;
+		return 0;
+	}
+	if (!r)
+		return err;
+	out->redirect = r;
+	*layers = (*layers & above) | below;
+	return 0;
 }
 
 /* One step of the lookup: what the layers of the parent's stack hold at
@@ -212,7 +222,9 @@ static int child_compute(const char *rel, const struct ue_node *parent, struct u
 		int r = ue_node_real(real, sizeof real, out, i, rel);
 		if (r == 0)
 			r = sys_lstat(real, &st);
-		if (r < 0 && r != -ENOENT && r != -ENOTDIR)
+		/* A name too long for a layer below a redirect is not there, as
+		 * the kernel's lookup finds it. */
+		if (r < 0 && r != -ENOENT && r != -ENOTDIR && !(r == -ENAMETOOLONG && i > UE_UPPER && out->redirect))
 			return r;
 		int wh = layer_whiteout(parent, i, real, &st, r == 0), m;
 		if (r < 0 && !wh)
@@ -225,7 +237,8 @@ static int child_compute(const char *rel, const struct ue_node *parent, struct u
 				out->data_layer = i;
 				break;
 			}
-			follow_redirect(out, i, real, rel, &layers);
+			if ((r = follow_redirect(out, i, real, rel, &layers)) < 0)
+				return r;
 			continue;
 		}
 		if (out->layer < 0) {
@@ -241,7 +254,8 @@ static int child_compute(const char *rel, const struct ue_node *parent, struct u
 			 * with none below costs no look at its xattrs. */
 			if (S_ISREG(st.st_mode) && (layers >> (i + 1)) && ue_is_metacopy(real)) {
 				metacopy = 1;
-				follow_redirect(out, i, real, rel, &layers);
+				if ((r = follow_redirect(out, i, real, rel, &layers)) < 0)
+					return r;
 				continue;
 			}
 			if (!S_ISDIR(st.st_mode))
@@ -249,8 +263,8 @@ static int child_compute(const char *rel, const struct ue_node *parent, struct u
 			out->stack = 1ULL << i;
 			if ((m = dir_layer(out, i, real)) & UE_DIR_OPAQUE)
 				break;
-			if (m & UE_DIR_REDIRECT)
-				follow_redirect(out, i, real, rel, &layers);
+			if ((m & UE_DIR_REDIRECT) && (r = follow_redirect(out, i, real, rel, &layers)) < 0)
+				return r;
 			continue;
 		}
 		/* Below the top entry: only a directory keeps merging. */
@@ -261,8 +275,8 @@ static int child_compute(const char *rel, const struct ue_node *parent, struct u
 		out->stack |= 1ULL << i;
 		if ((m = dir_layer(out, i, real)) & UE_DIR_OPAQUE)
 			break;
-		if (m & UE_DIR_REDIRECT)
-			follow_redirect(out, i, real, rel, &layers);
+		if ((m & UE_DIR_REDIRECT) && (r = follow_redirect(out, i, real, rel, &layers)) < 0)
+			return r;
 	}
 	/* A redirected entry's own name may be free below: what a removal
 	 * must hide is what the layers hold at its name, not where it points. */

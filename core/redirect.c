@@ -67,20 +67,56 @@ static const struct ue_redirect *intern(const struct ue_redirect *outer, int fro
 	return &n->r;
 }
 
-/* The kernel takes any non-empty components; "." and ".." would let an
- * upper point outside what its lowers hold, so they are refused too. */
-static int valid_absolute(const char *t)
+static int is_dots(const char *name, size_t n)
 {
-	for (const char *s = t; *s == '/'; ) {
+	return (n == 1 && name[0] == '.') || (n == 2 && name[0] == '.' && name[1] == '.');
+}
+
+/* The kernel's rules (fs/overlayfs: ovl_get_redirect_xattr, then the
+ * lookup of each name): an absolute value is "/" and non-empty names
+ * ("/" alone, "//" and a trailing "/" are malformed: EINVAL), a relative
+ * one a single name (EINVAL with a "/"); "." and ".." pass that check but
+ * no lookup takes them (EACCES).  0 for a value the kernel follows. */
+static int redirect_check(const char *t)
+{
+	if (!*t)
+		return -EINVAL;
+	if (t[0] != '/')
+		return strchr(t, '/') ? -EINVAL : is_dots(t, strlen(t)) ? -EACCES : 0;
+	int dots = 0;
+	for (const char *s = t; *s == '/';) {
 		const char *e = strchrnul(s + 1, '/');
-		size_t n = (size_t)(e - s - 1);
-		if (n == 0 && !(*e == '\0' && s == t))
-			return 0;
-		if ((n == 1 && s[1] == '.') || (n == 2 && s[1] == '.' && s[2] == '.'))
-			return 0;
+		if (e == s + 1)
+			return -EINVAL;
+		dots |= is_dots(s + 1, (size_t)(e - s - 1));
 		s = e;
 	}
-	return 1;
+	return dots ? -EACCES : 0;
+}
+
+int ue_redirect_dots_reached(const char *target, uint64_t below)
+{
+	char prefix[PATH_MAX], real[PATH_MAX];
+	struct stat st;
+	if (target[0] != '/')
+		return below != 0;  /* looked up in the parent's directory of each layer */
+	const char *s = target;
+	while (*s == '/') {
+		const char *e = strchrnul(s + 1, '/');
+		if (is_dots(s + 1, (size_t)(e - s - 1)))
+			break;
+		s = e;
+	}
+	size_t n = s > target ? (size_t)(s - target - 1) : 0;
+	if (n >= sizeof prefix)
+		return 1;
+	memcpy(prefix, target + (n ? 1 : 0), n);
+	prefix[n] = '\0';
+	for (int j = 0; j < ue_cfg.nlayers; j++)
+		if ((below & (1ULL << j)) && ue_real(real, sizeof real, j, prefix) == 0 && sys_lstat(real, &st) == 0 &&
+		    S_ISDIR(st.st_mode))
+			return 1;
+	return 0;
 }
 
 /* path with its last component replaced by name, into buf. */
@@ -101,16 +137,10 @@ const struct ue_redirect *ue_redirect_apply(const struct ue_redirect *r, int lay
 	const struct ue_redirect *keep = covering(r, layer);
 	size_t ulen = strlen(rel);
 	char mapped[PATH_MAX], renamed[PATH_MAX];
-	*err = -EINVAL;
-	if (!*target)
+	if ((*err = redirect_check(target)) < 0)
 		return NULL;
-	if (target[0] == '/') {
-		if (!valid_absolute(target))
-			return NULL;
+	if (target[0] == '/')
 		return intern(keep, layer + 1, ulen, target + 1, err);
-	}
-	if (strchr(target, '/') || !strcmp(target, ".") || !strcmp(target, ".."))
-		return NULL;
 	/* One name: the parent's mapping stays, in each layer below its own
 	 * way; only the last component changes.  So each record of the chain
 	 * that maps layers below this one gets its renamed twin. */
@@ -137,8 +167,10 @@ const struct ue_redirect *ue_redirect_apply(const struct ue_redirect *r, int lay
 long ue_redirect_read(const char *real, char *buf, size_t size)
 {
 	long n = sys_lgetxattr(real, "trusted.overlay.redirect", buf, size - 1);
-	if (n < 0)
+	if (n < 0 && n != -ERANGE)
 		n = sys_lgetxattr(real, "user.overlay.redirect", buf, size - 1);
+	if (n == -ERANGE)
+		return -ENAMETOOLONG;
 	if (n < 0)
 		return 0;
 	buf[n] = '\0';

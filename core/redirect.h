@@ -14,6 +14,7 @@
 #define UE_REDIRECT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct ue_redirect {
 	const struct ue_redirect *outer;   /* the mapping of the layers above from */
@@ -31,13 +32,22 @@ int ue_redirect_rel(char *buf, size_t size, const struct ue_redirect *r, int lay
 
 /* The chain r once the entry at rel, found in layer, carries the redirect
  * value target: absolute ("/a/b", from the layer root) or one name in the
- * same parent.  NULL with -errno in *err for a malformed value (ignored,
- * as the kernel ignores it) or no memory. */
+ * same parent.  NULL with -errno in *err for a value the kernel refuses
+ * (-EINVAL malformed, -EACCES a "." or ".." name: the entry cannot be
+ * looked up, as on the kernel's mount) or no memory. */
 const struct ue_redirect *ue_redirect_apply(const struct ue_redirect *r, int layer, const char *rel,
                                             const char *target, int *err);
 
+/* Whether the kernel's lookup of a redirect target refused for a "." or
+ * ".." name (-EACCES above) gets as far as that name in one of the
+ * layers below (a bit set for each): the names before it are
+ * directories there.  Where it does not, the kernel finds nothing and
+ * refuses nothing. */
+int ue_redirect_dots_reached(const char *target, uint64_t below);
+
 /* The redirect stored on the real entry (trusted.overlay.redirect when
- * readable, else user.overlay.redirect) into buf: its length, 0 for none. */
+ * readable, else user.overlay.redirect) into buf: its length, 0 for none,
+ * -ENAMETOOLONG for one longer than buf. */
 long ue_redirect_read(const char *real, char *buf, size_t size);
 
 /* Whether the real file is a metadata-only copy-up (overlay.metacopy). */

@@ -144,6 +144,9 @@ static const char *const redirected[] = {
 	"U f m", "U x m user.overlay.metacopy=", "L2 f m data of m",
 	"L1 d k", "L1 x k user.overlay.redirect=/p", "L1 f k/own o",
 	"U d bad", "U x bad user.overlay.redirect=a/b", "L1 d bad", "L1 f bad/kept k",
+	"U d up", "U x up user.overlay.redirect=..", "U d out", "U x out user.overlay.redirect=/../..",
+	"U d root", "U x root user.overlay.redirect=/", "U d far", "U x far user.overlay.redirect=/nowhere/../p",
+	"U f far/own o",
 	NULL
 };
 
@@ -184,11 +187,19 @@ static void redirect_chains(void)
 	ue_redirect_rel(b, sizeof b, n, 3, "e/c");
 	is_str(b, "b/n", "relative redirect under a two-way parent: the lower part");
 	ok(ue_redirect_apply(NULL, 0, "e", "/p/q", &err) == e, "records are interned");
-	ok(!ue_redirect_apply(NULL, 0, "e", "a/b", &err) && !ue_redirect_apply(NULL, 0, "e", "/a//b", &err) &&
-	   !ue_redirect_apply(NULL, 0, "e", "/../x", &err) && !ue_redirect_apply(NULL, 0, "e", "", &err),
-	   "malformed redirects are refused");
-	ue_redirect_rel(b, sizeof b, ue_redirect_apply(NULL, 0, "e", "/", &err), 1, "e/x");
-	is_str(b, "x", "a redirect to the root");
+	/* The kernel's rules, as its mount with redirect_dir=on gives them. */
+	static const struct { const char *value; int err; } refused[] = {
+		{ "", -EINVAL }, { "a/b", -EINVAL }, { "../../O", -EINVAL }, { "/", -EINVAL }, { "//a", -EINVAL },
+		{ "/a//b", -EINVAL }, { "/a/", -EINVAL }, { "/../", -EINVAL }, { ".", -EACCES }, { "..", -EACCES },
+		{ "/..", -EACCES }, { "/../x", -EACCES }, { "/a/./b", -EACCES },
+	};
+	for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
+		err = 0;
+		ok(!ue_redirect_apply(NULL, 0, "e", refused[i].value, &err) && err == refused[i].err,
+		   "redirect '%s' refused: %d (got %d)", refused[i].value, refused[i].err, err);
+	}
+	ok(ue_redirect_apply(NULL, 0, "e", "/a/...", &err) != NULL && ue_redirect_apply(NULL, 0, "e", ".x", &err) != NULL,
+	   "names that only begin with dots are names");
 }
 
 void test_redirect(void)
@@ -219,8 +230,14 @@ void test_redirect(void)
 	ue_node_at("k", &n);
 	is_int(n.stack, 6, "a redirect in a lower: k merges L1's k and L2's p");
 	is_str(listing("k"), "own q top ", "readdir below a lower's redirect");
-	ue_node_at("bad", &n);
-	ok(n.stack == 3 && !strcmp(listing("bad"), "kept "), "a malformed redirect is ignored, as the kernel does");
+	is_int(ue_node_at("bad", &n), -EINVAL, "a malformed redirect: the directory cannot be looked up, as on the kernel's mount");
+	is_int(ue_node_at("bad/kept", &n), -EINVAL, "nor anything below it");
+	is_int(ue_node_at("up", &n), -EACCES, "a redirect to '..': EACCES, as the kernel's lookup of '..'");
+	is_int(ue_node_at("out", &n), -EACCES, "a redirect to '/../..': EACCES");
+	is_int(ue_node_at("root", &n), -EINVAL, "a redirect to '/': malformed");
+	is_int(ue_node_at("far", &n), 0, "a '..' the kernel's lookup never reaches (no lower holds 'nowhere') refuses nothing");
+	ok(n.stack == 1 && !strcmp(listing("far"), "own "), "... and the directory merges nothing below");
+	is_str(listing(""), "bad e f far k m out p root up ", "the root lists the refused directories, as the kernel does");
 	is_int(ue_node_at("m", &n), 0, "lookup a metacopy file");
 	ok(n.layer == 0 && n.data_layer == 2, "metacopy: metadata in the upper, data in L2");
 	ue_node_data_real(real, sizeof real, &n, "m");
