@@ -98,3 +98,30 @@ int ue_path_list_next(const char **list, char *buf, size_t size)
 	*list = s;
 	return 0;
 }
+
+int ue_path_is_dots(const char *name, size_t n)
+{
+	return (n == 1 && name[0] == '.') || (n == 2 && name[0] == '.' && name[1] == '.');
+}
+
+/* The kernel's rules (fs/overlayfs: ovl_get_redirect_xattr, then the
+ * lookup of each name): an absolute value is "/" and non-empty names
+ * ("/" alone, "//" and a trailing "/" are malformed: EINVAL), a relative
+ * one a single name (EINVAL with a "/"); "." and ".." pass that check but
+ * no lookup takes them (EACCES).  0 for a value the kernel follows. */
+int ue_path_redirect_check(const char *t)
+{
+	if (!*t)
+		return -EINVAL;
+	if (t[0] != '/')
+		return strchr(t, '/') ? -EINVAL : ue_path_is_dots(t, strlen(t)) ? -EACCES : 0;
+	int dots = 0;
+	for (const char *s = t; *s == '/';) {
+		const char *e = strchrnul(s + 1, '/');
+		if (e == s + 1)
+			return -EINVAL;
+		dots |= ue_path_is_dots(s + 1, (size_t)(e - s - 1));
+		s = e;
+	}
+	return dots ? -EACCES : 0;
+}

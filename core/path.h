@@ -23,4 +23,12 @@ int ue_path_has_dots(const char *path);
  * that do not fit are passed over); *list moves past it.  0 at the end. */
 int ue_path_list_next(const char **list, char *buf, size_t size);
 
+/* Whether name (n bytes) is "." or "..". */
+int ue_path_is_dots(const char *name, size_t n);
+
+/* A value of overlay.redirect checked by the kernel's rules: 0 when the
+ * kernel follows it, -EINVAL when it is malformed, -EACCES when it names
+ * "." or ".." (no lookup takes them).  See core/redirect.h. */
+int ue_path_redirect_check(const char *value);
+
 #endif

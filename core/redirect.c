@@ -1,6 +1,7 @@
 #include "redirect.h"
 #include "config.h"
 #include "lookup.h"
+#include "path.h"
 #include "sys.h"
 
 #include <limits.h>
@@ -67,33 +68,6 @@ static const struct ue_redirect *intern(const struct ue_redirect *outer, int fro
 	return &n->r;
 }
 
-static int is_dots(const char *name, size_t n)
-{
-	return (n == 1 && name[0] == '.') || (n == 2 && name[0] == '.' && name[1] == '.');
-}
-
-/* The kernel's rules (fs/overlayfs: ovl_get_redirect_xattr, then the
- * lookup of each name): an absolute value is "/" and non-empty names
- * ("/" alone, "//" and a trailing "/" are malformed: EINVAL), a relative
- * one a single name (EINVAL with a "/"); "." and ".." pass that check but
- * no lookup takes them (EACCES).  0 for a value the kernel follows. */
-static int redirect_check(const char *t)
-{
-	if (!*t)
-		return -EINVAL;
-	if (t[0] != '/')
-		return strchr(t, '/') ? -EINVAL : is_dots(t, strlen(t)) ? -EACCES : 0;
-	int dots = 0;
-	for (const char *s = t; *s == '/';) {
-		const char *e = strchrnul(s + 1, '/');
-		if (e == s + 1)
-			return -EINVAL;
-		dots |= is_dots(s + 1, (size_t)(e - s - 1));
-		s = e;
-	}
-	return dots ? -EACCES : 0;
-}
-
 int ue_redirect_dots_reached(const char *target, uint64_t below)
 {
 	char prefix[PATH_MAX], real[PATH_MAX];
@@ -103,7 +77,7 @@ int ue_redirect_dots_reached(const char *target, uint64_t below)
 	const char *s = target;
 	while (*s == '/') {
 		const char *e = strchrnul(s + 1, '/');
-		if (is_dots(s + 1, (size_t)(e - s - 1)))
+		if (ue_path_is_dots(s + 1, (size_t)(e - s - 1)))
 			break;
 		s = e;
 	}
@@ -137,7 +111,7 @@ const struct ue_redirect *ue_redirect_apply(const struct ue_redirect *r, int lay
 	const struct ue_redirect *keep = covering(r, layer);
 	size_t ulen = strlen(rel);
 	char mapped[PATH_MAX], renamed[PATH_MAX];
-	if ((*err = redirect_check(target)) < 0)
+	if ((*err = ue_path_redirect_check(target)) < 0)
 		return NULL;
 	if (target[0] == '/')
 		return intern(keep, layer + 1, ulen, target + 1, err);

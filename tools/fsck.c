@@ -13,6 +13,7 @@
  * Repairs assume that no union is using the upper meanwhile. */
 #include "layer.h"
 #include "markers.h"
+#include "path.h"
 #include "whiteout.h"
 
 #include <dirent.h>
@@ -27,6 +28,7 @@
 struct fctx {
 	int repair, form;
 	int have_lowers;
+	const struct mdir *roots;    /* the lowers at their roots: an absolute redirect starts there */
 	size_t found, left;
 	struct pbuf path;
 };
@@ -92,6 +94,45 @@ static void check_xattrs(struct fctx *c, int fd, const struct lent *e, const str
 				report(c, e->name, 0, "%s on an entry that is not an empty file: not a whiteout", s);
 		}
 	}
+}
+
+static void walk(struct fctx *c, int fd, const struct mdir *low, int is_root);
+
+/* The lowers that the upper directory name (in a directory whose lowers
+ * are low) merges: those at its own name, or where its redirect (a root
+ * kernel mount's redirect_dir) points: one name in the same parent, or a
+ * path from the lower roots.  A redirect the kernel refuses makes the
+ * directory fail to look up (core/redirect.h): reported, and -1. */
+static int lowers_below(struct fctx *c, const struct mdir *low, const char *name, const char *redir,
+                        struct mdir *out)
+{
+	int r = 0;
+	memset(out, 0, sizeof *out);
+	if (redir && (r = ue_path_redirect_check(redir)) < 0) {
+		report(c, NULL, 0, "overlay.redirect ('%s'): refused by the kernel (%s): the directory cannot be "
+		       "looked up", redir, strerror(-r));
+		return -1;
+	}
+	if (!redir || redir[0] != '/') {
+		if (mdir_child(low, redir ? redir : name, out) < 0)
+			ue_die("%s (lower): cannot read", c->path.s);
+		return 0;
+	}
+	/* From the roots, one name at a time: an empty set once a name is missing. */
+	char *path = xstrdup(redir + 1), *save = NULL;
+	struct mdir cur = { 0 };
+	const struct mdir *at = c->roots;
+	for (char *t = strtok_r(path, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
+		struct mdir next;
+		if (mdir_child(at, t, &next) < 0)
+			ue_die("%s (lower): cannot read", c->path.s);
+		mdir_free(&cur);
+		cur = next;
+		at = &cur;
+	}
+	free(path);
+	*out = cur;
+	return 0;
 }
 
 static void walk(struct fctx *c, int fd, const struct mdir *low, int is_root)
@@ -200,13 +241,17 @@ static void walk(struct fctx *c, int fd, const struct mdir *low, int is_root)
 			report(c, NULL, 0, "unreadable directory: %s", strerror(-cfd));
 		} else {
 			struct mdir child = { 0 };
+			int had_lowers = c->have_lowers;
 			if (c->have_lowers) {
-				unsigned f = dir_xattr_forms(cfd, NULL);
+				char *redir = NULL;
+				unsigned f = dir_xattr_forms(cfd, &redir);
 				int opaque = (f & F_OPAQUE) || faccessat(cfd, WH_OPQ, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
-				if (!opaque && mdir_child(low, e->name, &child) < 0)
-					ue_die("%s (lower): cannot read", c->path.s);
+				if (!opaque && lowers_below(c, low, e->name, redir, &child) < 0)
+					c->have_lowers = 0;  /* the kernel cannot look it up: nothing to compare */
+				free(redir);
 			}
 			walk(c, cfd, &child, 0);
+			c->have_lowers = had_lowers;
 			mdir_free(&child);
 			close(cfd);
 		}
@@ -277,6 +322,7 @@ int main(int argc, char **argv)
 	struct mdir low;
 	mdir_open_roots(&low, lower);
 	c.have_lowers = lower != NULL;
+	c.roots = &low;
 	pb_init(&c.path, "");
 	walk(&c, fd, &low, 1);
 	mdir_free(&low);

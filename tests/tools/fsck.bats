@@ -138,3 +138,41 @@ moved: overlay.redirect ('/elsewhere'): not supported by unionenv (made by a ker
     [ "$status" -eq 1 ]
     [[ $output == "d/w: xattr whiteout in a directory not marked"* ]]
 }
+
+@test "fsck --lower: whiteouts below a redirected directory hide what its redirect points at" {
+    mkdir -p L/d L/p/q U/e U/f U/bad
+    echo a >L/d/a
+    echo r >L/p/q/r
+    mknod U/e/a c 0 0 || skip "cannot make a whiteout here"
+    mknod U/e/zz c 0 0
+    mknod U/f/r c 0 0
+    mknod U/bad/x c 0 0
+    setfattr -n user.overlay.redirect -v d U/e
+    setfattr -n user.overlay.redirect -v /p/q U/f
+    setfattr -n user.overlay.redirect -v ../../O U/bad
+    run --separate-stderr ue fsck --lower L U
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [[ $output == *"e/zz: whiteout that hides nothing in the lowers"* ]]
+    [[ $output != *"e/a: whiteout that hides nothing"* ]]
+    [[ $output != *"f/r: whiteout that hides nothing"* ]]
+    [[ $output == *"bad: overlay.redirect ('../../O'): refused by the kernel (Invalid argument)"* ]]
+    [[ $output != *"bad/x:"* ]]
+}
+
+@test "fsck --lower: a root kernel's redirect_dir=on upper has no whiteout that hides nothing" {
+    need_root "a kernel mount with redirect_dir=on"
+    mkdir -p L/d/sub L/p/q U W M
+    echo a >L/d/a
+    echo s >L/d/sub/s
+    echo r >L/p/q/r
+    mount -t overlay overlay -o "lowerdir=$PWD/L,upperdir=$PWD/U,workdir=$PWD/W,redirect_dir=on" M ||
+        skip "cannot mount overlayfs with redirect_dir=on"
+    (cd M && mv d e && rm e/a e/sub/s && mkdir x && mv p/q x/q2 && rm x/q2/r) || { umount M; false; }
+    umount M
+    getfattr -n trusted.overlay.redirect U/e >/dev/null
+    run --separate-stderr ue fsck --lower L U
+    echo "$output"
+    [[ $output != *"hides nothing"* ]]
+    [[ $output == *"e: overlay.redirect ('d')"* ]]
+}
