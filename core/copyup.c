@@ -131,22 +131,44 @@ static const char *base_of(const char *real)
 	return slash ? slash + 1 : real;
 }
 
-static int copy_up_file(const char *src, const char *data_src, const char *dst, const char *dst_dir,
+/* Whether the copy may land at base in the directory t holds.  Our
+ * caller looked a moment ago; a racer may since have removed the name (a
+ * whiteout there, or an aufs marker beside it) or made the directory
+ * opaque (made it anew, or copied it whole): no lower shows through it
+ * then, and what a lower holds must not come up into it.  0: go on;
+ * 1: the name is there already (a racer's copy: ours is not needed);
+ * -ENOENT. */
+static int may_land(const struct ue_tmp *t, const char *base)
+{
+	char at[PATH_MAX];
+	struct stat st;
+	snprintf(at, sizeof at, "/proc/self/fd/%d/%s", t->dfd, base);
+	if (ue_hidden_beside(at) || ue_tmp_is_whiteout(t->dfd, base))
+		return -ENOENT;
+	snprintf(at, sizeof at, "/proc/self/fd/%d/.", t->dfd);
+	if (!(ue_dir_markers(at, ue_cfg.upper_form == UE_FORM_AUFS ? UE_AUFS_ASSUME : 0) & UE_DIR_OPAQUE))
+		return 0;
+	return sys_fstatat(t->dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 ? 1 : -ENOENT;
+}
+
+/* After a placement that found the name taken: a racer's copy (done), or
+ * a whiteout a racer made after our look (the name is gone). */
+static int taken(const struct ue_tmp *t, const char *base)
+{
+	return ue_tmp_is_whiteout(t->dfd, base) ? -ENOENT : 0;
+}
+
+/* A regular file: written into an O_TMPFILE in the directory t holds and
+ * linked into place, or where the filesystem has none under t's
+ * temporary name, renamed into place. */
+static int copy_up_file(const char *src, const char *data_src, struct ue_tmp *t, const char *base,
                         const struct stat *st, int flags)
 {
 	int in = -1, out, r;
-	struct ue_tmp t = { .dfd = -1 };
-	out = sys_openat(AT_FDCWD, dst_dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+	out = sys_openat(t->dfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
 	int named = out < 0;
-	if (named) {
-		/* No O_TMPFILE on this filesystem: a hidden name, renamed into place. */
-		if ((r = ue_tmp_open(&t, dst_dir)) < 0)
-			return r;
-		if ((out = sys_openat(t.dfd, t.name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600)) < 0) {
-			ue_tmp_close(&t);
-			return out;
-		}
-	}
+	if (named && (out = sys_openat(t->dfd, t->name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600)) < 0)
+		return out;
 	if (!(flags & UE_COPYUP_NODATA) && st->st_size > 0) {
 		in = sys_openat(AT_FDCWD, data_src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
 		r = in < 0 ? in : copy_data(in, out, st->st_size);
@@ -162,39 +184,36 @@ static int copy_up_file(const char *src, const char *data_src, const char *dst, 
 		if ((r = copy_xattrs(src, NULL, out)) < 0)
 			goto out;
 		ue_origin_set(src, out, NULL);
-		if ((r = copy_meta(NULL, out, st)) < 0)
+		if ((r = copy_meta(NULL, out, st)) < 0 || (r = may_land(t, base)) != 0)
 			goto out;
-		r = sys_linkat(AT_FDCWD, proc, AT_FDCWD, dst, AT_SYMLINK_FOLLOW);
+		r = sys_linkat(AT_FDCWD, proc, t->dfd, base, AT_SYMLINK_FOLLOW);
 		if (r == -EEXIST)
-			r = 0;  /* another process copied it up first */
+			r = taken(t, base);  /* another process copied it up first */
 		goto out;
 	}
-	if ((r = copy_xattrs(src, t.path, -1)) == 0) {
-		ue_origin_set(src, -1, t.path);
-		r = copy_meta(t.path, -1, st);
+	if ((r = copy_xattrs(src, t->path, -1)) == 0) {
+		ue_origin_set(src, -1, t->path);
+		r = copy_meta(t->path, -1, st);
 	}
-	if (r == 0) {
+	if (r == 0 && (r = may_land(t, base)) == 0) {
 		sys_close(out);
 		out = -1;
-		r = ue_tmp_place(&t, base_of(dst));
+		r = ue_tmp_place(t, base);
+		return r == 0 ? taken(t, base) : r;
 	}
 out:
 	if (out >= 0)
 		sys_close(out);
-	if (named) {
-		if (r < 0)
-			ue_tmp_discard(&t);
-		ue_tmp_close(&t);
-	}
-	return r;
+	if (named)
+		ue_tmp_discard(t);
+	return r < 0 ? r : 0;
 }
 
-/* A directory, symlink or special file: made under a temporary name in
- * the upper directory, then put in place. */
-static int copy_up_other(const char *src, const char *dst, const char *dst_dir, const struct stat *st)
+/* A directory, symlink or special file: made under t's temporary name,
+ * then put in place. */
+static int copy_up_other(const char *src, struct ue_tmp *t, const char *base, const struct stat *st)
 {
 	char tgt[PATH_MAX];
-	struct ue_tmp t;
 	int r;
 	if (S_ISLNK(st->st_mode)) {
 		long n = sys_readlinkat(AT_FDCWD, src, tgt, sizeof tgt - 1);
@@ -202,26 +221,26 @@ static int copy_up_other(const char *src, const char *dst, const char *dst_dir, 
 			return (int)n;
 		tgt[n] = '\0';
 	}
-	if ((r = ue_tmp_open(&t, dst_dir)) < 0)
-		return r;
 	if (S_ISDIR(st->st_mode))
-		r = sys_mkdirat(t.dfd, t.name, 0700);
+		r = sys_mkdirat(t->dfd, t->name, 0700);
 	else if (S_ISLNK(st->st_mode))
-		r = sys_symlinkat(tgt, t.dfd, t.name);
+		r = sys_symlinkat(tgt, t->dfd, t->name);
 	else
-		r = sys_mknodat(t.dfd, t.name, st->st_mode & (S_IFMT | 0600), st->st_rdev);
-	if (r == 0 && (r = copy_xattrs(src, t.path, -1)) == 0) {
+		r = sys_mknodat(t->dfd, t->name, st->st_mode & (S_IFMT | 0600), st->st_rdev);
+	if (r < 0)
+		return r;
+	if ((r = copy_xattrs(src, t->path, -1)) == 0) {
 		/* Symlinks and special files take no user xattrs: files and dirs only. */
 		if (S_ISDIR(st->st_mode))
-			ue_origin_set(src, -1, t.path);
-		r = copy_meta(t.path, -1, st);
+			ue_origin_set(src, -1, t->path);
+		r = copy_meta(t->path, -1, st);
 	}
-	if (r == 0)
-		r = ue_tmp_place(&t, base_of(dst));
-	else
-		ue_tmp_discard(&t);
-	ue_tmp_close(&t);
-	return r;
+	if (r == 0 && (r = may_land(t, base)) == 0) {
+		r = ue_tmp_place(t, base);
+		return r == 0 ? taken(t, base) : r;
+	}
+	ue_tmp_discard(t);
+	return r < 0 ? r : 0;
 }
 
 /* Copy up one entry whose parent is already in the upper. */
@@ -246,8 +265,14 @@ static int copy_up_one(const char *rel, struct ue_node *n, int flags)
 	struct ue_override o;
 	if (st.st_uid != 0 && ue_override_get(src, -1, &o) == 1)
 		ue_override_apply(&o, &st);  /* a lower's recorded owner is the one to give */
-	r = S_ISREG(st.st_mode) ? copy_up_file(src, data_src, dst, dst_dir, &st, flags)
-	                        : copy_up_other(src, dst, dst_dir, &st);
+	/* Everything in the directory as we find it now, through one fd:
+	 * wherever a racer's rename takes it, nothing of ours is left. */
+	struct ue_tmp t;
+	if ((r = ue_tmp_open(&t, dst_dir)) < 0)
+		return r;
+	r = S_ISREG(st.st_mode) ? copy_up_file(src, data_src, &t, base_of(dst), &st, flags)
+	                        : copy_up_other(src, &t, base_of(dst), &st);
+	ue_tmp_close(&t);
 	if (r < 0)
 		return r;
 	/* A copy-up is no change to the directory: its times stay, as the

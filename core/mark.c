@@ -145,15 +145,62 @@ void ue_drop_whiteout(const char *real)
 		sys_unlinkat(AT_FDCWD, marker, 0);
 }
 
+/* The aufs marker beside real made (its name into marker) in the
+ * directory t opens; t is left open on success. */
+static int aufs_marker_at(struct ue_tmp *t, const char *real, char *marker, size_t size)
+{
+	const char *base;
+	int r;
+	if (strlen(base_of(real)) + sizeof UE_AUFS_PREFIX > size)
+		return -ENAMETOOLONG;
+	if (strlen(base_of(real)) + sizeof UE_AUFS_PREFIX - 1 > NAME_MAX)
+		return -ENAMETOOLONG;  /* no room for the prefix: the form's own limit */
+	if ((r = ue_tmp_open_parent(t, real, &base)) < 0)
+		return r;
+	strcat(strcpy(marker, UE_AUFS_PREFIX), base);
+	int fd = sys_openat(t->dfd, marker, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0);
+	r = fd >= 0 || fd == -EEXIST ? 0 : fd;   /* mode 0: one already there will do */
+	if (fd >= 0)
+		sys_close(fd);
+	if (r < 0)
+		ue_tmp_close(t);
+	return r;
+}
+
+/* The aufs marker of real, where the upper has nothing at real.  The
+ * marker sits beside the name, so nothing stops a racer from copying the
+ * name up meanwhile (the device form's mknod would fail): with the marker
+ * hiding it, the copy goes as an upper entry's removal would take it, or,
+ * a directory with content in it, the marker goes and the removal fails.
+ * Both through one fd of the directory, wherever a rename takes it. */
+static int aufs_whiteout(const char *real)
+{
+	char marker[NAME_MAX + 1];
+	const char *base = base_of(real);
+	struct ue_tmp t;
+	struct stat st;
+	int r;
+	if ((r = aufs_marker_at(&t, real, marker, sizeof marker)) < 0)
+		return r;
+	if (sys_fstatat(t.dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		r = sys_unlinkat(t.dfd, base, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0);
+		if (r == -ENOENT)
+			r = 0;
+		else if (r < 0)
+			sys_unlinkat(t.dfd, marker, 0);
+	}
+	ue_tmp_close(&t);
+	return r;
+}
+
 /* One try in the current form; the callers try again in the next form. */
 static int make_whiteout_once(const char *real)
 {
-	char tmp[PATH_MAX];
 	struct ue_tmp t;
 	int r;
 	switch (ue_cfg.upper_form) {
 	case UE_FORM_AUFS:
-		return (r = aufs_marker(tmp, sizeof tmp, real)) < 0 ? r : make_empty(tmp);
+		return aufs_whiteout(real);
 	case UE_FORM_XATTR:
 		if ((r = xattr_whiteout_tmp(&t, real)) < 0)
 			return r;
@@ -164,7 +211,7 @@ static int make_whiteout_once(const char *real)
 		ue_tmp_close(&t);
 		return r;
 	default:
-		return sys_mknodat(AT_FDCWD, real, S_IFCHR | 0000, makedev(0, 0));
+		return 1;  /* made by the caller, through the directory's fd */
 	}
 }
 
@@ -172,10 +219,23 @@ int ue_make_whiteout(const char *real)
 {
 	char dir[PATH_MAX];
 	int r;
-	while ((r = make_whiteout_once(real)) < 0 && parent_of(dir, sizeof dir, real) == 0 && next_form(dir, r))
-		;
-	if (r == 0 && parent_of(dir, sizeof dir, real) == 0)
-		unneeded_whiteout(AT_FDCWD, dir, real);
+	struct ue_tmp t;
+	const char *base;
+	/* The device made and checked through one fd of the directory: a
+	 * racer's rename of it in between cannot leave the whiteout unchecked. */
+	if ((r = ue_tmp_open_parent(&t, real, &base)) < 0)
+		return r;
+	while ((r = make_whiteout_once(real)) != 0) {
+		if (r == 1 && (r = sys_mknodat(t.dfd, base, S_IFCHR | 0000, makedev(0, 0))) == 0)
+			break;
+		if (parent_of(dir, sizeof dir, real) < 0 || !next_form(dir, r))
+			break;
+	}
+	if (r == 0) {
+		snprintf(dir, sizeof dir, "/proc/self/fd/%d/.", t.dfd);
+		unneeded_whiteout(t.dfd, dir, base);
+	}
+	ue_tmp_close(&t);
 	return r;
 }
 
@@ -190,14 +250,19 @@ static int replace_once(const char *real, int is_dir)
 	struct ue_tmp t;
 	int r;
 	switch (ue_cfg.upper_form) {
-	case UE_FORM_AUFS:
-		/* The marker first: from then on it hides whatever is at real. */
-		if ((r = aufs_marker(tmp, sizeof tmp, real)) < 0 || (r = make_empty(tmp)) < 0)
+	case UE_FORM_AUFS: {
+		/* The marker first: from then on it hides whatever is at real.
+		 * Both through one fd of the directory, wherever a rename takes it. */
+		char proc[PATH_MAX];
+		if ((r = aufs_marker_at(&t, real, tmp, sizeof tmp)) < 0)
 			return r;
-		if ((is_dir && (r = ue_dir_drop_whiteouts(real)) < 0) ||
-		    (r = sys_unlinkat(AT_FDCWD, real, is_dir ? AT_REMOVEDIR : 0)) < 0)
-			sys_unlinkat(AT_FDCWD, tmp, 0);
+		snprintf(proc, sizeof proc, "/proc/self/fd/%d/%s", t.dfd, base);
+		if ((is_dir && (r = ue_dir_drop_whiteouts(proc)) < 0) ||
+		    (r = sys_unlinkat(t.dfd, base, is_dir ? AT_REMOVEDIR : 0)) < 0)
+			sys_unlinkat(t.dfd, tmp, 0);
+		ue_tmp_close(&t);
 		return r;
+	}
 	case UE_FORM_XATTR:
 		if ((r = xattr_whiteout_tmp(&t, real)) < 0)
 			return r;
@@ -241,13 +306,16 @@ static int rename_leaving_once(const char *from, const char *to)
 	char tmp[PATH_MAX];
 	int r;
 	switch (ue_cfg.upper_form) {
-	case UE_FORM_AUFS:
+	case UE_FORM_AUFS: {
 		/* The marker first: the old name never shows the lower's entry. */
-		if ((r = aufs_marker(tmp, sizeof tmp, from)) < 0 || (r = make_empty(tmp)) < 0)
+		struct ue_tmp t;
+		if ((r = aufs_marker_at(&t, from, tmp, sizeof tmp)) < 0)
 			return r;
-		if ((r = sys_renameat2(AT_FDCWD, from, AT_FDCWD, to, 0)) < 0)
-			sys_unlinkat(AT_FDCWD, tmp, 0);
+		if ((r = sys_renameat2(t.dfd, base_of(from), AT_FDCWD, to, 0)) < 0)
+			sys_unlinkat(t.dfd, tmp, 0);
+		ue_tmp_close(&t);
 		return r;
+	}
 	case UE_FORM_XATTR: {
 		/* Ready before the move, so that nothing can fail after it: the
 		 * lower's entry shows at the old name only between two renames. */
@@ -339,15 +407,45 @@ int ue_set_opaque(const char *real_dir)
 	return r;
 }
 
+/* The aufs markers in real_dir but its opaque marker: a racer's, made
+ * after the first drop and before the directory became opaque. */
+static void drop_aufs_names(const char *real_dir)
+{
+	char buf[8192];
+	int fd = sys_openat(AT_FDCWD, real_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+	long n;
+	while (fd >= 0 && (n = sys_getdents64(fd, buf, sizeof buf)) > 0) {
+		for (long off = 0; off < n;) {
+			struct linux_dirent64 *d = (void *)(buf + off);
+			off += d->d_reclen;
+			if (!strncmp(d->d_name, UE_AUFS_PREFIX, sizeof UE_AUFS_PREFIX - 1) && strcmp(d->d_name, UE_AUFS_OPAQUE))
+				sys_unlinkat(fd, d->d_name, 0);
+		}
+	}
+	if (fd >= 0)
+		sys_close(fd);
+}
+
 int ue_set_opaque_clean(const char *real_dir)
 {
-	/* aufs: the opaque marker is one of the .wh. names a drop removes. */
+	/* aufs: the opaque marker is one of the .wh. names a drop removes:
+	 * dropped, marked, and the stragglers dropped. */
 	if (ue_cfg.upper_form == UE_FORM_AUFS) {
 		int r = ue_dir_drop_whiteouts(real_dir);
-		return r < 0 ? r : ue_set_opaque(real_dir);
+		if (r == 0 && (r = ue_set_opaque(real_dir)) == 0)
+			drop_aufs_names(real_dir);
+		return r;
 	}
 	int r = ue_set_opaque(real_dir);
 	return r < 0 ? r : ue_dir_drop_whiteouts(real_dir);
+}
+
+int ue_hidden_beside(const char *real)
+{
+	char marker[PATH_MAX];
+	struct stat st;
+	return ue_cfg.upper_form == UE_FORM_AUFS && aufs_marker(marker, sizeof marker, real) == 0 &&
+	       sys_lstat(marker, &st) == 0;
 }
 
 int ue_name_reserved(const char *name)

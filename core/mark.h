@@ -28,6 +28,10 @@ void ue_drop_whiteout(const char *real);
 #define UE_MV_DIR      4
 int ue_rename_marked(const char *from, const char *to, int flags);
 
+/* Whether a marker beside the name real hides it (the aufs form): a
+ * copy-up must not put the name back after a racer removed it. */
+int ue_hidden_beside(const char *real);
+
 /* A name the upper cannot hold in its form (.wh.* in the aufs form). */
 int ue_name_reserved(const char *name);
 

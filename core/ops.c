@@ -321,6 +321,14 @@ static int rename_recorded(struct ue_path *from, struct ue_path *to, int exchang
 	int lock = dir ? ue_cache_lock() : UE_CACHE_ALONE;
 	int r = exchange ? sys_renameat2(AT_FDCWD, from->real, AT_FDCWD, to->real, RENAME_EXCHANGE)
 	                 : ue_rename_marked(from->real, to->real, mv);
+	if (r == 0 && !exchange && S_ISDIR(from->node.type) && ue_tmp_is_whiteout(AT_FDCWD, to->real)) {
+		/* A racer removed the source after our look: what moved was its
+		 * whiteout.  It goes back (a whiteout that was at the new name
+		 * before stays there), and the rename did not happen. */
+		if (!to->node.upper_whiteout)
+			sys_renameat2(AT_FDCWD, to->real, AT_FDCWD, from->real, 0);
+		r = -ENOENT;
+	}
 	if (r == 0 && dir) {
 		ue_lowermap_renamed(lock, from->rel, to->rel, exchange, from_lower, to_lower);
 		ue_renamed(from->rel, to->rel, exchange);
