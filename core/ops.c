@@ -63,7 +63,7 @@ static int create(struct ue_path *p, const struct maker *m, int is_dir)
 {
 	struct ue_tmp t;
 	int r;
-	if (ue_node_exists(&p->node))
+	if (ue_node_exists(&p->node) || p->last != UE_LAST_NAME)
 		return -EEXIST;
 	if ((r = name_reserved(p->rel)) < 0 || (r = ue_may_change_dir_of(p->rel)) < 0 || (r = ue_copy_up_parents(p->rel)) < 0 ||
 	    (r = ue_real(p->real, sizeof p->real, UE_UPPER, p->rel)) < 0)
@@ -173,7 +173,7 @@ int ue_op_link(struct ue_path *from, struct ue_path *to)
 	/* In the kernel's order: source, then the new name, then the type. */
 	if (!ue_node_exists(&from->node))
 		return -ENOENT;
-	if (ue_node_exists(&to->node))
+	if (ue_node_exists(&to->node) || to->last != UE_LAST_NAME)
 		return -EEXIST;
 	if (S_ISDIR(from->node.type))
 		return -EPERM;
@@ -257,6 +257,8 @@ static int may_delete(const struct ue_path *p)
 
 int ue_op_unlink(struct ue_path *p)
 {
+	if (p->last != UE_LAST_NAME)
+		return -EISDIR;
 	if (ue_node_exists(&p->node) && p->trailing_slash)
 		return S_ISDIR(p->node.type) ? -EISDIR : -ENOTDIR;  /* before permission, as there */
 	int r = may_delete(p);
@@ -269,6 +271,11 @@ int ue_op_unlink(struct ue_path *p)
 
 int ue_op_rmdir(struct ue_path *p)
 {
+	/* A last "." or ".." names no entry to remove (the kernel's LAST_DOT
+	 * and LAST_DOTDOT): refused before anything else, as in the callers
+	 * of create() and in rename and unlink. */
+	if (p->last != UE_LAST_NAME)
+		return p->last == UE_LAST_DOT ? -EINVAL : -ENOTEMPTY;
 	int r = may_delete(p);
 	if (r < 0)
 		return r;
@@ -343,6 +350,10 @@ int ue_op_rename(struct ue_path *from, struct ue_path *to, unsigned flags)
 	int exchange = flags & RENAME_EXCHANGE;
 	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE))
 		return -EINVAL;
+	if (from->last != UE_LAST_NAME)
+		return -EBUSY;
+	if (to->last != UE_LAST_NAME)
+		return (flags & RENAME_NOREPLACE) ? -EEXIST : -EBUSY;
 	if (!ue_node_exists(&from->node))
 		return -ENOENT;
 	if (from->rel[0] == '\0' || to->rel[0] == '\0')

@@ -80,6 +80,19 @@ int ue_path_has_dots(const char *p)
 	return 0;
 }
 
+int ue_path_last(const char *path)
+{
+	size_t n = strlen(path);
+	while (n > 0 && path[n - 1] == '/')
+		n--;
+	size_t b = n;
+	while (b > 0 && path[b - 1] != '/')
+		b--;
+	if (n - b == 1 && path[b] == '.')
+		return 1;
+	return n - b == 2 && path[b] == '.' && path[b + 1] == '.' ? 2 : 0;
+}
+
 int ue_path_list_next(const char **list, char *buf, size_t size)
 {
 	const char *s = *list;

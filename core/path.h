@@ -19,6 +19,10 @@ const char *ue_path_under(const char *path, const char *root, size_t rootlen);
 /* Whether path has a "." or ".." component or a doubled slash. */
 int ue_path_has_dots(const char *path);
 
+/* What the last component of path is (trailing slashes skipped): 0 a name
+ * (or none: "" or "/"), 1 ".", 2 "..".  The order of enum ue_last. */
+int ue_path_last(const char *path);
+
 /* The next non-empty element of a colon-separated list into buf (elements
  * that do not fit are passed over); *list moves past it.  0 at the end. */
 int ue_path_list_next(const char **list, char *buf, size_t size);

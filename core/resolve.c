@@ -304,7 +304,9 @@ static int pass_through(const char *rel, const char *after, struct ue_path *p, c
 		if ((r = ue_path_normalize(norm, sizeof norm, abs)) < 0)
 			return r;
 		if (!(in = under_mount(norm))) {
-			strcpy(p->real, norm);
+			/* A last "." or ".." stays for the kernel to refuse (rename,
+			 * rmdir), rather than naming the directory it leads to. */
+			strcpy(p->real, ue_path_last(abs) ? abs : norm);
 			p->where = UE_OUTSIDE;
 			return 0;
 		}
@@ -473,6 +475,7 @@ int ue_resolve(int dirfd, const char *path, int flags, struct ue_path *p)
 
 	p->where = UE_PASS;
 	p->trailing_slash = 0;
+	p->last = UE_LAST_NAME;
 	if (!ue_config_active())
 		return 0;
 	if (!path)
@@ -501,7 +504,8 @@ int ue_resolve(int dirfd, const char *path, int flags, struct ue_path *p)
 				return 0;
 		}
 	}
-	/* Fast path: a canonical path that the cache knows whole. */
+	/* Fast path: a canonical path that the cache knows whole (so its last
+	 * component is a name). */
 	size_t n = strlen(rest);
 	if (n > 0 && n < sizeof p->rel && rest[n - 1] != '/' && !ue_path_has_dots(rest) &&
 	    !(ue_cfg.npassthrough && ue_config_passes(rest))) {
@@ -514,5 +518,6 @@ int ue_resolve(int dirfd, const char *path, int flags, struct ue_path *p)
 			return ue_path_refresh(p);
 		}
 	}
+	p->last = ue_path_last(path);
 	return walk(rest, flags, p);
 }

@@ -15,12 +15,19 @@ enum ue_where {
 	UE_UNION,     /* inside: node, rel and real (top layer, or the upper when missing) */
 };
 
+/* What the last component of the path as given is, as the kernel's
+ * LAST_NORM, LAST_DOT and LAST_DOTDOT: a call that acts on a name (rename,
+ * rmdir, unlink, mkdir...) refuses "." and ".." instead of acting on the
+ * directory they lead to. */
+enum ue_last { UE_LAST_NAME, UE_LAST_DOT, UE_LAST_DOTDOT };
+
 #define UE_FOLLOW 1     /* follow a symlink in the last component */
 #define UE_RECHECK 2    /* a change follows: recheck missing middle components */
 
 struct ue_path {
 	int where;
 	int trailing_slash;
+	int last;          /* enum ue_last of the path as given */
 	struct ue_node node;
 	char rel[PATH_MAX];
 	char real[PATH_MAX];

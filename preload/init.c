@@ -119,7 +119,12 @@ int ue_resolve_for_change(int dirfd, const char *path, int flags, struct ue_path
 		return r;
 	if ((r = ue_unreal(v, sizeof v, target)) < 0)
 		return r;
-	return ue_resolve(AT_FDCWD, v, flags, p);
+	/* The kernel's target of "x/.." is the directory: the call must still
+	 * see that it was named by "..". */
+	int last = ue_path_last(path);
+	r = ue_resolve(AT_FDCWD, v, flags, p);
+	p->last = last;
+	return r;
 }
 
 static const char *env_find(char *const envp[], const char *name, size_t n)
