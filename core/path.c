@@ -66,17 +66,26 @@ const char *ue_path_under(const char *path, const char *root, size_t rootlen)
 	return r;
 }
 
+/* At s, right after a slash (or at the start): a "." or ".." component,
+ * or the second slash of a doubled one? */
+static int dots_at(const char *s)
+{
+	if (s[0] == '/')
+		return 1;
+	if (s[0] != '.')
+		return 0;
+	const char *t = s[1] == '.' ? s + 2 : s + 1;
+	return *t == '/' || *t == '\0';
+}
+
+/* This runs on every path a wrapper sees: only the slashes need a look. */
 int ue_path_has_dots(const char *p)
 {
-	for (const char *s = p; *s; s++) {
-		if (*s == '/' && s[1] == '/')
+	if (p[0] == '.' && dots_at(p))
+		return 1;
+	for (const char *s = p; *s; s++)
+		if (*s == '/' && dots_at(s + 1))
 			return 1;
-		if (*s == '.' && (s == p || s[-1] == '/')) {
-			const char *t = s[1] == '.' ? s + 2 : s + 1;
-			if (*t == '/' || *t == '\0')
-				return 1;
-		}
-	}
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 #include "renames.h"
 #include "perm.h"
 #include "sys.h"
+#include "userptr.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -472,19 +473,23 @@ int ue_resolve(int dirfd, const char *path, int flags, struct ue_path *p)
 {
 	char abs[PATH_MAX], norm[PATH_MAX];
 	const char *rest;
+	size_t n = 0;  /* strlen(rest), when known */
 
 	p->where = UE_PASS;
 	p->trailing_slash = 0;
 	p->last = UE_LAST_NAME;
 	if (!ue_config_active())
 		return 0;
-	if (!path)
-		return -EFAULT;
+	long len = ue_user_path(path);
+	if (len < 0)
+		return (int)len;  /* the kernel's EFAULT, where reading would crash */
 	if (path[0] == '\0')
 		return 0;  /* "" (AT_EMPTY_PATH or an error): the kernel decides */
 	if (path[0] == '/') {
 		rest = under_mount(path);
-		if (!rest) {
+		if (rest) {
+			n = (size_t)(path + len - rest);
+		} else {
 			if (!ue_path_has_dots(path))
 				return 0;
 			if (ue_path_normalize(norm, sizeof norm, path) < 0 || !(rest = under_mount(norm)))
@@ -506,7 +511,8 @@ int ue_resolve(int dirfd, const char *path, int flags, struct ue_path *p)
 	}
 	/* Fast path: a canonical path that the cache knows whole (so its last
 	 * component is a name). */
-	size_t n = strlen(rest);
+	if (!n)
+		n = strlen(rest);
 	if (n > 0 && n < sizeof p->rel && rest[n - 1] != '/' && !ue_path_has_dots(rest) &&
 	    !(ue_cfg.npassthrough && ue_config_passes(rest))) {
 		struct ue_node node;

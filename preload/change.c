@@ -3,6 +3,7 @@
  * union and the outside a rename or link crosses a mount: EXDEV. */
 #include "impl.h"
 #include "ops.h"
+#include "userptr.h"
 
 #include <limits.h>
 #include <string.h>
@@ -32,8 +33,9 @@ long mknod_impl(int dirfd, const char *path, mode_t mode, dev_t dev)
 long symlink_impl(const char *target, int dirfd, const char *path)
 {
 	struct ue_path p;
-	int r = ue_resolve_for_change(dirfd, path, 0, &p);
-	if (r < 0)
+	long t = ue_user_path(target);  /* the kernel reads it first */
+	int r = t < 0 ? (int)t : 0;
+	if (r < 0 || (r = ue_resolve_for_change(dirfd, path, 0, &p)) < 0)
 		return r;
 	if (p.where == UE_UNION)
 		return ue_op_symlink(target, &p);
