@@ -99,6 +99,24 @@ int ue_may_own(const char *real)
 	return geteuid() == 0 || st.st_uid == geteuid() ? 0 : -EPERM;
 }
 
+int ue_may_chown(const char *real, uid_t u, gid_t g)
+{
+	struct stat st;
+	if (u == (uid_t)-1 && g == (gid_t)-1)
+		return 0;
+	int r = shown_stat(real, &st);
+	if (r < 0)
+		return r;
+	uid_t me = geteuid();
+	if (me == 0)
+		return 0;
+	if (u != (uid_t)-1 && (st.st_uid != me || u != st.st_uid))
+		return -EPERM;
+	if (g != (gid_t)-1 && (st.st_uid != me || (g != st.st_gid && !in_group(g))))
+		return -EPERM;
+	return 0;
+}
+
 /* fs.protected_hardlinks, read each time (links are rare; an
  * administrator may change it); 0 when it cannot be read. */
 static int protected_hardlinks(void)

@@ -18,6 +18,12 @@ int ue_may_change_dir_of(const char *rel);
  * (chmod, utimes with explicit times)?  0 or -EPERM. */
 int ue_may_own(const char *real);
 
+/* May the caller give the file at real the owner u and group g (-1:
+ * unchanged)?  The kernel's chown_ok and chgrp_ok: an unchanged id needs
+ * nothing (chown(path, -1, -1) is anyone's), the owner may keep its uid and
+ * pick a group it is in, root anything.  0 or -EPERM. */
+int ue_may_chown(const char *real, uid_t u, gid_t g);
+
 /* May the caller look names up in the union directory dir at rel?  The
  * kernel checks search permission on every directory of a walk against
  * the overlay's inode; a cached lookup makes no real one.  0 or -EACCES. */

@@ -16,10 +16,14 @@
 /* What a change must be allowed before anything is copied up: the kernel
  * checks on the overlay's inode first, so a refused change leaves the
  * upper untouched. */
-enum check { MAY_NONE, MAY_OWN, MAY_WRITE, MAY_OWN_OR_WRITE, MAY_XATTR };
+enum check { MAY_NONE, MAY_OWN, MAY_WRITE, MAY_OWN_OR_WRITE, MAY_XATTR, MAY_CHOWN };
 
-static int check(const struct ue_path *p, enum check c, const char *xattr)
+/* arg: the attribute's name for MAY_XATTR, the new owner and group
+ * (uid_t[2], -1 unchanged) for MAY_CHOWN. */
+static int check(const struct ue_path *p, enum check c, const void *arg)
 {
+	const char *xattr = arg;
+	const uid_t *ids = arg;
 	switch (c) {
 	case MAY_NONE:
 		return 0;
@@ -34,12 +38,14 @@ static int check(const struct ue_path *p, enum check c, const char *xattr)
 		if (!strncmp(xattr, "user.", 5) && !S_ISREG(p->node.type) && !S_ISDIR(p->node.type))
 			return -EPERM;
 		return strncmp(xattr, "user.", 5) ? 0 : ue_may(p->real, W_OK);
+	case MAY_CHOWN:
+		return ue_may_chown(p->real, ids[0], (gid_t)ids[1]);
 	}
 	return 0;
 }
 
 /* Resolve, check and copy up for a metadata change. */
-static int prepare_checked(int dirfd, const char *path, int follow, int nodata, enum check c, const char *xattr,
+static int prepare_checked(int dirfd, const char *path, int follow, int nodata, enum check c, const void *arg,
                            struct ue_path *p)
 {
 	int r = ue_resolve_for_change(dirfd, path, follow ? UE_FOLLOW : 0, p);
@@ -47,7 +53,7 @@ static int prepare_checked(int dirfd, const char *path, int follow, int nodata, 
 		return r;
 	if (!ue_node_exists(&p->node))
 		return -ENOENT;
-	if ((r = check(p, c, xattr)) < 0)
+	if ((r = check(p, c, arg)) < 0)
 		return r;
 	return ue_op_change_prepare(p, nodata);
 }
@@ -70,11 +76,11 @@ int ue_fd_in_lower(int fd, struct ue_path *p)
 
 /* fd is open on a lower file: check, then copy it up by name.  1 when the
  * change is to be made on p->real, 0 when fd is not in a lower, -errno. */
-static int fd_prepare(int fd, enum check c, const char *xattr, struct ue_path *p)
+static int fd_prepare(int fd, enum check c, const void *arg, struct ue_path *p)
 {
 	if (!ue_fd_in_lower(fd, p))
 		return 0;
-	int r = check(p, c, xattr);
+	int r = check(p, c, arg);
 	if (r == 0)
 		r = ue_op_change_prepare(p, 0);
 	return r < 0 ? r : 1;
@@ -127,14 +133,16 @@ long fchmod_impl(int fd, mode_t mode)
 long chown_impl(int dirfd, const char *path, uid_t u, gid_t g, int fl)
 {
 	struct ue_path p;
-	int r = prepare_checked(dirfd, path, !(fl & AT_SYMLINK_NOFOLLOW), 0, MAY_OWN, NULL, &p);
+	uid_t ids[2] = { u, (uid_t)g };
+	int r = prepare_checked(dirfd, path, !(fl & AT_SYMLINK_NOFOLLOW), 0, MAY_CHOWN, ids, &p);
 	return r < 0 ? r : announced(&p, UE_ERR(REAL(fchownat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), u, g, fl)), u, g, -1);
 }
 
 long fchown_impl(int fd, uid_t u, gid_t g)
 {
 	struct ue_path p;
-	int r = fd_prepare(fd, MAY_OWN, NULL, &p);
+	uid_t ids[2] = { u, (uid_t)g };
+	int r = fd_prepare(fd, MAY_CHOWN, ids, &p);
 	if (r != 0)
 		return r < 0 ? r : announced(&p, UE_ERR(REAL(fchownat)(AT_FDCWD, p.real, u, g, AT_SYMLINK_NOFOLLOW)), u, g, -1);
 	return fd_announced(fd, UE_ERR(REAL(fchown)(fd, u, g)), u, g, -1);
