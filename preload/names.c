@@ -1,5 +1,5 @@
 /* The rest of libc's path entry points: fortified (_chk) forms, temporary
- * names, sockets, watches, handles, shared objects, chroot. */
+ * names, watches, handles, shared objects, chroot. */
 #include "impl.h"
 #include "ops.h"
 
@@ -7,8 +7,6 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/inotify.h>
 #include <sys/fanotify.h>
 #include <nl_types.h>
@@ -135,76 +133,6 @@ void *dlmopen_impl(Lmid_t lmid, const char *file, int mode)
 	    (p.where == UE_UNION && !ue_node_exists(&p.node)))
 		return REAL(dlmopen)(lmid, file, mode);
 	return REAL(dlmopen)(lmid, ue_kpath(&p, file), mode);
-}
-
-/* A Unix socket's path: a bind creates the socket file, in the upper. */
-static long unix_addr(const struct sockaddr *addr, socklen_t len, int creates, struct sockaddr_un *out, socklen_t *outlen)
-{
-	const struct sockaddr_un *un = (const struct sockaddr_un *)addr;
-	if (!addr || addr->sa_family != AF_UNIX || len <= offsetof(struct sockaddr_un, sun_path) || !un->sun_path[0])
-		return 0;  /* not a path: abstract, unnamed, or another family */
-	char path[sizeof un->sun_path + 1];
-	size_t n = len - offsetof(struct sockaddr_un, sun_path);
-	if (n > sizeof un->sun_path)
-		n = sizeof un->sun_path;
-	memcpy(path, un->sun_path, n);
-	path[n] = '\0';
-	struct ue_path p;
-	int r = creates ? ue_resolve_for_change(AT_FDCWD, path, 0, &p) : ue_resolve(AT_FDCWD, path, UE_FOLLOW, &p);
-	if (r < 0)
-		return r;
-	if (p.where == UE_PASS)
-		return 0;
-	if (p.where == UE_UNION) {
-		if (creates) {
-			if (ue_node_exists(&p.node))
-				return -EADDRINUSE;
-			int flags = O_CREAT;
-			long c = ue_op_open_prepare(&p, &flags, 0);
-			if (c < 0)
-				return c;
-		} else if (!ue_node_exists(&p.node)) {
-			return -ENOENT;
-		}
-	}
-	if (strlen(p.real) >= sizeof out->sun_path)
-		return -ENAMETOOLONG;  /* the layer's real path does not fit */
-	memset(out, 0, sizeof *out);
-	out->sun_family = AF_UNIX;
-	strcpy(out->sun_path, p.real);
-	*outlen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(p.real) + 1);
-	return p.where == UE_UNION && creates ? 2 : 1;
-}
-
-long bind_impl(int fd, const struct sockaddr *addr, socklen_t len)
-{
-	struct sockaddr_un un;
-	socklen_t unlen;
-	long r = unix_addr(addr, len, 1, &un, &unlen);
-	if (r < 0)
-		return r;
-	if (r == 0)
-		return UE_ERR(REAL(bind)(fd, addr, len));
-	long b = UE_ERR(REAL(bind)(fd, (struct sockaddr *)&un, unlen));
-	if (b == 0 && r == 2) {
-		char v[PATH_MAX];
-		struct ue_path p;
-		memcpy(v, ((const struct sockaddr_un *)addr)->sun_path, sizeof un.sun_path);
-		v[sizeof un.sun_path] = '\0';
-		if (ue_resolve(AT_FDCWD, v, 0, &p) == 0 && p.where == UE_UNION)
-			ue_changed(p.rel, 0);
-	}
-	return b;
-}
-
-long connect_impl(int fd, const struct sockaddr *addr, socklen_t len)
-{
-	struct sockaddr_un un;
-	socklen_t unlen;
-	long r = unix_addr(addr, len, 0, &un, &unlen);
-	if (r < 0)
-		return r;
-	return r == 0 ? UE_ERR(REAL(connect)(fd, addr, len)) : UE_ERR(REAL(connect)(fd, (struct sockaddr *)&un, unlen));
 }
 
 /* tmpfile(3): an unnamed file in P_tmpdir, which may be in the union. */
