@@ -1,0 +1,216 @@
+/* The edge cases pjdfstest found (issue 9): each case prints one line per
+ * call, "what: ok" or the errno's name, so that a run in the union and one
+ * on the kernel's overlayfs over the same layers can be compared line by
+ * line.  Run from a directory of the union that a lower holds.
+ *
+ *   edges efault       every path call given NULL and an unmapped pointer
+ *   edges chown-noop F make F, then chown/lchown(F, -1, -1) as uid 65534 (as root)
+ *   edges unixsock     bind/connect of relative names from this directory
+ *   edges longpath     a relative path of PATH_MAX - 1 bytes */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+static void show(const char *what, long r)
+{
+	printf("%s: %s\n", what, r < 0 ? strerrorname_np(errno) : "ok");
+	fflush(stdout);
+}
+
+#define BAD ((const char *)0xdeadc0deUL)
+
+static int efault(void)
+{
+	const char *ptrs[] = { NULL, BAD };
+	const char *names[] = { "NULL", "DEADCODE" };
+	struct stat st;
+	char what[64], buf[16];
+	close(open("efile", O_CREAT | O_WRONLY, 0644));
+	for (int i = 0; i < 2; i++) {
+		const char *p = ptrs[i];
+#define T(call) (snprintf(what, sizeof what, "%s %s", #call, names[i]), show(what, (call)))
+		T(open(p, O_RDONLY));
+		T(open(p, O_CREAT | O_WRONLY, 0644));
+		T(openat(AT_FDCWD, p, O_RDONLY));
+		T(creat(p, 0644));
+		T(stat(p, &st));
+		T(lstat(p, &st));
+		T(fstatat(AT_FDCWD, p, &st, 0));
+		T(access(p, F_OK));
+		T(chmod(p, 0644));
+		T(chown(p, 0, 0));
+		T(lchown(p, 0, 0));
+		T(truncate(p, 1));
+		T(mkdir(p, 0755));
+		T(rmdir(p));
+		T(unlink(p));
+		T(mkfifo(p, 0644));
+		T(mknod(p, S_IFIFO | 0644, 0));
+		T(readlink(p, buf, sizeof buf));
+		T(utimensat(AT_FDCWD, p, NULL, 0));
+		T(chdir(p));
+		T(rename(p, "efile"));
+		T(rename("efile", p));
+		T(rename("missing/x", p));
+		T(link(p, "elink"));
+		T(link("efile", p));
+		T(link("missing", p));
+		T(symlink(p, "esym"));
+		T(symlink("efile", p));
+		T(symlink(p, p));
+	}
+	show("efile still there", stat("efile", &st));
+	show("no esym", lstat("esym", &st));
+	return 0;
+}
+
+static int chown_noop(const char *f)
+{
+	/* Made by root first, as pjdfstest does: a lower file would need a
+	 * copy-up, which uid 65534 cannot make in root's upper. */
+	close(open(f, O_CREAT | O_WRONLY, 0644));
+	if (setresgid(65534, 65534, 65534) < 0 || setresuid(65534, 65534, 65534) < 0)
+		return perror("setresuid"), 1;
+	show("chown -1 -1 by a non-owner", chown(f, (uid_t)-1, (gid_t)-1));
+	show("lchown -1 -1 by a non-owner", lchown(f, (uid_t)-1, (gid_t)-1));
+	show("chown to self by a non-owner", chown(f, 65534, (gid_t)-1));
+	show("chgrp by a non-owner", chown(f, (uid_t)-1, 65534));
+	return 0;
+}
+
+static socklen_t addr_of(struct sockaddr_un *a, const char *path)
+{
+	memset(a, 0, sizeof *a);
+	a->sun_family = AF_UNIX;
+	snprintf(a->sun_path, sizeof a->sun_path, "%s", path);
+	return (socklen_t)sizeof *a;
+}
+
+/* Serve one connection on path, from a client connecting to via. */
+static void serve(const char *label, const char *path, const char *via)
+{
+	struct sockaddr_un a;
+	char what[200], c = 0;
+	int s = socket(AF_UNIX, SOCK_STREAM, 0), k = socket(AF_UNIX, SOCK_STREAM, 0);
+	snprintf(what, sizeof what, "bind %s", label);
+	show(what, bind(s, (struct sockaddr *)&a, addr_of(&a, path)));
+	show("listen", listen(s, 1));
+	snprintf(what, sizeof what, "connect %s", label);
+	show(what, connect(k, (struct sockaddr *)&a, addr_of(&a, via)));
+	int n = accept(s, NULL, NULL);
+	show("accept", n);
+	show("send", write(k, "x", 1));
+	show("receive", n >= 0 && read(n, &c, 1) == 1 && c == 'x' ? 0 : -1);
+	struct stat st;
+	show("the socket's file is a socket", stat(path, &st) < 0 ? -1 : S_ISSOCK(st.st_mode) ? 0 : (errno = EINVAL, -1));
+	snprintf(what, sizeof what, "bind %s again", label);
+	int s2 = socket(AF_UNIX, SOCK_STREAM, 0);
+	show(what, bind(s2, (struct sockaddr *)&a, addr_of(&a, path)));
+	close(n);
+	close(k);
+	close(s);
+	close(s2);
+}
+
+static int unixsock(void)
+{
+	char before[PATH_MAX], after[PATH_MAX], name[101], deep[200];
+	if (!getcwd(before, sizeof before))
+		return 1;
+	memset(name, 's', 100);
+	name[100] = '\0';
+	serve("a 100-byte relative name", name, name);
+	show("unlink it", unlink(name));
+	show("mkdir k", mkdir("k", 0755));
+	snprintf(deep, sizeof deep, "k/%.90s", name);
+	serve("k/ and a 90-byte name", deep, deep);
+	char abs[PATH_MAX * 2];
+	snprintf(abs, sizeof abs, "%s/sock", before);
+	if (strlen(abs) < sizeof ((struct sockaddr_un *)0)->sun_path)
+		serve("an absolute name", abs, "sock");
+	else
+		printf("(absolute name too long for sun_path: skipped)\n");
+	show("getcwd", getcwd(after, sizeof after) ? 0 : -1);
+	printf("the current directory stayed: %s\n", strcmp(before, after) ? "no" : "yes");
+	return 0;
+}
+
+/* mkdir a chain of 200-byte names from here until the relative path of a
+ * file in the deepest is PATH_MAX - 1 bytes, then use it. */
+static int longpath(void)
+{
+	char path[PATH_MAX + 16], comp[201];
+	size_t len = 0;
+	struct stat st;
+	memset(comp, 'd', 200);
+	comp[200] = '\0';
+	path[0] = '\0';
+	int depth = 0;
+	while (len + 201 + 2 < PATH_MAX - 1) {
+		memcpy(path + len, comp, 200);
+		len += 200;
+		path[len] = '\0';
+		if (mkdir(path, 0755) < 0) {
+			show("mkdir of a level", -1);
+			return 0;
+		}
+		path[len++] = '/';
+		path[len] = '\0';
+		depth++;
+	}
+	size_t rest = PATH_MAX - 1 - len;
+	memset(path + len, 'f', rest);
+	path[len + rest] = '\0';
+	printf("levels %d, path length %zu, last name %zu\n", depth, strlen(path), rest);
+	show("create", open(path, O_CREAT | O_WRONLY, 0644) < 0 ? -1 : 0);
+	show("stat", stat(path, &st));
+	show("chmod", chmod(path, 0600));
+	show("chown", chown(path, getuid(), getgid()));
+	show("truncate", truncate(path, 10));
+	show("utimensat", utimensat(AT_FDCWD, path, NULL, 0));
+	show("access", access(path, R_OK));
+	show("open", open(path, O_RDONLY) < 0 ? -1 : 0);
+	char other[PATH_MAX + 16];
+	memcpy(other, path, len);
+	memset(other + len, 'g', rest);
+	other[len + rest] = '\0';
+	show("link", link(path, other));
+	show("unlink the link", unlink(other));
+	show("rename", rename(path, other));
+	show("rename back", rename(other, path));
+	show("symlink", symlink("x", other));
+	char buf[4];
+	show("readlink", readlink(other, buf, sizeof buf));
+	show("unlink the symlink", unlink(other));
+	show("mkfifo", mkfifo(other, 0644));
+	show("unlink the fifo", unlink(other));
+	show("mkdir", mkdir(other, 0755));
+	show("rmdir", rmdir(other));
+	show("unlink", unlink(path));
+	path[len + rest] = 'f';
+	path[len + rest + 1] = '\0';
+	show("a name of PATH_MAX bytes", stat(path, &st));
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 2 && !strcmp(argv[1], "efault"))
+		return efault();
+	if (argc >= 3 && !strcmp(argv[1], "chown-noop"))
+		return chown_noop(argv[2]);
+	if (argc >= 2 && !strcmp(argv[1], "unixsock"))
+		return unixsock();
+	if (argc >= 2 && !strcmp(argv[1], "longpath"))
+		return longpath();
+	fprintf(stderr, "usage: edges efault|chown-noop FILE|unixsock|longpath\n");
+	return 2;
+}
