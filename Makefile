@@ -65,11 +65,15 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@bash tests/bench/build-bench.sh
 
-install: all
+# Only what it installs: a packager's build (debian/rules) need not build
+# the tests.
+install: build/libunionenv.so tools
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(MANDIR)
 	install -m 0755 build/libunionenv.so $(DESTDIR)$(LIBDIR)/libunionenv.so
 	for t in $(TOOLS); do install -m 0755 $$t $(DESTDIR)$(LIBDIR)/; done
-	sed 's|^UNIONENV_LIBDIR=.*|UNIONENV_LIBDIR=$(LIBDIR)|' unionenv.sh > $(DESTDIR)$(BINDIR)/unionenv
+	# The launcher finds LIBDIR relative to itself (an installed tree can move).
+	sed 's|^UNIONENV_LIBDIR=.*|UNIONENV_LIBDIR=$(shell realpath -m -s --relative-to=$(BINDIR) $(LIBDIR))|' \
+		unionenv.sh > $(DESTDIR)$(BINDIR)/unionenv
 	chmod 0755 $(DESTDIR)$(BINDIR)/unionenv
 	for m in $(MANPAGES); do install -m 0644 $$m $(DESTDIR)$(MANDIR)/; done
 	install -d $(DESTDIR)$(COMPLETIONDIR)

@@ -7,7 +7,10 @@
 # passed, and only then sets the environment and execs the command.
 set -u
 
-# `make install` rewrites this line to the installed library directory.
+# `make install` rewrites this line to the installed library directory,
+# relative to the launcher's own directory (an absolute one is taken as it
+# is): an installed tree may then be moved whole (dpkg -x into a scratch
+# root, a staged DESTDIR).
 UNIONENV_LIBDIR=
 
 VERSION=0.1.0
@@ -260,14 +263,18 @@ check_mount() {
 
 LIB=
 
+# lib_dir: the directory of the library and of the subcommands' programs,
+# in REPLY: build/ beside the script in a checkout, else UNIONENV_LIBDIR.
+lib_dir() {
+    case $UNIONENV_LIBDIR in /*) REPLY=$UNIONENV_LIBDIR; return ;; esac
+    canon -e "${BASH_SOURCE[0]}" || die "cannot locate the script itself"
+    REPLY=${REPLY%/*}/${UNIONENV_LIBDIR:-build}
+}
+
 find_library() {
     local dir
-    if [ -n "$UNIONENV_LIBDIR" ]; then
-        dir=$UNIONENV_LIBDIR
-    else
-        canon -e "${BASH_SOURCE[0]}" || die "cannot locate the script itself"
-        dir=${REPLY%/*}/build
-    fi
+    lib_dir
+    dir=$REPLY
     [ -f "$dir/libunionenv.so" ] ||
         die "library '$dir/libunionenv.so' not found (run make first)"
     canon -e "$dir/libunionenv.so" || die "library '$dir/libunionenv.so' cannot be resolved"
@@ -283,12 +290,8 @@ find_library() {
 run_tool() {
     local name=$1 dir
     shift
-    if [ -n "$UNIONENV_LIBDIR" ]; then
-        dir=$UNIONENV_LIBDIR
-    else
-        canon -e "${BASH_SOURCE[0]}" || die "cannot locate the script itself"
-        dir=${REPLY%/*}/build
-    fi
+    lib_dir
+    dir=$REPLY
     [ -x "$dir/unionenv-$name" ] || die "$name: program '$dir/unionenv-$name' not found (run make first)"
     exec "$dir/unionenv-$name" "$@"
 }

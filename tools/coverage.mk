@@ -3,7 +3,10 @@
 # that can touch a path wrapped?).  Both read ELF files with libelf (the
 # check only for its warning scan); the preloaded library itself never
 # links it.
-TOOLS += build/unionenv-check build/unionenv-coverage
+# The coverage tool is the developers' own: built by `make`, kept out of
+# TOOLS so that `make install` (and the Debian package) leave it out.
+TOOLS += build/unionenv-check
+all: build/unionenv-coverage
 
 ELFSCAN = tools/elfscan.c tools/elfscan.h
 

@@ -19,10 +19,38 @@ teardown() { common_teardown; }
     [ -f dest/usr/lib/unionenv/libunionenv.so ]
     [ -f dest/usr/share/man/man1/unionenv.1 ]
     [ -f dest/usr/share/bash-completion/completions/unionenv ]
-    # The launcher looks for the library where it will be, not where it is staged.
-    grep -qx 'UNIONENV_LIBDIR=/usr/lib/unionenv' dest/usr/bin/unionenv
+    # The launcher looks for the library relative to itself: where it will
+    # be once installed, and where it is staged too.
+    grep -qx 'UNIONENV_LIBDIR=../lib/unionenv' dest/usr/bin/unionenv
     run dest/usr/bin/unionenv --version
     [ "$output" = "unionenv 0.1.0" ]
+}
+
+@test "an installed tree moved whole still finds its library and tools" {
+    run make -s -C "$REPO" install PREFIX=/opt/ue LIBDIR=/opt/ue/lib/x86/ue DESTDIR="$W/stage"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    grep -qx 'UNIONENV_LIBDIR=../lib/x86/ue' stage/opt/ue/bin/unionenv
+    mv stage/opt/ue moved
+    # Reached through a symbolic link, as /bin/unionenv on a merged /usr.
+    ln -s moved/bin bin
+    run --separate-stderr bin/unionenv --lower a --upper u -- sh -c 'printf %s "$UNIONENV_LIB"'
+    echo "$status $output $stderr"
+    [ "$status" -eq 0 ]
+    [ "$output" = "$W/moved/lib/x86/ue/libunionenv.so" ]
+    run --separate-stderr bin/unionenv fsck u
+    echo "$status $output $stderr"
+    [ "$status" -eq 0 ]
+}
+
+@test "an absolute UNIONENV_LIBDIR is taken as it is" {
+    run make -s -C "$REPO" install PREFIX="$W/prefix"
+    [ "$status" -eq 0 ]
+    sed "s|^UNIONENV_LIBDIR=.*|UNIONENV_LIBDIR=$W/prefix/lib/unionenv|" prefix/bin/unionenv >abs
+    chmod +x abs
+    run --separate-stderr ./abs --lower a --upper u -- sh -c 'printf %s "$UNIONENV_LIB"'
+    [ "$status" -eq 0 ]
+    [ "$output" = "$W/prefix/lib/unionenv/libunionenv.so" ]
 }
 
 @test "an installed unionenv runs a command" {
