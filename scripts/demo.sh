@@ -4,11 +4,13 @@
 # stayed byte-for-byte the same.
 #
 # Environment: DEMO_NFILES modules to generate (default 40, enough to make
-# the point in seconds); DEMO_KEEP=1 keeps the temporary directory.
+# the point in seconds); DEMO_KEEP=1 keeps the temporary directory;
+# UNIONENV the unionenv to run (default: this checkout's unionenv.sh; CI
+# runs the demo with the one a Debian package installed).
 set -u
 
 ROOT=$(cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P) || exit 2
-UE=$ROOT/unionenv.sh
+UE=${UNIONENV:-$ROOT/unionenv.sh}
 GEN=$ROOT/tests/sample/gen-project.sh
 NFILES=${DEMO_NFILES:-40}
 
@@ -25,7 +27,8 @@ lowers_sum() {
 }
 
 [ -x "$GEN" ] || fail "tests/sample/gen-project.sh is missing"
-[ -f "$ROOT/build/libunionenv.so" ] || fail "build/libunionenv.so is missing (run make)"
+[ -n "${UNIONENV-}" ] || [ -f "$ROOT/build/libunionenv.so" ] ||
+    fail "build/libunionenv.so is missing (run make)"
 
 DEMO=$(mktemp -d "${TMPDIR:-/tmp}/unionenv-demo.XXXXXX") || exit 1
 cleanup() {

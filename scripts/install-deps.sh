@@ -15,6 +15,7 @@ PACKAGES=(
     bash-completion                            # tests: completion/unionenv.bash uses its helpers
     golang-go                                  # tests: a Go program is refused (scenario unfollowed);
                                                # 81 MB: ~15 s to fetch, ~35 s to unpack
+    dpkg-dev debhelper lintian                 # tests: the Debian package builds, lintian clean
 )
 
 missing=()
