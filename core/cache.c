@@ -2,6 +2,7 @@
 #include "config.h"
 #include "lowermap.h"
 #include "renames.h"
+#include "state.h"
 #include "sys.h"
 
 #include <pthread.h>
@@ -55,9 +56,6 @@ static int caching = 1;
 static uint64_t seen;                       /* events applied to the table */
 static struct entry *table;
 static unsigned long n_entries, n_hits, n_misses, n_flushes;
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
-static pthread_mutex_t shared_lock = PTHREAD_MUTEX_INITIALIZER;  /* ue_cache_lock, among threads */
 
 static void flush_locked(void)
 {
@@ -116,7 +114,8 @@ int ue_cache_find(const char *rel, struct ue_node *out)
 	if (ue_cache_bypass || !caching)
 		return 0;
 	struct entry *e;
-	pthread_mutex_lock(&lock);
+	if (ue_lock(UE_LOCK_NODECACHE) < 0)
+		return 0;  /* a signal handler interrupted this thread's holder */
 	sync_locked();
 	HASH_FIND(hh, table, rel, strlen(rel), e);
 	if (e) {
@@ -125,7 +124,7 @@ int ue_cache_find(const char *rel, struct ue_node *out)
 	} else {
 		n_misses++;
 	}
-	pthread_mutex_unlock(&lock);
+	ue_unlock(UE_LOCK_NODECACHE);
 	return e != NULL;
 }
 
@@ -150,9 +149,12 @@ int ue_cache_lock(void)
 		return UE_CACHE_ALONE;
 	struct timespec ms = { 0, 1000000 };
 	int tries = 2000, fd;
-	for (; pthread_mutex_trylock(&shared_lock) != 0; UE_SYS(SYS_nanosleep, &ms, NULL))
-		if (--tries <= 0)
+	int r;
+	while ((r = ue_trylock(UE_LOCK_RENAME)) != 0) {
+		if (r == -EDEADLK || --tries <= 0)
 			return -1;
+		UE_SYS(SYS_nanosleep, &ms, NULL);
+	}
 	if ((fd = sys_openat(AT_FDCWD, ring_path, O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0)) >= 0) {
 		struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
 		for (; tries > 0; tries--) {
@@ -165,7 +167,7 @@ int ue_cache_lock(void)
 		}
 		sys_close(fd);
 	}
-	pthread_mutex_unlock(&shared_lock);
+	ue_unlock(UE_LOCK_RENAME);
 	return -1;
 }
 
@@ -173,7 +175,7 @@ void ue_cache_unlock(int lock)
 {
 	if (lock >= 0) {
 		sys_close(lock);  /* drops the record lock */
-		pthread_mutex_unlock(&shared_lock);
+		ue_unlock(UE_LOCK_RENAME);
 	}
 }
 
@@ -192,9 +194,12 @@ void ue_cache_put(const char *rel, const struct ue_node *n, unsigned long mark)
 		return;
 	e->node = *n;
 	memcpy(e->rel, rel, len + 1);
-	pthread_mutex_lock(&lock);
+	if (ue_lock(UE_LOCK_NODECACHE) < 0) {
+		free(e);
+		return;
+	}
 	if (atomic_load_explicit(&ring->head, memory_order_acquire) != mark) {
-		pthread_mutex_unlock(&lock);
+		ue_unlock(UE_LOCK_NODECACHE);
 		free(e);
 		return;
 	}
@@ -209,7 +214,7 @@ void ue_cache_put(const char *rel, const struct ue_node *n, unsigned long mark)
 	}
 	HASH_ADD(hh, table, rel, len, e);
 	n_entries++;
-	pthread_mutex_unlock(&lock);
+	ue_unlock(UE_LOCK_NODECACHE);
 }
 
 /* Lock-free: also safe from a signal handler and in a vfork child. */
@@ -225,19 +230,6 @@ void ue_changed(const char *rel, int subtree)
 		memcpy(s->rel, rel, len);
 	atomic_store_explicit(&s->seq, n + 1, memory_order_release);
 }
-
-/* shared_lock first: a rename holds it while it may look things up. */
-static void atfork_prepare(void)
-{
-	pthread_mutex_lock(&shared_lock);
-	pthread_mutex_lock(&lock);
-}
-static void atfork_release(void)
-{
-	pthread_mutex_unlock(&lock);
-	pthread_mutex_unlock(&shared_lock);
-}
-static void atfork_register(void) { pthread_atfork(atfork_prepare, atfork_release, atfork_release); }
 
 /* The birth time of an upper directory in ns, 0 where the filesystem keeps
  * none.  With the device and inode number it tells a new upper from a dead
@@ -356,8 +348,7 @@ static struct ring *ring_attach(void)
 
 void ue_cache_init(void)
 {
-	pthread_once(&atfork_once, atfork_register);
-	pthread_mutex_lock(&lock);
+	ue_lock(UE_LOCK_NODECACHE);
 	flush_locked();
 	struct ring *r = ring_attach();
 	if (ring != &private_ring && ring != r)
@@ -366,12 +357,12 @@ void ue_cache_init(void)
 	caching = r != NULL;
 	seen = atomic_load(&ring->head);
 	n_hits = n_misses = n_flushes = 0;
-	pthread_mutex_unlock(&lock);
+	ue_unlock(UE_LOCK_NODECACHE);
 }
 
 void ue_cache_reset(void)
 {
-	pthread_mutex_lock(&lock);
+	ue_lock(UE_LOCK_NODECACHE);
 	flush_locked();
 	if (ring != &private_ring)
 		munmap(ring, sizeof *ring);
@@ -380,15 +371,22 @@ void ue_cache_reset(void)
 	memset(&private_ring, 0, sizeof private_ring);
 	seen = 0;
 	n_hits = n_misses = n_flushes = 0;
-	pthread_mutex_unlock(&lock);
+	ue_unlock(UE_LOCK_NODECACHE);
 }
 
 void ue_cache_stats(struct ue_cache_stats *s)
 {
-	pthread_mutex_lock(&lock);
+	ue_lock(UE_LOCK_NODECACHE);
 	s->hits = n_hits;
 	s->misses = n_misses;
 	s->flushes = n_flushes;
 	s->entries = n_entries;
-	pthread_mutex_unlock(&lock);
+	ue_unlock(UE_LOCK_NODECACHE);
+}
+
+void ue_cache_abandon(void)
+{
+	table = NULL;  /* may be half-changed: neither walked nor freed */
+	n_entries = 0;
+	n_flushes++;
 }

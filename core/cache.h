@@ -39,6 +39,9 @@ void ue_cache_unlock(int lock);
  * /dev/shm), caching is off: correct, only slower. */
 void ue_cache_init(void);
 void ue_cache_reset(void);
+/* In a fork child whose parent thread could not take the cache's lock
+ * (core/state.h): forget the table without touching it. */
+void ue_cache_abandon(void);
 
 struct ue_cache_stats { unsigned long hits, misses, flushes, entries; };
 void ue_cache_stats(struct ue_cache_stats *s);

@@ -6,6 +6,7 @@
 #include "path.h"
 #include "renames.h"
 #include "perm.h"
+#include "state.h"
 #include "sys.h"
 #include "userptr.h"
 
@@ -17,10 +18,12 @@
 #define MAX_SYMLINKS 40
 
 /* The current directory, read lock-free (a wrapper in a signal handler may
- * need it) under a sequence counter; writers serialise on a mutex. */
+ * need it) under a sequence counter; writers serialise on UE_LOCK_CWD. */
 static char cwd_buf[PATH_MAX] = "/";
 static _Atomic unsigned cwd_seq;
-static pthread_mutex_t cwd_lock = PTHREAD_MUTEX_INITIALIZER;
+/* A chdir made where the lock could not be taken (a signal handler that
+ * interrupted a writer of its own thread): the kernel holds the directory. */
+static _Atomic int cwd_in_kernel;
 /* The rename log's head that cwd_buf has followed (core/renames.h). */
 static _Atomic uint64_t cwd_renames;
 
@@ -51,13 +54,17 @@ static int in_vfork_child(void)
 }
 
 /* A consistent copy of the buffer and the renames it has followed, and
- * the sequence number it was read under: 0 or -ERANGE. */
+ * the sequence number it was read under: 0, -ERANGE, or -EDEADLK when
+ * this thread is the writer (a signal handler interrupted it). */
 static int cwd_read(char *out, size_t size, uint64_t *renames, unsigned *seq)
 {
 	for (;;) {
 		unsigned s1 = atomic_load_explicit(&cwd_seq, memory_order_acquire);
-		if (s1 & 1)
+		if (s1 & 1) {
+			if (!ue_lock_may(UE_LOCK_CWD))
+				return -EDEADLK;
 			continue;
+		}
 		size_t n = strnlen(cwd_buf, sizeof cwd_buf);
 		if (n + 1 > size)
 			return -ERANGE;
@@ -74,7 +81,7 @@ static int cwd_read(char *out, size_t size, uint64_t *renames, unsigned *seq)
 	}
 }
 
-/* Under cwd_lock. */
+/* Under UE_LOCK_CWD. */
 static void cwd_store(const char *vpath, uint64_t renames)
 {
 	atomic_fetch_add_explicit(&cwd_seq, 1, memory_order_acq_rel);
@@ -128,13 +135,14 @@ static void cwd_follow_slow(uint64_t head)
 		moved = 0;
 	if (moved)
 		cwd_real_of(nv, real, sizeof real);
-	pthread_mutex_lock(&cwd_lock);
+	if (ue_lock(UE_LOCK_CWD) < 0)
+		return;
 	if (atomic_load_explicit(&cwd_seq, memory_order_acquire) == s1) {
 		if (moved && real[0])
 			sys_chdir(real);
 		cwd_store(moved ? nv : v, next);
 	}
-	pthread_mutex_unlock(&cwd_lock);
+	ue_unlock(UE_LOCK_CWD);
 }
 
 void ue_cwd_follow(void)
@@ -153,8 +161,12 @@ int ue_cwd_get(char *out, size_t size)
 			return cwd_from_kernel(out, size, NULL);
 		atomic_store(&cwd_vfork_child, 0);
 	}
+	if (__builtin_expect(atomic_load_explicit(&cwd_in_kernel, memory_order_acquire), 0) &&
+	    ue_lock_may(UE_LOCK_CWD))
+		ue_cwd_reload();
 	ue_cwd_follow();
-	return cwd_read(out, size, NULL, NULL);
+	int r = cwd_read(out, size, NULL, NULL);
+	return r == -EDEADLK ? cwd_from_kernel(out, size, NULL) : r;
 }
 
 int ue_cwd_change(const char *real, const char *vpath, uint64_t mark)
@@ -163,12 +175,20 @@ int ue_cwd_change(const char *real, const char *vpath, uint64_t mark)
 	if (in_vfork_child())
 		return real ? sys_chdir(real) : 0;
 	cwd_pid = (pid_t)syscall(SYS_getpid);
-	pthread_mutex_lock(&cwd_lock);
+	if (ue_lock(UE_LOCK_CWD) < 0) {
+		/* Inside this thread's own writer: the kernel keeps the
+		 * directory, the name is taken from it at the next look. */
+		if (real && (r = sys_chdir(real)) < 0)
+			return r;
+		atomic_store_explicit(&cwd_in_kernel, 1, memory_order_release);
+		return 0;
+	}
+	atomic_store_explicit(&cwd_in_kernel, 0, memory_order_relaxed);
 	if (!real || (r = sys_chdir(real)) == 0) {
 		cwd_store(vpath, mark);
 		r = 0;
 	}
-	pthread_mutex_unlock(&cwd_lock);
+	ue_unlock(UE_LOCK_CWD);
 	return r;
 }
 

@@ -8,10 +8,10 @@
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
 #include "lookup.h"
 #include "readdir.h"
+#include "state.h"
 #include "sys.h"
 
 #include <limits.h>
-#include <pthread.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -229,8 +229,7 @@ struct gd_state {
 	struct ue_dirlist list;
 };
 #define GD_SLOTS 64
-static struct gd_state gd_table[GD_SLOTS];
-static pthread_mutex_t gd_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct gd_state gd_table[GD_SLOTS];  /* under UE_LOCK_GETDENTS */
 
 long getdents64_impl(int fd, void *buf, size_t n)
 {
@@ -241,8 +240,11 @@ long getdents64_impl(int fd, void *buf, size_t n)
 	long pos = sys_lseek(fd, 0, SEEK_CUR);
 	if (pos < 0)
 		return pos;
-	pthread_mutex_lock(&gd_lock);
-	struct gd_state *s = &gd_table[fd % GD_SLOTS];
+	/* A signal handler that interrupted this thread inside the table lists
+	 * afresh into a state of its own. */
+	struct gd_state own = { .fd = -1 };
+	int locked = ue_lock(UE_LOCK_GETDENTS) == 0;
+	struct gd_state *s = locked ? &gd_table[fd % GD_SLOTS] : &own;
 	long r = 0;
 	if (s->fd != fd || s->dev != st.st_dev || s->ino != st.st_ino || pos == 0 || !s->list.ent) {
 		ue_dir_free(&s->list);
@@ -270,7 +272,10 @@ long getdents64_impl(int fd, void *buf, size_t n)
 		used += reclen;
 		pos++;
 	}
-	pthread_mutex_unlock(&gd_lock);
+	if (locked)
+		ue_unlock(UE_LOCK_GETDENTS);
+	else
+		ue_dir_free(&own.list);
 	if (r < 0)
 		return r;
 	sys_lseek(fd, pos, SEEK_SET);

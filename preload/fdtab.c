@@ -12,6 +12,7 @@
 #include "impl.h"
 #include "path.h"
 #include "renames.h"
+#include "state.h"
 #include "sys.h"
 #include "whiteout.h"
 
@@ -31,7 +32,6 @@ struct fd_entry {
 
 _Atomic uint64_t ue_fdtab_bits[UE_FDTAB_MAX / 64];
 static struct fd_entry *_Atomic chunks[UE_FDTAB_MAX / CHUNK];
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* A mark no ring reaches: the next read looks. */
 #define MARK_UNSEEN ((unsigned long)-1)
@@ -59,17 +59,6 @@ static struct fd_entry *entry_locked(int fd)
 	return &c[fd % CHUNK];
 }
 
-/* Called at wrapper depth `depth` (0 from the lean fd wrappers, 1 from an
- * implementation): deeper, a signal handler interrupted a wrapper that may
- * hold the lock, and the table is left alone. */
-static int may_lock(int depth)
-{
-	return ue_depth == depth;
-}
-
-static void atfork_prepare(void) { pthread_mutex_lock(&lock); }
-static void atfork_release(void) { pthread_mutex_unlock(&lock); }
-static void atfork_register(void) { pthread_atfork(atfork_prepare, atfork_release, atfork_release); }
 
 static int set_rel(struct fd_entry *e, const char *rel)
 {
@@ -104,27 +93,29 @@ struct ue_fd_mark ue_fd_mark(void)
 
 void ue_fdtab_track(int fd, const char *rel, struct ue_fd_mark mark)
 {
-	if ((unsigned)fd >= UE_FDTAB_MAX || !may_lock(1))
-		return;
-	pthread_mutex_lock(&lock);
+	if ((unsigned)fd >= UE_FDTAB_MAX || ue_lock(UE_LOCK_FDTAB) < 0)
+		return;  /* a signal handler interrupted this thread's holder */
 	track_locked(fd, rel, mark);
-	pthread_mutex_unlock(&lock);
+	ue_unlock(UE_LOCK_FDTAB);
 }
 
 void ue_fdtab_dup_slow(int oldfd, int newfd)
 {
 	ue_fdtab_untrack(newfd);
-	if (!ue_fd_tracked(oldfd) || (unsigned)newfd >= UE_FDTAB_MAX || !may_lock(0))
+	if (!ue_fd_tracked(oldfd) || (unsigned)newfd >= UE_FDTAB_MAX)
 		return;
 	int saved = errno;
-	ue_depth++;  /* a signal handler reading meanwhile must not wait for the lock */
-	pthread_mutex_lock(&lock);
-	struct fd_entry *o = entry_of(oldfd);
-	if (o && ue_fd_tracked(oldfd))
-		track_locked(newfd, o->rel,
-		             (struct ue_fd_mark){ atomic_load_explicit(&o->mark, memory_order_relaxed), o->renames });
-	pthread_mutex_unlock(&lock);
-	ue_depth--;
+	/* Called from a lean fd wrapper: this is wrapper work all the same (a
+	 * signal handler's wrapper meanwhile must not allocate: ue_enter). */
+	ue_enter();
+	if (ue_lock(UE_LOCK_FDTAB) == 0) {
+		struct fd_entry *o = entry_of(oldfd);
+		if (o && ue_fd_tracked(oldfd))
+			track_locked(newfd, o->rel,
+			             (struct ue_fd_mark){ atomic_load_explicit(&o->mark, memory_order_relaxed), o->renames });
+		ue_unlock(UE_LOCK_FDTAB);
+	}
+	ue_leave();
 	errno = saved;
 }
 
@@ -205,14 +196,16 @@ static __attribute__((noinline)) void follow_changed(int fd, struct fd_entry *e,
 	int saved = errno;
 	if (depth == 0)
 		ue_enter();
-	pthread_mutex_lock(&lock);
+	if (ue_lock(UE_LOCK_FDTAB) < 0)
+		goto out;
 	unsigned long head = ue_cache_mark();
 	if (ue_fd_tracked(fd) && atomic_load_explicit(&e->mark, memory_order_relaxed) != head) {
 		atomic_store_explicit(&e->mark, head, memory_order_relaxed);
 		if (look_locked(fd, e) == DONE)
 			ue_fdtab_untrack(fd);
 	}
-	pthread_mutex_unlock(&lock);
+	ue_unlock(UE_LOCK_FDTAB);
+out:
 	if (depth == 0)
 		ue_leave();
 	errno = saved;
@@ -221,14 +214,12 @@ static __attribute__((noinline)) void follow_changed(int fd, struct fd_entry *e,
 void ue_fd_follow_slow(int fd, int depth)
 {
 	struct fd_entry *e = entry_of(fd);
-	if (e && atomic_load_explicit(&e->mark, memory_order_relaxed) != ue_cache_mark() && may_lock(depth))
+	if (e && atomic_load_explicit(&e->mark, memory_order_relaxed) != ue_cache_mark() && ue_lock_may(UE_LOCK_FDTAB))
 		follow_changed(fd, e, depth);
 }
 
 void ue_fdtab_inherit(void)
 {
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	pthread_once(&once, atfork_register);
 	for (int fd = 0; fd <= 2; fd++) {
 		struct stat st;
 		char link[32], real[PATH_MAX], v[PATH_MAX];
@@ -245,17 +236,17 @@ void ue_fdtab_inherit(void)
 		if (fl < 0 || (fl & O_ACCMODE) != O_RDONLY || ue_real_layer(real) <= UE_UPPER ||
 		    ue_unreal(v, sizeof v, real) < 0 || !(rel = ue_path_under(v, ue_cfg.mount, ue_cfg.mount_len)))
 			continue;
-		ue_depth++;
-		pthread_mutex_lock(&lock);
+		if (ue_lock(UE_LOCK_FDTAB) < 0)
+			continue;
 		track_locked(fd, rel, (struct ue_fd_mark){ MARK_UNSEEN, ue_renames_head() });
-		pthread_mutex_unlock(&lock);
-		ue_depth--;
+		ue_unlock(UE_LOCK_FDTAB);
 	}
 }
 
 void ue_fdtab_reset(void)
 {
-	pthread_mutex_lock(&lock);
+	if (ue_lock(UE_LOCK_FDTAB) < 0)
+		return;
 	for (size_t i = 0; i < UE_FDTAB_MAX / 64; i++)
 		atomic_store(&ue_fdtab_bits[i], 0);
 	for (size_t i = 0; i < UE_FDTAB_MAX / CHUNK; i++) {
@@ -264,5 +255,5 @@ void ue_fdtab_reset(void)
 			free(c[j].rel);
 		free(c);
 	}
-	pthread_mutex_unlock(&lock);
+	ue_unlock(UE_LOCK_FDTAB);
 }

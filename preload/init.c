@@ -27,11 +27,6 @@ static const char *lib_path;
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
-static void forked_child(void)
-{
-	ue_cwd_forked();
-}
-
 static void init_once(void)
 {
 	const char *lower = getenv("UNIONENV_LOWER"), *upper = getenv("UNIONENV_UPPER");
@@ -46,7 +41,6 @@ static void init_once(void)
 			ue_cache_init();
 			ue_cwd_reload();
 			ue_fdtab_inherit();
-			pthread_atfork(NULL, NULL, forked_child);
 			for (size_t i = 0; i < N_ENV; i++) {
 				const char *v = getenv(env_names[i]);
 				if (v && asprintf(&env_saved[i], "%s=%s", env_names[i], v) < 0)

@@ -15,4 +15,5 @@ void test_perm(void);
 void test_override(void);
 void test_followable(void);
 void test_tmpentry(void);
+void test_state(void);
 #endif
