@@ -18,8 +18,13 @@
  *   a peer that asks who connected (SO_PEERCRED) sees this process, not a
  *   child.  Without /proc, in a child as bind. */
 #include "impl.h"
+#include "copyup.h"
+#include "lookup.h"
+#include "mark.h"
 #include "ops.h"
+#include "perm.h"
 #include "sys.h"
+#include "whiteout.h"
 
 #include <limits.h>
 #include <sched.h>
@@ -31,13 +36,36 @@
 #include <sys/wait.h>
 
 /* Where the kernel is to find a socket path: addr (the whole real path, or
- * the last name when dirfd >= 0, an O_PATH fd on the real parent). */
+ * the last name when dirfd >= 0, an O_PATH fd on the real parent).  A bind
+ * over a whiteout binds the temporary name tmp, renamed over it after. */
 struct sock_target {
 	struct ue_path p;
 	struct sockaddr_un addr;
 	socklen_t len;
 	int dirfd;
+	char tmp[PATH_MAX];
 };
+
+/* A bind where the upper holds a whiteout: the socket is made under a
+ * temporary name beside it and renamed over it, as core/ops.c makes any
+ * node there, so the lower's entry never shows (an open's preparation
+ * would put a regular file there, and the bind would find it). */
+static int over_whiteout(struct sock_target *t)
+{
+	struct ue_path *p = &t->p;
+	const char *slash = strrchr(p->rel, '/');
+	char dir[PATH_MAX];
+	int r;
+	if (ue_name_reserved(slash ? slash + 1 : p->rel))
+		return -EINVAL;
+	if ((r = ue_may_change_dir_of(p->rel)) < 0 || (r = ue_copy_up_parents(p->rel)) < 0 ||
+	    (r = ue_real(p->real, sizeof p->real, UE_UPPER, p->rel)) < 0)
+		return r;
+	slash = strrchr(p->real, '/');
+	memcpy(dir, p->real, (size_t)(slash - p->real));
+	dir[slash - p->real] = '\0';
+	return ue_tmp_name(t->tmp, sizeof t->tmp, dir);
+}
 
 static void set_addr(struct sock_target *t, const char *path)
 {
@@ -63,6 +91,7 @@ static long unix_target(const struct sockaddr *addr, socklen_t len, int creates,
 	memcpy(path, un->sun_path, n);
 	path[n] = '\0';
 	struct ue_path *p = &t->p;
+	t->tmp[0] = '\0';
 	int r = creates ? ue_resolve_for_change(AT_FDCWD, path, 0, p) : ue_resolve(AT_FDCWD, path, UE_FOLLOW, p);
 	if (r < 0)
 		return r;
@@ -72,24 +101,27 @@ static long unix_target(const struct sockaddr *addr, socklen_t len, int creates,
 		if (creates) {
 			if (ue_node_exists(&p->node))
 				return -EADDRINUSE;
+			if (p->node.upper_whiteout && (r = over_whiteout(t)) < 0)
+				return r;
 			int flags = O_CREAT;
-			long c = ue_op_open_prepare(p, &flags, 0);
+			long c = t->tmp[0] ? 0 : ue_op_open_prepare(p, &flags, 0);
 			if (c < 0)
 				return c;
 		} else if (!ue_node_exists(&p->node)) {
 			return -ENOENT;
 		}
 	}
-	if (strlen(p->real) < sizeof t->addr.sun_path) {
-		set_addr(t, p->real);
+	char *where = t->tmp[0] ? t->tmp : p->real;
+	if (strlen(where) < sizeof t->addr.sun_path) {
+		set_addr(t, where);
 		return 1;
 	}
 	/* Too long for sun_path: the parent directory and the last name. */
-	char *slash = strrchr(p->real, '/');
+	char *slash = strrchr(where, '/');
 	if (!slash || strlen(slash + 1) >= sizeof t->addr.sun_path)
 		return -ENAMETOOLONG;
 	*slash = '\0';
-	t->dirfd = sys_openat(AT_FDCWD, p->real[0] ? p->real : "/", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+	t->dirfd = sys_openat(AT_FDCWD, where[0] ? where : "/", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
 	*slash = '/';
 	if (t->dirfd < 0)
 		return t->dirfd;
@@ -147,6 +179,8 @@ long bind_impl(int fd, const struct sockaddr *addr, socklen_t len)
 		r = call_in_dir(SYS_bind, fd, t.dirfd, &t.addr, t.len);
 		sys_close(t.dirfd);
 	}
+	if (r == 0 && t.tmp[0] && (r = ue_rename_marked(t.tmp, t.p.real, UE_MV_OVER)) < 0)
+		sys_unlinkat(AT_FDCWD, t.tmp, 0);
 	if (r == 0 && t.p.where == UE_UNION)
 		ue_changed(t.p.rel, 0);
 	return r;

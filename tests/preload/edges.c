@@ -6,6 +6,7 @@
  *   edges efault       every path call given NULL and an unmapped pointer
  *   edges chown-noop F make F, then chown/lchown(F, -1, -1) as uid 65534 (as root)
  *   edges unixsock     bind/connect of relative names from this directory
+ *                      (which holds was-a-file from a lower)
  *   edges longpath     a relative path of PATH_MAX - 1 bytes */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -138,6 +139,9 @@ static int unixsock(void)
 		serve("an absolute name", abs, "sock");
 	else
 		printf("(absolute name too long for sun_path: skipped)\n");
+	/* A name a lower holds, removed: the upper holds a whiteout there. */
+	show("unlink was-a-file", unlink("was-a-file"));
+	serve("over a whiteout", "was-a-file", "was-a-file");
 	show("getcwd", getcwd(after, sizeof after) ? 0 : -1);
 	printf("the current directory stayed: %s\n", strcmp(before, after) ? "no" : "yes");
 	return 0;

@@ -3,7 +3,7 @@
 # our own (tests/preload/edges.c) from a directory that a lower holds:
 # bad path pointers (EFAULT, never a crash), chown(-1, -1) by a non-owner,
 # AF_UNIX bind/connect of relative names whose real path passes the
-# 108-byte sun_path limit.  Each case prints what the kernel prints (the
+# 108-byte sun_path limit, or where the upper holds a whiteout.  Each case prints what the kernel prints (the
 # expectations below; as root the kernel's overlayfs is asked too); the
 # lowers never change.
 set -u
@@ -15,6 +15,7 @@ EDGES=$REPO/build/tests/edges
 A=$T/A U=$T/U
 chmod 755 "$T"  # uid 65534 searches the layers (chown-noop)
 mkdir -p "$A/sub"
+echo f >"$A/sub/was-a-file"
 lowers_remember "$A"
 
 KERNEL=
@@ -147,6 +148,15 @@ send: ok
 receive: ok
 the socket's file is a socket: ok
 bind an absolute name again: EADDRINUSE
+unlink was-a-file: ok
+bind over a whiteout: ok
+listen: ok
+connect over a whiteout: ok
+accept: ok
+send: ok
+receive: ok
+the socket's file is a socket: ok
+bind over a whiteout again: EADDRINUSE
 getcwd: ok
 the current directory stayed: yes
 WANT
