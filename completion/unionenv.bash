@@ -15,13 +15,13 @@
 _unionenv_tool_options()
 {
     case $1 in
-    diff) REPLY='--upper --lower --format --content --help' ;;
+    diff) REPLY='--upper --lower --format --json --content --help' ;;
     export) REPLY='--upper --lower -o --gzip --zstd --help' ;;
     import) REPLY='--upper --help' ;;
     commit) REPLY='--lower --upper --continue --rollback --help' ;;
     convert) REPLY='--to -v --lower --upper --help' ;;
-    fsck) REPLY='--repair --lower --form --upper --help' ;;
-    check) REPLY='--lower --upper --mount --help' ;;
+    fsck) REPLY='--repair --json --lower --form --upper --help' ;;
+    check) REPLY='--json --lower --upper --mount --help' ;;
     *) REPLY= ;;
     esac
 }

@@ -22,6 +22,7 @@
  * Exit: 0 all followed, 1 otherwise, 125 usage error. */
 #include "elfscan.h"
 #include "followable.h"
+#include "jsonstr.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -280,9 +281,30 @@ static void put_name(FILE *f, const char *s)
 	}
 }
 
+/* --json: {"program":...,"verdict":...[,"reason":...][,"warning":...]} */
+static void put_json_result(const char *program, const struct result *r)
+{
+	static const char *const verdicts[] = {
+		[FOLLOWED] = "followed", [NOT_FOLLOWED] = "not-followed",
+		[NOT_FOUND] = "not-found", [CANNOT_RUN] = "cannot-run",
+	};
+	fputs("{\"program\":", stdout);
+	json_string(stdout, program);
+	printf(",\"verdict\":\"%s\"", verdicts[r->v]);
+	if (r->v != FOLLOWED && r->v != NOT_FOUND) {
+		fputs(",\"reason\":", stdout);
+		json_string(stdout, r->reason);
+	}
+	if (r->v == FOLLOWED && r->warning[0]) {
+		fputs(",\"warning\":", stdout);
+		json_string(stdout, r->warning);
+	}
+	fputs("}\n", stdout);
+}
+
 static void usage(FILE *out)
 {
-	fputs("Usage: unionenv check [--lower DIR[:DIR...] --upper DIR [--mount DIR]] PROGRAM...\n"
+	fputs("Usage: unionenv check [--json] [--lower DIR[:DIR...] --upper DIR [--mount DIR]] PROGRAM...\n"
 	      "\n"
 	      "Tell whether unionenv can follow each PROGRAM (looked up in PATH like a\n"
 	      "shell does): one line per program, \"PROGRAM: followed\" or\n"
@@ -292,7 +314,9 @@ static void usage(FILE *out)
 	      "Pascal program, or built for another machine; a script, when its #!\n"
 	      "interpreter is not.  Inside a union, every exec applies this.  Raw system\n"
 	      "calls in the program itself are reported as a warning.  With the layers,\n"
-	      "paths under the mount are found as the union shows them.\n"
+	      "paths under the mount are found as the union shows them.  --json: one\n"
+	      "JSON object a line instead: program, verdict (followed, not-followed,\n"
+	      "not-found, cannot-run), reason, warning.\n"
 	      "\n"
 	      "Exit status: 0 all followed, 1 otherwise, 125 usage error.\n", out);
 }
@@ -326,7 +350,7 @@ static char *canonical(const char *p)
 
 int main(int argc, char **argv)
 {
-	int launch = 0, allow = 0, i, status = 0;
+	int launch = 0, allow = 0, json = 0, i, status = 0;
 	const char *lower = NULL, *upper = NULL, *mount = NULL, *v;
 
 	for (i = 1; i < argc; i++) {
@@ -341,6 +365,8 @@ int main(int argc, char **argv)
 			launch = 1;
 		} else if (strcmp(a, "--allow-unfollowed") == 0) {
 			allow = 1;
+		} else if (strcmp(a, "--json") == 0) {
+			json = 1;
 		} else if ((v = opt_value(argc, argv, &i, "--lower"))) {
 			lower = v;
 		} else if ((v = opt_value(argc, argv, &i, "--upper"))) {
@@ -394,6 +420,12 @@ int main(int argc, char **argv)
 			      stderr);
 			return allow ? 0 : EX_REFUSED;
 		}
+		if (r.v != FOLLOWED)
+			status = 1;
+		if (json) {
+			put_json_result(argv[i], &r);
+			continue;
+		}
 		put_name(stdout, argv[i]);
 		switch (r.v) {
 		case FOLLOWED:
@@ -417,8 +449,6 @@ int main(int argc, char **argv)
 			break;
 		}
 		fputc('\n', stdout);
-		if (r.v != FOLLOWED)
-			status = 1;
 	}
 	if (fflush(stdout) != 0)
 		return EX_USAGE;

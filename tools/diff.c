@@ -228,8 +228,8 @@ static void walk(struct dctx *c, int ufd, const struct ldir *U, struct mdir *old
 static void usage(void)
 {
 	fputs(
-"Usage: unionenv diff --upper DIR [--lower DIR[:DIR...]] [--format text|json|oci] [--content]\n"
-"       unionenv diff [--format text|json|sh] [--content] TREE1 TREE2\n"
+"Usage: unionenv diff --upper DIR [--lower DIR[:DIR...]] [--format text|json|oci] [--json] [--content]\n"
+"       unionenv diff [--format text|json|sh] [--json] [--content] TREE1 TREE2\n"
 "\n"
 "First form: every path the upper layer adds (A), changes (C) or deletes (D)\n"
 "relative to the lower layers, in a stable order, as `docker diff` prints\n"
@@ -246,6 +246,7 @@ static void usage(void)
 "  json  one object per line\n"
 "  sh    a shell script: run it in TREE1 with SRC=TREE2 in the environment\n"
 "Regular files of equal size and mtime are taken as equal unless --content.\n"
+"--json is --format json.\n"
 "\n"
 "Exit status: 0 no differences, 1 differences, 125 error.\n", stdout);
 }
@@ -258,6 +259,7 @@ int main(int argc, char **argv)
 		{ "lower", required_argument, 0, 'l' },
 		{ "format", required_argument, 0, 'f' },
 		{ "content", no_argument, 0, 'c' },
+		{ "json", no_argument, 0, 'j' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
@@ -268,7 +270,15 @@ int main(int argc, char **argv)
 		switch (o) {
 		case 'u': upper = need_arg("--upper", optarg); break;
 		case 'l': lower = need_arg("--lower", optarg); break;
-		case 'f': format = need_arg("--format", optarg); break;
+		case 'f':
+		case 'j': {
+			/* --json is --format json, as fsck and check say it */
+			const char *f = o == 'j' ? "json" : need_arg("--format", optarg);
+			if (format && strcmp(format, f))
+				ue_usage("--format %s and --format %s (or --json) given together", format, f);
+			format = f;
+			break;
+		}
 		case 'c': content = 1; break;
 		case 'h': usage(); return 0;
 		case ':': ue_usage("option '%s' needs a value", argv[optind - 1]);

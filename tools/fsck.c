@@ -26,7 +26,7 @@
 #include <unistd.h>
 
 struct fctx {
-	int repair, form;
+	int repair, form, json;
 	int have_lowers;
 	const struct mdir *roots;    /* the lowers at their roots: an absolute redirect starts there */
 	size_t found, left;
@@ -43,16 +43,30 @@ static void report(struct fctx *c, const char *name, int repaired, const char *f
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	if (c->path.len) {
-		put_escaped(stdout, c->path.s);
+	if (c->json) {
+		/* {"path":...,"problem":...,"repaired":...}, one object a line */
+		size_t n = c->path.len + (name ? strlen(name) + 1 : 0) + 2;
+		char *p = xmalloc(n);
+		snprintf(p, n, "%s%s%s", c->path.s, c->path.len && name ? "/" : "",
+			 name ? name : c->path.len ? "" : ".");
+		fputs("{\"path\":", stdout);
+		put_json(stdout, p);
+		fputs(",\"problem\":", stdout);
+		put_json(stdout, msg);
+		printf(",\"repaired\":%s}\n", repaired ? "true" : "false");
+		free(p);
+	} else {
+		if (c->path.len) {
+			put_escaped(stdout, c->path.s);
+			if (name)
+				putchar('/');
+		}
 		if (name)
-			putchar('/');
+			put_escaped(stdout, name);
+		else if (!c->path.len)
+			putchar('.');
+		printf(": %s%s\n", msg, repaired ? " (repaired)" : "");
 	}
-	if (name)
-		put_escaped(stdout, name);
-	else if (!c->path.len)
-		putchar('.');
-	printf(": %s%s\n", msg, repaired ? " (repaired)" : "");
 	c->found++;
 	if (!repaired)
 		c->left++;
@@ -263,7 +277,7 @@ static void walk(struct fctx *c, int fd, const struct mdir *low, int is_root)
 static void usage(void)
 {
 	fputs(
-"Usage: unionenv fsck [--repair] [--lower DIR[:DIR...]] [--form overlay|aufs|overlay-trusted] [--upper] DIR\n"
+"Usage: unionenv fsck [--repair] [--json] [--lower DIR[:DIR...]] [--form overlay|aufs|overlay-trusted] [--upper] DIR\n"
 "\n"
 "Check an upper layer and print each problem on one line, 'PATH: problem':\n"
 "leftovers of interrupted copy-ups (.unionenv.*), an interrupted commit,\n"
@@ -277,6 +291,7 @@ static void usage(void)
 "             opaque xattrs, convert markers to --form (no union may be using\n"
 "             the upper meanwhile); the rest is reported only\n"
 "  --lower    the lowers the upper belongs to (to find whiteouts that hide nothing)\n"
+"  --json     one JSON object a line instead: path, problem, repaired\n"
 "\n"
 "Exit status: 0 no problem left, 1 problems remain, 125 error.\n", stdout);
 }
@@ -286,6 +301,7 @@ int main(int argc, char **argv)
 	ue_prog = "unionenv fsck";
 	static const struct option opts[] = {
 		{ "repair", no_argument, 0, 'r' },
+		{ "json", no_argument, 0, 'j' },
 		{ "lower", required_argument, 0, 'l' },
 		{ "upper", required_argument, 0, 'u' },
 		{ "form", required_argument, 0, 'f' },
@@ -299,6 +315,7 @@ int main(int argc, char **argv)
 	while ((o = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (o) {
 		case 'r': c.repair = 1; break;
+		case 'j': c.json = 1; break;
 		case 'l': lower = need_arg("--lower", optarg); break;
 		case 'u': upper = need_arg("--upper", optarg); break;
 		case 'f': form = need_arg("--form", optarg); break;

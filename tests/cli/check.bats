@@ -93,6 +93,20 @@ system_suid() {
     [ "$status" -eq 0 ]
 }
 
+@test "check --json: one JSON object a line, with the verdict and its reason" {
+    need hello-static
+    run --separate-stderr "$UE" check --json /bin/ls "$BIN/hello-static" no-such-program-here
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [ "${#lines[@]}" -eq 3 ]
+    [ "${lines[0]}" = '{"program":"/bin/ls","verdict":"followed"}' ]
+    [ "${lines[1]}" = '{"program":"'"$BIN"'/hello-static","verdict":"not-followed","reason":"statically linked"}' ]
+    [ "${lines[2]}" = '{"program":"no-such-program-here","verdict":"not-found"}' ]
+    python3 -c 'import json, sys; [json.loads(l) for l in sys.stdin]' <<<"$output"
+    run --separate-stderr "$UE" check --json /bin/ls
+    [ "$status" -eq 0 ]
+}
+
 @test "check: a shell script is followed through /bin/sh; so is one without #!" {
     printf '#!/bin/sh\necho hi\n' >script
     printf 'echo hi\n' >bare

@@ -248,3 +248,26 @@ line"
     fails_clearly "'nope': No such file" ue diff T1 nope
     fails_clearly "unknown format 'oci' for two trees" ue diff --format oci T1 T2
 }
+
+@test "diff --json is --format json, for an upper and for two trees" {
+    mkdir -p A U T1 T2
+    echo a >A/f
+    echo b >U/f
+    echo n >U/new
+    echo x >T2/x
+    run --separate-stderr ue diff --lower A --upper U --format json
+    [ "$status" -eq 1 ]
+    json=$output
+    run --separate-stderr ue diff --json --lower A --upper U
+    [ "$status" -eq 1 ]
+    [ "$output" = "$json" ]
+    [[ $output == *'"path":"/new"'* ]]
+    run --separate-stderr ue diff --format json T1 T2
+    json=$output
+    run --separate-stderr ue diff --json T1 T2
+    [ "$status" -eq 1 ]
+    [ "$output" = "$json" ]
+    fails_clearly "--format text and --format json" ue diff --format text --json T1 T2
+    run --separate-stderr ue diff --json --format json T1 T2
+    [ "$status" -eq 1 ]
+}

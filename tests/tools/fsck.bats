@@ -176,3 +176,35 @@ moved: overlay.redirect ('/elsewhere'): not supported by unionenv (made by a ker
     [[ $output != *"hides nothing"* ]]
     [[ $output == *"e: overlay.redirect ('d')"* ]]
 }
+
+@test "fsck --json: one JSON object a line, the same problems as the text" {
+    make_broken_upper
+    run --separate-stderr ue fsck --lower A U
+    text=$output
+    run --separate-stderr ue fsck --json --lower A U
+    echo "$output"
+    [ "$status" -eq 1 ]
+    # Each line parses alone; joined back into "path: problem" they are the text.
+    run python3 -c '
+import json, sys
+for line in sys.stdin:
+    o = json.loads(line)
+    assert sorted(o) == ["path", "problem", "repaired"] and o["repaired"] is False, o
+    print("%s: %s" % (o["path"], o["problem"]))' <<<"$output"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [ "$output" = "$text" ]
+    run --separate-stderr ue fsck --json --repair --lower A U
+    [ "$status" -eq 1 ]
+    [[ $output == *'{"path":"d/stale","problem":"whiteout that hides nothing in the lowers","repaired":true}'* ]]
+}
+
+@test "fsck --json: a name with a quote, a backslash and a newline stays one valid line" {
+    mkdir -p U
+    mknod U/$'a"b\\c\nd' c 0 0
+    run --separate-stderr ue fsck --json --form aufs U
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [ "${#lines[@]}" -eq 1 ]
+    python3 -c 'import json, sys; o = json.loads(sys.argv[1]); assert o["path"] == "a\"b\\c\nd", o' "$output"
+}
