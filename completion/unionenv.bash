@@ -15,11 +15,11 @@
 _unionenv_tool_options()
 {
     case $1 in
-    diff) REPLY='--upper --lower --format --json --content --help' ;;
-    export) REPLY='--upper --lower -o --gzip --zstd --help' ;;
-    import) REPLY='--upper --help' ;;
-    commit) REPLY='--lower --upper --continue --rollback --help' ;;
-    convert) REPLY='--to -v --lower --upper --help' ;;
+    diff) REPLY='--upper --lower --format --json --content --quiet --help' ;;
+    export) REPLY='--upper --lower -o --gzip --zstd --quiet --help' ;;
+    import) REPLY='--upper --quiet --help' ;;
+    commit) REPLY='--lower --upper --continue --rollback --quiet --help' ;;
+    convert) REPLY='--to -v --quiet --lower --upper --help' ;;
     fsck) REPLY='--repair --json --lower --form --upper --help' ;;
     check) REPLY='--json --lower --upper --mount --help' ;;
     *) REPLY= ;;

@@ -22,6 +22,7 @@
  * Overlay redirects and metacopy files (a root kernel mount's) are refused
  * before anything is written. */
 #include "layer.h"
+#include "progress.h"
 #include "whiteout.h"
 
 #include <dirent.h>
@@ -299,11 +300,13 @@ static void put_meta(struct cctx *c, int dfd, const char *name, const struct sta
 static void copy_data(struct cctx *c, int in, int out)
 {
 	for (;;) {
-		ssize_t n = copy_file_range(in, NULL, out, NULL, 1 << 30, 0);
+		ssize_t n = copy_file_range(in, NULL, out, NULL, 1 << 24, 0);
 		if (n == 0)
 			return;
-		if (n > 0)
+		if (n > 0) {
+			progress_bytes((uint64_t)n);
 			continue;
+		}
 		if (errno != EXDEV && errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
 			ue_die("%s: copy: %s", c->path.s, strerror(errno));
 		break;
@@ -316,6 +319,7 @@ static void copy_data(struct cctx *c, int in, int out)
 			if (w < 0)
 				ue_die("%s: copy: %s", c->path.s, strerror(errno));
 			off += w;
+			progress_bytes((uint64_t)w);
 		}
 	if (n < 0)
 		ue_die("%s: read: %s", c->path.s, strerror(errno));
@@ -606,6 +610,7 @@ static void restore_meta(struct cctx *c, const struct op *o)
 
 static void apply_op(struct cctx *c, const struct op *o)
 {
+	progress_entry(0);
 	if (o->type == OP_M) {
 		apply_meta_from_upper(c, o);
 		return;
@@ -704,6 +709,7 @@ static void apply_all(struct cctx *c)
 		apply_op(c, &c->ops[i]);
 		maybe_crash(c, i + 1);
 	}
+	progress_end();
 	syncfs(c->lower);
 	set_state(c, "applied");
 }
@@ -745,7 +751,7 @@ static void drop_unfinished_plan(void)
 static void usage(void)
 {
 	fputs(
-"Usage: unionenv commit --lower DIR --upper DIR [--continue | --rollback]\n"
+"Usage: unionenv commit --lower DIR --upper DIR [--continue | --rollback] [--quiet]\n"
 "\n"
 "Apply the upper layer onto the lower: afterwards the lower's plain content is\n"
 "what the union showed, and the upper is empty. Whiteouts remove, opaque\n"
@@ -755,6 +761,8 @@ static void usage(void)
 "\n"
 "  --continue   finish an interrupted commit\n"
 "  --rollback   undo an interrupted commit (the lower as before, the upper kept)\n"
+"  -q, --quiet  no progress line (drawn only when stderr is a terminal: the\n"
+"               bytes staged, then the entries put in place)\n"
 "\n"
 "Only one lower: the one to write into. Overlay redirects and metacopy files\n"
 "are refused before anything is written.\n"
@@ -769,14 +777,16 @@ int main(int argc, char **argv)
 		{ "upper", required_argument, 0, 'u' },
 		{ "continue", no_argument, 0, 'c' },
 		{ "rollback", no_argument, 0, 'r' },
+		{ "quiet", no_argument, 0, 'q' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
 	const char *lower = NULL, *upper = NULL;
-	int cont = 0, back = 0, o;
+	int cont = 0, back = 0, quiet = 0, o;
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, ":hq", opts, NULL)) != -1) {
 		switch (o) {
+		case 'q': quiet = 1; break;
 		case 'l': lower = need_arg("--lower", optarg); break;
 		case 'u': upper = need_arg("--upper", optarg); break;
 		case 'c': cont = 1; break;
@@ -797,6 +807,7 @@ int main(int argc, char **argv)
 	if (strchr(lower, ':'))
 		ue_die("commit writes into one lower: give only the one to write into (not '%s')", lower);
 	ue_raise_nofile();
+	progress_start(ue_prog, quiet);
 
 	struct cctx c = { .lower_name = lower, .upper_name = upper, .is_root = geteuid() == 0,
 	                  .crash_after = -1 };

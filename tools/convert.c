@@ -9,6 +9,7 @@
 #include "layer.h"
 #include "markers.h"
 #include "materialise.h"
+#include "progress.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -30,6 +31,7 @@ static void note(void *ctx, const char *path, const char *name, const char *what
 	struct cctx *c = ctx;
 	if (!c->verbose)
 		return;
+	progress_clear();
 	if (*path) {
 		put_escaped(stdout, path);
 		if (name)
@@ -81,6 +83,8 @@ static void walk(struct cctx *c, int fd)
 	if (r < 0)
 		ue_die("%s: %s", c->path.len ? c->path.s : ".", strerror(-r));
 	c->changes += convert_dir(fd, &d, c->path.s, c->to, note, c);
+	for (size_t i = 0; i < d.n; i++)
+		progress_entry(0);
 	each_subdir(c, fd, &d, walk);
 	ldir_free(&d);
 }
@@ -90,6 +94,7 @@ static void note_materialised(void *ctx, const char *rel, const char *what)
 	struct cctx *c = ctx;
 	if (!c->verbose)
 		return;
+	progress_clear();
 	put_escaped(stdout, rel);
 	printf(": %s\n", what);
 }
@@ -117,7 +122,7 @@ static char *canonical_lowers(const char *lowers)
 static void usage(void)
 {
 	fputs(
-"Usage: unionenv convert --to overlay|aufs|overlay-trusted [-v] [--lower A:B] [--upper] DIR\n"
+"Usage: unionenv convert --to overlay|aufs|overlay-trusted [-v] [--quiet] [--lower A:B] [--upper] DIR\n"
 "\n"
 "Rewrite the whiteouts and opaque markers of an upper layer, in place:\n"
 "  overlay          character device 0/0, user.overlay.opaque=y (the kernel's\n"
@@ -135,6 +140,7 @@ static void usage(void)
 "plain form reads the same.\n"
 "  --lower A:B   the lowers, highest first, as for unionenv run\n"
 "  -v   print each change\n"
+"  -q, --quiet   no progress line (drawn only when stderr is a terminal)\n"
 "\n"
 "Exit status: 0 done, 125 error (one line on stderr).\n", stdout);
 }
@@ -147,19 +153,21 @@ int main(int argc, char **argv)
 		{ "upper", required_argument, 0, 'u' },
 		{ "lower", required_argument, 0, 'l' },
 		{ "verbose", no_argument, 0, 'v' },
+		{ "quiet", no_argument, 0, 'q' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
 	const char *to = NULL, *upper = NULL, *lowers = NULL;
 	struct cctx c = { 0 };
-	int o;
+	int o, quiet = 0;
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, ":hv", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, ":hvq", opts, NULL)) != -1) {
 		switch (o) {
 		case 't': to = need_arg("--to", optarg); break;
 		case 'u': upper = need_arg("--upper", optarg); break;
 		case 'l': lowers = need_arg("--lower", optarg); break;
 		case 'v': c.verbose = 1; break;
+		case 'q': quiet = 1; break;
 		case 'h': usage(); return 0;
 		case ':': ue_usage("option '%s' needs a value", argv[optind - 1]);
 		default: ue_usage("unknown option '%s'", argv[optind - 1]);
@@ -191,7 +199,9 @@ int main(int argc, char **argv)
 	}
 	pb_init(&c.path, "");
 	precheck(&c, fd);
+	progress_start(ue_prog, quiet);
 	walk(&c, fd);
+	progress_end();
 	if (fflush(stdout) != 0)
 		ue_die("write error: %s", strerror(errno));
 	return EX_OK;

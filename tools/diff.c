@@ -13,6 +13,7 @@
  * link target or device number differ. */
 #include "layer.h"
 #include "ociwalk.h"
+#include "progress.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -55,6 +56,7 @@ static const char *kind_name(unsigned char dt)
 static void report(struct dctx *c, char op, unsigned char dt, int changes, int compared)
 {
 	c->found = 1;
+	progress_clear();
 	if (c->format == FMT_TEXT) {
 		printf("%c /", op);
 		put_escaped(stdout, c->path.s);
@@ -114,6 +116,7 @@ static int compare(struct dctx *c, int ufd, const char *un, int lfd, const char 
 			if (!r)
 				ch |= CH_CONTENT;
 			*compared = 1;
+			progress_bytes((uint64_t)a.st_size * 2);
 			close(fa);
 			close(fb);
 		}
@@ -154,6 +157,7 @@ static void walk_added(struct dctx *c, int dfd, const char *raw)
 		if (e->kind != K_REAL)
 			continue;
 		size_t old = pb_push(&c->path, e->name);
+		progress_entry(0);
 		report(c, 'A', e->dtype, 0, 0);
 		if (e->dtype == DT_DIR)
 			walk_added(c, fd, e->raw);
@@ -187,6 +191,7 @@ static void walk(struct dctx *c, int ufd, const struct ldir *U, struct mdir *old
 		struct lent *oe = NULL;
 		int ol = mdir_lookup(old, name, &oe);
 		size_t plen = pb_push(&c->path, name);
+		progress_entry(0);
 		if (!u || u->kind == K_WHITEOUT) {
 			if (ol >= 0)
 				report(c, 'D', oe->dtype, 0, 0);
@@ -228,8 +233,8 @@ static void walk(struct dctx *c, int ufd, const struct ldir *U, struct mdir *old
 static void usage(void)
 {
 	fputs(
-"Usage: unionenv diff --upper DIR [--lower DIR[:DIR...]] [--format text|json|oci] [--json] [--content]\n"
-"       unionenv diff [--format text|json|sh] [--json] [--content] TREE1 TREE2\n"
+"Usage: unionenv diff --upper DIR [--lower DIR[:DIR...]] [--format text|json|oci] [--json] [--content] [--quiet]\n"
+"       unionenv diff [--format text|json|sh] [--json] [--content] [--quiet] TREE1 TREE2\n"
 "\n"
 "First form: every path the upper layer adds (A), changes (C) or deletes (D)\n"
 "relative to the lower layers, in a stable order, as `docker diff` prints\n"
@@ -248,6 +253,9 @@ static void usage(void)
 "Regular files of equal size and mtime are taken as equal unless --content.\n"
 "--json is --format json.\n"
 "\n"
+"On a terminal, a progress line on stderr counts the entries walked and\n"
+"the bytes compared; -q, --quiet: none.\n"
+"\n"
 "Exit status: 0 no differences, 1 differences, 125 error.\n", stdout);
 }
 
@@ -260,13 +268,14 @@ int main(int argc, char **argv)
 		{ "format", required_argument, 0, 'f' },
 		{ "content", no_argument, 0, 'c' },
 		{ "json", no_argument, 0, 'j' },
+		{ "quiet", no_argument, 0, 'q' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
 	const char *upper = NULL, *lower = NULL, *format = NULL;
-	int content = 0, o;
+	int content = 0, quiet = 0, o;
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "+:hq", opts, NULL)) != -1) {
 		switch (o) {
 		case 'u': upper = need_arg("--upper", optarg); break;
 		case 'l': lower = need_arg("--lower", optarg); break;
@@ -280,18 +289,23 @@ int main(int argc, char **argv)
 			break;
 		}
 		case 'c': content = 1; break;
+		case 'q': quiet = 1; break;
 		case 'h': usage(); return 0;
 		case ':': ue_usage("option '%s' needs a value", argv[optind - 1]);
 		default: ue_usage("unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	ue_raise_nofile();
+	int r;
 	if (!upper) {
 		if (lower)
 			ue_usage("--lower needs --upper");
 		if (argc - optind != 2)
 			ue_usage("give --upper DIR, or two trees");
-		return tree_diff(argv[optind], argv[optind + 1], format ? format : "text", content);
+		progress_start(ue_prog, quiet);
+		r = tree_diff(argv[optind], argv[optind + 1], format ? format : "text", content);
+		progress_end();
+		return r;
 	}
 	if (optind < argc)
 		ue_usage("unexpected argument '%s'", argv[optind]);
@@ -318,11 +332,13 @@ int main(int argc, char **argv)
 		return n > 0 ? EX_DIFF : EX_OK;
 	}
 	struct ldir U;
-	int r = ldir_read(ufd, &U);
+	progress_start(ue_prog, quiet);
+	r = ldir_read(ufd, &U);
 	if (r < 0)
 		ue_die("upper '%s': %s", upper, strerror(-r));
 	pb_init(&c.path, "");
 	walk(&c, ufd, &U, &old, 0);
+	progress_end();
 	ldir_free(&U);
 	mdir_free(&old);
 	if (fflush(stdout) != 0 || ferror(stdout))

@@ -10,6 +10,7 @@
  * into place when complete, so an error leaves nothing behind. */
 #include "layer.h"
 #include "ociwalk.h"
+#include "progress.h"
 #include "tar.h"
 
 #include <dirent.h>
@@ -100,6 +101,7 @@ static void put_file_data(struct ectx *c, int dfd, const char *raw, const char *
 			ue_die("%s: file shrank while being read", path);
 		sink_write(c->s, c->buf, (size_t)n);
 		done += (uint64_t)n;
+		progress_bytes((uint64_t)n);
 	}
 	close(fd);
 	tar_put_pad(c->s, size);
@@ -117,6 +119,7 @@ static void on_item(void *ctx, const struct oci_item *it)
 		h.mtime = clamp(c, &st);
 		tar_put_header(c->s, &h);
 		c->nentries++;
+		progress_entry(0);
 		return;
 	}
 	/* the owner an ordinary user's copy-up recorded: what an image wants */
@@ -128,6 +131,7 @@ static void on_item(void *ctx, const struct oci_item *it)
 		h.mtime = clamp(c, &st);
 		tar_put_header(c->s, &h);
 		c->nentries++;
+		progress_entry(0);
 		return;
 	}
 	struct xattrs x;
@@ -181,6 +185,7 @@ static void on_item(void *ctx, const struct oci_item *it)
 	}
 	tar_put_header(c->s, &h);
 	c->nentries++;
+	progress_entry(0);
 	if (h.type == '0')
 		put_file_data(c, it->dfd, it->raw, it->path, h.size);
 	xattrs_free(&x);
@@ -189,7 +194,7 @@ static void on_item(void *ctx, const struct oci_item *it)
 static void usage(void)
 {
 	fputs(
-"Usage: unionenv export --upper DIR [--lower DIR[:DIR...]] -o FILE|- [--gzip|--zstd]\n"
+"Usage: unionenv export --upper DIR [--lower DIR[:DIR...]] -o FILE|- [--gzip|--zstd] [--quiet]\n"
 "\n"
 "Write the upper layer as an OCI image layer: a tar with whiteouts as\n"
 ".wh.NAME and opaque directories as DIR/.wh..wh..opq, hard links kept,\n"
@@ -202,6 +207,7 @@ static void usage(void)
 "  -o FILE        the archive ('-': standard output); written whole or not at all\n"
 "  --gzip         compress with gzip (zlib)\n"
 "  --zstd         compress with zstd (libzstd)\n"
+"  -q, --quiet    no progress line (drawn only when stderr is a terminal)\n"
 "\n"
 "Exit status: 0 done, 125 error (one line on stderr, no archive left).\n", stdout);
 }
@@ -215,13 +221,14 @@ int main(int argc, char **argv)
 		{ "output", required_argument, 0, 'o' },
 		{ "gzip", no_argument, 0, 'z' },
 		{ "zstd", no_argument, 0, 'Z' },
+		{ "quiet", no_argument, 0, 'q' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
 	const char *upper = NULL, *lower = NULL, *out = NULL;
-	int z = Z_NONE, o;
+	int z = Z_NONE, o, quiet = 0;
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, "+:ho:", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "+:hqo:", opts, NULL)) != -1) {
 		switch (o) {
 		case 'u': upper = need_arg("--upper", optarg); break;
 		case 'l': lower = need_arg("--lower", optarg); break;
@@ -236,6 +243,7 @@ int main(int argc, char **argv)
 				ue_usage("--gzip and --zstd both given");
 			z = Z_ZSTD;
 			break;
+		case 'q': quiet = 1; break;
 		case 'h': usage(); return 0;
 		case ':': ue_usage("option '%s' needs a value", argv[optind - 1]);
 		default: ue_usage("unknown option '%s'", argv[optind - 1]);
@@ -313,9 +321,11 @@ int main(int argc, char **argv)
 	}
 	c.buf = xmalloc(1 << 20);
 	c.s = sink_open(fd, z);
+	progress_start(ue_prog, quiet);
 	size_t left = oci_walk(ufd, lower ? &low : NULL, on_item, &c);
 	tar_put_end(c.s);
 	sink_close(c.s);
+	progress_end();
 	if (final) {
 		if (fsync(fd) < 0 || close(fd) < 0)
 			ue_die("output '%s': %s", out, strerror(errno));

@@ -14,6 +14,7 @@
  * the archive or the upper already holds.  Symbolic links are stored as
  * they are (absolute targets are normal in layers) and never followed. */
 #include "layer.h"
+#include "progress.h"
 #include "tar.h"
 
 #include <errno.h>
@@ -317,6 +318,7 @@ static void write_file(struct ictx *c, struct tarr *t, int dfd, const char *base
 			if (w < 0)
 				ue_die("%s: %s", e->name, strerror(errno));
 			off += w;
+			progress_bytes((uint64_t)w);
 		}
 	}
 	if (fchown(fd, (uid_t)e->uid, (gid_t)e->gid) < 0 && c->is_root)
@@ -508,8 +510,8 @@ static void finish_dirs(struct ictx *c)
 static void usage(void)
 {
 	fputs(
-"Usage: unionenv import [--upper] DIR LAYER.tar|-\n"
-"       unionenv import LAYER.tar|- --upper DIR\n"
+"Usage: unionenv import [--quiet] [--upper] DIR LAYER.tar|-\n"
+"       unionenv import [--quiet] LAYER.tar|- --upper DIR\n"
 "\n"
 "Unpack an OCI image layer into an upper layer in the kernel's unprivileged\n"
 "overlayfs format: .wh.NAME becomes a whiteout (character device 0/0),\n"
@@ -522,6 +524,9 @@ static void usage(void)
 "made, device nodes without root are refused. Nothing is ever written\n"
 "outside the upper.\n"
 "\n"
+"On a terminal, a progress line on stderr counts the entries and bytes\n"
+"written; -q, --quiet: none.\n"
+"\n"
 "Exit status: 0 done, 125 error (one line on stderr).\n", stdout);
 }
 
@@ -530,15 +535,17 @@ int main(int argc, char **argv)
 	ue_prog = "unionenv import";
 	static const struct option opts[] = {
 		{ "upper", required_argument, 0, 'u' },
+		{ "quiet", no_argument, 0, 'q' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
 	const char *upper = NULL, *in = NULL;
-	int o;
+	int o, quiet = 0;
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, ":hq", opts, NULL)) != -1) {
 		switch (o) {
 		case 'u': upper = need_arg("--upper", optarg); break;
+		case 'q': quiet = 1; break;
 		case 'h': usage(); return 0;
 		case ':': ue_usage("option '%s' needs a value", argv[optind - 1]);
 		default: ue_usage("unknown option '%s'", argv[optind - 1]);
@@ -607,6 +614,7 @@ int main(int argc, char **argv)
 		ue_die("upper '%s': %s", upper, strerror(errno));
 	c.buf = xmalloc(1 << 20);
 	/* Pass 2: check again (a pipe is read only once) and write. */
+	progress_start(ue_prog, quiet);
 	struct tarr *t = tarr_open(fd, &err);
 	if (!t)
 		ue_die("'%s': %s", in, err);
@@ -617,11 +625,13 @@ int main(int argc, char **argv)
 			ue_die("'%s': %s: %s%s%s%s", in, e.name, bad, why ? " ('" : "", why ? why : "",
 			       why ? "')" : "");
 		apply_entry(&c, t, &e);
+		progress_entry(0);
 		tar_ent_free(&e);
 	}
 	if (r < 0)
 		ue_die("'%s': %s", in, err);
 	tarr_close(t);
 	finish_dirs(&c);
+	progress_end();
 	return EX_OK;
 }

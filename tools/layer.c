@@ -1,5 +1,6 @@
 #include "layer.h"
 #include "override.h"
+#include "progress.h"
 #include "whiteout.h"
 
 #include <dirent.h>
@@ -21,6 +22,7 @@ static void vmsg(const char *fmt, va_list ap)
 {
 	char buf[8192];
 	vsnprintf(buf, sizeof buf, fmt, ap);
+	progress_clear();
 	fprintf(stderr, "%s: ", ue_prog);
 	for (const char *s = buf; *s; s++) {
 		if (*s == '\n')

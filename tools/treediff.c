@@ -11,6 +11,7 @@
  * others are "link NAME LEADER".  A file shared by several names in TREE1
  * but not in TREE2 is re-created rather than changed in place. */
 #include "layer.h"
+#include "progress.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -123,6 +124,7 @@ static void plist_read(struct tctx *c, int fd, struct plist *l)
 				l->e[l->n].dt = IFTODT(st.st_mode);
 		}
 		l->n++;
+		progress_entry(0);
 	}
 	if (errno)
 		ue_die("%s: %s", c->path.len ? c->path.s : ".", strerror(errno));
@@ -153,6 +155,7 @@ static const char *P(struct tctx *c)
 static void begin(struct tctx *c, const char *op)
 {
 	c->found = 1;
+	progress_clear();
 	if (strcmp(op, "meta"))
 		c->dirty = 1;
 	if (c->format == TF_TEXT) {
