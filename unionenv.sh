@@ -35,6 +35,9 @@ Options:
                         xattr whiteouts), aufs (OCI .wh. files)
   --allow-unfollowed    run COMMAND even when the union cannot follow it
                         (statically linked, setuid...; see unionenv check)
+  --trace FILE          one line per call the union translated, from every
+                        process, written to FILE (outside the union; see
+                        unionenv(1), TRACE)
   --help                show this help and exit
   --version             show the version and exit
 
@@ -79,8 +82,8 @@ dev_ino() {
 
 # ---- argument parsing ------------------------------------------------------
 
-OPT_LOWER='' OPT_UPPER='' OPT_MOUNT='' OPT_FORMAT=auto
-SEEN_LOWER=0 SEEN_UPPER=0 SEEN_MOUNT=0 SEEN_FORMAT=0
+OPT_LOWER='' OPT_UPPER='' OPT_MOUNT='' OPT_FORMAT=auto OPT_TRACE=''
+SEEN_LOWER=0 SEEN_UPPER=0 SEEN_MOUNT=0 SEEN_FORMAT=0 SEEN_TRACE=0
 OPT_ALLOW=0
 CMD=()
 
@@ -99,6 +102,8 @@ set_opt() {  # set_opt NAME VALUE
            *) die "unknown --upper-format '$2' (auto, device, xattr, aufs)" ;;
            esac
            SEEN_FORMAT=1 OPT_FORMAT=$2 ;;
+    trace) [ "$SEEN_TRACE" = 0 ] || die "option '--trace' given twice"
+           SEEN_TRACE=1 OPT_TRACE=$2 ;;
     esac
 }
 
@@ -116,7 +121,7 @@ parse_args() {
         -h | --help) usage; exit 0 ;;
         --version) printf 'unionenv %s\n' "$VERSION"; exit 0 ;;
         --allow-unfollowed) OPT_ALLOW=1; shift ;;
-        --lower | --upper | --mount | --upper-format)
+        --lower | --upper | --mount | --upper-format | --trace)
             # A following option is a forgotten value, not a directory
             # named "--upper"; such a directory can be given as --lower=--x.
             if [ $# -lt 2 ] || [[ $2 == --* ]]; then
@@ -124,7 +129,7 @@ parse_args() {
             fi
             set_opt "${1#--}" "$2"
             shift 2 ;;
-        --lower=* | --upper=* | --mount=* | --upper-format=*)
+        --lower=* | --upper=* | --mount=* | --upper-format=* | --trace=*)
             local name=${1%%=*}
             set_opt "${name#--}" "${1#*=}"
             shift ;;
@@ -259,6 +264,26 @@ check_mount() {
     return 0
 }
 
+# The trace file: the library writes it with its own system calls, past
+# the union, so it must lie outside every layer and the mount (a trace in
+# a lower would change the lower).  Made empty here, before the command
+# runs, so that a bad name is said now rather than lost.
+TRACE=
+check_trace() {
+    [ "$SEEN_TRACE" = 1 ] || return 0
+    local given=$OPT_TRACE dir l
+    [ -n "$given" ] || die "empty --trace"
+    [ ! -d "$given" ] || die "trace '$given' is a directory"
+    canon -m "$given" || die "trace '$given' cannot be resolved"
+    TRACE=$REPLY
+    for l in "${LOWERS[@]}" "$UPPER" "$MOUNT"; do
+        is_inside "$TRACE" "$l" && die "trace '$given' lies inside the union ('$l'): give a file outside it"
+    done
+    dir=${TRACE%/*}
+    [ -d "${dir:-/}" ] || die "trace '$given': no directory '${dir:-/}'"
+    : 2>/dev/null >"$TRACE" || die "trace '$given' cannot be written"
+}
+
 # ---- library ----------------------------------------------------------------
 
 LIB=
@@ -350,6 +375,7 @@ main() {
     check_lowers
     check_upper
     check_mount
+    check_trace
     whole_root_passthrough
     find_library
     check_command
@@ -368,6 +394,11 @@ main() {
         export UNIONENV_ALLOW_UNFOLLOWED=1
     else
         unset UNIONENV_ALLOW_UNFOLLOWED
+    fi
+    if [ -n "$TRACE" ]; then
+        export UNIONENV_TRACE="$TRACE"
+    else
+        unset UNIONENV_TRACE
     fi
     if [ -n "$PASSTHROUGH" ]; then
         export UNIONENV_PASSTHROUGH="$PASSTHROUGH"

@@ -68,6 +68,7 @@ _unionenv_tool()
     case $prev in
     --lower) _unionenv_dirlist; return ;;
     --upper | --mount) _filedir -d; return ;;
+    --trace) _filedir; return ;;
     -o) _filedir; return ;;
     --format)
         _unionenv_words 'text json oci sh'
@@ -119,7 +120,7 @@ _unionenv()
             _unionenv_comp_index $((i + 1))
             _command_offset "$REPLY"
             return ;;
-        --lower | --upper | --mount | --upper-format) ((i++)) ;;
+        --lower | --upper | --mount | --upper-format | --trace) ((i++)) ;;
         -*) ;;
         *)
             _unionenv_comp_index "$i"
@@ -139,7 +140,7 @@ _unionenv()
 
     if [[ $cur == -* ]]; then
         _unionenv_words '--lower --upper --mount --upper-format
-            --allow-unfollowed --help --version --'
+            --allow-unfollowed --trace --help --version --'
         return
     fi
     if ((cword == 1)); then

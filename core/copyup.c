@@ -10,6 +10,7 @@
 #include "redirect.h"
 #include "sys.h"
 #include "tmpentry.h"
+#include "trace.h"
 #include "whiteout.h"
 
 #include <limits.h>
@@ -282,6 +283,8 @@ static int copy_up_one(const char *rel, struct ue_node *n, int flags)
 	struct timespec ts[2] = { parent.st_atim, parent.st_mtim };
 	sys_utimensat(AT_FDCWD, dst_dir, ts, 0);
 	ue_changed(rel, 0);
+	if (ue_trace_on)
+		ue_trace_event("copy-up", rel);
 	n->layer = UE_UPPER;
 	n->stack |= 1;
 	n->data_layer = 0;
@@ -344,6 +347,8 @@ static int copy_up_metacopy_data(const char *rel, struct ue_node *n, int flags)
 	if ((r = ue_metacopy_clear(dst)) < 0)
 		return r;
 	ue_changed(rel, 0);
+	if (ue_trace_on)
+		ue_trace_event("copy-up-data", rel);
 	n->data_layer = 0;
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include "readdir.h"
 #include "sys.h"
 #include "tmpentry.h"
+#include "trace.h"
 #include "whiteout.h"
 
 #include <limits.h>
@@ -215,7 +216,7 @@ static int make_whiteout_once(const char *real)
 	}
 }
 
-int ue_make_whiteout(const char *real)
+static int make_whiteout(const char *real)
 {
 	char dir[PATH_MAX];
 	int r;
@@ -236,6 +237,14 @@ int ue_make_whiteout(const char *real)
 		unneeded_whiteout(t.dfd, dir, base);
 	}
 	ue_tmp_close(&t);
+	return r;
+}
+
+int ue_make_whiteout(const char *real)
+{
+	int r = make_whiteout(real);
+	if (r == 0 && ue_trace_on)
+		ue_trace_event("whiteout", real);
 	return r;
 }
 
@@ -297,6 +306,8 @@ int ue_whiteout_replace(const char *real, int is_dir)
 	int r;
 	while ((r = replace_once(real, is_dir)) < 0 && parent_of(dir, sizeof dir, real) == 0 && next_form(dir, r))
 		;
+	if (r == 0 && ue_trace_on)
+		ue_trace_event("whiteout", real);
 	return r;
 }
 
@@ -335,7 +346,7 @@ static int rename_leaving_once(const char *from, const char *to)
 	}
 }
 
-int ue_rename_marked(const char *from, const char *to, int flags)
+static int rename_marked(const char *from, const char *to, int flags)
 {
 	char dir[PATH_MAX], marker[PATH_MAX];
 	struct stat st;
@@ -373,6 +384,14 @@ int ue_rename_marked(const char *from, const char *to, int flags)
 	return r;
 }
 
+int ue_rename_marked(const char *from, const char *to, int flags)
+{
+	int r = rename_marked(from, to, flags);
+	if (r == 0 && (flags & UE_MV_WHITEOUT) && ue_trace_on)
+		ue_trace_event("whiteout", from);
+	return r;
+}
+
 static int set_opaque_once(const char *real_dir)
 {
 	char marker[PATH_MAX];
@@ -404,6 +423,8 @@ int ue_set_opaque(const char *real_dir)
 	int r;
 	while ((r = set_opaque_once(real_dir)) < 0 && next_form(real_dir, r))
 		;
+	if (r == 0 && ue_trace_on)
+		ue_trace_event("opaque", real_dir);
 	return r;
 }
 

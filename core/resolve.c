@@ -8,6 +8,7 @@
 #include "perm.h"
 #include "state.h"
 #include "sys.h"
+#include "trace.h"
 #include "userptr.h"
 
 #include <pthread.h>
@@ -283,7 +284,10 @@ int ue_path_refresh(struct ue_path *p)
 	if (p->where != UE_UNION)
 		return 0;
 	int layer = ue_node_exists(&p->node) ? p->node.layer : 0;
-	return ue_node_real(p->real, sizeof p->real, &p->node, layer, p->rel);
+	int r = ue_node_real(p->real, sizeof p->real, &p->node, layer, p->rel);
+	if (ue_trace_on)
+		ue_trace_resolved(p, NULL, r);
+	return r;
 }
 
 static const char *under_mount(const char *abs)
@@ -489,7 +493,7 @@ restart:
 	return ue_path_refresh(p);
 }
 
-int ue_resolve(int dirfd, const char *path, int flags, struct ue_path *p)
+static int resolve_path(int dirfd, const char *path, int flags, struct ue_path *p)
 {
 	char abs[PATH_MAX], norm[PATH_MAX];
 	const char *rest;
@@ -546,4 +550,12 @@ int ue_resolve(int dirfd, const char *path, int flags, struct ue_path *p)
 	}
 	p->last = ue_path_last(path);
 	return walk(rest, flags, p);
+}
+
+int ue_resolve(int dirfd, const char *path, int flags, struct ue_path *p)
+{
+	int r = resolve_path(dirfd, path, flags, p);
+	if (ue_trace_on)
+		ue_trace_resolved(p, path, r);
+	return r;
 }

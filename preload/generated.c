@@ -8,6 +8,7 @@
 
 #include "fdtab.h"
 #include "impl.h"
+#include "trace.h"
 
 /* readdir_r is deprecated, and wrapped all the same: old programs call it. */
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
@@ -24,7 +25,11 @@
 			ue_leave();                                             \
 			return REAL(name) args;                                 \
 		}                                                               \
+		if (ue_trace_on)                                                \
+			ue_trace_begin(#name);                                  \
 		long r = (long)(call);                                          \
+		if (ue_trace_on)                                                \
+			ue_trace_end(r, 0, 0);                                  \
 		ue_leave();                                                     \
 		if (r < 0) {                                                    \
 			errno = (int)-r;                                        \
@@ -43,7 +48,11 @@
 			return REAL(name) args;                                 \
 		}                                                               \
 		ue_err = 0;                                                     \
+		if (ue_trace_on)                                                \
+			ue_trace_begin(#name);                                  \
 		ret r = (call);                                                 \
+		if (ue_trace_on)                                                \
+			ue_trace_end(r != 0, 1, ue_err);                        \
 		ue_leave();                                                     \
 		errno = (!r && ue_err) ? ue_err : saved;                        \
 		return r;                                                       \
@@ -58,7 +67,11 @@
 			REAL(name) args;                                        \
 			return;                                                 \
 		}                                                               \
+		if (ue_trace_on)                                                \
+			ue_trace_begin(#name);                                  \
 		call;                                                           \
+		if (ue_trace_on)                                                \
+			ue_trace_end(0, 0, 0);                                  \
 		ue_leave();                                                     \
 		errno = saved;                                                  \
 	}
@@ -79,7 +92,11 @@
 			ue_leave();                                             \
 			return REAL(name)(dirarg path, flags, mode);            \
 		}                                                               \
+		if (ue_trace_on)                                                \
+			ue_trace_begin(#name);                                  \
 		long r = (call);                                                \
+		if (ue_trace_on)                                                \
+			ue_trace_end(r, 0, 0);                                  \
 		ue_leave();                                                     \
 		if (r < 0) {                                                    \
 			errno = (int)-r;                                        \

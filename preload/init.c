@@ -5,6 +5,7 @@
 #include "impl.h"
 #include "path.h"
 #include "sys.h"
+#include "trace.h"
 
 #include <limits.h>
 #include <pthread.h>
@@ -19,7 +20,7 @@ __thread int ue_err;
 /* The settings as the launcher gave them, "NAME=value", for children. */
 static const char *const env_names[] = {
 	"UNIONENV_LOWER", "UNIONENV_UPPER", "UNIONENV_MOUNT", "UNIONENV_LIB",
-	"UNIONENV_PASSTHROUGH", "UNIONENV_UPPER_FORMAT", "UNIONENV_ALLOW_UNFOLLOWED",
+	"UNIONENV_PASSTHROUGH", "UNIONENV_UPPER_FORMAT", "UNIONENV_ALLOW_UNFOLLOWED", "UNIONENV_TRACE",
 };
 #define N_ENV (sizeof env_names / sizeof *env_names)
 static char *env_saved[N_ENV];
@@ -47,6 +48,7 @@ static void init_once(void)
 					env_saved[i] = NULL;
 			}
 			lib_path = getenv("UNIONENV_LIB");
+			ue_trace_init(getenv("UNIONENV_TRACE"));
 		}
 	}
 	ue_ready = 1;
