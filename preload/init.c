@@ -3,11 +3,14 @@
  * handed to children. */
 #include "fdtab.h"
 #include "impl.h"
+#include "layercheck.h"
 #include "path.h"
 #include "sys.h"
 #include "trace.h"
 
+#include <dlfcn.h>
 #include <limits.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,26 +31,83 @@ static const char *lib_path;
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
+/* One line on stderr and the end of the process: a union that cannot be
+ * checked is not run outside itself either, since its mount is a lower's
+ * path and every write would land in that lower (status 125, the
+ * launcher's own for bad input).  Only from the constructor, before the
+ * program runs. */
+static void refuse(const char *why)
+{
+	char line[PATH_MAX + 256];
+	int n = snprintf(line, sizeof line, "unionenv: %s: not running without the union\n", why);
+	sys_write(2, line, n < 0 ? 0 : (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+	UE_SYS(SYS_exit_group, 125);
+}
+
+/* The path of this very library, canonical, for children's LD_PRELOAD:
+ * UNIONENV_LIB when it names it, else where the loader found it (said once
+ * on stderr).  Anything else (empty, a FIFO, another file) would be put
+ * first in every child's LD_PRELOAD. */
+static const char *library_path(const char *given)
+{
+	static char own[PATH_MAX];
+	char link[64];
+	Dl_info info;
+	struct stat a, b;
+	if (!dladdr((void *)ue_init, &info) || !info.dli_fname)
+		return NULL;
+	int fd = sys_openat(AT_FDCWD, info.dli_fname, O_PATH | O_CLOEXEC, 0);
+	if (fd < 0)
+		return NULL;
+	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+	long n = sys_readlinkat(AT_FDCWD, link, own, sizeof own - 1);
+	int st = sys_fstat(fd, &b);
+	sys_close(fd);
+	if (n <= 0 || st < 0)
+		return NULL;
+	own[n] = '\0';
+	if (own[0] != '/' || strpbrk(own, " \t\n:"))
+		return NULL;
+	if (given && given[0] == '/' && !strpbrk(given, " \t\n:") &&
+	    sys_fstatat(AT_FDCWD, given, &a, 0) == 0 && S_ISREG(a.st_mode) && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+		return given;
+	/* Said once (the children inherit the corrected value); preloaded by
+	 * hand without it, it is simply set. */
+	if (!given) {
+		setenv("UNIONENV_LIB", own, 1);
+		return own;
+	}
+	char line[2 * PATH_MAX + 128];
+	int len = snprintf(line, sizeof line, "unionenv: UNIONENV_LIB '%s' is not this library: using '%s'\n",
+	                   given ? given : "", own);
+	sys_write(2, line, len < 0 ? 0 : (size_t)len < sizeof line ? (size_t)len : sizeof line - 1);
+	setenv("UNIONENV_LIB", own, 1);
+	return own;
+}
+
 static void init_once(void)
 {
 	const char *lower = getenv("UNIONENV_LOWER"), *upper = getenv("UNIONENV_UPPER");
+	char why[2 * PATH_MAX + 128];
 	if (lower && upper) {
 		const char *through = getenv("UNIONENV_PASSTHROUGH");
 		if (ue_config_load(lower, upper, getenv("UNIONENV_MOUNT")) < 0 ||
 		    (through && *through && ue_config_passthrough(through) < 0)) {
-			static const char msg[] = "unionenv: ignoring malformed UNIONENV_LOWER/UNIONENV_UPPER/UNIONENV_PASSTHROUGH\n";
 			ue_config_reset();
-			sys_write(2, msg, sizeof msg - 1);
+			refuse("malformed UNIONENV_LOWER/UNIONENV_UPPER/UNIONENV_MOUNT/UNIONENV_PASSTHROUGH");
+		} else if (ue_layers_check(why, sizeof why) < 0) {
+			ue_config_reset();
+			refuse(why);
 		} else {
 			ue_cache_init();
 			ue_cwd_reload();
 			ue_fdtab_inherit();
+			lib_path = library_path(getenv("UNIONENV_LIB"));
 			for (size_t i = 0; i < N_ENV; i++) {
 				const char *v = getenv(env_names[i]);
 				if (v && asprintf(&env_saved[i], "%s=%s", env_names[i], v) < 0)
 					env_saved[i] = NULL;
 			}
-			lib_path = getenv("UNIONENV_LIB");
 			ue_trace_init(getenv("UNIONENV_TRACE"));
 		}
 	}
@@ -134,6 +194,8 @@ static const char *env_find(char *const envp[], const char *name, size_t n)
 static int preload_has_lib(const char *v)
 {
 	size_t n = strlen(lib_path);
+	if (n == 0)
+		return 0;  /* never: library_path gives a full path or none */
 	for (const char *s = v; (s = strstr(s, lib_path)); s += n)
 		if ((s == v || s[-1] == ' ' || s[-1] == ':') && (s[n] == '\0' || s[n] == ' ' || s[n] == ':'))
 			return 1;
