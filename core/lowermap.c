@@ -1,5 +1,5 @@
 #include "lowermap.h"
-#include "cache.h"
+#include "shm.h"
 
 #include <errno.h>
 #include <stdatomic.h>
@@ -177,7 +177,7 @@ static void done(struct ue_lowermap *m)
 
 void ue_lowermap_renamed(int lock, const char *from, const char *to, int exchange, int from_lower, int to_lower)
 {
-	struct ue_lowermap *m = ue_cache_lowermap();
+	struct ue_lowermap *m = &ue_shm->lowermap;
 	if (begin(m, lock)) {
 		change(m, from, to, exchange, from_lower, to_lower);
 		done(m);
@@ -186,23 +186,23 @@ void ue_lowermap_renamed(int lock, const char *from, const char *to, int exchang
 
 void ue_lowermap_removed(const char *rel)
 {
-	struct ue_lowermap *m = ue_cache_lowermap();
+	struct ue_lowermap *m = &ue_shm->lowermap;
 	size_t rl = strlen(rel);
 	if (__builtin_expect(atomic_load_explicit(&m->seq, memory_order_relaxed) == 0, 1))
 		return;  /* never changed: nothing shown anywhere */
-	int lock = ue_cache_lock();
+	int lock = ue_shm_lock();
 	if (begin(m, lock)) {
 		for (uint32_t i = 0; i < m->n && i < UE_LOWERMAP_SLOTS; i++)
 			if (below(m->ent[i].to, m->ent[i].to_len, rel, rl))
 				m->ent[i].to_len = 0;
 		done(m);
 	}
-	ue_cache_unlock(lock);
+	ue_shm_unlock(lock);
 }
 
 int ue_lowermap_find(char *rel, size_t size)
 {
-	const struct ue_lowermap *m = ue_cache_lowermap();
+	const struct ue_lowermap *m = &ue_shm->lowermap;
 	char out[UE_LOWERMAP_PATH * 2];
 	if (__builtin_expect(atomic_load_explicit(&m->seq, memory_order_relaxed) == 0, 1))
 		return 0;  /* never changed */

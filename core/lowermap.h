@@ -5,9 +5,9 @@
  * name.  A directory fd or a current directory in one of them is named
  * through this map: an entry says "the lower directories at union path
  * FROM are shown at TO now".  Every directory rename updates the entries
- * it moves, under a lock taken before the rename (core/cache.h,
- * ue_cache_lock); readers take a consistent view under a sequence
- * counter.  The map lives beside the change ring (core/cache.c). */
+ * it moves, under a lock taken before the rename (core/shm.h,
+ * ue_shm_lock); readers take a consistent view under a sequence
+ * counter.  The map lives in the shared segment (core/shm.h). */
 #ifndef UE_LOWERMAP_H
 #define UE_LOWERMAP_H
 
@@ -32,7 +32,7 @@ struct ue_lowermap {
 /* After the rename of directory from to to (relative to the mount), or
  * their exchange; from_lower, to_lower: the directory at that name merged
  * lower directories of its own before (it was copied up whole).  lock:
- * what ue_cache_lock gave (held since before the rename). */
+ * what ue_shm_lock gave (held since before the rename). */
 void ue_lowermap_renamed(int lock, const char *from, const char *to, int exchange, int from_lower, int to_lower);
 
 /* After the removal of directory rel: lower directories shown there are

@@ -1,5 +1,5 @@
 #include "renames.h"
-#include "cache.h"
+#include "shm.h"
 
 #include <errno.h>
 #include <stdatomic.h>
@@ -8,7 +8,7 @@
 /* Lock-free: also safe from a signal handler and in a vfork child. */
 void ue_renamed(const char *from, const char *to, int exchange)
 {
-	struct ue_rename_log *log = ue_cache_renames();
+	struct ue_rename_log *log = &ue_shm->renames;
 	size_t fl = strlen(from), tl = strlen(to);
 	uint64_t n = atomic_fetch_add_explicit(&log->head, 1, memory_order_acq_rel);
 	struct ue_rename_rec *r = &log->rec[n % UE_RENAME_SLOTS];
@@ -25,7 +25,7 @@ void ue_renamed(const char *from, const char *to, int exchange)
 
 uint64_t ue_renames_head(void)
 {
-	return atomic_load_explicit(&ue_cache_renames()->head, memory_order_acquire);
+	return atomic_load_explicit(&ue_shm->renames.head, memory_order_acquire);
 }
 
 /* rel is dir or below it: the length of dir, else 0. */
@@ -47,7 +47,7 @@ static int replace_prefix(char *rel, size_t size, size_t n, const char *to, size
 
 int ue_renames_apply(char *rel, size_t size, uint64_t *next, uint64_t until, int *lost)
 {
-	struct ue_rename_log *log = ue_cache_renames();
+	struct ue_rename_log *log = &ue_shm->renames;
 	char from[UE_RENAME_PATH], to[UE_RENAME_PATH];
 	int moved = 0, r;
 	if (until < *next) {

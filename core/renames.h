@@ -6,7 +6,7 @@
  * a lower directory that a rename copied up is named through
  * core/lowermap.h, which keeps no history to lose).  The renames of files a lower holds are logged too: an fd
  * open on the lower file follows its copy (preload/fdtab.h).  The log
- * lives beside the change ring, in its shared memory (core/cache.c);
+ * lives beside the change ring, in the shared segment (core/shm.h);
  * posting is lock-free, as for the ring. */
 #ifndef UE_RENAMES_H
 #define UE_RENAMES_H

@@ -53,23 +53,14 @@ int ue_real_layer(const char *real);
  * below the layer root, where a lower directory renamed in the union has
  * gone since (core/renames.h); other paths unchanged.  -ENAMETOOLONG. */
 int ue_unreal(char *out, size_t size, const char *real);
+/* The same, and *moved = 1 when the lower map named it elsewhere. */
+int ue_unreal_moved(char *out, size_t size, const char *real, int *moved);
 
 /* The program's view of what fd is open on: -EBADF, or -ENOTDIR when it is
  * not a path (a pipe, a socket). */
 int ue_fd_vpath(int fd, char *out, size_t size);
 
-/* The current directory as the program sees it: renamed with its directory
- * (or an ancestor) by any process of the union, before it is read. */
-int ue_cwd_get(char *out, size_t size);
-void ue_cwd_set(const char *vpath);
-/* chdir(2) to real (NULL: stay) and take vpath as its name, as resolved
- * after the rename log stood at mark (ue_renames_head). */
-int ue_cwd_change(const char *real, const char *vpath, uint64_t mark);
-/* Take the renames posted since the last look (cheap when there are none). */
-void ue_cwd_follow(void);
-/* Re-read from the kernel (at start-up, after fchdir or chdir outside). */
-int ue_cwd_reload(void);
-/* In the child of a fork: the current directory buffer is now its own. */
-void ue_cwd_forked(void);
+/* The current directory (ue_cwd_get and friends) has a home of its own. */
+#include "cwd.h"
 
 #endif

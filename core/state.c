@@ -1,8 +1,8 @@
 /* The locks of the library, in one array indexed by rank, and the one fork
  * handler that follows their order (core/state.h says why each exists). */
 #include "state.h"
-#include "cache.h"
-#include "resolve.h"
+#include "cwd.h"
+#include "nodecache.h"
 
 #include <errno.h>
 #include <pthread.h>

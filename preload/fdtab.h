@@ -7,7 +7,7 @@
  *
  * The check costs a bit test for an fd not in the table, and for one in it
  * a comparison with the position of the shared ring of change events
- * (core/cache.c), which every change in the union advances. */
+ * (core/ring.h), which every change in the union advances. */
 #ifndef UE_FDTAB_H
 #define UE_FDTAB_H
 

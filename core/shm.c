@@ -1,0 +1,235 @@
+#include "shm.h"
+#include "config.h"
+#include "state.h"
+#include "sys.h"
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#define SHM_MAGIC 0x756e696f6e726e35ULL  /* "unionrn5" */
+
+static struct ue_shm private_shm;
+struct ue_shm *ue_shm = &private_shm;
+static char shm_path[160];  /* the shared segment's file, for ue_shm_lock */
+static dev_t shm_dev;       /* ... and its identity, checked at each lock */
+static ino_t shm_ino;
+
+/* Opening a name in /dev/shm, a directory every user writes: never follow
+ * a symlink, never wait on a FIFO or a device another user put there. */
+#define SHM_OPEN (O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+
+/* A file that may serve as this user's segment: a regular file of ours
+ * with one name (a hard link placed at the name, where
+ * fs.protected_hardlinks is 0, would make us write into whatever file of
+ * ours it names), that no one else may open (so no other user can
+ * truncate it, which would kill every process mapping it with SIGBUS, or
+ * write it, which would mislead them). */
+enum fit { FIT, FIT_UNSIZED, OURS_BAD, NOT_OURS };
+static enum fit fits(const struct stat *st)
+{
+	if (!S_ISREG(st->st_mode) || st->st_uid != geteuid())
+		return NOT_OURS;
+	if (st->st_nlink != 1 || (st->st_mode & 077))
+		return OURS_BAD;
+	if (st->st_size == 0)
+		return FIT_UNSIZED;  /* made by a process of ours an instant ago */
+	return st->st_size == (off_t)sizeof(struct ue_shm) ? FIT : OURS_BAD;
+}
+
+int ue_shm_intact(void)
+{
+	return ue_shm == &private_shm || ue_shm->magic == SHM_MAGIC;
+}
+
+/* Never blocking: a signal handler may interrupt this process's own
+ * holder.  Held for microseconds; two seconds is a dead end. */
+int ue_shm_lock(void)
+{
+	if (ue_shm == &private_shm)
+		return UE_SHM_ALONE;
+	struct timespec ms = { 0, 1000000 };
+	int tries = 2000, fd, r;
+	while ((r = ue_trylock(UE_LOCK_RENAME)) != 0) {
+		if (r == -EDEADLK || --tries <= 0)
+			return -1;
+		UE_SYS(SYS_nanosleep, &ms, NULL);
+	}
+	struct stat st;
+	if ((fd = sys_openat(AT_FDCWD, shm_path, SHM_OPEN, 0)) >= 0 &&
+	    (sys_fstat(fd, &st) < 0 || st.st_dev != shm_dev || st.st_ino != shm_ino)) {
+		sys_close(fd);  /* not our segment's file any more */
+		fd = -1;
+	}
+	if (fd >= 0) {
+		struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+		for (; tries > 0; tries--) {
+			long r = UE_SYS(SYS_fcntl, fd, F_SETLK, &fl);
+			if (r == 0)
+				return fd;
+			if (r != -EAGAIN && r != -EACCES && r != -EINTR)
+				break;
+			UE_SYS(SYS_nanosleep, &ms, NULL);
+		}
+		sys_close(fd);
+	}
+	ue_unlock(UE_LOCK_RENAME);
+	return -1;
+}
+
+void ue_shm_unlock(int lock)
+{
+	if (lock >= 0) {
+		sys_close(lock);  /* drops the record lock */
+		ue_unlock(UE_LOCK_RENAME);
+	}
+}
+
+/* The birth time of an upper directory in ns, 0 where the filesystem keeps
+ * none.  With the device and inode number it tells a new upper from a dead
+ * one whose inode number it reuses: the rename log (core/renames.h) of the
+ * dead one must not apply to the new one. */
+static uint64_t born(const char *path)
+{
+	struct statx sx;
+	if (UE_SYS(SYS_statx, AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_BTIME, &sx) < 0 || !(sx.stx_mask & STATX_BTIME))
+		return 0;
+	return (uint64_t)sx.stx_btime.tv_sec * 1000000000u + sx.stx_btime.tv_nsec;
+}
+
+/* Remove this user's segments whose upper is gone (or that an older
+ * version left): run by the process that makes a new segment, so once per
+ * new upper.  Only regular files of ours are opened (without waiting: a
+ * FIFO named like ours must not stop a union at its start) and removed. */
+static void collect(const char *dir, const char *mine)
+{
+	char buf[8192], prefix[64];
+	struct ue_shm head;
+	size_t off_upper = offsetof(struct ue_shm, ring);
+	snprintf(prefix, sizeof prefix, UE_SHM_PREFIX "%u-", (unsigned)geteuid());
+	int dfd = sys_openat(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+	if (dfd < 0)
+		return;
+	long n;
+	while ((n = sys_getdents64(dfd, buf, sizeof buf)) > 0) {
+		for (long off = 0; off < n;) {
+			struct linux_dirent64 *d = (void *)(buf + off);
+			off += d->d_reclen;
+			if (strncmp(d->d_name, prefix, strlen(prefix)) || !strcmp(d->d_name, mine))
+				continue;
+			struct stat rs, us;
+			if (sys_fstatat(dfd, d->d_name, &rs, AT_SYMLINK_NOFOLLOW) < 0 || fits(&rs) == NOT_OURS)
+				continue;
+			int fd = sys_openat(dfd, d->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0);
+			if (fd < 0)
+				continue;
+			int fst = sys_fstat(fd, &rs);
+			long got = fst == 0 && fits(&rs) != NOT_OURS ? sys_pread(fd, &head, off_upper, 0) : -1;
+			sys_close(fd);
+			if (fst < 0 || fits(&rs) == NOT_OURS)
+				continue;
+			head.upper[sizeof head.upper - 1] = '\0';
+			int dead;
+			if (got == (long)off_upper && head.magic == SHM_MAGIC && fits(&rs) == FIT)
+				dead = sys_lstat(head.upper, &us) < 0 || us.st_dev != head.upper_dev || us.st_ino != head.upper_ino ||
+				       born(head.upper) != head.upper_born;
+			else  /* another version's, a damaged one, or one being made right now: only when old */
+				dead = rs.st_mtime + 3600 < time(NULL);
+			if (dead)
+				sys_unlinkat(dfd, d->d_name, 0);
+		}
+	}
+	sys_close(dfd);
+}
+
+/* One segment per upper directory and user, named after the upper's inode.
+ * A segment found under that name for another upper (a dead one whose
+ * inode number was reused, or one of an older format), or damaged, is
+ * replaced, never taken over: a segment that collect removes is then one
+ * no process can be using.  A file of another user's at the name (this
+ * user cannot remove it from /dev/shm) leaves the process with a private
+ * segment: no cache, slower, never misled. */
+static struct ue_shm *attach(void)
+{
+	static const char dir[] = "/dev/shm";
+	struct stat st;
+	char name[128], path[160];
+	const char *upper = ue_cfg.layer[UE_UPPER].root;
+	if (sys_lstat(upper, &st) < 0)
+		return NULL;
+	uint64_t upper_born = born(upper);
+	snprintf(name, sizeof name, UE_SHM_PREFIX "%u-%lx-%lx", (unsigned)geteuid(), (unsigned long)st.st_dev,
+	         (unsigned long)st.st_ino);
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	for (int attempt = 0; attempt < 3; attempt++) {
+		int made = 1;
+		int fd = sys_openat(AT_FDCWD, path, SHM_OPEN | O_CREAT | O_EXCL, 0600);
+		if (fd == -EEXIST) {
+			made = 0;
+			fd = sys_openat(AT_FDCWD, path, SHM_OPEN, 0);
+		}
+		if (fd < 0)
+			return NULL;
+		struct stat rs;
+		enum fit fit = sys_fstat(fd, &rs) == 0 ? fits(&rs) : NOT_OURS;
+		if (fit == FIT_UNSIZED && sys_ftruncate(fd, sizeof(struct ue_shm)) == 0 && sys_fstat(fd, &rs) == 0)
+			fit = fits(&rs);  /* two processes may both size it: the same size */
+		if (fit != FIT) {
+			sys_close(fd);
+			if (fit == NOT_OURS)
+				return NULL;
+			sys_unlinkat(AT_FDCWD, path, 0);  /* ours, but not a segment */
+			continue;
+		}
+		void *m = mmap(NULL, sizeof(struct ue_shm), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		sys_close(fd);
+		if (m == MAP_FAILED)
+			return NULL;
+		struct ue_shm *s = m;
+		int foreign = s->magic != 0 &&
+		              (s->magic != SHM_MAGIC || s->upper_dev != st.st_dev || s->upper_ino != st.st_ino ||
+		               s->upper_born != upper_born);
+		if (foreign) {
+			munmap(m, sizeof(struct ue_shm));
+			sys_unlinkat(AT_FDCWD, path, 0);
+			continue;
+		}
+		if (s->magic == 0) {
+			/* New: say whose it is (every process that gets here writes
+			 * the same values). */
+			s->upper_dev = st.st_dev;
+			s->upper_ino = st.st_ino;
+			s->upper_born = upper_born;
+			snprintf(s->upper, sizeof s->upper, "%s", upper[0] ? upper : "/");
+			atomic_thread_fence(memory_order_release);
+			s->magic = SHM_MAGIC;
+		}
+		if (made)
+			collect(dir, name);
+		snprintf(shm_path, sizeof shm_path, "%s", path);
+		shm_dev = rs.st_dev;
+		shm_ino = rs.st_ino;
+		return s;
+	}
+	return NULL;
+}
+
+int ue_shm_attach(void)
+{
+	struct ue_shm *s = attach();
+	if (ue_shm != &private_shm && ue_shm != s)
+		munmap(ue_shm, sizeof *ue_shm);
+	ue_shm = s ? s : &private_shm;
+	return s != NULL;
+}
+
+void ue_shm_reset(void)
+{
+	if (ue_shm != &private_shm)
+		munmap(ue_shm, sizeof *ue_shm);
+	ue_shm = &private_shm;
+	memset(&private_shm, 0, sizeof private_shm);
+}
