@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <unistd.h>
 
 int ue_ready;
@@ -56,6 +57,13 @@ static const char *library_path(const char *given)
 	struct stat a, b;
 	if (!dladdr((void *)ue_init, &info) || !info.dli_fname)
 		return NULL;
+	/* Linked into a program rather than preloaded (the supervisor links
+	 * the implementations): there is no library file of ours to name, and
+	 * the program's UNIONENV_LIB, the library it keeps out of its
+	 * children, stays as it was given. */
+	Dl_info prog;
+	if (dladdr((void *)getauxval(AT_PHDR), &prog) && prog.dli_fbase == info.dli_fbase)
+		return given;
 	int fd = sys_openat(AT_FDCWD, info.dli_fname, O_PATH | O_CLOEXEC, 0);
 	if (fd < 0)
 		return NULL;
