@@ -1,6 +1,6 @@
 /* Start-up of the library in each process, and what the wrappers share:
- * the guard against writes that would reach a lower, the environment
- * handed to children. */
+ * the environment handed to children (the guard against writes that would
+ * reach a lower is core/guard.c). */
 #include "fdtab.h"
 #include "impl.h"
 #include "layercheck.h"
@@ -130,65 +130,6 @@ void ue_init(void)
 __attribute__((constructor)) static void unionenv_start(void)
 {
 	ue_init();
-}
-
-/* Where the kernel would really act for (dirfd, path): the canonical path of
- * the target, or of its parent plus the last name when it does not exist. */
-static int kernel_target(int dirfd, const char *path, int follow, char *out, size_t size)
-{
-	char link[64], dir[PATH_MAX];
-	int fd = sys_openat(dirfd, path, O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW), 0);
-	const char *name = NULL;
-	if (fd < 0) {
-		size_t n = strlen(path);
-		while (n > 1 && path[n - 1] == '/')
-			n--;
-		if (n + 1 > sizeof dir)
-			return -ENAMETOOLONG;
-		memcpy(dir, path, n);
-		dir[n] = '\0';
-		char *slash = strrchr(dir, '/');
-		name = slash ? slash + 1 : dir;
-		if (slash == dir)
-			fd = sys_openat(dirfd, "/", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
-		else if (slash) {
-			*slash = '\0';
-			fd = sys_openat(dirfd, dir, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
-		} else {
-			fd = sys_openat(dirfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
-		}
-		if (fd < 0)
-			return fd;
-	}
-	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-	long n = sys_readlinkat(AT_FDCWD, link, out, size - 1);
-	sys_close(fd);
-	if (n < 0)
-		return (int)n;
-	out[n] = '\0';
-	if (name)
-		return ue_path_join(out, size, out, name);
-	return 0;
-}
-
-int ue_resolve_for_change(int dirfd, const char *path, int flags, struct ue_path *p)
-{
-	char target[PATH_MAX], v[PATH_MAX];
-	flags |= UE_RECHECK;
-	int r = ue_resolve(dirfd, path, flags, p);
-	if (r < 0 || p->where == UE_UNION || !ue_config_active() || !path || !*path)
-		return r;
-	if (kernel_target(ue_kfd(p, dirfd), ue_kpath(p, path), flags & UE_FOLLOW, target, sizeof target) < 0 ||
-	    ue_real_layer(target) <= UE_UPPER)
-		return r;
-	if ((r = ue_unreal(v, sizeof v, target)) < 0)
-		return r;
-	/* The kernel's target of "x/.." is the directory: the call must still
-	 * see that it was named by "..". */
-	int last = ue_path_last(path);
-	r = ue_resolve(AT_FDCWD, v, flags, p);
-	p->last = last;
-	return r;
 }
 
 static const char *env_find(char *const envp[], const char *name, size_t n)

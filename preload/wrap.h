@@ -34,6 +34,7 @@
 
 #include "cache.h"
 #include "config.h"
+#include "guard.h"
 #include "resolve.h"
 
 #define UE_EXPORT __attribute__((visibility("default")))
@@ -119,12 +120,6 @@ static inline void *ue_fail(long r)
 	ue_err = (int)-r;
 	return NULL;
 }
-
-/* Resolution for a call that changes something.  A path that the kernel
- * would take into a lower by some road the resolver did not see (a symlink
- * outside the mount, a lower named directly) is taken into the union, so
- * the lowers are never written whatever the program does. */
-int ue_resolve_for_change(int dirfd, const char *path, int flags, struct ue_path *p);
 
 /* The environment for a child: envp with LD_PRELOAD and the layer settings
  * put back when the program removed them, and the library as the loader's
