@@ -34,7 +34,11 @@ Options:
                         device (char 0/0 whiteouts), xattr (the kernel's
                         xattr whiteouts), aufs (OCI .wh. files)
   --allow-unfollowed    run COMMAND even when the union cannot follow it
-                        (statically linked, setuid...; see unionenv check)
+                        (setuid...; a static or Go program then runs with a
+                        warning, not supervised; see unionenv check)
+  --supervise           serve every system call of the whole tree in a
+                        supervisor (as for a static or Go COMMAND), not the
+                        preloaded library; also UNIONENV_SUPERVISE=1
   --trace FILE          one line per call the union translated, from every
                         process, written to FILE (outside the union; see
                         unionenv(1), TRACE)
@@ -85,6 +89,8 @@ dev_ino() {
 OPT_LOWER='' OPT_UPPER='' OPT_MOUNT='' OPT_FORMAT=auto OPT_TRACE=''
 SEEN_LOWER=0 SEEN_UPPER=0 SEEN_MOUNT=0 SEEN_FORMAT=0 SEEN_TRACE=0
 OPT_ALLOW=0
+OPT_SUPERVISE=0
+[ "${UNIONENV_SUPERVISE:-0}" = 1 ] && OPT_SUPERVISE=1
 CMD=()
 
 # A repeated option is refused rather than "last one wins": with layers,
@@ -121,6 +127,7 @@ parse_args() {
         -h | --help) usage; exit 0 ;;
         --version) printf 'unionenv %s\n' "$VERSION"; exit 0 ;;
         --allow-unfollowed) OPT_ALLOW=1; shift ;;
+        --supervise) OPT_SUPERVISE=1; shift ;;
         --lower | --upper | --mount | --upper-format | --trace)
             # A following option is a forgotten value, not a directory
             # named "--upper"; such a directory can be given as --lower=--x.
@@ -342,16 +349,25 @@ join_colon() {  # join_colon ITEM... -> REPLY
 # A program the preload cannot follow (statically linked, a Go program,
 # setuid...) would run outside the union without a word: the C check beside
 # the library (build/unionenv-check, ~2 ms) finds COMMAND as the union will
-# show it and refuses it with one line and status 126, before anything is
-# created. With --allow-unfollowed there is nothing to refuse: the library
-# itself warns when env starts COMMAND, as it does for every later exec.
+# show it. One the supervisor follows (static, another libc, Go: status 3)
+# runs under it (build/unionenv-supervise); any other (set-id: under the
+# filter's no_new_privs it would lose its privileges) is refused with one
+# line and status 126, before anything is created. With --allow-unfollowed
+# there is nothing to refuse and nothing is supervised: the library itself
+# warns when env starts COMMAND, as it does for every later exec.
+SUPERVISOR=
 check_command() {
     local tool=${LIB%/*}/unionenv-check st args=(--launch)
+    [ -x "${LIB%/*}/unionenv-supervise" ] && SUPERVISOR=${LIB%/*}/unionenv-supervise
+    [ "$OPT_SUPERVISE" = 1 ] && [ -z "$SUPERVISOR" ] &&
+        die "--supervise: program '${LIB%/*}/unionenv-supervise' not found (run make first)"
     [ -x "$tool" ] || return 0
     [ "$OPT_ALLOW" = 1 ] && return 0
+    [ -n "$SUPERVISOR" ] && args+=(--supervisor)
     join_colon "${LOWERS[@]}"
     "$tool" "${args[@]}" --lower "$REPLY" --upper "$UPPER" --mount "$MOUNT" -- "${CMD[0]}"
     st=$?
+    [ "$st" -eq 3 ] && OPT_SUPERVISE=1
     # Any other failure is the check's own: it must not stand in the way.
     [ "$st" -ne 126 ] || exit 126
 }
@@ -407,6 +423,15 @@ main() {
     fi
     loader_list "${LD_PRELOAD:-}" ' '
     export LD_PRELOAD="$REPLY"
+    # A supervised tree runs without the library: the supervisor serves
+    # every call, once (docs/design.md, "The supervisor"); it stays the
+    # command's parent and passes its exit status on.
+    if [ "$OPT_SUPERVISE" = 1 ]; then
+        LD_PRELOAD=${REPLY#"$LIB"}
+        LD_PRELOAD=${LD_PRELOAD# }
+        [ -n "$LD_PRELOAD" ] || unset LD_PRELOAD
+        exec "$SUPERVISOR" -- "${CMD[@]}"
+    fi
     # env runs under the preload, whose execvp looks COMMAND up in union
     # terms; env's own 126 (cannot run) and 127 (not found) are the contract.
     exec env -- "${CMD[@]}"

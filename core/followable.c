@@ -96,6 +96,7 @@ static unsigned judge_elf(const struct ue_elfhead *h, struct ue_verdict *out)
 		return ELF_MUSL;
 	if (!is_glibc_loader(h->interp)) {
 		set(out, UE_NOT_FOLLOWED, "loaded by %s, not by glibc's dynamic loader", h->interp);
+		out->supervise = 1;     /* native, so the filter applies */
 		return ELF_UNCACHED;
 	}
 	return libc ? ELF_FOLLOWED : ELF_NO_LIBC;
@@ -104,6 +105,7 @@ static unsigned judge_elf(const struct ue_elfhead *h, struct ue_verdict *out)
 static void apply_code(unsigned code, struct ue_verdict *out)
 {
 	unsigned c = code & 0xff;
+	out->supervise = c == ELF_STATIC || c == ELF_MUSL || c == ELF_NO_LIBC || c == ELF_GO || c == ELF_FPC;
 	if (c == ELF_FOLLOWED)
 		out->v = UE_FOLLOWED;
 	else if (c < sizeof elf_reason / sizeof *elf_reason && elf_reason[c])
@@ -144,7 +146,7 @@ static void judge_fd(int fd, const struct ue_follow_finder *find, int depth, str
  * word of ARG that is not an option nor NAME=VALUE up in PATH. */
 static void judge_script(char *line, const struct ue_follow_finder *find, int depth, struct ue_verdict *out)
 {
-	struct ue_verdict sub = { UE_FOLLOWED, "" };
+	struct ue_verdict sub = { UE_FOLLOWED, "", 0 };
 	char *nl = strchr(line, '\n'), *interp, *arg;
 	char shown[300];
 	if (nl)
@@ -184,6 +186,7 @@ static void judge_script(char *line, const struct ue_follow_finder *find, int de
 			sys_close(cfd);
 		}
 	}
+	out->supervise = sub.supervise;
 	if (sub.v == UE_NOT_FOLLOWED)
 		set(out, UE_NOT_FOLLOWED, "a script run by %s, which is %.400s", shown, sub.reason);
 	else if (sub.v == UE_CANNOT_RUN)
@@ -197,6 +200,7 @@ static void judge_fd(int fd, const struct ue_follow_finder *find, int depth, str
 	char line[256];
 	out->v = UE_FOLLOWED;
 	out->reason[0] = '\0';
+	out->supervise = 0;
 	if (sys_fstat(fd, &st) < 0)
 		return set(out, UE_CANNOT_RUN, "%s", strerror(errno));
 	if (!S_ISREG(st.st_mode))
@@ -220,9 +224,21 @@ static void judge_fd(int fd, const struct ue_follow_finder *find, int depth, str
 		if (code != ELF_UNCACHED)
 			ue_followcache_put(&st, code);
 	}
-	apply_code(code, out);
-	if (out->v == UE_FOLLOWED)
+	if (code != ELF_UNCACHED)
+		apply_code(code, out);
+	if (out->v == UE_FOLLOWED) {
 		judge_privilege(fd, &st, (code & ELF_CAPS) != 0, out);
+	} else if (out->supervise) {
+		/* A set-id program the supervisor could follow is refused all
+		 * the same, for its set-id reason: under no_new_privs it would
+		 * run without its privileges. */
+		struct ue_verdict priv = { UE_FOLLOWED, "", 0 };
+		judge_privilege(fd, &st, (code & ELF_CAPS) != 0, &priv);
+		if (priv.v != UE_FOLLOWED) {
+			*out = priv;
+			out->supervise = 0;
+		}
+	}
 }
 
 void ue_followable_fd(int fd, const struct ue_follow_finder *find, struct ue_verdict *out)

@@ -41,6 +41,13 @@ enum ue_follow {
 struct ue_verdict {
 	enum ue_follow v;
 	char reason[512];       /* "statically linked", "a script run by X, which is ..." */
+	/* UE_NOT_FOLLOWED, but the seccomp supervisor (unionenv-supervise)
+	 * can follow it: a native program that reaches the kernel itself
+	 * (static, another libc or loader, no libc, Go, Free Pascal), or a
+	 * script run by one.  Never a set-id program whose privileges take
+	 * effect: under the filter's no_new_privs it would run without them,
+	 * so it stays refused. */
+	int supervise;
 };
 
 /* How the caller finds the files a script names, as its view shows them:

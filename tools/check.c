@@ -16,6 +16,9 @@
  *       stderr and status 126 (0 with --allow-unfollowed: a warning).
  *       It runs for every invocation: the verdict is cached
  *       (core/followcache.c), and the instruction scan is left out.
+ *       With --supervisor (unionenv-supervise is there), a program the
+ *       supervisor follows (statically linked, another libc, Go; not a
+ *       set-id one) gives status 3, silently: the launcher runs it so.
  * LAYERS (--lower, --upper, --mount) make paths under the mount resolve
  * through the layers, as the union will show them.
  *
@@ -37,6 +40,7 @@
 
 #define EX_USAGE 125
 #define EX_REFUSED 126
+#define EX_SUPERVISE 3          /* --launch --supervisor: run it supervised */
 #define MAX_LOWERS 64
 #define MAX_DEPTH 4             /* the kernel's limit of nested #! */
 
@@ -46,6 +50,7 @@ struct result {
 	enum verdict v;
 	char reason[PATH_MAX + 256];    /* fits after "is" and after "not followed: " */
 	char warning[256];
+	int supervise;          /* the supervisor can follow it (static, another libc, Go) */
 };
 
 /* ---- the union's view of a path -------------------------------------------- */
@@ -252,13 +257,15 @@ static void check_path(const char *path, int depth, int scan, struct result *r)
 	close(fd);
 	if (v.v == UE_NOT_FOLLOWED) {
 		set(r, NOT_FOLLOWED, "%s", v.reason);
+		r->supervise = v.supervise;
 	} else if (v.v == UE_CANNOT_RUN && strcmp(v.reason, "no #!") == 0) {
 		/* no #!: execve fails with ENOEXEC, and execvp and the
 		 * shells run it with /bin/sh */
-		struct result sub = { FOLLOWED, "", "" };
+		struct result sub = { FOLLOWED, "", "", 0 };
 		char real[PATH_MAX];
 		if (view("/bin/sh", real, sizeof real) == 0 && depth < MAX_DEPTH)
 			check_path(real, depth + 1, 0, &sub);
+		r->supervise = sub.supervise;
 		if (sub.v == NOT_FOLLOWED)
 			set(r, NOT_FOLLOWED, "a script without #! run by /bin/sh, which is %s", sub.reason);
 	} else if (v.v == UE_CANNOT_RUN) {
@@ -350,7 +357,7 @@ static char *canonical(const char *p)
 
 int main(int argc, char **argv)
 {
-	int launch = 0, allow = 0, json = 0, i, status = 0;
+	int launch = 0, allow = 0, json = 0, supervisor = 0, i, status = 0;
 	const char *lower = NULL, *upper = NULL, *mount = NULL, *v;
 
 	for (i = 1; i < argc; i++) {
@@ -367,6 +374,8 @@ int main(int argc, char **argv)
 			allow = 1;
 		} else if (strcmp(a, "--json") == 0) {
 			json = 1;
+		} else if (strcmp(a, "--supervisor") == 0) {
+			supervisor = 1;
 		} else if ((v = opt_value(argc, argv, &i, "--lower"))) {
 			lower = v;
 		} else if ((v = opt_value(argc, argv, &i, "--upper"))) {
@@ -401,7 +410,7 @@ int main(int argc, char **argv)
 	}
 
 	for (; i < argc; i++) {
-		struct result r = { FOLLOWED, "", "" };
+		struct result r = { FOLLOWED, "", "", 0 };
 		char real[PATH_MAX];
 		int e = lookup(argv[i], real, sizeof real);
 		if (e < 0)
@@ -409,6 +418,9 @@ int main(int argc, char **argv)
 		else
 			check_path(real, 0, !launch, &r);
 		if (launch) {
+			/* The launcher runs it under unionenv-supervise. */
+			if (supervisor && r.supervise)
+				return EX_SUPERVISE;
 			if (r.v != NOT_FOLLOWED)
 				return 0;       /* exec reports what cannot run */
 			fputs(allow ? "unionenv: warning: " : "unionenv: ", stderr);

@@ -49,7 +49,7 @@ static void put_file(const char *path, const void *b, size_t n)
 
 static struct ue_verdict judge(const char *path)
 {
-	struct ue_verdict v = { UE_CANNOT_RUN, "could not open" };
+	struct ue_verdict v = { UE_CANNOT_RUN, "could not open", 0 };
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd >= 0) {
 		ue_followable_fd(fd, &finder, &v);

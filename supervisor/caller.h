@@ -1,0 +1,70 @@
+/* One request of a filtered process, and what the supervisor knows of its
+ * caller: memory, current directory, fds, credentials (supervisor/caller.c). */
+#ifndef UE_SV_CALLER_H
+#define UE_SV_CALLER_H
+
+#include <limits.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct ue_req {
+	int listener;
+	const struct seccomp_notif *n;
+	pid_t tid;              /* the calling thread (n->pid) */
+	pid_t tgid;             /* its process; 0 until the status was read */
+	mode_t umask;
+	int have_status;
+	int pidfd;              /* -1 until an fd of the caller's is needed */
+};
+
+static inline uint64_t ue_arg(const struct ue_req *q, int i) { return q->n->data.args[i]; }
+/* A dirfd argument: the kernel takes its low 32 bits as an int. */
+static inline int ue_arg_fd(const struct ue_req *q, int i) { return (int)(unsigned)q->n->data.args[i]; }
+
+void ue_req_init(struct ue_req *q, int listener, const struct seccomp_notif *n);
+void ue_req_done(struct ue_req *q);
+
+/* Is the notification still live (the caller has not died, its pid not been
+ * reused)?  Checked after reading the caller's memory, before acting. */
+int ue_caller_valid(const struct ue_req *q);
+
+/* The caller's memory: 0 or -EFAULT. */
+int ue_caller_read(const struct ue_req *q, uint64_t addr, void *buf, size_t len);
+int ue_caller_write(const struct ue_req *q, uint64_t addr, const void *buf, size_t len);
+/* A NUL-terminated string of at most size bytes: its length, -EFAULT or
+ * -ENAMETOOLONG. */
+long ue_caller_string(const struct ue_req *q, uint64_t addr, char *buf, size_t size);
+
+/* The caller's (dirfd, path) as an absolute path in the program's terms:
+ * a relative path joined to the union's name of the caller's current
+ * directory or of the directory dirfd is open on, /proc/self and
+ * /proc/thread-self made the caller's.  *native is set when the kernel,
+ * given the caller's own arguments, resolves to the same place (the path
+ * was absolute and is not under /proc/self, or its base directory lies in
+ * no layer), so that the call may be continued.  0 or -errno. */
+int ue_caller_abs(struct ue_req *q, int dirfd, const char *path, char *out, size_t size, int *native);
+
+/* The union's name of the caller's current directory. */
+int ue_caller_cwd(struct ue_req *q, char *out, size_t size);
+
+/* A copy of the caller's fd in the supervisor (the same open file): the
+ * fd, or -errno.  The caller closes it. */
+int ue_caller_fd(struct ue_req *q, int fd);
+
+/* Act as the caller: its fsuid, fsgid and groups (as root only: an ordinary
+ * user's callers are the user), and with create set its umask.  0 or -errno. */
+int ue_caller_become(struct ue_req *q, int create);
+
+/* The caller's pid (thread group) for /proc paths; 0 when unknown. */
+pid_t ue_caller_tgid(struct ue_req *q);
+
+/* Set core/'s notion of "the caller" (its current directory, vcwd in
+ * union terms) for this request, before a path relative to it is resolved:
+ * the one place that changes when core/ takes the caller as an argument
+ * (issue 10).  The paths given to core/ are absolute, so this is for
+ * whatever in core/ reads the current directory itself. */
+void ue_caller_enter(const char *vcwd);
+
+#endif

@@ -1,0 +1,50 @@
+/* The listener loop: receive a notification, serve it with its handler,
+ * answer.  Single-threaded: core/'s notion of "the caller" is set for each
+ * request (supervisor/caller.h). */
+#include "loop.h"
+#include "caller.h"
+#include "serve.h"
+#include "syscalls.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+static int trace = -1;
+
+int ue_loop_serve_one(int listener)
+{
+	struct seccomp_notif n;
+	struct seccomp_notif_resp resp;
+	struct ue_req q;
+	memset(&n, 0, sizeof n);
+	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &n) < 0)
+		return errno == ENOENT || errno == EINTR ? 0 : -errno;  /* the caller died meanwhile */
+	if (trace < 0)
+		trace = getenv("UNIONENV_SUPERVISE_TRACE") != NULL;
+	ue_req_init(&q, listener, &n);
+	ue_sv_handler serve = ue_sv_handler_of(n.data.nr);
+	/* The filter sends only the calls of the table; anything else would be
+	 * a filter out of step with it: refused, never continued. */
+	long r = serve ? serve(&q) : -ENOSYS;
+	ue_req_done(&q);
+	if (trace)
+		fprintf(stderr, "unionenv-supervise: %d %s -> %s%ld\n", q.tid, ue_sv_call_name(n.data.nr),
+		        r == UE_SV_CONTINUE ? "continue " : r == UE_SV_SENT ? "fd " : "", r);
+	if (r == UE_SV_SENT)
+		return 0;
+	memset(&resp, 0, sizeof resp);
+	resp.id = n.id;
+	if (r == UE_SV_CONTINUE)
+		resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+	else if (r < 0)
+		resp.error = (int)(r < -4095 ? -EIO : r);
+	else
+		resp.val = r;
+	/* ENOENT: the caller is gone (killed while waiting). */
+	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0 && errno != ENOENT)
+		return -errno;
+	return 0;
+}

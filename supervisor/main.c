@@ -1,0 +1,201 @@
+/* unionenv-supervise: run COMMAND with every path system call of it and
+ * its descendants served in the union (docs/design.md, "The supervisor").
+ *
+ *   unionenv-supervise [--] COMMAND [ARG...]
+ *
+ * The layers come from the environment the launcher sets (UNIONENV_LOWER,
+ * UNIONENV_UPPER, UNIONENV_MOUNT...).  This process forks: the child puts
+ * the filter on itself, hands the listener over and execs COMMAND; this
+ * one serves, and stays COMMAND's parent: its exit status is COMMAND's (a
+ * signal as 128+N), and it ends when the last filtered process ends.
+ * Exit 126 with one line when the kernel cannot give the filter. */
+#include "caller.h"
+#include "config.h"
+#include "filter.h"
+#include "loop.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define EX_CANNOT 126
+#define EX_NOTFOUND 127
+
+static void die(int status, const char *what, const char *why)
+{
+	fprintf(stderr, "unionenv: %s%s%s\n", what, why ? ": " : "", why ? why : "");
+	exit(status);
+}
+
+/* The library has no business in a supervised tree: every call is served
+ * here, once (docs/design.md: one front end per process). */
+static void drop_preload(void)
+{
+	const char *lib = getenv("UNIONENV_LIB"), *v = getenv("LD_PRELOAD");
+	if (!lib || !v || !strstr(v, lib))
+		return;
+	char *out = malloc(strlen(v) + 1), *o = out;
+	if (!out)
+		return;
+	for (const char *s = v; *s;) {
+		size_t n = strcspn(s, " :");
+		if (n && (n != strlen(lib) || strncmp(s, lib, n))) {
+			if (o != out)
+				*o++ = ' ';
+			memcpy(o, s, n);
+			o += n;
+		}
+		s += n;
+		s += strspn(s, " :");
+	}
+	*o = '\0';
+	if (*out)
+		setenv("LD_PRELOAD", out, 1);
+	else
+		unsetenv("LD_PRELOAD");
+	free(out);
+}
+
+static int send_fd(int sock, int fd, int err)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { &err, sizeof err };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+	if (fd >= 0) {
+		m.msg_control = cbuf;
+		m.msg_controllen = sizeof cbuf;
+		struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof fd);
+	}
+	return sendmsg(sock, &m, 0) < 0 ? -errno : 0;
+}
+
+/* The listener, or -errno as the child reported it. */
+static int recv_fd(int sock)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	int err = -EIO, fd = -1;
+	struct iovec iov = { &err, sizeof err };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+	if (recvmsg(sock, &m, MSG_CMSG_CLOEXEC) <= 0)
+		return -EIO;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+			memcpy(&fd, CMSG_DATA(c), sizeof fd);
+	return fd >= 0 ? fd : err;
+}
+
+static _Noreturn void child(int sock, char **cmd, const sigset_t *old)
+{
+	int fd = ue_filter_install();
+	send_fd(sock, fd, fd < 0 ? fd : 0);
+	if (fd < 0)
+		_exit(EX_CANNOT);
+	/* The listener is the supervisor's alone: a filtered process holding
+	 * it could answer its own calls. */
+	close(fd);
+	char ok;
+	if (read(sock, &ok, 1) != 1)
+		_exit(EX_CANNOT);
+	close(sock);
+	sigprocmask(SIG_SETMASK, old, NULL);
+	execvp(cmd[0], cmd);
+	int e = errno;
+	fprintf(stderr, "unionenv: %s: %s\n", cmd[0], strerror(e));
+	_exit(e == ENOENT ? EX_NOTFOUND : EX_CANNOT);
+}
+
+int main(int argc, char **argv)
+{
+	int i = 1;
+	if (i < argc && !strcmp(argv[i], "--"))
+		i++;
+	if (i >= argc)
+		die(125, "unionenv-supervise: no command given", NULL);
+	if (!ue_config_active())
+		die(125, "unionenv-supervise: no union in the environment (UNIONENV_LOWER, UNIONENV_UPPER)", NULL);
+	drop_preload();
+
+	/* Signals arrive as events of the loop; SIGINT and SIGQUIT from the
+	 * terminal reach the command itself (same process group), so here they
+	 * are only waited out, as a shell waits for its job. */
+	sigset_t set, old;
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	int sfd = signalfd(-1, &set, SFD_CLOEXEC);
+
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		die(EX_CANNOT, "cannot start the supervisor", strerror(errno));
+	pid_t pid = fork();
+	if (pid < 0)
+		die(EX_CANNOT, "cannot start the supervisor", strerror(errno));
+	if (pid == 0) {
+		close(sv[0]);
+		child(sv[1], argv + i, &old);
+	}
+	close(sv[1]);
+	int listener = recv_fd(sv[0]);
+	if (listener < 0) {
+		const char *why = ue_filter_strerror(listener);
+		int st;
+		waitpid(pid, &st, 0);
+		fprintf(stderr, "unionenv: %s cannot be followed: %s\n", argv[i], why ? why : strerror(-listener));
+		return EX_CANNOT;
+	}
+	if (write(sv[0], "", 1) != 1)
+		die(EX_CANNOT, "cannot start the supervisor", strerror(errno));
+	close(sv[0]);
+
+	int status = 0, child_done = 0, hup = 0;
+	while (!(child_done && hup)) {
+		struct pollfd pf[2] = { { listener, hup ? 0 : POLLIN, 0 }, { sfd, POLLIN, 0 } };
+		if (poll(pf, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (pf[0].revents & POLLIN) {
+			int r = ue_loop_serve_one(listener);
+			if (r < 0) {
+				fprintf(stderr, "unionenv: the supervisor's listener failed: %s\n", strerror(-r));
+				kill(pid, SIGKILL);
+				hup = 1;
+			}
+		} else if (pf[0].revents & (POLLHUP | POLLERR)) {
+			hup = 1;  /* no filtered process is left */
+		}
+		if (pf[1].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			if (read(sfd, &si, sizeof si) != sizeof si)
+				continue;
+			if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGHUP)
+				kill(pid, (int)si.ssi_signo);
+			int st;
+			pid_t w;
+			while ((w = waitpid(-1, &st, WNOHANG)) > 0)
+				if (w == pid) {
+					status = st;
+					child_done = 1;
+				}
+		}
+	}
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}

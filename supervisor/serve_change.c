@@ -1,0 +1,115 @@
+/* Changes to names: mkdir, mknod, symlink, link, unlink, rmdir, rename.
+ * Always done by the supervisor (core/'s ue_op_* inside the union, the
+ * guard outside it), never left to the kernel: the kernel would read the
+ * path again, after it was checked. */
+#include "impl.h"
+#include "serve.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+
+/* Paths of a change: "" names nothing (the kernel's ENOENT). */
+static int change_path(struct ue_req *q, int dirfd, int argi, struct sv_path *sp)
+{
+	int r = sv_path(q, dirfd, argi, sp);
+	return r < 0 ? r : sp->empty ? -ENOENT : 0;
+}
+
+static long serve_mkdir(struct ue_req *q, int dirfd, int argi, mode_t mode)
+{
+	struct sv_path sp;
+	int r = change_path(q, dirfd, argi, &sp);
+	if (r < 0 || (r = ue_caller_become(q, 1)) < 0)
+		return r;
+	return mkdir_impl(AT_FDCWD, sp.abs, mode);
+}
+
+long sv_mkdir(struct ue_req *q) { return serve_mkdir(q, AT_FDCWD, 0, (mode_t)ue_arg(q, 1)); }
+long sv_mkdirat(struct ue_req *q) { return serve_mkdir(q, ue_arg_fd(q, 0), 1, (mode_t)ue_arg(q, 2)); }
+
+static long serve_mknod(struct ue_req *q, int dirfd, int argi, mode_t mode, dev_t dev)
+{
+	struct sv_path sp;
+	int r = change_path(q, dirfd, argi, &sp);
+	if (r < 0 || (r = ue_caller_become(q, 1)) < 0)
+		return r;
+	return mknod_impl(AT_FDCWD, sp.abs, mode, dev);
+}
+
+long sv_mknod(struct ue_req *q) { return serve_mknod(q, AT_FDCWD, 0, (mode_t)ue_arg(q, 1), (dev_t)ue_arg(q, 2)); }
+long sv_mknodat(struct ue_req *q)
+{
+	return serve_mknod(q, ue_arg_fd(q, 0), 1, (mode_t)ue_arg(q, 2), (dev_t)ue_arg(q, 3));
+}
+
+static long serve_symlink(struct ue_req *q, int dirfd, int argi)
+{
+	struct sv_path sp;
+	char target[PATH_MAX];
+	long n = ue_caller_string(q, ue_arg(q, 0), target, sizeof target);
+	if (n < 0)
+		return n;
+	if (n == 0)
+		return -ENOENT;
+	int r = change_path(q, dirfd, argi, &sp);
+	if (r < 0 || (r = ue_caller_become(q, 1)) < 0)
+		return r;
+	return symlink_impl(target, AT_FDCWD, sp.abs);
+}
+
+long sv_symlink(struct ue_req *q) { return serve_symlink(q, AT_FDCWD, 1); }
+long sv_symlinkat(struct ue_req *q) { return serve_symlink(q, ue_arg_fd(q, 1), 2); }
+
+static long serve_link(struct ue_req *q, int ofd, int oi, int nfd, int ni, int fl)
+{
+	struct sv_path a, b;
+	int r = sv_path(q, ofd, oi, &a);
+	if (r < 0)
+		return r;
+	if (a.empty) {
+		/* linkat(fd, "", AT_EMPTY_PATH): the file the caller's fd is on. */
+		if (!(fl & AT_EMPTY_PATH))
+			return -ENOENT;
+		snprintf(a.abs, sizeof a.abs, "/proc/%d/fd/%d", ue_caller_tgid(q) ? ue_caller_tgid(q) : q->tid, ofd);
+		fl = AT_SYMLINK_FOLLOW;
+	}
+	if ((r = change_path(q, nfd, ni, &b)) < 0 || (r = ue_caller_become(q, 1)) < 0)
+		return r;
+	return link_impl(AT_FDCWD, a.abs, AT_FDCWD, b.abs, fl & AT_SYMLINK_FOLLOW);
+}
+
+long sv_link(struct ue_req *q) { return serve_link(q, AT_FDCWD, 0, AT_FDCWD, 1, 0); }
+long sv_linkat(struct ue_req *q)
+{
+	return serve_link(q, ue_arg_fd(q, 0), 1, ue_arg_fd(q, 2), 3, (int)ue_arg(q, 4));
+}
+
+static long serve_unlink(struct ue_req *q, int dirfd, int argi, int fl)
+{
+	struct sv_path sp;
+	int r = change_path(q, dirfd, argi, &sp);
+	if (r < 0 || (r = ue_caller_become(q, 0)) < 0)
+		return r;
+	return unlink_impl(AT_FDCWD, sp.abs, fl);
+}
+
+long sv_unlink(struct ue_req *q) { return serve_unlink(q, AT_FDCWD, 0, 0); }
+long sv_rmdir(struct ue_req *q) { return serve_unlink(q, AT_FDCWD, 0, AT_REMOVEDIR); }
+long sv_unlinkat(struct ue_req *q) { return serve_unlink(q, ue_arg_fd(q, 0), 1, (int)ue_arg(q, 2)); }
+
+static long serve_rename(struct ue_req *q, int ofd, int oi, int nfd, int ni, unsigned fl)
+{
+	struct sv_path a, b;
+	int r = change_path(q, ofd, oi, &a);
+	if (r < 0 || (r = change_path(q, nfd, ni, &b)) < 0 || (r = ue_caller_become(q, 1)) < 0)
+		return r;
+	return rename_impl(AT_FDCWD, a.abs, AT_FDCWD, b.abs, fl);
+}
+
+long sv_rename(struct ue_req *q) { return serve_rename(q, AT_FDCWD, 0, AT_FDCWD, 1, 0); }
+long sv_renameat(struct ue_req *q) { return serve_rename(q, ue_arg_fd(q, 0), 1, ue_arg_fd(q, 2), 3, 0); }
+long sv_renameat2(struct ue_req *q)
+{
+	return serve_rename(q, ue_arg_fd(q, 0), 1, ue_arg_fd(q, 2), 3, (unsigned)ue_arg(q, 4));
+}

@@ -1,0 +1,143 @@
+/* Directories, the current directory and programs: getdents64 (the merged
+ * listing of a union directory), getcwd (the union's name), chdir and
+ * execve (which only the kernel can do, with a path it can reach). */
+#include "impl.h"
+#include "path.h"
+#include "serve.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define LISTING_MAX (1 << 20)
+
+static char listing[LISTING_MAX];
+
+/* The real path the caller's fd is open on, and whether it lies in a layer. */
+static int fd_in_layer(struct ue_req *q, int fd)
+{
+	char link[64], real[PATH_MAX];
+	snprintf(link, sizeof link, "/proc/%d/fd/%d", q->tid, fd);
+	ssize_t n = readlink(link, real, sizeof real - 1);
+	if (n <= 0)
+		return 0;
+	real[n] = '\0';
+	return real[0] == '/' && ue_real_layer(real) >= 0;
+}
+
+long sv_getdents64(struct ue_req *q)
+{
+	int fd = ue_arg_fd(q, 0);
+	size_t n = (size_t)ue_arg(q, 2);
+	/* A directory outside every layer lists as the kernel lists it. */
+	if (!fd_in_layer(q, fd))
+		return UE_SV_CONTINUE;
+	if (n > sizeof listing)
+		n = sizeof listing;
+	int c = ue_caller_fd(q, fd);
+	if (c < 0)
+		return c;
+	/* The copy shares the caller's open file, so its offset (the index
+	 * of the next entry) is the caller's. */
+	long len = getdents64_impl(c, listing, n);
+	close(c);
+	if (len > 0 && ue_caller_write(q, ue_arg(q, 1), listing, (size_t)len) < 0)
+		return -EFAULT;
+	return len;
+}
+
+long sv_getcwd(struct ue_req *q)
+{
+	char v[PATH_MAX];
+	size_t size = (size_t)ue_arg(q, 1);
+	int r = ue_caller_cwd(q, v, sizeof v);
+	if (r < 0)
+		return r;
+	size_t len = strlen(v) + 1;
+	if (size < len)
+		return -ERANGE;
+	return ue_caller_write(q, ue_arg(q, 0), v, len) < 0 ? -EFAULT : (long)len;
+}
+
+/* The kernel, given the caller's own path, reaches the union's object:
+ * the real file it would find is named, in union terms, as the union
+ * resolves the path (a lower holds it where the caller named it). */
+static int kernel_reaches(struct ue_req *q, int dirfd, const struct sv_path *sp, const char *union_name, int follow)
+{
+	char base[PATH_MAX], link[64], real[PATH_MAX], v[PATH_MAX];
+	int len;
+	if (sp->given[0] == '/')
+		len = snprintf(base, sizeof base, "%s", sp->abs);
+	else if (dirfd == AT_FDCWD)
+		len = snprintf(base, sizeof base, "/proc/%d/cwd/%.*s", q->tid, PATH_MAX - 64, sp->given);
+	else
+		len = snprintf(base, sizeof base, "/proc/%d/fd/%d/%.*s", q->tid, dirfd, PATH_MAX - 64, sp->given);
+	if (len < 0 || (size_t)len >= sizeof base - 64)
+		return 0;
+	int fd = open(base, O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
+	if (fd < 0)
+		return 0;
+	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(link, real, sizeof real - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	real[n] = '\0';
+	return ue_unreal(v, sizeof v, real) == 0 && !strcmp(v, union_name);
+}
+
+/* The union's name of the object (dirfd, path) names, resolved. */
+static int union_object(struct ue_req *q, int dirfd, int argi, struct sv_path *sp, struct ue_path *p, char *name,
+                        int follow)
+{
+	int r = sv_path(q, dirfd, argi, sp);
+	if (r < 0)
+		return r;
+	if (sp->empty)
+		return 1;  /* an fd: the kernel's */
+	if ((r = ue_resolve(AT_FDCWD, sp->abs, follow ? UE_FOLLOW : 0, p)) < 0)
+		return r;
+	if (p->where == UE_PASS && sp->native)
+		return 1;
+	if (p->where != UE_UNION)
+		return 1;  /* outside, through the union: checked below */
+	if (!ue_node_exists(&p->node))
+		return -ENOENT;
+	if (p->rel[0] == '\0') {
+		snprintf(name, PATH_MAX, "%s", ue_cfg.mount_len ? ue_cfg.mount : "/");
+		return 0;
+	}
+	return ue_path_join(name, PATH_MAX, ue_cfg.mount_len ? ue_cfg.mount : "/", p->rel) < 0 ? -ENAMETOOLONG : 0;
+}
+
+/* chdir and execve cannot be served by an fd: the kernel must do them, and
+ * it reads the path from the caller again.  So they are continued where
+ * the caller's own path reaches the union's object (any name the mount's
+ * lower holds, and every path outside), and refused where it does not (a
+ * directory or program only the upper or a deeper lower holds): ENOENT,
+ * never the kernel acting on the wrong file.  docs/design.md says why. */
+static long serve_kernel_only(struct ue_req *q, int dirfd, int argi, int follow, int want_dir)
+{
+	struct sv_path sp;
+	struct ue_path p;
+	char name[PATH_MAX];
+	int r = union_object(q, dirfd, argi, &sp, &p, name, follow);
+	if (r < 0)
+		return r;
+	if (r == 1 && p.where != UE_OUTSIDE)
+		return UE_SV_CONTINUE;
+	if (r == 1)  /* a union symlink leading out: the kernel must land where it leads */
+		snprintf(name, sizeof name, "%s", p.real);
+	else if (want_dir && !S_ISDIR(p.node.type))
+		return -ENOTDIR;
+	return kernel_reaches(q, dirfd, &sp, name, follow) ? UE_SV_CONTINUE : -ENOENT;
+}
+
+long sv_chdir(struct ue_req *q) { return serve_kernel_only(q, AT_FDCWD, 0, 1, 1); }
+long sv_execve(struct ue_req *q) { return serve_kernel_only(q, AT_FDCWD, 0, 1, 0); }
+long sv_execveat(struct ue_req *q)
+{
+	return serve_kernel_only(q, ue_arg_fd(q, 0), 1, !((int)ue_arg(q, 4) & AT_SYMLINK_NOFOLLOW), 0);
+}

@@ -1,0 +1,66 @@
+/* open, openat, openat2, creat: the supervisor opens (copy-up and creation
+ * included, open_impl) and the fd is injected into the caller as the
+ * call's result.  A read-only open outside the union is the kernel's. */
+#include "serve.h"
+#include "wrap.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <string.h>
+
+static int open_reads(int flags)
+{
+	return (flags & O_ACCMODE) == O_RDONLY && !(flags & (O_CREAT | O_TRUNC)) &&
+	       (flags & O_TMPFILE) != O_TMPFILE;
+}
+
+static long serve_open(struct ue_req *q, int dirfd, int argi, int flags, mode_t mode)
+{
+	struct sv_path sp;
+	int r = sv_path(q, dirfd, argi, &sp);
+	if (r < 0)
+		return r;
+	if (open_reads(flags) && sv_read_outside(&sp, !(flags & O_NOFOLLOW)))
+		return UE_SV_CONTINUE;
+	if ((r = ue_caller_become(q, flags & (O_CREAT | O_TMPFILE))) < 0)
+		return r;
+	/* Ours is close-on-exec always; the caller's as it asked. */
+	return sv_inject(q, open_impl(AT_FDCWD, sp.abs, flags | O_CLOEXEC, mode), flags & O_CLOEXEC);
+}
+
+long sv_open(struct ue_req *q)
+{
+	return serve_open(q, AT_FDCWD, 0, (int)ue_arg(q, 1), (mode_t)ue_arg(q, 2));
+}
+
+long sv_openat(struct ue_req *q)
+{
+	return serve_open(q, ue_arg_fd(q, 0), 1, (int)ue_arg(q, 2), (mode_t)ue_arg(q, 3));
+}
+
+long sv_creat(struct ue_req *q)
+{
+	return serve_open(q, AT_FDCWD, 0, O_CREAT | O_WRONLY | O_TRUNC, (mode_t)ue_arg(q, 1));
+}
+
+long sv_openat2(struct ue_req *q)
+{
+	struct open_how how = { 0 };
+	size_t size = (size_t)ue_arg(q, 3);
+	if (size < sizeof how)
+		return -EINVAL;
+	if (ue_caller_read(q, ue_arg(q, 2), &how, sizeof how) < 0)
+		return -EFAULT;
+	if (how.resolve) {
+		/* RESOLVE_BENEATH and friends bound the kernel's walk; outside
+		 * the union it may still make it, inside there is none to bound. */
+		struct sv_path sp;
+		int r = sv_path(q, ue_arg_fd(q, 0), 1, &sp);
+		if (r < 0)
+			return r;
+		return open_reads((int)how.flags) && sv_read_outside(&sp, !(how.flags & O_NOFOLLOW)) ? UE_SV_CONTINUE
+		                                                                                   : -ENOSYS;
+	}
+	return serve_open(q, ue_arg_fd(q, 0), 1, (int)how.flags, (mode_t)how.mode);
+}

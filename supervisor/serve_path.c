@@ -1,0 +1,53 @@
+/* What every handler shares: a path argument placed in the caller's terms,
+ * the rule for leaving a read to the kernel, the injection of an fd. */
+#include "serve.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+int sv_path(struct ue_req *q, int dirfd, int argi, struct sv_path *sp)
+{
+	long n = ue_caller_string(q, ue_arg(q, argi), sp->given, sizeof sp->given);
+	if (n < 0)
+		return (int)n;
+	/* The memory was the caller's when read: check that the caller is
+	 * still the one that asked before acting on what it said. */
+	if (!ue_caller_valid(q))
+		return -ESRCH;
+	sp->empty = n == 0;
+	sp->native = 1;
+	if (sp->empty) {
+		sp->abs[0] = '\0';
+		return 0;
+	}
+	return ue_caller_abs(q, dirfd, sp->given, sp->abs, sizeof sp->abs, &sp->native);
+}
+
+int sv_read_outside(const struct sv_path *sp, int follow)
+{
+	struct ue_path p;
+	if (sp->empty)
+		return 1;  /* an fd the caller holds, or ENOENT: the kernel's */
+	if (!sp->native)
+		return 0;
+	return ue_resolve(AT_FDCWD, sp->abs, follow ? UE_FOLLOW : 0, &p) == 0 && p.where == UE_PASS;
+}
+
+long sv_inject(struct ue_req *q, long fd, int cloexec)
+{
+	if (fd < 0)
+		return fd;
+	struct seccomp_notif_addfd add = {
+		.id = q->n->id,
+		.flags = SECCOMP_ADDFD_FLAG_SEND,
+		.srcfd = (unsigned)fd,
+		.newfd_flags = cloexec ? O_CLOEXEC : 0,
+	};
+	int r = ioctl(q->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+	int e = errno;
+	close((int)fd);
+	return r < 0 ? -e : UE_SV_SENT;
+}
