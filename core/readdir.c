@@ -177,8 +177,15 @@ int ue_dir_list(const char *rel, const struct ue_node *dir, struct ue_dirlist *o
 		goto out;
 	if (dir->layer == UE_UPPER && ue_cfg.one_dev)
 		dot_origin = ue_origin_ino(real);
+	/* ".." with a number, not 0: busybox and others skip an entry whose
+	 * d_ino is 0, as a deleted one.  Its top layer's parent's number. */
+	struct stat up;
+	char parent[PATH_MAX];
+	unsigned long dotdot = 1;
+	if (ue_path_join(parent, sizeof parent, real, "..") == 0 && sys_lstat(parent, &up) == 0)
+		dotdot = up.st_ino;
 	if ((r = push(&m, dirent_new(dot_origin ? dot_origin : st.st_ino, DT_DIR, "."))) < 0 ||
-	    (r = push(&m, dirent_new(0, DT_DIR, ".."))) < 0)
+	    (r = push(&m, dirent_new(dotdot, DT_DIR, ".."))) < 0)
 		goto out;
 	for (int i = 0; i < ue_cfg.nlayers && r >= 0; i++) {
 		if (!(dir->stack & (1ULL << i)))

@@ -13,8 +13,10 @@
 #include "config.h"
 #include "filter.h"
 #include "loop.h"
+#include "resolve.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -97,6 +99,14 @@ static int recv_fd(int sock)
 
 static _Noreturn void child(int sock, char **cmd, const sigset_t *old)
 {
+	/* A command named by a path in the union is run from the layer that
+	 * holds it: the kernel could not reach a program only the upper holds
+	 * by the union's name (argv[0] stays as given). */
+	struct ue_path p;
+	const char *program = cmd[0];
+	if (strchr(program, '/') && ue_resolve(AT_FDCWD, program, UE_FOLLOW, &p) == 0 && p.where != UE_PASS &&
+	    (p.where == UE_OUTSIDE || ue_node_exists(&p.node)))
+		program = p.real;
 	int fd = ue_filter_install();
 	send_fd(sock, fd, fd < 0 ? fd : 0);
 	if (fd < 0)
@@ -109,7 +119,7 @@ static _Noreturn void child(int sock, char **cmd, const sigset_t *old)
 		_exit(EX_CANNOT);
 	close(sock);
 	sigprocmask(SIG_SETMASK, old, NULL);
-	execvp(cmd[0], cmd);
+	execvp(program, cmd);
 	int e = errno;
 	fprintf(stderr, "unionenv: %s: %s\n", cmd[0], strerror(e));
 	_exit(e == ENOENT ? EX_NOTFOUND : EX_CANNOT);

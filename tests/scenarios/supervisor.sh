@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# The supervisor (docs/design.md, "The supervisor"): programs the preload
+# cannot follow (a static writer, busybox-static, Go, node's raw statx,
+# valgrind's static tool) run in the union with every path system call
+# served by unionenv-supervise.  The lowers are checked after each run;
+# busybox's everyday steps are compared with a kernel overlayfs mount of
+# the same layers where root permits.
+set -u
+REPO=$(cd -- "$(dirname -- "$0")/../.." && pwd -P)
+. "$REPO/tests/lib/union.sh"
+scenario_init supervisor
+
+SV=$REPO/build/unionenv-supervise
+A=$T/A B=$T/B U=$T/U BIN=$T/bin
+mkdir -p "$A/d" "$B/d/sub" "$B/gone/deep" "$BIN" "$T/home"
+echo base >"$A/file"
+echo lower-b >"$B/d/sub/fb"
+echo deep >"$B/gone/deep/x"
+echo a >"$A/d/fa"
+
+tap_plan 17
+
+if [ ! -x "$SV" ] || ! cc -static -O2 -o "$BIN/writer" -x c - <<'C' 2>/dev/null
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+int main(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		int fd = open(argv[i], O_WRONLY | O_APPEND | O_CREAT, 0644);
+		if (fd < 0 || write(fd, "written\n", 8) != 8) { perror(argv[i]); return 1; }
+		close(fd);
+	}
+	return 0;
+}
+C
+then
+    for i in $(seq 17); do tap_skip "supervisor $i" "no unionenv-supervise or no static C library"; done
+    tap_done; exit $?
+fi
+cc -O2 -o "$BIN/spawn" -x c - <<'C'
+#include <spawn.h>
+#include <stdio.h>
+#include <sys/wait.h>
+extern char **environ;
+int main(int argc, char **argv)
+{
+	pid_t p;
+	int st;
+	if (posix_spawn(&p, argv[1], NULL, NULL, argv + 1, environ)) return 99;
+	waitpid(p, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 98;
+}
+C
+# In the mount's lower: the kernel reaches it by the union's name (a program
+# only a deeper layer holds cannot be exec'd by a supervised process:
+# docs/design.md, "What cannot be served").
+cp "$BIN/writer" "$A/writer"
+lowers_remember "$A" "$B"
+
+# wrote LABEL FILE EXPECTED: the union shows EXPECTED in FILE (under $A)
+wrote() {
+    local got
+    got=$(union --lower "$A:$B" --upper "$U" -- cat "$A/$2" 2>&1)
+    tap_is "$1" "$3" "$got"
+}
+
+# 1-2: the static writer as the command, and from a shell of the tree.
+union --lower "$A:$B" --upper "$U" -- "$A/writer" "$A/file"
+wrote "a static program as the command writes into the upper" file "$(printf 'base\nwritten')"
+union --lower "$A:$B" --upper "$U" --supervise -- bash -c "'$A/writer' '$A/d/sub/fb' && cd '$A/d' && '$A/writer' fa"
+wrote "from bash (whole tree supervised), relative to a directory two lowers merge" d/sub/fb "$(printf 'lower-b\nwritten')"
+lowers_unchanged "static writer, as the command and from bash"
+
+# 3-5: make, python's subprocess, posix_spawn.
+printf 'all:\n\t%s %s/made\n' "$A/writer" "$A" >"$T/Makefile"
+union --lower "$A:$B" --upper "$U" --supervise -- make -s -f "$T/Makefile"
+python3 -c 1 2>/dev/null && union --lower "$A:$B" --upper "$U" --supervise -- \
+    python3 -c "import subprocess, sys; sys.exit(subprocess.call(['$A/writer', '$A/py']))"
+union --lower "$A:$B" --upper "$U" --supervise -- "$BIN/spawn" "$A/writer" "$A/spawned"
+got=$(cat "$U/made" "$U/py" "$U/spawned" 2>&1 | tr '\n' ' ')
+tap_is "make, python3 subprocess and posix_spawn: each write lands in the upper" "written written written " "$got"
+lowers_unchanged "make, python3, posix_spawn"
+
+# 6-8: busybox sh, the everyday steps, beside the kernel's overlayfs.
+BB=$(command -v busybox)
+everyday='set -e
+cd "$1"
+ls; cat file d/sub/fb
+cp file d/copy; mv d/copy d/moved; mv gone gone2; ls gone2/deep
+rm -rf gone2; mkdir gone2; ls -a gone2
+ln file hard; ln -s file soft; readlink soft; cat soft
+chmod 600 d/fa; touch -d @1600000000 d/fa; stat -c "%a %Y" d/fa
+find . | sort; du -s d >/dev/null
+sed -i s/base/BASE/ file; cat file hard
+tar -cf - d | tar -tf - | sort
+tar -cf ../t.tar d/fa d/moved; rm d/fa; tar -xf ../t.tar -C .; cat d/fa
+echo done'
+if [ -n "$BB" ] && file -L "$BB" | grep -q 'statically linked'; then
+    A2=$T/A2 B2=$T/B2 U2=$T/U2
+    cp -a "$A" "$A2"; cp -a "$B" "$B2"
+    lowers_remember "$A2" "$B2"
+    inunion=$(union --lower "$A2:$B2" --upper "$U2" -- "$BB" sh -c "$everyday" sh "$A2" 2>&1)
+    tap_is "busybox sh runs the everyday steps in the union" "done" "$(printf '%s\n' "$inunion" | tail -n 1)"
+    lowers_unchanged "busybox sh"
+    if can_mount_overlay; then
+        K=$T/K; mkdir -p "$K/A" "$K/B" "$K/U" "$K/W" "$K/M"
+        cp -a "$A2/." "$K/A"; cp -a "$B2/." "$K/B"
+        # the kernel's side: the same steps on a mount at the same kind of path
+        rm -rf "$K/A"/* "$K/B"/*; cp -a "$A/." "$K/A"; cp -a "$B/." "$K/B"
+        mount_overlay "$K/A:$K/B" "$K/U" "$K/W" "$K/M"
+        kernel=$("$BB" sh -c "$everyday" sh "$K/M" 2>&1)
+        umount_overlay "$K/M"
+        kernel=${kernel//$K\/M/@}; inunion=${inunion//$A2/@}
+        if [ "$kernel" = "$inunion" ]; then tap_ok "busybox sh: the same output as on the kernel's overlayfs"; else
+            tap_not_ok "busybox sh: the same output as on the kernel's overlayfs"
+            diff <(printf '%s\n' "$kernel") <(printf '%s\n' "$inunion") | head -n 30 | tap_diag
+        fi
+    else
+        tap_skip "busybox sh: the same output as on the kernel's overlayfs" "$ORACLE_SKIP_REASON"
+    fi
+else
+    for d in "busybox sh runs the everyday steps" "busybox sh lowers" "busybox sh beside the kernel"; do
+        tap_skip "$d" "no statically linked busybox (Debian busybox-static)"
+    done
+fi
+
+# 9-11: Go, a module in a lower.
+if command -v go >/dev/null 2>&1; then
+    G=$T/G GU=$T/GU; mkdir -p "$G/mod/greet"
+    printf 'module example.com/m\n\ngo 1.18\n' >"$G/mod/go.mod"
+    printf 'package greet\n\nfunc Hello() string { return "hello" }\n' >"$G/mod/greet/greet.go"
+    printf 'package greet\n\nimport "testing"\n\nfunc TestHello(t *testing.T) {\n\tif Hello() != "hello" {\n\t\tt.Fatal(Hello())\n\t}\n}\n' >"$G/mod/greet/greet_test.go"
+    printf 'package main\n\nimport (\n\t"fmt"\n\t"os"\n\n\t"example.com/m/greet"\n)\n\nfunc main() {\n\tb, err := os.ReadFile("greet/out.txt")\n\tfmt.Println(greet.Hello(), string(b), err)\n}\n' >"$G/mod/main.go"
+    lowers_remember "$G"
+    out=$(cd "$G/mod" && HOME=$T/home GOCACHE=$T/gocache GOPATH=$T/gopath GOFLAGS=-mod=mod GO111MODULE=on \
+        union --lower "$G" --upper "$GU" --supervise -- sh -c 'go build -o prog . && go vet ./... && go test ./... >/dev/null && echo made >greet/out.txt' 2>&1 &&
+        cd "$G/mod" && union --lower "$G" --upper "$GU" -- ./prog 2>&1)
+    tap_is "Go: go build, go vet and go test of a module in a lower; the program sees the union" "hello made
+ <nil>" "$out"
+    if [ -f "$GU/mod/prog" ] && [ ! -e "$G/mod/prog" ]; then tap_ok "Go: the program is in the upper"; else
+        tap_not_ok "Go: the program is in the upper" "$(ls -la "$GU/mod" "$G/mod" 2>&1)"; fi
+    lowers_unchanged "Go"
+    lowers_remember "$A" "$B"
+else
+    for d in "Go build" "Go upper" "Go lowers"; do tap_skip "$d" "no go (Debian golang-go)"; done
+fi
+
+# 12-13: node's libuv makes statx itself: --supervise.
+if command -v node >/dev/null 2>&1; then
+    out=$(cd "$A" && union --lower "$A:$B" --upper "$U" --supervise -- node -e '
+const fs = require("fs");
+fs.appendFileSync("d/sub/fb", "more\n");
+fs.writeFileSync("newfile", "x");
+fs.mkdirSync("nd"); fs.mkdirSync("nd", {recursive: true}); fs.mkdirSync("nd/a/b", {recursive: true});
+console.log(fs.statSync("d/sub/fb").size, fs.statSync("newfile").size, fs.readdirSync("d").sort().join(","),
+            fs.statSync("nd/a/b").isDirectory());' 2>&1)
+    tap_is "node: statSync, readdirSync and mkdirSync {recursive} see the union" "21 1 fa,sub true" "$out"
+    lowers_unchanged "node"
+else
+    tap_skip "node" "no node"; tap_skip "node lowers" "no node"
+fi
+
+# 14-15: valgrind's tool (static) runs a program that lives only in the upper.
+if command -v valgrind >/dev/null 2>&1; then
+    printf 'int main(void) { return 3; }\n' >"$T/three.c"
+    cc -o "$U/three" "$T/three.c"
+    union --lower "$A:$B" --upper "$U" --supervise -- valgrind -q --error-exitcode=9 "$A/three"
+    tap_is "valgrind runs a program that lives only in the upper" 3 "$?"
+    lowers_unchanged "valgrind"
+else
+    tap_skip "valgrind" "no valgrind"; tap_skip "valgrind lowers" "no valgrind"
+fi
+
+# 16-17: what the kernel cannot give: a listener already on the chain.
+err=$(union --lower "$A:$B" --upper "$U" -- "$A/writer" /dev/null 2>&1 >/dev/null; \
+      union --lower "$A:$B" --upper "$U" --supervise -- "$REPO/unionenv.sh" --lower "$B" --upper "$T/U3" -- "$A/writer" "$B/nested" 2>&1)
+st=$?
+tap_is "a supervised union inside another: status 126" 126 "$st"
+case $err in
+"unionenv: $A/writer cannot be followed: a seccomp listener is already on"*) tap_ok "... with one line saying why";;
+*) tap_not_ok "... with one line saying why" "$err";;
+esac
+tap_done
