@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -135,6 +136,9 @@ int main(int argc, char **argv)
 	if (!ue_config_active())
 		die(125, "unionenv-supervise: no union in the environment (UNIONENV_LOWER, UNIONENV_UPPER)", NULL);
 	drop_preload();
+	/* Orphans of the tree come to us, not to init: they stay our
+	 * descendants, whose memory we may read (Yama's ptrace_scope 1). */
+	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 
 	/* Signals arrive as events of the loop; SIGINT and SIGQUIT from the
 	 * terminal reach the command itself (same process group), so here they

@@ -3,6 +3,7 @@
  * execve (which only the kernel can do, with a path it can reach). */
 #include "impl.h"
 #include "path.h"
+#include "restart.h"
 #include "serve.h"
 
 #include <errno.h>
@@ -115,9 +116,10 @@ static int union_object(struct ue_req *q, int dirfd, int argi, struct sv_path *s
 /* chdir and execve cannot be served by an fd: the kernel must do them, and
  * it reads the path from the caller again.  So they are continued where
  * the caller's own path reaches the union's object (any name the mount's
- * lower holds, and every path outside), and refused where it does not (a
- * directory or program only the upper or a deeper lower holds): ENOENT,
- * never the kernel acting on the wrong file.  docs/design.md says why. */
+ * lower holds, and every path outside), and restarted with the real path
+ * where it does not (a directory or program only the upper or a deeper
+ * lower holds; supervisor/restart.c), or refused (ENOENT) where that
+ * cannot be done: never the kernel acting on the wrong file. */
 static long serve_kernel_only(struct ue_req *q, int dirfd, int argi, int follow, int want_dir)
 {
 	struct sv_path sp;
@@ -132,7 +134,10 @@ static long serve_kernel_only(struct ue_req *q, int dirfd, int argi, int follow,
 		snprintf(name, sizeof name, "%s", p.real);
 	else if (want_dir && !S_ISDIR(p.node.type))
 		return -ENOTDIR;
-	return kernel_reaches(q, dirfd, &sp, name, follow) ? UE_SV_CONTINUE : -ENOENT;
+	if (kernel_reaches(q, dirfd, &sp, name, follow))
+		return UE_SV_CONTINUE;
+	/* The real path, for the kernel to do the call with. */
+	return ue_restart_with_path(q, argi, p.real);
 }
 
 long sv_chdir(struct ue_req *q) { return serve_kernel_only(q, AT_FDCWD, 0, 1, 1); }

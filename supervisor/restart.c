@@ -1,0 +1,112 @@
+/* chdir and execve of a name only the union holds: the kernel must do them,
+ * and it reads the path argument from the caller's memory again, so an
+ * answer cannot change it.  Here the caller's call is restarted with its
+ * path argument pointing at the real path (docs/design.md, "Serving one
+ * call"): the thread, waiting in the notification, is interrupted with
+ * ptrace (the supervisor is its ancestor, and a subreaper), which
+ * withdraws the notification and leaves the call to be restarted; the
+ * real path is written below its stack pointer, past the red zone, the
+ * argument register set to it, and the thread let go.  The restarted call
+ * comes back as a new notification naming a real path, outside the
+ * mount, which the kernel may do itself.
+ *
+ * Used only for these calls, only when the caller's own path does not
+ * reach the union's object, and only on a stack with room: the main
+ * thread's [stack], or an anonymous mapping no larger than a thread's
+ * stack (a Go heap arena, where goroutine stacks live, is larger). */
+#include "restart.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/uio.h>
+#include <sys/user.h>
+#include <sys/wait.h>
+
+#define RED_ZONE 128
+#define THREAD_STACK_MAX (16UL << 20)
+#define ERESTARTSYS 512
+
+/* Does [lo, hi) lie in one mapping of tid that holds a stack? */
+static int stack_room(pid_t tid, unsigned long lo, unsigned long hi)
+{
+	char path[64], line[512];
+	snprintf(path, sizeof path, "/proc/%d/maps", tid);
+	FILE *f = fopen(path, "re");
+	int ok = 0;
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof line, f)) {
+		unsigned long start, end, off, inode;
+		char perms[8], dev[16], name[256] = "";
+		if (sscanf(line, "%lx-%lx %7s %lx %15s %lu %255s", &start, &end, perms, &off, dev, &inode, name) < 6)
+			continue;
+		if (hi <= start || lo >= end)
+			continue;
+		ok = lo >= start && hi <= end && !strncmp(perms, "rw", 2) &&
+		     (!strcmp(name, "[stack]") || (inode == 0 && !name[0] && end - start <= THREAD_STACK_MAX));
+		break;
+	}
+	fclose(f);
+	return ok;
+}
+
+/* The caller's stack pointer while it waits in the call. */
+static int caller_sp(pid_t tid, unsigned long *sp)
+{
+	char path[64], buf[256];
+	snprintf(path, sizeof path, "/proc/%d/syscall", tid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	long nr;
+	unsigned long a[6];
+	int n = fgets(buf, sizeof buf, f) ? sscanf(buf, "%ld %lx %lx %lx %lx %lx %lx %lx", &nr, &a[0], &a[1], &a[2], &a[3],
+	                                          &a[4], &a[5], sp) : 0;
+	fclose(f);
+	return n == 8 ? 0 : -1;
+}
+
+/* Let the thread go; the notification must be gone by now (interrupted),
+ * else it is answered with an error: a caller is never left waiting. */
+static long let_go(struct ue_req *q, int sig)
+{
+	ptrace(PTRACE_DETACH, q->tid, 0, sig);
+	return ue_caller_valid(q) ? -ENOENT : UE_SV_SENT;
+}
+
+long ue_restart_with_path(struct ue_req *q, int argi, const char *path)
+{
+	pid_t tid = q->tid;
+	int st;
+	unsigned long sp;
+	struct user_regs_struct regs;
+	size_t len = strlen(path) + 1;
+	if (argi < 0 || argi > 1 || caller_sp(tid, &sp) < 0)
+		return -ENOENT;
+	unsigned long addr = (sp - RED_ZONE - len) & ~15UL;
+	if (!stack_room(tid, addr, sp))
+		return -ENOENT;  /* no memory of the caller's to put the path in */
+	if (ptrace(PTRACE_SEIZE, tid, 0, 0) < 0)
+		return -ENOENT;  /* traced already (a debugger): cannot be served */
+	if (ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0 || waitpid(tid, &st, __WALL) != tid || !WIFSTOPPED(st))
+		return let_go(q, 0);
+	if (st >> 16 != PTRACE_EVENT_STOP)
+		/* A signal arrived first: deliver it (its handler would use the
+		 * stack below sp); the call is rewritten when it comes again. */
+		return let_go(q, WSTOPSIG(st));
+	if (ptrace(PTRACE_GETREGS, tid, 0, &regs) < 0 || (long)regs.orig_rax != (long)q->n->data.nr ||
+	    (long)regs.rax != -ERESTARTSYS || regs.rsp != sp)
+		return let_go(q, 0);
+	struct iovec local = { (void *)path, len }, remote = { (void *)addr, len };
+	if (process_vm_writev(tid, &local, 1, &remote, 1, 0) != (ssize_t)len)
+		return let_go(q, 0);
+	if (argi == 0)
+		regs.rdi = addr;
+	else
+		regs.rsi = addr;
+	ptrace(PTRACE_SETREGS, tid, 0, &regs);
+	return let_go(q, 0);
+}
