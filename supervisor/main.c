@@ -1,7 +1,12 @@
 /* unionenv-supervise: run COMMAND with every path system call of it and
  * its descendants served in the union (docs/design.md, "The supervisor").
  *
- *   unionenv-supervise [--] COMMAND [ARG...]
+ *   unionenv-supervise [--exec PROGRAM] [--] COMMAND [ARG...]
+ *
+ * COMMAND is looked up in PATH as execvp does; with --exec, PROGRAM (a
+ * path) is run with COMMAND ARG... as its argv (how the preload's exec
+ * wrappers hand over a child they cannot follow: argv[0] as the program
+ * was called, busybox's applets included).
  *
  * The layers come from the environment the launcher sets (UNIONENV_LOWER,
  * UNIONENV_UPPER, UNIONENV_MOUNT...).  This process forks: the child puts
@@ -98,13 +103,13 @@ static int recv_fd(int sock)
 	return fd >= 0 ? fd : err;
 }
 
-static _Noreturn void child(int sock, char **cmd, const sigset_t *old)
+static _Noreturn void child(int sock, const char *exec_path, char **cmd, const sigset_t *old)
 {
 	/* A command named by a path in the union is run from the layer that
 	 * holds it: the kernel could not reach a program only the upper holds
 	 * by the union's name (argv[0] stays as given). */
 	struct ue_path p;
-	const char *program = cmd[0];
+	const char *program = exec_path ? exec_path : cmd[0];
 	if (strchr(program, '/') && ue_resolve(AT_FDCWD, program, UE_FOLLOW, &p) == 0 && p.where != UE_PASS &&
 	    (p.where == UE_OUTSIDE || ue_node_exists(&p.node)))
 		program = p.real;
@@ -120,7 +125,10 @@ static _Noreturn void child(int sock, char **cmd, const sigset_t *old)
 		_exit(EX_CANNOT);
 	close(sock);
 	sigprocmask(SIG_SETMASK, old, NULL);
-	execvp(program, cmd);
+	if (exec_path)
+		execv(program, cmd);
+	else
+		execvp(program, cmd);
 	int e = errno;
 	fprintf(stderr, "unionenv: %s: %s\n", cmd[0], strerror(e));
 	_exit(e == ENOENT ? EX_NOTFOUND : EX_CANNOT);
@@ -129,6 +137,11 @@ static _Noreturn void child(int sock, char **cmd, const sigset_t *old)
 int main(int argc, char **argv)
 {
 	int i = 1;
+	const char *exec_path = NULL;
+	if (i + 1 < argc && !strcmp(argv[i], "--exec")) {
+		exec_path = argv[i + 1];
+		i += 2;
+	}
 	if (i < argc && !strcmp(argv[i], "--"))
 		i++;
 	if (i >= argc)
@@ -161,7 +174,7 @@ int main(int argc, char **argv)
 		die(EX_CANNOT, "cannot start the supervisor", strerror(errno));
 	if (pid == 0) {
 		close(sv[0]);
-		child(sv[1], argv + i, &old);
+		child(sv[1], exec_path, argv + i, &old);
 	}
 	close(sv[1]);
 	int listener = recv_fd(sv[0]);
