@@ -13,8 +13,9 @@ PACKAGES=(
     python3 perl sqlite3 util-linux file       # tests and demo
     exfatprogs exfat-fuse                      # tests: an upper that holds no devices nor xattrs
     bash-completion                            # tests: completion/unionenv.bash uses its helpers
-    golang-go                                  # tests: a Go program is refused (scenario unfollowed);
+    golang-go                                  # tests: Go under the supervisor (scenario unfollowed);
                                                # 81 MB: ~15 s to fetch, ~35 s to unpack
+    busybox-static valgrind                    # tests: programs only the supervisor follows
     dpkg-dev debhelper lintian                 # tests: the Debian package builds, lintian clean
 )
 

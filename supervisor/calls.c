@@ -32,6 +32,8 @@ static const struct {
 	C(lremovexattr), C(fchmod), C(fchown), C(fsetxattr), C(fremovexattr),
 	/* directories, the current directory, programs */
 	C(getdents64), C(getcwd), C(chdir), C(execve), C(execveat),
+	/* a path given with an fd of another kind: sockets, inotify */
+	C(bind), C(connect), C(inotify_add_watch),
 #undef C
 };
 

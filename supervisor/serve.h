@@ -102,4 +102,8 @@ long sv_chdir(struct ue_req *q);
 long sv_execve(struct ue_req *q);
 long sv_execveat(struct ue_req *q);
 
+long sv_bind(struct ue_req *q);
+long sv_connect(struct ue_req *q);
+long sv_inotify_add_watch(struct ue_req *q);
+
 #endif

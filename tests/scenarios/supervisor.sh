@@ -18,7 +18,7 @@ echo lower-b >"$B/d/sub/fb"
 echo deep >"$B/gone/deep/x"
 echo a >"$A/d/fa"
 
-tap_plan 17
+tap_plan 20
 
 if [ ! -x "$SV" ] || ! cc -static -O2 -o "$BIN/writer" -x c - <<'C' 2>/dev/null
 #include <fcntl.h>
@@ -35,7 +35,7 @@ int main(int argc, char **argv)
 }
 C
 then
-    for i in $(seq 17); do tap_skip "supervisor $i" "no unionenv-supervise or no static C library"; done
+    for i in $(seq 20); do tap_skip "supervisor $i" "no unionenv-supervise or no static C library"; done
     tap_done; exit $?
 fi
 cc -O2 -o "$BIN/spawn" -x c - <<'C'
@@ -170,7 +170,22 @@ else
     tap_skip "valgrind" "no valgrind"; tap_skip "valgrind lowers" "no valgrind"
 fi
 
-# 16-17: what the kernel cannot give: a listener already on the chain.
+# 16-18: an AF_UNIX socket bound in the union lands in the upper; connect
+# and inotify reach it through the union's name.
+out=$(cd "$A" && union --lower "$A:$B" --upper "$U" --supervise -- python3 -c '
+import os, socket, ctypes
+s = socket.socket(socket.AF_UNIX); s.bind("d/sub/sock"); s.listen(1)
+c = socket.socket(socket.AF_UNIX); c.connect(os.getcwd() + "/d/sub/sock")
+a, _ = s.accept(); c.send(b"hi")
+libc = ctypes.CDLL(None, use_errno=True)
+fd = libc.inotify_init1(0)
+wd = libc.inotify_add_watch(fd, b"d/sub", 0x100)
+print(a.recv(2).decode(), wd > 0)' 2>&1)
+tap_is "AF_UNIX bind and connect, inotify_add_watch on union paths" "hi True" "$out"
+if [ -S "$U/d/sub/sock" ]; then tap_ok "the socket is in the upper"; else tap_not_ok "the socket is in the upper"; fi
+lowers_unchanged "sockets"
+
+# 19-20: what the kernel cannot give: a listener already on the chain.
 err=$(union --lower "$A:$B" --upper "$U" -- "$A/writer" /dev/null 2>&1 >/dev/null; \
       union --lower "$A:$B" --upper "$U" --supervise -- "$REPO/unionenv.sh" --lower "$B" --upper "$T/U3" -- "$A/writer" "$B/nested" 2>&1)
 st=$?
