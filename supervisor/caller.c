@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,7 +81,7 @@ long ue_caller_string(const struct ue_req *q, uint64_t addr, char *buf, size_t s
 }
 
 /* The fields of /proc/TID/status the supervisor needs, read once. */
-static int read_status(struct ue_req *q, uid_t fs_ids[2], gid_t *groups, int *ngroups)
+int ue_caller_status(struct ue_req *q, uid_t fs_ids[2], gid_t *groups, int *ngroups)
 {
 	char path[64], buf[4096];
 	snprintf(path, sizeof path, "/proc/%d/status", q->tid);
@@ -123,37 +122,8 @@ static int read_status(struct ue_req *q, uid_t fs_ids[2], gid_t *groups, int *ng
 pid_t ue_caller_tgid(struct ue_req *q)
 {
 	if (!q->have_status)
-		read_status(q, NULL, NULL, NULL);
+		ue_caller_status(q, NULL, NULL, NULL);
 	return q->tgid;
-}
-
-int ue_caller_become(struct ue_req *q, int create)
-{
-	uid_t ids[2] = { (uid_t)-1, (uid_t)-1 };
-	gid_t groups[256];
-	int ngroups = -1, r = 0;
-	/* An ordinary user's filtered processes are the user: under
-	 * no_new_privs nothing gains another id, and changing groups needs
-	 * privilege.  Only root's callers may have become someone else. */
-	int root = geteuid() == 0;
-	if (root || (create && !q->have_status)) {
-		if ((r = read_status(q, root ? ids : NULL, root ? groups : NULL, &ngroups)) < 0)
-			return r;
-	}
-	if (root && ids[0] != (uid_t)-1) {
-		/* Per thread, as raw calls: glibc's wrappers would change every
-		 * thread of the supervisor (it has one). */
-		syscall(SYS_setfsuid, 0);
-		if (ngroups >= 0 && syscall(SYS_setgroups, ngroups, groups) < 0)
-			return -errno;
-		syscall(SYS_setfsgid, ids[1]);
-		syscall(SYS_setfsuid, ids[0]);
-		if ((uid_t)syscall(SYS_setfsuid, -1) != ids[0])
-			return -EPERM;
-	}
-	if (create)
-		umask(q->umask);
-	return 0;
 }
 
 int ue_caller_fd(struct ue_req *q, int fd)

@@ -53,9 +53,15 @@ int ue_caller_cwd(struct ue_req *q, char *out, size_t size);
  * fd, or -errno.  The caller closes it. */
 int ue_caller_fd(struct ue_req *q, int fd);
 
-/* Act as the caller: its fsuid, fsgid and groups (as root only: an ordinary
+/* Read /proc/TID/status: the umask and tgid into q, and when given the
+ * fsuid and fsgid and the groups (up to 256).  0 or -errno. */
+int ue_caller_status(struct ue_req *q, uid_t fs_ids[2], gid_t *groups, int *ngroups);
+
+/* Act as the caller (supervisor/creds.c): its fsuid, fsgid and groups (as root only: an ordinary
  * user's callers are the user), and with create set its umask.  0 or -errno. */
 int ue_caller_become(struct ue_req *q, int create);
+/* The caller changed its credentials (setuid and the like): forget them. */
+void ue_caller_creds_changed(struct ue_req *q);
 
 /* The caller's pid (thread group) for /proc paths; 0 when unknown. */
 pid_t ue_caller_tgid(struct ue_req *q);

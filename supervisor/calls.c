@@ -35,6 +35,11 @@ static const struct {
 	/* a path given with an fd of another kind: sockets, inotify */
 	C(bind), C(connect), C(inotify_add_watch),
 #undef C
+	/* credentials change: the supervisor forgets what it knew (creds.c) */
+#define CRED(name) { __NR_##name, #name, sv_creds }
+	CRED(setuid), CRED(setgid), CRED(setreuid), CRED(setregid), CRED(setresuid), CRED(setresgid),
+	CRED(setfsuid), CRED(setfsgid), CRED(setgroups), CRED(capset),
+#undef CRED
 };
 
 #define N_CALLS (sizeof calls / sizeof *calls)

@@ -27,6 +27,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/seccomp.h>
+#include <stdint.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -185,6 +188,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "unionenv: %s cannot be followed: %s\n", argv[i], why ? why : strerror(-listener));
 		return EX_CANNOT;
 	}
+	/* A caller waits for each answer: wake the supervisor as a handoff
+	 * (Linux 6.6; older kernels say EINVAL and wake it as any waiter). */
+	ioctl(listener, SECCOMP_IOW(4, uint64_t) /* SECCOMP_IOCTL_NOTIF_SET_FLAGS */,
+	      1UL /* SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP */);
 	if (write(sv[0], "", 1) != 1)
 		die(EX_CANNOT, "cannot start the supervisor", strerror(errno));
 	close(sv[0]);

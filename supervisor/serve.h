@@ -102,6 +102,8 @@ long sv_chdir(struct ue_req *q);
 long sv_execve(struct ue_req *q);
 long sv_execveat(struct ue_req *q);
 
+long sv_creds(struct ue_req *q);   /* the set*id calls, capset */
+
 long sv_bind(struct ue_req *q);
 long sv_connect(struct ue_req *q);
 long sv_inotify_add_watch(struct ue_req *q);

@@ -3,6 +3,10 @@
 # of a lower: native (the lower itself), under the preload, and served by
 # the supervisor (--supervise; the same program, dynamically linked, and
 # statically linked as the supervisor's own case), as ratios to native.
+# Two measures: wall-clock time per call inside the program (what a
+# program waits; on a loaded machine mostly the scheduler's), and CPU time
+# per call of the whole run, supervisor included (user + system, from
+# getrusage of the waited children: what the machine pays, load or not).
 # No assertions.  env: BENCH_CALLS (default 20000), KEEP_TMP
 set -u
 REPO=$(cd -- "$(dirname -- "$0")/../.." && pwd -P)
@@ -16,6 +20,20 @@ mkdir -p "$A/d" "$B/d/e"
 echo x >"$B/d/e/file"
 cc -O2 -o "$T/callcost" "$REPO/tests/bench/callcost.c" || exit 1
 cc -O2 -static -o "$T/callcost-static" "$REPO/tests/bench/callcost.c" 2>/dev/null || cp "$T/callcost" "$T/callcost-static"
+
+# cpu LABEL CMD...: CPU ns per call (14 rounds of N calls) of the whole run.
+CPU_NATIVE=
+cpu() {
+    local label=$1 ns
+    shift
+    ns=$(python3 -c '
+import resource, subprocess, sys
+r = subprocess.run(sys.argv[2:], stdout=subprocess.DEVNULL)
+u = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(int((u.ru_utime + u.ru_stime) * 1e9 / (14 * int(sys.argv[1]))) if r.returncode == 0 else "FAIL")' "$N" "$@")
+    [ -n "$CPU_NATIVE" ] || CPU_NATIVE=$ns
+    awk -v l="$label" -v c="$ns" -v n="$CPU_NATIVE" 'BEGIN { printf "%-34s %9s %7.2fx\n", l, c, c / n }'
+}
 
 col() {  # col LABEL stat open
     awk -v l="$1" -v s="$2" -v o="$3" -v ns="$NS" -v no="$NO" \
@@ -38,3 +56,9 @@ col "supervised, static program" "$(get stat "$sta")" "$(get open "$sta")"
 col "supervised, path outside the union" "$(get stat "$out")" "$(get open "$out")"
 awk -v p="$(get stat "$pre")" -v s="$(get stat "$sup")" -v po="$(get open "$pre")" -v so="$(get open "$sup")" \
     'BEGIN { printf "supervised / preload: stat %.1fx, open %.1fx\n", s / p, so / po }'
+
+printf '\n%-34s %9s %8s\n' "CPU per call, all processes" "ns" ratio
+cpu "native" "$T/callcost" "$N" "$B/d/e/file"
+cpu "preload (union path)" "$REPO/unionenv.sh" --lower "$A:$B" --upper "$U" -- "$T/callcost" "$N" "$A/d/e/file"
+cpu "supervised (union path)" "$REPO/unionenv.sh" --lower "$A:$B" --upper "$U" --supervise -- "$T/callcost" "$N" "$A/d/e/file"
+cpu "supervised, path outside the union" "$REPO/unionenv.sh" --lower "$A:$B" --upper "$U" --supervise -- "$T/callcost" "$N" "$B/d/e/file"
