@@ -21,7 +21,7 @@ static const struct {
 	/* opening: the supervisor opens, the fd is injected */
 	C(open), C(openat), C(openat2), C(creat),
 	/* reading metadata: done on the real path, written back */
-	C(stat), C(lstat), C(newfstatat), C(statx), C(access), C(faccessat), C(faccessat2),
+	C(stat), C(lstat), C(fstat), C(newfstatat), C(statx), C(access), C(faccessat), C(faccessat2),
 	C(readlink), C(readlinkat), C(statfs), C(getxattr), C(lgetxattr), C(listxattr), C(llistxattr),
 	/* changing names: core/'s operations */
 	C(mkdir), C(mkdirat), C(mknod), C(mknodat), C(symlink), C(symlinkat), C(link), C(linkat),

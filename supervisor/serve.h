@@ -47,6 +47,7 @@ long sv_openat2(struct ue_req *q);
 long sv_creat(struct ue_req *q);
 
 long sv_stat(struct ue_req *q);
+long sv_fstat(struct ue_req *q);
 long sv_lstat(struct ue_req *q);
 long sv_newfstatat(struct ue_req *q);
 long sv_statx(struct ue_req *q);

@@ -6,6 +6,8 @@
 #include "serve.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -23,6 +25,38 @@ static long give(struct ue_req *q, uint64_t addr, const void *buf, long len)
 	return ue_caller_write(q, addr, buf, (size_t)len) < 0 ? -EFAULT : len;
 }
 
+/* The caller's fd, when it is open on a file of a layer: a copy of it
+ * (the caller closes it), or -1 when the kernel's own answer is the
+ * union's (an fd outside the layers). */
+static int layer_fd(struct ue_req *q, int fd)
+{
+	char link[64], real[PATH_MAX];
+	snprintf(link, sizeof link, "/proc/%d/fd/%d", q->tid, fd);
+	ssize_t n = readlink(link, real, sizeof real - 1);
+	if (n <= 0)
+		return -1;
+	real[n] = '\0';
+	if (real[0] != '/' || ue_real_layer(real) < 0)
+		return -1;
+	return ue_caller_fd(q, fd);
+}
+
+/* fstat of an fd on a layer's file shows what stat of its name shows (the
+ * inode number kept across copy-up, a recorded owner): fts and tar
+ * compare the two. */
+static long serve_fstat(struct ue_req *q, int fd, uint64_t out)
+{
+	struct stat st;
+	int c = layer_fd(q, fd);
+	if (c < 0)
+		return UE_SV_CONTINUE;
+	long s = fstat_impl(c, &st);
+	close(c);
+	return s < 0 ? s : give(q, out, &st, sizeof st) < 0 ? -EFAULT : 0;
+}
+
+long sv_fstat(struct ue_req *q) { return serve_fstat(q, ue_arg_fd(q, 0), ue_arg(q, 1)); }
+
 static long serve_stat(struct ue_req *q, int dirfd, int argi, uint64_t out, int fl)
 {
 	struct sv_path sp;
@@ -30,6 +64,8 @@ static long serve_stat(struct ue_req *q, int dirfd, int argi, uint64_t out, int 
 	int r = sv_path(q, dirfd, argi, &sp);
 	if (r < 0)
 		return r;
+	if (sp.empty && (fl & AT_EMPTY_PATH) && dirfd >= 0)
+		return serve_fstat(q, dirfd, out);
 	if (sv_read_outside(&sp, !(fl & AT_SYMLINK_NOFOLLOW)))
 		return UE_SV_CONTINUE;
 	if ((r = ue_caller_become(q, 0)) < 0)
@@ -52,6 +88,14 @@ long sv_statx(struct ue_req *q)
 	int fl = (int)ue_arg(q, 2), r = sv_path(q, ue_arg_fd(q, 0), 1, &sp);
 	if (r < 0)
 		return r;
+	if (sp.empty && (fl & AT_EMPTY_PATH) && ue_arg_fd(q, 0) >= 0) {
+		int c = layer_fd(q, ue_arg_fd(q, 0));
+		if (c < 0)
+			return UE_SV_CONTINUE;
+		long s = statx_impl(c, "", fl, (unsigned)ue_arg(q, 3), &stx);
+		close(c);
+		return s < 0 ? s : give(q, ue_arg(q, 4), &stx, sizeof stx) < 0 ? -EFAULT : 0;
+	}
 	if (sv_read_outside(&sp, !(fl & AT_SYMLINK_NOFOLLOW)))
 		return UE_SV_CONTINUE;
 	if ((r = ue_caller_become(q, 0)) < 0)
