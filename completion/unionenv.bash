@@ -140,7 +140,7 @@ _unionenv()
 
     if [[ $cur == -* ]]; then
         _unionenv_words '--lower --upper --mount --upper-format
-            --allow-unfollowed --trace --help --version --'
+            --allow-unfollowed --supervise --trace --help --version --'
         return
     fi
     if ((cword == 1)); then
