@@ -215,6 +215,19 @@ void test_followable(void)
 	struct ue_verdict v = judge(path);
 	is_int(v.v, UE_NOT_FOLLOWED, "a program without PT_INTERP is not followed");
 	is_str(v.reason, "statically linked", "because it is statically linked");
+	ok(v.supervise, "the supervisor can follow it");
+	/* set-id: refused, never supervised (under the filter's no_new_privs
+	 * it would run without its privileges); only root can make a file
+	 * set-id to another user */
+	if (geteuid() == 0 && chown(path, 12345, 12345) == 0 && chmod(path, 04755) == 0) {
+		v = judge(path);
+		ok(v.v == UE_NOT_FOLLOWED && !v.supervise && !strcmp(v.reason, "setuid to uid 12345"),
+		   "a static program setuid to another user: refused for that, not supervised");
+	} else {
+		ok(1, "a static setuid program is not supervised # SKIP needs root");
+	}
+	v = judge("/bin/true");
+	ok(v.v == UE_FOLLOWED && !v.supervise, "a glibc program: followed by the preload, not supervised");
 	free(b);
 	snprintf(path, sizeof path, "%s/script", dir);
 	put_file(path, "echo hi\n", 8);
