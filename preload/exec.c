@@ -87,6 +87,19 @@ static int shebang(const struct ue_path *p, const char *path, char *const argv[]
  * nested (no cache, no rename followed). */
 #define EXEC_UNWRAPPED(call) ({ ue_leave(); long r_ = (call); ue_enter(); r_; })
 
+/* A child only the supervisor can follow (follow.h): the supervisor is
+ * exec'd in its place; when that fails, the refusal it spared is made. */
+static long exec_supervised(const char *supervisor, const char *real, const char *shown, char *const argv[],
+                            char *const envp[])
+{
+	struct ue_handoff h;
+	if (ue_handoff_build(&h, supervisor, real, argv, envp) < 0)
+		return ue_exec_refuse_unsupervised(real, shown, envp);
+	EXEC_UNWRAPPED(UE_ERR(REAL(execve)(supervisor, h.argv, h.env)));
+	ue_handoff_free(&h);
+	return ue_exec_refuse_unsupervised(real, shown, envp);
+}
+
 /* A metadata-only copy-up (a root kernel's metacopy) holds no data: the
  * kernel runs the data below it.  Complete the copy-up first, so that the
  * program and its mode (a chmod +x made the metacopy) are the union's. */
@@ -109,8 +122,11 @@ long execve_impl(const char *path, char *const argv[], char *const envp[])
 		return -ENOENT;
 	if ((r = exec_data_in_place(&p)) < 0)
 		return r;
-	if ((r = ue_exec_followable(ue_kfd(&p, AT_FDCWD), ue_kpath(&p, path), 0, path, envp)) < 0)
+	char sup[PATH_MAX], real[PATH_MAX];
+	if ((r = ue_exec_followable(ue_kfd(&p, AT_FDCWD), ue_kpath(&p, path), 0, path, envp, sup, real, sizeof real)) < 0)
 		return r;
+	if (r == UE_EXEC_SUPERVISE)
+		return exec_supervised(sup, real, path, argv, envp);
 	char **env = ue_env_for_child(envp, p.where == UE_UNION);
 	long e;
 	if (shebang(&p, path, argv, &sb)) {
@@ -286,8 +302,20 @@ static long try_spawn(const char *cand, void *arg)
 		return -ENOENT;
 	if ((r = exec_data_in_place(&p)) < 0)
 		return r;
-	if ((r = ue_exec_followable(ue_kfd(&p, AT_FDCWD), ue_kpath(&p, cand), 0, cand, a->envp)) < 0)
+	char sup[PATH_MAX], real[PATH_MAX];
+	if ((r = ue_exec_followable(ue_kfd(&p, AT_FDCWD), ue_kpath(&p, cand), 0, cand, a->envp, sup, real,
+	                            sizeof real)) < 0)
 		return r;
+	if (r == UE_EXEC_SUPERVISE) {
+		/* posix_spawn says whether the exec worked: the supervisor
+		 * in the child's place, else the refusal */
+		struct ue_handoff h;
+		if (ue_handoff_build(&h, sup, real, a->argv, a->envp) < 0)
+			return ue_exec_refuse_unsupervised(real, cand, a->envp);
+		int e = REAL(posix_spawn)(a->pid, sup, a->fa, a->attr, h.argv, h.env);
+		ue_handoff_free(&h);
+		return e ? ue_exec_refuse_unsupervised(real, cand, a->envp) : 0;
+	}
 	char **env = ue_env_for_child(a->envp, p.where == UE_UNION);
 	struct shebang sb;
 	int e;
@@ -341,7 +369,10 @@ UE_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 	char shown[PATH_MAX];
 	if (ue_fd_vpath(fd, shown, sizeof shown) < 0)
 		snprintf(shown, sizeof shown, "/proc/self/fd/%d", fd);
-	int refused = ue_exec_followable(fd, "", AT_EMPTY_PATH, shown, envp);
+	char sup[PATH_MAX], real[PATH_MAX];
+	int refused = ue_exec_followable(fd, "", AT_EMPTY_PATH, shown, envp, sup, real, sizeof real);
+	if (refused == UE_EXEC_SUPERVISE)
+		refused = (int)exec_supervised(sup, real, shown, argv, envp);
 	ue_leave();
 	if (refused < 0) {
 		errno = -refused;
@@ -365,8 +396,11 @@ long execveat_impl(int dirfd, const char *path, char *const argv[], char *const 
 		return -ENOENT;
 	if ((r = exec_data_in_place(&p)) < 0)
 		return r;
-	if ((r = ue_exec_followable(ue_kfd(&p, dirfd), ue_kpath(&p, path), fl, path, envp)) < 0)
+	char sup[PATH_MAX], real[PATH_MAX];
+	if ((r = ue_exec_followable(ue_kfd(&p, dirfd), ue_kpath(&p, path), fl, path, envp, sup, real, sizeof real)) < 0)
 		return r;
+	if (r == UE_EXEC_SUPERVISE)
+		return exec_supervised(sup, real, path, argv, envp);
 	char **env = ue_env_for_child(envp, p.where == UE_UNION);
 	long e = EXEC_UNWRAPPED(UE_ERR(REAL(execveat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), argv, env, fl)));
 	ue_env_free(env, envp);
@@ -403,7 +437,9 @@ static int shell_followable(void)
 	struct ue_path p;
 	if (ue_resolve(AT_FDCWD, "/bin/sh", UE_FOLLOW, &p) < 0)
 		return 0;
-	return ue_exec_followable(ue_kfd(&p, AT_FDCWD), ue_kpath(&p, "/bin/sh"), 0, "/bin/sh", environ);
+	/* not handed to the supervisor: libc execs the shell itself */
+	return ue_exec_followable(ue_kfd(&p, AT_FDCWD), ue_kpath(&p, "/bin/sh"), 0, "/bin/sh", environ, NULL, NULL,
+	                          0);
 }
 
 UE_EXPORT int system(const char *cmd)

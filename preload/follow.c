@@ -81,7 +81,49 @@ static int find_in_union(void *ctx, const char *cmd)
 	}
 }
 
-int ue_exec_followable(int dirfd, const char *path, int flags, const char *shown, char *const envp[])
+/* unionenv-supervise beside the library (UNIONENV_LIB), when it is there. */
+static int supervisor_path(char *out, size_t size)
+{
+	const char *lib = ue_lib_path(), *slash = lib ? strrchr(lib, '/') : NULL;
+	if (!slash || snprintf(out, size, "%.*s/unionenv-supervise", (int)(slash - lib), lib) >= (int)size)
+		return -ENOENT;
+	return sys_faccessat(AT_FDCWD, out, X_OK);
+}
+
+/* The real path of the program open as FD, for the supervisor's --exec. */
+static int real_path(int fd, char *out, size_t size)
+{
+	char proc[64];
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+	long n = sys_readlinkat(AT_FDCWD, proc, out, size - 1);
+	if (n <= 0 || out[0] != '/')
+		return -ENOENT;
+	out[n] = '\0';
+	return 0;
+}
+
+/* The verdict is judged again here rather than kept from the hand-over:
+ * this is the rare path, and the library's thread-local storage must stay
+ * small (a preloaded audit module's comes out of the loader's static TLS
+ * surplus: a verdict there made programs fail to start). */
+int ue_exec_refuse_unsupervised(const char *real, const char *shown, char *const envp[])
+{
+	struct finder_ctx ctx = { envp };
+	const struct ue_follow_finder find = { open_in_union, find_in_union, &ctx };
+	struct ue_verdict v = { UE_NOT_FOLLOWED, "a program the union cannot follow", 0 };
+	char line[1024];
+	int fd = sys_openat(AT_FDCWD, real, O_RDONLY | O_CLOEXEC, 0);
+	if (fd >= 0) {
+		ue_followable_fd(fd, &find, &v);
+		sys_close(fd);
+	}
+	size_t n = ue_followable_message(line, sizeof line, shown, &v, 0);
+	sys_write(2, line, n);
+	return -EACCES;
+}
+
+int ue_exec_followable(int dirfd, const char *path, int flags, const char *shown, char *const envp[],
+                       char *supervisor, char *real, size_t size)
 {
 	struct finder_ctx ctx = { envp };
 	const struct ue_follow_finder find = { open_in_union, find_in_union, &ctx };
@@ -103,10 +145,15 @@ int ue_exec_followable(int dirfd, const char *path, int flags, const char *shown
 	struct stat st;
 	ue_followable_fd(fd, &find, &v);
 	int known = sys_fstat(fd, &st) == 0;
+	/* --allow-unfollowed keeps its meaning: run it as it is, warned of */
+	int handoff = v.v == UE_NOT_FOLLOWED && v.supervise && !allow_unfollowed && supervisor &&
+	              supervisor_path(supervisor, size) == 0 && real_path(fd, real, size) == 0;
 	if (fd != dirfd)
 		sys_close(fd);
 	if (v.v != UE_NOT_FOLLOWED)
 		return 0;
+	if (handoff)
+		return UE_EXEC_SUPERVISE;
 	if (!known || !searching || st.st_dev != said_dev || st.st_ino != said_ino) {
 		size_t n = ue_followable_message(line, sizeof line, shown, &v, allow_unfollowed);
 		sys_write(2, line, n);

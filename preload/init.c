@@ -185,8 +185,10 @@ static int child_needs_audit(char *const envp[], int program_in_union)
 	return program_in_union || list_in_union(env_find(envp, "LD_LIBRARY_PATH", 15));
 }
 
-/* value with the library removed from a colon-separated list, or NULL. */
-static char *loader_var_without(const char *name, const char *value)
+/* value with the library removed from a list whose items SEPS separate
+ * (LD_AUDIT: colons; LD_PRELOAD: spaces or colons), joined by SEPS[0], or
+ * NULL. */
+static char *loader_var_without_in(const char *name, const char *value, const char *seps)
 {
 	char *v, *o;
 	if (asprintf(&v, "%s=", name) < 0 || !(o = realloc(v, strlen(v) + strlen(value) + 1)))
@@ -195,10 +197,10 @@ static char *loader_var_without(const char *name, const char *value)
 	o = v + strlen(v);
 	size_t n = strlen(lib_path);
 	for (const char *s = value; *s;) {
-		const char *e = strchrnul(s, ':');
-		if ((size_t)(e - s) != n || strncmp(s, lib_path, n)) {
+		const char *e = s + strcspn(s, seps);
+		if (e > s && ((size_t)(e - s) != n || strncmp(s, lib_path, n))) {
 			if (o[-1] != '=')
-				*o++ = ':';
+				*o++ = seps[0];
 			memcpy(o, s, (size_t)(e - s));
 			o += e - s;
 		}
@@ -206,6 +208,51 @@ static char *loader_var_without(const char *name, const char *value)
 	}
 	*o = '\0';
 	return v;
+}
+
+static char *loader_var_without(const char *name, const char *value)
+{
+	return loader_var_without_in(name, value, ":");
+}
+
+/* "NAME=value" into env, or nothing for an empty value (ue_env_free
+ * frees what is kept). */
+static void keep_nonempty(char **env, size_t *k, char *var, size_t prefix)
+{
+	if (var && var[prefix])
+		env[(*k)++] = var;
+	else
+		free(var);
+}
+
+const char *ue_lib_path(void)
+{
+	return lib_path;
+}
+
+char **ue_env_for_supervisor(char *const envp[])
+{
+	const char *preload = env_find(envp, "LD_PRELOAD", 10), *audit = env_find(envp, "LD_AUDIT", 8);
+	size_t n = 0, k = 0;
+	while (envp && envp[n])
+		n++;
+	char **env = calloc(n + N_ENV + 3, sizeof *env);
+	if (!env || !lib_path) {
+		free(env);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(envp[i], "LD_PRELOAD=", 11) && strncmp(envp[i], "LD_AUDIT=", 9))
+			env[k++] = envp[i];
+	for (size_t i = 0; i < N_ENV; i++)
+		if (env_saved[i] && !env_find(envp, env_names[i], strlen(env_names[i])))
+			env[k++] = env_saved[i];
+	if (preload)
+		keep_nonempty(env, &k, loader_var_without_in("LD_PRELOAD", preload, " :"), 11);
+	if (audit)
+		keep_nonempty(env, &k, loader_var_without("LD_AUDIT", audit), 9);
+	env[k] = NULL;
+	return env;
 }
 
 char **ue_env_for_child(char *const envp[], int program_in_union)

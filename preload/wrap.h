@@ -129,6 +129,14 @@ static inline void *ue_fail(long r)
 char **ue_env_for_child(char *const envp[], int program_in_union);
 void ue_env_free(char **env, char *const envp[]);
 
+/* The environment for the supervisor a child is handed to: envp with the
+ * layer settings put back and the library taken out of LD_PRELOAD and
+ * LD_AUDIT (always a new array: free with ue_env_free), or NULL. */
+char **ue_env_for_supervisor(char *const envp[]);
+
+/* The library's own path as the launcher gave it (UNIONENV_LIB), or NULL. */
+const char *ue_lib_path(void);
+
 /* fd open on a directory of the union: its resolved path. 1 yes, 0 no. */
 int ue_fd_union_path(int fd, struct ue_path *p);
 
