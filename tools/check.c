@@ -10,6 +10,8 @@
  *
  * Two modes:
  *   unionenv-check [LAYERS] PROGRAM...       one line per program, for users
+ *       ("followed by the supervisor" when unionenv-supervise beside this
+ *       program follows what the library cannot)
  *   unionenv-check --launch [--allow-unfollowed] [LAYERS] -- COMMAND
  *       what the launcher runs before exec: silent when COMMAND is
  *       followed or cannot be found (exec will say so), else one line on
@@ -44,7 +46,7 @@
 #define MAX_LOWERS 64
 #define MAX_DEPTH 4             /* the kernel's limit of nested #! */
 
-enum verdict { FOLLOWED, NOT_FOLLOWED, NOT_FOUND, CANNOT_RUN };
+enum verdict { FOLLOWED, NOT_FOLLOWED, NOT_FOUND, CANNOT_RUN, SUPERVISED };
 
 struct result {
 	enum verdict v;
@@ -294,6 +296,7 @@ static void put_json_result(const char *program, const struct result *r)
 	static const char *const verdicts[] = {
 		[FOLLOWED] = "followed", [NOT_FOLLOWED] = "not-followed",
 		[NOT_FOUND] = "not-found", [CANNOT_RUN] = "cannot-run",
+		[SUPERVISED] = "supervised",
 	};
 	fputs("{\"program\":", stdout);
 	json_string(stdout, program);
@@ -315,17 +318,21 @@ static void usage(FILE *out)
 	      "\n"
 	      "Tell whether unionenv can follow each PROGRAM (looked up in PATH like a\n"
 	      "shell does): one line per program, \"PROGRAM: followed\" or\n"
-	      "\"PROGRAM: not followed: REASON\".  A program is not followed when it is\n"
-	      "statically linked, setuid or setgid (to another user or group), granted\n"
-	      "file capabilities, linked against another libc than glibc, a Go or Free\n"
-	      "Pascal program, or built for another machine; a script, when its #!\n"
-	      "interpreter is not.  Inside a union, every exec applies this.  Raw system\n"
-	      "calls in the program itself are reported as a warning.  With the layers,\n"
-	      "paths under the mount are found as the union shows them.  --json: one\n"
-	      "JSON object a line instead: program, verdict (followed, not-followed,\n"
-	      "not-found, cannot-run), reason, warning.\n"
+	      "\"PROGRAM: followed by the supervisor (REASON)\" or\n"
+	      "\"PROGRAM: not followed: REASON\".  The preloaded library cannot follow\n"
+	      "a program that is statically linked, linked against another libc than\n"
+	      "glibc, or a Go or Free Pascal program: the supervisor\n"
+	      "(unionenv-supervise) runs those.  Not followed at all: setuid or setgid\n"
+	      "(to another user or group), granted file capabilities, built for another\n"
+	      "machine; a script, when its #! interpreter is not.  Inside a union,\n"
+	      "every exec applies this.  Raw system calls in the program itself are\n"
+	      "reported as a warning.  With the layers, paths under the mount are found\n"
+	      "as the union shows them.  --json: one JSON object a line instead:\n"
+	      "program, verdict (followed, supervised, not-followed, not-found,\n"
+	      "cannot-run), reason, warning.\n"
 	      "\n"
-	      "Exit status: 0 all followed, 1 otherwise, 125 usage error.\n", out);
+	      "Exit status: 0 all followed (by the library or the supervisor), 1\n"
+	      "otherwise, 125 usage error.\n", out);
 }
 
 /* --name VALUE or --name=VALUE; advances *i. */
@@ -346,6 +353,22 @@ static int die_usage(const char *msg, const char *arg)
 {
 	fprintf(stderr, "unionenv check: %s%s%s\n", msg, arg ? " " : "", arg ? arg : "");
 	return EX_USAGE;
+}
+
+/* unionenv-supervise installed beside this program, as the launcher
+ * finds it beside the library. */
+static int supervisor_beside_me(void)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n <= 0)
+		return 0;
+	self[n] = '\0';
+	char *slash = strrchr(self, '/');
+	if (!slash || (size_t)(slash - self) + sizeof "/unionenv-supervise" > sizeof self)
+		return 0;
+	strcpy(slash, "/unionenv-supervise");
+	return access(self, X_OK) == 0;
 }
 
 static char *canonical(const char *p)
@@ -432,7 +455,11 @@ int main(int argc, char **argv)
 			      stderr);
 			return allow ? 0 : EX_REFUSED;
 		}
-		if (r.v != FOLLOWED)
+		/* The supervisor beside this tool follows what the library
+		 * cannot (the launcher and the library hand it over). */
+		if (r.v == NOT_FOLLOWED && r.supervise && supervisor_beside_me())
+			r.v = SUPERVISED;
+		if (r.v != FOLLOWED && r.v != SUPERVISED)
 			status = 1;
 		if (json) {
 			put_json_result(argv[i], &r);
@@ -451,6 +478,11 @@ int main(int argc, char **argv)
 		case NOT_FOLLOWED:
 			fputs(": not followed: ", stdout);
 			put_name(stdout, r.reason);
+			break;
+		case SUPERVISED:
+			fputs(": followed by the supervisor (", stdout);
+			put_name(stdout, r.reason);
+			fputs(")", stdout);
 			break;
 		case NOT_FOUND:
 			fputs(": not found", stdout);

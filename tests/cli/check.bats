@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
-# `unionenv check PROGRAM...` and the launcher's refusal of a command the
-# preload cannot follow (statically linked, setuid, another libc...), with
-# real binaries built here.
+# `unionenv check PROGRAM...` and the launcher's handling of a command the
+# preload cannot follow (statically linked, another libc: supervised;
+# setuid: refused), with real binaries built here.
 
 bats_require_minimum_version 1.5.0
 load common
@@ -70,26 +70,39 @@ system_suid() {
     [ "$output" = "ls: followed" ]
     need hello-static
     PATH=$BIN:$PATH run --separate-stderr "$UE" check hello-static
-    [ "$status" -eq 1 ]
-    [ "$output" = "hello-static: not followed: statically linked" ]
+    [ "$status" -eq 0 ]
+    [ "$output" = "hello-static: followed by the supervisor (statically linked)" ]
 }
 
-@test "check: a statically linked program is not followed" {
+@test "check: a statically linked program is followed by the supervisor" {
     need hello-static
     run --separate-stderr "$UE" check "$BIN/hello-static"
+    [ "$status" -eq 0 ]
+    [ "$output" = "$BIN/hello-static: followed by the supervisor (statically linked)" ]
+}
+
+@test "check: a static program setuid to another user is not followed (never supervised)" {
+    need hello-static
+    [ "$(id -u)" -eq 0 ] || skip "only root can give a file to another user"
+    no_suid "$W" && skip "$W is mounted nosuid"
+    cp "$BIN/hello-static" ./suid-static
+    chown 65534 ./suid-static
+    chmod 4755 ./suid-static
+    run --separate-stderr "$UE" check ./suid-static
     [ "$status" -eq 1 ]
-    [ "$output" = "$BIN/hello-static: not followed: statically linked" ]
+    [ "$output" = "./suid-static: not followed: setuid to uid 65534" ]
 }
 
 @test "check: one line per program, status 1 if any is not followed" {
     need hello-static
-    run --separate-stderr "$UE" check /bin/ls "$BIN/hello-static" "$BIN/hello-dyn"
+    run --separate-stderr "$UE" check /bin/ls "$BIN/hello-static" "$BIN/hello-dyn" no-such-program-here
     [ "$status" -eq 1 ]
-    [ "${#lines[@]}" -eq 3 ]
+    [ "${#lines[@]}" -eq 4 ]
     [ "${lines[0]}" = "/bin/ls: followed" ]
-    [ "${lines[1]}" = "$BIN/hello-static: not followed: statically linked" ]
+    [ "${lines[1]}" = "$BIN/hello-static: followed by the supervisor (statically linked)" ]
     [ "${lines[2]}" = "$BIN/hello-dyn: followed" ]
-    run --separate-stderr "$UE" check /bin/ls "$BIN/hello-dyn"
+    [ "${lines[3]}" = "no-such-program-here: not found" ]
+    run --separate-stderr "$UE" check /bin/ls "$BIN/hello-static" "$BIN/hello-dyn"
     [ "$status" -eq 0 ]
 }
 
@@ -100,7 +113,7 @@ system_suid() {
     [ "$status" -eq 1 ]
     [ "${#lines[@]}" -eq 3 ]
     [ "${lines[0]}" = '{"program":"/bin/ls","verdict":"followed"}' ]
-    [ "${lines[1]}" = '{"program":"'"$BIN"'/hello-static","verdict":"not-followed","reason":"statically linked"}' ]
+    [ "${lines[1]}" = '{"program":"'"$BIN"'/hello-static","verdict":"supervised","reason":"statically linked"}' ]
     [ "${lines[2]}" = '{"program":"no-such-program-here","verdict":"not-found"}' ]
     python3 -c 'import json, sys; [json.loads(l) for l in sys.stdin]' <<<"$output"
     run --separate-stderr "$UE" check --json /bin/ls
@@ -117,18 +130,18 @@ system_suid() {
     [ "${lines[1]}" = "./bare: followed" ]
 }
 
-@test "check: a script whose #! interpreter is statically linked is not followed" {
+@test "check: a script whose #! interpreter is statically linked is followed by the supervisor" {
     need hello-static
     printf '#!%s\n' "$BIN/hello-static" >script
     printf '#!/usr/bin/env hello-static\n' >envscript
     chmod +x script envscript
     run --separate-stderr "$UE" check ./script
-    [ "$status" -eq 1 ]
-    [ "$output" = "./script: not followed: a script run by $BIN/hello-static, which is statically linked" ]
-    # /usr/bin/env is followed, but what it runs is not
+    [ "$status" -eq 0 ]
+    [ "$output" = "./script: followed by the supervisor (a script run by $BIN/hello-static, which is statically linked)" ]
+    # /usr/bin/env is followed, but what it runs only by the supervisor
     PATH=$BIN:$PATH run --separate-stderr "$UE" check ./envscript
-    [ "$status" -eq 1 ]
-    [ "$output" = "./envscript: not followed: a script run by hello-static (through env), which is statically linked" ]
+    [ "$status" -eq 0 ]
+    [ "$output" = "./envscript: followed by the supervisor (a script run by hello-static (through env), which is statically linked)" ]
 }
 
 @test "check: setuid to another user is not followed" {
@@ -170,11 +183,11 @@ system_suid() {
     [ "$output" = "./sgid-true: not followed: setgid to gid 65534" ]
 }
 
-@test "check: a program for musl's loader is not followed" {
+@test "check: a program for musl's loader is followed by the supervisor" {
     need hello-musl
     run --separate-stderr "$UE" check "$BIN/hello-musl"
-    [ "$status" -eq 1 ]
-    [ "$output" = "$BIN/hello-musl: not followed: linked against musl libc, not glibc" ]
+    [ "$status" -eq 0 ]
+    [ "$output" = "$BIN/hello-musl: followed by the supervisor (linked against musl libc, not glibc)" ]
 }
 
 @test "check: a 32-bit program is not followed by the 64-bit library" {
@@ -198,13 +211,13 @@ system_suid() {
     [ "$output" = "/bin/ls: followed" ]
 }
 
-@test "check: busybox-static is not followed" {
+@test "check: busybox-static is followed by the supervisor" {
     local p
     p=$(command -v busybox) || skip "busybox is not installed"
     file -L "$p" | grep -q 'statically linked' || skip "this busybox is dynamically linked"
     run --separate-stderr "$UE" check "$p"
-    [ "$status" -eq 1 ]
-    [ "$output" = "$p: not followed: statically linked" ]
+    [ "$status" -eq 0 ]
+    [ "$output" = "$p: followed by the supervisor (statically linked)" ]
 }
 
 @test "check: missing, not executable, a directory" {
@@ -235,7 +248,7 @@ system_suid() {
     [ "$output" = "$W/a/prog: followed" ]
     cp "$BIN/hello-static" u/prog    # the upper's copy hides the lower's
     run --separate-stderr "$UE" check --lower a --upper u "$W/a/prog"
-    [ "$output" = "$W/a/prog: not followed: statically linked" ]
+    [ "$output" = "$W/a/prog: followed by the supervisor (statically linked)" ]
     run --separate-stderr "$UE" check "$W/a/prog"    # without: the lower's
     [ "$output" = "$W/a/prog: followed" ]
 }
