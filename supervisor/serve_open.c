@@ -7,12 +7,36 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static int open_reads(int flags)
 {
 	return (flags & O_ACCMODE) == O_RDONLY && !(flags & (O_CREAT | O_TRUNC)) &&
 	       (flags & O_TMPFILE) != O_TMPFILE;
+}
+
+/* The kernel will not inject an O_PATH fd (SECCOMP_IOCTL_NOTIF_ADDFD
+ * takes its file with fget, which refuses them: EBADF), and coreutils'
+ * cp and mv open their target directory O_PATH.  A directory or regular
+ * file is given opened for reading instead, which every use of an O_PATH
+ * fd accepts (the *at calls, fchdir, fstat); anything else, or a file the
+ * caller may not read, stays the error it was. */
+static long path_fd_to_inject(long fd)
+{
+	char proc[64];
+	struct stat st;
+	if (fstat((int)fd, &st) < 0 || !(S_ISDIR(st.st_mode) || S_ISREG(st.st_mode))) {
+		close((int)fd);
+		return -EBADF;
+	}
+	snprintf(proc, sizeof proc, "/proc/self/fd/%ld", fd);
+	int r = open(proc, O_RDONLY | O_CLOEXEC | (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0));
+	int e = errno;
+	close((int)fd);
+	return r < 0 ? -e : r;
 }
 
 static long serve_open(struct ue_req *q, int dirfd, int argi, int flags, mode_t mode)
@@ -26,7 +50,10 @@ static long serve_open(struct ue_req *q, int dirfd, int argi, int flags, mode_t 
 	if ((r = ue_caller_become(q, flags & (O_CREAT | O_TMPFILE))) < 0)
 		return r;
 	/* Ours is close-on-exec always; the caller's as it asked. */
-	return sv_inject(q, open_impl(AT_FDCWD, sp.abs, flags | O_CLOEXEC, mode), flags & O_CLOEXEC);
+	long fd = open_impl(AT_FDCWD, sp.abs, flags | O_CLOEXEC, mode);
+	if (fd >= 0 && (flags & O_PATH))
+		fd = path_fd_to_inject(fd);
+	return sv_inject(q, fd, flags & O_CLOEXEC);
 }
 
 long sv_open(struct ue_req *q)

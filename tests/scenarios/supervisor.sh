@@ -18,7 +18,7 @@ echo lower-b >"$B/d/sub/fb"
 echo deep >"$B/gone/deep/x"
 echo a >"$A/d/fa"
 
-tap_plan 20
+tap_plan 22
 
 if [ ! -x "$SV" ] || ! cc -static -O2 -o "$BIN/writer" -x c - <<'C' 2>/dev/null
 #include <fcntl.h>
@@ -35,7 +35,7 @@ int main(int argc, char **argv)
 }
 C
 then
-    for i in $(seq 20); do tap_skip "supervisor $i" "no unionenv-supervise or no static C library"; done
+    for i in $(seq 22); do tap_skip "supervisor $i" "no unionenv-supervise or no static C library"; done
     tap_done; exit $?
 fi
 cc -O2 -o "$BIN/spawn" -x c - <<'C'
@@ -194,4 +194,23 @@ case $err in
 "unionenv: $A/writer cannot be followed: a seccomp listener is already on"*) tap_ok "... with one line saying why";;
 *) tap_not_ok "... with one line saying why" "$err";;
 esac
+# 21-22: coreutils' mv and cp open their target directory O_PATH, an fd the
+# kernel will not inject (it was EBADF: "mv: cannot overwrite directory");
+# the supervisor gives it opened for reading.
+mkdir -p "$T/M/tree/sub" "$T/M/dir.b"
+echo m >"$T/M/tree/moved"
+echo c >"$T/M/dir.b/copied"
+lowers_remember "$T/M"
+out=$(cd "$T/M" && union --lower "$T/M" --upper "$T/MU" --supervise -- sh -c \
+    'mv tree/moved tree/sub/ && cp -a dir.b tree/sub/ && ls tree tree/sub tree/sub/dir.b' 2>&1)
+tap_is "mv and cp -a into a directory of the union (an O_PATH target)" "tree:
+sub
+
+tree/sub:
+dir.b
+moved
+
+tree/sub/dir.b:
+copied" "$out"
+lowers_unchanged "mv and cp -a into a directory"
 tap_done
