@@ -186,8 +186,12 @@ if [ -S "$U/d/sub/sock" ]; then tap_ok "the socket is in the upper"; else tap_no
 lowers_unchanged "sockets"
 
 # 19-20: what the kernel cannot give: a listener already on the chain.
+# The inner union's lower lies outside the outer one's layers: a lower of
+# the outer union is shown inside it under the outer mount's name, and the
+# library's start-up check refuses such a layer (125) before any filter.
+mkdir -p "$T/N"
 err=$(union --lower "$A:$B" --upper "$U" -- "$A/writer" /dev/null 2>&1 >/dev/null; \
-      union --lower "$A:$B" --upper "$U" --supervise -- "$REPO/unionenv.sh" --lower "$B" --upper "$T/U3" -- "$A/writer" "$B/nested" 2>&1)
+      union --lower "$A:$B" --upper "$U" --supervise -- "$REPO/unionenv.sh" --lower "$T/N" --upper "$T/U3" -- "$A/writer" "$T/N/nested" 2>&1)
 st=$?
 tap_is "a supervised union inside another: status 126" 126 "$st"
 case $err in
