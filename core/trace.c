@@ -27,6 +27,7 @@ static struct {
  * written at the wrapper's end. */
 struct record {
 	const char *call;
+	int pid;                       /* 0: this process */
 	int npaths;
 	struct {
 		const struct ue_path *p;   /* which resolution: the same struct looked at again updates */
@@ -106,6 +107,7 @@ void ue_trace_begin(const char *call)
 		rec = (struct record *)m;
 	}
 	rec->call = call;
+	rec->pid = 0;
 	rec->npaths = 0;
 	rec->nevents = 0;
 	rec->events[0] = '\0';
@@ -201,7 +203,8 @@ static int file_ok(void)
 	return 1;
 }
 
-void ue_trace_end(long r, int ptr, int err)
+/* The line of the call under way, with its result (words, or r). */
+static void finish(const char *words, long r, int ptr, int err)
 {
 	if (!rec || !rec->call)
 		return;
@@ -210,7 +213,7 @@ void ue_trace_end(long r, int ptr, int err)
 	if (!rec->npaths && !rec->nevents)
 		return;   /* nothing of the union's: the kernel had it alone */
 	rec->len = 0;
-	addf("%ld %s", (long)UE_SYS(SYS_getpid), call);
+	addf(rec->pid ? "%d syscall:%s" : "%d %s", rec->pid ? rec->pid : (int)UE_SYS(SYS_getpid), call);
 	for (int i = 0; i < rec->npaths; i++) {
 		int w = rec->path[i].where, l = rec->path[i].layer;
 		addf("%s", i ? ", " : " ");
@@ -228,7 +231,9 @@ void ue_trace_end(long r, int ptr, int err)
 		add_quoted(rec->path[i].real);
 	}
 	addf("%s", rec->events);
-	if (ptr && r) {
+	if (words) {
+		addf(" = %s", words);
+	} else if (ptr && r) {
 		addf(" = ok");
 	} else if (ptr || r < 0) {
 		const char *name = strerrorname_np(ptr ? err : (int)-r);
@@ -240,4 +245,21 @@ void ue_trace_end(long r, int ptr, int err)
 	rec->line[rec->len < sizeof rec->line - 1 ? rec->len++ : rec->len - 1] = '\n';
 	if (file_ok())
 		sys_write(out.fd, rec->line, rec->len);
+}
+
+void ue_trace_end(long r, int ptr, int err)
+{
+	finish(NULL, r, ptr, err);
+}
+
+void ue_trace_begin_for(const char *call, int pid)
+{
+	ue_trace_begin(call);
+	if (rec)
+		rec->pid = pid;
+}
+
+void ue_trace_end_words(const char *result)
+{
+	finish(result, 0, 0, 0);
 }

@@ -11,6 +11,9 @@
  * copy-ups, whiteouts and opaque markers the call made (REL below the
  * union's root); RESULT the return value, or -1 and the errno's name.
  *
+ * A call the supervisor served (a static or Go program's system call)
+ * reads "syscall:NAME", with the calling thread's id as PID.
+ *
  * Off (the default), each wrapper pays one test of ue_trace_on.  On, the
  * call's record is kept per thread and written by one append at its end,
  * so the lines of racing processes do not mix. */
@@ -28,6 +31,11 @@ void ue_trace_init(const char *file);
  * call returning a pointer, ptr: r is 0 for NULL, else 1; err its errno). */
 void ue_trace_begin(const char *call);
 void ue_trace_end(long r, int ptr, int err);
+/* The supervisor's: a system call of thread pid served (its line says
+ * "syscall:CALL"), and ended with words instead of a number ("fd": an fd
+ * given to the caller; "kernel": left to the kernel, outside the union). */
+void ue_trace_begin_for(const char *call, int pid);
+void ue_trace_end_words(const char *result);
 /* What p resolved to (r: the resolution's result), for the call under
  * way; given: the path as the program wrote it (NULL: a second look at
  * the same path, e.g. after a copy-up moved it to the upper). */

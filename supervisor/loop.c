@@ -5,6 +5,7 @@
 #include "caller.h"
 #include "serve.h"
 #include "syscalls.h"
+#include "trace.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -28,7 +29,17 @@ int ue_loop_serve_one(int listener)
 	ue_sv_handler serve = ue_sv_handler_of(n.data.nr);
 	/* The filter sends only the calls of the table; anything else would be
 	 * a filter out of step with it: refused, never continued. */
+	if (ue_trace_on)
+		ue_trace_begin_for(ue_sv_call_name(n.data.nr), q.tid);
 	long r = serve ? serve(&q) : -ENOSYS;
+	if (ue_trace_on) {
+		if (r == UE_SV_SENT)
+			ue_trace_end_words("fd");
+		else if (r == UE_SV_CONTINUE)
+			ue_trace_end_words("kernel");
+		else
+			ue_trace_end(r, 0, 0);
+	}
 	ue_req_done(&q);
 	if (trace)
 		fprintf(stderr, "unionenv-supervise: %d %s -> %s%ld\n", q.tid, ue_sv_call_name(n.data.nr),

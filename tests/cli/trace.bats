@@ -93,3 +93,18 @@ has() {
     [ ! -e a/t.log ] && [ ! -e a/new ] && [ -f u2/new ]
     [ "$(lowers_sum)" = "$before" ]
 }
+
+@test "trace: a static program's system calls, served by the supervisor, are traced too" {
+    need_lib
+    [ -x "$REPO/build/unionenv-supervise" ] || skip "build/unionenv-supervise is not built"
+    printf '#include <fcntl.h>\n#include <unistd.h>\nint main(int c, char **v) { int fd = open(v[1], O_WRONLY | O_APPEND); return write(fd, "s\\n", 2) != 2 || close(fd); }\n' >w.c
+    cc -static -o a/wstatic w.c 2>/dev/null || skip "cannot link a static program here"
+    before=$(lowers_sum)
+    run --separate-stderr "$UE" --lower a:b --upper u --trace t.log -- bash -c 'cd a && ./wstatic fa'
+    echo "$output $stderr"
+    [ "$status" -eq 0 ]
+    cat t.log
+    has '^[0-9]+ syscall:openat ".*/a/fa" -> upper "'"$W"'/u/fa"; copy-up "fa" = fd$'
+    [ "$(cat u/fa)" = "$(printf 'A\ns')" ]
+    [ "$(lowers_sum)" = "$before" ]
+}
