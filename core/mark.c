@@ -73,16 +73,21 @@ static int next_form(const char *dir, int err)
 	return 1;
 }
 
-/* The directory dir holds (or is about to hold) xattr whiteouts: marked
- * opaque=x, as the kernel reads them, unless it is opaque anyway.  The
- * cached node of a directory marked now says otherwise: announced. */
-static int mark_xwhiteouts(const char *dir)
+/* The directory dir, open as dfd, holds (or is about to hold) xattr
+ * whiteouts: marked opaque=x, as the kernel reads them, unless it is
+ * opaque anyway.  Marked through the fd, so that the mark lands on the
+ * directory the whiteout is made in even when a racer renames it away and
+ * puts another at its name meanwhile (a whiteout in an unmarked directory
+ * reads as an empty file).  The cached node of a directory marked now
+ * says otherwise: announced. */
+static int mark_xwhiteouts(const char *dir, int dfd)
 {
-	char v[2];
-	long n = sys_lgetxattr(dir, UE_XATTR_OPAQUE, v, sizeof v);
+	char v[2], proc[32];
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", dfd);
+	long n = sys_getxattr(proc, UE_XATTR_OPAQUE, v, sizeof v);
 	if (n == 1 && (v[0] == 'x' || v[0] == 'y'))
 		return 0;
-	int r = sys_lsetxattr(dir, UE_XATTR_OPAQUE, "x", 1, 0);
+	int r = sys_setxattr(proc, UE_XATTR_OPAQUE, "x", 1, 0);
 	const char *rel = ue_path_under(dir, ue_cfg.layer[UE_UPPER].root, ue_cfg.layer[UE_UPPER].len);
 	if (r == 0 && rel)
 		ue_changed(rel, 0);
@@ -96,8 +101,12 @@ static int xattr_whiteout_tmp(struct ue_tmp *t, const char *real)
 {
 	char dir[PATH_MAX];
 	int r;
-	if ((r = parent_of(dir, sizeof dir, real)) < 0 || (r = mark_xwhiteouts(dir)) < 0 || (r = ue_tmp_open(t, dir)) < 0)
+	if ((r = parent_of(dir, sizeof dir, real)) < 0 || (r = ue_tmp_open(t, dir)) < 0)
 		return r;
+	if ((r = mark_xwhiteouts(dir, t->dfd)) < 0) {
+		ue_tmp_close(t);
+		return r;
+	}
 	int fd = sys_openat(t->dfd, t->name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		ue_tmp_close(t);
@@ -346,6 +355,19 @@ static int rename_leaving_once(const char *from, const char *to)
 	}
 }
 
+/* mark_xwhiteouts of the directory of real (its path into dir). */
+static int mark_parent_xwhiteouts(char *dir, size_t size, const char *real)
+{
+	int r, dfd;
+	if ((r = parent_of(dir, size, real)) < 0)
+		return r;
+	if ((dfd = sys_openat(AT_FDCWD, dir, O_PATH | O_DIRECTORY | O_CLOEXEC, 0)) < 0)
+		return dfd;
+	r = mark_xwhiteouts(dir, dfd);
+	sys_close(dfd);
+	return r;
+}
+
 static int rename_marked(const char *from, const char *to, int flags)
 {
 	char dir[PATH_MAX], marker[PATH_MAX];
@@ -360,8 +382,7 @@ static int rename_marked(const char *from, const char *to, int flags)
 	if (over_inode && (flags & UE_MV_DIR)) {
 		/* rename(2) cannot put a directory over a non-directory: swap
 		 * them; the whiteout lands at the old name, which may need one. */
-		if (leave && !S_ISCHR(st.st_mode) &&
-		    ((r = parent_of(dir, sizeof dir, from)) < 0 || (r = mark_xwhiteouts(dir)) < 0))
+		if (leave && !S_ISCHR(st.st_mode) && (r = mark_parent_xwhiteouts(dir, sizeof dir, from)) < 0)
 			return r;
 		r = sys_renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_EXCHANGE);
 		if (r == 0 && !ue_tmp_is_whiteout(AT_FDCWD, from)) {

@@ -238,7 +238,7 @@ int ue_dir_is_empty(const char *rel, const struct ue_node *dir)
 /* What the upper's directory being emptied holds besides its entries. */
 struct drop {
 	const char *real;
-	int xwh;                   /* marked as holding xattr whiteouts */
+	int xwh;                   /* marked as holding xattr whiteouts, or opaque */
 };
 
 static int drop_one(void *arg, int dfd, struct linux_dirent64 *d)
@@ -263,6 +263,9 @@ static int drop_one(void *arg, int dfd, struct linux_dirent64 *d)
 
 int ue_dir_drop_whiteouts(const char *real_dir)
 {
-	struct drop dr = { real_dir, (ue_dir_markers(real_dir, 0) & UE_DIR_XWHITEOUTS) != 0 };
+	/* Opaque too: a racer's xattr whiteout, placed between the drop before
+	 * the directory became opaque and this one, reads as an empty file
+	 * there and must go as well (core/mark.c, ue_set_opaque_clean). */
+	struct drop dr = { real_dir, (ue_dir_markers(real_dir, 0) & (UE_DIR_XWHITEOUTS | UE_DIR_OPAQUE)) != 0 };
 	return each_entry(real_dir, drop_one, &dr);
 }

@@ -71,6 +71,8 @@ static inline long sys_fgetxattr(int fd, const char *n, void *v, size_t s)
 static inline long sys_llistxattr(const char *p, char *l, size_t s) { return UE_SYS(SYS_llistxattr, p, l, s); }
 static inline int sys_lsetxattr(const char *p, const char *n, const void *v, size_t s, int fl)
 { return (int)UE_SYS(SYS_lsetxattr, p, n, v, s, fl); }
+static inline int sys_setxattr(const char *p, const char *n, const void *v, size_t s, int fl)
+{ return (int)UE_SYS(SYS_setxattr, p, n, v, s, fl); }
 static inline int sys_fsetxattr(int fd, const char *n, const void *v, size_t s, int fl)
 { return (int)UE_SYS(SYS_fsetxattr, fd, n, v, s, fl); }
 static inline int sys_lremovexattr(const char *p, const char *n) { return (int)UE_SYS(SYS_lremovexattr, p, n); }
