@@ -256,8 +256,11 @@ static int drop_one(void *arg, int dfd, struct linux_dirent64 *d)
 	}
 	if (wh)
 		return sys_unlinkat(dfd, d->d_name, 0);
-	if (!strncmp(d->d_name, UE_TMP_PREFIX, sizeof UE_TMP_PREFIX - 1))
-		sys_unlinkat(dfd, d->d_name, 0);  /* a crashed copy-up's file: best effort */
+	/* A crashed copy-up's file goes (best effort); a live racer's work in
+	 * progress stays: it is renamed into place or removed by its owner,
+	 * which would otherwise fail an operation the kernel lets succeed. */
+	if (ue_tmp_name_abandoned(d->d_name))
+		sys_unlinkat(dfd, d->d_name, 0);
 	return 0;
 }
 

@@ -114,6 +114,22 @@ int ue_tmp_name(char *buf, size_t size, const char *real_dir)
 	return ue_path_join(buf, size, real_dir, name);
 }
 
+int ue_tmp_name_abandoned(const char *name)
+{
+	const char *p = name + sizeof UE_TMP_PREFIX - 1;
+	long pid = 0;
+	if (strncmp(name, UE_TMP_PREFIX, sizeof UE_TMP_PREFIX - 1))
+		return 0;
+	if (!strncmp(p, "probe.", 6))
+		p += 6;
+	for (; *p >= '0' && *p <= '9' && pid < 1L << 22; p++)
+		pid = pid * 10 + (*p - '0');
+	if (pid <= 0 || (*p != '.' && *p != '\0'))
+		return 0;
+	/* Signal 0 only asks: EPERM is another user's live process. */
+	return UE_SYS(SYS_kill, pid, 0) == -ESRCH;
+}
+
 long ue_xattr_drop_markers(char *list, long len)
 {
 	long o = 0;

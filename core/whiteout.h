@@ -59,6 +59,10 @@ void ue_set_impure(const char *upper_dir);
  * from listings, found and removed by fsck. */
 #define UE_TMP_PREFIX ".unionenv."
 int ue_tmp_name(char *buf, size_t size, const char *real_dir);
+/* Whether a temporary name was left by a process that is gone (a crash):
+ * the name says whose it is.  A live process's work in progress, or a
+ * name that says nobody, is not to be touched. */
+int ue_tmp_name_abandoned(const char *name);
 /* Whether an xattr is an overlay marker (or the owner record of
  * override.h) that must not be copied up. */
 int ue_xattr_is_marker(const char *name);

@@ -24,6 +24,7 @@ int main(void)
 	test_override();
 	test_followable();
 	test_tmpentry();
+	test_races();
 	test_state();
 	printf("1..%d\n", tap_n);
 	return tap_failed != 0;

@@ -14,6 +14,7 @@ void test_forms(void);
 void test_perm(void);
 void test_override(void);
 void test_followable(void);
+void test_races(void);
 void test_tmpentry(void);
 void test_state(void);
 #endif
