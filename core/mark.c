@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/sysmacros.h>
+#include <sys/xattr.h>
 
 /* The directory part of real into dir. */
 static int parent_of(char *dir, size_t size, const char *real)
@@ -87,7 +88,12 @@ static int mark_xwhiteouts(const char *dir, int dfd)
 	long n = sys_getxattr(proc, UE_XATTR_OPAQUE, v, sizeof v);
 	if (n == 1 && (v[0] == 'x' || v[0] == 'y'))
 		return 0;
-	int r = sys_setxattr(proc, UE_XATTR_OPAQUE, "x", 1, 0);
+	/* Made only where no mark is: a racer that copies the directory whole
+	 * marks it opaque=y between our look and this, and x written over y
+	 * would make it merge the lowers again (and keep its whiteouts). */
+	int r = sys_setxattr(proc, UE_XATTR_OPAQUE, "x", 1, n == -ENODATA ? XATTR_CREATE : 0);
+	if (r == -EEXIST)
+		return mark_xwhiteouts(dir, dfd);
 	const char *rel = ue_path_under(dir, ue_cfg.layer[UE_UPPER].root, ue_cfg.layer[UE_UPPER].len);
 	if (r == 0 && rel)
 		ue_changed(rel, 0);

@@ -30,7 +30,57 @@
 
 static const char *const tree[] = { "L1 d g", "L1 f g/x x", "L1 f g/y y", "L1 d g/c", "L1 f g/c/z z", "U d g", NULL };
 
+static struct ue_path A;
 static char gdir[1024], hdir[1024];
+
+static struct ue_path *at(struct ue_path *p, const char *rel)
+{
+	char v[PATH_MAX];
+	snprintf(v, sizeof v, "%s/%s", fx_mount(), rel);
+	if (ue_resolve(AT_FDCWD, v, 0, p) < 0)
+		p->where = -1;
+	return p;
+}
+
+static const char *opaque_of(const char *rel)
+{
+	static char v[8];
+	ssize_t n = lgetxattr(fx_path("U", rel), "user.overlay.opaque", v, sizeof v - 1);
+	v[n < 0 ? 0 : n] = '\0';
+	return v;
+}
+
+/* A racer copies g whole (it is to move it): opaque=y, whiteouts dropped. */
+static void copy_g_whole(void)
+{
+	ue_set_opaque_clean(gdir);
+}
+
+/* Just before the look-then-mark of g as holding xattr whiteouts writes
+ * its x. */
+static int before_mark_x(int after, long nr, const long a[6], long ret)
+{
+	if (after || nr != SYS_setxattr || strcmp((const char *)a[1], "user.overlay.opaque") ||
+	    *(const char *)a[2] != 'x')
+		return 0;
+	copy_g_whole();
+	return 1;
+}
+
+/* Just after the directory of the whiteout is opened: g is copied whole,
+ * moved to h, and a new g made at its name (opaque: a mkdir -p over the
+ * whiteout the move left).  The whiteout is made and checked in the g
+ * that was opened (the unlink's check by path covers the new one too). */
+static int after_dir_open(int after, long nr, const long a[6], long ret)
+{
+	if (!after || ret < 0 || nr != SYS_openat || !(a[2] & O_PATH) || strcmp((const char *)a[1], gdir))
+		return 0;
+	copy_g_whole();
+	rename(gdir, hdir);
+	mkdir(gdir, 0755);
+	lsetxattr(gdir, "user.overlay.opaque", "y", 1, 0);
+	return 1;
+}
 
 static void setup(const char *form)
 {
@@ -59,6 +109,23 @@ static pid_t gone_pid(void)
 
 void test_races(void)
 {
+	setup("xattr");
+	at(&A, "g/x");
+	racer_set(before_mark_x);
+	is_int(ue_op_unlink(&A), 0, "xattr: unlink while a racer copies the directory whole");
+	ok(racer_acted(), "the racer made g opaque between the look at its mark and the write of x");
+	is_str(opaque_of("g"), "y", "g stays opaque: x is not written over y");
+	ok(fx_type("U", "g/x") == 0, "no whiteout left in the opaque g");
+	teardown();
+
+	setup("xattr");
+	at(&A, "g/x");
+	racer_set(after_dir_open);
+	is_int(ue_op_unlink(&A), 0, "xattr: unlink while a racer moves the directory away and makes it anew");
+	ok(racer_acted(), "the racer moved g after its directory was opened");
+	ok(fx_type("U", "g/x") == 0, "no whiteout in the new, opaque g");
+	ok(fx_type("U", "h/x") == 0, "none in the old g either: opaque now, it hides nothing");
+	teardown();
 
 	/* A directory being emptied takes a crashed process's temporary name,
 	 * not a live racer's work in progress. */
