@@ -100,33 +100,37 @@ static int mark_xwhiteouts(const char *dir, int dfd)
 	return r;
 }
 
-/* An xattr whiteout, made under a temporary name in the directory of
- * real (t, which the caller closes on success), ready to be renamed into
- * place. */
+/* An xattr whiteout, made under t's temporary name in the directory t
+ * holds (dir: its path, for the cache), ready to be renamed into place;
+ * nothing is left at the name on failure. */
+static int xattr_whiteout_in(struct ue_tmp *t, const char *dir)
+{
+	int r;
+	if ((r = mark_xwhiteouts(dir, t->dfd)) < 0)
+		return r;
+	int fd = sys_openat(t->dfd, t->name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return fd;
+	/* Read-only once the xattr is set (setting it needs write permission),
+	 * but readable: every user who reads the directory must read it. */
+	if ((r = sys_fsetxattr(fd, UE_XATTR_WHITEOUT, "y", 1, 0)) == 0)
+		r = sys_fchmod(fd, 0444);
+	sys_close(fd);
+	if (r < 0)
+		sys_unlinkat(t->dfd, t->name, 0);
+	return r;
+}
+
+/* xattr_whiteout_in the directory of real, opened as t (which the caller
+ * closes on success). */
 static int xattr_whiteout_tmp(struct ue_tmp *t, const char *real)
 {
 	char dir[PATH_MAX];
 	int r;
 	if ((r = parent_of(dir, sizeof dir, real)) < 0 || (r = ue_tmp_open(t, dir)) < 0)
 		return r;
-	if ((r = mark_xwhiteouts(dir, t->dfd)) < 0) {
+	if ((r = xattr_whiteout_in(t, dir)) < 0)
 		ue_tmp_close(t);
-		return r;
-	}
-	int fd = sys_openat(t->dfd, t->name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		ue_tmp_close(t);
-		return fd;
-	}
-	/* Read-only once the xattr is set (setting it needs write permission),
-	 * but readable: every user who reads the directory must read it. */
-	if ((r = sys_fsetxattr(fd, UE_XATTR_WHITEOUT, "y", 1, 0)) == 0)
-		r = sys_fchmod(fd, 0444);
-	sys_close(fd);
-	if (r < 0) {
-		sys_unlinkat(t->dfd, t->name, 0);
-		ue_tmp_close(t);
-	}
 	return r;
 }
 
@@ -161,73 +165,78 @@ void ue_drop_whiteout(const char *real)
 		sys_unlinkat(AT_FDCWD, marker, 0);
 }
 
-/* The aufs marker beside real made (its name into marker) in the
- * directory t opens; t is left open on success. */
+/* The aufs marker of base made (its name into marker) in the directory t
+ * holds. */
+static int aufs_marker_in(struct ue_tmp *t, const char *base, char *marker, size_t size)
+{
+	if (strlen(base) + sizeof UE_AUFS_PREFIX > size)
+		return -ENAMETOOLONG;
+	if (strlen(base) + sizeof UE_AUFS_PREFIX - 1 > NAME_MAX)
+		return -ENAMETOOLONG;  /* no room for the prefix: the form's own limit */
+	strcat(strcpy(marker, UE_AUFS_PREFIX), base);
+	int fd = sys_openat(t->dfd, marker, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0);
+	if (fd >= 0)
+		sys_close(fd);
+	return fd >= 0 || fd == -EEXIST ? 0 : fd;   /* mode 0: one already there will do */
+}
+
+/* aufs_marker_in the directory of real, opened as t (left open on
+ * success). */
 static int aufs_marker_at(struct ue_tmp *t, const char *real, char *marker, size_t size)
 {
 	const char *base;
 	int r;
 	if (strlen(base_of(real)) + sizeof UE_AUFS_PREFIX > size)
 		return -ENAMETOOLONG;
-	if (strlen(base_of(real)) + sizeof UE_AUFS_PREFIX - 1 > NAME_MAX)
-		return -ENAMETOOLONG;  /* no room for the prefix: the form's own limit */
 	if ((r = ue_tmp_open_parent(t, real, &base)) < 0)
 		return r;
-	strcat(strcpy(marker, UE_AUFS_PREFIX), base);
-	int fd = sys_openat(t->dfd, marker, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0);
-	r = fd >= 0 || fd == -EEXIST ? 0 : fd;   /* mode 0: one already there will do */
-	if (fd >= 0)
-		sys_close(fd);
-	if (r < 0)
+	if ((r = aufs_marker_in(t, base, marker, size)) < 0)
 		ue_tmp_close(t);
 	return r;
 }
 
-/* The aufs marker of real, where the upper has nothing at real.  The
- * marker sits beside the name, so nothing stops a racer from copying the
- * name up meanwhile (the device form's mknod would fail): with the marker
- * hiding it, the copy goes as an upper entry's removal would take it, or,
- * a directory with content in it, the marker goes and the removal fails.
- * Both through one fd of the directory, wherever a rename takes it. */
-static int aufs_whiteout(const char *real)
+/* The aufs marker of base in the directory t holds, where the upper has
+ * nothing at base.  The marker sits beside the name, so nothing stops a
+ * racer from copying the name up meanwhile (the device form's mknod would
+ * fail): with the marker hiding it, the copy goes as an upper entry's
+ * removal would take it, or, a directory with content in it, the marker
+ * goes and the removal fails.  Both through one fd of the directory,
+ * wherever a rename takes it. */
+static int aufs_whiteout(struct ue_tmp *t, const char *base)
 {
 	char marker[NAME_MAX + 1];
-	const char *base = base_of(real);
-	struct ue_tmp t;
 	struct stat st;
 	int r;
-	if ((r = aufs_marker_at(&t, real, marker, sizeof marker)) < 0)
+	if ((r = aufs_marker_in(t, base, marker, sizeof marker)) < 0)
 		return r;
-	if (sys_fstatat(t.dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-		r = sys_unlinkat(t.dfd, base, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0);
+	if (sys_fstatat(t->dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		r = sys_unlinkat(t->dfd, base, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0);
 		if (r == -ENOENT)
 			r = 0;
 		else if (r < 0)
-			sys_unlinkat(t.dfd, marker, 0);
+			sys_unlinkat(t->dfd, marker, 0);
 	}
-	ue_tmp_close(&t);
 	return r;
 }
 
-/* One try in the current form; the callers try again in the next form. */
-static int make_whiteout_once(const char *real)
+/* One try in the current form, in the directory t holds (dir: its path),
+ * at base; the callers try again in the next form. */
+static int make_whiteout_once(struct ue_tmp *t, const char *dir, const char *base)
 {
-	struct ue_tmp t;
 	int r;
 	switch (ue_cfg.upper_form) {
 	case UE_FORM_AUFS:
-		return aufs_whiteout(real);
+		return aufs_whiteout(t, base);
 	case UE_FORM_XATTR:
-		if ((r = xattr_whiteout_tmp(&t, real)) < 0)
+		if ((r = xattr_whiteout_in(t, dir)) < 0)
 			return r;
-		if ((r = sys_renameat2(t.dfd, t.name, t.dfd, base_of(real), RENAME_NOREPLACE)) == -EINVAL)
-			r = sys_renameat2(t.dfd, t.name, t.dfd, base_of(real), 0);
+		if ((r = sys_renameat2(t->dfd, t->name, t->dfd, base, RENAME_NOREPLACE)) == -EINVAL)
+			r = sys_renameat2(t->dfd, t->name, t->dfd, base, 0);
 		if (r < 0)
-			sys_unlinkat(t.dfd, t.name, 0);
-		ue_tmp_close(&t);
+			sys_unlinkat(t->dfd, t->name, 0);
 		return r;
 	default:
-		return 1;  /* made by the caller, through the directory's fd */
+		return sys_mknodat(t->dfd, base, S_IFCHR | 0000, makedev(0, 0));
 	}
 }
 
@@ -237,16 +246,13 @@ static int make_whiteout(const char *real)
 	int r;
 	struct ue_tmp t;
 	const char *base;
-	/* The device made and checked through one fd of the directory: a
-	 * racer's rename of it in between cannot leave the whiteout unchecked. */
-	if ((r = ue_tmp_open_parent(&t, real, &base)) < 0)
+	/* Made and checked through one fd of the directory, in every form: a
+	 * racer's rename of it in between cannot leave the whiteout unchecked
+	 * (or unmarked) in a directory that has since become opaque. */
+	if ((r = parent_of(dir, sizeof dir, real)) < 0 || (r = ue_tmp_open_parent(&t, real, &base)) < 0)
 		return r;
-	while ((r = make_whiteout_once(real)) != 0) {
-		if (r == 1 && (r = sys_mknodat(t.dfd, base, S_IFCHR | 0000, makedev(0, 0))) == 0)
-			break;
-		if (parent_of(dir, sizeof dir, real) < 0 || !next_form(dir, r))
-			break;
-	}
+	while ((r = make_whiteout_once(&t, dir, base)) < 0 && next_form(dir, r))
+		;
 	if (r == 0) {
 		snprintf(dir, sizeof dir, "/proc/self/fd/%d/.", t.dfd);
 		unneeded_whiteout(t.dfd, dir, base);
@@ -326,51 +332,54 @@ int ue_whiteout_replace(const char *real, int is_dir)
 	return r;
 }
 
-/* rename(from, to), with a whiteout left at from. */
-static int rename_leaving_once(const char *from, const char *to)
+/* rename(from, to), with a whiteout left at from, all through one fd t of
+ * from's directory (dir: its path). */
+static int rename_leaving_once(struct ue_tmp *t, const char *dir, const char *base, const char *to)
 {
-	char tmp[PATH_MAX];
+	char marker[NAME_MAX + 1];
 	int r;
 	switch (ue_cfg.upper_form) {
-	case UE_FORM_AUFS: {
+	case UE_FORM_AUFS:
 		/* The marker first: the old name never shows the lower's entry. */
-		struct ue_tmp t;
-		if ((r = aufs_marker_at(&t, from, tmp, sizeof tmp)) < 0)
+		if ((r = aufs_marker_in(t, base, marker, sizeof marker)) < 0)
 			return r;
-		if ((r = sys_renameat2(t.dfd, base_of(from), AT_FDCWD, to, 0)) < 0)
-			sys_unlinkat(t.dfd, tmp, 0);
-		ue_tmp_close(&t);
+		if ((r = sys_renameat2(t->dfd, base, AT_FDCWD, to, 0)) < 0)
+			sys_unlinkat(t->dfd, marker, 0);
 		return r;
-	}
-	case UE_FORM_XATTR: {
+	case UE_FORM_XATTR:
 		/* Ready before the move, so that nothing can fail after it: the
 		 * lower's entry shows at the old name only between two renames. */
-		struct ue_tmp t;
-		const char *base = base_of(from);
-		if ((r = xattr_whiteout_tmp(&t, from)) < 0)
+		if ((r = xattr_whiteout_in(t, dir)) < 0)
 			return r;
-		if ((r = sys_renameat2(t.dfd, base, AT_FDCWD, to, 0)) == 0)
-			r = sys_renameat2(t.dfd, t.name, t.dfd, base, 0);
+		if ((r = sys_renameat2(t->dfd, base, AT_FDCWD, to, 0)) == 0)
+			r = sys_renameat2(t->dfd, t->name, t->dfd, base, 0);
 		if (r < 0)
-			sys_unlinkat(t.dfd, t.name, 0);
-		ue_tmp_close(&t);
+			sys_unlinkat(t->dfd, t->name, 0);
 		return r;
-	}
 	default:
-		return sys_renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_WHITEOUT);
+		return sys_renameat2(t->dfd, base, AT_FDCWD, to, RENAME_WHITEOUT);
 	}
 }
 
-/* mark_xwhiteouts of the directory of real (its path into dir). */
-static int mark_parent_xwhiteouts(char *dir, size_t size, const char *real)
+/* rename_leaving_once in the form the upper takes.  The whiteout is left
+ * on our caller's look, when a lower showed through from's directory; a
+ * racer may have copied that directory whole since (made it opaque): the
+ * whiteout then hides nothing and goes, as in ue_make_whiteout. */
+static int rename_leaving(const char *from, const char *to)
 {
-	int r, dfd;
-	if ((r = parent_of(dir, size, real)) < 0)
+	char dir[PATH_MAX];
+	const char *base;
+	struct ue_tmp t;
+	int r;
+	if ((r = parent_of(dir, sizeof dir, from)) < 0 || (r = ue_tmp_open_parent(&t, from, &base)) < 0)
 		return r;
-	if ((dfd = sys_openat(AT_FDCWD, dir, O_PATH | O_DIRECTORY | O_CLOEXEC, 0)) < 0)
-		return dfd;
-	r = mark_xwhiteouts(dir, dfd);
-	sys_close(dfd);
+	while ((r = rename_leaving_once(&t, dir, base, to)) < 0 && next_form(dir, r))
+		;
+	if (r == 0) {
+		snprintf(dir, sizeof dir, "/proc/self/fd/%d/.", t.dfd);
+		unneeded_whiteout(t.dfd, dir, base);
+	}
+	ue_tmp_close(&t);
 	return r;
 }
 
@@ -387,25 +396,33 @@ static int rename_marked(const char *from, const char *to, int flags)
 		return r;
 	if (over_inode && (flags & UE_MV_DIR)) {
 		/* rename(2) cannot put a directory over a non-directory: swap
-		 * them; the whiteout lands at the old name, which may need one. */
-		if (leave && !S_ISCHR(st.st_mode) && (r = mark_parent_xwhiteouts(dir, sizeof dir, from)) < 0)
+		 * them; the whiteout lands at the old name, which may need one.
+		 * Marked, swapped and checked through one fd of from's directory,
+		 * wherever a racer's rename takes it. */
+		struct ue_tmp t;
+		const char *base;
+		if ((r = parent_of(dir, sizeof dir, from)) < 0 || (r = ue_tmp_open_parent(&t, from, &base)) < 0)
 			return r;
-		r = sys_renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_EXCHANGE);
-		if (r == 0 && !ue_tmp_is_whiteout(AT_FDCWD, from)) {
+		if (!leave || S_ISCHR(st.st_mode) || (r = mark_xwhiteouts(dir, t.dfd)) == 0)
+			r = sys_renameat2(t.dfd, base, AT_FDCWD, to, RENAME_EXCHANGE);
+		if (r == 0 && !ue_tmp_is_whiteout(t.dfd, base)) {
 			/* A racer made the name after our caller looked: theirs
 			 * goes back, ours stays where it was. */
-			sys_renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_EXCHANGE);
-			return -EEXIST;
+			sys_renameat2(t.dfd, base, AT_FDCWD, to, RENAME_EXCHANGE);
+			r = -EEXIST;
+		} else if (r == 0 && !leave) {
+			sys_unlinkat(t.dfd, base, 0);
+		} else if (r == 0) {
+			snprintf(dir, sizeof dir, "/proc/self/fd/%d/.", t.dfd);
+			unneeded_whiteout(t.dfd, dir, base);
 		}
-		if (r == 0 && !leave)
-			sys_unlinkat(AT_FDCWD, from, 0);
+		ue_tmp_close(&t);
 		return r;
 	}
 	if (!leave)
 		r = sys_renameat2(AT_FDCWD, from, AT_FDCWD, to, 0);
 	else
-		while ((r = rename_leaving_once(from, to)) < 0 && parent_of(dir, sizeof dir, from) == 0 && next_form(dir, r))
-			;
+		r = rename_leaving(from, to);
 	if (r == 0 && over_marker && (r = sys_unlinkat(AT_FDCWD, marker, 0)) == -ENOENT)
 		r = 0;
 	return r;

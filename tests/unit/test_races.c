@@ -30,7 +30,7 @@
 
 static const char *const tree[] = { "L1 d g", "L1 f g/x x", "L1 f g/y y", "L1 d g/c", "L1 f g/c/z z", "U d g", NULL };
 
-static struct ue_path A;
+static struct ue_path A, B;
 static char gdir[1024], hdir[1024];
 
 static struct ue_path *at(struct ue_path *p, const char *rel)
@@ -48,6 +48,25 @@ static const char *opaque_of(const char *rel)
 	ssize_t n = lgetxattr(fx_path("U", rel), "user.overlay.opaque", v, sizeof v - 1);
 	v[n < 0 ? 0 : n] = '\0';
 	return v;
+}
+
+/* How many temporary names the upper directory rel holds. */
+static int tmp_names(const char *rel)
+{
+	DIR *d = opendir(fx_path("U", rel));
+	int n = 0;
+	struct dirent *e;
+	while (d && (e = readdir(d)))
+		n += !strncmp(e->d_name, ".unionenv.", 10);
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static const char *base(long p)
+{
+	const char *s = strrchr((const char *)p, '/');
+	return s ? s + 1 : (const char *)p;
 }
 
 /* A racer copies g whole (it is to move it): opaque=y, whiteouts dropped. */
@@ -79,6 +98,24 @@ static int after_dir_open(int after, long nr, const long a[6], long ret)
 	rename(gdir, hdir);
 	mkdir(gdir, 0755);
 	lsetxattr(gdir, "user.overlay.opaque", "y", 1, 0);
+	return 1;
+}
+
+/* Just before the prepared whiteout takes the old name of the moved g/c. */
+static int before_whiteout_placed(int after, long nr, const long a[6], long ret)
+{
+	if (after || nr != SYS_renameat2 || strncmp(base(a[1]), ".unionenv.", 10) || strcmp(base(a[3]), "c"))
+		return 0;
+	copy_g_whole();
+	return 1;
+}
+
+/* Just before the move of g/c that leaves a device whiteout. */
+static int before_move_leaving(int after, long nr, const long a[6], long ret)
+{
+	if (after || nr != SYS_renameat2 || !(a[4] & RENAME_WHITEOUT))
+		return 0;
+	copy_g_whole();
 	return 1;
 }
 
@@ -125,6 +162,30 @@ void test_races(void)
 	ok(racer_acted(), "the racer moved g after its directory was opened");
 	ok(fx_type("U", "g/x") == 0, "no whiteout in the new, opaque g");
 	ok(fx_type("U", "h/x") == 0, "none in the old g either: opaque now, it hides nothing");
+	teardown();
+
+	setup("xattr");
+	at(&A, "g/c");
+	at(&B, "h");
+	racer_set(before_whiteout_placed);
+	is_int(ue_op_rename(&A, &B, 0), 0, "xattr: mv -T g/c h while a racer copies g whole");
+	ok(racer_acted(), "the racer made g opaque between the move and the whiteout's placing");
+	ok(fx_type("U", "h/z") == 'f', "the directory moved");
+	ok(fx_type("U", "g/c") == 0 && tmp_names("g") == 0, "no whiteout (g is opaque) and no temporary name left");
+	teardown();
+
+	setup("device");
+	if (mknod(fx_path("U", "probe"), S_IFCHR, makedev(0, 0)) < 0) {
+		printf("ok %d - device: mv -T g/c h while a racer copies g whole # skip no whiteout devices here\n", ++tap_n);
+		printf("ok %d - device: no whiteout left in the opaque g # skip no whiteout devices here\n", ++tap_n);
+	} else {
+		unlink(fx_path("U", "probe"));
+		at(&A, "g/c");
+		at(&B, "h");
+		racer_set(before_move_leaving);
+		is_int(ue_op_rename(&A, &B, 0), 0, "device: mv -T g/c h while a racer copies g whole");
+		ok(racer_acted() && fx_type("U", "g/c") == 0, "device: no whiteout left in the opaque g");
+	}
 	teardown();
 
 	/* A directory being emptied takes a crashed process's temporary name,
