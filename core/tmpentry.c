@@ -48,36 +48,52 @@ void ue_tmp_close(struct ue_tmp *t)
 	t->dfd = -1;
 }
 
-/* Remove name in dfd and everything below it.  Only ever our own hidden
- * entries: a directory's mode copied from a lower may refuse us its
- * contents, so it is opened up first. */
-static void remove_tree(int dfd, const char *name, int depth)
+/* Remove name in dfd and everything below it: 0 once it is gone.  Only
+ * ever our own hidden entries: a directory's mode copied from a lower may
+ * refuse us its contents, so it is opened up first.  Out of sight is not
+ * out of reach: a racer that found the directory before it was moved
+ * aside (a path walk under way, an fd it holds to copy a file up into it)
+ * may still put an entry in it after we read it.  So it is emptied again
+ * while that happens: once removed, the kernel lets nothing more be made
+ * in it.  A pass that finds entries and removes none stops (what is left
+ * cannot be removed: no loop, at no depth). */
+static int remove_tree(int dfd, const char *name, int depth)
 {
 	char buf[8192];
 	struct stat st;
-	if (sys_unlinkat(dfd, name, 0) == 0 || sys_unlinkat(dfd, name, AT_REMOVEDIR) == 0 || depth > 64 ||
-	    sys_fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
-		return;
+	int r;
+	if (sys_unlinkat(dfd, name, 0) == 0 || (r = sys_unlinkat(dfd, name, AT_REMOVEDIR)) == 0)
+		return 0;
+	if (depth > 64 || sys_fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
+		return r;
 	sys_fchmodat(dfd, name, 0700);
-	int fd = sys_openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
-	if (fd < 0)
-		return;
-	long n;
-	while ((n = sys_getdents64(fd, buf, sizeof buf)) > 0) {
-		for (long off = 0; off < n;) {
-			struct linux_dirent64 *d = (void *)(buf + off);
-			off += d->d_reclen;
-			if (strcmp(d->d_name, ".") && strcmp(d->d_name, ".."))
-				remove_tree(fd, d->d_name, depth + 1);
+	for (int pass = 0; pass < 64; pass++) {
+		int fd = sys_openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+		if (fd < 0)
+			return fd;
+		int seen = 0, removed = 0;
+		long n;
+		while ((n = sys_getdents64(fd, buf, sizeof buf)) > 0) {
+			for (long off = 0; off < n;) {
+				struct linux_dirent64 *d = (void *)(buf + off);
+				off += d->d_reclen;
+				if (strcmp(d->d_name, ".") && strcmp(d->d_name, "..")) {
+					seen++;
+					removed += remove_tree(fd, d->d_name, depth + 1) == 0;
+				}
+			}
 		}
+		sys_close(fd);
+		r = sys_unlinkat(dfd, name, AT_REMOVEDIR);
+		if ((r != -ENOTEMPTY && r != -EEXIST) || (seen && !removed))
+			return r;
 	}
-	sys_close(fd);
-	sys_unlinkat(dfd, name, AT_REMOVEDIR);
+	return r;
 }
 
 void ue_tmp_discard(struct ue_tmp *t)
 {
-	remove_tree(t->dfd, t->name, 0);
+	(void)remove_tree(t->dfd, t->name, 0);
 }
 
 int ue_tmp_place(struct ue_tmp *t, const char *base)

@@ -31,7 +31,7 @@
 static const char *const tree[] = { "L1 d g", "L1 f g/x x", "L1 f g/y y", "L1 d g/c", "L1 f g/c/z z", "U d g", NULL };
 
 static struct ue_path A, B;
-static char gdir[1024], hdir[1024];
+static char gdir[1024], hdir[1024], tmpdir[1200];
 
 static struct ue_path *at(struct ue_path *p, const char *rel)
 {
@@ -119,6 +119,18 @@ static int before_move_leaving(int after, long nr, const long a[6], long ret)
 	return 1;
 }
 
+/* Just after a discard has read the temporary directory to its end: a
+ * racer that found it before it was moved aside puts a file in it. */
+static int after_read_to_end(int after, long nr, const long a[6], long ret)
+{
+	char f[PATH_MAX + 64];
+	if (!after || nr != SYS_getdents64 || ret != 0)
+		return 0;
+	snprintf(f, sizeof f, "%s/late", tmpdir);
+	close(open(f, O_CREAT | O_WRONLY, 0644));
+	return 1;
+}
+
 static void setup(const char *form)
 {
 	setenv("UNIONENV_UPPER_FORMAT", form, 1);
@@ -199,5 +211,21 @@ void test_races(void)
 	is_int(ue_dir_drop_whiteouts(gdir), 0, "whiteouts dropped from a directory holding temporary names");
 	ok(access(live, F_OK) == 0, "a live process's temporary entry stays");
 	ok(access(dead, F_OK) < 0, "a gone process's leftover goes");
+	teardown();
+
+	/* A discarded directory that a racer still reaches. */
+	setup("xattr");
+	struct ue_tmp t;
+	char f[PATH_MAX + 64];
+	ue_tmp_open(&t, gdir);
+	sys_mkdirat(t.dfd, t.name, 0700);
+	snprintf(tmpdir, sizeof tmpdir, "%s/%s", gdir, t.name);
+	snprintf(f, sizeof f, "%s/early", tmpdir);
+	close(open(f, O_CREAT | O_WRONLY, 0644));
+	racer_set(after_read_to_end);
+	ue_tmp_discard(&t);
+	ue_tmp_close(&t);
+	ok(racer_acted(), "a racer put a file in the directory after the discard read it");
+	is_int(tmp_names("g"), 0, "the discard still removed it all");
 	teardown();
 }
