@@ -363,7 +363,8 @@ int ue_copy_up(const char *rel, struct ue_node *n, int flags)
 
 /* Call fn on each name of the union directory rel (node n) that exists,
  * until one fails. */
-static int each_child(const char *rel, const struct ue_node *n, int (*fn)(const char *, struct ue_node *))
+static int each_child(const struct ue_caller *c, const char *rel, const struct ue_node *n,
+                      int (*fn)(const struct ue_caller *, const char *, struct ue_node *))
 {
 	char child[PATH_MAX];
 	struct ue_dirlist list;
@@ -380,7 +381,7 @@ static int each_child(const char *rel, const struct ue_node *n, int (*fn)(const 
 		else
 			r = ue_path_join(child, sizeof child, rel, name);
 		if (r == 0 && (r = ue_node_at(child, &cn)) == 0 && ue_node_exists(&cn))
-			r = fn(child, &cn);
+			r = fn(c, child, &cn);
 	}
 	ue_dir_free(&list);
 	return r;
@@ -390,7 +391,7 @@ static int each_child(const char *rel, const struct ue_node *n, int (*fn)(const 
  * read from the lowers: each lower directory listed and searched, each
  * lower file's data read.  Checked whole before anything is copied, so
  * that a refusal (EACCES) leaves the upper as it was. */
-static int tree_readable(const char *rel, struct ue_node *n)
+static int tree_readable(const struct ue_caller *c, const char *rel, struct ue_node *n)
 {
 	char real[PATH_MAX];
 	int r = 0;
@@ -401,43 +402,43 @@ static int tree_readable(const char *rel, struct ue_node *n)
 			return 0;  /* a symlink is read without permission; devices are made, not read */
 		if ((r = ue_node_data_real(real, sizeof real, n, rel)) < 0)
 			return r;
-		return ue_may(real, R_OK);
+		return ue_may(c, real, R_OK);
 	}
 	for (int i = UE_UPPER + 1; i < ue_cfg.nlayers; i++) {
 		if (!(n->stack & (1ULL << i)))
 			continue;
-		if ((r = ue_node_real(real, sizeof real, n, i, rel)) < 0 || (r = ue_may(real, R_OK | X_OK)) < 0)
+		if ((r = ue_node_real(real, sizeof real, n, i, rel)) < 0 || (r = ue_may(c, real, R_OK | X_OK)) < 0)
 			return r;
 	}
 	if (n->stack == 1)
 		return 0;
-	return each_child(rel, n, tree_readable);
+	return each_child(c, rel, n, tree_readable);
 }
 
-static int copy_up_tree(const char *rel, struct ue_node *n);
+static int copy_up_tree(const struct ue_caller *c, const char *rel, struct ue_node *n);
 
-int ue_copy_up_tree(const char *rel, struct ue_node *n)
+int ue_copy_up_tree(const struct ue_caller *c, const char *rel, struct ue_node *n)
 {
-	int r = tree_readable(rel, n);
-	return r < 0 ? r : copy_up_tree(rel, n);
+	int r = tree_readable(c, rel, n);
+	return r < 0 ? r : copy_up_tree(c, rel, n);
 }
 
 /* A name below a directory being copied whole: what is not the upper's
  * alone comes up too. */
-static int copy_child(const char *rel, struct ue_node *n)
+static int copy_child(const struct ue_caller *c, const char *rel, struct ue_node *n)
 {
 	if (n->layer != UE_UPPER || n->data_layer || (S_ISDIR(n->type) && n->stack != 1))
-		return copy_up_tree(rel, n);
+		return copy_up_tree(c, rel, n);
 	return 0;
 }
 
-static int copy_up_tree(const char *rel, struct ue_node *n)
+static int copy_up_tree(const struct ue_caller *c, const char *rel, struct ue_node *n)
 {
 	int r = ue_copy_up(rel, n, 0);
 	if (r < 0 || !S_ISDIR(n->type))
 		return r;
 	char upper[PATH_MAX];
-	if ((r = each_child(rel, n, copy_child)) < 0)
+	if ((r = each_child(c, rel, n, copy_child)) < 0)
 		return r;
 	/* Every visible name is now in the upper: the whiteouts have nothing to
 	 * hide once the directory is opaque. */

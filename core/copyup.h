@@ -6,6 +6,7 @@
 #ifndef UE_COPYUP_H
 #define UE_COPYUP_H
 
+#include "caller.h"
 #include "node.h"
 
 #define UE_COPYUP_NODATA 1    /* the caller truncates to 0 at once */
@@ -17,7 +18,8 @@ int ue_copy_up(const char *rel, struct ue_node *n, int flags);
 int ue_copy_up_parents(const char *rel);
 
 /* Copy up rel and everything below it, whiteouts dropped and the directory
- * marked opaque: what a directory from a lower needs before it can move. */
-int ue_copy_up_tree(const char *rel, struct ue_node *n);
+ * marked opaque: what a directory from a lower needs before it can move.
+ * -EACCES, nothing copied, when caller c may not read all of it. */
+int ue_copy_up_tree(const struct ue_caller *c, const char *rel, struct ue_node *n);
 
 #endif

@@ -65,7 +65,7 @@ static int create(struct ue_path *p, const struct maker *m, int is_dir)
 	int r;
 	if (ue_node_exists(&p->node) || p->last != UE_LAST_NAME)
 		return -EEXIST;
-	if ((r = name_reserved(p->rel)) < 0 || (r = ue_may_change_dir_of(p->rel)) < 0 || (r = ue_copy_up_parents(p->rel)) < 0 ||
+	if ((r = name_reserved(p->rel)) < 0 || (r = ue_may_change_dir_of(p->caller, p->rel)) < 0 || (r = ue_copy_up_parents(p->rel)) < 0 ||
 	    (r = ue_real(p->real, sizeof p->real, UE_UPPER, p->rel)) < 0)
 		return r;
 	if (!p->node.upper_whiteout) {
@@ -110,7 +110,7 @@ int ue_op_open_prepare(struct ue_path *p, int *flags, mode_t mode)
 			*flags &= ~O_EXCL;
 			return 0;
 		}
-		if ((r = name_reserved(p->rel)) < 0 || (r = ue_may_change_dir_of(p->rel)) < 0 ||
+		if ((r = name_reserved(p->rel)) < 0 || (r = ue_may_change_dir_of(p->caller, p->rel)) < 0 ||
 		    (r = ue_copy_up_parents(p->rel)) < 0)
 			return r;
 		r = ue_real(p->real, sizeof p->real, UE_UPPER, p->rel);
@@ -123,13 +123,13 @@ int ue_op_open_prepare(struct ue_path *p, int *flags, mode_t mode)
 	/* The kernel knows the copy-up's owner, not the one it recorded (a
 	 * directory opened to write is EISDIR first: the kernel's to say). */
 	if (p->node.override && !(*flags & O_PATH) && !(S_ISDIR(p->node.type) && writes) &&
-	    (r = ue_may(p->real, want)) < 0)
+	    (r = ue_may(p->caller, p->real, want)) < 0)
 		return r;
 	if (!writes || (p->node.layer == UE_UPPER && !p->node.data_layer) || !S_ISREG(p->node.type))
 		return 0;  /* directories and devices are not changed by an open */
 	/* Refused opens copy nothing up. */
 	want = ((*flags & O_ACCMODE) == O_RDWR ? R_OK : 0) | W_OK;
-	if ((r = ue_may(p->real, want)) < 0)
+	if ((r = ue_may(p->caller, p->real, want)) < 0)
 		return r;
 	return ue_op_change_prepare(p, (*flags & O_TRUNC) != 0);
 }
@@ -179,7 +179,7 @@ int ue_op_link(struct ue_path *from, struct ue_path *to)
 		return -EPERM;
 	if (to->trailing_slash)
 		return -ENOENT;
-	if ((r = ue_may_link(from->real)) < 0 || (r = ue_may_change_dir_of(to->rel)) < 0 ||
+	if ((r = ue_may_link(from->caller, from->real)) < 0 || (r = ue_may_change_dir_of(to->caller, to->rel)) < 0 ||
 	    (r = ue_copy_up(from->rel, &from->node, 0)) < 0 ||
 	    (r = ue_real(src, sizeof src, UE_UPPER, from->rel)) < 0)
 		return r;
@@ -252,7 +252,7 @@ static int may_delete(const struct ue_path *p)
 {
 	if (!ue_node_exists(&p->node))
 		return -ENOENT;
-	return p->rel[0] ? ue_may_change_dir_of(p->rel) : 0;
+	return p->rel[0] ? ue_may_change_dir_of(p->caller, p->rel) : 0;
 }
 
 int ue_op_unlink(struct ue_path *p)
@@ -310,7 +310,7 @@ static int same_file(const struct ue_path *a, const struct ue_path *b)
  * cannot follow a redirect in userxattr mode). */
 static int prepare_source(struct ue_path *p)
 {
-	int r = S_ISDIR(p->node.type) && p->node.stack != 1 ? ue_copy_up_tree(p->rel, &p->node)
+	int r = S_ISDIR(p->node.type) && p->node.stack != 1 ? ue_copy_up_tree(p->caller, p->rel, &p->node)
 	                                                    : ue_copy_up(p->rel, &p->node, 0);
 	return r < 0 ? r : ue_real(p->real, sizeof p->real, UE_UPPER, p->rel);
 }
@@ -385,7 +385,7 @@ int ue_op_rename(struct ue_path *from, struct ue_path *to, unsigned flags)
 			return 0;
 	}
 	if ((!to_exists && (r = name_reserved(to->rel)) < 0) ||
-	    (r = ue_may_change_dir_of(from->rel)) < 0 || (r = ue_may_change_dir_of(to->rel)) < 0)
+	    (r = ue_may_change_dir_of(from->caller, from->rel)) < 0 || (r = ue_may_change_dir_of(to->caller, to->rel)) < 0)
 		return r;
 	if ((r = prepare_source(from)) < 0)
 		return r;

@@ -8,26 +8,14 @@
 #include <limits.h>
 #include <unistd.h>
 
-static int in_group(gid_t gid)
-{
-	gid_t groups[NGROUPS_MAX];
-	if (gid == getegid())
-		return 1;
-	int n = getgroups(NGROUPS_MAX, groups);
-	for (int i = 0; i < n; i++)
-		if (groups[i] == gid)
-			return 1;
-	return 0;
-}
-
 /* The permission bits' answer for the caller: root passes, except to
  * execute a file that no one may execute. */
-static int bits_allow(mode_t mode, uid_t uid, gid_t gid, int is_dir, int want)
+static int bits_allow(const struct ue_caller *c, mode_t mode, uid_t uid, gid_t gid, int is_dir, int want)
 {
-	uid_t me = geteuid();
+	uid_t me = ue_caller_uid(c);
 	if (me == 0)
 		return (want & X_OK) && !is_dir && !(mode & 0111) ? -EACCES : 0;
-	int shift = uid == me ? 6 : in_group(gid) ? 3 : 0;
+	int shift = uid == me ? 6 : ue_caller_in_group(c, gid) ? 3 : 0;
 	return ((mode >> shift) & want & 7) == (unsigned)(want & 7) ? 0 : -EACCES;
 }
 
@@ -46,36 +34,36 @@ static int shown_stat(const char *real, struct stat *st)
 	return 1;
 }
 
-int ue_may(const char *real, int mode)
+int ue_may(const struct ue_caller *c, const char *real, int mode)
 {
 	struct stat st;
 	int r;
 	if ((r = shown_stat(real, &st)) != 0)
-		return r < 0 ? r : bits_allow(st.st_mode & 07777, st.st_uid, st.st_gid, S_ISDIR(st.st_mode), mode);
+		return r < 0 ? r : bits_allow(c, st.st_mode & 07777, st.st_uid, st.st_gid, S_ISDIR(st.st_mode), mode);
 	r = (int)UE_SYS(SYS_faccessat2, AT_FDCWD, real, mode, AT_EACCESS);
 	if (r != -EROFS)
 		return r;
 	if ((r = sys_lstat(real, &st)) < 0)
 		return r;
-	return bits_allow(st.st_mode & 07777, st.st_uid, st.st_gid, S_ISDIR(st.st_mode), mode);
+	return bits_allow(c, st.st_mode & 07777, st.st_uid, st.st_gid, S_ISDIR(st.st_mode), mode);
 }
 
-int ue_may_search(const struct ue_node *dir, const char *rel)
+int ue_may_search(const struct ue_caller *c, const struct ue_node *dir, const char *rel)
 {
 	if (__builtin_expect(ue_node_search_all(dir), 1))
 		return 0;
-	uid_t me = geteuid();
+	uid_t me = ue_caller_uid(c);
 	if (me == 0 || (me == dir->uid && (dir->mode & S_IXUSR)))
 		return 0;  /* root searches anything; ACLs leave the owner's bits */
 	if (dir->override)
-		return bits_allow(dir->mode, dir->uid, dir->gid, 1, X_OK);
+		return bits_allow(c, dir->mode, dir->uid, dir->gid, 1, X_OK);
 	/* The kernel decides the rest: groups, ACLs, capabilities. */
 	char real[PATH_MAX];
 	int r = ue_real(real, sizeof real, dir->layer, rel);
-	return r < 0 ? r : ue_may(real, X_OK);
+	return r < 0 ? r : ue_may(c, real, X_OK);
 }
 
-int ue_may_change_dir_of(const char *rel)
+int ue_may_change_dir_of(const struct ue_caller *c, const char *rel)
 {
 	char prel[PATH_MAX], real[PATH_MAX];
 	struct ue_node parent;
@@ -87,19 +75,20 @@ int ue_may_change_dir_of(const char *rel)
 		return -ENOENT;
 	if ((r = ue_node_real(real, sizeof real, &parent, parent.layer, prel)) < 0)
 		return r;
-	return ue_may(real, W_OK | X_OK);
+	return ue_may(c, real, W_OK | X_OK);
 }
 
-int ue_may_own(const char *real)
+int ue_may_own(const struct ue_caller *c, const char *real)
 {
 	struct stat st;
 	int r = shown_stat(real, &st);
 	if (r < 0)
 		return r;
-	return geteuid() == 0 || st.st_uid == geteuid() ? 0 : -EPERM;
+	uid_t me = ue_caller_uid(c);
+	return me == 0 || st.st_uid == me ? 0 : -EPERM;
 }
 
-int ue_may_chown(const char *real, uid_t u, gid_t g)
+int ue_may_chown(const struct ue_caller *c, const char *real, uid_t u, gid_t g)
 {
 	struct stat st;
 	if (u == (uid_t)-1 && g == (gid_t)-1)
@@ -107,12 +96,12 @@ int ue_may_chown(const char *real, uid_t u, gid_t g)
 	int r = shown_stat(real, &st);
 	if (r < 0)
 		return r;
-	uid_t me = geteuid();
+	uid_t me = ue_caller_uid(c);
 	if (me == 0)
 		return 0;
 	if (u != (uid_t)-1 && (st.st_uid != me || u != st.st_uid))
 		return -EPERM;
-	if (g != (gid_t)-1 && (st.st_uid != me || (g != st.st_gid && !in_group(g))))
+	if (g != (gid_t)-1 && (st.st_uid != me || (g != st.st_gid && !ue_caller_in_group(c, g))))
 		return -EPERM;
 	return 0;
 }
@@ -131,17 +120,18 @@ static int protected_hardlinks(void)
 	return c != '0';
 }
 
-int ue_may_link(const char *real)
+int ue_may_link(const struct ue_caller *c, const char *real)
 {
 	struct stat st;
 	int r = shown_stat(real, &st);
 	if (r < 0)
 		return r;
-	if (geteuid() == 0 || st.st_uid == geteuid() || !protected_hardlinks())
+	uid_t me = ue_caller_uid(c);
+	if (me == 0 || st.st_uid == me || !protected_hardlinks())
 		return 0;
 	/* The kernel's safe_hardlink_source: checked on the union's file, as
 	 * a copy-up would make the caller the owner of the upper copy. */
 	if (!S_ISREG(st.st_mode) || (st.st_mode & S_ISUID) || (st.st_mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))
 		return -EPERM;
-	return ue_may(real, R_OK | W_OK) < 0 ? -EPERM : 0;
+	return ue_may(c, real, R_OK | W_OK) < 0 ? -EPERM : 0;
 }

@@ -155,9 +155,9 @@ static int pass_through(const char *rel, const char *after, struct ue_path *p, c
 }
 
 /* May the walk go on below dir (at rel)?  As the kernel's may_lookup. */
-static int may_step(const struct ue_node *dir, const char *rel)
+static int may_step(const struct ue_caller *c, const struct ue_node *dir, const char *rel)
 {
-	return S_ISDIR(dir->type) ? ue_may_search(dir, rel) : -ENOTDIR;
+	return S_ISDIR(dir->type) ? ue_may_search(c, dir, rel) : -ENOTDIR;
 }
 
 /* Walk rest (relative to the mount) component by component. */
@@ -190,13 +190,13 @@ restart:
 			after++;
 		int last = *after == '\0';
 		if (n == 1 && s[0] == '.') {
-			if ((r = may_step(&cur, p->rel)) < 0)
+			if ((r = may_step(p->caller, &cur, p->rel)) < 0)
 				return r;
 			s = e;
 			continue;
 		}
 		if (n == 2 && s[0] == '.' && s[1] == '.') {
-			if ((r = may_step(&cur, p->rel)) < 0)
+			if ((r = may_step(p->caller, &cur, p->rel)) < 0)
 				return r;
 			if (rl == 0) {
 				/* Above the mount: the kernel's business, unless it comes back. */
@@ -225,7 +225,7 @@ restart:
 		}
 		if (n > NAME_MAX)
 			return -ENAMETOOLONG;
-		if ((r = may_step(&cur, p->rel)) < 0)
+		if ((r = may_step(p->caller, &cur, p->rel)) < 0)
 			return r;
 		size_t save = rl;
 		if (rl + 1 + n + 1 > sizeof p->rel)
@@ -297,12 +297,13 @@ restart:
 	return ue_path_refresh(p);
 }
 
-static int resolve_path(int dirfd, const char *path, int flags, struct ue_path *p)
+static int resolve_path(const struct ue_caller *c, int dirfd, const char *path, int flags, struct ue_path *p)
 {
 	char abs[PATH_MAX], norm[PATH_MAX];
 	const char *rest;
 	size_t n = 0;  /* strlen(rest), when known */
 
+	p->caller = c;
 	p->where = UE_PASS;
 	p->trailing_slash = 0;
 	p->last = UE_LAST_NAME;
@@ -324,7 +325,9 @@ static int resolve_path(int dirfd, const char *path, int flags, struct ue_path *
 				return 0;
 		}
 	} else {
-		int r = dirfd == AT_FDCWD ? ue_cwd_get(abs, sizeof abs) : ue_fd_vpath(dirfd, abs, sizeof abs);
+		/* This process's current directory, the common case, costs no
+		 * call more than before the caller was an argument. */
+		int r = dirfd == AT_FDCWD && !c->cwd ? ue_cwd_get(abs, sizeof abs) : ue_caller_base(c, dirfd, abs, sizeof abs);
 		if (r < 0)
 			return 0;  /* not a directory fd we know: the kernel says why */
 		if ((r = ue_path_join(abs, sizeof abs, abs, path)) < 0)
@@ -356,9 +359,9 @@ static int resolve_path(int dirfd, const char *path, int flags, struct ue_path *
 	return walk(rest, flags, p);
 }
 
-int ue_resolve(int dirfd, const char *path, int flags, struct ue_path *p)
+int ue_resolve_as(const struct ue_caller *c, int dirfd, const char *path, int flags, struct ue_path *p)
 {
-	int r = resolve_path(dirfd, path, flags, p);
+	int r = resolve_path(c, dirfd, path, flags, p);
 	if (ue_trace_on)
 		ue_trace_resolved(p, path, r);
 	return r;

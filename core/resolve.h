@@ -7,6 +7,7 @@
 
 #include <limits.h>
 #include <stdint.h>
+#include "caller.h"
 #include "node.h"
 
 enum ue_where {
@@ -25,6 +26,7 @@ enum ue_last { UE_LAST_NAME, UE_LAST_DOT, UE_LAST_DOTDOT };
 #define UE_RECHECK 2    /* a change follows: recheck missing middle components */
 
 struct ue_path {
+	const struct ue_caller *caller;  /* whom it was resolved for: an operation acts for it */
 	int where;
 	int trailing_slash;
 	int last;          /* enum ue_last of the path as given */
@@ -36,7 +38,13 @@ struct ue_path {
 /* Returns 0 or -errno (-ENOENT for a missing middle component, -ENOTDIR,
  * -ELOOP, -ENAMETOOLONG).  A missing last component is not an error: the
  * node has layer -1 and real names where a create would put it. */
-int ue_resolve(int dirfd, const char *path, int flags, struct ue_path *p);
+int ue_resolve_as(const struct ue_caller *c, int dirfd, const char *path, int flags, struct ue_path *p);
+
+/* The same for this process (the preload). */
+static inline int ue_resolve(int dirfd, const char *path, int flags, struct ue_path *p)
+{
+	return ue_resolve_as(&ue_self, dirfd, path, flags, p);
+}
 
 /* What the kernel should be given for p: (dirfd, path) of the caller for
  * UE_PASS, else (AT_FDCWD, p->real). */

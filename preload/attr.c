@@ -28,18 +28,18 @@ static int check(const struct ue_path *p, enum check c, const void *arg)
 	case MAY_NONE:
 		return 0;
 	case MAY_OWN:
-		return ue_may_own(p->real);
+		return ue_may_own(p->caller, p->real);
 	case MAY_WRITE:
-		return ue_may(p->real, W_OK);
+		return ue_may(p->caller, p->real, W_OK);
 	case MAY_OWN_OR_WRITE:
-		return ue_may_own(p->real) == 0 ? 0 : ue_may(p->real, W_OK);
+		return ue_may_own(p->caller, p->real) == 0 ? 0 : ue_may(p->caller, p->real, W_OK);
 	case MAY_XATTR:
 		/* user.* attributes live on files and directories only. */
 		if (!strncmp(xattr, "user.", 5) && !S_ISREG(p->node.type) && !S_ISDIR(p->node.type))
 			return -EPERM;
-		return strncmp(xattr, "user.", 5) ? 0 : ue_may(p->real, W_OK);
+		return strncmp(xattr, "user.", 5) ? 0 : ue_may(p->caller, p->real, W_OK);
 	case MAY_CHOWN:
-		return ue_may_chown(p->real, ids[0], (gid_t)ids[1]);
+		return ue_may_chown(p->caller, p->real, ids[0], (gid_t)ids[1]);
 	}
 	return 0;
 }
@@ -207,7 +207,7 @@ long truncate_impl(const char *path, off_t len)
 	if (p.where == UE_UNION) {
 		if (!ue_node_exists(&p.node))
 			return -ENOENT;
-		if (S_ISREG(p.node.type) && ((r = ue_may(p.real, W_OK)) < 0 || (r = ue_op_change_prepare(&p, len == 0)) < 0))
+		if (S_ISREG(p.node.type) && ((r = ue_may(p.caller, p.real, W_OK)) < 0 || (r = ue_op_change_prepare(&p, len == 0)) < 0))
 			return r;
 	}
 	return UE_ERR(REAL(truncate)(ue_kpath(&p, path), len));

@@ -58,7 +58,7 @@ static int over_whiteout(struct sock_target *t)
 	int r;
 	if (ue_name_reserved(slash ? slash + 1 : p->rel))
 		return -EINVAL;
-	if ((r = ue_may_change_dir_of(p->rel)) < 0 || (r = ue_copy_up_parents(p->rel)) < 0 ||
+	if ((r = ue_may_change_dir_of(p->caller, p->rel)) < 0 || (r = ue_copy_up_parents(p->rel)) < 0 ||
 	    (r = ue_real(p->real, sizeof p->real, UE_UPPER, p->rel)) < 0)
 		return r;
 	slash = strrchr(p->real, '/');

@@ -164,7 +164,7 @@ long access_impl(int dirfd, const char *path, int mode, int fl)
 	if (r < 0)
 		return r;
 	if (p.where == UE_UNION && p.node.override)
-		return ue_may(p.real, mode);  /* the kernel knows the copy-up's owner, not the recorded one */
+		return ue_may(p.caller, p.real, mode);  /* the kernel knows the copy-up's owner, not the recorded one */
 	long a = UE_ERR(REAL(faccessat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), mode, fl));
 	/* A lower on a read-only filesystem: writing goes to the upper, so only
 	 * the mode bits count, as on the kernel's overlay. */

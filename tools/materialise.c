@@ -40,7 +40,7 @@ static void dir_in_full(struct mctx *c, const char *rel, const char *real)
 {
 	struct ue_node n;
 	must(ue_node_at(rel, &n), rel, "lookup");
-	must(ue_copy_up_tree(rel, &n), rel, "copy-up of the redirected directory");
+	must(ue_copy_up_tree(&ue_self, rel, &n), rel, "copy-up of the redirected directory");
 	/* Nothing merged below (the redirect named nothing there): the name
 	 * must still not merge what the lowers hold at it. */
 	char target[PATH_MAX];

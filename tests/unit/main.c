@@ -21,6 +21,7 @@ int main(void)
 	test_renames();
 	test_forms();
 	test_perm();
+	test_caller();
 	test_override();
 	test_followable();
 	test_tmpentry();

@@ -32,17 +32,17 @@ void test_perm(void)
 	int root = geteuid() == 0;
 	struct ue_node n = { .layer = 1, .type = S_IFDIR, .mode = 0755, .uid = 12345 };
 	/* "missing" is no directory: an answer without it is one made from the node alone */
-	is_int(ue_may_search(&n, "missing"), 0, "x for everyone: no credentials asked");
+	is_int(ue_may_search(&ue_self, &n, "missing"), 0, "x for everyone: no credentials asked");
 	n.mode = 0700;
 	n.uid = geteuid();
-	is_int(ue_may_search(&n, "missing"), 0, "the owner's x bit: no credentials asked");
+	is_int(ue_may_search(&ue_self, &n, "missing"), 0, "the owner's x bit: no credentials asked");
 	chmod(fx_path("L1", "shut"), 0600);
 	n.mode = 0600;
-	is_int(ue_may_search(&n, "shut"), root ? 0 : -EACCES, "the owner without x: %s", root ? "root passes" : "EACCES");
+	is_int(ue_may_search(&ue_self, &n, "shut"), root ? 0 : -EACCES, "the owner without x: %s", root ? "root passes" : "EACCES");
 	n.uid = geteuid() + 1;
 	n.mode = 0070;
 	chmod(fx_path("L1", "shut"), 0070);
-	is_int(ue_may_search(&n, "shut"), root ? 0 : -EACCES, "another's directory: the kernel decides on the real one");
+	is_int(ue_may_search(&ue_self, &n, "shut"), root ? 0 : -EACCES, "another's directory: the kernel decides on the real one");
 
 	struct ue_node a, f;
 	is_int(ue_node_at("a/b/f", &f), 0, "lookup below open directories");
@@ -100,9 +100,9 @@ void test_override(void)
 	ok(n.override && n.uid == 12345 && n.mode == 0644, "the lookup takes the recorded owner");
 	ue_node_at("d", &n);
 	ok(n.override && n.uid == 12345 && n.mode == 0700, "... of a directory too");
-	is_int(ue_may_search(&n, "d"), root ? 0 : -EACCES, "search checked against the recorded owner: %s", root ? "root passes" : "EACCES");
-	is_int(ue_may(f, W_OK), root ? 0 : -EACCES, "write checked against the recorded owner");
-	is_int(ue_may_own(f), root ? 0 : -EPERM, "ownership checked against the recorded owner");
+	is_int(ue_may_search(&ue_self, &n, "d"), root ? 0 : -EACCES, "search checked against the recorded owner: %s", root ? "root passes" : "EACCES");
+	is_int(ue_may(&ue_self, f, W_OK), root ? 0 : -EACCES, "write checked against the recorded owner");
+	is_int(ue_may_own(&ue_self, f), root ? 0 : -EPERM, "ownership checked against the recorded owner");
 	is_int(ue_override_update(f, -1, -1, 0600), 1, "a chmod updates the record");
 	ok(ue_override_get(f, -1, &o) == 1 && o.mode == 0600 && o.uid == 12345, "record: mode 0600, owner kept");
 	struct stat st;

@@ -12,6 +12,7 @@ void test_origin(void);
 void test_renames(void);
 void test_forms(void);
 void test_perm(void);
+void test_caller(void);
 void test_override(void);
 void test_followable(void);
 void test_races(void);
