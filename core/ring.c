@@ -18,11 +18,6 @@ void ue_ring_post(struct ue_ring *ring, const char *rel, int subtree)
 	atomic_store_explicit(&s->seq, n + 1, memory_order_release);
 }
 
-uint64_t ue_ring_head(const struct ue_ring *ring)
-{
-	return atomic_load_explicit(&ring->head, memory_order_acquire);
-}
-
 int ue_ring_event(const struct ue_ring *ring, uint64_t n, char *rel, size_t *len)
 {
 	const struct ue_ring_slot *s = &ring->slot[n % UE_RING_SLOTS];

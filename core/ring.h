@@ -7,6 +7,7 @@
 #ifndef UE_RING_H
 #define UE_RING_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,7 +27,11 @@ struct ue_ring {
 };
 
 void ue_ring_post(struct ue_ring *ring, const char *rel, int subtree);
-uint64_t ue_ring_head(const struct ue_ring *ring);
+/* Inline: every cached lookup reads it. */
+static inline uint64_t ue_ring_head(const struct ue_ring *ring)
+{
+	return atomic_load_explicit(&ring->head, memory_order_acquire);
+}
 /* Event number n into rel (len bytes, not terminated): 1, or 0 when it
  * cannot be read as one path (being written, overwritten, too long, a
  * subtree): the reader then flushes everything. */

@@ -10,10 +10,10 @@
 #include <sys/mman.h>
 #include <time.h>
 
-#define SHM_MAGIC 0x756e696f6e726e35ULL  /* "unionrn5" */
+#define SHM_MAGIC UE_SHM_MAGIC
 
-static struct ue_shm private_shm;
-struct ue_shm *ue_shm = &private_shm;
+struct ue_shm ue_shm_private;
+struct ue_shm *ue_shm = &ue_shm_private;
 static char shm_path[160];  /* the shared segment's file, for ue_shm_lock */
 static dev_t shm_dev;       /* ... and its identity, checked at each lock */
 static ino_t shm_ino;
@@ -40,16 +40,11 @@ static enum fit fits(const struct stat *st)
 	return st->st_size == (off_t)sizeof(struct ue_shm) ? FIT : OURS_BAD;
 }
 
-int ue_shm_intact(void)
-{
-	return ue_shm == &private_shm || ue_shm->magic == SHM_MAGIC;
-}
-
 /* Never blocking: a signal handler may interrupt this process's own
  * holder.  Held for microseconds; two seconds is a dead end. */
 int ue_shm_lock(void)
 {
-	if (ue_shm == &private_shm)
+	if (ue_shm == &ue_shm_private)
 		return UE_SHM_ALONE;
 	struct timespec ms = { 0, 1000000 };
 	int tries = 2000, fd, r;
@@ -220,16 +215,16 @@ static struct ue_shm *attach(void)
 int ue_shm_attach(void)
 {
 	struct ue_shm *s = attach();
-	if (ue_shm != &private_shm && ue_shm != s)
+	if (ue_shm != &ue_shm_private && ue_shm != s)
 		munmap(ue_shm, sizeof *ue_shm);
-	ue_shm = s ? s : &private_shm;
+	ue_shm = s ? s : &ue_shm_private;
 	return s != NULL;
 }
 
 void ue_shm_reset(void)
 {
-	if (ue_shm != &private_shm)
+	if (ue_shm != &ue_shm_private)
 		munmap(ue_shm, sizeof *ue_shm);
-	ue_shm = &private_shm;
-	memset(&private_shm, 0, sizeof private_shm);
+	ue_shm = &ue_shm_private;
+	memset(&ue_shm_private, 0, sizeof ue_shm_private);
 }

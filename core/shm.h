@@ -32,9 +32,18 @@ extern struct ue_shm *ue_shm;
 
 /* Attach to the segment of the configured upper: 1 shared, 0 private. */
 int ue_shm_attach(void);
+#define UE_SHM_MAGIC 0x756e696f6e726e35ULL  /* "unionrn5" */
+
+/* The private stand-in (unmarked: nobody else writes it). */
+extern struct ue_shm ue_shm_private;
+
 /* The segment still carries its mark (a damaged one, overwritten by a
- * process of this user, is not trusted: the node cache stops). */
-int ue_shm_intact(void);
+ * process of this user, is not trusted: the node cache stops).  Inline:
+ * every cached lookup asks. */
+static inline int ue_shm_intact(void)
+{
+	return ue_shm->magic == UE_SHM_MAGIC || ue_shm == &ue_shm_private;
+}
 /* Back to an empty private segment (the unit tests: one process alone). */
 void ue_shm_reset(void);
 
