@@ -67,7 +67,7 @@ static void report(struct dctx *c, char op, unsigned char dt, int changes, int c
 	char *p = xmalloc(c->path.len + 2);
 	p[0] = '/';
 	memcpy(p + 1, c->path.s, c->path.len + 1);
-	put_json(stdout, p);
+	json_string(stdout, p);
 	free(p);
 	printf(",\"type\":\"%s\"", kind_name(dt));
 	if (op == 'C') {

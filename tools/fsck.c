@@ -50,9 +50,9 @@ static void report(struct fctx *c, const char *name, int repaired, const char *f
 		snprintf(p, n, "%s%s%s", c->path.s, c->path.len && name ? "/" : "",
 			 name ? name : c->path.len ? "" : ".");
 		fputs("{\"path\":", stdout);
-		put_json(stdout, p);
+		json_string(stdout, p);
 		fputs(",\"problem\":", stdout);
-		put_json(stdout, msg);
+		json_string(stdout, msg);
 		printf(",\"repaired\":%s}\n", repaired ? "true" : "false");
 		free(p);
 	} else {

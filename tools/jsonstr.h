@@ -1,6 +1,4 @@
-/* A JSON string writer for the tools that do not link layer.c (check).
- * The layer tools have the same in layer.c (put_json); one of the two can
- * go once the split of the big tools/ files has settled. */
+/* A JSON string writer, for check and the layer tools alike. */
 #ifndef UE_TOOLS_JSONSTR_H
 #define UE_TOOLS_JSONSTR_H
 

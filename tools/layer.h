@@ -10,6 +10,7 @@
 #ifndef UE_TOOLS_LAYER_H
 #define UE_TOOLS_LAYER_H
 
+#include "jsonstr.h"
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -179,8 +180,6 @@ int open_dir(int dfd, const char *name);
 int same_data(int fa, int fb);
 /* Write s to f with C-style escapes for control bytes and backslash. */
 void put_escaped(FILE *f, const char *s);
-/* Write s to f as a JSON string (quotes included). */
-void put_json(FILE *f, const char *s);
 /* Write s to f as one shell word ('...'). */
 void put_shell(FILE *f, const char *s);
 /* Parse a colon-free path option; dies when empty. */

@@ -164,7 +164,7 @@ static void begin(struct tctx *c, const char *op)
 		put_escaped(stdout, P(c));
 	} else if (c->format == TF_JSON) {
 		printf("{\"op\":\"%s\",\"path\":", op);
-		put_json(stdout, P(c));
+		json_string(stdout, P(c));
 	}
 }
 
@@ -175,7 +175,7 @@ static void arg(struct tctx *c, const char *key, const char *val)
 		put_escaped(stdout, val);
 	} else if (c->format == TF_JSON) {
 		printf(",\"%s\":", key);
-		put_json(stdout, val);
+		json_string(stdout, val);
 	}
 }
 
@@ -335,7 +335,7 @@ static void op_meta(struct tctx *c, int fd2, const char *n2, const struct stat *
 			for (size_t i = 0; i < x2.n; i++) {
 				if (i)
 					putchar(',');
-				put_json(stdout, x2.v[i].name);
+				json_string(stdout, x2.v[i].name);
 				putchar(':');
 				putchar('"');
 				put_hex(&x2.v[i]);
