@@ -60,6 +60,7 @@ has() {
 
 @test "trace: off by default, and the trace file is emptied at each start" {
     need_lib
+    before=$(lowers_sum)
     run "$UE" --lower a --upper u -- sh -c 'echo "${UNIONENV_TRACE-unset}"; cat a/fa'
     [ "$status" -eq 0 ]
     [ "${lines[0]}" = unset ]
@@ -67,6 +68,7 @@ has() {
     run "$UE" --lower a --upper u --trace t.log -- true
     [ "$status" -eq 0 ]
     ! grep -q old t.log
+    [ "$(lowers_sum)" = "$before" ]
 }
 
 @test "trace: bad --trace: one line, status 125, nothing written" {
