@@ -51,11 +51,11 @@ static int kernel_target(int dirfd, const char *path, int follow, char *out, siz
 	return 0;
 }
 
-int ue_resolve_for_change(int dirfd, const char *path, int flags, struct ue_path *p)
+int ue_resolve_for_change(const struct ue_caller *c, int dirfd, const char *path, int flags, struct ue_path *p)
 {
 	char target[PATH_MAX], v[PATH_MAX];
 	flags |= UE_RECHECK;
-	int r = ue_resolve(dirfd, path, flags, p);
+	int r = ue_resolve_as(c, dirfd, path, flags, p);
 	if (r < 0 || p->where == UE_UNION || !ue_config_active() || !path || !*path)
 		return r;
 	if (kernel_target(ue_kfd(p, dirfd), ue_kpath(p, path), flags & UE_FOLLOW, target, sizeof target) < 0 ||
@@ -66,7 +66,7 @@ int ue_resolve_for_change(int dirfd, const char *path, int flags, struct ue_path
 	/* The kernel's target of "x/.." is the directory: the call must still
 	 * see that it was named by "..". */
 	int last = ue_path_last(path);
-	r = ue_resolve(AT_FDCWD, v, flags, p);
+	r = ue_resolve_as(c, AT_FDCWD, v, flags, p);
 	p->last = last;
 	return r;
 }

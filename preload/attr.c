@@ -48,7 +48,7 @@ static int check(const struct ue_path *p, enum check c, const void *arg)
 static int prepare_checked(int dirfd, const char *path, int follow, int nodata, enum check c, const void *arg,
                            struct ue_path *p)
 {
-	int r = ue_resolve_for_change(dirfd, path, follow ? UE_FOLLOW : 0, p);
+	int r = ue_resolve_for_change(ue_for(), dirfd, path, follow ? UE_FOLLOW : 0, p);
 	if (r < 0 || p->where != UE_UNION)
 		return r;
 	if (!ue_node_exists(&p->node))
@@ -71,7 +71,7 @@ int ue_fd_in_lower(int fd, struct ue_path *p)
 	real[n] = '\0';
 	if (ue_real_layer(real) <= UE_UPPER || ue_unreal(v, sizeof v, real) < 0)
 		return 0;
-	return ue_resolve(AT_FDCWD, v, 0, p) == 0 && p->where == UE_UNION && ue_node_exists(&p->node);
+	return ue_resolve_as(ue_for(), AT_FDCWD, v, 0, p) == 0 && p->where == UE_UNION && ue_node_exists(&p->node);
 }
 
 /* fd is open on a lower file: check, then copy it up by name.  1 when the
@@ -109,7 +109,7 @@ static long fd_announced(int fd, long r, uid_t u, gid_t g, mode_t m)
 	char v[PATH_MAX];
 	if (r == 0 && ue_config_active() && sys_fstat(fd, &st) == 0 &&
 	    (S_ISDIR(st.st_mode) || (S_ISREG(st.st_mode) && ue_override_get(NULL, fd, &o) == 1)) &&
-	    ue_fd_vpath(fd, v, sizeof v) == 0 && ue_resolve(AT_FDCWD, v, 0, &p) == 0)
+	    ue_fd_vpath(fd, v, sizeof v) == 0 && ue_resolve_as(ue_for(), AT_FDCWD, v, 0, &p) == 0)
 		announced(&p, 0, u, g, m);
 	return r;
 }
@@ -201,7 +201,7 @@ long utime_impl(const char *path, const struct utimbuf *t)
 long truncate_impl(const char *path, off_t len)
 {
 	struct ue_path p;
-	int r = ue_resolve_for_change(AT_FDCWD, path, UE_FOLLOW, &p);
+	int r = ue_resolve_for_change(ue_for(), AT_FDCWD, path, UE_FOLLOW, &p);
 	if (r < 0)
 		return r;
 	if (p.where == UE_UNION) {
@@ -217,7 +217,7 @@ long truncate_impl(const char *path, off_t len)
 long setxattr_impl(const char *path, const char *name, const void *v, size_t n, int fl, int follow)
 {
 	struct ue_path p;
-	int r = ue_resolve_for_change(AT_FDCWD, path, follow ? UE_FOLLOW : 0, &p);
+	int r = ue_resolve_for_change(ue_for(), AT_FDCWD, path, follow ? UE_FOLLOW : 0, &p);
 	if (r < 0)
 		return r;
 	if (p.where == UE_UNION) {

@@ -37,7 +37,7 @@ static int union_file(const char *path, char *real, size_t size)
 	struct ue_path p;
 	if (path[0] == '/' && ue_unreal(v, sizeof v, path) == 0)
 		path = v;
-	if (ue_resolve(AT_FDCWD, path, UE_FOLLOW, &p) < 0 || p.where == UE_PASS)
+	if (ue_resolve_as(ue_for(), AT_FDCWD, path, UE_FOLLOW, &p) < 0 || p.where == UE_PASS)
 		return 0;
 	if (p.where == UE_UNION && !ue_node_exists(&p.node))
 		return -1;

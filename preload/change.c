@@ -11,7 +11,7 @@
 long mkdir_impl(int dirfd, const char *path, mode_t mode)
 {
 	struct ue_path p;
-	int r = ue_resolve_for_change(dirfd, path, 0, &p);
+	int r = ue_resolve_for_change(ue_for(), dirfd, path, 0, &p);
 	if (r < 0)
 		return r;
 	if (p.where == UE_UNION)
@@ -22,7 +22,7 @@ long mkdir_impl(int dirfd, const char *path, mode_t mode)
 long mknod_impl(int dirfd, const char *path, mode_t mode, dev_t dev)
 {
 	struct ue_path p;
-	int r = ue_resolve_for_change(dirfd, path, 0, &p);
+	int r = ue_resolve_for_change(ue_for(), dirfd, path, 0, &p);
 	if (r < 0)
 		return r;
 	if (p.where == UE_UNION)
@@ -35,7 +35,7 @@ long symlink_impl(const char *target, int dirfd, const char *path)
 	struct ue_path p;
 	long t = ue_user_path(target);  /* the kernel reads it first */
 	int r = t < 0 ? (int)t : 0;
-	if (r < 0 || (r = ue_resolve_for_change(dirfd, path, 0, &p)) < 0)
+	if (r < 0 || (r = ue_resolve_for_change(ue_for(), dirfd, path, 0, &p)) < 0)
 		return r;
 	if (p.where == UE_UNION)
 		return ue_op_symlink(target, &p);
@@ -75,12 +75,12 @@ static int source_exists(const struct ue_path *a, int afd, const char *apath)
 static int resolve_pair(int afd, const char *apath, int aflags, struct ue_path *a, int bfd, const char *bpath,
                         struct ue_path *b, int source_first)
 {
-	int r = ue_resolve_for_change(afd, apath, aflags, a);
+	int r = ue_resolve_for_change(ue_for(), afd, apath, aflags, a);
 	if (r < 0 || (r = outside_parent_ok(a, afd, apath)) < 0)
 		return r;
 	if (source_first && (r = source_exists(a, afd, apath)) < 0)
 		return r;
-	if ((r = ue_resolve_for_change(bfd, bpath, 0, b)) < 0 || (r = outside_parent_ok(b, bfd, bpath)) < 0)
+	if ((r = ue_resolve_for_change(ue_for(), bfd, bpath, 0, b)) < 0 || (r = outside_parent_ok(b, bfd, bpath)) < 0)
 		return r;
 	return source_first ? 0 : source_exists(a, afd, apath);
 }
@@ -101,7 +101,7 @@ long link_impl(int fromfd, const char *from, int tofd, const char *to, int fl)
 long unlink_impl(int dirfd, const char *path, int fl)
 {
 	struct ue_path p;
-	int r = ue_resolve_for_change(dirfd, path, 0, &p);
+	int r = ue_resolve_for_change(ue_for(), dirfd, path, 0, &p);
 	if (r < 0)
 		return r;
 	if (p.where == UE_UNION)

@@ -24,7 +24,7 @@ long chdir_impl(const char *path)
 	struct ue_path p;
 	char v[PATH_MAX];
 	uint64_t mark = ue_renames_head();
-	int r = ue_resolve(AT_FDCWD, path, UE_FOLLOW, &p);
+	int r = ue_resolve_as(ue_for(), AT_FDCWD, path, UE_FOLLOW, &p);
 	if (r < 0)
 		return r;
 	if (p.where != UE_UNION) {
@@ -76,7 +76,7 @@ char *realpath_impl(const char *path, char *out)
 	char v[PATH_MAX];
 	if (!path)
 		return ue_fail(-EINVAL);
-	int r = ue_resolve(AT_FDCWD, path, UE_FOLLOW, &p);
+	int r = ue_resolve_as(ue_for(), AT_FDCWD, path, UE_FOLLOW, &p);
 	if (r < 0)
 		return ue_fail(r);
 	if (p.where != UE_UNION) {

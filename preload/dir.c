@@ -63,7 +63,7 @@ static DIR *union_dir_new(int fd, const struct ue_path *p)
 DIR *opendir_impl(const char *path)
 {
 	struct ue_path p;
-	int r = ue_resolve(AT_FDCWD, path, UE_FOLLOW, &p);
+	int r = ue_resolve_as(ue_for(), AT_FDCWD, path, UE_FOLLOW, &p);
 	if (r < 0)
 		return ue_fail(r);
 	if (p.where != UE_UNION)
@@ -175,7 +175,7 @@ long scandir_impl(int dirfd, const char *path, struct dirent ***out,
                   int (*sel)(const struct dirent *), int (*cmp)(const struct dirent **, const struct dirent **))
 {
 	struct ue_path p;
-	int r = ue_resolve(dirfd, path, UE_FOLLOW, &p);
+	int r = ue_resolve_as(ue_for(), dirfd, path, UE_FOLLOW, &p);
 	if (r < 0)
 		return r;
 	if (p.where != UE_UNION)

@@ -59,7 +59,7 @@ static int shebang(const struct ue_path *p, const char *path, char *const argv[]
 			arg = s;
 	}
 	struct ue_path ip;
-	if (ue_resolve(AT_FDCWD, interp, UE_FOLLOW, &ip) < 0 || (ip.where == UE_UNION && !ue_node_exists(&ip.node)))
+	if (ue_resolve_as(ue_for(), AT_FDCWD, interp, UE_FOLLOW, &ip) < 0 || (ip.where == UE_UNION && !ue_node_exists(&ip.node)))
 		return 0;  /* the kernel says what is wrong */
 	const char *interp_real = ue_kpath(&ip, interp);
 	if (strlen(interp_real) >= sizeof sb->real)
@@ -115,7 +115,7 @@ long execve_impl(const char *path, char *const argv[], char *const envp[])
 {
 	struct ue_path p;
 	struct shebang sb;
-	int r = ue_resolve(AT_FDCWD, path, UE_FOLLOW, &p);
+	int r = ue_resolve_as(ue_for(), AT_FDCWD, path, UE_FOLLOW, &p);
 	if (r < 0)
 		return r;
 	if (p.where == UE_UNION && !ue_node_exists(&p.node))
@@ -295,7 +295,7 @@ static long try_spawn(const char *cand, void *arg)
 {
 	struct spawn_args *a = arg;
 	struct ue_path p;
-	int r = ue_resolve(AT_FDCWD, cand, UE_FOLLOW, &p);
+	int r = ue_resolve_as(ue_for(), AT_FDCWD, cand, UE_FOLLOW, &p);
 	if (r < 0)
 		return r;
 	if (p.where == UE_UNION && !ue_node_exists(&p.node))
@@ -389,7 +389,7 @@ UE_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 long execveat_impl(int dirfd, const char *path, char *const argv[], char *const envp[], int fl)
 {
 	struct ue_path p;
-	int r = ue_resolve(dirfd, path, (fl & AT_SYMLINK_NOFOLLOW) ? 0 : UE_FOLLOW, &p);
+	int r = ue_resolve_as(ue_for(), dirfd, path, (fl & AT_SYMLINK_NOFOLLOW) ? 0 : UE_FOLLOW, &p);
 	if (r < 0)
 		return r;
 	if (p.where == UE_UNION && !ue_node_exists(&p.node))
@@ -435,7 +435,7 @@ static void env_restore(char **saved)
 static int shell_followable(void)
 {
 	struct ue_path p;
-	if (ue_resolve(AT_FDCWD, "/bin/sh", UE_FOLLOW, &p) < 0)
+	if (ue_resolve_as(ue_for(), AT_FDCWD, "/bin/sh", UE_FOLLOW, &p) < 0)
 		return 0;
 	/* not handed to the supervisor: libc execs the shell itself */
 	return ue_exec_followable(ue_kfd(&p, AT_FDCWD), ue_kpath(&p, "/bin/sh"), 0, "/bin/sh", environ, NULL, NULL,
@@ -489,7 +489,7 @@ UE_EXPORT FILE *popen(const char *cmd, const char *mode)
 long spawn_addopen_impl(posix_spawn_file_actions_t *fa, int fd, const char *path, int oflag, mode_t mode)
 {
 	struct ue_path p;
-	int r = ue_resolve_for_change(AT_FDCWD, path, (oflag & O_NOFOLLOW) ? 0 : UE_FOLLOW, &p);
+	int r = ue_resolve_for_change(ue_for(), AT_FDCWD, path, (oflag & O_NOFOLLOW) ? 0 : UE_FOLLOW, &p);
 	if (r < 0)
 		return -r;
 	if (p.where == UE_UNION) {
@@ -513,7 +513,7 @@ long spawn_addopen_impl(posix_spawn_file_actions_t *fa, int fd, const char *path
 long spawn_addchdir_impl(posix_spawn_file_actions_t *fa, const char *path)
 {
 	struct ue_path p;
-	int r = ue_resolve(AT_FDCWD, path, UE_FOLLOW, &p);
+	int r = ue_resolve_as(ue_for(), AT_FDCWD, path, UE_FOLLOW, &p);
 	if (r < 0)
 		return -r;
 	if (p.where == UE_UNION && !ue_node_exists(&p.node))

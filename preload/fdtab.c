@@ -166,7 +166,7 @@ static enum look look_locked(int fd, struct fd_entry *e)
 		return DONE;
 	if (ue_path_join(v, sizeof v, ue_cfg.mount, e->rel) < 0)
 		return DONE;
-	if (ue_resolve(AT_FDCWD, v, 0, &p) < 0 || p.where != UE_UNION || !ue_node_exists(&p.node))
+	if (ue_resolve_as(ue_for(), AT_FDCWD, v, 0, &p) < 0 || p.where != UE_UNION || !ue_node_exists(&p.node))
 		return KEEP;  /* removed: the fd keeps its file, the name may come back by a rename */
 	if (p.node.layer != UE_UPPER)
 		return sys_lstat(p.real, &st) == 0 && st.st_dev == fst.st_dev && st.st_ino == fst.st_ino ? KEEP : DONE;

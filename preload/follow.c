@@ -43,7 +43,7 @@ static int open_in_union(void *ctx, const char *path)
 {
 	struct ue_path p;
 	(void)ctx;
-	int r = ue_resolve(AT_FDCWD, path, UE_FOLLOW, &p);
+	int r = ue_resolve_as(ue_for(), AT_FDCWD, path, UE_FOLLOW, &p);
 	if (r < 0)
 		return r;
 	if (p.where == UE_UNION && !ue_node_exists(&p.node))

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 int ue_ready;
+__thread const struct ue_caller *ue_serving __attribute__((tls_model("initial-exec")));
 __thread int ue_depth;
 __thread int ue_err;
 
@@ -309,5 +310,5 @@ int ue_fd_union_path(int fd, struct ue_path *p)
 	char v[PATH_MAX];
 	if (ue_fd_vpath(fd, v, sizeof v) < 0)
 		return 0;
-	return ue_resolve(AT_FDCWD, v, UE_FOLLOW, p) == 0 && p->where == UE_UNION && ue_node_exists(&p->node);
+	return ue_resolve_as(ue_for(), AT_FDCWD, v, UE_FOLLOW, p) == 0 && p->where == UE_UNION && ue_node_exists(&p->node);
 }

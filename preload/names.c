@@ -59,7 +59,7 @@ UE_EXPORT long pathconf(const char *path, int name)
 		return REAL(pathconf)(path, name);
 	}
 	int saved = errno;
-	int r = ue_resolve(AT_FDCWD, path, UE_FOLLOW, &p);
+	int r = ue_resolve_as(ue_for(), AT_FDCWD, path, UE_FOLLOW, &p);
 	ue_leave();
 	if (r == 0 && p.where == UE_UNION && !ue_node_exists(&p.node))
 		r = -ENOENT;
@@ -74,7 +74,7 @@ UE_EXPORT long pathconf(const char *path, int name)
 long inotify_add_watch_impl(int fd, const char *path, uint32_t mask)
 {
 	struct ue_path p;
-	int r = ue_resolve(AT_FDCWD, path, (mask & IN_DONT_FOLLOW) ? 0 : UE_FOLLOW, &p);
+	int r = ue_resolve_as(ue_for(), AT_FDCWD, path, (mask & IN_DONT_FOLLOW) ? 0 : UE_FOLLOW, &p);
 	if (r < 0)
 		return r;
 	if (p.where == UE_UNION && !ue_node_exists(&p.node))
@@ -87,7 +87,7 @@ long fanotify_mark_impl(int fd, unsigned flags, uint64_t mask, int dirfd, const 
 	struct ue_path p;
 	if (!path)
 		return UE_ERR(REAL(fanotify_mark)(fd, flags, mask, dirfd, path));
-	int r = ue_resolve(dirfd, path, (flags & FAN_MARK_DONT_FOLLOW) ? 0 : UE_FOLLOW, &p);
+	int r = ue_resolve_as(ue_for(), dirfd, path, (flags & FAN_MARK_DONT_FOLLOW) ? 0 : UE_FOLLOW, &p);
 	if (r < 0)
 		return r;
 	if (p.where == UE_UNION && !ue_node_exists(&p.node))
@@ -98,7 +98,7 @@ long fanotify_mark_impl(int fd, unsigned flags, uint64_t mask, int dirfd, const 
 long name_to_handle_at_impl(int dirfd, const char *path, struct file_handle *h, int *mount_id, int fl)
 {
 	struct ue_path p;
-	int r = ue_resolve(dirfd, path, (fl & AT_SYMLINK_FOLLOW) ? UE_FOLLOW : 0, &p);
+	int r = ue_resolve_as(ue_for(), dirfd, path, (fl & AT_SYMLINK_FOLLOW) ? UE_FOLLOW : 0, &p);
 	if (r < 0)
 		return r;
 	if (p.where == UE_UNION && !ue_node_exists(&p.node))
@@ -120,7 +120,7 @@ void *dlopen_impl(const char *file, int mode, void *(*real)(const char *, int))
 	struct ue_path p;
 	if (!file || !strchr(file, '/'))
 		return real(file, mode);  /* searched by the loader: LD_LIBRARY_PATH, RUNPATH */
-	int r = ue_resolve(AT_FDCWD, file, UE_FOLLOW, &p);
+	int r = ue_resolve_as(ue_for(), AT_FDCWD, file, UE_FOLLOW, &p);
 	if (r < 0 || (p.where == UE_UNION && !ue_node_exists(&p.node)))
 		return real(file, mode);  /* let the loader word the error */
 	return real(ue_kpath(&p, file), mode);
@@ -129,7 +129,7 @@ void *dlopen_impl(const char *file, int mode, void *(*real)(const char *, int))
 void *dlmopen_impl(Lmid_t lmid, const char *file, int mode)
 {
 	struct ue_path p;
-	if (!file || !strchr(file, '/') || ue_resolve(AT_FDCWD, file, UE_FOLLOW, &p) < 0 ||
+	if (!file || !strchr(file, '/') || ue_resolve_as(ue_for(), AT_FDCWD, file, UE_FOLLOW, &p) < 0 ||
 	    (p.where == UE_UNION && !ue_node_exists(&p.node)))
 		return REAL(dlmopen)(lmid, file, mode);
 	return REAL(dlmopen)(lmid, ue_kpath(&p, file), mode);
@@ -189,7 +189,7 @@ UE_EXPORT nl_catd catopen(const char *name, int flag)
 		ue_leave();
 		return REAL(catopen)(name, flag);
 	}
-	int r = ue_resolve(AT_FDCWD, name, UE_FOLLOW, &p);
+	int r = ue_resolve_as(ue_for(), AT_FDCWD, name, UE_FOLLOW, &p);
 	ue_leave();
 	if (r < 0 || (p.where == UE_UNION && !ue_node_exists(&p.node))) {
 		errno = r < 0 ? -r : ENOENT;
@@ -204,7 +204,7 @@ UE_EXPORT nl_catd catopen(const char *name, int flag)
 char *bindtextdomain_impl(const char *domain, const char *dirname)
 {
 	struct ue_path p;
-	if (!dirname || ue_resolve(AT_FDCWD, dirname, UE_FOLLOW, &p) < 0 || p.where == UE_PASS ||
+	if (!dirname || ue_resolve_as(ue_for(), AT_FDCWD, dirname, UE_FOLLOW, &p) < 0 || p.where == UE_PASS ||
 	    (p.where == UE_UNION && !ue_node_exists(&p.node)))
 		return UE_PASS_PTR(REAL(bindtextdomain)(domain, dirname));
 	return UE_PASS_PTR(REAL(bindtextdomain)(domain, p.real));
@@ -273,7 +273,7 @@ long flistxattr_impl(int fd, char *list, size_t n)
 long open_tree_impl(int dirfd, const char *path, unsigned flags)
 {
 	struct ue_path p;
-	int r = ue_resolve(dirfd, path, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : UE_FOLLOW, &p);
+	int r = ue_resolve_as(ue_for(), dirfd, path, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : UE_FOLLOW, &p);
 	if (r < 0)
 		return r;
 	if (p.where == UE_UNION && !ue_node_exists(&p.node))

@@ -20,8 +20,8 @@ static int open_changes(int flags)
 static long open_prepare(int dirfd, const char *path, int *flags, mode_t mode, struct ue_path *p)
 {
 	int follow = !(*flags & O_NOFOLLOW) && !((*flags & O_CREAT) && (*flags & O_EXCL));
-	int r = open_changes(*flags) ? ue_resolve_for_change(dirfd, path, follow ? UE_FOLLOW : 0, p)
-	                             : ue_resolve(dirfd, path, follow ? UE_FOLLOW : 0, p);
+	int r = open_changes(*flags) ? ue_resolve_for_change(ue_for(), dirfd, path, follow ? UE_FOLLOW : 0, p)
+	                             : ue_resolve_as(ue_for(), dirfd, path, follow ? UE_FOLLOW : 0, p);
 	if (r < 0 || p->where != UE_UNION)
 		return r;
 	if ((*flags & O_TMPFILE) == O_TMPFILE) {

@@ -92,7 +92,7 @@ static long unix_target(const struct sockaddr *addr, socklen_t len, int creates,
 	path[n] = '\0';
 	struct ue_path *p = &t->p;
 	t->tmp[0] = '\0';
-	int r = creates ? ue_resolve_for_change(AT_FDCWD, path, 0, p) : ue_resolve(AT_FDCWD, path, UE_FOLLOW, p);
+	int r = creates ? ue_resolve_for_change(ue_for(), AT_FDCWD, path, 0, p) : ue_resolve_as(ue_for(), AT_FDCWD, path, UE_FOLLOW, p);
 	if (r < 0)
 		return r;
 	if (p->where == UE_PASS)

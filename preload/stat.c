@@ -14,7 +14,7 @@
 /* Resolve for reading; a missing union name is ENOENT here. */
 static int resolve_read(int dirfd, const char *path, int follow, struct ue_path *p)
 {
-	int r = ue_resolve(dirfd, path, follow ? UE_FOLLOW : 0, p);
+	int r = ue_resolve_as(ue_for(), dirfd, path, follow ? UE_FOLLOW : 0, p);
 	if (r == 0 && p->where == UE_UNION && !ue_node_exists(&p->node))
 		return -ENOENT;
 	return r;

@@ -121,6 +121,17 @@ static inline void *ue_fail(long r)
 	return NULL;
 }
 
+/* Whom the implementations act for (core/caller.h): NULL, this process,
+ * in the preload; the supervisor, which runs the same implementations for
+ * the processes it serves, points it at the caller of the request it is
+ * serving, and back to NULL after. */
+extern __thread const struct ue_caller *ue_serving __attribute__((tls_model("initial-exec")));
+
+static inline const struct ue_caller *ue_for(void)
+{
+	return __builtin_expect(ue_serving == NULL, 1) ? &ue_self : ue_serving;
+}
+
 /* The environment for a child: envp with LD_PRELOAD and the layer settings
  * put back when the program removed them, and the library as the loader's
  * audit module exactly when the child may load libraries from the union

@@ -20,13 +20,19 @@
 #define PIDFD_THREAD O_EXCL
 #endif
 
+static int fd_vpath(const struct ue_caller *c, int fd, char *out, size_t size);
+
 void ue_req_init(struct ue_req *q, int listener, const struct seccomp_notif *n)
 {
-	memset(q, 0, sizeof *q);
 	q->listener = listener;
 	q->n = n;
 	q->tid = (pid_t)n->pid;
+	q->tgid = 0;
+	q->umask = 0;
+	q->have_status = 0;
 	q->pidfd = -1;
+	q->who = (struct ue_caller){ .fd_vpath = fd_vpath, .ctx = q };
+	q->vcwd[0] = '\0';
 }
 
 void ue_req_done(struct ue_req *q)
@@ -198,8 +204,12 @@ int ue_caller_abs(struct ue_req *q, int dirfd, const char *path, char *out, size
 		return 0;
 	}
 	if (dirfd == AT_FDCWD) {
-		if ((r = proc_link(q, "cwd", base, sizeof base, &in_layer)) == 0)
-			ue_caller_enter(base);
+		/* Kept as core/ takes it: what resolves relative to the caller's
+		 * directory in this request starts there. */
+		if ((r = proc_link(q, "cwd", base, sizeof base, &in_layer)) == 0 && strlen(base) < sizeof q->vcwd) {
+			strcpy(q->vcwd, base);
+			q->who.cwd = q->vcwd;
+		}
 	} else {
 		snprintf(fdlink, sizeof fdlink, "fd/%d", dirfd);
 		r = proc_link(q, fdlink, base, sizeof base, &in_layer);
@@ -212,7 +222,11 @@ int ue_caller_abs(struct ue_req *q, int dirfd, const char *path, char *out, size
 	return proc_self(q, out, out, size) < 0 ? -ENAMETOOLONG : 0;
 }
 
-void ue_caller_enter(const char *vcwd)
+/* The caller's fds for core/ (struct ue_caller's fd_vpath): the union's
+ * name of what /proc/TID/fd/N is open on. */
+static int fd_vpath(const struct ue_caller *c, int fd, char *out, size_t size)
 {
-	ue_cwd_set(vcwd);
+	char link[32];
+	snprintf(link, sizeof link, "fd/%d", fd);
+	return proc_link(c->ctx, link, out, size, NULL);
 }

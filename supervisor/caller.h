@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "resolve.h"  /* core/: struct ue_caller (core/caller.h, not this file) */
+
 struct ue_req {
 	int listener;
 	const struct seccomp_notif *n;
@@ -17,6 +19,12 @@ struct ue_req {
 	mode_t umask;
 	int have_status;
 	int pidfd;              /* -1 until an fd of the caller's is needed */
+	/* The caller as core/ takes it (core/caller.h): its current directory
+	 * (vcwd, once read), its fds through /proc/TID/fd, its credentials once
+	 * the supervisor acts as it (ue_caller_become).  The preload's
+	 * implementations act for it while the request is served (ue_serving). */
+	struct ue_caller who;
+	char vcwd[PATH_MAX];
 };
 
 static inline uint64_t ue_arg(const struct ue_req *q, int i) { return q->n->data.args[i]; }
@@ -66,11 +74,5 @@ void ue_caller_creds_changed(struct ue_req *q);
 /* The caller's pid (thread group) for /proc paths; 0 when unknown. */
 pid_t ue_caller_tgid(struct ue_req *q);
 
-/* Set core/'s notion of "the caller" (its current directory, vcwd in
- * union terms) for this request, before a path relative to it is resolved:
- * the one place that changes when core/ takes the caller as an argument
- * (issue 10).  The paths given to core/ are absolute, so this is for
- * whatever in core/ reads the current directory itself. */
-void ue_caller_enter(const char *vcwd);
 
 #endif

@@ -102,6 +102,13 @@ int ue_caller_become(struct ue_req *q, int create)
 				return -EPERM;
 			applied = c;
 		}
+		/* core/'s own checks decide for the caller too (ue_may_own,
+		 * ue_may_chown, search on a walk): not as the supervisor's root. */
+		q->who.has_creds = 1;
+		q->who.uid = c->fsuid;
+		q->who.gid = c->fsgid;
+		q->who.ngroups = c->ngroups;
+		q->who.groups = c->groups;
 	}
 	if (create) {
 		/* umask(2) is not notified: read it for each call that creates. */

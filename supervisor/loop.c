@@ -1,11 +1,12 @@
 /* The listener loop: receive a notification, serve it with its handler,
- * answer.  Single-threaded: core/'s notion of "the caller" is set for each
- * request (supervisor/caller.h). */
+ * answer.  The preload's implementations act for the request's caller
+ * while it is served (ue_serving, preload/wrap.h). */
 #include "loop.h"
 #include "caller.h"
 #include "serve.h"
 #include "syscalls.h"
 #include "trace.h"
+#include "wrap.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -31,7 +32,9 @@ int ue_loop_serve_one(int listener)
 	 * a filter out of step with it: refused, never continued. */
 	if (ue_trace_on)
 		ue_trace_begin_for(ue_sv_call_name(n.data.nr), q.tid);
+	ue_serving = &q.who;
 	long r = serve ? serve(&q) : -ENOSYS;
+	ue_serving = NULL;
 	if (ue_trace_on) {
 		if (r == UE_SV_SENT)
 			ue_trace_end_words("fd");

@@ -98,7 +98,7 @@ static int union_object(struct ue_req *q, int dirfd, int argi, struct sv_path *s
 		return r;
 	if (sp->empty)
 		return 1;  /* an fd: the kernel's */
-	if ((r = ue_resolve(AT_FDCWD, sp->abs, follow ? UE_FOLLOW : 0, p)) < 0)
+	if ((r = ue_resolve_as(&q->who, AT_FDCWD, sp->abs, follow ? UE_FOLLOW : 0, p)) < 0)
 		return r;
 	if (p->where == UE_PASS && sp->native)
 		return 1;

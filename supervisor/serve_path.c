@@ -1,6 +1,7 @@
 /* What every handler shares: a path argument placed in the caller's terms,
  * the rule for leaving a read to the kernel, the injection of an fd. */
 #include "serve.h"
+#include "wrap.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -33,7 +34,7 @@ int sv_read_outside(const struct sv_path *sp, int follow)
 		return 1;  /* an fd the caller holds, or ENOENT: the kernel's */
 	if (!sp->native)
 		return 0;
-	return ue_resolve(AT_FDCWD, sp->abs, follow ? UE_FOLLOW : 0, &p) == 0 && p.where == UE_PASS;
+	return ue_resolve_as(ue_for(), AT_FDCWD, sp->abs, follow ? UE_FOLLOW : 0, &p) == 0 && p.where == UE_PASS;
 }
 
 long sv_inject(struct ue_req *q, long fd, int cloexec)

@@ -74,7 +74,7 @@ long sv_bind(struct ue_req *q)
 	if (r <= 0)
 		return r < 0 ? r : UE_SV_CONTINUE;  /* no path: nothing on disk */
 	if ((r = ue_caller_abs(q, AT_FDCWD, given, abs, sizeof abs, &native)) < 0 ||
-	    (r = ue_resolve_for_change(AT_FDCWD, abs, 0, &p)) < 0 || (r = ue_caller_become(q, 1)) < 0)
+	    (r = ue_resolve_for_change(&q->who, AT_FDCWD, abs, 0, &p)) < 0 || (r = ue_caller_become(q, 1)) < 0)
 		return r;
 	/* bind makes a file: done here, on the path checked, never continued. */
 	if (p.where != UE_UNION)
@@ -98,7 +98,7 @@ long sv_connect(struct ue_req *q)
 	if (r <= 0)
 		return r < 0 ? r : UE_SV_CONTINUE;
 	if ((r = ue_caller_abs(q, AT_FDCWD, given, abs, sizeof abs, &native)) < 0 ||
-	    (r = ue_resolve(AT_FDCWD, abs, UE_FOLLOW, &p)) < 0)
+	    (r = ue_resolve_as(&q->who, AT_FDCWD, abs, UE_FOLLOW, &p)) < 0)
 		return r;
 	if (p.where == UE_PASS && native)
 		return UE_SV_CONTINUE;  /* reaches a socket outside: nothing is written */
@@ -119,7 +119,7 @@ long sv_inotify_add_watch(struct ue_req *q)
 		return r;
 	if (sv_read_outside(&sp, !(mask & IN_DONT_FOLLOW)))
 		return UE_SV_CONTINUE;
-	if ((r = ue_resolve(AT_FDCWD, sp.abs, (mask & IN_DONT_FOLLOW) ? 0 : UE_FOLLOW, &p)) < 0)
+	if ((r = ue_resolve_as(&q->who, AT_FDCWD, sp.abs, (mask & IN_DONT_FOLLOW) ? 0 : UE_FOLLOW, &p)) < 0)
 		return r;
 	if (p.where == UE_UNION && !ue_node_exists(&p.node))
 		return -ENOENT;
