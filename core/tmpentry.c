@@ -155,15 +155,21 @@ static int only_markers(int fd)
 
 /* Our entry at the temporary name goes back to base, and whatever is at
  * base comes out: when that is the whiteout the caller left, it goes;
- * anything else a racer put there goes back, and ours is discarded. */
+ * anything else a racer put there goes back, and ours is discarded.  When
+ * nothing is at base, the whiteout went meanwhile (a racer made the
+ * directory opaque, copying it whole: the whiteout hid nothing then), and
+ * the entry simply goes back: the removal failed, the entry stays. */
 static void put_back(struct ue_tmp *t, const char *base)
 {
-	if (sys_renameat2(t->dfd, t->name, t->dfd, base, RENAME_EXCHANGE) == 0) {
+	int r = sys_renameat2(t->dfd, t->name, t->dfd, base, RENAME_EXCHANGE);
+	if (r == 0) {
 		if (ue_tmp_is_whiteout(t->dfd, t->name)) {
 			sys_unlinkat(t->dfd, t->name, 0);
 			return;
 		}
 		sys_renameat2(t->dfd, t->name, t->dfd, base, RENAME_EXCHANGE);
+	} else if (r == -ENOENT && sys_renameat2(t->dfd, t->name, t->dfd, base, RENAME_NOREPLACE) == 0) {
+		return;
 	}
 	ue_tmp_discard(t);
 }

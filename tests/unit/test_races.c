@@ -131,6 +131,17 @@ static int after_read_to_end(int after, long nr, const long a[6], long ret)
 	return 1;
 }
 
+/* Just after a directory's removal moved it aside with a whiteout at its
+ * name: a racer copies its parent g whole (opaque), which drops that
+ * whiteout (it hides nothing there). */
+static int after_moved_aside(int after, long nr, const long a[6], long ret)
+{
+	if (!after || ret < 0 || nr != SYS_renameat2 || !(a[4] & RENAME_EXCHANGE))
+		return 0;
+	copy_g_whole();
+	return 1;
+}
+
 static void setup(const char *form)
 {
 	setenv("UNIONENV_UPPER_FORMAT", form, 1);
@@ -227,5 +238,17 @@ void test_races(void)
 	ue_tmp_close(&t);
 	ok(racer_acted(), "a racer put a file in the directory after the discard read it");
 	is_int(tmp_names("g"), 0, "the discard still removed it all");
+	teardown();
+
+	/* A directory's removal that finds it filled by a racer puts it back,
+	 * also when its whiteout went meanwhile. */
+	setup("xattr");
+	mkdir(fx_path("U", "g/c"), 0755);
+	close(open(fx_path("U", "g/c/new"), O_CREAT | O_WRONLY, 0644));
+	snprintf(f, sizeof f, "%s/c", gdir);
+	racer_set(after_moved_aside);
+	is_int(ue_whiteout_replace(f, 1), -ENOTEMPTY, "xattr: rmdir of a directory a racer filled: ENOTEMPTY");
+	ok(racer_acted(), "the racer made g opaque, its whiteout gone, while the directory was aside");
+	ok(fx_type("U", "g/c/new") == 'f' && tmp_names("g") == 0, "the directory is back at its name with its content");
 	teardown();
 }
