@@ -166,7 +166,7 @@ void ue_drop_whiteout(const char *real)
 }
 
 /* The aufs marker of base made (its name into marker) in the directory t
- * holds. */
+ * holds: 1, or 0 when one was there already (mode 0: it will do). */
 static int aufs_marker_in(struct ue_tmp *t, const char *base, char *marker, size_t size)
 {
 	if (strlen(base) + sizeof UE_AUFS_PREFIX > size)
@@ -177,7 +177,17 @@ static int aufs_marker_in(struct ue_tmp *t, const char *base, char *marker, size
 	int fd = sys_openat(t->dfd, marker, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0);
 	if (fd >= 0)
 		sys_close(fd);
-	return fd >= 0 || fd == -EEXIST ? 0 : fd;   /* mode 0: one already there will do */
+	return fd >= 0 ? 1 : fd == -EEXIST ? 0 : fd;
+}
+
+/* The marker goes again after the step it was made for failed (err), but
+ * only one we made (made = 1): one that was there is a racer's, whose
+ * removal or move of the name relies on it; and not where the name has
+ * gone meanwhile (-ENOENT): whoever took it relies on the marker too. */
+static void aufs_marker_undo(struct ue_tmp *t, const char *marker, int made, int err)
+{
+	if (made && err != -ENOENT)
+		sys_unlinkat(t->dfd, marker, 0);
 }
 
 /* aufs_marker_in the directory of real, opened as t (left open on
@@ -206,17 +216,17 @@ static int aufs_whiteout(struct ue_tmp *t, const char *base)
 {
 	char marker[NAME_MAX + 1];
 	struct stat st;
-	int r;
-	if ((r = aufs_marker_in(t, base, marker, sizeof marker)) < 0)
-		return r;
+	int made;
+	if ((made = aufs_marker_in(t, base, marker, sizeof marker)) < 0)
+		return made;
 	if (sys_fstatat(t->dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-		r = sys_unlinkat(t->dfd, base, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0);
-		if (r == -ENOENT)
-			r = 0;
-		else if (r < 0)
-			sys_unlinkat(t->dfd, marker, 0);
+		int r = sys_unlinkat(t->dfd, base, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0);
+		if (r < 0 && r != -ENOENT) {
+			aufs_marker_undo(t, marker, made, r);
+			return r;
+		}
 	}
-	return r;
+	return 0;
 }
 
 /* One try in the current form, in the directory t holds (dir: its path),
@@ -284,14 +294,14 @@ static int replace_once(const char *real, int is_dir)
 		/* The marker first: from then on it hides whatever is at real.
 		 * Both through one fd of the directory, wherever a rename takes it. */
 		char proc[PATH_MAX];
-		if ((r = aufs_marker_at(&t, real, tmp, sizeof tmp)) < 0)
-			return r;
+		int made;
+		if ((made = aufs_marker_at(&t, real, tmp, sizeof tmp)) < 0)
+			return made;
 		snprintf(proc, sizeof proc, "/proc/self/fd/%d/%s", t.dfd, base);
 		if ((is_dir && (r = ue_dir_drop_whiteouts(proc)) < 0) ||
 		    (r = sys_unlinkat(t.dfd, base, is_dir ? AT_REMOVEDIR : 0)) < 0)
-			sys_unlinkat(t.dfd, tmp, 0);
-		ue_tmp_close(&t);
-		return r;
+			aufs_marker_undo(&t, tmp, made, r);
+		break;
 	}
 	case UE_FORM_XATTR:
 		if ((r = xattr_whiteout_tmp(&t, real)) < 0)
@@ -337,14 +347,14 @@ int ue_whiteout_replace(const char *real, int is_dir)
 static int rename_leaving_once(struct ue_tmp *t, const char *dir, const char *base, const char *to)
 {
 	char marker[NAME_MAX + 1];
-	int r;
+	int r, made;
 	switch (ue_cfg.upper_form) {
 	case UE_FORM_AUFS:
 		/* The marker first: the old name never shows the lower's entry. */
-		if ((r = aufs_marker_in(t, base, marker, sizeof marker)) < 0)
-			return r;
+		if ((made = aufs_marker_in(t, base, marker, sizeof marker)) < 0)
+			return made;
 		if ((r = sys_renameat2(t->dfd, base, AT_FDCWD, to, 0)) < 0)
-			sys_unlinkat(t->dfd, marker, 0);
+			aufs_marker_undo(t, marker, made, r);
 		return r;
 	case UE_FORM_XATTR:
 		/* Ready before the move, so that nothing can fail after it: the

@@ -142,6 +142,45 @@ static int after_moved_aside(int after, long nr, const long a[6], long ret)
 	return 1;
 }
 
+/* The aufs marker of g/x, as a racer makes it first. */
+static int is_aufs_marker_of_x(long nr, const long a[6])
+{
+	return nr == SYS_openat && (a[2] & O_CREAT) && !strcmp(base(a[1]), ".wh.x");
+}
+
+/* Just before the unlink makes its marker: a racer moves g/x away, with
+ * the marker it makes first, as mv does in the aufs form. */
+static int before_marker_moved(int after, long nr, const long a[6], long ret)
+{
+	char m[1100], x[1100];
+	if (after || !is_aufs_marker_of_x(nr, a))
+		return 0;
+	snprintf(m, sizeof m, "%s/.wh.x", gdir);
+	snprintf(x, sizeof x, "%s/x", gdir);
+	close(open(m, O_CREAT | O_WRONLY, 0));
+	rename(x, hdir);
+	return 1;
+}
+
+/* Just before the unlink makes its marker: a racer copies g whole and
+ * moves it to h. */
+static int before_marker_opaque(int after, long nr, const long a[6], long ret)
+{
+	if (after || !is_aufs_marker_of_x(nr, a))
+		return 0;
+	copy_g_whole();
+	rename(gdir, hdir);
+	return 1;
+}
+
+static void setup_tree(const char *form, const char *const *spec)
+{
+	setenv("UNIONENV_UPPER_FORMAT", form, 1);
+	fx_setup(1, spec);
+	snprintf(gdir, sizeof gdir, "%s", fx_path("U", "g"));
+	snprintf(hdir, sizeof hdir, "%s", fx_path("U", "h"));
+}
+
 static void setup(const char *form)
 {
 	setenv("UNIONENV_UPPER_FORMAT", form, 1);
@@ -250,5 +289,23 @@ void test_races(void)
 	is_int(ue_whiteout_replace(f, 1), -ENOTEMPTY, "xattr: rmdir of a directory a racer filled: ENOTEMPTY");
 	ok(racer_acted(), "the racer made g opaque, its whiteout gone, while the directory was aside");
 	ok(fx_type("U", "g/c/new") == 'f' && tmp_names("g") == 0, "the directory is back at its name with its content");
+	teardown();
+
+	/* aufs: the marker sits beside the name, where racers share it. */
+	static const char *const copied[] = { "L1 d g", "L1 f g/x x", "U d g", "U f g/x x", NULL };
+	setup_tree("aufs", copied);
+	at(&A, "g/x");
+	racer_set(before_marker_moved);
+	is_int(ue_op_unlink(&A), -ENOENT, "aufs: unlink of a name a racer moved away first: ENOENT");
+	ok(racer_acted(), "the racer made the marker and moved the file");
+	ok(fx_type("U", "g/.wh.x") == 'f', "the racer's marker stays: the moved name does not show again");
+	teardown();
+
+	setup_tree("aufs", copied);
+	at(&A, "g/x");
+	racer_set(before_marker_opaque);
+	is_int(ue_op_unlink(&A), 0, "aufs: unlink while a racer copies the directory whole and moves it");
+	ok(racer_acted() && fx_type("U", "h/x") == 0, "the racer moved g, the file went from it");
+	ok(fx_type("U", "h/.wh.x") == 0, "no marker in the opaque directory: it would hide nothing");
 	teardown();
 }
