@@ -504,10 +504,13 @@ static void drop_aufs_names(const char *real_dir)
 int ue_set_opaque_clean(const char *real_dir)
 {
 	/* aufs: the opaque marker is one of the .wh. names a drop removes:
-	 * dropped, marked, and the stragglers dropped. */
+	 * marked first, then every other .wh. name dropped.  A directory
+	 * opaque already (a racer copied it whole too) must never stop being
+	 * so meanwhile: a marker a racer made then, and checked against no
+	 * opaque marker, would stay behind once the directory moved on. */
 	if (ue_cfg.upper_form == UE_FORM_AUFS) {
-		int r = ue_dir_drop_whiteouts(real_dir);
-		if (r == 0 && (r = ue_set_opaque(real_dir)) == 0)
+		int r = ue_set_opaque(real_dir);
+		if (r == 0)
 			drop_aufs_names(real_dir);
 		return r;
 	}

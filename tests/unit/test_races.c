@@ -173,6 +173,17 @@ static int before_marker_opaque(int after, long nr, const long a[6], long ret)
 	return 1;
 }
 
+static int was_opaque;
+
+/* Just before the opaque marker of g is made: is g opaque at that moment? */
+static int before_opaque_marker(int after, long nr, const long a[6], long ret)
+{
+	if (after || nr != SYS_openat || strcmp(base(a[1]), ".wh..wh..opq"))
+		return 0;
+	was_opaque = fx_type("U", "g/.wh..wh..opq") == 'f';
+	return 1;
+}
+
 static void setup_tree(const char *form, const char *const *spec)
 {
 	setenv("UNIONENV_UPPER_FORMAT", form, 1);
@@ -307,5 +318,14 @@ void test_races(void)
 	is_int(ue_op_unlink(&A), 0, "aufs: unlink while a racer copies the directory whole and moves it");
 	ok(racer_acted() && fx_type("U", "h/x") == 0, "the racer moved g, the file went from it");
 	ok(fx_type("U", "h/.wh.x") == 0, "no marker in the opaque directory: it would hide nothing");
+	teardown();
+
+	/* aufs: a directory copied whole a second time stays opaque all along. */
+	static const char *const opaque[] = { "L1 d g", "L1 f g/x x", "U d g", "U f g/.wh..wh..opq", "U f g/.wh.x", NULL };
+	setup_tree("aufs", opaque);
+	racer_set(before_opaque_marker);
+	is_int(ue_set_opaque_clean(gdir), 0, "aufs: an opaque directory made opaque again, its markers dropped");
+	ok(racer_acted() && was_opaque, "it was opaque at every moment (its marker never dropped first)");
+	ok(fx_type("U", "g/.wh..wh..opq") == 'f' && fx_type("U", "g/.wh.x") == 0, "opaque, and the marker inside gone");
 	teardown();
 }
