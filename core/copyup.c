@@ -152,11 +152,33 @@ static int may_land(const struct ue_tmp *t, const char *base)
 	return sys_fstatat(t->dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 ? 1 : -ENOENT;
 }
 
-/* After a placement that found the name taken: a racer's copy (done), or
- * a whiteout a racer made after our look (the name is gone). */
-static int taken(const struct ue_tmp *t, const char *base)
+/* After a placement (ino: of our copy, 0 when the name was taken): a
+ * racer's copy (done), or a whiteout a racer made after our look (the name
+ * is gone).  An aufs marker sits beside the name, so a racer's removal may
+ * have made it between may_land's look and our placing, and found nothing
+ * at the name to remove: whoever comes second sees the other (it looks at
+ * the name after its marker, we at the marker after placing), and we take
+ * our copy back. */
+static int landed(const struct ue_tmp *t, const char *base, ino_t ino)
 {
-	return ue_tmp_is_whiteout(t->dfd, base) ? -ENOENT : 0;
+	char at[PATH_MAX];
+	struct stat st;
+	if (ue_tmp_is_whiteout(t->dfd, base))
+		return -ENOENT;
+	snprintf(at, sizeof at, "/proc/self/fd/%d/%s", t->dfd, base);
+	if (!ue_hidden_beside(at))
+		return 0;
+	if (ino && sys_fstatat(t->dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_ino == ino)
+		sys_unlinkat(t->dfd, base, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0);
+	return -ENOENT;
+}
+
+/* The inode number of the entry at our temporary name, or of fd. */
+static ino_t tmp_ino(const struct ue_tmp *t, int fd)
+{
+	struct stat st;
+	int r = fd >= 0 ? sys_fstat(fd, &st) : sys_fstatat(t->dfd, t->name, &st, AT_SYMLINK_NOFOLLOW);
+	return r == 0 ? st.st_ino : 0;
 }
 
 /* A regular file: written into an O_TMPFILE in the directory t holds and
@@ -188,8 +210,8 @@ static int copy_up_file(const char *src, const char *data_src, struct ue_tmp *t,
 		if ((r = copy_meta(NULL, out, st)) < 0 || (r = may_land(t, base)) != 0)
 			goto out;
 		r = sys_linkat(AT_FDCWD, proc, t->dfd, base, AT_SYMLINK_FOLLOW);
-		if (r == -EEXIST)
-			r = taken(t, base);  /* another process copied it up first */
+		if (r == 0 || r == -EEXIST)  /* EEXIST: another process copied it up first */
+			r = landed(t, base, r == 0 ? tmp_ino(t, out) : 0);
 		goto out;
 	}
 	if ((r = copy_xattrs(src, t->path, -1)) == 0) {
@@ -197,10 +219,11 @@ static int copy_up_file(const char *src, const char *data_src, struct ue_tmp *t,
 		r = copy_meta(t->path, -1, st);
 	}
 	if (r == 0 && (r = may_land(t, base)) == 0) {
+		ino_t ino = tmp_ino(t, out);
 		sys_close(out);
 		out = -1;
 		r = ue_tmp_place(t, base);
-		return r == 0 ? taken(t, base) : r;
+		return r == 0 ? landed(t, base, ino) : r;
 	}
 out:
 	if (out >= 0)
@@ -237,8 +260,9 @@ static int copy_up_other(const char *src, struct ue_tmp *t, const char *base, co
 		r = copy_meta(t->path, -1, st);
 	}
 	if (r == 0 && (r = may_land(t, base)) == 0) {
+		ino_t ino = tmp_ino(t, -1);
 		r = ue_tmp_place(t, base);
-		return r == 0 ? taken(t, base) : r;
+		return r == 0 ? landed(t, base, ino) : r;
 	}
 	ue_tmp_discard(t);
 	return r < 0 ? r : 0;

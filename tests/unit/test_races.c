@@ -184,6 +184,18 @@ static int before_opaque_marker(int after, long nr, const long a[6], long ret)
 	return 1;
 }
 
+/* Just before a copy-up of g/x is linked into place: a racer's removal
+ * makes its marker and finds nothing at the name yet. */
+static int before_link_removed(int after, long nr, const long a[6], long ret)
+{
+	char m[1100];
+	if (after || nr != SYS_linkat)
+		return 0;
+	snprintf(m, sizeof m, "%s/.wh.x", gdir);
+	close(open(m, O_CREAT | O_WRONLY, 0));
+	return 1;
+}
+
 static void setup_tree(const char *form, const char *const *spec)
 {
 	setenv("UNIONENV_UPPER_FORMAT", form, 1);
@@ -327,5 +339,15 @@ void test_races(void)
 	is_int(ue_set_opaque_clean(gdir), 0, "aufs: an opaque directory made opaque again, its markers dropped");
 	ok(racer_acted() && was_opaque, "it was opaque at every moment (its marker never dropped first)");
 	ok(fx_type("U", "g/.wh..wh..opq") == 'f' && fx_type("U", "g/.wh.x") == 0, "opaque, and the marker inside gone");
+	teardown();
+
+	/* aufs: a copy-up that lands after a racer's removal marked the name. */
+	static const char *const lower_x[] = { "L1 d g", "L1 f g/x x", "U d g", NULL };
+	setup_tree("aufs", lower_x);
+	at(&A, "g/x");
+	racer_set(before_link_removed);
+	is_int(ue_op_change_prepare(&A, 0), -ENOENT, "aufs: a copy-up of a name a racer removed meanwhile: ENOENT");
+	ok(racer_acted(), "the racer marked the name between the copy's look and its placing");
+	ok(fx_type("U", "g/x") == 0 && fx_type("U", "g/.wh.x") == 'f', "the copy went back: the marker alone, not both");
 	teardown();
 }
