@@ -44,7 +44,7 @@ static int cwd_from_kernel(char *out, size_t size, int *moved)
  * of a fork through pthread_atfork): the kernel holds its directory. */
 static int in_vfork_child(void)
 {
-	pid_t self = (pid_t)syscall(SYS_getpid);
+	pid_t self = (pid_t)UE_SYSCALL(SYS_getpid);
 	if (!cwd_pid || self == cwd_pid)
 		return 0;
 	atomic_store_explicit(&cwd_vfork_child, self, memory_order_release);
@@ -155,7 +155,7 @@ int ue_cwd_get(char *out, size_t size)
 {
 	pid_t child = atomic_load_explicit(&cwd_vfork_child, memory_order_acquire);
 	if (__builtin_expect(child != 0, 0)) {
-		if ((pid_t)syscall(SYS_getpid) == child)
+		if ((pid_t)UE_SYSCALL(SYS_getpid) == child)
 			return cwd_from_kernel(out, size, NULL);
 		atomic_store(&cwd_vfork_child, 0);
 	}
@@ -172,7 +172,7 @@ int ue_cwd_change(const char *real, const char *vpath, uint64_t mark)
 	int r;
 	if (in_vfork_child())
 		return real ? sys_chdir(real) : 0;
-	cwd_pid = (pid_t)syscall(SYS_getpid);
+	cwd_pid = (pid_t)UE_SYSCALL(SYS_getpid);
 	if (ue_lock(UE_LOCK_CWD) < 0) {
 		/* Inside this thread's own writer: the kernel keeps the
 		 * directory, the name is taken from it at the next look. */
@@ -211,6 +211,6 @@ int ue_cwd_reload(void)
 
 void ue_cwd_forked(void)
 {
-	cwd_pid = (pid_t)syscall(SYS_getpid);
+	cwd_pid = (pid_t)UE_SYSCALL(SYS_getpid);
 	atomic_store(&cwd_vfork_child, 0);
 }

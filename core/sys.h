@@ -1,10 +1,10 @@
 /* Raw system calls for the core.
  *
  * The core lives inside the preloaded library, which exports symbols named
- * lstat, openat, rename...: a plain call to one of those from here would land
- * in our own wrapper.  Every kernel call of the core therefore goes through
- * syscall(2) and returns -errno on failure (errno itself is restored by the
- * wrapper at the libc boundary). */
+ * lstat, openat, rename... and syscall itself: a plain call to one of those
+ * from here would land in our own wrapper.  Every kernel call of the core
+ * therefore goes through the system-call gate (core/gate.h) and returns
+ * -errno on failure; errno is not touched. */
 #ifndef UE_SYS_H
 #define UE_SYS_H
 
@@ -15,6 +15,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "gate.h"
+
 /* A record of getdents64(2). */
 struct linux_dirent64 {
 	unsigned long long d_ino;
@@ -24,9 +26,7 @@ struct linux_dirent64 {
 	char d_name[];
 };
 
-static inline long ue_sysret(long r) { return r == -1 ? -errno : r; }
-
-#define UE_SYS(...) ue_sysret(syscall(__VA_ARGS__))
+#define UE_SYS(...) UE_SYSCALL(__VA_ARGS__)
 
 static inline int sys_fstatat(int dfd, const char *p, struct stat *st, int fl)
 { return (int)UE_SYS(SYS_newfstatat, dfd, p, st, fl); }

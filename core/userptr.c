@@ -21,6 +21,8 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/syscall.h>
+
+#include "gate.h"
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -43,11 +45,11 @@ static int page_readable(uintptr_t page)
 	struct iovec local = { bytes, ASK_PAGES }, remote[ASK_PAGES];
 	for (int i = 0; i < ASK_PAGES; i++)
 		remote[i] = (struct iovec){ (void *)(page + (uintptr_t)i * PAGE), 1 };
-	long n = syscall(SYS_process_vm_readv, (pid_t)syscall(SYS_getpid), &local, 1UL, remote, (unsigned long)ASK_PAGES, 0UL);
+	long n = UE_SYSCALL(SYS_process_vm_readv, UE_SYSCALL(SYS_getpid), &local, 1UL, remote, (unsigned long)ASK_PAGES, 0UL);
 	if (n < 0)
 		/* Without process_vm_readv (a seccomp filter, ENOSYS), the
 		 * pointer is believed, as before; only EFAULT is an answer. */
-		return errno != EFAULT;
+		return n != -EFAULT;
 	for (long i = 0; i < n; i++)
 		ue_seen_pages[UE_SEEN_SLOT(page + (uintptr_t)i * PAGE)] = page + (uintptr_t)i * PAGE;
 	return n > 0;

@@ -1,6 +1,6 @@
 /* A racing process, played at one exact moment: core/ makes every system
- * call through syscall(2) (core/sys.h, UE_SYS), which the unit tests
- * define for themselves (tests/unit/racer.c).  A test names the moment, a
+ * call through the gate's ue_syscall6 (core/sys.h, UE_SYS; core/gate.h),
+ * which the unit tests define for themselves (tests/unit/racer.c).  A test names the moment, a
  * call before or after it is made, and what the racer does then; the race
  * the stress scenarios hit once in hundreds of rounds then happens every
  * time, and a fix can be shown to close it. */
