@@ -144,7 +144,7 @@ else
     for d in "Go build" "Go upper" "Go lowers"; do tap_skip "$d" "no go (Debian golang-go)"; done
 fi
 
-# 12-13: node's libuv makes statx itself: --supervise.
+# 12-13: node with the whole tree supervised (the plain union: tests/scenarios/node.sh).
 if command -v node >/dev/null 2>&1; then
     out=$(cd "$A" && union --lower "$A:$B" --upper "$U" --supervise -- node -e '
 const fs = require("fs");

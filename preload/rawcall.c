@@ -1,0 +1,209 @@
+/* syscall(3): a program's raw system calls made through glibc's syscall()
+ * function, served in the union like the libc calls of the same name.
+ *
+ * node's libuv calls syscall(__NR_statx, ...) for every fs.stat, and
+ * syscall(__NR_io_uring_setup, ...) when asked to; neither reaches a libc
+ * function the preload wraps, so node saw the lowers' sizes and names
+ * after its own writes (issue 11).  A dynamically linked program that
+ * makes its raw calls through syscall() calls it through the PLT, so this
+ * one export follows all of them: each path call is given to the
+ * implementation behind the libc function of the same call (statx to
+ * statx_impl, SYS_open to open_impl...), the calls whose work the union
+ * cannot see (io_uring, which carries paths and writes in shared rings;
+ * the 32-bit getdents; the *xattrat calls) answer ENOSYS in a union, as
+ * the supervisor's filter answers them, and every other number goes to the
+ * kernel through the gate (core/gate.h) exactly as glibc's syscall() would
+ * (-1 and errno).  A raw `syscall` instruction inlined in a program is not
+ * seen here: docs/design.md, "Raw system calls", says what follows those. */
+#include "impl.h"
+#include "gate.h"
+#include "trace.h"
+
+#include <linux/openat2.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#ifndef __NR_fchmodat2
+#define __NR_fchmodat2 452
+#endif
+#ifndef __NR_faccessat2
+#define __NR_faccessat2 439
+#endif
+#ifndef __NR_setxattrat
+#define __NR_setxattrat 463
+#define __NR_getxattrat 464
+#define __NR_listxattrat 465
+#define __NR_removexattrat 466
+#endif
+
+#define A(i, type) ((type)a[i])
+#define PATH(i) A(i, const char *)
+#define FD(i) A(i, int)
+
+/* The kernel's own answer, as glibc's syscall() gives it. */
+static long kernel(long nr, const long a[6])
+{
+	long r = ue_syscall6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	if ((unsigned long)r > -4096UL) {
+		errno = (int)-r;
+		return -1;
+	}
+	return r;
+}
+
+static long getcwd_len(char *buf, size_t n)
+{
+	ue_err = 0;
+	char *r = getcwd_impl(buf, n);
+	return r ? (long)strlen(buf) + 1 : -(long)(ue_err ? ue_err : ERANGE);
+}
+
+/* openat2 without RESOLVE_* flags is openat; with them, the kernel's walk
+ * would be bounded where the union has none to bound: ENOSYS, and the
+ * program falls back to openat (as on kernels before 5.6). */
+static long openat2_served(int dirfd, const char *path, const struct open_how *how, size_t size)
+{
+	if (size < sizeof *how)
+		return -EINVAL;
+	if (how->resolve)
+		return -ENOSYS;
+	return open_impl(dirfd, path, (int)how->flags, (mode_t)how->mode);
+}
+
+/* The kernel's utimensat takes a NULL path for the fd itself (futimens). */
+static long utimensat_served(int dirfd, const char *path, const struct timespec *t, int fl)
+{
+	return path ? utimensat_impl(dirfd, path, t, fl) : futimens_impl(dirfd, t);
+}
+
+/* The path calls: each number, and the implementation that serves it (a
+ * value or -errno). */
+#define PATH_CALLS(X) \
+	X(open, open_impl(AT_FDCWD, PATH(0), A(1, int), A(2, mode_t))) \
+	X(openat, open_impl(FD(0), PATH(1), A(2, int), A(3, mode_t))) \
+	X(creat, open_impl(AT_FDCWD, PATH(0), O_CREAT | O_WRONLY | O_TRUNC, A(1, mode_t))) \
+	X(openat2, openat2_served(FD(0), PATH(1), A(2, const struct open_how *), A(3, size_t))) \
+	X(stat, stat_impl(AT_FDCWD, PATH(0), A(1, struct stat *), 0)) \
+	X(lstat, stat_impl(AT_FDCWD, PATH(0), A(1, struct stat *), AT_SYMLINK_NOFOLLOW)) \
+	X(fstat, fstat_impl(FD(0), A(1, struct stat *))) \
+	X(newfstatat, stat_impl(FD(0), PATH(1), A(2, struct stat *), A(3, int))) \
+	X(statx, statx_impl(FD(0), PATH(1), A(2, int), A(3, unsigned), A(4, struct statx *))) \
+	X(access, access_impl(AT_FDCWD, PATH(0), A(1, int), 0)) \
+	X(faccessat, access_impl(FD(0), PATH(1), A(2, int), 0)) \
+	X(faccessat2, access_impl(FD(0), PATH(1), A(2, int), A(3, int))) \
+	X(readlink, readlink_impl(AT_FDCWD, PATH(0), A(1, char *), A(2, size_t))) \
+	X(readlinkat, readlink_impl(FD(0), PATH(1), A(2, char *), A(3, size_t))) \
+	X(statfs, statfs_impl(PATH(0), A(1, struct statfs *), REAL(statfs))) \
+	X(getxattr, getxattr_impl(PATH(0), PATH(1), A(2, void *), A(3, size_t), UE_FOLLOW)) \
+	X(lgetxattr, getxattr_impl(PATH(0), PATH(1), A(2, void *), A(3, size_t), 0)) \
+	X(fgetxattr, fgetxattr_impl(FD(0), PATH(1), A(2, void *), A(3, size_t))) \
+	X(listxattr, listxattr_impl(PATH(0), A(1, char *), A(2, size_t), UE_FOLLOW)) \
+	X(llistxattr, listxattr_impl(PATH(0), A(1, char *), A(2, size_t), 0)) \
+	X(flistxattr, flistxattr_impl(FD(0), A(1, char *), A(2, size_t))) \
+	X(mkdir, mkdir_impl(AT_FDCWD, PATH(0), A(1, mode_t))) \
+	X(mkdirat, mkdir_impl(FD(0), PATH(1), A(2, mode_t))) \
+	X(mknod, mknod_impl(AT_FDCWD, PATH(0), A(1, mode_t), A(2, dev_t))) \
+	X(mknodat, mknod_impl(FD(0), PATH(1), A(2, mode_t), A(3, dev_t))) \
+	X(symlink, symlink_impl(PATH(0), AT_FDCWD, PATH(1))) \
+	X(symlinkat, symlink_impl(PATH(0), FD(1), PATH(2))) \
+	X(link, link_impl(AT_FDCWD, PATH(0), AT_FDCWD, PATH(1), 0)) \
+	X(linkat, link_impl(FD(0), PATH(1), FD(2), PATH(3), A(4, int))) \
+	X(unlink, unlink_impl(AT_FDCWD, PATH(0), 0)) \
+	X(rmdir, unlink_impl(AT_FDCWD, PATH(0), AT_REMOVEDIR)) \
+	X(unlinkat, unlink_impl(FD(0), PATH(1), A(2, int))) \
+	X(rename, rename_impl(AT_FDCWD, PATH(0), AT_FDCWD, PATH(1), 0)) \
+	X(renameat, rename_impl(FD(0), PATH(1), FD(2), PATH(3), 0)) \
+	X(renameat2, rename_impl(FD(0), PATH(1), FD(2), PATH(3), A(4, unsigned))) \
+	X(chmod, chmod_impl(AT_FDCWD, PATH(0), A(1, mode_t), 0)) \
+	X(fchmodat, chmod_impl(FD(0), PATH(1), A(2, mode_t), 0)) \
+	X(fchmodat2, chmod_impl(FD(0), PATH(1), A(2, mode_t), A(3, int))) \
+	X(fchmod, fchmod_impl(FD(0), A(1, mode_t))) \
+	X(chown, chown_impl(AT_FDCWD, PATH(0), A(1, uid_t), A(2, gid_t), 0)) \
+	X(lchown, chown_impl(AT_FDCWD, PATH(0), A(1, uid_t), A(2, gid_t), AT_SYMLINK_NOFOLLOW)) \
+	X(fchownat, chown_impl(FD(0), PATH(1), A(2, uid_t), A(3, gid_t), A(4, int))) \
+	X(fchown, fchown_impl(FD(0), A(1, uid_t), A(2, gid_t))) \
+	X(utime, utime_impl(PATH(0), A(1, const struct utimbuf *))) \
+	X(utimes, utimes_impl(AT_FDCWD, PATH(0), A(1, const struct timeval *), 0)) \
+	X(futimesat, utimes_impl(FD(0), PATH(1), A(2, const struct timeval *), 0)) \
+	X(utimensat, utimensat_served(FD(0), PATH(1), A(2, const struct timespec *), A(3, int))) \
+	X(truncate, truncate_impl(PATH(0), A(1, off_t))) \
+	X(setxattr, setxattr_impl(PATH(0), PATH(1), A(2, const void *), A(3, size_t), A(4, int), UE_FOLLOW)) \
+	X(lsetxattr, setxattr_impl(PATH(0), PATH(1), A(2, const void *), A(3, size_t), A(4, int), 0)) \
+	X(fsetxattr, fsetxattr_impl(FD(0), PATH(1), A(2, const void *), A(3, size_t), A(4, int))) \
+	X(removexattr, setxattr_impl(PATH(0), PATH(1), NULL, 0, 0, UE_FOLLOW)) \
+	X(lremovexattr, setxattr_impl(PATH(0), PATH(1), NULL, 0, 0, 0)) \
+	X(fremovexattr, fsetxattr_impl(FD(0), PATH(1), NULL, 0, 0)) \
+	X(getdents64, getdents64_impl(FD(0), A(1, void *), A(2, size_t))) \
+	X(getcwd, getcwd_len(A(0, char *), A(1, size_t))) \
+	X(chdir, chdir_impl(PATH(0))) \
+	X(fchdir, fchdir_impl(FD(0))) \
+	X(chroot, chroot_impl(PATH(0))) \
+	X(execve, execve_impl(PATH(0), A(1, char *const *), A(2, char *const *))) \
+	X(execveat, execveat_impl(FD(0), PATH(1), A(2, char *const *), A(3, char *const *), A(4, int))) \
+	X(bind, bind_impl(FD(0), A(1, const struct sockaddr *), A(2, socklen_t))) \
+	X(connect, connect_impl(FD(0), A(1, const struct sockaddr *), A(2, socklen_t))) \
+	X(inotify_add_watch, inotify_add_watch_impl(FD(0), PATH(1), A(2, uint32_t))) \
+	X(fanotify_mark, fanotify_mark_impl(FD(0), A(1, unsigned), A(2, uint64_t), FD(3), PATH(4))) \
+	X(name_to_handle_at, name_to_handle_at_impl(FD(0), PATH(1), A(2, struct file_handle *), A(3, int *), A(4, int))) \
+	X(open_tree, open_tree_impl(FD(0), PATH(1), A(2, unsigned))) \
+	/* what the union cannot see: refused as the supervisor's filter does */ \
+	X(io_uring_setup, -ENOSYS) \
+	X(getdents, -ENOSYS) \
+	X(setxattrat, -ENOSYS) \
+	X(getxattrat, -ENOSYS) \
+	X(listxattrat, -ENOSYS) \
+	X(removexattrat, -ENOSYS)
+
+/* The trace's name of a path call, NULL for any other number: futex,
+ * gettid, getrandom (the hot ones) go to the kernel without entering. */
+static const char *path_call(long nr)
+{
+#define NAME(n, call) case __NR_##n: return "syscall:" #n;
+	switch (nr) {
+	PATH_CALLS(NAME)
+	default:
+		return NULL;
+	}
+#undef NAME
+}
+
+static long served(long nr, const long a[6])
+{
+#define SERVE(n, call) case __NR_##n: return (long)(call);
+	switch (nr) {
+	PATH_CALLS(SERVE)
+	default:
+		return -ENOSYS;  /* not reached: path_call said it is one */
+	}
+#undef SERVE
+}
+
+UE_EXPORT long syscall(long nr, ...)
+{
+	long a[6];
+	va_list ap;
+	va_start(ap, nr);
+	for (int i = 0; i < 6; i++)
+		a[i] = va_arg(ap, long);
+	va_end(ap);
+	const char *name = path_call(nr);
+	if (!name)
+		return kernel(nr, a);
+	int saved = errno;
+	if (!ue_enter()) {
+		ue_leave();
+		return kernel(nr, a);
+	}
+	if (ue_trace_on)
+		ue_trace_begin(name);
+	long r = served(nr, a);
+	if (ue_trace_on)
+		ue_trace_end(r, 0, 0);
+	ue_leave();
+	if (r < 0) {
+		errno = (int)-r;
+		return -1;
+	}
+	errno = saved;
+	return r;
+}
