@@ -90,7 +90,8 @@ OPT_LOWER='' OPT_UPPER='' OPT_MOUNT='' OPT_FORMAT=auto OPT_TRACE=''
 SEEN_LOWER=0 SEEN_UPPER=0 SEEN_MOUNT=0 SEEN_FORMAT=0 SEEN_TRACE=0
 OPT_ALLOW=0
 OPT_SUPERVISE=0
-[ "${UNIONENV_SUPERVISE:-0}" = 1 ] && OPT_SUPERVISE=1
+# =preload: the whole tree filtered, the library kept (docs/design.md, "The gate")
+case ${UNIONENV_SUPERVISE:-0} in 1 | preload) OPT_SUPERVISE=1 ;; esac
 CMD=()
 
 # A repeated option is refused rather than "last one wins": with layers,

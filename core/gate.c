@@ -1,6 +1,11 @@
 /* The system-call gate: see gate.h. */
 #include "gate.h"
 
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+
 #if defined(__x86_64__)
 /* The System V call puts nr, a1..a5 in rdi, rsi, rdx, rcx, r8, r9 and a6
  * on the stack; the kernel wants nr in rax and the arguments in rdi, rsi,
@@ -23,11 +28,48 @@ __asm__(".pushsection ue_gate,\"ax\",@progbits\n"
         "\tret\n"
         ".size ue_gate_syscall6, .-ue_gate_syscall6\n"
         ".popsection\n"
-        /* The name core/ calls, weak: the unit tests' racer
-         * (tests/unit/racer.c) defines its own, which calls the gate. */
-        ".weak ue_syscall6\n"
-        ".hidden ue_syscall6\n"
-        ".set ue_syscall6, ue_gate_syscall6\n");
+        );
 #else
 #error "the system-call gate is written for x86-64 only"
 #endif
+
+/* The gate in use: the library's own, or its copy at UE_GATE_ADDR. */
+static long (*gate)(long, long, long, long, long, long, long) = ue_gate_syscall6;
+
+/* Weak: the unit tests' racer (tests/unit/racer.c) defines its own, which
+ * calls the gate itself. */
+__attribute__((weak)) long ue_syscall6(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
+{
+	return gate(nr, a1, a2, a3, a4, a5, a6);
+}
+
+int ue_gate_fixed(void)
+{
+	size_t size = (size_t)(__stop_ue_gate - __start_ue_gate);
+	if ((void *)gate == (void *)UE_GATE_ADDR)
+		return 0;
+	if (size > UE_GATE_SIZE)
+		return -E2BIG;
+	long at = ue_gate_syscall6(SYS_mmap, (long)UE_GATE_ADDR, UE_GATE_SIZE, PROT_READ | PROT_WRITE,
+	                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (at < 0 && at > -4096)
+		return (int)at;
+	if ((unsigned long)at != UE_GATE_ADDR) {
+		/* a kernel before 4.17 takes NOREPLACE as a hint */
+		ue_gate_syscall6(SYS_munmap, at, UE_GATE_SIZE, 0, 0, 0, 0);
+		return -EEXIST;
+	}
+	memcpy((void *)UE_GATE_ADDR, __start_ue_gate, size);
+	long r = ue_gate_syscall6(SYS_mprotect, (long)UE_GATE_ADDR, UE_GATE_SIZE, PROT_READ | PROT_EXEC, 0, 0, 0);
+	if (r < 0) {
+		ue_gate_syscall6(SYS_munmap, (long)UE_GATE_ADDR, UE_GATE_SIZE, 0, 0, 0, 0);
+		return (int)r;
+	}
+	gate = (long (*)(long, long, long, long, long, long, long))UE_GATE_ADDR;
+	return 0;
+}
+
+void ue_gate_reset(void)
+{
+	gate = ue_gate_syscall6;
+}

@@ -145,9 +145,14 @@ int ue_exec_followable(int dirfd, const char *path, int flags, const char *shown
 	struct stat st;
 	ue_followable_fd(fd, &find, &v);
 	int known = sys_fstat(fd, &st) == 0;
-	/* --allow-unfollowed keeps its meaning: run it as it is, warned of */
+	/* --allow-unfollowed keeps its meaning: run it as it is, warned of.
+	 * Under the supervisor's filter already (the whole tree, the preload
+	 * kept: ue_gated), the program is followed where it is: it is "handed
+	 * over" to itself, without the library (ue_handoff_build). */
 	int handoff = v.v == UE_NOT_FOLLOWED && v.supervise && !allow_unfollowed && supervisor &&
-	              supervisor_path(supervisor, size) == 0 && real_path(fd, real, size) == 0;
+	              real_path(fd, real, size) == 0 &&
+	              (ue_gated ? snprintf(supervisor, size, "%s", real) < (int)size
+	                        : supervisor_path(supervisor, size) == 0);
 	if (fd != dirfd)
 		sys_close(fd);
 	if (v.v != UE_NOT_FOLLOWED)

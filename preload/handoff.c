@@ -20,6 +20,15 @@ int ue_handoff_build(struct ue_handoff *h, const char *supervisor, const char *r
 		return -ENOMEM;
 	}
 	size_t k = 0;
+	if (ue_gated) {
+		/* the tree is filtered already: the program itself, as given */
+		if (!argc)
+			h->argv[k++] = (char *)real;
+		for (size_t i = 0; i < argc; i++)
+			h->argv[k++] = argv[i];
+		h->argv[k] = NULL;
+		return 0;
+	}
 	h->argv[k++] = (char *)supervisor;
 	h->argv[k++] = "--exec";
 	h->argv[k++] = (char *)real;

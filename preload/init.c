@@ -26,6 +26,7 @@ __thread int ue_err;
 static const char *const env_names[] = {
 	"UNIONENV_LOWER", "UNIONENV_UPPER", "UNIONENV_MOUNT", "UNIONENV_LIB",
 	"UNIONENV_PASSTHROUGH", "UNIONENV_UPPER_FORMAT", "UNIONENV_ALLOW_UNFOLLOWED", "UNIONENV_TRACE",
+	"UNIONENV_SUPERVISE",
 };
 #define N_ENV (sizeof env_names / sizeof *env_names)
 static char *env_saved[N_ENV];
@@ -94,11 +95,31 @@ static const char *library_path(const char *given)
 	return own;
 }
 
+int ue_gated;
+
+/* Under the supervisor's filter with the preload kept
+ * (UNIONENV_SUPERVISE=preload), every system call of the library must
+ * leave from the gate's fixed page, which the filter lets through: the
+ * supervisor would otherwise serve the library's look at a lower's own
+ * entry as a look at the union.  First of all, before any such call.
+ * Where the page cannot be had, the library stays out of the way
+ * (no union here): the supervisor serves all of this process's calls. */
+static int gate_for_filter(void)
+{
+	const char *v = getenv("UNIONENV_SUPERVISE");
+	if (!v || strcmp(v, "preload"))
+		return 0;
+	if (ue_gate_fixed() < 0)
+		return -1;
+	ue_gated = 1;
+	return 0;
+}
+
 static void init_once(void)
 {
 	const char *lower = getenv("UNIONENV_LOWER"), *upper = getenv("UNIONENV_UPPER");
 	char why[2 * PATH_MAX + 128];
-	if (lower && upper) {
+	if (lower && upper && gate_for_filter() == 0) {
 		const char *through = getenv("UNIONENV_PASSTHROUGH");
 		if (ue_config_load(lower, upper, getenv("UNIONENV_MOUNT")) < 0 ||
 		    (through && *through && ue_config_passthrough(through) < 0)) {

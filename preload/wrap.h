@@ -90,6 +90,11 @@ enum ue_fn {
 };
 
 void *ue_real_fn(enum ue_fn fn, const char *name);
+/* The same call made from the gate's page (preload/gated.c), or NULL. */
+void *ue_gated_fn(enum ue_fn fn);
+/* This process runs under the supervisor's filter with the preload kept
+ * and its system calls leave from the gate's fixed page (preload/init.c). */
+extern int ue_gated;
 #define REAL(name) ((__typeof__(&name))ue_real_fn(UE_FN_##name, #name))
 
 /* Wrapper nesting depth of this thread: above one, a wrapper runs inside

@@ -2,6 +2,7 @@
  * which system calls go to the supervisor, which the filter answers itself,
  * which the kernel does alone. */
 #include "filter.h"
+#include "gate.h"
 #include "syscalls.h"
 
 #include <errno.h>
@@ -26,10 +27,21 @@ static const int answered_enosys[] = {
 
 #define N_ENOSYS (sizeof answered_enosys / sizeof *answered_enosys)
 
-int ue_filter_install(void)
+/* The gate's page (core/gate.h) as the two words of seccomp_data's
+ * instruction_pointer, little-endian: the high word equal, the low one in
+ * [lo, lo + size). */
+#define IP_LO offsetof(struct seccomp_data, instruction_pointer)
+#define IP_HI (IP_LO + 4)
+#define GATE_HI ((unsigned)(UE_GATE_ADDR >> 32))
+#define GATE_LO ((unsigned)(UE_GATE_ADDR & 0xffffffffu))
+#define GATE_END ((unsigned)((UE_GATE_ADDR + UE_GATE_SIZE) & 0xffffffffu))
+#define GATE_INSNS 6
+
+int ue_filter_install(int allow_gate)
 {
-	/* 4 header instructions, 2 per answered call, 1 per notified call, 3 returns. */
-	struct sock_filter prog[4 + 2 * N_ENOSYS + UE_SV_MAX_CALLS + 3];
+	/* 4 header instructions, the gate's, 2 per answered call, 1 per
+	 * notified call, 3 returns. */
+	struct sock_filter prog[4 + GATE_INSNS + 2 * N_ENOSYS + UE_SV_MAX_CALLS + 3];
 	size_t n = 0, ncalls = ue_sv_ncalls();
 	if (ncalls > UE_SV_MAX_CALLS)  /* a conditional jump reaches 255 instructions */
 		return -E2BIG;
@@ -37,6 +49,17 @@ int ue_filter_install(void)
 	prog[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
 	prog[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0);
 	size_t to_enosys_arch = n++;
+	/* A call made from the gate's page is the preload's own, made for a
+	 * call it has served already: the kernel's alone. */
+	size_t to_allow_gate = 0;
+	if (allow_gate) {
+		prog[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, IP_HI);
+		prog[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, GATE_HI, 0, 4);
+		prog[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, IP_LO);
+		prog[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, GATE_LO, 0, 2);
+		prog[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, GATE_END, 1, 0);
+		to_allow_gate = n++;
+	}
 	prog[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
 	/* x32 numbers carry a high bit: refuse them all. */
 	prog[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, X32_SYSCALL_BIT, 0, 1);
@@ -57,6 +80,8 @@ int ue_filter_install(void)
 	prog[ret_enosys] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS);
 	/* Jumps are relative to the next instruction. */
 	prog[to_enosys_arch] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JA, (unsigned)(ret_enosys - to_enosys_arch - 1), 0, 0);
+	if (allow_gate)
+		prog[to_allow_gate] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JA, (unsigned)(ret_allow - to_allow_gate - 1), 0, 0);
 	prog[to_enosys_x32] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JA, (unsigned)(ret_enosys - to_enosys_x32 - 1), 0, 0);
 	for (size_t i = 0; i < N_ENOSYS; i++)
 		prog[enosys_jumps[i]] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JA, (unsigned)(ret_enosys - enosys_jumps[i] - 1), 0, 0);

@@ -106,6 +106,31 @@ static int recv_fd(int sock)
 	return fd >= 0 ? fd : err;
 }
 
+/* UNIONENV_SUPERVISE=preload: the whole tree is filtered and keeps the
+ * preload, which serves the calls of the programs it follows and makes its
+ * own from the gate's page, which the filter lets through (docs/design.md,
+ * "The gate"); the supervisor serves the rest (raw calls, libc's own
+ * opens, programs the preload cannot follow). */
+static int keeps_preload(void)
+{
+	const char *v = getenv("UNIONENV_SUPERVISE");
+	return v && !strcmp(v, "preload");
+}
+
+/* The library first in the command's LD_PRELOAD (the supervisor itself
+ * runs without it: its own libc calls are its own). */
+static void put_preload_back(void)
+{
+	const char *lib = getenv("UNIONENV_LIB"), *v = getenv("LD_PRELOAD");
+	char *both;
+	if (!lib || !*lib || (v && strstr(v, lib)))
+		return;
+	if (!v || !*v)
+		setenv("LD_PRELOAD", lib, 1);
+	else if (asprintf(&both, "%s %s", lib, v) >= 0)
+		setenv("LD_PRELOAD", both, 1);
+}
+
 static _Noreturn void child(int sock, const char *exec_path, char **cmd, const sigset_t *old)
 {
 	/* A command named by a path in the union is run from the layer that
@@ -116,7 +141,7 @@ static _Noreturn void child(int sock, const char *exec_path, char **cmd, const s
 	if (strchr(program, '/') && ue_resolve(AT_FDCWD, program, UE_FOLLOW, &p) == 0 && p.where != UE_PASS &&
 	    (p.where == UE_OUTSIDE || ue_node_exists(&p.node)))
 		program = p.real;
-	int fd = ue_filter_install();
+	int fd = ue_filter_install(keeps_preload());
 	send_fd(sock, fd, fd < 0 ? fd : 0);
 	if (fd < 0)
 		_exit(EX_CANNOT);
@@ -128,6 +153,8 @@ static _Noreturn void child(int sock, const char *exec_path, char **cmd, const s
 		_exit(EX_CANNOT);
 	close(sock);
 	sigprocmask(SIG_SETMASK, old, NULL);
+	if (keeps_preload())
+		put_preload_back();
 	if (exec_path)
 		execv(program, cmd);
 	else

@@ -2,7 +2,10 @@
 # supervisor-bench.sh - the cost of one stat and one open+close of a file
 # of a lower: native (the lower itself), under the preload, and served by
 # the supervisor (--supervise; the same program, dynamically linked, and
-# statically linked as the supervisor's own case), as ratios to native.
+# statically linked as the supervisor's own case), and with the whole tree
+# filtered but the preload kept (UNIONENV_SUPERVISE=preload: the preload's
+# own calls leave from the gate, which the filter lets through), as ratios
+# to native.
 # Two measures: wall-clock time per call inside the program (what a
 # program waits; on a loaded machine mostly the scheduler's), and CPU time
 # per call of the whole run, supervisor included (user + system, from
@@ -45,6 +48,7 @@ native=$("$T/callcost" "$N" "$B/d/e/file") || exit 1
 NS=$(get stat "$native") NO=$(get open "$native")
 pre=$(union --lower "$A:$B" --upper "$U" -- "$T/callcost" "$N" "$A/d/e/file") || exit 1
 sup=$(union --lower "$A:$B" --upper "$U" --supervise -- "$T/callcost" "$N" "$A/d/e/file") || exit 1
+gat=$(UNIONENV_SUPERVISE=preload union --lower "$A:$B" --upper "$U" -- "$T/callcost" "$N" "$A/d/e/file") || exit 1
 sta=$(union --lower "$A:$B" --upper "$U" -- "$T/callcost-static" "$N" "$A/d/e/file") || exit 1
 out=$(union --lower "$A:$B" --upper "$U" --supervise -- "$T/callcost" "$N" "$B/d/e/file") || exit 1
 
@@ -52,13 +56,17 @@ printf '%-34s %9s %8s %9s %8s\n' "per call ($N calls, median of 7)" "stat ns" ra
 col "native" "$NS" "$NO"
 col "preload (union path)" "$(get stat "$pre")" "$(get open "$pre")"
 col "supervised (union path)" "$(get stat "$sup")" "$(get open "$sup")"
+col "filtered, preload kept (gate)" "$(get stat "$gat")" "$(get open "$gat")"
 col "supervised, static program" "$(get stat "$sta")" "$(get open "$sta")"
 col "supervised, path outside the union" "$(get stat "$out")" "$(get open "$out")"
 awk -v p="$(get stat "$pre")" -v s="$(get stat "$sup")" -v po="$(get open "$pre")" -v so="$(get open "$sup")" \
     'BEGIN { printf "supervised / preload: stat %.1fx, open %.1fx\n", s / p, so / po }'
+awk -v p="$(get stat "$pre")" -v s="$(get stat "$gat")" -v po="$(get open "$pre")" -v so="$(get open "$gat")" \
+    'BEGIN { printf "filtered with the preload kept / preload: stat %.2fx, open %.2fx\n", s / p, so / po }'
 
 printf '\n%-34s %9s %8s\n' "CPU per call, all processes" "ns" ratio
 cpu "native" "$T/callcost" "$N" "$B/d/e/file"
 cpu "preload (union path)" "$REPO/unionenv.sh" --lower "$A:$B" --upper "$U" -- "$T/callcost" "$N" "$A/d/e/file"
 cpu "supervised (union path)" "$REPO/unionenv.sh" --lower "$A:$B" --upper "$U" --supervise -- "$T/callcost" "$N" "$A/d/e/file"
+cpu "filtered, preload kept (gate)" env UNIONENV_SUPERVISE=preload "$REPO/unionenv.sh" --lower "$A:$B" --upper "$U" -- "$T/callcost" "$N" "$A/d/e/file"
 cpu "supervised, path outside the union" "$REPO/unionenv.sh" --lower "$A:$B" --upper "$U" --supervise -- "$T/callcost" "$N" "$B/d/e/file"

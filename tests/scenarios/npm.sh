@@ -4,7 +4,7 @@
 # lower: no network) and runs its npm test.  In a plain union (no option:
 # node's raw statx goes through syscall(), which the preload serves), from
 # bash and make inside the union, and with the whole tree supervised
-# (--supervise).  node_modules and the lock file land in the upper, the
+# (--supervise; and UNIONENV_SUPERVISE=preload, the preload kept).  node_modules and the lock file land in the upper, the
 # test sees the package, the view is the kernel overlayfs's after the same
 # install where root can mount, and the lowers are unchanged.
 set -u
@@ -12,8 +12,8 @@ REPO=$(cd -- "$(dirname -- "$0")/../.." && pwd -P)
 . "$REPO/tests/lib/union.sh"
 scenario_init npm
 
-MODES="plain bash make supervise"
-tap_plan 20
+MODES="plain bash make supervise gate"
+tap_plan 25
 skip_all() {
     for m in $MODES; do
         for d in "npm install" "npm test" "the upper" "the kernel's view" "lowers"; do tap_skip "$m: $d" "$1"; done
@@ -63,6 +63,7 @@ for m in $MODES; do
         printf 'all:\n\t@%s\n' "$INSTALL" >"$T/Makefile.npm"
         out=$(cd "$L/proj" && union --lower "$L" --upper "$U" -- make -s -f "$T/Makefile.npm" 2>&1) ;;
     supervise) out=$(cd "$L/proj" && union --lower "$L" --upper "$U" --supervise -- bash -c "$INSTALL" 2>&1) ;;
+    gate) out=$(cd "$L/proj" && UNIONENV_SUPERVISE=preload union --lower "$L" --upper "$U" -- bash -c "$INSTALL" 2>&1) ;;
     esac
     tap_is "$m: npm install of a packed package into a project in a lower" "" "$(grep 'install failed' <<<"$out")"
     tap_is "$m: npm test sees the installed package" "tiny ok" "$(grep -v 'install failed' <<<"$out")"

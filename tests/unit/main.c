@@ -27,6 +27,7 @@ int main(void)
 	test_tmpentry();
 	test_races();
 	test_state();
+	test_gate();
 	printf("1..%d\n", tap_n);
 	return tap_failed != 0;
 }

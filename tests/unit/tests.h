@@ -18,4 +18,5 @@ void test_followable(void);
 void test_races(void);
 void test_tmpentry(void);
 void test_state(void);
+void test_gate(void);
 #endif

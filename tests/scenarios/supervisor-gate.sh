@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# The whole tree supervised with the preload kept (UNIONENV_SUPERVISE=preload;
+# docs/design.md, "The gate"): the preload serves the programs it follows
+# and makes its own system calls from the gate's page, which the filter
+# lets through, so the supervisor sees none of them; it serves what the
+# preload cannot see: `syscall` instructions inlined in a program, a
+# static program (started from bash: run where it is, no second
+# supervisor).  Results beside the kernel's overlayfs where root can
+# mount; the lowers are unchanged after each run.
+set -u
+REPO=$(cd -- "$(dirname -- "$0")/../.." && pwd -P)
+. "$REPO/tests/lib/union.sh"
+scenario_init supervisor-gate
+
+RAW=$REPO/build/tests/rawcalls INLINE=$REPO/build/tests/inlinesys
+tap_plan 10
+if [ ! -x "$REPO/build/unionenv-supervise" ]; then
+    for i in $(seq 10); do tap_skip "gate $i" "no build/unionenv-supervise"; done
+    tap_done; exit $?
+fi
+export UNIONENV_SUPERVISE=preload
+
+layers() {
+    local d=$T/$1
+    mkdir -p "$d/A/d" "$d/B/d/sub" "$d/B/gone/deep" "$d/U"
+    echo base >"$d/A/file"
+    echo lower-b >"$d/B/d/sub/fb"
+    echo deep >"$d/B/gone/deep/x"
+    echo a >"$d/A/d/fa"
+}
+
+# 1-3: syscall()'s path calls, served by the preload: the kernel's results,
+# and no statx nor mkdirat reached the supervisor (its trace on stderr).
+layers raw
+d=$T/raw
+lowers_remember "$d/A" "$d/B"
+out=$(UNIONENV_SUPERVISE_TRACE=1 union --lower "$d/A:$d/B" --upper "$d/U" -- "$RAW" "$d/A" 2>"$T/raw.trace")
+layers kernel
+if can_mount_overlay && mount_overlay "$T/kernel/A:$T/kernel/B" "$T/kernel/U" "$T/kernel/W" "$T/kernel/M"; then
+    kernel=$(env -u UNIONENV_SUPERVISE "$RAW" "$T/kernel/M" 2>&1)
+    umount_overlay "$T/kernel/M"
+    tap_is "syscall()'s path calls: the kernel overlayfs's results" "$kernel" "$out"
+else
+    tap_is "syscall()'s path calls see the union (# no kernel: ${ORACLE_SKIP_REASON:-mount failed})" \
+        "statx relative to the new cwd: 1" "$(tail -n 1 <<<"$out")"
+fi
+served=$(grep -cE ' (statx|mkdirat|renameat2|getdents64|unlinkat) ' "$T/raw.trace")
+if [ "$served" = 0 ] && grep -q 'unionenv-supervise: .* execve ' "$T/raw.trace"; then
+    tap_ok "the preload's calls never reach the supervisor (it saw only the loader's)"
+else
+    tap_not_ok "the preload's calls never reach the supervisor (it saw only the loader's)" "$(head -n 20 "$T/raw.trace")"
+fi
+lowers_unchanged "syscall() under the filter with the preload kept"
+
+# 4-6: a `syscall` instruction of the program's own, which no preload sees:
+# served by the supervisor, in the union; as the command and from bash.
+layers inline
+d=$T/inline
+lowers_remember "$d/A" "$d/B"
+got=$(union --lower "$d/A:$d/B" --upper "$d/U" -- "$INLINE" "$d/A/d/sub/fb" 2>&1)
+tap_is "an inlined syscall instruction appends in the union (lower-b + inline)" "15" "$got"
+got=$(union --lower "$d/A:$d/B" --upper "$d/U" -- bash -c '"$1" "$2/file" >/dev/null && cat "$2/file" "$2/d/sub/fb"' sh "$INLINE" "$d/A" 2>&1)
+tap_is "... from bash in the union too; the upper holds both" "base
+inline
+lower-b
+inline" "$got"
+lowers_unchanged "inlined syscall instructions"
+
+# 7-8: a static program started from bash runs where it is, under the
+# same filter (no second supervisor: its listener would be refused).
+if cc -static -O2 -o "$T/writer" -x c - <<'C' 2>/dev/null
+#include <fcntl.h>
+#include <unistd.h>
+int main(int argc, char **argv)
+{
+	int fd = open(argv[1], O_WRONLY | O_APPEND);
+	return fd < 0 || write(fd, "static\n", 7) != 7;
+}
+C
+then
+    layers static
+    d=$T/static
+    lowers_remember "$d/A" "$d/B"
+    got=$(union --lower "$d/A:$d/B" --upper "$d/U" -- bash -c '"$1" "$2/d/sub/fb" && cat "$2/d/sub/fb"' sh "$T/writer" "$d/A" 2>&1)
+    tap_is "a static program from bash runs under the tree's filter and writes the union" "lower-b
+static" "$got"
+    lowers_unchanged "a static program from bash"
+else
+    tap_skip "a static program from bash" "no static C library"; tap_skip "static lowers" "no static C library"
+fi
+
+# 9-10: node, whose libuv makes statx through syscall().
+if command -v node >/dev/null 2>&1; then
+    layers node
+    d=$T/node
+    lowers_remember "$d/A" "$d/B"
+    got=$(cd "$d/A" && union --lower "$d/A:$d/B" --upper "$d/U" -- node -e '
+const fs = require("fs");
+fs.appendFileSync("d/sub/fb", "more\n"); fs.mkdirSync("nd"); fs.mkdirSync("nd/a/b", {recursive: true});
+console.log(fs.statSync("d/sub/fb").size, fs.readdirSync(".").sort().join(","));' 2>&1)
+    tap_is "node: statSync and mkdirSync {recursive} see the union" "13 d,file,gone,nd" "$got"
+    lowers_unchanged "node"
+else
+    tap_skip "node" "no node"; tap_skip "node lowers" "no node"
+fi
+tap_done
