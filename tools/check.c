@@ -28,6 +28,7 @@
 #include "elfscan.h"
 #include "followable.h"
 #include "jsonstr.h"
+#include "progcheck.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -41,175 +42,19 @@
 #include <unistd.h>
 
 #define EX_USAGE 125
-#define EX_REFUSED 126
-#define EX_SUPERVISE 3          /* --launch --supervisor: run it supervised */
-#define MAX_LOWERS 64
-#define MAX_DEPTH 4             /* the kernel's limit of nested #! */
-
-enum verdict { FOLLOWED, NOT_FOLLOWED, NOT_FOUND, CANNOT_RUN, SUPERVISED };
+#define FOLLOWED UE_PC_FOLLOWED
+#define NOT_FOLLOWED UE_PC_NOT_FOLLOWED
+#define NOT_FOUND UE_PC_NOT_FOUND
+#define CANNOT_RUN UE_PC_CANNOT_RUN
+#define SUPERVISED UE_PC_SUPERVISED
 
 struct result {
-	enum verdict v;
-	char reason[PATH_MAX + 256];    /* fits after "is" and after "not followed: " */
+	struct ue_pc_result pc;
 	char warning[256];
-	int supervise;          /* the supervisor can follow it (static, another libc, Go) */
 };
 
-/* ---- the union's view of a path -------------------------------------------- */
-
-static struct {
-	char *mount;            /* canonical, no trailing slash; NULL: no union */
-	size_t mlen;
-	char *layer[MAX_LOWERS + 1];    /* [0] upper, then the lowers */
-	int nlayers;
-} un;
-
-/* Lexically normalise an absolute path in place: "//", "/./", "/x/..". */
-static void normalise(char *p)
-{
-	char *out = p, *in = p;
-	while (*in) {
-		while (*in == '/')
-			in++;
-		char *end = strchrnul(in, '/');
-		size_t len = (size_t)(end - in);
-		if (len == 0)
-			break;
-		if (len == 1 && in[0] == '.') {
-			/* skip */
-		} else if (len == 2 && in[0] == '.' && in[1] == '.') {
-			while (out > p && *--out != '/')
-				;
-		} else {
-			*out++ = '/';
-			memmove(out, in, len);
-			out += len;
-		}
-		in = end;
-	}
-	if (out == p)
-		*out++ = '/';
-	*out = '\0';
-}
-
-/* The real path the union will show for the absolute path ABS: under the
- * mount, the first layer that has the name (a whiteout in the upper hides
- * the lowers); elsewhere ABS itself.  0, or -ENOENT.  An approximation of
- * the library's lookup: opaque directories and symlinks inside the union
- * are not followed here. */
-static int view(const char *abs, char *out, size_t size)
-{
-	char p[PATH_MAX];
-	struct stat st;
-	const char *rel;
-	if (snprintf(p, sizeof p, "%s", abs) >= (int)sizeof p)
-		return -ENAMETOOLONG;
-	normalise(p);
-	rel = NULL;
-	if (un.mount && strncmp(p, un.mount, un.mlen) == 0 && (p[un.mlen] == '/' || p[un.mlen] == '\0'))
-		rel = p + un.mlen;
-	else if (un.mount && un.mlen == 1)
-		rel = p;
-	if (!rel) {
-		if (snprintf(out, size, "%s", p) >= (int)size)
-			return -ENAMETOOLONG;
-		return stat(out, &st) == 0 ? 0 : -errno;
-	}
-	for (int i = 0; i < un.nlayers; i++) {
-		if (snprintf(out, size, "%s%s", un.layer[i], rel) >= (int)size)
-			return -ENAMETOOLONG;
-		if (lstat(out, &st) != 0)
-			continue;
-		if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0))
-			return -ENOENT;         /* a whiteout */
-		return 0;
-	}
-	return -ENOENT;
-}
-
-/* Absolute form of PATH against the current directory, through view(). */
-static int view_rel(const char *path, char *out, size_t size)
-{
-	char abs[PATH_MAX], cwd[PATH_MAX];
-	if (path[0] == '/')
-		return view(path, out, size);
-	if (!getcwd(cwd, sizeof cwd))
-		return -errno;
-	if (snprintf(abs, sizeof abs, "%s/%s", cwd, path) >= (int)sizeof abs)
-		return -ENAMETOOLONG;
-	return view(abs, out, size);
-}
-
-/* Find COMMAND as execvp would (PATH, default "/bin:/usr/bin"), through
- * the union's view.  0 and the real path in OUT, or -errno. */
-static int lookup(const char *cmd, char *out, size_t size)
-{
-	const char *path, *p, *end;
-	int seen_eacces = 0;
-	if (!*cmd)
-		return -ENOENT;
-	if (strchr(cmd, '/'))
-		return view_rel(cmd, out, size);
-	path = getenv("PATH");
-	if (!path)
-		path = "/bin:/usr/bin";
-	for (p = path;; p = end + 1) {
-		char cand[PATH_MAX];
-		struct stat st;
-		end = strchrnul(p, ':');
-		int len = (int)(end - p);
-		if (snprintf(cand, sizeof cand, "%.*s%s%s", len, p, len ? "/" : "", cmd) < (int)sizeof cand &&
-		    view_rel(cand, out, size) == 0 && stat(out, &st) == 0 && S_ISREG(st.st_mode)) {
-			if (access(out, X_OK) == 0)
-				return 0;
-			seen_eacces = 1;
-		}
-		if (!*end)
-			break;
-	}
-	return seen_eacces ? -EACCES : -ENOENT;
-}
-
-/* ---- one program ------------------------------------------------------------------ */
-
-/* The verdict is core/followable.c's, the one the library applies at every
- * exec; this tool adds the finding of files through the layers, and, for
- * users, the instruction scan (tools/elfscan.c) as a warning. */
-
-static void set(struct result *r, enum verdict v, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void set(struct result *r, enum verdict v, const char *fmt, ...)
-{
-	va_list ap;
-	r->v = v;
-	va_start(ap, fmt);
-	vsnprintf(r->reason, sizeof r->reason, fmt, ap);
-	va_end(ap);
-}
-
-static int open_viewed(void *ctx, const char *path)
-{
-	char real[PATH_MAX];
-	int e = view_rel(path, real, sizeof real);
-	(void)ctx;
-	if (e < 0)
-		return e;
-	e = open(real, O_RDONLY | O_CLOEXEC);
-	return e < 0 ? -errno : e;
-}
-
-static int find_viewed(void *ctx, const char *cmd)
-{
-	char real[PATH_MAX];
-	int e = lookup(cmd, real, sizeof real);
-	(void)ctx;
-	if (e < 0)
-		return e;
-	e = open(real, O_RDONLY | O_CLOEXEC);
-	return e < 0 ? -errno : e;
-}
-
-static const struct ue_follow_finder finder = { open_viewed, find_viewed, NULL };
+/* The union's view of paths (progcheck.h): the layers given, if any. */
+static struct ue_pc_view un;
 
 /* The instruction scan: a warning only (see core/followable.h for why it
  * is no verdict). */
@@ -226,69 +71,7 @@ static void scan_warning(const char *path, struct result *r)
 	ue_elf_close(&e);
 }
 
-/* PATH is a real path (found through the view). */
-static void check_path(const char *path, int depth, int scan, struct result *r)
-{
-	struct stat st;
-	struct ue_verdict v;
-	int fd;
-
-	if (stat(path, &st) != 0) {
-		set(r, errno == ENOENT ? NOT_FOUND : CANNOT_RUN, "%s", strerror(errno));
-		return;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		set(r, CANNOT_RUN, "a directory");
-		return;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		set(r, CANNOT_RUN, "not a regular file");
-		return;
-	}
-	if (access(path, X_OK) != 0) {
-		set(r, CANNOT_RUN, "not executable");
-		return;
-	}
-	/* execute-only: the kernel can run what we cannot read; the verdict
-	 * then judges what fstat tells (the set-id bits) */
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 && (fd = open(path, O_PATH | O_CLOEXEC)) < 0) {
-		set(r, CANNOT_RUN, "%s", strerror(errno));
-		return;
-	}
-	ue_followable_fd(fd, &finder, &v);
-	close(fd);
-	if (v.v == UE_NOT_FOLLOWED) {
-		set(r, NOT_FOLLOWED, "%s", v.reason);
-		r->supervise = v.supervise;
-	} else if (v.v == UE_CANNOT_RUN && strcmp(v.reason, "no #!") == 0) {
-		/* no #!: execve fails with ENOEXEC, and execvp and the
-		 * shells run it with /bin/sh */
-		struct result sub = { FOLLOWED, "", "", 0 };
-		char real[PATH_MAX];
-		if (view("/bin/sh", real, sizeof real) == 0 && depth < MAX_DEPTH)
-			check_path(real, depth + 1, 0, &sub);
-		r->supervise = sub.supervise;
-		if (sub.v == NOT_FOLLOWED)
-			set(r, NOT_FOLLOWED, "a script without #! run by /bin/sh, which is %s", sub.reason);
-	} else if (v.v == UE_CANNOT_RUN) {
-		set(r, CANNOT_RUN, "%s", v.reason);
-	} else if (scan) {
-		scan_warning(path, r);
-	}
-}
-
 /* ---- the command line -------------------------------------------------------------- */
-
-/* One line, whatever a name holds: newlines are shown as "\n". */
-static void put_name(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '\n')
-			fputs("\\n", f);
-		else
-			fputc(*s, f);
-	}
-}
 
 /* --json: {"program":...,"verdict":...[,"reason":...][,"warning":...]} */
 static void put_json_result(const char *program, const struct result *r)
@@ -300,12 +83,12 @@ static void put_json_result(const char *program, const struct result *r)
 	};
 	fputs("{\"program\":", stdout);
 	json_string(stdout, program);
-	printf(",\"verdict\":\"%s\"", verdicts[r->v]);
-	if (r->v != FOLLOWED && r->v != NOT_FOUND) {
+	printf(",\"verdict\":\"%s\"", verdicts[r->pc.v]);
+	if (r->pc.v != FOLLOWED && r->pc.v != NOT_FOUND) {
 		fputs(",\"reason\":", stdout);
-		json_string(stdout, r->reason);
+		json_string(stdout, r->pc.reason);
 	}
-	if (r->v == FOLLOWED && r->warning[0]) {
+	if (r->pc.v == FOLLOWED && r->warning[0]) {
 		fputs(",\"warning\":", stdout);
 		json_string(stdout, r->warning);
 	}
@@ -422,7 +205,7 @@ int main(int argc, char **argv)
 		un.layer[un.nlayers++] = canonical(upper);
 		list = strdup(lower);
 		for (tok = strtok_r(list, ":", &save); tok; tok = strtok_r(NULL, ":", &save)) {
-			if (un.nlayers > MAX_LOWERS)
+			if (un.nlayers > UE_PC_MAX_LOWERS)
 				return die_usage("too many lowers", NULL);
 			un.layer[un.nlayers++] = canonical(tok);
 		}
@@ -432,56 +215,40 @@ int main(int argc, char **argv)
 		un.mlen = strlen(un.mount);
 	}
 
+	if (launch)
+		return ue_pc_launch(&un, argv[i], allow, supervisor);
 	for (; i < argc; i++) {
-		struct result r = { FOLLOWED, "", "", 0 };
-		char real[PATH_MAX];
-		int e = lookup(argv[i], real, sizeof real);
-		if (e < 0)
-			set(&r, e == -ENOENT ? NOT_FOUND : CANNOT_RUN, "%s", strerror(-e));
-		else
-			check_path(real, 0, !launch, &r);
-		if (launch) {
-			/* The launcher runs it under unionenv-supervise. */
-			if (supervisor && r.supervise)
-				return EX_SUPERVISE;
-			if (r.v != NOT_FOLLOWED)
-				return 0;       /* exec reports what cannot run */
-			fputs(allow ? "unionenv: warning: " : "unionenv: ", stderr);
-			put_name(stderr, argv[i]);
-			fputs(" is ", stderr);
-			put_name(stderr, r.reason);
-			fputs(allow ? ": the union cannot follow it\n"
-			            : ": the union cannot follow it (use --allow-unfollowed to run it anyway)\n",
-			      stderr);
-			return allow ? 0 : EX_REFUSED;
-		}
+		struct result r = { .warning = "" };
+		ue_pc_check(&un, argv[i], &r.pc);
+		if (r.pc.v == FOLLOWED && r.pc.real[0])
+			scan_warning(r.pc.real, &r);
 		/* The supervisor beside this tool follows what the library
 		 * cannot (the launcher and the library hand it over). */
-		if (r.v == NOT_FOLLOWED && r.supervise && supervisor_beside_me())
-			r.v = SUPERVISED;
-		if (r.v != FOLLOWED && r.v != SUPERVISED)
+		if (r.pc.v == NOT_FOLLOWED && r.pc.supervise && supervisor_beside_me())
+			r.pc.v = SUPERVISED;
+		if (r.pc.v != FOLLOWED && r.pc.v != SUPERVISED)
 			status = 1;
 		if (json) {
 			put_json_result(argv[i], &r);
 			continue;
 		}
-		put_name(stdout, argv[i]);
-		switch (r.v) {
+		ue_pc_put_name(stdout, argv[i]);
+		switch (r.pc.v) {
 		case FOLLOWED:
 			fputs(": followed", stdout);
 			if (r.warning[0]) {
 				fputs(" (warning: ", stdout);
-				put_name(stdout, r.warning);
+				ue_pc_put_name(stdout, r.warning);
 				fputs(")", stdout);
 			}
 			break;
 		case NOT_FOLLOWED:
 			fputs(": not followed: ", stdout);
-			put_name(stdout, r.reason);
+			ue_pc_put_name(stdout, r.pc.reason);
 			break;
 		case SUPERVISED:
 			fputs(": followed by the supervisor (", stdout);
-			put_name(stdout, r.reason);
+			ue_pc_put_name(stdout, r.pc.reason);
 			fputs(")", stdout);
 			break;
 		case NOT_FOUND:
@@ -489,7 +256,7 @@ int main(int argc, char **argv)
 			break;
 		case CANNOT_RUN:
 			fputs(": cannot run: ", stdout);
-			put_name(stdout, r.reason);
+			ue_pc_put_name(stdout, r.pc.reason);
 			break;
 		}
 		fputc('\n', stdout);

@@ -14,9 +14,9 @@ ELFSCAN = tools/elfscan.c tools/elfscan.h
 # library's exec wrappers.
 FOLLOWABLE_OBJ = build/core/followable.o build/core/elfhead.o build/core/followcache.o build/core/gate.o
 
-build/unionenv-check: tools/check.c $(ELFSCAN) tools/jsonstr.c tools/jsonstr.h $(FOLLOWABLE_OBJ)
+build/unionenv-check: tools/check.c tools/progcheck.c tools/progcheck.h $(ELFSCAN) tools/jsonstr.c tools/jsonstr.h $(FOLLOWABLE_OBJ)
 	@mkdir -p build
-	$(CC) $(UE_CFLAGS) $(CFLAGS) -Itools -o $@ tools/check.c tools/elfscan.c tools/jsonstr.c $(FOLLOWABLE_OBJ) -lelf
+	$(CC) $(UE_CFLAGS) $(CFLAGS) -Itools -o $@ tools/check.c tools/progcheck.c tools/elfscan.c tools/jsonstr.c $(FOLLOWABLE_OBJ) -lelf
 
 # The coverage tool compiles in the two tables of preload/ and the
 # classification of tools/path-functions.txt (.incbin, relative to here).
