@@ -1,99 +1,12 @@
 /* unionenv-upperform UPPER [auto|device|xattr|aufs]: the form of markers the
- * launcher tells the library to write in UPPER (UNIONENV_UPPER_FORMAT).
- *
- * auto: the form UPPER was written in, where it holds markers already and
- * its filesystem takes them; else the first form its filesystem takes, of
- * the kernel's char 0/0 whiteouts, its xattr whiteouts, aufs .wh. files
- * (a real probe: core/form.c, beside the upper where it can be).  A fallback form is said once, on stderr.
- * A named form is checked against the filesystem.  Prints the form's name;
- * status 1 (with one line on stderr) when UPPER cannot hold it. */
-#include "config.h"
+ * launcher tells the library to write in UPPER (UNIONENV_UPPER_FORMAT), for
+ * scripts and older launchers: the launcher itself calls ue_form_pick
+ * (formpick.h).  Prints the form's name; status 1 (with one line on
+ * stderr) when UPPER cannot hold it. */
 #include "form.h"
-#include "whiteout.h"
+#include "formpick.h"
 
-#include <dirent.h>
-#include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-#include <sys/stat.h>
-#include <sys/xattr.h>
-
-/* Whether the directory at fd is marked as holding xattr whiteouts. */
-static int holds_xwhiteouts(int fd)
-{
-	char v[2];
-	return fgetxattr(fd, UE_XATTR_OPAQUE, v, sizeof v) == 1 && v[0] == 'x';
-}
-
-/* The form of the first marker found below the directory fd (closed
- * here), or -1 for none.  Types come from readdir, so a big upper costs a
- * listing of each directory, not a stat of each file. */
-static int marker_below(int fd, int depth)
-{
-	DIR *d = fdopendir(fd);
-	struct dirent *e;
-	int form = -1;
-	if (!d) {
-		close(fd);
-		return -1;
-	}
-	while (form < 0 && (e = readdir(d))) {
-		struct stat st;
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		if (!strncmp(e->d_name, UE_AUFS_PREFIX, sizeof UE_AUFS_PREFIX - 1)) {
-			form = UE_FORM_AUFS;
-		} else if (e->d_type == DT_CHR || e->d_type == DT_UNKNOWN) {
-			if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && ue_is_whiteout(&st))
-				form = UE_FORM_DEVICE;
-		}
-		if (form < 0 && depth < 256 && (e->d_type == DT_DIR || e->d_type == DT_UNKNOWN)) {
-			int sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (sub >= 0)
-				form = holds_xwhiteouts(sub) ? (close(sub), UE_FORM_XATTR) : marker_below(sub, depth + 1);
-		}
-	}
-	closedir(d);
-	return form;
-}
-
-/* The form of the first marker found in the upper, or -1 for none. */
-static int written_form(const char *upper)
-{
-	int fd = open(upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	if (holds_xwhiteouts(fd)) {
-		close(fd);
-		return UE_FORM_XATTR;
-	}
-	return marker_below(fd, 0);
-}
-
-/* Where to probe: beside the upper, in its parent, when that is on the same
- * filesystem and writable, so that nothing happens in the upper at all (a
- * union running on it meanwhile would see its root's times move); else in
- * the upper itself, whose times the probe puts back. */
-static const char *probe_dir(const char *upper)
-{
-	static char parent[4096];
-	struct stat su, sp;
-	snprintf(parent, sizeof parent, "%s", upper);
-	const char *p = dirname(parent);
-	if (stat(upper, &su) == 0 && stat(p, &sp) == 0 && su.st_dev == sp.st_dev && access(p, W_OK | X_OK) == 0)
-		return p;
-	return upper;
-}
-
-static const char *what(int form)
-{
-	return form == UE_FORM_XATTR ? "the kernel's xattr whiteouts (user.overlay.whiteout)"
-	     : form == UE_FORM_AUFS ? "aufs/OCI markers (.wh.NAME, .wh..wh..opq)"
-	     : "whiteout devices (char 0/0)";
-}
 
 int main(int argc, char **argv)
 {
@@ -101,37 +14,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: unionenv-upperform UPPER [auto|device|xattr|aufs]\n");
 		return 2;
 	}
-	const char *upper = argv[1], *asked = argc > 2 ? argv[2] : "auto";
-	int named = strcmp(asked, "auto") ? ue_form_parse(asked) : -1;
-	if (strcmp(asked, "auto") && named < 0) {
-		fprintf(stderr, "unionenv: unknown upper format '%s' (auto, device, xattr, aufs)\n", asked);
+	int form = ue_form_pick(argv[1], argc > 2 ? argv[2] : "auto");
+	if (form < 0)
 		return 1;
-	}
-	int takes = ue_form_probe(probe_dir(upper));
-	if (takes < 0)
-		takes = ue_form_probe(upper);
-	if (takes < 0) {
-		fprintf(stderr, "unionenv: upper '%s' cannot be probed: %s\n", upper, strerror(-takes));
-		return 1;
-	}
-	if (named >= 0) {
-		/* Forms are ordered: a filesystem that takes one takes the later ones. */
-		if (named < takes) {
-			fprintf(stderr, "unionenv: upper '%s' cannot hold %s (its filesystem refuses them)\n", upper, what(named));
-			return 1;
-		}
-		puts(ue_form_name(named));
-		return 0;
-	}
-	int form = written_form(upper);
-	if (form > takes) {
-		fprintf(stderr, "unionenv: upper '%s' holds %s: writing that form\n", upper, what(form));
-	} else {
-		form = takes;
-		if (form != UE_FORM_DEVICE)
-			fprintf(stderr, "unionenv: upper '%s' cannot hold %s%s: writing %s\n", upper, what(UE_FORM_DEVICE),
-			        form == UE_FORM_AUFS ? " nor user xattrs" : "", what(form));
-	}
 	puts(ue_form_name(form));
 	return 0;
 }
