@@ -33,7 +33,7 @@ build/tests/%: tests/preload/%.c
 	$(CC) -std=gnu11 -Wall -O2 -o $@ $< -lpthread
 
 # Each tool of tools/ adds itself to TOOLS in its own fragment.
--include $(wildcard tools/*.mk) supervisor/supervisor.mk
+-include $(wildcard tools/*.mk) supervisor/supervisor.mk launcher/launcher.mk
 tools: $(TOOLS)
 
 build/%.o: %.c $(HEADERS)

@@ -9,7 +9,7 @@ set -u
 PACKAGES=(
     gcc make libc6-dev uthash-dev libelf-dev   # build
     zlib1g-dev libzstd-dev                     # build: export/import compression
-    bats attr coreutils findutils tar git sed diffutils rsync cpio patch
+    bats attr coreutils findutils tar git sed diffutils rsync cpio patch strace
     python3 perl sqlite3 util-linux file       # tests and demo
     exfatprogs exfat-fuse                      # tests: an upper that holds no devices nor xattrs
     bash-completion                            # tests: completion/unionenv.bash uses its helpers

@@ -59,6 +59,8 @@ not_root() {
 
 # A launcher wired, as `make install` does, to a stub library that does
 # nothing: it tests what the launcher exports without depending on core/.
+# The launcher program (build/unionenv-launch) is installed beside the stub
+# library, as `make install` puts it beside the real one.
 # Sets STUB (the launcher) and STUB_LIB.
 stub_setup() {
     local d=$BATS_FILE_TMPDIR/stub
@@ -69,6 +71,7 @@ stub_setup() {
         printf 'int unionenv_stub;\nunsigned la_version(unsigned v) { return v; }\n' >"$d/stub.c"
         cc -shared -fPIC -o "$d/libunionenv.so" "$d/stub.c" || return 1
         cc -shared -fPIC -o "$d/libother.so" "$d/stub.c" || return 1
+        cp "$REPO/build/unionenv-launch" "$d/" || return 1
         sed "s|^UNIONENV_LIBDIR=.*|UNIONENV_LIBDIR=$d|" "$UE" >"$d/unionenv" || return 1
         chmod +x "$d/unionenv"
     fi

@@ -52,7 +52,7 @@ teardown() { common_teardown; }
     {
         echo "/usr/bin/unionenv -rwxr-xr-x"
         echo "$L/libunionenv.so -rw-r--r--"
-        for t in check commit convert diff export fsck import supervise upperform; do
+        for t in check commit convert diff export fsck import launch supervise upperform; do
             echo "$L/unionenv-$t -rwxr-xr-x"
         done
         echo "/usr/share/bash-completion/completions/unionenv -rw-r--r--"

@@ -64,3 +64,14 @@ teardown() { common_teardown; }
     run --separate-stderr "$W/prefix/bin/unionenv" --lower a --upper u -- true
     [ "$status" -eq 0 ]
 }
+
+@test "a symbolic link to the installed launcher, elsewhere, still finds its tree" {
+    run make -s -C "$REPO" install PREFIX="$W/prefix"
+    [ "$status" -eq 0 ]
+    mkdir mybin
+    ln -s "$W/prefix/bin/unionenv" mybin/unionenv
+    run --separate-stderr mybin/unionenv --lower a --upper u -- sh -c 'printf %s "$UNIONENV_LIB"'
+    echo "$status $output $stderr"
+    [ "$status" -eq 0 ]
+    [ "$output" = "$W/prefix/lib/unionenv/libunionenv.so" ]
+}

@@ -134,3 +134,16 @@ show_env='printf "%s\n" "L=$UNIONENV_LOWER" "U=$UNIONENV_UPPER" "M=$UNIONENV_MOU
     after=$(cd "$W" && find a b -printf '%p %y %s %m %T@\n' | LC_ALL=C sort | cksum)
     [ "$before" = "$after" ]
 }
+
+@test "the launcher is one process: no shell, check tool or probe is run beside it" {
+    command -v strace >/dev/null || skip "strace is not installed (scripts/install-deps.sh)"
+    run --separate-stderr strace -f -qq -e trace=execve -e signal=none -o "$W/execs" "$STUB" --lower a --upper u -- true
+    echo "$status $stderr"
+    [ "$status" -eq 0 ]
+    cat "$W/execs"
+    # The script (run by /bin/sh), the launcher, env under the preload,
+    # the command: nothing else (realpath, stat, unionenv-check,
+    # unionenv-upperform were run for every start before).
+    progs=$(grep -v ENOENT "$W/execs" | grep -o 'execve("[^"]*"' | sed 's/.*"\(.*\)"/\1/; s|.*/||' | tr '\n' ' ')
+    [ "$progs" = "unionenv unionenv-launch env true " ]
+}

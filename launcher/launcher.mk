@@ -1,0 +1,13 @@
+# launcher/launcher.mk: build/unionenv-launch, the launcher behind
+# unionenv.sh (installed as `unionenv`): the checks, the verdict on the
+# command (tools/progcheck.c), the upper's form (tools/formpick.c), the
+# environment and the exec, in one process.  Installed beside the library,
+# which it finds as its own directory.
+TOOLS += build/unionenv-launch
+
+LAUNCH_SRC = $(wildcard launcher/*.c) tools/progcheck.c tools/formpick.c
+
+build/unionenv-launch: $(LAUNCH_SRC) launcher/launcher.h tools/progcheck.h tools/formpick.h \
+		$(FOLLOWABLE_OBJ) build/core/form.o core/form.h core/followable.h
+	@mkdir -p build
+	$(CC) $(UE_CFLAGS) $(CFLAGS) -Ilauncher -Itools -o $@ $(LAUNCH_SRC) $(FOLLOWABLE_OBJ) build/core/form.o
