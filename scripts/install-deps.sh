@@ -17,6 +17,7 @@ PACKAGES=(
                                                # 81 MB: ~15 s to fetch, ~35 s to unpack
     busybox-static valgrind                    # tests: programs only the supervisor follows
     dpkg-dev debhelper lintian                 # tests: the Debian package builds, lintian clean
+    fuse-overlayfs fakechroot                  # make bench: the columns beside unionenv's
 )
 
 missing=()

@@ -1,0 +1,240 @@
+#!/bin/bash
+# metadata-bench.sh - issue 12's table: the workloads that walk or change
+# many names, natively, on a kernel overlayfs mount (root only), under
+# fuse-overlayfs, under fakechroot (the same LD_PRELOAD interposition
+# without a union) and under unionenv (its launcher included: users pay
+# it), in one run; ratios to native, median of several runs, warm cache.
+# Then the launcher's start-up, and the system calls per operation of each
+# workload natively and under unionenv (strace -f -c), with the calls that
+# unionenv adds most, so a regression shows where it comes from.
+# Prints tables; asserts nothing about times (`make bench` runs it).
+#
+#   BENCH_SCALE   size of the trees, 1 = the issue's (default; a few
+#                 minutes), 0.01 for a smoke run
+#   BENCH_RUNS    runs of the fast rows (default 5); BENCH_SLOW_RUNS for
+#                 make, untar and rm (default 3)
+#   BENCH_STARTS  launcher starts timed (default 200)
+#   BENCH_STRACE  0 leaves out the system call table
+#   BENCH_ROWS    the rows to run (default: all), e.g. "find rm"
+#   UNION_CMD     the unionenv to measure (default: this checkout's)
+set -u
+REPO=$(cd -- "$(dirname -- "$0")/../.." && pwd -P)
+# shellcheck source=tests/lib/union.sh
+. "$REPO/tests/lib/union.sh"
+scenario_init metadata-bench
+
+SCALE=${BENCH_SCALE:-1}
+RUNS=${BENCH_RUNS:-5}
+SLOW_RUNS=${BENCH_SLOW_RUNS:-3}
+STARTS=${BENCH_STARTS:-200}
+STRACE=${BENCH_STRACE:-1}
+ROWS=${BENCH_ROWS:-find du ls tar make untar rm git}
+UE=$UNION_CMD
+scaled() { awk -v n="$1" -v s="$SCALE" 'BEGIN {v = int(n * s); print v < 2 ? 2 : v}'; }
+SYN_FILES=$(scaled 12000)       # a synthetic tree, 100 files a directory
+RM_FILES=$(scaled 8000)         # the tree rm -rf removes: 8,800 entries at scale 1
+UNTAR_FILES=$(scaled 10000)
+GIT_FILES=$(scaled 4000)
+MAKE_FILES=$(scaled 300)
+
+# ---- the data ------------------------------------------------------------------
+L=$T/L PA=$T/PA PB=$T/PB
+echo "# making the trees in $T (scale $SCALE)"
+mktree() {  # mktree DIR FILES: FILES files of 0..8 KiB, 100 a directory
+    python3 - "$1" "$2" <<'PY'
+import os, sys
+root, n = sys.argv[1], int(sys.argv[2])
+for i in range(n):
+    d = os.path.join(root, "d%03d" % (i // 100))
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "f%05d.txt" % i), "wb") as f:
+        f.write(b"x" * ((i * 7919) % 8192))
+PY
+}
+mktree "$L/syn" "$SYN_FILES" && mktree "$L/rmt" "$RM_FILES" && mktree "$T/untar.src" "$UNTAR_FILES" &&
+    tar -cf "$T/untar.tar" -C "$T/untar.src" . && rm -rf "$T/untar.src" || exit 1
+mktree "$L/git" "$GIT_FILES" &&
+    git -C "$L/git" init -q && git -C "$L/git" add -A &&
+    git -C "$L/git" -c user.name=bench -c user.email=bench@invalid commit -qm tree || exit 1
+"$REPO/tests/sample/gen-project.sh" "$PA" "$PB" "$MAKE_FILES" >/dev/null || exit 1
+LOWERS_AT_START=$(for d in "$L" "$PA" "$PB"; do snapshot_tree "$d"; done)
+MAIN_OPS=$(find "$L" | wc -l)
+RM_OPS=$(find "$L/rmt" | wc -l)
+echo "# lower: $MAIN_OPS entries; rm -rf: $RM_OPS entries; untar: $UNTAR_FILES files; git: $GIT_FILES files; make: $MAKE_FILES files"
+
+# ---- the rows: NAME SET KIND GOAL OPS WORK -----------------------------------------
+# SET main: the lower L; proj: the project over PA:PB.  KIND read: one
+# state for every run (after a warm-up run); write: a fresh one per run.
+row() {
+    case $1 in
+    find) echo "main read 1.3 $MAIN_OPS find . -type f >/dev/null" ;;
+    du) echo "main read 2.0 $MAIN_OPS du -s . >/dev/null" ;;
+    ls) echo "main read 1.3 $MAIN_OPS ls -lR . >/dev/null" ;;
+    tar) echo "main read 1.3 $MAIN_OPS tar -cf - . | cat >/dev/null" ;;
+    make) echo "proj write 1.05 $MAKE_FILES make -j2 >/dev/null 2>&1" ;;
+    untar) echo "main write 1.2 $UNTAR_FILES mkdir untar.d && tar -xf '$T/untar.tar' -C untar.d" ;;
+    rm) echo "main write 2.0 $RM_OPS rm -rf rmt" ;;
+    git) echo "main read 1.3 $GIT_FILES cd git && git status --porcelain >/dev/null" ;;
+    esac
+}
+title() {
+    case $1 in
+    find) echo '`find -type f`' ;; du) echo '`du -s`' ;; ls) echo '`ls -lR`' ;;
+    tar) echo '`tar -c`' ;; make) echo "\`make -j2\`, $MAKE_FILES files" ;;
+    untar) echo "untar $UNTAR_FILES files" ;; rm) echo "\`rm -rf\` of a $RM_OPS-entry lower tree" ;;
+    git) echo "\`git status\` of $GIT_FILES files" ;;
+    esac
+}
+set_lowers() { [ "$1" = main ] && echo "$L" || echo "$PA:$PB"; }
+
+# ---- the configurations ----------------------------------------------------------
+KERNEL=0 FUSE=0 FAKE=0
+if can_mount_overlay; then KERNEL=1; else echo "# SKIP kernel overlayfs column: $ORACLE_SKIP_REASON"; fi
+if command -v fakechroot >/dev/null; then FAKE=1; else echo "# SKIP fakechroot column: fakechroot is not installed (scripts/install-deps.sh)"; fi
+FUSE_UMOUNT=$(command -v fusermount3 || command -v fusermount || echo umount)
+if ! command -v fuse-overlayfs >/dev/null; then
+    echo "# SKIP fuse-overlayfs column: fuse-overlayfs is not installed (scripts/install-deps.sh)"
+else
+    mkdir -p "$T/fp/l" "$T/fp/u" "$T/fp/w" "$T/fp/m"
+    if fuse-overlayfs -o "lowerdir=$T/fp/l,upperdir=$T/fp/u,workdir=$T/fp/w" "$T/fp/m" 2>"$T/fp.err"; then
+        FUSE=1
+        "$FUSE_UMOUNT" -u "$T/fp/m" 2>/dev/null || umount "$T/fp/m"
+    else
+        echo "# SKIP fuse-overlayfs column: it cannot mount here ($(head -n 1 "$T/fp.err"))"
+    fi
+fi
+cleanup_mounts() {
+    local m
+    for m in "$T"/k-*/m "$T"/f-*/m; do
+        [ -d "$m" ] && mountpoint -q "$m" && { umount "$m" 2>/dev/null || umount -l "$m"; }
+    done
+}
+
+# view CONFIG SET FRESH: make the state of SET under CONFIG (anew when
+# FRESH is 1) and print the directory the workload runs in.
+view() {
+    local c=$1 set=$2 fresh=$3 d=$T/$1-$2 low
+    low=$(set_lowers "$set")
+    case $c in
+    native | fakechroot)
+        if [ "$fresh" = 1 ] || [ ! -d "$d/v" ]; then
+            rm -rf "$d" && mkdir -p "$d" && merged_copy "$low" "$d/v" >/dev/null || return 1
+        fi
+        echo "$d/v" ;;
+    k | f)
+        if [ "$fresh" = 1 ] || ! mountpoint -q "$d/m"; then
+            mountpoint -q "$d/m" && { umount "$d/m" 2>/dev/null || umount -l "$d/m"; }
+            rm -rf "$d/u" "$d/w" && mkdir -p "$d/u" "$d/w" "$d/m" || return 1
+            if [ "$c" = k ]; then
+                mount_overlay "$low" "$d/u" "$d/w" "$d/m" || return 1
+            else
+                fuse-overlayfs -o "lowerdir=$low,upperdir=$d/u,workdir=$d/w" "$d/m" 2>/dev/null || return 1
+            fi
+        fi
+        echo "$d/m" ;;
+    unionenv)
+        [ "$fresh" = 1 ] && rm -rf "$d/u"
+        mkdir -p "$d/u"
+        echo "${low%%:*}" ;;
+    esac
+}
+
+# run_once CONFIG SET DIR WORK [PREFIX...]: the workload once, in DIR.
+run_once() {
+    local c=$1 set=$2 dir=$3 work=$4
+    shift 4
+    case $c in
+    fakechroot) "$@" fakechroot sh -c "cd '$dir' && $work" ;;
+    unionenv) "$@" "$UE" --lower "$(set_lowers "$set")" --upper "$T/unionenv-$set/u" -- sh -c "cd '$dir' && $work" ;;
+    *) "$@" sh -c "cd '$dir' && $work" ;;
+    esac
+}
+
+# measure CONFIG NAME: the median seconds of the row's runs, or FAIL.
+measure() {
+    local c=$1 set kind goal ops work n i dir t
+    read -r set kind goal ops work <<<"$(row "$2")"
+    n=$RUNS
+    [ "$kind" = write ] && n=$SLOW_RUNS
+    if [ "$kind" = read ]; then
+        dir=$(view "$c" "$set" 0) && run_once "$c" "$set" "$dir" "$work" >/dev/null 2>&1 || { echo FAIL; return; }
+    fi
+    for ((i = 0; i < n; i++)); do
+        if [ "$kind" = write ]; then
+            dir=$(view "$c" "$set" 1) || { echo FAIL; continue; }
+        fi
+        t=$(run_once "$c" "$set" "$dir" "$work" "$REPO/tests/bench/timeit" 1) || t=FAIL
+        echo "$t"
+    done | sort -n | awk '$1 == "FAIL" {f = 1} {v[NR] = $1} END {if (f || !NR) print "FAIL"; else print v[int((NR + 1) / 2)]}'
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a == "FAIL" || b == "FAIL" || a == "-") print a == "-" ? "-" : "FAIL"; else printf "%.2fx", a / b}'; }
+
+# ---- the table ---------------------------------------------------------------------
+echo
+echo "| workload | native | kernel overlayfs | fuse-overlayfs | fakechroot | unionenv | goal |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+for r in $ROWS; do
+    read -r set kind goal ops work <<<"$(row "$r")"
+    nat=$(measure native "$r")
+    k=-; f=-; fc=-
+    [ $KERNEL = 1 ] && k=$(measure k "$r")
+    [ $FUSE = 1 ] && f=$(measure f "$r")
+    [ $FAKE = 1 ] && fc=$(measure fakechroot "$r")
+    u=$(measure unionenv "$r")
+    echo "| $(title "$r") | ${nat} s | $(ratio "$k" "$nat") | $(ratio "$f" "$nat") | $(ratio "$fc" "$nat") | $(ratio "$u" "$nat") | ${goal}x |"
+done
+cleanup_mounts
+
+# ---- the launcher's start-up -------------------------------------------------------
+# per_start CMD...: milliseconds per start, over STARTS starts.
+per_start() {
+    local i t0=$EPOCHREALTIME
+    for ((i = 0; i < STARTS; i++)); do "$@" >/dev/null 2>&1; done
+    awk -v a="$t0" -v b="$EPOCHREALTIME" -v n="$STARTS" 'BEGIN {printf "%.2f", (b - a) * 1000 / n}'
+}
+mkdir -p "$T/start-u"
+native_ms=$(per_start /bin/true)
+union_ms=$(per_start "$UE" --lower "$L" --upper "$T/start-u" -- /bin/true)
+echo
+echo "| start-up ($STARTS starts) | ms per start |"
+echo "|---|---:|"
+echo "| \`/bin/true\` | $native_ms |"
+echo "| \`unionenv --lower L --upper U -- /bin/true\` | $union_ms |"
+echo "| the launcher's own cost | $(awk -v a="$union_ms" -v b="$native_ms" 'BEGIN {printf "%.2f", a - b}') (goal: 3 or less) |"
+
+# ---- system calls per operation ----------------------------------------------------
+# calls FILE: "total name:count..." from strace -c's summary.
+calls() {
+    awk '$1 ~ /^[0-9.]+$/ {if ($NF == "total") t = $4; else c[$NF] = $4} END {printf "%d", t; for (n in c) printf " %s:%d", n, c[n]; print ""}' "$1"
+}
+if [ "$STRACE" = 1 ] && command -v strace >/dev/null; then
+    echo
+    echo "| workload | operations | native calls/op | unionenv calls/op | ratio | most added by unionenv (calls/op) |"
+    echo "|---|---:|---:|---:|---:|---|"
+    for r in $ROWS; do
+        read -r set kind goal ops work <<<"$(row "$r")"
+        for c in native unionenv; do
+            dir=$(view "$c" "$set" 1) &&
+                run_once "$c" "$set" "$dir" "$work" strace -f -qq -c -o "$T/strace.$c" >/dev/null 2>&1 ||
+                echo "0 total" >"$T/strace.$c"
+        done
+        read -r nt nrest <<<"$(calls "$T/strace.native")"
+        read -r ut urest <<<"$(calls "$T/strace.unionenv")"
+        added=$(awk -v n="$nrest" -v u="$urest" -v ops="$ops" 'BEGIN {
+            split(n, a, " "); for (i in a) {split(a[i], kv, ":"); nat[kv[1]] = kv[2]}
+            split(u, b, " "); for (i in b) {split(b[i], kv, ":"); d = kv[2] - nat[kv[1]]; if (d > 0) printf "%s %.2f\n", kv[1], d / ops}
+        }' | sort -k2 -rn | head -n 4 | awk '{printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2}')
+        echo "| $(title "$r") | $ops | $(awk -v t="$nt" -v o="$ops" 'BEGIN {printf "%.2f", t / o}') | $(awk -v t="$ut" -v o="$ops" 'BEGIN {printf "%.2f", t / o}') | $(ratio "$ut" "$nt") | $added |"
+    done
+elif [ "$STRACE" = 1 ]; then
+    echo "# SKIP system calls per operation: strace is not installed (scripts/install-deps.sh)"
+fi
+
+echo
+if [ "$(for d in "$L" "$PA" "$PB"; do snapshot_tree "$d"; done)" = "$LOWERS_AT_START" ]; then
+    echo "# lowers unchanged"
+else
+    echo "# LOWERS CHANGED"
+    exit 1
+fi
