@@ -44,6 +44,11 @@ struct launch_layers {
  * nothing but the (emptied) trace file. */
 void check_layers(const struct launch_opts *o, struct launch_layers *l);
 
+/* ---- the exec (direct.c) ---- */
+/* The file to exec for CMD without env in between, when the union cannot
+ * change what execvp finds (malloc'd), else NULL. */
+char *direct_path(const struct launch_layers *l, const char *cmd);
+
 /* ---- helpers (util.c) ---- */
 /* One line "unionenv: MESSAGE" (a newline in it written as "\n"), exit 125. */
 void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));

@@ -6,7 +6,8 @@
  * only when every check has passed is anything created (the upper), then
  * the upper's form is chosen and COMMAND runs under the preload (through
  * env, whose execvp then looks COMMAND up in union terms and whose 126 and
- * 127 are the contract) or under the supervisor. */
+ * 127 are the contract, unless the union cannot change what it finds:
+ * direct.c) or under the supervisor. */
 #include "launcher.h"
 #include "form.h"
 #include "formpick.h"
@@ -205,6 +206,12 @@ int main(int argc, char **argv)
 		execv(supervisor, args);
 	} else {
 		setenv("LD_PRELOAD", preload, 1);
+		/* Judged followed above: the library, loaded into COMMAND,
+		 * would let it run.  With --allow-unfollowed the library's
+		 * warning at env's exec is wanted: through env. */
+		char *direct = o.allow ? NULL : direct_path(&l, o.cmd[0]);
+		if (direct)
+			execv(direct, o.cmd);
 		args[0] = "env";
 		execvp("env", args);
 	}

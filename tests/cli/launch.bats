@@ -141,9 +141,25 @@ show_env='printf "%s\n" "L=$UNIONENV_LOWER" "U=$UNIONENV_UPPER" "M=$UNIONENV_MOU
     echo "$status $stderr"
     [ "$status" -eq 0 ]
     cat "$W/execs"
-    # The script (run by /bin/sh), the launcher, env under the preload,
-    # the command: nothing else (realpath, stat, unionenv-check,
-    # unionenv-upperform were run for every start before).
+    # The script (run by /bin/sh), the launcher, the command (found
+    # outside the union: no env in between): nothing else (realpath, stat,
+    # unionenv-check, unionenv-upperform and env were run for every start
+    # before).
     progs=$(grep -v ENOENT "$W/execs" | grep -o 'execve("[^"]*"' | sed 's/.*"\(.*\)"/\1/; s|.*/||' | tr '\n' ' ')
-    [ "$progs" = "unionenv unionenv-launch env true " ]
+    [ "$progs" = "unionenv unionenv-launch true " ]
+}
+
+@test "a command the union may show otherwise is run through env, under the preload" {
+    command -v strace >/dev/null || skip "strace is not installed (scripts/install-deps.sh)"
+    printf '#!/bin/sh\necho lower\n' >a/prog
+    chmod +x a/prog
+    for how in "./prog" "prog" "$W/a/prog"; do
+        rm -f "$W/execs"
+        (cd a && PATH=$W/a:$PATH strace -f -qq -e trace=execve -e signal=none -o "$W/execs" "$STUB" --lower . --upper ../u -- "$how") >"$W/out" 2>&1
+        echo "$how: $(cat "$W/out")"
+        grep -q 'execve("[^"]*/env"' "$W/execs"
+    done
+    # --allow-unfollowed: the library's own word at env's exec is wanted.
+    strace -f -qq -e trace=execve -e signal=none -o "$W/execs" "$STUB" --allow-unfollowed --lower a --upper u -- true
+    grep -q 'execve("[^"]*/env"' "$W/execs"
 }
