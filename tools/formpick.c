@@ -117,7 +117,9 @@ int ue_form_pick(const char *upper, const char *asked)
 		}
 		return named;
 	}
-	int form = written_form(upper);
+	/* Only a written form later than what the filesystem takes changes
+	 * the answer: none is later than aufs, so such an upper is not walked. */
+	int form = takes == UE_FORM_AUFS ? -1 : written_form(upper);
 	if (form > takes) {
 		fprintf(stderr, "unionenv: upper '%s' holds %s: writing that form\n", upper, what(form));
 	} else {
