@@ -4,10 +4,12 @@
 #include "caller.h"
 #include "cwd.h"
 #include "resolve.h"
+#include "sys.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sys/mman.h>
 #include <string.h>
 
 const struct ue_caller ue_self = { 0 };
@@ -22,14 +24,25 @@ int ue_caller_in_group(const struct ue_caller *c, gid_t gid)
 				return 1;
 		return 0;
 	}
-	gid_t groups[NGROUPS_MAX];
 	if (gid == getegid())
 		return 1;
-	int n = getgroups(NGROUPS_MAX, groups);
-	for (int i = 0; i < n; i++)
-		if (groups[i] == gid)
-			return 1;
-	return 0;
+	/* NGROUPS_MAX gids are 256 KiB: more than a small thread stack has.
+	 * Nearly every process has a few groups; the rare long list is asked
+	 * for into memory of its own. */
+	gid_t few[64], *groups = few;
+	int n = getgroups(0, NULL), in = 0;
+	if (n > (int)(sizeof few / sizeof *few)) {
+		long m = UE_SYS(SYS_mmap, NULL, (size_t)n * sizeof *groups, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (m < 0)
+			return 0;
+		groups = (gid_t *)m;
+	}
+	int got = n > 0 ? getgroups(n, groups) : 0;
+	for (int i = 0; i < got && !in; i++)
+		in = groups[i] == gid;
+	if (groups != few)
+		UE_SYS(SYS_munmap, groups, (size_t)n * sizeof *groups);
+	return in;
 }
 
 int ue_caller_base(const struct ue_caller *c, int dirfd, char *out, size_t size)

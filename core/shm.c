@@ -99,11 +99,24 @@ static uint64_t born(const char *path)
  * version left): run by the process that makes a new segment, so once per
  * new upper.  Only regular files of ours are opened (without waiting: a
  * FIFO named like ours must not stop a union at its start) and removed. */
+/* What collect reads of another segment: its head, not the whole
+ * segment (hundreds of KiB), which would not fit a small thread stack. */
+struct shm_head {
+	uint64_t magic;
+	uint64_t upper_dev, upper_ino;
+	uint64_t upper_born;
+	char upper[sizeof ((struct ue_shm *)0)->upper];
+};
+_Static_assert(offsetof(struct shm_head, upper_born) == offsetof(struct ue_shm, upper_born) &&
+               offsetof(struct shm_head, upper) == offsetof(struct ue_shm, upper) &&
+               sizeof(struct shm_head) <= offsetof(struct ue_shm, ring),
+               "struct shm_head is the head of struct ue_shm");
+
 static void collect(const char *dir, const char *mine)
 {
 	char buf[8192], prefix[64];
-	struct ue_shm head;
-	size_t off_upper = offsetof(struct ue_shm, ring);
+	struct shm_head head;
+	size_t off_upper = sizeof head;
 	snprintf(prefix, sizeof prefix, UE_SHM_PREFIX "%u-", (unsigned)geteuid());
 	int dfd = sys_openat(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 	if (dfd < 0)
