@@ -34,6 +34,11 @@ struct ue_caller {
 	const gid_t *groups;
 	/* The client's own (the supervisor: its request). */
 	void *ctx;
+	/* The paths passed are not the program's strings but the client's
+	 * own reading of them (the supervisor reads them from the caller's
+	 * memory, the kernel's PATH_MAX limit applied there, and makes them
+	 * absolute, which may make them longer): no limit on their length. */
+	int paths_read;
 };
 
 /* This process, as it is when asked. */

@@ -141,7 +141,7 @@ static const char *base_of(const char *real)
  * -ENOENT. */
 static int may_land(const struct ue_tmp *t, const char *base)
 {
-	char at[PATH_MAX];
+	char at[UE_PATH_MAX];
 	struct stat st;
 	snprintf(at, sizeof at, "/proc/self/fd/%d/%s", t->dfd, base);
 	if (ue_hidden_beside(at) || ue_tmp_is_whiteout(t->dfd, base))
@@ -161,7 +161,7 @@ static int may_land(const struct ue_tmp *t, const char *base)
  * our copy back. */
 static int landed(const struct ue_tmp *t, const char *base, ino_t ino)
 {
-	char at[PATH_MAX];
+	char at[UE_PATH_MAX];
 	struct stat st;
 	if (ue_tmp_is_whiteout(t->dfd, base))
 		return -ENOENT;
@@ -237,7 +237,7 @@ out:
  * then put in place. */
 static int copy_up_other(const char *src, struct ue_tmp *t, const char *base, const struct stat *st)
 {
-	char tgt[PATH_MAX];
+	char tgt[UE_PATH_MAX];
 	int r;
 	if (S_ISLNK(st->st_mode)) {
 		long n = sys_readlinkat(AT_FDCWD, src, tgt, sizeof tgt - 1);
@@ -271,7 +271,7 @@ static int copy_up_other(const char *src, struct ue_tmp *t, const char *base, co
 /* Copy up one entry whose parent is already in the upper. */
 static int copy_up_one(const char *rel, struct ue_node *n, int flags)
 {
-	char src[PATH_MAX], data_src[PATH_MAX], dst[PATH_MAX], dst_dir[PATH_MAX], prel[PATH_MAX];
+	char src[UE_PATH_MAX], data_src[UE_PATH_MAX], dst[UE_PATH_MAX], dst_dir[UE_PATH_MAX], prel[UE_PATH_MAX];
 	struct stat st;
 	int r;
 	if (n->layer == UE_UPPER)
@@ -318,7 +318,7 @@ static int copy_up_one(const char *rel, struct ue_node *n, int flags)
 
 int ue_copy_up_parents(const char *rel)
 {
-	char prefix[PATH_MAX];
+	char prefix[UE_PATH_MAX];
 	size_t len = strlen(rel);
 	if (len + 1 > sizeof prefix)
 		return -ENAMETOOLONG;
@@ -347,7 +347,7 @@ int ue_copy_up_parents(const char *rel)
  * marker go, so an interrupted copy leaves the file reading from below. */
 static int copy_up_metacopy_data(const char *rel, struct ue_node *n, int flags)
 {
-	char src[PATH_MAX], dst[PATH_MAX];
+	char src[UE_PATH_MAX], dst[UE_PATH_MAX];
 	struct stat st;
 	int r;
 	if ((r = ue_node_data_real(src, sizeof src, n, rel)) < 0 || (r = ue_real(dst, sizeof dst, UE_UPPER, rel)) < 0 ||
@@ -390,7 +390,7 @@ int ue_copy_up(const char *rel, struct ue_node *n, int flags)
 static int each_child(const struct ue_caller *c, const char *rel, const struct ue_node *n,
                       int (*fn)(const struct ue_caller *, const char *, struct ue_node *))
 {
-	char child[PATH_MAX];
+	char child[UE_PATH_MAX];
 	struct ue_dirlist list;
 	int r = ue_dir_list(rel, n, &list);
 	if (r < 0)
@@ -417,7 +417,7 @@ static int each_child(const struct ue_caller *c, const char *rel, const struct u
  * that a refusal (EACCES) leaves the upper as it was. */
 static int tree_readable(const struct ue_caller *c, const char *rel, struct ue_node *n)
 {
-	char real[PATH_MAX];
+	char real[UE_PATH_MAX];
 	int r = 0;
 	if (!S_ISDIR(n->type)) {
 		if (n->layer == UE_UPPER && !n->data_layer)
@@ -461,7 +461,7 @@ static int copy_up_tree(const struct ue_caller *c, const char *rel, struct ue_no
 	int r = ue_copy_up(rel, n, 0);
 	if (r < 0 || !S_ISDIR(n->type))
 		return r;
-	char upper[PATH_MAX];
+	char upper[UE_PATH_MAX];
 	if ((r = each_child(c, rel, n, copy_child)) < 0)
 		return r;
 	/* Every visible name is now in the upper: the whiteouts have nothing to

@@ -18,7 +18,7 @@
 
 /* The current directory, read lock-free (a wrapper in a signal handler may
  * need it) under a sequence counter; writers serialise on UE_LOCK_CWD. */
-static char cwd_buf[PATH_MAX] = "/";
+static char cwd_buf[UE_PATH_MAX] = "/";
 static _Atomic unsigned cwd_seq;
 /* A chdir made where the lock could not be taken (a signal handler that
  * interrupted a writer of its own thread): the kernel holds the directory. */
@@ -35,7 +35,7 @@ static _Atomic pid_t cwd_vfork_child;  /* a vfork child changed directory */
 
 static int cwd_from_kernel(char *out, size_t size, int *moved)
 {
-	char real[PATH_MAX];
+	char real[UE_PATH_MAX];
 	int r = sys_getcwd(real, sizeof real);
 	return r < 0 ? r : ue_unreal_moved(out, size, real, moved);
 }
@@ -104,7 +104,7 @@ static void cwd_real_of(const char *vpath, char *real, size_t size)
  * copied up, the process's real one stays behind). */
 static void cwd_follow_slow(uint64_t head)
 {
-	char v[PATH_MAX], rel[PATH_MAX], nv[PATH_MAX], real[PATH_MAX];
+	char v[UE_PATH_MAX], rel[UE_PATH_MAX], nv[UE_PATH_MAX], real[UE_PATH_MAX];
 	uint64_t next;
 	unsigned s1;
 	int lost = 0, moved = 0;
@@ -197,7 +197,7 @@ void ue_cwd_set(const char *vpath)
 
 int ue_cwd_reload(void)
 {
-	char v[PATH_MAX], real[PATH_MAX];
+	char v[UE_PATH_MAX], real[UE_PATH_MAX];
 	uint64_t mark = ue_renames_head();
 	int moved, r = cwd_from_kernel(v, sizeof v, &moved);
 	if (r < 0)

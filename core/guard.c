@@ -16,7 +16,7 @@
  * the target, or of its parent plus the last name when it does not exist. */
 static int kernel_target(int dirfd, const char *path, int follow, char *out, size_t size)
 {
-	char link[64], dir[PATH_MAX];
+	char link[64], dir[UE_PATH_MAX];
 	int fd = sys_openat(dirfd, path, O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW), 0);
 	const char *name = NULL;
 	if (fd < 0) {
@@ -53,7 +53,7 @@ static int kernel_target(int dirfd, const char *path, int follow, char *out, siz
 
 int ue_resolve_for_change(const struct ue_caller *c, int dirfd, const char *path, int flags, struct ue_path *p)
 {
-	char target[PATH_MAX], v[PATH_MAX];
+	char target[UE_PATH_MAX], v[UE_PATH_MAX];
 	flags |= UE_RECHECK;
 	int r = ue_resolve_as(c, dirfd, path, flags, p);
 	if (r < 0 || p->where == UE_UNION || !ue_config_active() || !path || !*path)

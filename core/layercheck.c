@@ -20,7 +20,7 @@ struct seen {
  * every layer): 0, or why not in why. */
 static int canonical_dir(const char *what, const char *path, struct seen *id, char *why, size_t size)
 {
-	char link[64], real[PATH_MAX];
+	char link[64], real[UE_PATH_MAX];
 	struct stat st;
 	const char *p = path[0] ? path : "/";
 	int fd = sys_openat(AT_FDCWD, p, O_PATH | O_CLOEXEC, 0);

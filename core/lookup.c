@@ -69,7 +69,7 @@ static int layer_whiteout(const struct ue_node *parent, int i, const char *real,
 		return 1;
 	if (parent->aufs & (1ULL << i)) {
 		/* aufs: .wh.NAME beside where NAME would be */
-		char wh[PATH_MAX];
+		char wh[UE_PATH_MAX];
 		const char *slash = strrchr(real, '/');
 		struct stat ws;
 		size_t dl = (size_t)(slash - real) + 1;
@@ -125,7 +125,7 @@ static void top_xattrs(struct ue_node *out, const char *real, const struct stat 
 
 static int root_compute(struct ue_node *out)
 {
-	char real[PATH_MAX];
+	char real[UE_PATH_MAX];
 	struct stat st;
 	memset(out, 0, sizeof *out);
 	out->layer = UE_UPPER;
@@ -155,7 +155,7 @@ static int root_compute(struct ue_node *out)
  * removing the top entry then needs a whiteout. */
 static int name_below(const char *rel, const struct ue_node *parent, int from)
 {
-	char real[PATH_MAX];
+	char real[UE_PATH_MAX];
 	struct stat st;
 	for (int i = from + 1; i < ue_cfg.nlayers; i++) {
 		if (!(parent->stack & (1ULL << i)) || ue_node_real(real, sizeof real, parent, i, rel) < 0)
@@ -177,7 +177,7 @@ static int name_below(const char *rel, const struct ue_node *parent, int from)
  * kernel's lookup of it finds nothing). */
 static int follow_redirect(struct ue_node *out, int i, const char *real, const char *rel, uint64_t *layers)
 {
-	char target[PATH_MAX];
+	char target[UE_PATH_MAX];
 	int err;
 	uint64_t above = (2ULL << i) - 1;
 	long n = ue_redirect_read(real, target, sizeof target);
@@ -203,7 +203,7 @@ static int follow_redirect(struct ue_node *out, int i, const char *real, const c
  * rel, each at the path the redirects above give it there. */
 static int child_compute(const char *rel, const struct ue_node *parent, struct ue_node *out)
 {
-	char real[PATH_MAX];
+	char real[UE_PATH_MAX];
 	struct stat st, top;
 	memset(out, 0, sizeof *out);
 	out->layer = -1;
@@ -318,7 +318,7 @@ int ue_node_at(const char *rel, struct ue_node *out)
 			ue_cache_put(rel, out, mark);
 		return r;
 	}
-	char parent_rel[PATH_MAX];
+	char parent_rel[UE_PATH_MAX];
 	struct ue_node parent;
 	ue_rel_parent(parent_rel, rel);
 	int r = ue_node_at(parent_rel, &parent);

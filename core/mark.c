@@ -125,7 +125,7 @@ static int xattr_whiteout_in(struct ue_tmp *t, const char *dir)
  * closes on success). */
 static int xattr_whiteout_tmp(struct ue_tmp *t, const char *real)
 {
-	char dir[PATH_MAX];
+	char dir[UE_PATH_MAX];
 	int r;
 	if ((r = parent_of(dir, sizeof dir, real)) < 0 || (r = ue_tmp_open(t, dir)) < 0)
 		return r;
@@ -158,7 +158,7 @@ static void unneeded_whiteout(int dfd, const char *dir, const char *base)
 
 void ue_drop_whiteout(const char *real)
 {
-	char marker[PATH_MAX];
+	char marker[UE_PATH_MAX];
 	if (ue_cfg.upper_form != UE_FORM_AUFS)
 		drop_whiteout_at(AT_FDCWD, real);
 	else if (aufs_marker(marker, sizeof marker, real) == 0)
@@ -252,7 +252,7 @@ static int make_whiteout_once(struct ue_tmp *t, const char *dir, const char *bas
 
 static int make_whiteout(const char *real)
 {
-	char dir[PATH_MAX];
+	char dir[UE_PATH_MAX];
 	int r;
 	struct ue_tmp t;
 	const char *base;
@@ -285,7 +285,7 @@ int ue_make_whiteout(const char *real)
  * name after our caller looked goes back (core/tmpentry.h). */
 static int replace_once(const char *real, int is_dir)
 {
-	char tmp[PATH_MAX];
+	char tmp[UE_PATH_MAX];
 	const char *base = base_of(real);
 	struct ue_tmp t;
 	int r;
@@ -293,7 +293,7 @@ static int replace_once(const char *real, int is_dir)
 	case UE_FORM_AUFS: {
 		/* The marker first: from then on it hides whatever is at real.
 		 * Both through one fd of the directory, wherever a rename takes it. */
-		char proc[PATH_MAX];
+		char proc[UE_PATH_MAX];
 		int made;
 		if ((made = aufs_marker_at(&t, real, tmp, sizeof tmp)) < 0)
 			return made;
@@ -333,7 +333,7 @@ static int replace_once(const char *real, int is_dir)
 
 int ue_whiteout_replace(const char *real, int is_dir)
 {
-	char dir[PATH_MAX];
+	char dir[UE_PATH_MAX];
 	int r;
 	while ((r = replace_once(real, is_dir)) < 0 && parent_of(dir, sizeof dir, real) == 0 && next_form(dir, r))
 		;
@@ -377,7 +377,7 @@ static int rename_leaving_once(struct ue_tmp *t, const char *dir, const char *ba
  * whiteout then hides nothing and goes, as in ue_make_whiteout. */
 static int rename_leaving(const char *from, const char *to)
 {
-	char dir[PATH_MAX];
+	char dir[UE_PATH_MAX];
 	const char *base;
 	struct ue_tmp t;
 	int r;
@@ -395,7 +395,7 @@ static int rename_leaving(const char *from, const char *to)
 
 static int rename_marked(const char *from, const char *to, int flags)
 {
-	char dir[PATH_MAX], marker[PATH_MAX];
+	char dir[UE_PATH_MAX], marker[UE_PATH_MAX];
 	struct stat st;
 	int r, leave = flags & UE_MV_WHITEOUT;
 	/* The whiteout at `to` is an inode (a device, an xattr file) at the
@@ -448,7 +448,7 @@ int ue_rename_marked(const char *from, const char *to, int flags)
 
 static int set_opaque_once(const char *real_dir)
 {
-	char marker[PATH_MAX];
+	char marker[UE_PATH_MAX];
 	int r;
 	switch (ue_cfg.upper_form) {
 	case UE_FORM_AUFS: {
@@ -520,7 +520,7 @@ int ue_set_opaque_clean(const char *real_dir)
 
 int ue_hidden_beside(const char *real)
 {
-	char marker[PATH_MAX];
+	char marker[UE_PATH_MAX];
 	struct stat st;
 	return ue_cfg.upper_form == UE_FORM_AUFS && aufs_marker(marker, sizeof marker, real) == 0 &&
 	       sys_lstat(marker, &st) == 0;

@@ -19,7 +19,7 @@
  * in it (core/tmpentry.h). */
 static int upper_tmp(struct ue_tmp *t, const char *rel)
 {
-	char prel[PATH_MAX], dir[PATH_MAX];
+	char prel[UE_PATH_MAX], dir[UE_PATH_MAX];
 	ue_rel_parent(prel, rel);
 	int r = ue_real(dir, sizeof dir, UE_UPPER, prel);
 	return r < 0 ? r : ue_tmp_open(t, dir);
@@ -29,7 +29,7 @@ static int upper_tmp(struct ue_tmp *t, const char *rel)
  * upper directory: tell the kernel, as its own rename and link do. */
 static void mark_impure_parent(const char *rel)
 {
-	char prel[PATH_MAX], dir[PATH_MAX];
+	char prel[UE_PATH_MAX], dir[UE_PATH_MAX];
 	ue_rel_parent(prel, rel);
 	if (ue_real(dir, sizeof dir, UE_UPPER, prel) == 0)
 		ue_set_impure(dir);
@@ -168,7 +168,7 @@ int ue_op_symlink(const char *target, struct ue_path *p)
 
 int ue_op_link(struct ue_path *from, struct ue_path *to)
 {
-	char src[PATH_MAX];
+	char src[UE_PATH_MAX];
 	int r;
 	/* In the kernel's order: source, then the new name, then the type. */
 	if (!ue_node_exists(&from->node))
@@ -197,7 +197,7 @@ int ue_op_link(struct ue_path *from, struct ue_path *to)
  * when it cannot tell. */
 static int lower_may_show(const char *rel)
 {
-	char prefix[PATH_MAX];
+	char prefix[UE_PATH_MAX];
 	struct ue_node parent, n;
 	size_t end = strlen(rel);
 	while (end > 0 && rel[end] != '/')

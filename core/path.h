@@ -3,7 +3,17 @@
 #ifndef UE_PATH_H
 #define UE_PATH_H
 
+#include <limits.h>
 #include <stddef.h>
+
+/* The longest union or layer path the library handles.  A program's own
+ * path argument is held to the kernel's PATH_MAX, but the kernel resolves
+ * it from the current directory (or a directory fd) however deep that is:
+ * the union's name for it (the current directory's path plus the
+ * argument) and its real name in a layer (the layer's root plus that) are
+ * longer.  Paths this long reach the kernel through a directory fd
+ * (core/longpath.h). */
+#define UE_PATH_MAX (2 * PATH_MAX)
 
 /* out = a + "/" + b; -ENAMETOOLONG when it does not fit. */
 int ue_path_join(char *out, size_t size, const char *a, const char *b);

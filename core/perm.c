@@ -40,7 +40,7 @@ int ue_may(const struct ue_caller *c, const char *real, int mode)
 	int r;
 	if ((r = shown_stat(real, &st)) != 0)
 		return r < 0 ? r : bits_allow(c, st.st_mode & 07777, st.st_uid, st.st_gid, S_ISDIR(st.st_mode), mode);
-	r = (int)UE_SYS(SYS_faccessat2, AT_FDCWD, real, mode, AT_EACCESS);
+	r = sys_faccessat2(AT_FDCWD, real, mode, AT_EACCESS);
 	if (r != -EROFS)
 		return r;
 	if ((r = sys_lstat(real, &st)) < 0)
@@ -58,14 +58,14 @@ int ue_may_search(const struct ue_caller *c, const struct ue_node *dir, const ch
 	if (dir->override)
 		return bits_allow(c, dir->mode, dir->uid, dir->gid, 1, X_OK);
 	/* The kernel decides the rest: groups, ACLs, capabilities. */
-	char real[PATH_MAX];
+	char real[UE_PATH_MAX];
 	int r = ue_real(real, sizeof real, dir->layer, rel);
 	return r < 0 ? r : ue_may(c, real, X_OK);
 }
 
 int ue_may_change_dir_of(const struct ue_caller *c, const char *rel)
 {
-	char prel[PATH_MAX], real[PATH_MAX];
+	char prel[UE_PATH_MAX], real[UE_PATH_MAX];
 	struct ue_node parent;
 	ue_rel_parent(prel, rel);
 	int r = ue_node_at(prel, &parent);

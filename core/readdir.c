@@ -134,7 +134,7 @@ static int merge_one(void *arg, int dfd, struct linux_dirent64 *d)
 	int type = dtype_of(dfd, d, &wh);
 	if (!wh && m->xwh && (type == DT_REG || type == DT_UNKNOWN)) {
 		struct stat st;
-		char path[PATH_MAX];
+		char path[UE_PATH_MAX];
 		wh = sys_fstatat(dfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 		     ue_path_join(path, sizeof path, m->real, d->d_name) == 0 && ue_is_xwhiteout(path, &st);
 	}
@@ -143,7 +143,7 @@ static int merge_one(void *arg, int dfd, struct linux_dirent64 *d)
 	uint64_t ino = d->d_ino;
 	/* A copied-up entry shows the inode number stat gives it. */
 	if (m->layer == UE_UPPER && ue_cfg.one_dev && (type == DT_REG || type == DT_DIR)) {
-		char path[PATH_MAX];
+		char path[UE_PATH_MAX];
 		if (ue_path_join(path, sizeof path, m->real, d->d_name) == 0) {
 			unsigned long o = ue_origin_ino(path);
 			if (o)
@@ -162,7 +162,7 @@ static int by_name(const void *a, const void *b)
 int ue_dir_list(const char *rel, const struct ue_node *dir, struct ue_dirlist *out)
 {
 	struct merge m = { 0 };
-	char real[PATH_MAX];
+	char real[UE_PATH_MAX];
 	struct stat st;
 	int r = 0;
 	out->n = 0;
@@ -180,7 +180,7 @@ int ue_dir_list(const char *rel, const struct ue_node *dir, struct ue_dirlist *o
 	/* ".." with a number, not 0: busybox and others skip an entry whose
 	 * d_ino is 0, as a deleted one.  Its top layer's parent's number. */
 	struct stat up;
-	char parent[PATH_MAX];
+	char parent[UE_PATH_MAX];
 	unsigned long dotdot = 1;
 	if (ue_path_join(parent, sizeof parent, real, "..") == 0 && sys_lstat(parent, &up) == 0)
 		dotdot = up.st_ino;
@@ -250,7 +250,7 @@ static int drop_one(void *arg, int dfd, struct linux_dirent64 *d)
 		wh = !strncmp(d->d_name, UE_AUFS_PREFIX, sizeof UE_AUFS_PREFIX - 1);
 	if (!wh && dr->xwh && type == DT_REG) {
 		struct stat st;
-		char path[PATH_MAX];
+		char path[UE_PATH_MAX];
 		wh = sys_fstatat(dfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 		     ue_path_join(path, sizeof path, dr->real, d->d_name) == 0 && ue_is_xwhiteout(path, &st);
 	}

@@ -40,7 +40,7 @@ int ue_redirect_rel(char *buf, size_t size, const struct ue_redirect *r, int lay
 
 int ue_redirect_real(char *buf, size_t size, const struct ue_redirect *r, int layer, const char *rel)
 {
-	char mapped[PATH_MAX];
+	char mapped[UE_PATH_MAX];
 	int e = ue_redirect_rel(mapped, sizeof mapped, r, layer, rel);
 	return e < 0 ? e : ue_real(buf, size, layer, mapped);
 }
@@ -70,7 +70,7 @@ static const struct ue_redirect *intern(const struct ue_redirect *outer, int fro
 
 int ue_redirect_dots_reached(const char *target, uint64_t below)
 {
-	char prefix[PATH_MAX], real[PATH_MAX];
+	char prefix[UE_PATH_MAX], real[UE_PATH_MAX];
 	struct stat st;
 	if (target[0] != '/')
 		return below != 0;  /* looked up in the parent's directory of each layer */
@@ -110,7 +110,7 @@ const struct ue_redirect *ue_redirect_apply(const struct ue_redirect *r, int lay
 {
 	const struct ue_redirect *keep = covering(r, layer);
 	size_t ulen = strlen(rel);
-	char mapped[PATH_MAX], renamed[PATH_MAX];
+	char mapped[UE_PATH_MAX], renamed[UE_PATH_MAX];
 	if ((*err = ue_path_redirect_check(target)) < 0)
 		return NULL;
 	if (target[0] == '/')

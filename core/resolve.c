@@ -30,7 +30,7 @@ int ue_real_layer(const char *real)
 
 static int unreal(char *out, size_t size, const char *real, int *moved)
 {
-	char rest[PATH_MAX];
+	char rest[UE_PATH_MAX];
 	int best = ue_real_layer(real), m = 0;
 	if (moved)
 		*moved = 0;
@@ -72,7 +72,7 @@ int ue_unreal(char *out, size_t size, const char *real)
 
 int ue_fd_vpath(int fd, char *out, size_t size)
 {
-	char link[64], real[PATH_MAX];
+	char link[64], real[UE_PATH_MAX];
 	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
 	long n = sys_readlinkat(AT_FDCWD, link, real, sizeof real - 1);
 	if (n < 0)
@@ -102,10 +102,10 @@ static const char *under_mount(const char *abs)
 /* An absolute path that has left the union; it may re-enter lexically. */
 static int leave(const char *abs, struct ue_path *p, const char **reenter, char *buf)
 {
-	if (strlen(abs) + 1 > PATH_MAX)
+	if (strlen(abs) + 1 > UE_PATH_MAX)
 		return -ENAMETOOLONG;
 	if (ue_path_has_dots(abs)) {
-		int r = ue_path_normalize(buf, PATH_MAX, abs);
+		int r = ue_path_normalize(buf, UE_PATH_MAX, abs);
 		if (r < 0)
 			return r;
 		if ((*reenter = under_mount(buf)))
@@ -121,7 +121,7 @@ static int leave(const char *abs, struct ue_path *p, const char **reenter, char 
  * into the union, whose part is then in todo to walk again (1). */
 static int pass_through(const char *rel, const char *after, struct ue_path *p, char *todo)
 {
-	char abs[PATH_MAX], norm[PATH_MAX];
+	char abs[UE_PATH_MAX], norm[UE_PATH_MAX];
 	const char *in;
 	int r = ue_path_join(abs, sizeof abs, ue_cfg.mount_len ? ue_cfg.mount : "/", rel);
 	if (r < 0)
@@ -163,7 +163,7 @@ static int may_step(const struct ue_caller *c, const struct ue_node *dir, const 
 /* Walk rest (relative to the mount) component by component. */
 static int walk(const char *rest, int flags, struct ue_path *p)
 {
-	char todo[PATH_MAX], next[PATH_MAX], tgt[PATH_MAX], norm[PATH_MAX];
+	char todo[UE_PATH_MAX], next[UE_PATH_MAX], tgt[PATH_MAX], norm[UE_PATH_MAX];  /* tgt: a symlink's target, PATH_MAX at most */
 	size_t rl = 0;
 	int links = 0, r;
 	struct ue_node cur;
@@ -201,7 +201,7 @@ restart:
 			if (rl == 0) {
 				/* Above the mount: the kernel's business, unless it comes back. */
 				const char *re;
-				char up[PATH_MAX];
+				char up[UE_PATH_MAX];
 				if ((r = ue_path_join(up, sizeof up, ue_cfg.mount_len ? ue_cfg.mount : "/", "..")) < 0)
 					return r;
 				if ((r = ue_path_join(up, sizeof up, up, after)) < 0)
@@ -259,7 +259,7 @@ restart:
 		if (S_ISLNK(child.type) && (!last || (flags & UE_FOLLOW) || *e == '/')) {
 			if (++links > MAX_SYMLINKS)
 				return -ELOOP;
-			char real[PATH_MAX];
+			char real[UE_PATH_MAX];
 			if ((r = ue_node_real(real, sizeof real, &child, child.layer, p->rel)) < 0)
 				return r;
 			long tn = sys_readlinkat(AT_FDCWD, real, tgt, sizeof tgt - 1);
@@ -299,7 +299,7 @@ restart:
 
 static int resolve_path(const struct ue_caller *c, int dirfd, const char *path, int flags, struct ue_path *p)
 {
-	char abs[PATH_MAX], norm[PATH_MAX];
+	char abs[UE_PATH_MAX], norm[UE_PATH_MAX];
 	const char *rest;
 	size_t n = 0;  /* strlen(rest), when known */
 
@@ -312,6 +312,8 @@ static int resolve_path(const struct ue_caller *c, int dirfd, const char *path, 
 	long len = ue_user_path(path);
 	if (len < 0)
 		return (int)len;  /* the kernel's EFAULT, where reading would crash */
+	if (len >= PATH_MAX && !c->paths_read)
+		return -ENAMETOOLONG;  /* the kernel's limit on what a program names, however deep it leads */
 	if (path[0] == '\0')
 		return 0;  /* "" (AT_EMPTY_PATH or an error): the kernel decides */
 	if (path[0] == '/') {

@@ -8,7 +8,9 @@
 #include <limits.h>
 #include <stdint.h>
 #include "caller.h"
+#include "longpath.h"
 #include "node.h"
+#include "path.h"
 
 enum ue_where {
 	UE_PASS,      /* outside the union: call the kernel with the caller's dirfd and path */
@@ -31,8 +33,8 @@ struct ue_path {
 	int trailing_slash;
 	int last;          /* enum ue_last of the path as given */
 	struct ue_node node;
-	char rel[PATH_MAX];
-	char real[PATH_MAX];
+	char rel[UE_PATH_MAX];
+	char real[UE_PATH_MAX];
 };
 
 /* Returns 0 or -errno (-ENOENT for a missing middle component, -ENOTDIR,
@@ -46,9 +48,21 @@ static inline int ue_resolve(int dirfd, const char *path, int flags, struct ue_p
 	return ue_resolve_as(&ue_self, dirfd, path, flags, p);
 }
 
+/* p->real as the kernel takes it: itself, or when it is too long for one
+ * argument, a name through a directory fd held until the call ends
+ * (core/longpath.h; where that walk fails, the kernel says ENAMETOOLONG). */
+static inline const char *ue_kreal(const struct ue_path *p)
+{
+	if (!ue_path_long(p->real))
+		return p->real;
+	int err;
+	const char *name = ue_long_name(p->real, &err);
+	return name ? name : p->real;
+}
+
 /* What the kernel should be given for p: (dirfd, path) of the caller for
  * UE_PASS, else (AT_FDCWD, p->real). */
-static inline const char *ue_kpath(const struct ue_path *p, const char *orig) { return p->where == UE_PASS ? orig : p->real; }
+static inline const char *ue_kpath(const struct ue_path *p, const char *orig) { return p->where == UE_PASS ? orig : ue_kreal(p); }
 static inline int ue_kfd(const struct ue_path *p, int orig) { return p->where == UE_PASS ? orig : -100 /* AT_FDCWD */; }
 
 /* Recompute real for p after its node changed (copy-up, create). */

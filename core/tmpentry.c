@@ -1,5 +1,6 @@
 #include "tmpentry.h"
 #include "sys.h"
+#include "path.h"
 #include "whiteout.h"
 
 #include <limits.h>
@@ -8,7 +9,7 @@
 
 int ue_tmp_open(struct ue_tmp *t, const char *real_dir)
 {
-	char proc[32], path[PATH_MAX];
+	char proc[32], path[UE_PATH_MAX];
 	t->dfd = sys_openat(AT_FDCWD, real_dir, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
 	if (t->dfd < 0)
 		return t->dfd;
@@ -28,7 +29,7 @@ int ue_tmp_open(struct ue_tmp *t, const char *real_dir)
 
 int ue_tmp_open_parent(struct ue_tmp *t, const char *real, const char **base)
 {
-	char dir[PATH_MAX];
+	char dir[UE_PATH_MAX];
 	const char *slash = strrchr(real, '/');
 	if (!slash || !slash[1])
 		return -EINVAL;
@@ -115,7 +116,7 @@ static int whiteout_at(int dfd, const char *name, const struct stat *st)
 {
 	if (ue_is_whiteout(st))
 		return 1;
-	char path[PATH_MAX];
+	char path[UE_PATH_MAX];
 	if (!S_ISREG(st->st_mode) || st->st_size != 0)
 		return 0;
 	if (dfd == AT_FDCWD)

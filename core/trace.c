@@ -33,11 +33,11 @@ struct record {
 		const struct ue_path *p;   /* which resolution: the same struct looked at again updates */
 		int where, layer;
 		char given[PATH_MAX];
-		char real[PATH_MAX];
+		char real[UE_PATH_MAX];
 	} path[TRACE_PATHS];
 	size_t nevents;
 	char events[TRACE_EVENTS];
-	char line[4 * PATH_MAX + TRACE_EVENTS + 256];   /* written at the end: off the caller's stack */
+	char line[2 * PATH_MAX + 2 * UE_PATH_MAX + TRACE_EVENTS + 256];   /* written at the end: off the caller's stack */
 	size_t len;
 };
 

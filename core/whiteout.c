@@ -167,7 +167,7 @@ static int lower_handle(int dirfd, const char *path, int flags, struct lower_han
 {
 	int mount_id;
 	h->fh.handle_bytes = MAX_HANDLE_SZ;
-	return (int)UE_SYS(SYS_name_to_handle_at, dirfd, path, &h->fh, &mount_id, flags);
+	return sys_name_to_handle_at(dirfd, path, &h->fh, &mount_id, flags);
 }
 
 void ue_origin_set(const char *lower_real, int upper_fd, const char *upper_real)

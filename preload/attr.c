@@ -61,7 +61,7 @@ static int prepare_checked(int dirfd, const char *path, int follow, int nodata, 
 
 int ue_fd_in_lower(int fd, struct ue_path *p)
 {
-	char link[64], real[PATH_MAX], v[PATH_MAX];
+	char link[64], real[UE_PATH_MAX], v[UE_PATH_MAX];
 	if (!ue_config_active())
 		return 0;
 	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
@@ -106,7 +106,7 @@ static long fd_announced(int fd, long r, uid_t u, gid_t g, mode_t m)
 	struct stat st;
 	struct ue_path p;
 	struct ue_override o;
-	char v[PATH_MAX];
+	char v[UE_PATH_MAX];
 	if (r == 0 && ue_config_active() && sys_fstat(fd, &st) == 0 &&
 	    (S_ISDIR(st.st_mode) || (S_ISREG(st.st_mode) && ue_override_get(NULL, fd, &o) == 1)) &&
 	    ue_fd_vpath(fd, v, sizeof v) == 0 && ue_resolve_as(ue_for(), AT_FDCWD, v, 0, &p) == 0)
@@ -126,7 +126,7 @@ long fchmod_impl(int fd, mode_t mode)
 	struct ue_path p;
 	int r = fd_prepare(fd, MAY_OWN, NULL, &p);
 	if (r != 0)
-		return r < 0 ? r : announced(&p, UE_ERR(REAL(fchmodat)(AT_FDCWD, p.real, mode, 0)), -1, -1, mode);
+		return r < 0 ? r : announced(&p, UE_ERR(REAL(fchmodat)(AT_FDCWD, ue_kreal(&p), mode, 0)), -1, -1, mode);
 	return fd_announced(fd, UE_ERR(REAL(fchmod)(fd, mode)), -1, -1, mode);
 }
 
@@ -144,7 +144,7 @@ long fchown_impl(int fd, uid_t u, gid_t g)
 	uid_t ids[2] = { u, (uid_t)g };
 	int r = fd_prepare(fd, MAY_CHOWN, ids, &p);
 	if (r != 0)
-		return r < 0 ? r : announced(&p, UE_ERR(REAL(fchownat)(AT_FDCWD, p.real, u, g, AT_SYMLINK_NOFOLLOW)), u, g, -1);
+		return r < 0 ? r : announced(&p, UE_ERR(REAL(fchownat)(AT_FDCWD, ue_kreal(&p), u, g, AT_SYMLINK_NOFOLLOW)), u, g, -1);
 	return fd_announced(fd, UE_ERR(REAL(fchown)(fd, u, g)), u, g, -1);
 }
 
@@ -165,7 +165,7 @@ long futimens_impl(int fd, const struct timespec t[2])
 	int now = !t || (t[0].tv_nsec == UTIME_NOW && t[1].tv_nsec == UTIME_NOW);
 	int r = fd_prepare(fd, now ? MAY_OWN_OR_WRITE : MAY_OWN, NULL, &p);
 	if (r != 0)
-		return r < 0 ? r : UE_ERR(REAL(utimensat)(AT_FDCWD, p.real, t, AT_SYMLINK_NOFOLLOW));
+		return r < 0 ? r : UE_ERR(REAL(utimensat)(AT_FDCWD, ue_kreal(&p), t, AT_SYMLINK_NOFOLLOW));
 	return UE_ERR(REAL(futimens)(fd, t));
 }
 
@@ -229,7 +229,7 @@ long setxattr_impl(const char *path, const char *name, const void *v, size_t n, 
 		if ((r = check(&p, MAY_XATTR, name)) < 0)
 			return r;
 		/* Removing what is not there, or creating what is: fails as it would. */
-		long have = REAL(lgetxattr)(p.real, name, probe, 0);
+		long have = REAL(lgetxattr)(ue_kreal(&p), name, probe, 0);
 		if (!v && have < 0)
 			return -(long)errno;
 		if (v && (fl & XATTR_CREATE) && have >= 0)
@@ -245,7 +245,7 @@ long setxattr_impl(const char *path, const char *name, const void *v, size_t n, 
 			return UE_ERR(follow ? REAL(setxattr)(k, name, v, n, fl) : REAL(lsetxattr)(k, name, v, n, fl));
 		return UE_ERR(follow ? REAL(removexattr)(k, name) : REAL(lremovexattr)(k, name));
 	}
-	long x = UE_ERR(v ? REAL(lsetxattr)(p.real, name, v, n, fl) : REAL(lremovexattr)(p.real, name));
+	long x = UE_ERR(v ? REAL(lsetxattr)(ue_kreal(&p), name, v, n, fl) : REAL(lremovexattr)(ue_kreal(&p), name));
 	return strcmp(name, "system.posix_acl_access") ? x : announced(&p, x, -1, -1, -1);  /* an ACL sets the mode */
 }
 
@@ -256,6 +256,6 @@ long fsetxattr_impl(int fd, const char *name, const void *v, size_t n, int fl)
 		return -EPERM;
 	int r = fd_prepare(fd, MAY_XATTR, name, &p);
 	if (r != 0)
-		return r < 0 ? r : UE_ERR(v ? REAL(lsetxattr)(p.real, name, v, n, fl) : REAL(lremovexattr)(p.real, name));
+		return r < 0 ? r : UE_ERR(v ? REAL(lsetxattr)(ue_kreal(&p), name, v, n, fl) : REAL(lremovexattr)(ue_kreal(&p), name));
 	return UE_ERR(v ? REAL(fsetxattr)(fd, name, v, n, fl) : REAL(fremovexattr)(fd, name));
 }

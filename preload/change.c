@@ -46,7 +46,7 @@ long symlink_impl(const char *target, int dirfd, const char *path)
  * must exist, as the kernel's parent lookup demands before anything else. */
 static int outside_parent_ok(const struct ue_path *p, int fd, const char *path)
 {
-	char dir[PATH_MAX];
+	char dir[UE_PATH_MAX];
 	struct stat st;
 	if (p->where == UE_UNION || !path || !*path)
 		return 0;

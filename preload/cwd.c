@@ -22,7 +22,7 @@ static int union_name(const struct ue_path *p, char *out, size_t size)
 long chdir_impl(const char *path)
 {
 	struct ue_path p;
-	char v[PATH_MAX];
+	char v[UE_PATH_MAX];
 	uint64_t mark = ue_renames_head();
 	int r = ue_resolve_as(ue_for(), AT_FDCWD, path, UE_FOLLOW, &p);
 	if (r < 0)
@@ -53,13 +53,15 @@ long fchdir_impl(int fd)
 
 char *getcwd_impl(char *buf, size_t n)
 {
-	char v[PATH_MAX];
+	char v[UE_PATH_MAX];
 	int r = ue_cwd_get(v, sizeof v);
 	if (r < 0)
 		return ue_fail(r);
 	if (!ue_path_under(v, ue_cfg.mount, ue_cfg.mount_len))
 		return UE_PASS_PTR(REAL(getcwd)(buf, n));
 	size_t len = strlen(v) + 1;
+	if (len > PATH_MAX)
+		return ue_fail(-ENAMETOOLONG);  /* the kernel's getcwd gives no longer name */
 	if (buf && n == 0)
 		return ue_fail(-EINVAL);
 	if (n && n < len)
@@ -73,7 +75,7 @@ char *getcwd_impl(char *buf, size_t n)
 char *realpath_impl(const char *path, char *out)
 {
 	struct ue_path p;
-	char v[PATH_MAX];
+	char v[UE_PATH_MAX];
 	if (!path)
 		return ue_fail(-EINVAL);
 	int r = ue_resolve_as(ue_for(), AT_FDCWD, path, UE_FOLLOW, &p);
@@ -99,6 +101,8 @@ char *realpath_impl(const char *path, char *out)
 		return ue_fail(-ENOENT);
 	if ((r = union_name(&p, v, sizeof v)) < 0)
 		return ue_fail(r);
+	if (strlen(v) >= PATH_MAX)
+		return ue_fail(-ENAMETOOLONG);  /* out holds PATH_MAX bytes */
 	if (!out && !(out = malloc(PATH_MAX)))
 		return ue_fail(-ENOMEM);
 	strcpy(out, v);

@@ -28,9 +28,9 @@ struct shebang {
 static int shebang(const struct ue_path *p, const char *path, char *const argv[], struct shebang *sb)
 {
 	/* Not executable (or on a noexec mount): the kernel's own exec says so. */
-	if (p->where != UE_UNION || !S_ISREG(p->node.type) || REAL(faccessat)(AT_FDCWD, p->real, X_OK, AT_EACCESS) < 0)
+	if (p->where != UE_UNION || !S_ISREG(p->node.type) || REAL(faccessat)(AT_FDCWD, ue_kreal(p), X_OK, AT_EACCESS) < 0)
 		return 0;
-	int fd = (int)UE_ERR(REAL(open)(p->real, O_RDONLY | O_CLOEXEC));
+	int fd = (int)UE_ERR(REAL(open)(ue_kreal(p), O_RDONLY | O_CLOEXEC));
 	if (fd < 0)
 		return 0;
 	ssize_t n = read(fd, sb->line, sizeof sb->line - 1);
@@ -498,7 +498,7 @@ long spawn_addopen_impl(posix_spawn_file_actions_t *fa, int fd, const char *path
 		if (created < 0)
 			return -created;
 		if (created) {
-			int tmp = (int)UE_ERR(REAL(openat)(AT_FDCWD, p.real, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, mode));
+			int tmp = (int)UE_ERR(REAL(openat)(AT_FDCWD, ue_kreal(&p), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, mode));
 			if (tmp < 0)
 				return -tmp;
 			close(tmp);

@@ -155,7 +155,7 @@ static enum look look_locked(int fd, struct fd_entry *e)
 {
 	struct stat fst, st;
 	struct ue_path p;
-	char v[PATH_MAX], rel[PATH_MAX];
+	char v[UE_PATH_MAX], rel[UE_PATH_MAX];
 	int lost = 0;
 	if (sys_fstat(fd, &fst) < 0 || !S_ISREG(fst.st_mode) || strlen(e->rel) >= sizeof rel)
 		return DONE;
@@ -222,7 +222,7 @@ void ue_fdtab_inherit(void)
 {
 	for (int fd = 0; fd <= 2; fd++) {
 		struct stat st;
-		char link[32], real[PATH_MAX], v[PATH_MAX];
+		char link[32], real[UE_PATH_MAX], v[UE_PATH_MAX];
 		if (sys_fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
 			continue;
 		snprintf(link, sizeof link, "/proc/self/fd/%d", fd);

@@ -251,7 +251,7 @@ long getdirentries_impl(int fd, char *buf, size_t n, off64_t *basep)
 /* Whether fd is open on something in one of the layers. */
 static int fd_in_union(int fd)
 {
-	char v[PATH_MAX];
+	char v[UE_PATH_MAX];
 	return ue_fd_vpath(fd, v, sizeof v) == 0 && ue_path_under(v, ue_cfg.mount, ue_cfg.mount_len);
 }
 

@@ -43,7 +43,7 @@ struct sock_target {
 	struct sockaddr_un addr;
 	socklen_t len;
 	int dirfd;
-	char tmp[PATH_MAX];
+	char tmp[UE_PATH_MAX];
 };
 
 /* A bind where the upper holds a whiteout: the socket is made under a
@@ -54,7 +54,7 @@ static int over_whiteout(struct sock_target *t)
 {
 	struct ue_path *p = &t->p;
 	const char *slash = strrchr(p->rel, '/');
-	char dir[PATH_MAX];
+	char dir[UE_PATH_MAX];
 	int r;
 	if (ue_name_reserved(slash ? slash + 1 : p->rel))
 		return -EINVAL;

@@ -38,7 +38,7 @@ static void fd_ino(int fd, struct stat *st)
  * as fd; the real owner is then the copy-up's caller, never root. */
 static int fd_override(int fd, mode_t mode, uid_t uid, struct ue_override *o)
 {
-	char link[64], real[PATH_MAX];
+	char link[64], real[UE_PATH_MAX];
 	if (uid == 0 || !(S_ISREG(mode) || S_ISDIR(mode)) || !ue_config_active() || ue_override_get(NULL, fd, o) != 1)
 		return 0;
 	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
@@ -169,14 +169,14 @@ long access_impl(int dirfd, const char *path, int mode, int fl)
 	/* A lower on a read-only filesystem: writing goes to the upper, so only
 	 * the mode bits count, as on the kernel's overlay. */
 	if (a == -EROFS && p.where == UE_UNION && p.node.layer != UE_UPPER)
-		a = UE_ERR(REAL(faccessat)(AT_FDCWD, p.real, mode & ~W_OK, fl));
+		a = UE_ERR(REAL(faccessat)(AT_FDCWD, ue_kreal(&p), mode & ~W_OK, fl));
 	return a;
 }
 
 /* /proc/self/{cwd,exe,fd/N} name a layer's file: give the union's name. */
 static long unreal_link(char *buf, size_t n, long len)
 {
-	char real[PATH_MAX], v[PATH_MAX];
+	char real[UE_PATH_MAX], v[UE_PATH_MAX];
 	if (len <= 0 || (size_t)len >= sizeof real || buf[0] != '/')
 		return len;
 	memcpy(real, buf, (size_t)len);
@@ -222,7 +222,7 @@ long getxattr_impl(const char *path, const char *name, void *v, size_t n, int fo
 		                     : REAL(lgetxattr)(ue_kpath(&p, path), name, v, n));
 	if (ue_xattr_is_marker(name))
 		return -ENODATA;
-	return UE_ERR(REAL(lgetxattr)(p.real, name, v, n));
+	return UE_ERR(REAL(lgetxattr)(ue_kreal(&p), name, v, n));
 }
 
 long listxattr_impl(const char *path, char *list, size_t n, int follow)
@@ -234,7 +234,7 @@ long listxattr_impl(const char *path, char *list, size_t n, int follow)
 	if (p.where != UE_UNION)
 		return UE_ERR(follow ? REAL(listxattr)(ue_kpath(&p, path), list, n)
 		                     : REAL(llistxattr)(ue_kpath(&p, path), list, n));
-	long len = UE_ERR(REAL(llistxattr)(p.real, list, n));
+	long len = UE_ERR(REAL(llistxattr)(ue_kreal(&p), list, n));
 	if (len <= 0 || n == 0)
 		return len;
 	return ue_xattr_drop_markers(list, len);

@@ -116,8 +116,11 @@ static inline int ue_enter(void)
 
 static inline void ue_leave(void)
 {
-	if (--ue_depth == 0)
+	if (--ue_depth == 0) {
 		ue_cache_bypass = 0;
+		if (__builtin_expect(ue_long_held, 0))
+			ue_long_release();
+	}
 }
 
 static inline void *ue_fail(long r)

@@ -31,7 +31,7 @@ void ue_req_init(struct ue_req *q, int listener, const struct seccomp_notif *n)
 	q->umask = 0;
 	q->have_status = 0;
 	q->pidfd = -1;
-	q->who = (struct ue_caller){ .fd_vpath = fd_vpath, .ctx = q };
+	q->who = (struct ue_caller){ .fd_vpath = fd_vpath, .ctx = q, .paths_read = 1 };
 	q->vcwd[0] = '\0';
 }
 
@@ -147,7 +147,7 @@ int ue_caller_fd(struct ue_req *q, int fd)
  * is a real path in a layer (the kernel's name differs from the union's). */
 static int proc_link(struct ue_req *q, const char *link, char *out, size_t size, int *in_layer)
 {
-	char path[64], real[PATH_MAX];
+	char path[64], real[UE_PATH_MAX];
 	snprintf(path, sizeof path, "/proc/%d/%s", q->tid, link);
 	ssize_t n = readlink(path, real, sizeof real - 1);
 	if (n < 0)
@@ -191,7 +191,7 @@ static int proc_self(struct ue_req *q, const char *path, char *out, size_t size)
 
 int ue_caller_abs(struct ue_req *q, int dirfd, const char *path, char *out, size_t size, int *native)
 {
-	char base[PATH_MAX], fdlink[32];
+	char base[UE_PATH_MAX], fdlink[32];
 	int in_layer = 0, r;
 	*native = 0;
 	if (path[0] == '/') {

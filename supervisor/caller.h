@@ -24,7 +24,7 @@ struct ue_req {
 	 * the supervisor acts as it (ue_caller_become).  The preload's
 	 * implementations act for it while the request is served (ue_serving). */
 	struct ue_caller who;
-	char vcwd[PATH_MAX];
+	char vcwd[UE_PATH_MAX];
 };
 
 static inline uint64_t ue_arg(const struct ue_req *q, int i) { return q->n->data.args[i]; }

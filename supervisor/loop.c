@@ -35,6 +35,7 @@ int ue_loop_serve_one(int listener)
 	ue_serving = &q.who;
 	long r = serve ? serve(&q) : -ENOSYS;
 	ue_serving = NULL;
+	ue_long_release();
 	if (ue_trace_on) {
 		if (r == UE_SV_SENT)
 			ue_trace_end_words("fd");

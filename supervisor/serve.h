@@ -25,7 +25,7 @@ typedef long (*ue_sv_handler)(struct ue_req *q);
 /* One path argument of the caller: (dirfd, string at args[argi]). */
 struct sv_path {
 	char given[PATH_MAX];   /* as the caller wrote it */
-	char abs[PATH_MAX];     /* absolute, in the program's terms */
+	char abs[UE_PATH_MAX];  /* absolute, in the program's terms */
 	int native;             /* the kernel would resolve given to abs */
 	int empty;              /* "": an fd operation (AT_EMPTY_PATH) or ENOENT */
 };

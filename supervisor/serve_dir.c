@@ -19,7 +19,7 @@ static char listing[LISTING_MAX];
 /* The real path the caller's fd is open on, and whether it lies in a layer. */
 static int fd_in_layer(struct ue_req *q, int fd)
 {
-	char link[64], real[PATH_MAX];
+	char link[64], real[UE_PATH_MAX];
 	snprintf(link, sizeof link, "/proc/%d/fd/%d", q->tid, fd);
 	ssize_t n = readlink(link, real, sizeof real - 1);
 	if (n <= 0)
@@ -51,7 +51,7 @@ long sv_getdents64(struct ue_req *q)
 
 long sv_getcwd(struct ue_req *q)
 {
-	char v[PATH_MAX];
+	char v[UE_PATH_MAX];
 	size_t size = (size_t)ue_arg(q, 1);
 	int r = ue_caller_cwd(q, v, sizeof v);
 	if (r < 0)
@@ -67,7 +67,7 @@ long sv_getcwd(struct ue_req *q)
  * resolves the path (a lower holds it where the caller named it). */
 static int kernel_reaches(struct ue_req *q, int dirfd, const struct sv_path *sp, const char *union_name, int follow)
 {
-	char base[PATH_MAX], link[64], real[PATH_MAX], v[PATH_MAX];
+	char base[UE_PATH_MAX], link[64], real[UE_PATH_MAX], v[UE_PATH_MAX];
 	int len;
 	if (sp->given[0] == '/')
 		len = snprintf(base, sizeof base, "%s", sp->abs);
@@ -107,10 +107,10 @@ static int union_object(struct ue_req *q, int dirfd, int argi, struct sv_path *s
 	if (!ue_node_exists(&p->node))
 		return -ENOENT;
 	if (p->rel[0] == '\0') {
-		snprintf(name, PATH_MAX, "%s", ue_cfg.mount_len ? ue_cfg.mount : "/");
+		snprintf(name, UE_PATH_MAX, "%s", ue_cfg.mount_len ? ue_cfg.mount : "/");
 		return 0;
 	}
-	return ue_path_join(name, PATH_MAX, ue_cfg.mount_len ? ue_cfg.mount : "/", p->rel) < 0 ? -ENAMETOOLONG : 0;
+	return ue_path_join(name, UE_PATH_MAX, ue_cfg.mount_len ? ue_cfg.mount : "/", p->rel) < 0 ? -ENAMETOOLONG : 0;
 }
 
 /* chdir and execve cannot be served by an fd: the kernel must do them, and
@@ -124,7 +124,7 @@ static long serve_kernel_only(struct ue_req *q, int dirfd, int argi, int follow,
 {
 	struct sv_path sp;
 	struct ue_path p;
-	char name[PATH_MAX];
+	char name[UE_PATH_MAX];
 	int r = union_object(q, dirfd, argi, &sp, &p, name, follow);
 	if (r < 0)
 		return r;

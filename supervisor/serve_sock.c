@@ -67,7 +67,7 @@ static long on_socket(struct ue_req *q, int fd, const char *real, int (*call)(in
 
 long sv_bind(struct ue_req *q)
 {
-	char given[PATH_MAX], abs[PATH_MAX];
+	char given[PATH_MAX], abs[UE_PATH_MAX];
 	struct ue_path p;
 	int native;
 	int r = unix_path(q, ue_arg(q, 1), (socklen_t)ue_arg(q, 2), given, sizeof given);
@@ -91,7 +91,7 @@ long sv_bind(struct ue_req *q)
 
 long sv_connect(struct ue_req *q)
 {
-	char given[PATH_MAX], abs[PATH_MAX];
+	char given[PATH_MAX], abs[UE_PATH_MAX];
 	struct ue_path p;
 	int native;
 	int r = unix_path(q, ue_arg(q, 1), (socklen_t)ue_arg(q, 2), given, sizeof given);

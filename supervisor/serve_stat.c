@@ -30,7 +30,7 @@ static long give(struct ue_req *q, uint64_t addr, const void *buf, long len)
  * union's (an fd outside the layers). */
 static int layer_fd(struct ue_req *q, int fd)
 {
-	char link[64], real[PATH_MAX];
+	char link[64], real[UE_PATH_MAX];
 	snprintf(link, sizeof link, "/proc/%d/fd/%d", q->tid, fd);
 	ssize_t n = readlink(link, real, sizeof real - 1);
 	if (n <= 0)

@@ -25,7 +25,7 @@ LT_CFLAGS += -DUE_HAVE_ZSTD
 LT_LIBS   += -lzstd
 endif
 
-LT_COMMON = $(LT_DIR)/layer.o $(LT_DIR)/jsonstr.o $(LT_DIR)/progress.o $(LT_DIR)/ociwalk.o build/core/whiteout.o build/core/path.o build/core/override.o build/core/gate.o
+LT_COMMON = $(LT_DIR)/layer.o $(LT_DIR)/jsonstr.o $(LT_DIR)/progress.o $(LT_DIR)/ociwalk.o build/core/whiteout.o build/core/path.o build/core/override.o build/core/gate.o build/core/longpath.o
 # This file too: a change of the flags above rebuilds the objects.
 LT_HDRS   = $(wildcard tools/layer.h tools/ociwalk.h tools/tar.h tools/markers.h tools/progress.h tools/jsonstr.h) core/whiteout.h core/path.h core/override.h \
             tools/layertools.mk

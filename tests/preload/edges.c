@@ -7,7 +7,11 @@
  *   edges chown-noop F make F, then chown/lchown(F, -1, -1) as uid 65534 (as root)
  *   edges unixsock     bind/connect of relative names from this directory
  *                      (which holds was-a-file from a lower)
- *   edges longpath     a relative path of PATH_MAX - 1 bytes */
+ *   edges longpath     a relative path of PATH_MAX - 1 bytes
+ *   edges longtree     make such a chain and a file at its end (run natively,
+ *                      in what becomes a lower)
+ *   edges longlower    use that file through the union: copy-up, whiteout,
+ *                      a current directory deeper than PATH_MAX */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -147,32 +151,44 @@ static int unixsock(void)
 	return 0;
 }
 
-/* mkdir a chain of 200-byte names from here until the relative path of a
- * file in the deepest is PATH_MAX - 1 bytes, then use it. */
-static int longpath(void)
+/* A chain of 200-byte directory names from here, made when make is set,
+ * and in path the name of a file in the deepest whose relative path is
+ * PATH_MAX - 1 bytes; *len is where its last name starts. */
+static int chain(char *path, size_t *len, int make)
 {
-	char path[PATH_MAX + 16], comp[201];
-	size_t len = 0;
-	struct stat st;
+	char comp[201];
+	int depth = 0;
 	memset(comp, 'd', 200);
 	comp[200] = '\0';
+	*len = 0;
 	path[0] = '\0';
-	int depth = 0;
-	while (len + 201 + 2 < PATH_MAX - 1) {
-		memcpy(path + len, comp, 200);
-		len += 200;
-		path[len] = '\0';
-		if (mkdir(path, 0755) < 0) {
+	while (*len + 201 + 2 < PATH_MAX - 1) {
+		memcpy(path + *len, comp, 200);
+		*len += 200;
+		path[*len] = '\0';
+		if (make && mkdir(path, 0755) < 0) {
 			show("mkdir of a level", -1);
-			return 0;
+			return -1;
 		}
-		path[len++] = '/';
-		path[len] = '\0';
+		path[(*len)++] = '/';
+		path[*len] = '\0';
 		depth++;
 	}
+	memset(path + *len, 'f', PATH_MAX - 1 - *len);
+	path[PATH_MAX - 1] = '\0';
+	return depth;
+}
+
+/* mkdir the chain, then use the file at its end. */
+static int longpath(void)
+{
+	char path[PATH_MAX + 16];
+	size_t len;
+	struct stat st;
+	int depth = chain(path, &len, 1);
+	if (depth < 0)
+		return 0;
 	size_t rest = PATH_MAX - 1 - len;
-	memset(path + len, 'f', rest);
-	path[len + rest] = '\0';
 	printf("levels %d, path length %zu, last name %zu\n", depth, strlen(path), rest);
 	show("create", open(path, O_CREAT | O_WRONLY, 0644) < 0 ? -1 : 0);
 	show("stat", stat(path, &st));
@@ -205,6 +221,86 @@ static int longpath(void)
 	return 0;
 }
 
+static int longtree(void)
+{
+	char path[PATH_MAX + 16];
+	size_t len;
+	if (chain(path, &len, 1) < 0)
+		return 1;
+	int fd = open(path, O_CREAT | O_WRONLY, 0644);
+	return fd < 0 || write(fd, "lower\n", 6) != 6 || close(fd) < 0;
+}
+
+static void show_content(const char *what, const char *path)
+{
+	char buf[64] = "";
+	int fd = open(path, O_RDONLY);
+	long n = fd < 0 ? -1 : read(fd, buf, sizeof buf - 1);
+	if (fd >= 0)
+		close(fd);
+	if (n < 0) {
+		show(what, -1);
+		return;
+	}
+	buf[n] = '\0';
+	for (char *c = buf; *c; c++)
+		if (*c == '\n')
+			*c = '|';
+	printf("%s: %s\n", what, buf);
+}
+
+/* The file longtree made, seen and changed through the union: its
+ * directories are copied up by names longer than PATH_MAX. */
+static int longlower(void)
+{
+	char path[PATH_MAX + 16];
+	size_t len;
+	struct stat st;
+	if (chain(path, &len, 0) < 0)
+		return 1;
+	show("stat", stat(path, &st));
+	printf("size %lld\n", (long long)st.st_size);
+	int fd = open(path, O_WRONLY | O_APPEND);
+	show("open for append", fd);
+	show("append", fd < 0 ? -1 : write(fd, "upper\n", 6) == 6 ? 0 : -1);
+	if (fd >= 0)
+		close(fd);
+	show_content("content", path);
+	show("chmod", chmod(path, 0600));
+	show("stat", stat(path, &st));
+	printf("mode %o size %lld\n", st.st_mode & 07777, (long long)st.st_size);
+	show("unlink", unlink(path));
+	show("stat after unlink", stat(path, &st));
+	show("create again", (fd = open(path, O_CREAT | O_WRONLY | O_EXCL, 0644)) < 0 ? -1 : 0);
+	if (fd >= 0)
+		close(fd);
+	show_content("content", path);
+	show("unlink", unlink(path));
+	/* Into the deepest directory, one level at a time: the current
+	 * directory's name is then longer than PATH_MAX. */
+	char comp[201];
+	memset(comp, 'd', 200);
+	comp[200] = '\0';
+	int r = 0;
+	for (size_t at = 0; at < len && r == 0; at += 201)
+		r = chdir(comp);
+	show("chdir to the deepest level", r);
+	show("create there", (fd = open("here", O_CREAT | O_WRONLY, 0644)) < 0 ? -1 : 0);
+	show("write", fd < 0 ? -1 : write(fd, "deep\n", 5) == 5 ? 0 : -1);
+	if (fd >= 0)
+		close(fd);
+	show_content("content", "here");
+	show("rename there", rename("here", "there"));
+	show("stat the old name", stat("here", &st));
+	show("mkdir there", mkdir("sub", 0755));
+	show("chdir into it", chdir("sub"));
+	show("stat ../there", stat("../there", &st));
+	show("chdir ..", chdir(".."));
+	show("rmdir", rmdir("sub"));
+	show("unlink", unlink("there"));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "efault"))
@@ -215,6 +311,10 @@ int main(int argc, char **argv)
 		return unixsock();
 	if (argc >= 2 && !strcmp(argv[1], "longpath"))
 		return longpath();
-	fprintf(stderr, "usage: edges efault|chown-noop FILE|unixsock|longpath\n");
+	if (argc >= 2 && !strcmp(argv[1], "longtree"))
+		return longtree();
+	if (argc >= 2 && !strcmp(argv[1], "longlower"))
+		return longlower();
+	fprintf(stderr, "usage: edges efault|chown-noop FILE|unixsock|longpath|longtree|longlower\n");
 	return 2;
 }

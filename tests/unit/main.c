@@ -10,6 +10,7 @@ int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	test_path();
+	test_longpath();
 	test_config();
 	test_lookup();
 	test_redirect();

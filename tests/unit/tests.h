@@ -19,4 +19,5 @@ void test_races(void);
 void test_tmpentry(void);
 void test_state(void);
 void test_gate(void);
+void test_longpath(void);
 #endif
