@@ -60,7 +60,7 @@ struct held {
 	char name[PATH_MAX];
 };
 
-__thread int ue_long_held;
+__thread int ue_long_held __attribute__((tls_model("initial-exec")));
 static __thread struct held *held;
 
 const char *ue_long_name(const char *real, int *err)

@@ -41,7 +41,7 @@ const char *ue_long_name(const char *real, int *err);
 /* The fds held for ue_long_name in this thread: closed at the end of each
  * call the library serves (the preload's outermost wrapper, each request
  * of the supervisor). */
-extern __thread int ue_long_held;
+extern __thread int ue_long_held __attribute__((tls_model("initial-exec")));  /* read by every wrapper: no __tls_get_addr */
 void ue_long_release(void);
 
 #endif
