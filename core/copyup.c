@@ -3,6 +3,8 @@
 #include "config.h"
 #include "lookup.h"
 #include "mark.h"
+#include "markers.h"
+#include "origin.h"
 #include "override.h"
 #include "path.h"
 #include "perm.h"
@@ -10,8 +12,8 @@
 #include "redirect.h"
 #include "sys.h"
 #include "tmpentry.h"
+#include "tmpname.h"
 #include "trace.h"
-#include "whiteout.h"
 
 #include <limits.h>
 #include <linux/fs.h>

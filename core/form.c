@@ -4,7 +4,8 @@
 #include "form.h"
 #include "config.h"
 #include "sys.h"
-#include "whiteout.h"
+#include "markers.h"
+#include "tmpname.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -31,7 +32,7 @@ static int holds_xattr(const char *dir, const char *name)
 		fd = sys_openat(AT_FDCWD, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return fd;
-	int r = sys_fsetxattr(fd, UE_XATTR_WHITEOUT, "y", 1, 0);
+	int r = sys_fsetxattr(fd, UE_OVL_USER(WHITEOUT), "y", 1, 0);
 	sys_close(fd);
 	if (named)
 		sys_unlinkat(AT_FDCWD, name, 0);

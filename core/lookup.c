@@ -1,11 +1,12 @@
 #include "lookup.h"
 #include "cache.h"
 #include "config.h"
+#include "markers.h"
+#include "origin.h"
 #include "override.h"
 #include "path.h"
 #include "redirect.h"
 #include "sys.h"
-#include "whiteout.h"
 
 #include <limits.h>
 #include <string.h>
@@ -63,25 +64,9 @@ static int dir_layer(struct ue_node *out, int i, const char *real)
  * present is 0) a whiteout in any of the forms a layer may use? */
 static int layer_whiteout(const struct ue_node *parent, int i, const char *real, const struct stat *st, int present)
 {
-	if (present && ue_is_whiteout(st))
+	if (present && ue_whiteout_inode(AT_FDCWD, real, st, (parent->xwh >> i) & 1))
 		return 1;
-	if (present && (parent->xwh & (1ULL << i)) && ue_is_xwhiteout(real, st))
-		return 1;
-	if (parent->aufs & (1ULL << i)) {
-		/* aufs: .wh.NAME beside where NAME would be */
-		char wh[UE_PATH_MAX];
-		const char *slash = strrchr(real, '/');
-		struct stat ws;
-		size_t dl = (size_t)(slash - real) + 1;
-		if (dl + sizeof UE_AUFS_PREFIX + strlen(slash + 1) <= sizeof wh) {
-			memcpy(wh, real, dl);
-			strcpy(wh + dl, UE_AUFS_PREFIX);
-			strcat(wh, slash + 1);
-			if (sys_lstat(wh, &ws) == 0)
-				return 1;
-		}
-	}
-	return 0;
+	return (parent->aufs & (1ULL << i)) && ue_aufs_hides(real);
 }
 
 /* The top entry's permissions as the union shows them: the owner a
@@ -114,7 +99,7 @@ static void top_xattrs(struct ue_node *out, const char *real, const struct stat 
 	if (n >= 0) {
 		origin = record = 0;
 		for (const char *s = list; s < list + n; s += strlen(s) + 1) {
-			origin |= !strcmp(s, UE_XATTR_ORIGIN);
+			origin |= !strcmp(s, UE_OVL_USER(ORIGIN));
 			record |= !strcmp(s, UE_XATTR_OVERRIDE);
 		}
 	}
@@ -217,7 +202,7 @@ static int child_compute(const char *rel, const struct ue_node *parent, struct u
 		if (!(layers & (1ULL << i)))
 			continue;
 		/* aufs markers are the layer's bookkeeping, not names of the union */
-		if ((parent->aufs & (1ULL << i)) && !strncmp(base, UE_AUFS_PREFIX, sizeof UE_AUFS_PREFIX - 1))
+		if ((parent->aufs & (1ULL << i)) && ue_aufs_is_marker(base))
 			continue;
 		int r = ue_node_real(real, sizeof real, out, i, rel);
 		if (r == 0)

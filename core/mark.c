@@ -2,12 +2,12 @@
 #include "cache.h"
 #include "config.h"
 #include "form.h"
+#include "markers.h"
 #include "path.h"
 #include "readdir.h"
 #include "sys.h"
 #include "tmpentry.h"
 #include "trace.h"
-#include "whiteout.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -32,22 +32,6 @@ static const char *base_of(const char *real)
 {
 	const char *slash = strrchr(real, '/');
 	return slash ? slash + 1 : real;
-}
-
-/* The aufs marker of real: .wh.NAME beside it. */
-static int aufs_marker(char *buf, size_t size, const char *real)
-{
-	const char *slash = strrchr(real, '/');
-	const char *base = slash ? slash + 1 : real;
-	if (strlen(base) + sizeof UE_AUFS_PREFIX - 1 > NAME_MAX)
-		return -ENAMETOOLONG;  /* no room for the prefix: the form's own limit */
-	size_t dl = (size_t)(base - real);
-	if (dl + sizeof UE_AUFS_PREFIX + strlen(base) > size)
-		return -ENAMETOOLONG;
-	memcpy(buf, real, dl);
-	strcpy(buf + dl, UE_AUFS_PREFIX);
-	strcat(buf + dl, base);
-	return 0;
 }
 
 /* An empty file at path, mode 0 as the kernel's whiteout device; one
@@ -85,13 +69,13 @@ static int mark_xwhiteouts(const char *dir, int dfd)
 {
 	char v[2], proc[32];
 	snprintf(proc, sizeof proc, "/proc/self/fd/%d", dfd);
-	long n = sys_getxattr(proc, UE_XATTR_OPAQUE, v, sizeof v);
+	long n = sys_getxattr(proc, UE_OVL_USER(OPAQUE), v, sizeof v);
 	if (n == 1 && (v[0] == 'x' || v[0] == 'y'))
 		return 0;
 	/* Made only where no mark is: a racer that copies the directory whole
 	 * marks it opaque=y between our look and this, and x written over y
 	 * would make it merge the lowers again (and keep its whiteouts). */
-	int r = sys_setxattr(proc, UE_XATTR_OPAQUE, "x", 1, n == -ENODATA ? XATTR_CREATE : 0);
+	int r = sys_setxattr(proc, UE_OVL_USER(OPAQUE), "x", 1, n == -ENODATA ? XATTR_CREATE : 0);
 	if (r == -EEXIST)
 		return mark_xwhiteouts(dir, dfd);
 	const char *rel = ue_path_under(dir, ue_cfg.layer[UE_UPPER].root, ue_cfg.layer[UE_UPPER].len);
@@ -113,7 +97,7 @@ static int xattr_whiteout_in(struct ue_tmp *t, const char *dir)
 		return fd;
 	/* Read-only once the xattr is set (setting it needs write permission),
 	 * but readable: every user who reads the directory must read it. */
-	if ((r = sys_fsetxattr(fd, UE_XATTR_WHITEOUT, "y", 1, 0)) == 0)
+	if ((r = sys_fsetxattr(fd, UE_OVL_USER(WHITEOUT), "y", 1, 0)) == 0)
 		r = sys_fchmod(fd, 0444);
 	sys_close(fd);
 	if (r < 0)
@@ -161,7 +145,7 @@ void ue_drop_whiteout(const char *real)
 	char marker[UE_PATH_MAX];
 	if (ue_cfg.upper_form != UE_FORM_AUFS)
 		drop_whiteout_at(AT_FDCWD, real);
-	else if (aufs_marker(marker, sizeof marker, real) == 0)
+	else if (ue_aufs_marker(marker, sizeof marker, real) == 0)
 		sys_unlinkat(AT_FDCWD, marker, 0);
 }
 
@@ -402,7 +386,7 @@ static int rename_marked(const char *from, const char *to, int flags)
 	 * name, or an aufs marker beside it. */
 	int over_inode = (flags & UE_MV_OVER) && sys_lstat(to, &st) == 0;
 	int over_marker = (flags & UE_MV_OVER) && !over_inode;
-	if (over_marker && (r = aufs_marker(marker, sizeof marker, to)) < 0)
+	if (over_marker && (r = ue_aufs_marker(marker, sizeof marker, to)) < 0)
 		return r;
 	if (over_inode && (flags & UE_MV_DIR)) {
 		/* rename(2) cannot put a directory over a non-directory: swap
@@ -468,7 +452,7 @@ static int set_opaque_once(const char *real_dir)
 			return r;
 		/* fall through */
 	default:
-		return sys_lsetxattr(real_dir, UE_XATTR_OPAQUE, "y", 1, 0);
+		return sys_lsetxattr(real_dir, UE_OVL_USER(OPAQUE), "y", 1, 0);
 	}
 }
 
@@ -493,7 +477,7 @@ static void drop_aufs_names(const char *real_dir)
 		for (long off = 0; off < n;) {
 			struct linux_dirent64 *d = (void *)(buf + off);
 			off += d->d_reclen;
-			if (!strncmp(d->d_name, UE_AUFS_PREFIX, sizeof UE_AUFS_PREFIX - 1) && strcmp(d->d_name, UE_AUFS_OPAQUE))
+			if (ue_aufs_is_marker(d->d_name) && strcmp(d->d_name, UE_AUFS_OPAQUE))
 				sys_unlinkat(fd, d->d_name, 0);
 		}
 	}
@@ -522,11 +506,11 @@ int ue_hidden_beside(const char *real)
 {
 	char marker[UE_PATH_MAX];
 	struct stat st;
-	return ue_cfg.upper_form == UE_FORM_AUFS && aufs_marker(marker, sizeof marker, real) == 0 &&
+	return ue_cfg.upper_form == UE_FORM_AUFS && ue_aufs_marker(marker, sizeof marker, real) == 0 &&
 	       sys_lstat(marker, &st) == 0;
 }
 
 int ue_name_reserved(const char *name)
 {
-	return ue_cfg.upper_form == UE_FORM_AUFS && !strncmp(name, UE_AUFS_PREFIX, sizeof UE_AUFS_PREFIX - 1);
+	return ue_cfg.upper_form == UE_FORM_AUFS && ue_aufs_is_marker(name);
 }

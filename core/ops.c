@@ -5,12 +5,15 @@
 #include "lookup.h"
 #include "lowermap.h"
 #include "mark.h"
+#include "origin.h"
 #include "perm.h"
 #include "readdir.h"
 #include "renames.h"
 #include "sys.h"
 #include "tmpentry.h"
-#include "whiteout.h"
+#include "markers.h"
+#include "origin.h"
+#include "tmpname.h"
 
 #include <limits.h>
 #include <string.h>

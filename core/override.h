@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#define UE_XATTR_OVERRIDE "user.containers.override_stat"
+#include "markers.h"   /* UE_XATTR_OVERRIDE */
 
 struct ue_override {
 	uid_t uid;

@@ -1,9 +1,11 @@
 #include "readdir.h"
 #include "config.h"
 #include "lookup.h"
+#include "markers.h"
+#include "origin.h"
 #include "path.h"
 #include "sys.h"
-#include "whiteout.h"
+#include "tmpname.h"
 
 #include <dirent.h>
 #include <limits.h>
@@ -44,15 +46,22 @@ static int each_entry(const char *real, int (*fn)(void *, int, struct linux_dire
 	return r;
 }
 
-static int dtype_of(int dfd, struct linux_dirent64 *d, int *whiteout)
+/* The type of entry d of the layer's directory real (open as dfd), and
+ * whether it is a whiteout inode (xwh: the directory holds xattr
+ * whiteouts).  Only an entry that may be one costs a stat. */
+static int dtype_of(int dfd, const char *real, struct linux_dirent64 *d, int xwh, int *whiteout)
 {
 	struct stat st;
+	char path[UE_PATH_MAX];
 	*whiteout = 0;
-	if (d->d_type != DT_UNKNOWN && d->d_type != DT_CHR)
+	if (d->d_type != DT_UNKNOWN && d->d_type != DT_CHR && !(xwh && d->d_type == DT_REG))
 		return d->d_type;
 	if (sys_fstatat(dfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return DT_UNKNOWN;
-	*whiteout = ue_is_whiteout(&st);
+	/* The xattr form is read by path: the core's xattr calls take one. */
+	*whiteout = ue_is_whiteout(&st) ||
+	            (xwh && S_ISREG(st.st_mode) && ue_path_join(path, sizeof path, real, d->d_name) == 0 &&
+	             ue_whiteout_inode(AT_FDCWD, path, &st, xwh));
 	return IFTODT(st.st_mode);
 }
 
@@ -116,14 +125,14 @@ static int merge_one(void *arg, int dfd, struct linux_dirent64 *d)
 	struct merge *m = arg;
 	struct seen *s;
 	size_t len = strlen(d->d_name);
-	if (m->aufs && !strncmp(d->d_name, UE_AUFS_PREFIX, sizeof UE_AUFS_PREFIX - 1)) {
+	if (m->aufs && ue_aufs_is_marker(d->d_name)) {
 		/* .wh.NAME hides NAME below; .wh..wh..opq made the stack stop here */
-		return strcmp(d->d_name, UE_AUFS_OPAQUE) ? hide(m, d->d_name + sizeof UE_AUFS_PREFIX - 1) : 0;
+		return strcmp(d->d_name, UE_AUFS_OPAQUE) ? hide(m, ue_aufs_hidden(d->d_name)) : 0;
 	}
 	HASH_FIND(hh, m->seen, d->d_name, len, s);
 	if (s)
 		return 0;
-	if (m->layer == UE_UPPER && !strncmp(d->d_name, UE_TMP_PREFIX, sizeof UE_TMP_PREFIX - 1))
+	if (m->layer == UE_UPPER && ue_is_tmp_name(d->d_name))
 		return 0;
 	if (!(s = malloc(sizeof *s + len + 1)))
 		return -ENOMEM;
@@ -131,13 +140,7 @@ static int merge_one(void *arg, int dfd, struct linux_dirent64 *d)
 	s->ent = NULL;
 	HASH_ADD(hh, m->seen, name, len, s);
 	int wh;
-	int type = dtype_of(dfd, d, &wh);
-	if (!wh && m->xwh && (type == DT_REG || type == DT_UNKNOWN)) {
-		struct stat st;
-		char path[UE_PATH_MAX];
-		wh = sys_fstatat(dfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-		     ue_path_join(path, sizeof path, m->real, d->d_name) == 0 && ue_is_xwhiteout(path, &st);
-	}
+	int type = dtype_of(dfd, m->real, d, m->xwh, &wh);
 	if (wh)
 		return 0;
 	uint64_t ino = d->d_ino;
@@ -245,15 +248,9 @@ static int drop_one(void *arg, int dfd, struct linux_dirent64 *d)
 {
 	struct drop *dr = arg;
 	int wh;
-	int type = dtype_of(dfd, d, &wh);
+	dtype_of(dfd, dr->real, d, dr->xwh, &wh);
 	if (!wh && ue_cfg.upper_form == UE_FORM_AUFS)
-		wh = !strncmp(d->d_name, UE_AUFS_PREFIX, sizeof UE_AUFS_PREFIX - 1);
-	if (!wh && dr->xwh && type == DT_REG) {
-		struct stat st;
-		char path[UE_PATH_MAX];
-		wh = sys_fstatat(dfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-		     ue_path_join(path, sizeof path, dr->real, d->d_name) == 0 && ue_is_xwhiteout(path, &st);
-	}
+		wh = ue_aufs_is_marker(d->d_name);
 	if (wh)
 		return sys_unlinkat(dfd, d->d_name, 0);
 	/* A crashed copy-up's file goes (best effort); a live racer's work in

@@ -138,55 +138,6 @@ const struct ue_redirect *ue_redirect_apply(const struct ue_redirect *r, int lay
 	return cur;
 }
 
-long ue_redirect_read(const char *real, char *buf, size_t size)
-{
-	long n = sys_lgetxattr(real, "trusted.overlay.redirect", buf, size - 1);
-	if (n < 0 && n != -ERANGE)
-		n = sys_lgetxattr(real, "user.overlay.redirect", buf, size - 1);
-	if (n == -ERANGE)
-		return -ENAMETOOLONG;
-	if (n < 0)
-		return 0;
-	buf[n] = '\0';
-	return n;
-}
-
-/* One listxattr: most files have no xattrs at all. */
-int ue_is_metacopy(const char *real)
-{
-	char list[1024];
-	long n = sys_llistxattr(real, list, sizeof list);
-	if (n == -ERANGE)  /* a long list: ask for the names */
-		return sys_lgetxattr(real, "trusted.overlay.metacopy", NULL, 0) >= 0 ||
-		       sys_lgetxattr(real, "user.overlay.metacopy", NULL, 0) >= 0;
-	for (long i = 0; i < n; i += (long)strlen(list + i) + 1)
-		if (!strcmp(list + i, "trusted.overlay.metacopy") || !strcmp(list + i, "user.overlay.metacopy"))
-			return 1;
-	return 0;
-}
-
-/* Remove xattr name from real; a missing one is no error. */
-static int drop(const char *real, const char *name)
-{
-	int r = sys_lremovexattr(real, name);
-	return r == -ENODATA || r == -ENOTSUP ? 0 : r;
-}
-
-int ue_metacopy_clear(const char *real)
-{
-	int r = drop(real, "trusted.overlay.metacopy");
-	return r < 0 ? r : drop(real, "user.overlay.metacopy");
-}
-
-int ue_redirect_clear(const char *real)
-{
-	int r = 0;
-	if (sys_lgetxattr(real, "trusted.overlay.redirect", NULL, 0) >= 0 &&
-	    (r = sys_lsetxattr(real, "trusted.overlay.opaque", "y", 1, 0)) == 0)
-		r = drop(real, "trusted.overlay.redirect");
-	return r < 0 ? r : drop(real, "user.overlay.redirect");
-}
-
 void ue_redirect_reset(void)
 {
 	struct interned *i = atomic_exchange(&records, NULL);

@@ -45,20 +45,7 @@ const struct ue_redirect *ue_redirect_apply(const struct ue_redirect *r, int lay
  * refuses nothing. */
 int ue_redirect_dots_reached(const char *target, uint64_t below);
 
-/* The redirect stored on the real entry (trusted.overlay.redirect when
- * readable, else user.overlay.redirect) into buf: its length, 0 for none,
- * -ENAMETOOLONG for one longer than buf. */
-long ue_redirect_read(const char *real, char *buf, size_t size);
-
-/* Whether the real file is a metadata-only copy-up (overlay.metacopy). */
-int ue_is_metacopy(const char *real);
-
-/* Remove the markers of a completed copy-up (metacopy) or of a directory
- * that became opaque (redirect: nothing below is merged any more; where
- * the redirect was the kernel's trusted one, the directory is marked
- * opaque in that form too, so a root kernel mount reads it the same). */
-int ue_metacopy_clear(const char *real);
-int ue_redirect_clear(const char *real);
+/* Reading and clearing the stored markers: core/markers.h. */
 
 /* Forget every record: only where no node can point at one (tests). */
 void ue_redirect_reset(void);

@@ -1,7 +1,9 @@
 #include "tmpentry.h"
 #include "sys.h"
 #include "path.h"
-#include "whiteout.h"
+#include "markers.h"
+#include "origin.h"
+#include "tmpname.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -112,30 +114,17 @@ int ue_tmp_place(struct ue_tmp *t, const char *base)
 	return r == -EEXIST ? 0 : r;
 }
 
-static int whiteout_at(int dfd, const char *name, const struct stat *st)
-{
-	if (ue_is_whiteout(st))
-		return 1;
-	char path[UE_PATH_MAX];
-	if (!S_ISREG(st->st_mode) || st->st_size != 0)
-		return 0;
-	if (dfd == AT_FDCWD)
-		return ue_is_xwhiteout(name, st);
-	return snprintf(path, sizeof path, "/proc/self/fd/%d/%s", dfd, name) < (int)sizeof path && ue_is_xwhiteout(path, st);
-}
-
 int ue_tmp_is_whiteout(int dfd, const char *name)
 {
 	struct stat st;
-	return sys_fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && whiteout_at(dfd, name, &st);
+	return sys_fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && ue_whiteout_inode(dfd, name, &st, 1) != 0;
 }
 
 /* Markers and leftovers only: whiteouts in every form the upper is
  * written in, and temporary names.  What they hold is no content. */
 static int is_marker(int dfd, const char *name)
 {
-	return !strncmp(name, UE_AUFS_PREFIX, sizeof UE_AUFS_PREFIX - 1) ||
-	       !strncmp(name, UE_TMP_PREFIX, sizeof UE_TMP_PREFIX - 1) || ue_tmp_is_whiteout(dfd, name);
+	return ue_aufs_is_marker(name) || ue_is_tmp_name(name) || ue_tmp_is_whiteout(dfd, name);
 }
 
 /* 1 when the directory fd holds markers only, 0 when it holds content. */
@@ -181,7 +170,7 @@ int ue_tmp_finish_aside(struct ue_tmp *t, const char *base, int is_dir)
 	int r = sys_fstatat(t->dfd, t->name, &st, AT_SYMLINK_NOFOLLOW);
 	if (r < 0)
 		return r == -ENOENT ? 0 : r;
-	if (whiteout_at(t->dfd, t->name, &st)) {
+	if (ue_whiteout_inode(t->dfd, t->name, &st, 1)) {
 		/* The name was gone already: a racer removed it first. */
 		sys_unlinkat(t->dfd, t->name, 0);
 		return -ENOENT;

@@ -8,6 +8,6 @@ TOOLS += build/unionenv-launch
 LAUNCH_SRC = $(wildcard launcher/*.c) tools/progcheck.c tools/formpick.c
 
 build/unionenv-launch: $(LAUNCH_SRC) launcher/launcher.h tools/progcheck.h tools/formpick.h \
-		$(FOLLOWABLE_OBJ) build/core/form.o core/form.h core/followable.h
+		$(FOLLOWABLE_OBJ) build/core/form.o build/core/markers.o build/core/path.o core/form.h core/followable.h
 	@mkdir -p build
-	$(CC) $(UE_CFLAGS) $(CFLAGS) -Ilauncher -Itools -o $@ $(LAUNCH_SRC) $(FOLLOWABLE_OBJ) build/core/form.o
+	$(CC) $(UE_CFLAGS) $(CFLAGS) -Ilauncher -Itools -o $@ $(LAUNCH_SRC) $(FOLLOWABLE_OBJ) build/core/form.o build/core/markers.o build/core/path.o

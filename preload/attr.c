@@ -8,7 +8,7 @@
 #include "perm.h"
 #include "path.h"
 #include "sys.h"
-#include "whiteout.h"
+#include "markers.h"
 
 #include <limits.h>
 #include <string.h>

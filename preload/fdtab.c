@@ -14,7 +14,8 @@
 #include "renames.h"
 #include "state.h"
 #include "sys.h"
-#include "whiteout.h"
+#include "markers.h"
+#include "origin.h"
 
 #include <limits.h>
 #include <pthread.h>
@@ -177,8 +178,7 @@ static enum look look_locked(int fd, struct fd_entry *e)
 		return KEEP;
 	/* A metadata-only copy-up (the kernel's metacopy) holds no data yet:
 	 * the fd stays on the data below until the copy-up is completed. */
-	if (sys_fgetxattr(nfd, "trusted.overlay.metacopy", NULL, 0) >= 0 ||
-	    sys_fgetxattr(nfd, "user.overlay.metacopy", NULL, 0) >= 0) {
+	if (ue_is_metacopy_at(nfd, NULL)) {
 		sys_close(nfd);
 		return KEEP;
 	}

@@ -13,7 +13,7 @@
 #include <sys/ipc.h>
 #include <libintl.h>
 #include "path.h"
-#include "whiteout.h"
+#include "markers.h"
 
 extern void __chk_fail(void) __attribute__((noreturn));
 

@@ -24,7 +24,9 @@
 #include "ops.h"
 #include "perm.h"
 #include "sys.h"
-#include "whiteout.h"
+#include "markers.h"
+#include "origin.h"
+#include "tmpname.h"
 
 #include <limits.h>
 #include <sched.h>

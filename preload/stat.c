@@ -6,7 +6,8 @@
 #include "override.h"
 #include "perm.h"
 #include "sys.h"
-#include "whiteout.h"
+#include "markers.h"
+#include "origin.h"
 
 #include <limits.h>
 #include <string.h>

@@ -22,8 +22,9 @@
  * Overlay redirects and metacopy files (a root kernel mount's) are refused
  * before anything is written. */
 #include "layer.h"
+#include "markers.h"
 #include "progress.h"
-#include "whiteout.h"
+#include "tmpname.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -428,7 +429,7 @@ static void stage_tree(struct cctx *c, int ufd, const char *uname, int sfd, cons
 
 static void check_metacopy(struct cctx *c, int ufd, const char *raw)
 {
-	if (c->is_root && lgetxattr(fdpath(ufd, raw), "trusted.overlay.metacopy", NULL, 0) >= 0)
+	if (c->is_root && lgetxattr(fdpath(ufd, raw), UE_OVL_TRUSTED(METACOPY), NULL, 0) >= 0)
 		ue_die("%s: a metacopy file (its data is in a lower; made by a kernel mount with "
 		       "metacopy=on): not supported", c->path.s);
 }
@@ -468,7 +469,7 @@ static void plan_dir(struct cctx *c, int ufd, int lfd)
 			if (cfd < 0)
 				ue_die("upper %s: %s", c->path.s, strerror(-cfd));
 			unsigned f = dir_xattr_forms(cfd, NULL);
-			merge = !((f & F_OPAQUE) || faccessat(cfd, WH_OPQ, F_OK, AT_SYMLINK_NOFOLLOW) == 0);
+			merge = !((f & F_OPAQUE) || faccessat(cfd, UE_AUFS_OPAQUE, F_OK, AT_SYMLINK_NOFOLLOW) == 0);
 		}
 		if (merge) {
 			int lcfd = open_dir(lfd, e->name);
@@ -692,7 +693,7 @@ static void empty_upper(struct cctx *c)
 	for (size_t i = 0; i < d.ntmp; i++)
 		rm_tree(c->upper, d.tmp[i]);
 	if (d.forms & F_OPQ_AUFS)
-		unlinkat(c->upper, WH_OPQ, 0);
+		unlinkat(c->upper, UE_AUFS_OPAQUE, 0);
 	ldir_free(&d);
 }
 

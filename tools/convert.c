@@ -3,11 +3,11 @@
  * user.overlay.opaque), the aufs/OCI form (.wh.NAME, .wh..wh..opq) or the
  * kernel's privileged form (trusted.overlay.opaque, as root).  Markers are
  * read in every form (xattr whiteouts and fuse-overlayfs' opaque xattr
- * too).  Restartable: see markers.h.  With --lower, what a root kernel
+ * too).  Restartable: see markform.h.  With --lower, what a root kernel
  * mount's redirect_dir and metacopy left is materialised first
  * (materialise.h). */
 #include "layer.h"
-#include "markers.h"
+#include "markform.h"
 #include "materialise.h"
 #include "progress.h"
 

@@ -9,7 +9,7 @@
 #include "formpick.h"
 #include "config.h"
 #include "form.h"
-#include "whiteout.h"
+#include "markers.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -19,13 +19,11 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
-#include <sys/xattr.h>
 
 /* Whether the directory at fd is marked as holding xattr whiteouts. */
 static int holds_xwhiteouts(int fd)
 {
-	char v[2];
-	return fgetxattr(fd, UE_XATTR_OPAQUE, v, sizeof v) == 1 && v[0] == 'x';
+	return (ue_dir_xattrs(fd, NULL) & UE_DX_XWH_USER) != 0;
 }
 
 /* The form of the first marker found below the directory fd (closed
@@ -44,7 +42,7 @@ static int marker_below(int fd, int depth)
 		struct stat st;
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
-		if (!strncmp(e->d_name, UE_AUFS_PREFIX, sizeof UE_AUFS_PREFIX - 1)) {
+		if (ue_aufs_is_marker(e->d_name)) {
 			form = UE_FORM_AUFS;
 		} else if (e->d_type == DT_CHR || e->d_type == DT_UNKNOWN) {
 			if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && ue_is_whiteout(&st))

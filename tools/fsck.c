@@ -12,9 +12,10 @@
  *   unreadable directories and files                             reported only
  * Repairs assume that no union is using the upper meanwhile. */
 #include "layer.h"
+#include "markform.h"
 #include "markers.h"
 #include "path.h"
-#include "whiteout.h"
+#include "tmpname.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -83,21 +84,21 @@ static void check_xattrs(struct fctx *c, int fd, const struct lent *e, const str
 	if (n <= 0)
 		return;
 	for (char *s = list; s < list + n; s += strlen(s) + 1) {
-		const char *k = !strncmp(s, "user.overlay.", 13) ? s + 13 :
-		                !strncmp(s, "trusted.overlay.", 16) ? s + 16 :
-		                !strncmp(s, "user.fuseoverlayfs.", 19) ? s + 19 : NULL;
+		const char *k = !strncmp(s, UE_OVL_PREFIX_USER, sizeof UE_OVL_PREFIX_USER - 1) ? s + sizeof UE_OVL_PREFIX_USER - 1 :
+		                !strncmp(s, UE_OVL_PREFIX_TRUSTED, sizeof UE_OVL_PREFIX_TRUSTED - 1) ? s + sizeof UE_OVL_PREFIX_TRUSTED - 1 :
+		                !strncmp(s, UE_FUSE_PREFIX, sizeof UE_FUSE_PREFIX - 1) ? s + sizeof UE_FUSE_PREFIX - 1 : NULL;
 		if (!k)
 			continue;
-		if (!strcmp(k, "opaque") && e->dtype != DT_DIR) {
+		if (!strcmp(k, UE_OVL_NAME(OPAQUE)) && e->dtype != DT_DIR) {
 			int ok = c->repair && lremovexattr(path, s) == 0;
 			report(c, e->name, ok, "opaque marker (%s) on a non-directory", s);
-		} else if (!strcmp(k, "redirect") && e->dtype != DT_DIR) {   /* dirs: in their walk */
+		} else if (!strcmp(k, UE_OVL_NAME(REDIRECT)) && e->dtype != DT_DIR) {   /* dirs: in their walk */
 			report(c, e->name, 0, "%s: not supported by unionenv (made by a kernel mount "
 			       "with redirect_dir or metacopy)", s);
-		} else if (!strcmp(k, "metacopy")) {
+		} else if (!strcmp(k, UE_OVL_NAME(METACOPY))) {
 			report(c, e->name, 0, "%s: the data is in a lower (made by a kernel mount with "
 			       "metacopy=on): not supported by unionenv", s);
-		} else if (!strcmp(k, "whiteout") && e->kind == K_REAL) {
+		} else if (!strcmp(k, UE_OVL_NAME(WHITEOUT)) && e->kind == K_REAL) {
 			struct stat st;
 			if (e->dtype == DT_REG && fstatat(fd, e->raw, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 			    st.st_size == 0 && !(d->forms & F_XWH_PARENT))
@@ -181,8 +182,8 @@ static void walk(struct fctx *c, int fd, const struct mdir *low, int is_root)
 	for (size_t i = 0; i < d.n; i++) {
 		struct lent *e = &d.e[i];
 		if (e->dup) {
-			char *wn = xmalloc(strlen(e->name) + 5);
-			strcpy(wn, WH_PREFIX);
+			char *wn = xmalloc(strlen(e->name) + sizeof UE_AUFS_PREFIX);
+			strcpy(wn, UE_AUFS_PREFIX);
 			strcat(wn, e->name);
 			int ok = c->repair && unlinkat(fd, wn, 0) == 0;
 			changed |= ok;
@@ -259,7 +260,7 @@ static void walk(struct fctx *c, int fd, const struct mdir *low, int is_root)
 			if (c->have_lowers) {
 				char *redir = NULL;
 				unsigned f = dir_xattr_forms(cfd, &redir);
-				int opaque = (f & F_OPAQUE) || faccessat(cfd, WH_OPQ, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+				int opaque = (f & F_OPAQUE) || faccessat(cfd, UE_AUFS_OPAQUE, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 				if (!opaque && lowers_below(c, low, e->name, redir, &child) < 0)
 					c->have_lowers = 0;  /* the kernel cannot look it up: nothing to compare */
 				free(redir);

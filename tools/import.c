@@ -175,12 +175,12 @@ static const char *check_entry(struct ictx *c, struct tar_ent *e, char **why_nam
 			return err;
 	}
 	const char *b = base_of(e->name);
-	if (!strncmp(b, WH_PREFIX, 4)) {
+	if (ue_aufs_is_marker(b)) {
 		if (e->type != '0')
 			return "whiteout that is not a regular file";
-		if (!strcmp(b, WH_OPQ))
+		if (!strcmp(b, UE_AUFS_OPAQUE))
 			return NULL;
-		if (!b[4] || !strcmp(b + 4, ".") || !strcmp(b + 4, ".."))
+		if (!*ue_aufs_hidden(b) || !strcmp(ue_aufs_hidden(b), ".") || !strcmp(ue_aufs_hidden(b), ".."))
 			return "malformed whiteout name";
 		return NULL;
 	}
@@ -269,7 +269,7 @@ static int clear_slot(struct ictx *c, int dfd, const char *base, const char *ent
 static void set_xattrs(struct ictx *c, int dfd, const char *base, const struct xattrs *x, const char *entry)
 {
 	for (size_t i = 0; i < x->n; i++) {
-		if (xattr_is_marker(x->v[i].name)) {
+		if (ue_xattr_is_marker(x->v[i].name)) {
 			if (!c->warned_marker++)
 				ue_warn("%s: overlay marker xattr '%s' in the archive left out", entry, x->v[i].name);
 			continue;
@@ -359,15 +359,15 @@ static void apply_entry(struct ictx *c, struct tarr *t, struct tar_ent *e)
 	}
 	int dfd = open_parent(c, dir, name);
 	int was_wh = 0;
-	if (!strcmp(base, WH_OPQ)) {
+	if (!strcmp(base, UE_AUFS_OPAQUE)) {
 		if (!*dir && !c->warned_root_opq++)
 			ue_warn("opaque marker at the layer's root: overlayfs ignores it on the upper's root");
-		if (fsetxattr(dfd, XA_USER_OPQ, "y", 1, 0) < 0)
+		if (fsetxattr(dfd, UE_OVL_USER(OPAQUE), "y", 1, 0) < 0)
 			ue_die("%s: cannot mark opaque: %s", name, strerror(errno));
 		goto out;
 	}
-	if (!strncmp(base, WH_PREFIX, 4)) {
-		const char *victim = base + 4;
+	if (ue_aufs_is_marker(base)) {
+		const char *victim = ue_aufs_hidden(base);
 		char *vname = xmalloc(strlen(name) + 1);
 		snprintf(vname, strlen(name) + 1, "%s%s%s", dir, *dir ? "/" : "", victim);
 		unsigned char *made = nset_get(&c->seen, vname, 0);
@@ -377,7 +377,7 @@ static void apply_entry(struct ictx *c, struct tarr *t, struct tar_ent *e)
 			 * lowers only; a directory of the layer then hides theirs. */
 			if (*made == T_DIR) {
 				int vfd = openat(dfd, victim, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-				if (vfd < 0 || fsetxattr(vfd, XA_USER_OPQ, "y", 1, 0) < 0)
+				if (vfd < 0 || fsetxattr(vfd, UE_OVL_USER(OPAQUE), "y", 1, 0) < 0)
 					ue_die("%s: cannot mark '%s' opaque: %s", name, victim, strerror(errno));
 				close(vfd);
 			}
@@ -402,7 +402,7 @@ static void apply_entry(struct ictx *c, struct tarr *t, struct tar_ent *e)
 		int exists = clear_slot(c, dfd, base, name, 1, &was_wh);
 		if (!exists && mkdirat(dfd, base, 0700) < 0)
 			ue_die("%s: %s", name, strerror(errno));
-		if (was_wh && fsetxattr(open_parent(c, name, name), XA_USER_OPQ, "y", 1, 0) < 0)
+		if (was_wh && fsetxattr(open_parent(c, name, name), UE_OVL_USER(OPAQUE), "y", 1, 0) < 0)
 			ue_die("%s: cannot mark opaque: %s", name, strerror(errno));
 		c->dirs = xrealloc(c->dirs, (c->ndirs + 1) * sizeof *c->dirs);
 		struct dmeta *d = &c->dirs[c->ndirs++];

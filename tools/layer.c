@@ -1,11 +1,13 @@
 #include "layer.h"
+#include "markers.h"
 #include "override.h"
 #include "progress.h"
-#include "whiteout.h"
+#include "tmpname.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -162,42 +164,26 @@ const char *fdpath(int dfd, const char *name)
 	return buf;
 }
 
-static int xa_is_y(int dfd, const char *attr)
-{
-	char v[4];
-	ssize_t r = fgetxattr(dfd, attr, v, sizeof v);
-	return r == 1 && v[0] == 'y';
-}
-
 unsigned dir_xattr_forms(int dfd, char **redir)
 {
-	unsigned f = 0;
-	char v[4];
-	if (xa_is_y(dfd, XA_USER_OPQ))
+	unsigned x = ue_dir_xattrs(dfd, NULL), f = 0;
+	if (x & UE_DX_OPQ_USER)
 		f |= F_OPQ_USER;
-	if (xa_is_y(dfd, XA_TRUST_OPQ))
+	if (x & UE_DX_OPQ_TRUSTED)
 		f |= F_OPQ_TRUSTED;
-	if (xa_is_y(dfd, XA_FUSE_OPQ))
+	if (x & UE_DX_OPQ_FUSE)
 		f |= F_OPQ_FUSE;
 	/* The kernel's xattr whiteouts: the parent says it holds some, by
-	 * overlay.whiteouts (6.7 drafts) or overlay.opaque = "x". */
-	if (fgetxattr(dfd, "user.overlay.whiteouts", NULL, 0) >= 0 ||
-	    fgetxattr(dfd, "trusted.overlay.whiteouts", NULL, 0) >= 0)
+	 * overlay.whiteouts (6.7 drafts) or opaque = "x", in either column. */
+	if (x & (UE_DX_WHITEOUTS | UE_DX_XWH_USER | UE_DX_XWH_TRUSTED))
 		f |= F_XWH_PARENT;
-	if ((fgetxattr(dfd, XA_USER_OPQ, v, sizeof v) == 1 && v[0] == 'x') ||
-	    (fgetxattr(dfd, XA_TRUST_OPQ, v, sizeof v) == 1 && v[0] == 'x'))
-		f |= F_XWH_PARENT;
-	static const char *const rn[] = { "trusted.overlay.redirect", "user.overlay.redirect" };
-	for (int i = 0; i < 2; i++) {
-		ssize_t n = fgetxattr(dfd, rn[i], NULL, 0);
-		if (n >= 0) {
-			f |= F_REDIRECT;
-			if (redir && !*redir) {
-				char *b = xmalloc((size_t)n + 1);
-				n = fgetxattr(dfd, rn[i], b, (size_t)n);
-				b[n > 0 ? n : 0] = 0;
-				*redir = b;
-			}
+	if (x & UE_DX_REDIRECT) {
+		f |= F_REDIRECT;
+		if (redir && !*redir) {
+			char b[PATH_MAX];
+			if (ue_redirect_read_at(dfd, NULL, b, sizeof b) <= 0)
+				b[0] = '\0';  /* unreadable or too long: a value the kernel refuses too */
+			*redir = xstrdup(b);
 		}
 	}
 	return f;
@@ -242,11 +228,11 @@ int ldir_read(int dfd, struct ldir *d)
 			const char *nm = de->d_name;
 			if (nm[0] == '.' && (!nm[1] || (nm[1] == '.' && !nm[2])))
 				continue;
-			if (!strcmp(nm, WH_OPQ)) {
+			if (!strcmp(nm, UE_AUFS_OPAQUE)) {
 				d->forms |= F_OPQ_AUFS;
 				continue;
 			}
-			if (!strncmp(nm, UE_TMP_PREFIX, sizeof UE_TMP_PREFIX - 1)) {
+			if (ue_is_tmp_name(nm)) {
 				d->tmp = xrealloc(d->tmp, (d->ntmp + 1) * sizeof *d->tmp);
 				d->tmp[d->ntmp++] = xstrdup(nm);
 				continue;
@@ -265,28 +251,21 @@ int ldir_read(int dfd, struct ldir *d)
 				if (fstatat(fd, nm, &st, AT_SYMLINK_NOFOLLOW) == 0)
 					e->dtype = IFTODT(st.st_mode);
 			}
-			if (!strncmp(nm, WH_PREFIX, 4) && nm[4]) {
-				e->name = e->raw + 4;
+			int xwh = (d->forms & F_XWH_PARENT) != 0, wh = 0;
+			if (ue_aufs_is_marker(nm) && *ue_aufs_hidden(nm)) {
+				e->name = e->raw + (ue_aufs_hidden(nm) - nm);
+				wh = F_WH_AUFS;
+			} else if (e->dtype == DT_CHR || (e->dtype == DT_REG && xwh)) {
+				struct stat st;
+				if (fstatat(fd, nm, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+					int f = ue_whiteout_inode(fd, nm, &st, xwh);
+					wh = f == UE_WH_DEVICE ? F_WH_CHR : f == UE_WH_XATTR ? F_WH_XATTR : 0;
+				}
+			}
+			if (wh) {
 				e->kind = K_WHITEOUT;
-				e->form = F_WH_AUFS;
-				d->forms |= F_WH_AUFS;
-			} else if (e->dtype == DT_CHR) {
-				struct stat st;
-				if (fstatat(fd, nm, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-				    S_ISCHR(st.st_mode) && st.st_rdev == 0) {
-					e->kind = K_WHITEOUT;
-					e->form = F_WH_CHR;
-					d->forms |= F_WH_CHR;
-				}
-			} else if (e->dtype == DT_REG && (d->forms & F_XWH_PARENT)) {
-				struct stat st;
-				if (fstatat(fd, nm, &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_size == 0 &&
-				    (xa_get(fd, nm, "user.overlay.whiteout", NULL, 0) >= 0 ||
-				     xa_get(fd, nm, "trusted.overlay.whiteout", NULL, 0) >= 0)) {
-					e->kind = K_WHITEOUT;
-					e->form = F_WH_XATTR;
-					d->forms |= F_WH_XATTR;
-				}
+				e->form = (unsigned short)wh;
+				d->forms |= (unsigned)wh;
 			}
 		}
 	}
@@ -338,52 +317,28 @@ struct lent *ldir_find(const struct ldir *d, const char *name)
 
 /* ---- xattrs ------------------------------------------------------------- */
 
-int xattr_is_marker(const char *name)
-{
-	return ue_xattr_is_marker(name) || !strncmp(name, "user.fuseoverlayfs.", 19);
-}
-
 static int cmp_xattr(const void *a, const void *b)
 {
 	return strcmp(((const struct xattr *)a)->name, ((const struct xattr *)b)->name);
 }
 
-/* listxattrat/getxattrat (Linux 6.13): one lookup relative to the dir fd.
- * Older kernels: the same through /proc/self/fd/DFD/NAME, slower. */
-#define SYS_getxattrat_ 464
-#define SYS_listxattrat_ 465
-struct xattr_args_ {
-	uint64_t value;
-	uint32_t size;
-	uint32_t flags;
-};
-static int have_xattrat = 1;
+/* The core's calls (core/markers.h), in the libc's convention. */
+static ssize_t with_errno(long r)
+{
+	if (r >= 0)
+		return r;
+	errno = (int)-r;
+	return -1;
+}
 
 ssize_t xa_list(int dfd, const char *name, char *buf, size_t size)
 {
-	if (!name)
-		return flistxattr(dfd, buf, size);
-	if (have_xattrat) {
-		long r = syscall(SYS_listxattrat_, dfd, name, AT_SYMLINK_NOFOLLOW, buf, size);
-		if (r >= 0 || errno != ENOSYS)
-			return r;
-		have_xattrat = 0;
-	}
-	return llistxattr(fdpath(dfd, name), buf, size);
+	return with_errno(ue_xattr_list_at(dfd, name, buf, size));
 }
 
 ssize_t xa_get(int dfd, const char *name, const char *attr, void *buf, size_t size)
 {
-	if (!name)
-		return fgetxattr(dfd, attr, buf, size);
-	if (have_xattrat) {
-		struct xattr_args_ a = { (uint64_t)(uintptr_t)buf, (uint32_t)size, 0 };
-		long r = syscall(SYS_getxattrat_, dfd, name, AT_SYMLINK_NOFOLLOW, attr, &a, sizeof a);
-		if (r >= 0 || errno != ENOSYS)
-			return r;
-		have_xattrat = 0;
-	}
-	return lgetxattr(fdpath(dfd, name), attr, buf, size);
+	return with_errno(ue_xattr_get_at(dfd, name, attr, buf, size));
 }
 
 int xattrs_get(int dfd, const char *name, struct xattrs *x, int skip_markers)
@@ -406,7 +361,7 @@ int xattrs_get(int dfd, const char *name, struct xattrs *x, int skip_markers)
 		return e == ENOTSUP || e == EOPNOTSUPP ? 0 : -e;
 	}
 	for (char *s = list; s < list + n; s += strlen(s) + 1) {
-		if (skip_markers && xattr_is_marker(s))
+		if (skip_markers && ue_xattr_is_marker(s))
 			continue;
 		char vsmall[256];
 		ssize_t vl = xa_get(dfd, name, s, vsmall, sizeof vsmall);
@@ -668,7 +623,7 @@ int rm_tree(int dfd, const char *name)
 			r = rm_tree(fd, d.e[i].raw);
 		for (size_t i = 0; i < d.ntmp && !r; i++)
 			r = rm_tree(fd, d.tmp[i]);
-		if (!r && (d.forms & F_OPQ_AUFS) && unlinkat(fd, WH_OPQ, 0) < 0 && errno != ENOENT)
+		if (!r && (d.forms & F_OPQ_AUFS) && unlinkat(fd, UE_AUFS_OPAQUE, 0) < 0 && errno != ENOENT)
 			r = -errno;
 		ldir_free(&d);
 	}

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include "markers.h"
 
 /* Exit statuses shared by every tool (see the man pages). */
 #define EX_OK     0
@@ -58,13 +59,9 @@ void pb_free(struct pbuf *p);
 
 /* ---- markers ----------------------------------------------------------- */
 
-#define WH_PREFIX      ".wh."
-#define WH_OPQ         ".wh..wh..opq"
-#define XA_USER_OPQ    "user.overlay.opaque"
-#define XA_TRUST_OPQ   "trusted.overlay.opaque"
-#define XA_FUSE_OPQ    "user.fuseoverlayfs.opaque"
-
-/* Forms of markers, as bits (struct ldir.forms). */
+/* The names and their readers are the core's (core/markers.h); here, the
+ * forms of markers as bits (struct ldir.forms), finer than the core's
+ * union view: fsck and convert report and rewrite each form. */
 enum {
 	F_WH_CHR      = 1 << 0,   /* whiteout: char device 0/0 */
 	F_WH_XATTR    = 1 << 1,   /* whiteout: empty file + overlay.whiteout */
@@ -136,8 +133,6 @@ ssize_t xa_list(int dfd, const char *name, char *buf, size_t size);
 ssize_t xa_get(int dfd, const char *name, const char *attr, void *buf, size_t size);
 void xattrs_free(struct xattrs *x);
 int xattrs_equal(const struct xattrs *a, const struct xattrs *b);
-/* Whether an xattr name is an overlay/fuse-overlayfs marker. */
-int xattr_is_marker(const char *name);
 
 /* ---- owners an ordinary user's copy-up recorded (core/override.h) ------- */
 

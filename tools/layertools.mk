@@ -25,9 +25,9 @@ LT_CFLAGS += -DUE_HAVE_ZSTD
 LT_LIBS   += -lzstd
 endif
 
-LT_COMMON = $(LT_DIR)/layer.o $(LT_DIR)/jsonstr.o $(LT_DIR)/progress.o $(LT_DIR)/ociwalk.o build/core/whiteout.o build/core/path.o build/core/override.o build/core/gate.o build/core/longpath.o
+LT_COMMON = $(LT_DIR)/layer.o $(LT_DIR)/jsonstr.o $(LT_DIR)/progress.o $(LT_DIR)/ociwalk.o build/core/markers.o build/core/tmpname.o build/core/path.o build/core/override.o build/core/gate.o build/core/longpath.o
 # This file too: a change of the flags above rebuilds the objects.
-LT_HDRS   = $(wildcard tools/layer.h tools/ociwalk.h tools/tar.h tools/markers.h tools/progress.h tools/jsonstr.h) core/whiteout.h core/path.h core/override.h \
+LT_HDRS   = $(wildcard tools/layer.h tools/ociwalk.h tools/tar.h tools/markform.h tools/progress.h tools/jsonstr.h) core/markers.h core/tmpname.h core/path.h core/override.h \
             tools/layertools.mk
 
 $(LT_DIR)/%.o: tools/%.c $(LT_HDRS)
@@ -45,11 +45,11 @@ $(LT_DIR)/unionenv-import: $(LT_DIR)/import.o $(LT_DIR)/tar.o $(LT_COMMON)
 
 # convert --lower materialises redirects and metacopy with the core's own
 # lookup and copy-up: it links the whole core, not two objects of it.
-$(LT_DIR)/unionenv-convert: $(LT_DIR)/convert.o $(LT_DIR)/markers.o $(LT_DIR)/materialise.o \
+$(LT_DIR)/unionenv-convert: $(LT_DIR)/convert.o $(LT_DIR)/markform.o $(LT_DIR)/materialise.o \
                             $(LT_DIR)/layer.o $(LT_DIR)/jsonstr.o $(LT_DIR)/progress.o $(LT_DIR)/ociwalk.o $(CORE_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ -lpthread
 
-$(LT_DIR)/unionenv-fsck: $(LT_DIR)/fsck.o $(LT_DIR)/markers.o $(LT_COMMON)
+$(LT_DIR)/unionenv-fsck: $(LT_DIR)/fsck.o $(LT_DIR)/markform.o $(LT_COMMON)
 	$(CC) $(CFLAGS) -o $@ $^
 
 $(LT_DIR)/unionenv-commit: $(LT_DIR)/commit.o $(LT_COMMON)

@@ -6,7 +6,7 @@
 #include "mark.h"
 #include "path.h"
 #include "redirect.h"
-#include "whiteout.h"
+#include "markers.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -27,8 +27,8 @@ static void walk_dir(struct owalk *w, int fd, const struct mdir *low)
 		if (e->kind == K_WHITEOUT) {
 			if (low && mdir_lookup(low, e->name, NULL) < 0)
 				continue;   /* hides nothing */
-			char *wn = xmalloc(strlen(e->name) + 5);
-			strcpy(wn, WH_PREFIX);
+			char *wn = xmalloc(strlen(e->name) + sizeof UE_AUFS_PREFIX);
+			strcpy(wn, UE_AUFS_PREFIX);
 			strcat(wn, e->name);
 			size_t old = pb_push(&w->path, wn);
 			free(wn);
@@ -48,9 +48,9 @@ static void walk_dir(struct owalk *w, int fd, const struct mdir *low)
 				ue_die("%s: %s", w->path.s, strerror(-cfd));
 			unsigned forms = dir_xattr_forms(cfd, NULL);
 			int opaque = (forms & (F_OPQ_USER | F_OPQ_TRUSTED | F_OPQ_FUSE)) ||
-			             faccessat(cfd, WH_OPQ, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+			             faccessat(cfd, UE_AUFS_OPAQUE, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 			if (opaque) {
-				size_t o2 = pb_push(&w->path, WH_OPQ);
+				size_t o2 = pb_push(&w->path, UE_AUFS_OPAQUE);
 				struct oci_item op = { .kind = OI_OPAQUE, .path = w->path.s,
 				                       .dfd = cfd, .dtype = DT_DIR };
 				w->cb(w->ctx, &op);

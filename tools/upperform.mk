@@ -5,6 +5,6 @@ TOOLS += build/unionenv-upperform
 
 FORMPICK = tools/formpick.c tools/formpick.h
 
-build/unionenv-upperform: tools/upperform.c $(FORMPICK) build/core/form.o build/core/gate.o build/core/longpath.o core/form.h core/config.h core/whiteout.h
+build/unionenv-upperform: tools/upperform.c $(FORMPICK) build/core/form.o build/core/gate.o build/core/longpath.o build/core/markers.o build/core/path.o core/form.h core/config.h core/markers.h
 	@mkdir -p build
-	$(CC) -std=gnu11 -Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE -Icore -Itools $(CFLAGS) -o $@ tools/upperform.c tools/formpick.c build/core/form.o build/core/gate.o build/core/longpath.o
+	$(CC) -std=gnu11 -Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE -Icore -Itools $(CFLAGS) -o $@ tools/upperform.c tools/formpick.c build/core/form.o build/core/gate.o build/core/longpath.o build/core/markers.o build/core/path.o

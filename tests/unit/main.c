@@ -19,6 +19,7 @@ int main(void)
 	test_ops();
 	test_cache();
 	test_origin();
+	test_markers();
 	test_renames();
 	test_forms();
 	test_perm();

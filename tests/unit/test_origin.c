@@ -6,7 +6,7 @@
 #include "resolve.h"
 #include "tap.h"
 #include "tests.h"
-#include "whiteout.h"
+#include "origin.h"
 
 #include <fcntl.h>
 #include <stdio.h>

@@ -9,6 +9,7 @@ void test_readdir(void);
 void test_ops(void);
 void test_cache(void);
 void test_origin(void);
+void test_markers(void);
 void test_renames(void);
 void test_forms(void);
 void test_perm(void);

@@ -7,17 +7,18 @@
  * atomic rename of a temporary name), so an interrupted conversion can
  * simply be run again.  Directory times are put back after their entries
  * changed.  The mode, owner and times of each marker move with it. */
-#ifndef UE_TOOLS_MARKERS_H
-#define UE_TOOLS_MARKERS_H
+#ifndef UE_TOOLS_MARKFORM_H
+#define UE_TOOLS_MARKFORM_H
 
 #include "layer.h"
+#include "tmpname.h"
 
 enum { TO_OVERLAY, TO_AUFS, TO_TRUSTED };
 /* The form named on a command line (overlay, aufs, overlay-trusted), or -1. */
 int markers_form(const char *name);
 
 /* The prefix of convert's own temporary names (removed when run again). */
-#define CV_TMP_PREFIX ".unionenv.cv."
+#define CV_TMP_PREFIX UE_TMP_PREFIX "cv."
 
 /* Forms already in the target form: what does not need converting. */
 unsigned target_forms(int to);

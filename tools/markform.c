@@ -1,8 +1,9 @@
+#include "markform.h"
 #include "markers.h"
-#include "whiteout.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
@@ -24,10 +25,10 @@ const char *form_name(unsigned f)
 	case F_WH_CHR: return "character device 0/0";
 	case F_WH_XATTR: return "xattr whiteout";
 	case F_WH_AUFS: return "aufs .wh.NAME";
-	case F_OPQ_USER: return "user.overlay.opaque";
-	case F_OPQ_TRUSTED: return "trusted.overlay.opaque";
-	case F_OPQ_FUSE: return "user.fuseoverlayfs.opaque";
-	case F_OPQ_AUFS: return ".wh..wh..opq";
+	case F_OPQ_USER: return UE_OVL_USER(OPAQUE);
+	case F_OPQ_TRUSTED: return UE_OVL_TRUSTED(OPAQUE);
+	case F_OPQ_FUSE: return UE_FUSE_OPAQUE;
+	case F_OPQ_AUFS: return UE_AUFS_OPAQUE;
 	default: return "?";
 	}
 }
@@ -47,16 +48,16 @@ static void die_at(const char *path, const char *name, const char *what, int e)
 
 static int make_aufs_wh(int fd, const char *path, const char *name, const struct stat *meta)
 {
-	char *wn = xmalloc(strlen(name) + 5);
-	strcpy(wn, WH_PREFIX);
-	strcat(wn, name);
+	char wn[PATH_MAX];
+	int r = ue_aufs_marker(wn, sizeof wn, name);
+	if (r < 0)
+		die_at(path, name, "cannot make the whiteout", -r);
 	int f = openat(fd, wn, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0);
 	if (f < 0 && errno != EEXIST)
 		die_at(path, wn, "cannot make the whiteout", errno);
 	if (f >= 0)
 		close(f);
 	copy_meta(fd, wn, meta);
-	free(wn);
 	return 0;
 }
 
@@ -87,10 +88,10 @@ static void rm_opaque(int fd, const char *path, unsigned f)
 {
 	int r = 0;
 	switch (f) {
-	case F_OPQ_USER: r = fremovexattr(fd, XA_USER_OPQ); break;
-	case F_OPQ_TRUSTED: r = fremovexattr(fd, XA_TRUST_OPQ); break;
-	case F_OPQ_FUSE: r = fremovexattr(fd, XA_FUSE_OPQ); break;
-	case F_OPQ_AUFS: r = unlinkat(fd, WH_OPQ, 0); break;
+	case F_OPQ_USER: r = fremovexattr(fd, UE_OVL_USER(OPAQUE)); break;
+	case F_OPQ_TRUSTED: r = fremovexattr(fd, UE_OVL_TRUSTED(OPAQUE)); break;
+	case F_OPQ_FUSE: r = fremovexattr(fd, UE_FUSE_OPAQUE); break;
+	case F_OPQ_AUFS: r = unlinkat(fd, UE_AUFS_OPAQUE, 0); break;
 	}
 	if (r < 0 && errno != ENODATA && errno != ENOENT)
 		die_at(path, NULL, "cannot remove the opaque marker", errno);
@@ -136,13 +137,13 @@ size_t convert_dir(int fd, const struct ldir *d, const char *path, int to, mk_no
 	(void)xwh_left;
 	if (d->forms & F_XWH_PARENT) {
 		/* No xattr whiteouts are left here: the parent's flag goes. */
-		char v[4];
-		fremovexattr(fd, "user.overlay.whiteouts");
-		fremovexattr(fd, "trusted.overlay.whiteouts");
-		if (fgetxattr(fd, XA_USER_OPQ, v, sizeof v) == 1 && v[0] == 'x')
-			fremovexattr(fd, XA_USER_OPQ);
-		if (fgetxattr(fd, XA_TRUST_OPQ, v, sizeof v) == 1 && v[0] == 'x')
-			fremovexattr(fd, XA_TRUST_OPQ);
+		unsigned x = ue_dir_xattrs(fd, NULL);
+		fremovexattr(fd, UE_OVL_USER(WHITEOUTS));
+		fremovexattr(fd, UE_OVL_TRUSTED(WHITEOUTS));
+		if (x & UE_DX_XWH_USER)
+			fremovexattr(fd, UE_OVL_USER(OPAQUE));
+		if (x & UE_DX_XWH_TRUSTED)
+			fremovexattr(fd, UE_OVL_TRUSTED(OPAQUE));
 		n++;
 	}
 	if (d->opaque) {
@@ -150,15 +151,15 @@ size_t convert_dir(int fd, const struct ldir *d, const char *path, int to, mk_no
 		if (!(d->forms & want)) {
 			int r = 0;
 			if (want == F_OPQ_USER)
-				r = fsetxattr(fd, XA_USER_OPQ, "y", 1, 0);
+				r = fsetxattr(fd, UE_OVL_USER(OPAQUE), "y", 1, 0);
 			else if (want == F_OPQ_TRUSTED)
-				r = fsetxattr(fd, XA_TRUST_OPQ, "y", 1, 0);
+				r = fsetxattr(fd, UE_OVL_TRUSTED(OPAQUE), "y", 1, 0);
 			else {
-				int f = openat(fd, WH_OPQ, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0);
+				int f = openat(fd, UE_AUFS_OPAQUE, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0);
 				r = f < 0 ? -1 : close(f);
 			}
 			if (r < 0)
-				die_at(path, NULL, want == F_OPQ_TRUSTED ? "cannot set trusted.overlay.opaque (needs root)"
+				die_at(path, NULL, want == F_OPQ_TRUSTED ? "cannot set " UE_OVL_PREFIX_TRUSTED "opaque (needs root)"
 				                                          : "cannot mark opaque", errno);
 			if (note)
 				note(ctx, path, NULL, form_name(want));

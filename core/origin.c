@@ -1,0 +1,97 @@
+/* Origin records: the kernel's overlay file handle (origin.h). */
+#include "origin.h"
+#include "markers.h"
+#include "sys.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+/* struct ovl_fb of fs/overlayfs/overlayfs.h: version 0, magic 0xfb, length,
+ * flags (0: little endian, lower layer), fid type, filesystem uuid (left
+ * null, as the kernel writes it for userxattr mounts here), then the fid. */
+#define OVL_FB_HEADER 21
+#define FILEID_INO32_GEN 1
+
+struct lower_handle {
+	struct file_handle fh;
+	unsigned char fid[MAX_HANDLE_SZ];
+};
+
+/* The kernel's file handle of a lower file: by path, or with AT_EMPTY_PATH
+ * of dirfd itself.  0 or -errno (no handles on this filesystem). */
+static int lower_handle(int dirfd, const char *path, int flags, struct lower_handle *h)
+{
+	int mount_id;
+	h->fh.handle_bytes = MAX_HANDLE_SZ;
+	return sys_name_to_handle_at(dirfd, path, &h->fh, &mount_id, flags);
+}
+
+void ue_origin_set(const char *lower_real, int upper_fd, const char *upper_real)
+{
+	struct lower_handle h;
+	unsigned char fb[OVL_FB_HEADER + MAX_HANDLE_SZ];
+	if (lower_handle(AT_FDCWD, lower_real, 0, &h) < 0 || h.fh.handle_bytes + OVL_FB_HEADER > 255)
+		return;  /* no handles on this filesystem: no origin, as the kernel */
+	memset(fb, 0, OVL_FB_HEADER);
+	fb[1] = 0xfb;
+	fb[2] = (unsigned char)(OVL_FB_HEADER + h.fh.handle_bytes);
+	fb[4] = (unsigned char)h.fh.handle_type;
+	memcpy(fb + OVL_FB_HEADER, h.fid, h.fh.handle_bytes);
+	if (upper_fd >= 0)
+		sys_fsetxattr(upper_fd, UE_OVL_USER(ORIGIN), fb, fb[2], 0);
+	else
+		sys_lsetxattr(upper_real, UE_OVL_USER(ORIGIN), fb, fb[2], 0);
+}
+
+static unsigned long origin_ino_of(const unsigned char *fb, long n)
+{
+	/* Only ext4-style handles (32-bit inode, generation) name the inode. */
+	if (n != OVL_FB_HEADER + 8 || fb[0] != 0 || fb[1] != 0xfb || fb[4] != FILEID_INO32_GEN)
+		return 0;
+	uint32_t ino;
+	memcpy(&ino, fb + OVL_FB_HEADER, sizeof ino);
+	return ino;
+}
+
+unsigned long ue_origin_ino(const char *upper_real)
+{
+	unsigned char fb[OVL_FB_HEADER + MAX_HANDLE_SZ];
+	return origin_ino_of(fb, sys_lgetxattr(upper_real, UE_OVL_USER(ORIGIN), fb, sizeof fb));
+}
+
+unsigned long ue_origin_ino_fd(int fd)
+{
+	unsigned char fb[OVL_FB_HEADER + MAX_HANDLE_SZ];
+	long n = sys_fgetxattr(fd, UE_OVL_USER(ORIGIN), fb, sizeof fb);
+	if (n == -EBADF) {
+		/* An O_PATH fd takes no fgetxattr; its /proc link, followed, does. */
+		char link[64];
+		snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+		n = sys_getxattr(link, UE_OVL_USER(ORIGIN), fb, sizeof fb);
+	}
+	return origin_ino_of(fb, n);
+}
+
+int ue_origin_is(int upper_fd, int lower_fd)
+{
+	struct lower_handle h;
+	unsigned char fb[OVL_FB_HEADER + MAX_HANDLE_SZ];
+	long n = sys_fgetxattr(upper_fd, UE_OVL_USER(ORIGIN), fb, sizeof fb);
+	if (n < 0)  /* an upper a root kernel mount wrote */
+		n = sys_fgetxattr(upper_fd, UE_OVL_TRUSTED(ORIGIN), fb, sizeof fb);
+	if (n < OVL_FB_HEADER || fb[0] != 0 || fb[1] != 0xfb || lower_handle(lower_fd, "", AT_EMPTY_PATH, &h) < 0)
+		return 0;
+	/* The filesystem uuid is not compared: the kernel leaves it null in
+	 * some modes, and both files are on the layers of this union. */
+	return fb[4] == (unsigned char)h.fh.handle_type && (size_t)n - OVL_FB_HEADER == h.fh.handle_bytes &&
+	       memcmp(fb + OVL_FB_HEADER, h.fid, h.fh.handle_bytes) == 0;
+}
+
+void ue_set_impure(const char *upper_dir)
+{
+	char v[2];
+	if (sys_lgetxattr(upper_dir, UE_OVL_USER(IMPURE), v, sizeof v) == 1 && v[0] == 'y')
+		return;
+	sys_lsetxattr(upper_dir, UE_OVL_USER(IMPURE), "y", 1, 0);
+}

@@ -1,0 +1,20 @@
+/* The kernel's record of where a copied-up file came from: an overlay file
+ * handle of the lower file in user.overlay.origin (the format the kernel
+ * writes itself in userxattr mode), so the file keeps its inode number;
+ * and the "impure" mark on the directory that holds such files. */
+#ifndef UE_ORIGIN_H
+#define UE_ORIGIN_H
+
+void ue_origin_set(const char *lower_real, int upper_fd, const char *upper_real);
+/* The lower inode number recorded on an upper entry (by path or fd), or 0. */
+unsigned long ue_origin_ino(const char *upper_real);
+unsigned long ue_origin_ino_fd(int fd);
+/* Whether the upper file upper_fd was copied up from the file lower_fd is
+ * open on (its origin names that file).  1 yes, 0 no or cannot tell. */
+int ue_origin_is(int upper_fd, int lower_fd);
+
+/* Mark an upper directory "impure": it holds entries with an origin, so the
+ * kernel must look up their inode numbers when it lists it. */
+void ue_set_impure(const char *upper_dir);
+
+#endif

@@ -1,0 +1,32 @@
+#!/bin/bash
+# source-rules.sh - rules of the source that the compiler cannot check
+# (issue 10): every on-disk marker name is spelled once, in core/markers.h,
+# so that a new kernel marker is one edit there.  Code elsewhere names a
+# marker through the table (UE_OVL_USER(OPAQUE), UE_AUFS_OPAQUE...).
+# Comments, help texts and messages may say a marker's name: only string
+# literals that code acts on count, that is every literal outside the
+# lines of a help text (which start with a literal) and of messages.
+set -u
+REPO=$(cd -- "$(dirname -- "$0")/../.." && pwd -P)
+# shellcheck source=tests/lib/tap.sh
+. "$REPO/tests/lib/tap.sh"
+cd "$REPO" || exit 125
+
+tap_plan 3
+
+# Literals naming a marker, in C code, outside its one home.  A literal
+# that holds more than the name (a sentence, a help text) is prose.
+literals() {  # literals REGEX: "file:line: text" of offending code
+    grep -rnE --include='*.c' --include='*.h' "\"$1" core preload tools |
+        grep -v '^core/markers\.h:' |
+        grep -vE '^[^:]+:[0-9]+:\s*(/?\*|//)' |
+        grep -vE "\"$1[^\"]* [^\"]*\"" || true
+}
+
+out=$(literals '(user|trusted)\.overlay\.')
+tap_is "the overlay's xattr names are spelled in core/markers.h alone" "" "$out"
+out=$(literals '(user\.fuseoverlayfs\.|user\.containers\.override_stat)')
+tap_is "fuse-overlayfs's and the owner record's names too" "" "$out"
+out=$(literals '\.wh\.')
+tap_is "and the aufs markers' names" "" "$out"
+tap_done
