@@ -345,8 +345,19 @@ static int rename_leaving_once(struct ue_tmp *t, const char *dir, const char *ba
 		 * lower's entry shows at the old name only between two renames. */
 		if ((r = xattr_whiteout_in(t, dir)) < 0)
 			return r;
-		if ((r = sys_renameat2(t->dfd, base, AT_FDCWD, to, 0)) == 0)
-			r = sys_renameat2(t->dfd, t->name, t->dfd, base, 0);
+		if ((r = sys_renameat2(t->dfd, base, AT_FDCWD, to, 0)) == 0 &&
+		    (r = sys_renameat2(t->dfd, t->name, t->dfd, base, 0)) < 0 && (r == -EISDIR || r == -ENOTEMPTY)) {
+			/* Between the two renames the lower's entry showed at the
+			 * old name, and a racer copied that directory up.  The move
+			 * is done, so no error: the whiteout takes the name and the
+			 * copy goes, unless the racer has put something in it (then
+			 * it comes back, its change kept, as a removal would). */
+			if (sys_renameat2(t->dfd, t->name, t->dfd, base, RENAME_EXCHANGE) == 0)
+				ue_tmp_finish_aside(t, base, 1);
+			else
+				sys_unlinkat(t->dfd, t->name, 0);
+			return 0;
+		}
 		if (r < 0)
 			sys_unlinkat(t->dfd, t->name, 0);
 		return r;

@@ -110,6 +110,30 @@ static int before_whiteout_placed(int after, long nr, const long a[6], long ret)
 	return 1;
 }
 
+/* Just before the prepared whiteout takes the old name of the moved g/c:
+ * the lower's g/c shows there between the two renames, and a racer copies
+ * it up (a directory at the name). */
+static int before_whiteout_copied_up(int after, long nr, const long a[6], long ret)
+{
+	char c[1100];
+	if (after || nr != SYS_renameat2 || strncmp(base(a[1]), ".unionenv.", 10) || strcmp(base(a[3]), "c"))
+		return 0;
+	snprintf(c, sizeof c, "%s/c", gdir);
+	mkdir(c, 0755);
+	return 1;
+}
+
+/* The same, and the racer makes a file in its copy. */
+static int before_whiteout_copied_up_filled(int after, long nr, const long a[6], long ret)
+{
+	char f[1100];
+	if (!before_whiteout_copied_up(after, nr, a, ret))
+		return 0;
+	snprintf(f, sizeof f, "%s/c/new", gdir);
+	close(open(f, O_CREAT | O_WRONLY, 0644));
+	return 1;
+}
+
 /* Just before the move of g/c that leaves a device whiteout. */
 static int before_move_leaving(int after, long nr, const long a[6], long ret)
 {
@@ -257,6 +281,30 @@ void test_races(void)
 	ok(racer_acted(), "the racer made g opaque between the move and the whiteout's placing");
 	ok(fx_type("U", "h/z") == 'f', "the directory moved");
 	ok(fx_type("U", "g/c") == 0 && tmp_names("g") == 0, "no whiteout (g is opaque) and no temporary name left");
+	teardown();
+
+	/* g/c copied up already: the move renames the upper's g/c and leaves
+	 * a whiteout for the lower's. */
+	static const char *const both[] = { "L1 d g", "L1 d g/c", "L1 f g/c/z z", "U d g", "U d g/c", "U f g/c/z z", NULL };
+	setup_tree("xattr", both);
+	at(&A, "g/c");
+	at(&B, "h");
+	racer_set(before_whiteout_copied_up);
+	is_int(ue_op_rename(&A, &B, 0), 0, "xattr: mv -T g/c h while a racer copies the lower's g/c up between the two renames: no error");
+	ok(racer_acted(), "the racer made a directory at the old name before the whiteout took it");
+	ok(fx_type("U", "h/z") == 'f', "the directory moved");
+	ok(fx_type("U", "g/c") == 'f' && lgetxattr(fx_path("U", "g/c"), "user.overlay.whiteout", NULL, 0) >= 0,
+	   "the old name is a whiteout: the racer's empty copy went");
+	is_int(tmp_names("g"), 0, "no temporary name left");
+	teardown();
+
+	setup_tree("xattr", both);
+	at(&A, "g/c");
+	at(&B, "h");
+	racer_set(before_whiteout_copied_up_filled);
+	is_int(ue_op_rename(&A, &B, 0), 0, "xattr: the same, the racer making a file in its copy: no error");
+	ok(fx_type("U", "h/z") == 'f' && fx_type("U", "g/c/new") == 'f', "the directory moved, and the racer's file is kept at the old name");
+	is_int(tmp_names("g"), 0, "no temporary name left");
 	teardown();
 
 	setup("device");
