@@ -3,33 +3,48 @@
 #include "tests.h"
 
 #include <stdio.h>
+#include <string.h>
 
 int tap_n, tap_failed;
 
-int main(void)
+/* Each group by the name of the core/ part it tests, in the order they
+ * run (the leaves first): `build/unit-tests NAME...` runs those alone. */
+static const struct group {
+	const char *name;
+	void (*run)(void);
+} groups[] = {
+	{ "path", test_path },         { "longpath", test_longpath }, { "config", test_config },
+	{ "lookup", test_lookup },     { "redirect", test_redirect }, { "resolve", test_resolve },
+	{ "readdir", test_readdir },   { "ops", test_ops },           { "nodecache", test_cache },
+	{ "origin", test_origin },     { "markers", test_markers },   { "renames", test_renames },
+	{ "form", test_forms },        { "perm", test_perm },         { "caller", test_caller },
+	{ "override", test_override }, { "followable", test_followable }, { "tmpentry", test_tmpentry },
+	{ "races", test_races },       { "state", test_state },       { "gate", test_gate },
+};
+#define NGROUPS (sizeof groups / sizeof *groups)
+
+int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	test_path();
-	test_longpath();
-	test_config();
-	test_lookup();
-	test_redirect();
-	test_resolve();
-	test_readdir();
-	test_ops();
-	test_cache();
-	test_origin();
-	test_markers();
-	test_renames();
-	test_forms();
-	test_perm();
-	test_caller();
-	test_override();
-	test_followable();
-	test_tmpentry();
-	test_races();
-	test_state();
-	test_gate();
+	for (int i = 1; i < argc; i++) {
+		size_t g = 0;
+		while (g < NGROUPS && strcmp(groups[g].name, argv[i]))
+			g++;
+		if (g == NGROUPS) {
+			fprintf(stderr, "unit-tests: no group %s; the groups:", argv[i]);
+			for (g = 0; g < NGROUPS; g++)
+				fprintf(stderr, " %s", groups[g].name);
+			fprintf(stderr, "\n");
+			return 2;
+		}
+	}
+	for (size_t g = 0; g < NGROUPS; g++) {
+		int wanted = argc == 1;
+		for (int i = 1; i < argc && !wanted; i++)
+			wanted = !strcmp(groups[g].name, argv[i]);
+		if (wanted)
+			groups[g].run();
+	}
 	printf("1..%d\n", tap_n);
 	return tap_failed != 0;
 }
