@@ -61,6 +61,18 @@ union() {
     timeout -k 10 "$UNION_TIMEOUT" "$UNION_CMD" "$@"
 }
 
+# two_lowers NAME: fresh layers $T/NAME/A:$T/NAME/B and an upper $T/NAME/U,
+# the pair the raw-call scenarios (rawcalls, node, supervisor-gate) share:
+# a file of A's, a directory both merge, a directory only B holds.
+two_lowers() {
+    local d=$T/$1
+    mkdir -p "$d/A/d" "$d/B/d/sub" "$d/B/gone/deep" "$d/U"
+    echo base >"$d/A/file"
+    echo lower-b >"$d/B/d/sub/fb"
+    echo deep >"$d/B/gone/deep/x"
+    echo a >"$d/A/d/fa"
+}
+
 lowers_remember() {
     LOWER_DIRS=("$@")
     LOWERS_BEFORE=$(for d in "$@"; do snapshot_tree "$d"; done)

@@ -32,16 +32,8 @@ console.log(fs.statSync("d/sub/fb").size, fs.statSync("newfile").size, fs.readdi
 fs.promises.stat("d/sub/fb").then(s => fs.promises.readdir("nd")).then(l => console.log("promises", l.sort().join(",")));
 JS
 
-layers() {
-    local d=$T/$1
-    mkdir -p "$d/A/d" "$d/B/d/sub" "$d/B/gone/deep" "$d/U"
-    echo base >"$d/A/file"
-    echo lower-b >"$d/B/d/sub/fb"
-    echo deep >"$d/B/gone/deep/x"
-    echo a >"$d/A/d/fa"
-}
 
-layers kernel
+two_lowers kernel
 KERNEL=
 if can_mount_overlay; then
     K=$T/kernel
@@ -55,7 +47,7 @@ promises a,file'
 
 run() {
     local label=$1 how=$2 d=$T/$2 out
-    layers "$how"
+    two_lowers "$how"
     lowers_remember "$d/A" "$d/B"
     case $how in
     command) out=$(cd "$d/A" && union --lower "$d/A:$d/B" --upper "$d/U" -- node "$T/fs.js" "$d/A" 2>&1) ;;
@@ -76,7 +68,7 @@ run "from make in the union" make
 
 # io_uring (UV_USE_IO_URING=1): libuv's setup is refused in the union, so
 # its async file work falls back to the thread pool, which the preload sees.
-layers uring
+two_lowers uring
 d=$T/uring
 lowers_remember "$d/A" "$d/B"
 out=$(cd "$d/A" && UV_USE_IO_URING=1 union --lower "$d/A:$d/B" --upper "$d/U" -- node -e '

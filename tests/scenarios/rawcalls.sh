@@ -13,18 +13,9 @@ scenario_init rawcalls
 RAW=$REPO/build/tests/rawcalls
 tap_plan 8
 
-# layers NAME: a fresh pair of lowers $T/NAME/A:$T/NAME/B and an upper $T/NAME/U
-layers() {
-    local d=$T/$1
-    mkdir -p "$d/A/d" "$d/B/d/sub" "$d/B/gone/deep" "$d/U"
-    echo base >"$d/A/file"
-    echo lower-b >"$d/B/d/sub/fb"
-    echo deep >"$d/B/gone/deep/x"
-    echo a >"$d/A/d/fa"
-}
 
 # The kernel's answer, or the union's own first run where root cannot mount.
-layers kernel
+two_lowers kernel
 KERNEL=
 if can_mount_overlay; then
     K=$T/kernel
@@ -37,7 +28,7 @@ fi
 # run LABEL HOW: HOW is "command", "bash" or "make"
 run() {
     local label=$1 how=$2 d=$T/$2 out
-    layers "$how"
+    two_lowers "$how"
     lowers_remember "$d/A" "$d/B"
     case $how in
     command) out=$(union --lower "$d/A:$d/B" --upper "$d/U" -- "$RAW" "$d/A" 2>&1) ;;
@@ -73,7 +64,7 @@ run "syscall() as the command" command
 run "syscall() from bash in the union" bash
 run "syscall() from make in the union" make
 
-layers uring
+two_lowers uring
 lowers_remember "$T/uring/A" "$T/uring/B"
 out=$(union --lower "$T/uring/A:$T/uring/B" --upper "$T/uring/U" -- "$RAW" "$T/uring/A" --io-uring 2>&1)
 tap_is "io_uring_setup through syscall() is refused in a union (libuv falls back)" \

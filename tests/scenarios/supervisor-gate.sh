@@ -20,22 +20,14 @@ if [ ! -x "$REPO/build/unionenv-supervise" ]; then
 fi
 export UNIONENV_SUPERVISE=preload
 
-layers() {
-    local d=$T/$1
-    mkdir -p "$d/A/d" "$d/B/d/sub" "$d/B/gone/deep" "$d/U"
-    echo base >"$d/A/file"
-    echo lower-b >"$d/B/d/sub/fb"
-    echo deep >"$d/B/gone/deep/x"
-    echo a >"$d/A/d/fa"
-}
 
 # 1-3: syscall()'s path calls, served by the preload: the kernel's results,
 # and no statx nor mkdirat reached the supervisor (its trace on stderr).
-layers raw
+two_lowers raw
 d=$T/raw
 lowers_remember "$d/A" "$d/B"
 out=$(UNIONENV_SUPERVISE_TRACE=1 union --lower "$d/A:$d/B" --upper "$d/U" -- "$RAW" "$d/A" 2>"$T/raw.trace")
-layers kernel
+two_lowers kernel
 if can_mount_overlay && mount_overlay "$T/kernel/A:$T/kernel/B" "$T/kernel/U" "$T/kernel/W" "$T/kernel/M"; then
     kernel=$(env -u UNIONENV_SUPERVISE "$RAW" "$T/kernel/M" 2>&1)
     umount_overlay "$T/kernel/M"
@@ -54,7 +46,7 @@ lowers_unchanged "syscall() under the filter with the preload kept"
 
 # 4-6: a `syscall` instruction of the program's own, which no preload sees:
 # served by the supervisor, in the union; as the command and from bash.
-layers inline
+two_lowers inline
 d=$T/inline
 lowers_remember "$d/A" "$d/B"
 got=$(union --lower "$d/A:$d/B" --upper "$d/U" -- "$INLINE" "$d/A/d/sub/fb" 2>&1)
@@ -78,7 +70,7 @@ int main(int argc, char **argv)
 }
 C
 then
-    layers static
+    two_lowers static
     d=$T/static
     lowers_remember "$d/A" "$d/B"
     got=$(union --lower "$d/A:$d/B" --upper "$d/U" -- bash -c '"$1" "$2/d/sub/fb" && cat "$2/d/sub/fb"' sh "$T/writer" "$d/A" 2>&1)
@@ -91,7 +83,7 @@ fi
 
 # 9-10: node, whose libuv makes statx through syscall().
 if command -v node >/dev/null 2>&1; then
-    layers node
+    two_lowers node
     d=$T/node
     lowers_remember "$d/A" "$d/B"
     got=$(cd "$d/A" && union --lower "$d/A:$d/B" --upper "$d/U" -- node -e '
