@@ -10,7 +10,7 @@
  * A resolved path remembers its caller (struct ue_path), so the
  * operation on it (core/ops.h) acts for the same one.
  *
- * (supervisor/caller.h is the supervisor's request, which builds one.) */
+ * (supervisor/request.h is the supervisor's request, which builds one.) */
 #ifndef UE_CALLER_H
 #define UE_CALLER_H
 

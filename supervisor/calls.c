@@ -2,7 +2,7 @@
  * each: one line per call.  A call not here runs at the kernel's own cost;
  * a call here that a handler cannot serve gets an errno, never the kernel
  * acting on a path of the union unseen. */
-#include "caller.h"
+#include "request.h"
 #include "serve.h"
 #include "syscalls.h"
 

@@ -7,7 +7,7 @@
  * until the thread changes them (the set*id calls and capset are
  * notified for that) or dies (a pidfd of the thread says so: its number
  * may be reused by a thread with other credentials). */
-#include "caller.h"
+#include "request.h"
 #include "serve.h"
 
 #include <errno.h>

@@ -2,7 +2,7 @@
  * answer.  The preload's implementations act for the request's caller
  * while it is served (ue_serving, preload/wrap.h). */
 #include "loop.h"
-#include "caller.h"
+#include "request.h"
 #include "serve.h"
 #include "syscalls.h"
 #include "trace.h"

@@ -14,7 +14,7 @@
  * one serves, and stays COMMAND's parent: its exit status is COMMAND's (a
  * signal as 128+N), and it ends when the last filtered process ends.
  * Exit 126 with one line when the kernel cannot give the filter. */
-#include "caller.h"
+#include "request.h"
 #include "config.h"
 #include "filter.h"
 #include "loop.h"

@@ -1,7 +1,7 @@
 /* The caller of one request: its memory (process_vm_readv/writev, checked
  * against NOTIF_ID_VALID), its current directory and directory fds in
  * union terms, its fds (pidfd_getfd), its credentials. */
-#include "caller.h"
+#include "request.h"
 #include "path.h"
 #include "resolve.h"
 

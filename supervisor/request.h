@@ -1,7 +1,7 @@
 /* One request of a filtered process, and what the supervisor knows of its
- * caller: memory, current directory, fds, credentials (supervisor/caller.c). */
-#ifndef UE_SV_CALLER_H
-#define UE_SV_CALLER_H
+ * caller: memory, current directory, fds, credentials (supervisor/request.c). */
+#ifndef UE_SV_REQUEST_H
+#define UE_SV_REQUEST_H
 
 #include <limits.h>
 #include <linux/seccomp.h>
@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "resolve.h"  /* core/: struct ue_caller (core/caller.h, not this file) */
+#include "resolve.h"  /* core/: struct ue_caller (core/caller.h) */
 
 struct ue_req {
 	int listener;

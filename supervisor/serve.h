@@ -12,7 +12,7 @@
 #ifndef UE_SV_SERVE_H
 #define UE_SV_SERVE_H
 
-#include "caller.h"
+#include "request.h"
 #include "resolve.h"
 
 #include <limits.h>
