@@ -2,6 +2,9 @@
 #include "cache.h"
 #include "config.h"
 #include "resolve.h"
+#include "tmpname.h"
+
+#include <dirent.h>
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -114,4 +117,16 @@ int fx_opaque(const char *layer, const char *rel)
 {
 	char v[4];
 	return getxattr(fx_path(layer, rel), "user.overlay.opaque", v, sizeof v) == 1 && v[0] == 'y';
+}
+
+int fx_tmp_names(const char *rel)
+{
+	DIR *d = opendir(fx_path("U", rel));
+	int n = 0;
+	struct dirent *e;
+	while (d && (e = readdir(d)))
+		n += ue_is_tmp_name(e->d_name);
+	if (d)
+		closedir(d);
+	return n;
 }

@@ -13,6 +13,8 @@ const char *fx_path(const char *layer, const char *rel);   /* "U", "L1"... */
 const char *fx_mount(void);
 /* The entry type at layer/rel: 'f' 'd' 'l' 'w' (whiteout) 'c' or 0. */
 char fx_type(const char *layer, const char *rel);
+/* How many temporary names (core/tmpname.h) the upper directory rel holds. */
+int fx_tmp_names(const char *rel);
 const char *fx_read(const char *layer, const char *rel);
 int fx_opaque(const char *layer, const char *rel);
 

@@ -50,19 +50,6 @@ static const char *opaque_of(const char *rel)
 	return v;
 }
 
-/* How many temporary names the upper directory rel holds. */
-static int tmp_names(const char *rel)
-{
-	DIR *d = opendir(fx_path("U", rel));
-	int n = 0;
-	struct dirent *e;
-	while (d && (e = readdir(d)))
-		n += !strncmp(e->d_name, ".unionenv.", 10);
-	if (d)
-		closedir(d);
-	return n;
-}
-
 static const char *base(long p)
 {
 	const char *s = strrchr((const char *)p, '/');
@@ -280,7 +267,7 @@ void test_races(void)
 	is_int(ue_op_rename(&A, &B, 0), 0, "xattr: mv -T g/c h while a racer copies g whole");
 	ok(racer_acted(), "the racer made g opaque between the move and the whiteout's placing");
 	ok(fx_type("U", "h/z") == 'f', "the directory moved");
-	ok(fx_type("U", "g/c") == 0 && tmp_names("g") == 0, "no whiteout (g is opaque) and no temporary name left");
+	ok(fx_type("U", "g/c") == 0 && fx_tmp_names("g") == 0, "no whiteout (g is opaque) and no temporary name left");
 	teardown();
 
 	/* g/c copied up already: the move renames the upper's g/c and leaves
@@ -295,7 +282,7 @@ void test_races(void)
 	ok(fx_type("U", "h/z") == 'f', "the directory moved");
 	ok(fx_type("U", "g/c") == 'f' && lgetxattr(fx_path("U", "g/c"), "user.overlay.whiteout", NULL, 0) >= 0,
 	   "the old name is a whiteout: the racer's empty copy went");
-	is_int(tmp_names("g"), 0, "no temporary name left");
+	is_int(fx_tmp_names("g"), 0, "no temporary name left");
 	teardown();
 
 	setup_tree("xattr", both);
@@ -304,7 +291,7 @@ void test_races(void)
 	racer_set(before_whiteout_copied_up_filled);
 	is_int(ue_op_rename(&A, &B, 0), 0, "xattr: the same, the racer making a file in its copy: no error");
 	ok(fx_type("U", "h/z") == 'f' && fx_type("U", "g/c/new") == 'f', "the directory moved, and the racer's file is kept at the old name");
-	is_int(tmp_names("g"), 0, "no temporary name left");
+	is_int(fx_tmp_names("g"), 0, "no temporary name left");
 	teardown();
 
 	setup("device");
@@ -347,7 +334,7 @@ void test_races(void)
 	ue_tmp_discard(&t);
 	ue_tmp_close(&t);
 	ok(racer_acted(), "a racer put a file in the directory after the discard read it");
-	is_int(tmp_names("g"), 0, "the discard still removed it all");
+	is_int(fx_tmp_names("g"), 0, "the discard still removed it all");
 	teardown();
 
 	/* A directory's removal that finds it filled by a racer puts it back,
@@ -359,7 +346,7 @@ void test_races(void)
 	racer_set(after_moved_aside);
 	is_int(ue_whiteout_replace(f, 1), -ENOTEMPTY, "xattr: rmdir of a directory a racer filled: ENOTEMPTY");
 	ok(racer_acted(), "the racer made g opaque, its whiteout gone, while the directory was aside");
-	ok(fx_type("U", "g/c/new") == 'f' && tmp_names("g") == 0, "the directory is back at its name with its content");
+	ok(fx_type("U", "g/c/new") == 'f' && fx_tmp_names("g") == 0, "the directory is back at its name with its content");
 	teardown();
 
 	/* aufs: the marker sits beside the name, where racers share it. */

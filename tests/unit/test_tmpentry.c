@@ -15,19 +15,6 @@
 
 static const char *const layers[] = { "U d a", "U d b", "U f b/keep k", "U d c", "U d d", "U f e e", NULL };
 
-/* How many temporary names the upper directory rel holds. */
-static int tmp_names(const char *rel)
-{
-	DIR *d = opendir(fx_path("U", rel));
-	int n = 0;
-	struct dirent *e;
-	while (d && (e = readdir(d)))
-		n += !strncmp(e->d_name, ".unionenv.", 10);
-	if (d)
-		closedir(d);
-	return n;
-}
-
 /* Move name in the upper directory dir aside with a whiteout, as a
  * removal does, into t (left open). */
 static int aside(struct ue_tmp *t, const char *dir, const char *name)
@@ -47,7 +34,7 @@ void test_tmpentry(void)
 	sys_mkdirat(t.dfd, t.name, 0700);
 	is_int(ue_tmp_place(&t, "a"), 0, "place over an existing entry: a racer won, no error");
 	ue_tmp_close(&t);
-	is_int(tmp_names(""), 0, "the loser's temporary directory is gone");
+	is_int(fx_tmp_names(""), 0, "the loser's temporary directory is gone");
 
 	/* The directory is renamed while the work is under way: the entry
 	 * goes from where the directory is now. */
@@ -58,7 +45,7 @@ void test_tmpentry(void)
 	rename(fx_path("U", "c"), fx_path("U", "c2"));
 	ue_tmp_discard(&t);
 	ue_tmp_close(&t);
-	is_int(tmp_names("c2"), 0, "discarded from the renamed directory, a read-only subdirectory included");
+	is_int(fx_tmp_names("c2"), 0, "discarded from the renamed directory, a read-only subdirectory included");
 
 	/* A removal whose directory is empty but for a whiteout: it goes. */
 	mknod(fx_path("U", "d/gone"), S_IFCHR, makedev(0, 0));
@@ -72,30 +59,30 @@ void test_tmpentry(void)
 	}
 	is_int(ue_tmp_finish_aside(&t, "d", 1), 0, "an empty directory moved aside: removed");
 	ue_tmp_close(&t);
-	ok(fx_type("U", "d") == 'w' && tmp_names("") == 0, "a whiteout at its name, nothing else left");
+	ok(fx_type("U", "d") == 'w' && fx_tmp_names("") == 0, "a whiteout at its name, nothing else left");
 
 	/* A racer filled the directory after the caller found it empty. */
 	aside(&t, "", "b");
 	is_int(ue_tmp_finish_aside(&t, "b", 1), -ENOTEMPTY, "a directory a racer filled: ENOTEMPTY");
 	ue_tmp_close(&t);
-	ok(fx_type("U", "b") == 'd' && fx_type("U", "b/keep") == 'f' && tmp_names("") == 0,
+	ok(fx_type("U", "b") == 'd' && fx_type("U", "b/keep") == 'f' && fx_tmp_names("") == 0,
 	   "it is back at its name with its content, and the whiteout is gone");
 
 	/* An unlink that finds a directory a racer made there. */
 	aside(&t, "", "a");
 	is_int(ue_tmp_finish_aside(&t, "a", 0), -EISDIR, "a file's removal that took a directory: EISDIR");
 	ue_tmp_close(&t);
-	ok(fx_type("U", "a") == 'd' && tmp_names("") == 0, "the directory is back");
+	ok(fx_type("U", "a") == 'd' && fx_tmp_names("") == 0, "the directory is back");
 
 	/* The name was a whiteout already: a racer removed it first. */
 	aside(&t, "", "d");
 	is_int(ue_tmp_finish_aside(&t, "d", 1), -ENOENT, "removing what a racer removed first: ENOENT");
 	ue_tmp_close(&t);
-	ok(fx_type("U", "d") == 'w' && tmp_names("") == 0, "one whiteout left, no temporary name");
+	ok(fx_type("U", "d") == 'w' && fx_tmp_names("") == 0, "one whiteout left, no temporary name");
 
 	aside(&t, "", "e");
 	is_int(ue_tmp_finish_aside(&t, "e", 0), 0, "a file moved aside: removed");
 	ue_tmp_close(&t);
-	ok(fx_type("U", "e") == 'w' && tmp_names("") == 0, "a whiteout at its name, nothing else left");
+	ok(fx_type("U", "e") == 'w' && fx_tmp_names("") == 0, "a whiteout at its name, nothing else left");
 	fx_teardown();
 }
