@@ -1,6 +1,7 @@
 #include "lookup.h"
 #include "cache.h"
 #include "config.h"
+#include "lowermarks.h"
 #include "markers.h"
 #include "origin.h"
 #include "override.h"
@@ -52,7 +53,7 @@ void ue_rel_parent(char *buf, const char *rel)
  * markers (UE_DIR_OPAQUE: nothing below it merges). */
 static int dir_layer(struct ue_node *out, int i, const char *real)
 {
-	int m = ue_dir_markers(real, i > UE_UPPER ? UE_AUFS_SCAN : ue_cfg.upper_form == UE_FORM_AUFS ? UE_AUFS_ASSUME : 0);
+	int m = i > UE_UPPER ? ue_lower_dir_markers(real) : ue_dir_markers(real, ue_cfg.upper_form == UE_FORM_AUFS ? UE_AUFS_ASSUME : 0);
 	if (m & UE_DIR_AUFS)
 		out->aufs |= 1ULL << i;
 	if (m & UE_DIR_XWHITEOUTS)

@@ -1,4 +1,5 @@
 #include "nodecache.h"
+#include "lowermarks.h"
 #include "ring.h"
 #include "shm.h"
 #include "state.h"
@@ -163,6 +164,7 @@ void ue_cache_reset(void)
 	if (ue_lock(UE_LOCK_NODECACHE) < 0)
 		return;
 	flush_locked();
+	ue_lower_marks_flush_locked();
 	ue_shm_reset();
 	caching = 1;  /* one process alone (the unit tests): the private ring is whole */
 	seen = 0;
@@ -175,6 +177,7 @@ void ue_cache_abandon(void)
 	table = NULL;  /* may be half-changed: neither walked nor freed */
 	n_entries = 0;
 	n_flushes++;
+	ue_lower_marks_abandon();
 }
 
 void ue_cache_stats(struct ue_cache_stats *s)

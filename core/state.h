@@ -14,7 +14,8 @@
  *   4 UE_LOCK_CWD        core/cwd.c       the writers of the current directory
  *                                         (readers: a sequence counter)
  *   5 UE_LOCK_NODECACHE  core/nodecache.c the node cache and the ring position
- *                                         it has applied
+ *                                         it has applied; core/lowermarks.c the
+ *                                         lower directories' markers
  *
  * Lock-free, no lock needed: posting to the change ring and the rename log
  * (an atomic counter and a per-slot sequence number), reading the lower map
