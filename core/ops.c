@@ -198,13 +198,10 @@ int ue_op_link(struct ue_path *from, struct ue_path *to)
  * looked (made it or a directory above anew, opaque, or copied it up
  * whole).  0 when the parent merges no lower directory; 1 otherwise, and
  * when it cannot tell. */
-static int lower_may_show(const char *rel)
+static int lower_may_show_walk(const char *rel, size_t end)
 {
 	char prefix[UE_PATH_MAX];
 	struct ue_node parent, n;
-	size_t end = strlen(rel);
-	while (end > 0 && rel[end] != '/')
-		end--;
 	if (end >= sizeof prefix || ue_node_at("", &parent) < 0)
 		return 1;
 	for (size_t i = 0; i < end + (end > 0); i++) {
@@ -217,6 +214,60 @@ static int lower_may_show(const char *rel)
 		parent = n;
 	}
 	return (parent.stack & ~1ULL) != 0;
+}
+
+/* Whether the upper's directory at real (a path, its ancestors resolved
+ * by the kernel) is there and hides nothing below it: no opaque mark, no
+ * redirect.  One llistxattr: most directories carry no marker at all. */
+static int upper_dir_plain(const char *real)
+{
+	char list[2048];
+	long n = sys_llistxattr(real, list, sizeof list);
+	if (n < 0)
+		return n == -ERANGE && !(ue_dir_markers(real, 0) & (UE_DIR_OPAQUE | UE_DIR_REDIRECT));
+	for (long i = 0; i < n; i += (long)strlen(list + i) + 1)
+		if (!strcmp(list + i, UE_OVL_USER(OPAQUE)) || !strcmp(list + i, UE_OVL_TRUSTED(OPAQUE)) ||
+		    !strcmp(list + i, UE_FUSE_OPAQUE) || !strcmp(list + i, UE_OVL_USER(REDIRECT)) ||
+		    !strcmp(list + i, UE_OVL_TRUSTED(REDIRECT)))
+			return !(ue_dir_markers(real, 0) & (UE_DIR_OPAQUE | UE_DIR_REDIRECT));
+	return 1;
+}
+
+static int lower_may_show(const char *rel)
+{
+	char real[UE_PATH_MAX];
+	struct ue_node parent;
+	size_t end = strlen(rel);
+	while (end > 0 && rel[end] != '/')
+		end--;
+	/* The lowers never change: only the upper can hide them since the
+	 * look.  Where every directory of the upper above rel is there and
+	 * plain (what a removal in a lower tree meets), the lowers show at
+	 * rel's directory what the node says they show, whatever the cache
+	 * held of the upper then; anything else (the aufs form's markers
+	 * beside the names, a mark, a redirect, a name gone) is walked afresh. */
+	if (ue_cfg.upper_form == UE_FORM_AUFS || end >= sizeof real || ue_real(real, sizeof real, UE_UPPER, "") < 0)
+		return lower_may_show_walk(rel, end);
+	size_t root = strlen(real);
+	for (size_t i = 0; i <= end; i++) {
+		if (i != end && rel[i] != '/')
+			continue;
+		if (i == 0 && end > 0)
+			continue;  /* the upper's root: the fresh walk takes it from the cache too */
+		if (root + 1 + i >= sizeof real)
+			return lower_may_show_walk(rel, end);
+		real[root] = '/';
+		memcpy(real + root + 1, rel, i);
+		real[root + 1 + i] = '\0';
+		if (!upper_dir_plain(real))
+			return lower_may_show_walk(rel, end);
+	}
+	memcpy(real, rel, end);
+	real[end] = '\0';
+	if (ue_node_at(real, &parent) == 0 && ue_node_exists(&parent) && S_ISDIR(parent.type) && !parent.redirect &&
+	    (parent.stack & ~1ULL))
+		return 1;
+	return lower_may_show_walk(rel, end);
 }
 
 /* Remove the name p from the union: from the upper, and with a whiteout
