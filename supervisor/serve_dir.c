@@ -130,9 +130,17 @@ static long serve_kernel_only(struct ue_req *q, int dirfd, int argi, int follow,
 		return r;
 	if (r == 1 && p.where != UE_OUTSIDE)
 		return UE_SV_CONTINUE;
-	if (r == 1)  /* a union symlink leading out: the kernel must land where it leads */
-		snprintf(name, sizeof name, "%s", p.real);
-	else if (want_dir && !S_ISDIR(p.node.type))
+	if (r == 1) {
+		/* Left the union through it (a symlink leading out, a ".." above
+		 * the mount): the kernel must land where p.real leads.  A real
+		 * path the caller gave itself (as after a restart: core/ keeps
+		 * "/mount/../x" as it is) is the kernel's already: restarting
+		 * with the same string would come back here for ever. */
+		if (sp.native && !strcmp(p.real, sp.abs))
+			return UE_SV_CONTINUE;
+		if (ue_path_normalize(name, sizeof name, p.real) < 0)
+			snprintf(name, sizeof name, "%s", p.real);
+	} else if (want_dir && !S_ISDIR(p.node.type))
 		return -ENOTDIR;
 	if (kernel_reaches(q, dirfd, &sp, name, follow))
 		return UE_SV_CONTINUE;
