@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define LISTING_MAX (1 << 20)
@@ -62,12 +63,20 @@ long sv_getcwd(struct ue_req *q)
 	return ue_caller_write(q, ue_arg(q, 0), v, len) < 0 ? -EFAULT : (long)len;
 }
 
-/* The kernel, given the caller's own path, reaches the union's object:
- * the real file it would find is named, in union terms, as the union
- * resolves the path (a lower holds it where the caller named it). */
-static int kernel_reaches(struct ue_req *q, int dirfd, const struct sv_path *sp, const char *union_name, int follow)
+/* The kernel, given the caller's own path, reaches the union's object.
+ * For execve, the very file the union resolves to (p->real, by device and
+ * inode): the mount's lower holds a program at the name, but one rebuilt
+ * in the upper is another file.  For chdir, a directory that is the
+ * union's directory: any layer's copy of it will do, as the current
+ * directory is named in union terms (ue_unreal) whichever layer holds it;
+ * a lower's file at the name of a directory made in the upper will not.
+ * A path that left the union (p->where UE_OUTSIDE) must land where
+ * p->real leads. */
+static int kernel_reaches(struct ue_req *q, int dirfd, const struct sv_path *sp, const struct ue_path *p,
+                          const char *union_name, int follow, int want_dir)
 {
 	char base[UE_PATH_MAX], link[64], real[UE_PATH_MAX], v[UE_PATH_MAX];
+	struct stat got, want;
 	int len;
 	if (sp->given[0] == '/')
 		len = snprintf(base, sizeof base, "%s", sp->abs);
@@ -80,13 +89,21 @@ static int kernel_reaches(struct ue_req *q, int dirfd, const struct sv_path *sp,
 	int fd = open(base, O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
 	if (fd < 0)
 		return 0;
-	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-	ssize_t n = readlink(link, real, sizeof real - 1);
+	int ok = fstat(fd, &got) == 0 && (!want_dir || S_ISDIR(got.st_mode));
+	if (ok && want_dir && p->where == UE_UNION) {
+		snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+		ssize_t n = readlink(link, real, sizeof real - 1);
+		ok = n > 0;
+		if (ok) {
+			real[n] = '\0';
+			ok = ue_unreal(v, sizeof v, real) == 0 && !strcmp(v, union_name);
+		}
+	} else if (ok) {
+		ok = (follow ? stat(p->real, &want) : lstat(p->real, &want)) == 0 && got.st_dev == want.st_dev &&
+		     got.st_ino == want.st_ino;
+	}
 	close(fd);
-	if (n <= 0)
-		return 0;
-	real[n] = '\0';
-	return ue_unreal(v, sizeof v, real) == 0 && !strcmp(v, union_name);
+	return ok;
 }
 
 /* The union's name of the object (dirfd, path) names, resolved. */
@@ -115,8 +132,8 @@ static int union_object(struct ue_req *q, int dirfd, int argi, struct sv_path *s
 
 /* chdir and execve cannot be served by an fd: the kernel must do them, and
  * it reads the path from the caller again.  So they are continued where
- * the caller's own path reaches the union's object (any name the mount's
- * lower holds, and every path outside), and restarted with the real path
+ * the caller's own path reaches the union's object (kernel_reaches; every
+ * path outside the union), and restarted with the real path
  * where it does not (a directory or program only the upper or a deeper
  * lower holds; supervisor/restart.c), or refused (ENOENT) where that
  * cannot be done: never the kernel acting on the wrong file. */
@@ -138,11 +155,9 @@ static long serve_kernel_only(struct ue_req *q, int dirfd, int argi, int follow,
 		 * with the same string would come back here for ever. */
 		if (sp.native && !strcmp(p.real, sp.abs))
 			return UE_SV_CONTINUE;
-		if (ue_path_normalize(name, sizeof name, p.real) < 0)
-			snprintf(name, sizeof name, "%s", p.real);
 	} else if (want_dir && !S_ISDIR(p.node.type))
 		return -ENOTDIR;
-	if (kernel_reaches(q, dirfd, &sp, name, follow))
+	if (kernel_reaches(q, dirfd, &sp, &p, name, follow, want_dir))
 		return UE_SV_CONTINUE;
 	/* The real path, for the kernel to do the call with. */
 	return ue_restart_with_path(q, argi, p.real);

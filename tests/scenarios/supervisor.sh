@@ -18,7 +18,7 @@ echo lower-b >"$B/d/sub/fb"
 echo deep >"$B/gone/deep/x"
 echo a >"$A/d/fa"
 
-tap_plan 28
+tap_plan 30
 
 if [ ! -x "$SV" ] || ! cc -static -O2 -o "$BIN/writer" -x c - <<'C' 2>/dev/null
 #include <fcntl.h>
@@ -35,7 +35,7 @@ int main(int argc, char **argv)
 }
 C
 then
-    for i in $(seq 28); do tap_skip "supervisor $i" "no unionenv-supervise or no static C library"; done
+    for i in $(seq 30); do tap_skip "supervisor $i" "no unionenv-supervise or no static C library"; done
     tap_done; exit $?
 fi
 # kcall cd DIR: chdir, then the cwd; kcall x PROG ARG...: exec PROG.  Static:
@@ -281,4 +281,20 @@ tap_is "chdir and execve through a lower's symlink leading out of the union" "$T
 $T/outside/dir
 7" "$out"
 lowers_unchanged "chdir and execve leading out"
+# 29-30: the mount's lower holds a program and a file; in the union the
+# program is rebuilt (the upper's copy is another file) and the file
+# becomes a directory.  The kernel reaches the lower's by the union's
+# names: the old program ran, and chdir said ENOTDIR.
+mkdir -p "$T/RA"
+cc -static -o "$T/RA/prog" "$T/seven.c"
+echo file >"$T/RA/was-file"
+lowers_remember "$T/RA"
+printf 'int main(void) { return 8; }\n' >"$T/eight.c"
+out=$(cd "$T/RA" && UNION_TIMEOUT=60 union --lower "$T/RA" --upper "$T/RU" -- sh -c \
+    "cc -static -o prog '$T/eight.c' && rm was-file && mkdir was-file &&
+     '$BIN/kcall' x ./prog; echo \$?; '$BIN/kcall' x '$T/RA/prog'; echo \$?; '$BIN/kcall' cd was-file" 2>&1)
+tap_is "execve of a program rebuilt in the union, chdir into a directory made over a lower's file" "8
+8
+$T/RA/was-file" "$out"
+lowers_unchanged "a program rebuilt, a file made a directory"
 tap_done
