@@ -3,6 +3,7 @@
  * execve (which only the kernel can do, with a path it can reach). */
 #include "impl.h"
 #include "path.h"
+#include "perm.h"
 #include "restart.h"
 #include "serve.h"
 
@@ -68,8 +69,9 @@ long sv_getcwd(struct ue_req *q)
  * inode): the mount's lower holds a program at the name, but one rebuilt
  * in the upper is another file.  For chdir, a directory that is the
  * union's directory: any layer's copy of it will do, as the current
- * directory is named in union terms (ue_unreal) whichever layer holds it;
- * a lower's file at the name of a directory made in the upper will not.
+ * directory is named in union terms (ue_unreal) whichever layer holds it,
+ * if the caller may search that copy; a lower's file at the name of a
+ * directory made in the upper will not do.
  * A path that left the union (p->where UE_OUTSIDE) must land where
  * p->real leads. */
 static int kernel_reaches(struct ue_req *q, int dirfd, const struct sv_path *sp, const struct ue_path *p,
@@ -96,7 +98,10 @@ static int kernel_reaches(struct ue_req *q, int dirfd, const struct sv_path *sp,
 		ok = n > 0;
 		if (ok) {
 			real[n] = '\0';
-			ok = ue_unreal(v, sizeof v, real) == 0 && !strcmp(v, union_name);
+			/* and one the kernel will let the caller into (the upper's
+			 * copy may have been made searchable, not the lower's) */
+			ok = ue_unreal(v, sizeof v, real) == 0 && !strcmp(v, union_name) &&
+			     faccessat(AT_FDCWD, link, X_OK, AT_EACCESS) == 0;
 		}
 	} else if (ok) {
 		ok = (follow ? stat(p->real, &want) : lstat(p->real, &want)) == 0 && got.st_dev == want.st_dev &&
@@ -115,6 +120,10 @@ static int union_object(struct ue_req *q, int dirfd, int argi, struct sv_path *s
 		return r;
 	if (sp->empty)
 		return 1;  /* an fd: the kernel's */
+	/* The walk, and chdir's search of its directory, are the caller's:
+	 * as the kernel checks them (core/ asks for q->who). */
+	if ((r = ue_caller_become(q, 0)) < 0)
+		return r;
 	if ((r = ue_resolve_as(&q->who, AT_FDCWD, sp->abs, follow ? UE_FOLLOW : 0, p)) < 0)
 		return r;
 	if (p->where == UE_PASS && sp->native)
@@ -155,8 +164,11 @@ static long serve_kernel_only(struct ue_req *q, int dirfd, int argi, int follow,
 		 * with the same string would come back here for ever. */
 		if (sp.native && !strcmp(p.real, sp.abs))
 			return UE_SV_CONTINUE;
-	} else if (want_dir && !S_ISDIR(p.node.type))
+	} else if (want_dir && !S_ISDIR(p.node.type)) {
 		return -ENOTDIR;
+	} else if (want_dir && (r = ue_may_search(&q->who, &p.node, p.rel)) < 0) {
+		return r;  /* the union's mode and owner, not a layer's copy's */
+	}
 	if (kernel_reaches(q, dirfd, &sp, &p, name, follow, want_dir))
 		return UE_SV_CONTINUE;
 	/* The real path, for the kernel to do the call with. */

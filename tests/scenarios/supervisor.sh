@@ -18,7 +18,7 @@ echo lower-b >"$B/d/sub/fb"
 echo deep >"$B/gone/deep/x"
 echo a >"$A/d/fa"
 
-tap_plan 30
+tap_plan 32
 
 if [ ! -x "$SV" ] || ! cc -static -O2 -o "$BIN/writer" -x c - <<'C' 2>/dev/null
 #include <fcntl.h>
@@ -35,7 +35,7 @@ int main(int argc, char **argv)
 }
 C
 then
-    for i in $(seq 30); do tap_skip "supervisor $i" "no unionenv-supervise or no static C library"; done
+    for i in $(seq 32); do tap_skip "supervisor $i" "no unionenv-supervise or no static C library"; done
     tap_done; exit $?
 fi
 # kcall cd DIR: chdir, then the cwd; kcall x PROG ARG...: exec PROG.  Static:
@@ -297,4 +297,22 @@ tap_is "execve of a program rebuilt in the union, chdir into a directory made ov
 8
 $T/RA/was-file" "$out"
 lowers_unchanged "a program rebuilt, a file made a directory"
+# 31-32: chdir checks search permission on the union's directory for the
+# caller, as the kernel does (as root: for a caller dropped to nobody, as
+# root may search anything).  "shut" is searchable in the lower, not in the
+# union; "opened" the other way round.  The kernel, continued on the
+# lower's copy, let the caller into the first and not into the second.
+mkdir -p "$T/XA/shut" "$T/XA/opened" "$T/XU"
+chmod 0755 "$T" "$T/XA" "$T/XA/shut"
+chmod 0600 "$T/XA/opened"
+chmod 0777 "$T/XU"
+lowers_remember "$T/XA"
+drop=()
+[ "$(id -u)" -eq 0 ] && drop=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+(cd "$T/XA" && union --lower "$T/XA" --upper "$T/XU" -- sh -c 'chmod 0600 shut && chmod 0755 opened')
+out=$(cd "$T/XA" && UNION_TIMEOUT=60 union --lower "$T/XA" --upper "$T/XU" --supervise -- "${drop[@]}" sh -c \
+    "'$BIN/kcall' cd shut; '$BIN/kcall' cd opened" 2>&1)
+tap_is "chdir checks search permission on the union's directory, for the caller" "chdir: Permission denied
+$T/XA/opened" "$out"
+lowers_unchanged "chdir and search permission"
 tap_done
