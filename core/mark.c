@@ -457,11 +457,14 @@ static int set_opaque_once(const char *real_dir)
 		return 0;
 	}
 	case UE_FORM_XATTR:
-		/* Opaque=y replaces opaque=x: the xattr whiteouts would then read
-		 * as empty files.  Nothing below is shown any more: they go. */
-		if ((r = ue_dir_drop_whiteouts(real_dir)) < 0)
+		/* Opaque=y replaces opaque=x, and the xattr whiteouts, which
+		 * would then read as empty files, go: marked first, then dropped
+		 * (the drop takes them in an opaque directory too).  Dropped
+		 * first, the directory would show its lowers' names between the
+		 * two steps, and a racer's copy-up of one would stay for good. */
+		if ((r = sys_lsetxattr(real_dir, UE_OVL_USER(OPAQUE), "y", 1, 0)) < 0)
 			return r;
-		/* fall through */
+		return ue_dir_drop_whiteouts(real_dir);
 	default:
 		return sys_lsetxattr(real_dir, UE_OVL_USER(OPAQUE), "y", 1, 0);
 	}

@@ -272,6 +272,40 @@ static int lower_may_show(const char *rel)
 
 /* Remove the name p from the union: from the upper, and with a whiteout
  * where a lower still holds it. */
+/* The whiteout for a lower's name found the name taken in the upper: a
+ * racer put it there since our look (a copy-up, a create, or its own
+ * removal's whiteout).  The kernel, looking under the directory's lock,
+ * would have seen that entry: the removal acts on it instead, or fails
+ * as it would have, so that no copy is left that the whiteout was meant
+ * to hide. */
+static int remove_racers_copy(struct ue_path *p, int is_dir)
+{
+	char dir[UE_PATH_MAX];
+	const char *slash = strrchr(p->real, '/');
+	struct stat st;
+	int r = -EEXIST;
+	if (!slash || (size_t)(slash - p->real) >= sizeof dir)
+		return r;
+	memcpy(dir, p->real, slash - p->real);
+	dir[slash - p->real] = '\0';
+	/* Bounded: each turn needs a racer to take the name again. */
+	for (int turn = 0; turn < 16 && r == -EEXIST; turn++) {
+		if ((r = sys_lstat(p->real, &st)) == -ENOENT) {
+			r = ue_make_whiteout(p->real);  /* gone again: ours to hide */
+			continue;
+		}
+		if (r < 0)
+			return r;
+		int xwh = (ue_dir_markers(dir, 0) & UE_DIR_XWHITEOUTS) != 0;
+		if (ue_whiteout_inode(AT_FDCWD, p->real, &st, xwh))
+			return -ENOENT;  /* a racer removed it first */
+		if (!S_ISDIR(st.st_mode) != !is_dir)
+			return is_dir ? -ENOTDIR : -EISDIR;
+		r = ue_whiteout_replace(p->real, is_dir);
+	}
+	return r;
+}
+
 static int remove_name(struct ue_path *p, int is_dir)
 {
 	int r;
@@ -280,7 +314,8 @@ static int remove_name(struct ue_path *p, int is_dir)
 	if ((r = ue_copy_up_parents(p->rel)) < 0 || (r = ue_real(p->real, sizeof p->real, UE_UPPER, p->rel)) < 0)
 		return r;
 	if (p->node.layer != UE_UPPER) {
-		r = ue_make_whiteout(p->real);
+		if ((r = ue_make_whiteout(p->real)) == -EEXIST)
+			r = remove_racers_copy(p, is_dir);
 	} else if (p->node.in_lower) {
 		/* The markers inside go with the directory, once the whiteout
 		 * hides it: dropped before, they would let the lower show. */

@@ -251,8 +251,13 @@ static int drop_one(void *arg, int dfd, struct linux_dirent64 *d)
 	dtype_of(dfd, dr->real, d, dr->xwh, &wh);
 	if (!wh && ue_cfg.upper_form == UE_FORM_AUFS)
 		wh = ue_aufs_is_marker(d->d_name);
-	if (wh)
-		return sys_unlinkat(dfd, d->d_name, 0);
+	if (wh) {
+		/* Gone already, or a directory in its place: a racer's removal
+		 * or create took the name since the listing, and has its own
+		 * reasons; the drop goes on to the other names. */
+		int r = sys_unlinkat(dfd, d->d_name, 0);
+		return r == -ENOENT || r == -EISDIR ? 0 : r;
+	}
 	/* A crashed copy-up's file goes (best effort); a live racer's work in
 	 * progress stays: it is renamed into place or removed by its owner,
 	 * which would otherwise fail an operation the kernel lets succeed. */

@@ -207,6 +207,71 @@ static int before_link_removed(int after, long nr, const long a[6], long ret)
 	return 1;
 }
 
+/* Just before a drop of whiteouts unlinks the first: a racer's own drop
+ * (or removal) took it first; with make_dir, a racer's mkdir took the
+ * name then. */
+static int make_dir;
+static int before_drop(int after, long nr, const long a[6], long ret)
+{
+	char n[1100];
+	if (after || nr != SYS_unlinkat || a[2] != 0 || strncmp(base(a[1]), ".unionenv.", 10) == 0)
+		return 0;
+	snprintf(n, sizeof n, "%s/%s", gdir, base(a[1]));
+	unlink(n);
+	if (make_dir)
+		mkdir(n, 0755);
+	return 1;
+}
+
+/* Just before the whiteout of the lower's g/x takes its name: a racer
+ * copies g/x up (with copy_kind 'f'), or removes it first with its own
+ * device whiteout ('w'). */
+static int copy_kind;
+static int is_whiteout_of_x(long nr, const long a[6])
+{
+	if (nr == SYS_mknodat)
+		return !strcmp(base(a[1]), "x");
+	return nr == SYS_renameat2 && !strncmp(base(a[1]), ".unionenv.", 10) && !strcmp(base(a[3]), "x");
+}
+static int before_whiteout_of_x(int after, long nr, const long a[6], long ret)
+{
+	char x[1100];
+	if (after || !is_whiteout_of_x(nr, a))
+		return 0;
+	snprintf(x, sizeof x, "%s/x", gdir);
+	if (copy_kind == 'w') {
+		mknod(x, S_IFCHR, makedev(0, 0));
+	} else {
+		int fd = open(x, O_CREAT | O_WRONLY, 0644);
+		ssize_t w = write(fd, "racer\n", 6);
+		(void)w;
+		close(fd);
+	}
+	return 1;
+}
+
+/* After a drop of g's whiteouts unlinked the one of x: while g is not
+ * opaque yet, the lower's g/x shows, and a racer copies it up. */
+static int after_drop_of_x(int after, long nr, const long a[6], long ret)
+{
+	char x[1100];
+	if (!after || nr != SYS_unlinkat || strcmp(base(a[1]), "x"))
+		return 0;
+	if (strcmp(opaque_of("g"), "y") != 0) {
+		snprintf(x, sizeof x, "%s/x", gdir);
+		close(open(x, O_CREAT | O_WRONLY, 0644));
+	}
+	return 1;
+}
+
+static int can_mknod_whiteout(void)
+{
+	if (mknod(fx_path("U", "probe"), S_IFCHR, makedev(0, 0)) < 0)
+		return 0;
+	unlink(fx_path("U", "probe"));
+	return 1;
+}
+
 static void setup_tree(const char *form, const char *const *spec)
 {
 	setenv("UNIONENV_UPPER_FORMAT", form, 1);
@@ -384,5 +449,64 @@ void test_races(void)
 	is_int(ue_op_change_prepare(&A, 0), -ENOENT, "aufs: a copy-up of a name a racer removed meanwhile: ENOENT");
 	ok(racer_acted(), "the racer marked the name between the copy's look and its placing");
 	ok(fx_type("U", "g/x") == 0 && fx_type("U", "g/.wh.x") == 'f', "the copy went back: the marker alone, not both");
+	teardown();
+
+	/* A drop of whiteouts that a racer's drop or create overtakes. */
+	for (make_dir = 0; make_dir < 2; make_dir++) {
+		setup("xattr");
+		at(&A, "g/x");
+		ue_op_unlink(&A);
+		at(&A, "g/y");
+		ue_op_unlink(&A);
+		racer_set(before_drop);
+		is_int(ue_set_opaque_clean(gdir), 0, make_dir ? "xattr: a directory made opaque while a racer puts a directory at a whiteout's name: no error"
+		                                              : "xattr: a directory made opaque while a racer drops a whiteout first: no error");
+		ok(racer_acted(), "the racer took the first whiteout's name before its unlink");
+		ok((fx_type("U", "g/x") == 0) + (fx_type("U", "g/y") == 0) == 2 - make_dir, "every whiteout gone, the racer's directory kept");
+		is_str(opaque_of("g"), "y", "g is opaque");
+		teardown();
+	}
+
+	/* The whiteout of a lower's name finds the name taken in the upper. */
+	static const char *const forms[] = { "device", "xattr" };
+	for (int i = 0; i < 2; i++) {
+		char what[160];
+		setup(forms[i]);
+		if (i == 0 && !can_mknod_whiteout()) {
+			for (int k = 0; k < 6; k++)
+				printf("ok %d - device: whiteout of a name a racer took # skip no whiteout devices here\n", ++tap_n);
+			teardown();
+			continue;
+		}
+		at(&A, "g/x");
+		copy_kind = 'f';
+		racer_set(before_whiteout_of_x);
+		snprintf(what, sizeof what, "%s: unlink of a lower's name a racer copies up meanwhile: done", forms[i]);
+		is_int(ue_op_unlink(&A), 0, what);
+		ok(racer_acted(), "the racer copied g/x up before the whiteout took the name");
+		ok(at(&B, "g/x")->where < 0 || !ue_node_exists(&B.node), "g/x is gone from the union");
+		ok(fx_tmp_names("g") == 0, "no temporary name left");
+		teardown();
+		if (i == 1)
+			continue;
+		setup(forms[i]);
+		at(&A, "g/x");
+		copy_kind = 'w';
+		racer_set(before_whiteout_of_x);
+		is_int(ue_op_unlink(&A), -ENOENT, "device: unlink of a lower's name a racer removed meanwhile: ENOENT");
+		ok(racer_acted() && fx_type("U", "g/x") == 'w', "the racer's whiteout stays");
+		teardown();
+	}
+
+	/* xattr: a directory holding xattr whiteouts made opaque while a
+	 * racer copies up whatever the union shows in it. */
+	setup("xattr");
+	at(&A, "g/x");
+	ue_op_unlink(&A);
+	racer_set(after_drop_of_x);
+	is_int(ue_set_opaque(gdir), 0, "xattr: opaque=x made opaque=y while a racer copies up what shows");
+	ok(racer_acted(), "the racer looked when the whiteout of x went");
+	ok(fx_type("U", "g/x") == 0, "the lower's g/x never showed: no copy of it stays");
+	is_str(opaque_of("g"), "y", "g is opaque");
 	teardown();
 }
