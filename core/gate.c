@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <sys/syscall.h>
 
 #if defined(__x86_64__)
@@ -43,6 +44,23 @@ __attribute__((weak)) long ue_syscall6(long nr, long a1, long a2, long a3, long 
 	return gate(nr, a1, a2, a3, a4, a5, a6);
 }
 
+/* The page is taken: by another copy of this library in the process (the
+ * loader's audit module, LD_AUDIT, is a second copy with its own state,
+ * set up first), whose gate is the same bytes.  Use it then; anything else
+ * mapped there is not ours to jump into.  Read through the kernel, which
+ * says EFAULT for a page that cannot be read instead of a fault. */
+static int share_gate(size_t size)
+{
+	char have[UE_GATE_SIZE];
+	struct iovec local = { have, size }, remote = { (void *)UE_GATE_ADDR, size };
+	long pid = ue_gate_syscall6(SYS_getpid, 0, 0, 0, 0, 0, 0);
+	if (ue_gate_syscall6(SYS_process_vm_readv, pid, (long)&local, 1, (long)&remote, 1, 0) != (long)size ||
+	    memcmp(have, __start_ue_gate, size))
+		return -EEXIST;
+	gate = (long (*)(long, long, long, long, long, long, long))UE_GATE_ADDR;
+	return 0;
+}
+
 int ue_gate_fixed(void)
 {
 	size_t size = (size_t)(__stop_ue_gate - __start_ue_gate);
@@ -52,6 +70,8 @@ int ue_gate_fixed(void)
 		return -E2BIG;
 	long at = ue_gate_syscall6(SYS_mmap, (long)UE_GATE_ADDR, UE_GATE_SIZE, PROT_READ | PROT_WRITE,
 	                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (at == -EEXIST)
+		return share_gate(size);
 	if (at < 0 && at > -4096)
 		return (int)at;
 	if ((unsigned long)at != UE_GATE_ADDR) {

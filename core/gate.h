@@ -35,7 +35,9 @@ long ue_gate_syscall6(long nr, long a1, long a2, long a3, long a4, long a5, long
 
 /* Copy the gate to UE_GATE_ADDR and use that copy from now on: 0, or
  * -errno (-EEXIST: something else is mapped there).  Once per process; a
- * child made by fork keeps the mapping, an exec'd program maps its own. */
+ * child made by fork keeps the mapping, an exec'd program maps its own.
+ * A page there that holds this gate already (another copy of the library
+ * in the process: the loader's audit module) is shared. */
 int ue_gate_fixed(void);
 /* Back to the library's own gate (the page stays mapped). */
 void ue_gate_reset(void);

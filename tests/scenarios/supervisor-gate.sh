@@ -13,9 +13,9 @@ REPO=$(cd -- "$(dirname -- "$0")/../.." && pwd -P)
 scenario_init supervisor-gate
 
 RAW=$REPO/build/tests/rawcalls INLINE=$REPO/build/tests/inlinesys
-tap_plan 10
+tap_plan 12
 if [ ! -x "$REPO/build/unionenv-supervise" ]; then
-    for i in $(seq 10); do tap_skip "gate $i" "no build/unionenv-supervise"; done
+    for i in $(seq 12); do tap_skip "gate $i" "no build/unionenv-supervise"; done
     tap_done; exit $?
 fi
 export UNIONENV_SUPERVISE=preload
@@ -95,4 +95,23 @@ console.log(fs.statSync("d/sub/fb").size, fs.readdirSync(".").sort().join(","));
 else
     tap_skip "node" "no node"; tap_skip "node lowers" "no node"
 fi
+# 11-12: a program that lives in the union gets the library twice: preloaded,
+# and as the loader's audit module (LD_AUDIT), a second copy with its own
+# state that starts first.  Both use the one gate page: the preloaded copy
+# found the page taken and left the process to the supervisor, which then
+# served every call of it.
+two_lowers audit
+d=$T/audit
+cp "$RAW" "$d/A/rawcalls"
+lowers_remember "$d/A" "$d/B"
+out=$(cd "$d/A" && UNIONENV_SUPERVISE_TRACE=1 union --lower "$d/A:$d/B" --upper "$d/U" -- \
+    bash -c './rawcalls "$1"' sh "$d/A" 2>"$T/audit.trace")
+served=$(grep -cE ' (statx|mkdirat|renameat2|getdents64|unlinkat) ' "$T/audit.trace")
+if [ "$served" = 0 ] && [ "$(tail -n 1 <<<"$out")" = "statx relative to the new cwd: 1" ]; then
+    tap_ok "a program of the union (preload and audit copies): the preload serves its calls, in the union"
+else
+    tap_not_ok "a program of the union (preload and audit copies): the preload serves its calls, in the union" \
+        "$served served; $(tail -n 1 <<<"$out")"
+fi
+lowers_unchanged "a program of the union under the gate"
 tap_done
