@@ -2,6 +2,7 @@
 #include "followable.h"
 #include "elfhead.h"
 #include "followcache.h"
+#include "shebang.h"
 #include "sys.h"
 
 #include <elf.h>
@@ -147,16 +148,9 @@ static void judge_fd(int fd, const struct ue_follow_finder *find, int depth, str
 static void judge_script(char *line, const struct ue_follow_finder *find, int depth, struct ue_verdict *out)
 {
 	struct ue_verdict sub = { UE_FOLLOWED, "", 0 };
-	char *nl = strchr(line, '\n'), *interp, *arg;
+	char *interp, *arg;
 	char shown[300];
-	if (nl)
-		*nl = '\0';
-	interp = line + 2 + strspn(line + 2, " \t");
-	arg = interp + strcspn(interp, " \t");
-	if (*arg)
-		*arg++ = '\0';
-	arg += strspn(arg, " \t");
-	if (!*interp)
+	if (ue_shebang_parse(line, &interp, &arg) < 0)
 		return set(out, UE_CANNOT_RUN, "a script with an empty #! line");
 	if (depth >= MAX_DEPTH)
 		return set(out, UE_CANNOT_RUN, "a script with too many levels of #! interpreters");
@@ -167,7 +161,7 @@ static void judge_script(char *line, const struct ue_follow_finder *find, int de
 	snprintf(shown, sizeof shown, "%s", interp);
 	judge_fd(ifd, find, depth + 1, &sub);
 	sys_close(ifd);
-	if (sub.v == UE_FOLLOWED && !strcmp(base_name(interp), "env") && *arg && find->find_command) {
+	if (sub.v == UE_FOLLOWED && !strcmp(base_name(interp), "env") && arg && find->find_command) {
 		char *w = arg, *cmd = NULL;
 		while (*w && !cmd) {
 			char *end = w + strcspn(w, " \t");

@@ -6,6 +6,7 @@
 #include "follow.h"
 #include "impl.h"
 #include "ops.h"
+#include "shebang.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -38,26 +39,9 @@ static int shebang(const struct ue_path *p, const char *path, char *const argv[]
 	if (n < 3 || sb->line[0] != '#' || sb->line[1] != '!')
 		return 0;
 	sb->line[n] = '\0';
-	char *s = sb->line + 2, *nl = strchr(s, '\n');
-	if (!nl)
+	char *interp, *arg;
+	if (!strchr(sb->line, '\n') || ue_shebang_parse(sb->line, &interp, &arg) < 0)
 		return 0;
-	*nl = '\0';
-	while (*s == ' ' || *s == '\t')
-		s++;
-	char *interp = s;
-	while (*s && *s != ' ' && *s != '\t')
-		s++;
-	char *arg = NULL;
-	if (*s) {
-		*s++ = '\0';
-		while (*s == ' ' || *s == '\t')
-			s++;
-		char *e = s + strlen(s);
-		while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
-			*--e = '\0';
-		if (*s)
-			arg = s;
-	}
 	struct ue_path ip;
 	if (ue_resolve_as(ue_for(), AT_FDCWD, interp, UE_FOLLOW, &ip) < 0 || (ip.where == UE_UNION && !ue_node_exists(&ip.node)))
 		return 0;  /* the kernel says what is wrong */

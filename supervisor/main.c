@@ -19,6 +19,7 @@
 #include "filter.h"
 #include "loop.h"
 #include "resolve.h"
+#include "shebang.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -131,6 +132,45 @@ static void put_preload_back(void)
 		setenv("LD_PRELOAD", both, 1);
 }
 
+/* A #! script whose interpreter the union holds: the kernel opens the
+ * interpreter itself, not through a system call the filter sees, so it
+ * would look in the real directories.  Run the interpreter's real file
+ * with the argv the kernel builds (the interpreter as written, its
+ * argument, the script as named, the arguments): *argvp is then a new
+ * array, and the interpreter's real path is returned; else NULL. */
+static const char *interpreter_of(const char *real, const char *named, char ***argvp)
+{
+	static char line[256];
+	static struct ue_path ip;
+	char *interp, *arg, **cmd = *argvp;
+	if (access(real, X_OK) < 0)
+		return NULL;  /* the kernel's exec says why */
+	int fd = open(real, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	ssize_t n = read(fd, line, sizeof line - 1);
+	close(fd);
+	line[n > 0 ? n : 0] = '\0';
+	if (ue_shebang_parse(line, &interp, &arg) < 0 || ue_resolve(AT_FDCWD, interp, UE_FOLLOW, &ip) < 0 ||
+	    ip.where == UE_PASS || (ip.where == UE_UNION && !ue_node_exists(&ip.node)))
+		return NULL;
+	size_t argc = 0;
+	while (cmd[argc])
+		argc++;
+	char **argv = malloc((argc + 3) * sizeof *argv);
+	if (!argv)
+		return NULL;
+	size_t k = 0;
+	argv[k++] = interp;
+	if (arg)
+		argv[k++] = arg;
+	argv[k++] = (char *)named;
+	for (size_t i = 1; i <= argc; i++)
+		argv[k++] = cmd[i];
+	*argvp = argv;
+	return ip.real;
+}
+
 static _Noreturn void child(int sock, const char *exec_path, char **cmd, const sigset_t *old)
 {
 	/* A command named by a path in the union is run from the layer that
@@ -141,6 +181,8 @@ static _Noreturn void child(int sock, const char *exec_path, char **cmd, const s
 	if (strchr(program, '/') && ue_resolve(AT_FDCWD, program, UE_FOLLOW, &p) == 0 && p.where != UE_PASS &&
 	    (p.where == UE_OUTSIDE || ue_node_exists(&p.node)))
 		program = p.real;
+	/* and a script by its interpreter, where the union holds that */
+	const char *interp = strchr(program, '/') ? interpreter_of(program, exec_path ? exec_path : cmd[0], &cmd) : NULL;
 	int fd = ue_filter_install(keeps_preload());
 	send_fd(sock, fd, fd < 0 ? fd : 0);
 	if (fd < 0)
@@ -155,7 +197,9 @@ static _Noreturn void child(int sock, const char *exec_path, char **cmd, const s
 	sigprocmask(SIG_SETMASK, old, NULL);
 	if (keeps_preload())
 		put_preload_back();
-	if (exec_path)
+	if (interp)
+		execv(interp, cmd);
+	else if (exec_path)
 		execv(program, cmd);
 	else
 		execvp(program, cmd);

@@ -12,7 +12,7 @@ ELFSCAN = tools/elfscan.c tools/elfscan.h
 
 # The verdict itself is the core's (core/followable.c), shared with the
 # library's exec wrappers.
-FOLLOWABLE_OBJ = build/core/followable.o build/core/elfhead.o build/core/followcache.o build/core/gate.o build/core/longpath.o
+FOLLOWABLE_OBJ = build/core/followable.o build/core/shebang.o build/core/elfhead.o build/core/followcache.o build/core/gate.o build/core/longpath.o
 
 build/unionenv-check: tools/check.c tools/progcheck.c tools/progcheck.h $(ELFSCAN) tools/jsonstr.c tools/jsonstr.h $(FOLLOWABLE_OBJ)
 	@mkdir -p build

@@ -13,9 +13,9 @@ REPO=$(cd -- "$(dirname -- "$0")/../.." && pwd -P)
 scenario_init supervisor-gate
 
 RAW=$REPO/build/tests/rawcalls INLINE=$REPO/build/tests/inlinesys
-tap_plan 12
+tap_plan 14
 if [ ! -x "$REPO/build/unionenv-supervise" ]; then
-    for i in $(seq 12); do tap_skip "gate $i" "no build/unionenv-supervise"; done
+    for i in $(seq 14); do tap_skip "gate $i" "no build/unionenv-supervise"; done
     tap_done; exit $?
 fi
 export UNIONENV_SUPERVISE=preload
@@ -114,4 +114,20 @@ else
         "$served served; $(tail -n 1 <<<"$out")"
 fi
 lowers_unchanged "a program of the union under the gate"
+# 13-14: the supervisor's command is a #! script whose interpreter only a
+# deeper lower holds: the kernel opens an interpreter by itself, not by a
+# system call the filter sees, and said ENOENT (exit 127).  With the
+# preload kept and without it.
+two_lowers script
+d=$T/script
+cp "$(readlink -f "$(command -v sh)")" "$d/B/ish"
+printf '#!%s\necho "$0 $1"; cat d/sub/fb\n' "$d/A/ish" >"$d/A/scr"
+chmod +x "$d/A/scr"
+lowers_remember "$d/A" "$d/B"
+got=$(cd "$d/A" && for m in preload 1; do UNIONENV_SUPERVISE=$m union --lower "$d/A:$d/B" --upper "$d/U" -- ./scr arg; done 2>&1)
+tap_is "a #! script as the command, its interpreter only in a lower" "./scr arg
+lower-b
+./scr arg
+lower-b" "$got"
+lowers_unchanged "a #! script with its interpreter in the union"
 tap_done
