@@ -35,6 +35,13 @@ struct record {
 		char given[PATH_MAX];
 		char real[UE_PATH_MAX];
 	} path[TRACE_PATHS];
+	/* The supervisor's: the paths it made absolute (abs) from the
+	 * program's strings (given), which the line shows instead. */
+	int nshown;
+	struct {
+		char abs[UE_PATH_MAX];
+		char given[PATH_MAX];
+	} shown[TRACE_PATHS];
 	size_t nevents;
 	char events[TRACE_EVENTS];
 	char line[2 * PATH_MAX + 2 * UE_PATH_MAX + TRACE_EVENTS + 256];   /* written at the end: off the caller's stack */
@@ -109,6 +116,7 @@ void ue_trace_begin(const char *call)
 	rec->call = call;
 	rec->pid = 0;
 	rec->npaths = 0;
+	rec->nshown = 0;
 	rec->nevents = 0;
 	rec->events[0] = '\0';
 }
@@ -127,6 +135,11 @@ void ue_trace_resolved(const struct ue_path *p, const char *given, int r)
 		rec->path[i].p = p;
 		rec->path[i].given[0] = '\0';
 	}
+	for (int j = 0; given && j < rec->nshown; j++)
+		if (!strcmp(rec->shown[j].abs, given)) {
+			given = rec->shown[j].given;
+			break;
+		}
 	if (given && !rec->path[i].given[0]) {
 		strncpy(rec->path[i].given, given, PATH_MAX - 1);
 		rec->path[i].given[PATH_MAX - 1] = '\0';
@@ -139,6 +152,15 @@ void ue_trace_resolved(const struct ue_path *p, const char *given, int r)
 	rec->path[i].where = p->where;
 	rec->path[i].layer = p->where == UE_UNION && ue_node_exists(&p->node) ? p->node.layer : -1;
 	strcpy(rec->path[i].real, p->real);
+}
+
+void ue_trace_given(const char *abs, const char *given)
+{
+	if (!rec || !rec->call || rec->nshown == TRACE_PATHS || strlen(abs) >= UE_PATH_MAX || strlen(given) >= PATH_MAX)
+		return;
+	strcpy(rec->shown[rec->nshown].abs, abs);
+	strcpy(rec->shown[rec->nshown].given, given);
+	rec->nshown++;
 }
 
 void ue_trace_event(const char *what, const char *path)

@@ -12,7 +12,11 @@
  * union's root); RESULT the return value, or -1 and the errno's name.
  *
  * A call the supervisor served (a static or Go program's system call)
- * reads "syscall:NAME", with the calling thread's id as PID.
+ * reads "syscall:NAME", with the calling thread's id as PID, PATH the
+ * string the program gave (not the absolute path the supervisor made of
+ * it), and RESULT may be "fd" (an fd given), "kernel" (left to the
+ * kernel) or "restarted" (chdir, execve: the call comes again with a real
+ * path, and its line shows the program's string too).
  *
  * Off (the default), each wrapper pays one test of ue_trace_on.  On, the
  * call's record is kept per thread and written by one append at its end,
@@ -40,6 +44,9 @@ void ue_trace_end_words(const char *result);
  * way; given: the path as the program wrote it (NULL: a second look at
  * the same path, e.g. after a copy-up moved it to the upper). */
 void ue_trace_resolved(const struct ue_path *p, const char *given, int r);
+/* The supervisor's: it resolves abs, the absolute path it made of the
+ * string the program gave; the line shows given for it. */
+void ue_trace_given(const char *abs, const char *given);
 /* Something the call did to the upper: what ("copy-up", "whiteout",
  * "opaque") at path: a union path (relative), or a real path in the upper. */
 void ue_trace_event(const char *what, const char *path);

@@ -39,6 +39,8 @@ int ue_loop_serve_one(int listener)
 	if (ue_trace_on) {
 		if (r == UE_SV_SENT)
 			ue_trace_end_words("fd");
+		else if (r == UE_SV_RESTARTED)
+			ue_trace_end_words("restarted");
 		else if (r == UE_SV_CONTINUE)
 			ue_trace_end_words("kernel");
 		else
@@ -47,8 +49,9 @@ int ue_loop_serve_one(int listener)
 	ue_req_done(&q);
 	if (trace)
 		fprintf(stderr, "unionenv-supervise: %d %s -> %s%ld\n", q.tid, ue_sv_call_name(n.data.nr),
-		        r == UE_SV_CONTINUE ? "continue " : r == UE_SV_SENT ? "fd " : "", r);
-	if (r == UE_SV_SENT)
+		        r == UE_SV_CONTINUE ? "continue " : r == UE_SV_SENT ? "fd " : r == UE_SV_RESTARTED ? "restarted " : "",
+		        r);
+	if (r == UE_SV_SENT || r == UE_SV_RESTARTED)
 		return 0;
 	memset(&resp, 0, sizeof resp);
 	resp.id = n.id;

@@ -15,6 +15,7 @@
  * thread's [stack], or an anonymous mapping no larger than a thread's
  * stack (a Go heap arena, where goroutine stacks live, is larger). */
 #include "restart.h"
+#include "trace.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -74,10 +75,40 @@ static int caller_sp(pid_t tid, unsigned long *sp)
 static long let_go(struct ue_req *q, int sig)
 {
 	ptrace(PTRACE_DETACH, q->tid, 0, sig);
-	return ue_caller_valid(q) ? -ENOENT : UE_SV_SENT;
+	return ue_caller_valid(q) ? -ENOENT : UE_SV_RESTARTED;
 }
 
-long ue_restart_with_path(struct ue_req *q, int argi, const char *path)
+/* For the trace: the calls restarted with a real path, and the string the
+ * program had given, shown for the call when it comes again. */
+#define PENDING 8
+static struct {
+	pid_t tid;
+	char real[UE_PATH_MAX];
+	char given[PATH_MAX];
+} pending[PENDING];
+static unsigned next_pending;
+
+static void remember(pid_t tid, const char *real, const char *given)
+{
+	if (strlen(real) >= UE_PATH_MAX || strlen(given) >= PATH_MAX)
+		return;
+	unsigned i = next_pending++ % PENDING;
+	pending[i].tid = tid;
+	strcpy(pending[i].real, real);
+	strcpy(pending[i].given, given);
+}
+
+const char *ue_restart_given(pid_t tid, const char *path)
+{
+	for (int i = 0; i < PENDING; i++)
+		if (pending[i].tid == tid && !strcmp(pending[i].real, path)) {
+			pending[i].tid = 0;
+			return pending[i].given;
+		}
+	return NULL;
+}
+
+long ue_restart_with_path(struct ue_req *q, int argi, const char *path, const char *given)
 {
 	pid_t tid = q->tid;
 	int st;
@@ -107,6 +138,7 @@ long ue_restart_with_path(struct ue_req *q, int argi, const char *path)
 		regs.rdi = addr;
 	else
 		regs.rsi = addr;
-	ptrace(PTRACE_SETREGS, tid, 0, &regs);
+	if (ptrace(PTRACE_SETREGS, tid, 0, &regs) == 0 && ue_trace_on)
+		remember(tid, path, given);
 	return let_go(q, 0);
 }

@@ -1,8 +1,8 @@
 /* The handlers of the notified system calls, one group per file, and what
  * they share.  A handler returns the call's result (>= 0), -errno,
  * UE_SV_CONTINUE (the kernel does the call itself, with the caller's own
- * arguments: only for reads outside the union) or UE_SV_SENT (the answer
- * went with an injected fd).
+ * arguments: only for reads outside the union), UE_SV_SENT (the answer
+ * went with an injected fd) or UE_SV_RESTARTED (nothing to answer).
  *
  * The meaning of each call in union terms is not written here: a handler
  * reads its arguments from the caller, makes its paths absolute in the
@@ -19,6 +19,7 @@
 
 #define UE_SV_CONTINUE (-100000L)
 #define UE_SV_SENT (-100001L)
+#define UE_SV_RESTARTED (-100002L)  /* withdrawn: the call comes again (supervisor/restart.c) */
 
 typedef long (*ue_sv_handler)(struct ue_req *q);
 

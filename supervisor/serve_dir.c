@@ -172,7 +172,7 @@ static long serve_kernel_only(struct ue_req *q, int dirfd, int argi, int follow,
 	if (kernel_reaches(q, dirfd, &sp, &p, name, follow, want_dir))
 		return UE_SV_CONTINUE;
 	/* The real path, for the kernel to do the call with. */
-	return ue_restart_with_path(q, argi, p.real);
+	return ue_restart_with_path(q, argi, p.real, sp.given);
 }
 
 long sv_chdir(struct ue_req *q) { return serve_kernel_only(q, AT_FDCWD, 0, 1, 1); }

@@ -1,6 +1,8 @@
 /* What every handler shares: a path argument placed in the caller's terms,
  * the rule for leaving a read to the kernel, the injection of an fd. */
+#include "restart.h"
 #include "serve.h"
+#include "trace.h"
 #include "wrap.h"
 
 #include <errno.h>
@@ -24,7 +26,14 @@ int sv_path(struct ue_req *q, int dirfd, int argi, struct sv_path *sp)
 		sp->abs[0] = '\0';
 		return 0;
 	}
-	return ue_caller_abs(q, dirfd, sp->given, sp->abs, sizeof sp->abs, &sp->native);
+	int r = ue_caller_abs(q, dirfd, sp->given, sp->abs, sizeof sp->abs, &sp->native);
+	if (r == 0 && ue_trace_on) {
+		/* The trace shows the program's string: for a call restarted
+		 * with a real path, the one it had given. */
+		const char *given = ue_restart_given(q->tid, sp->given);
+		ue_trace_given(sp->abs, given ? given : sp->given);
+	}
+	return r;
 }
 
 int sv_read_outside(const struct sv_path *sp, int follow)

@@ -18,7 +18,7 @@ echo lower-b >"$B/d/sub/fb"
 echo deep >"$B/gone/deep/x"
 echo a >"$A/d/fa"
 
-tap_plan 32
+tap_plan 34
 
 if [ ! -x "$SV" ] || ! cc -static -O2 -o "$BIN/writer" -x c - <<'C' 2>/dev/null
 #include <fcntl.h>
@@ -35,7 +35,7 @@ int main(int argc, char **argv)
 }
 C
 then
-    for i in $(seq 32); do tap_skip "supervisor $i" "no unionenv-supervise or no static C library"; done
+    for i in $(seq 34); do tap_skip "supervisor $i" "no unionenv-supervise or no static C library"; done
     tap_done; exit $?
 fi
 # kcall cd DIR: chdir, then the cwd; kcall x PROG ARG...: exec PROG.  Static:
@@ -315,4 +315,17 @@ out=$(cd "$T/XA" && UNION_TIMEOUT=60 union --lower "$T/XA" --upper "$T/XU" --sup
 tap_is "chdir checks search permission on the union's directory, for the caller" "chdir: Permission denied
 $T/XA/opened" "$out"
 lowers_unchanged "chdir and search permission"
+# 33-34: the trace shows a supervised call's path as the program gave it,
+# not the absolute path the supervisor made of it, nor, for a call
+# restarted with a real path (out-dir is only in the deeper lower), that
+# real path when the call comes again.
+mkdir -p "$T/TA/d"
+echo t >"$T/TA/d/f"
+lowers_remember "$T/TA"
+(cd "$T/TA" && union --lower "$T/TA:$T/KB" --upper "$T/TU" --trace "$T/trace.log" -- sh -c \
+    "cd d && '$BIN/writer' f && '$BIN/kcall' cd ../out-dir" >/dev/null 2>&1)
+got=$(grep -oE 'syscall:(open|openat|chdir) "[^"]*"' "$T/trace.log" | sed 's/:openat /:open /' | sort -u | tr '\n' ' ')
+tap_is "the trace shows a supervised call's paths as the program gave them" \
+    'syscall:chdir "../out-dir" syscall:open "f" ' "$got"
+lowers_unchanged "a traced supervised program"
 tap_done
