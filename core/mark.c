@@ -470,11 +470,33 @@ static int set_opaque_once(const char *real_dir)
 	}
 }
 
-int ue_set_opaque(const char *real_dir)
+/* fn on the directory real_dir through one fd of it: a racer that moves
+ * it, or a directory above it, between the mark and the drop must not
+ * leave the mark on it and the drop on whatever has its name by then, or
+ * on nothing (a copy made whole while a racer moves its parent). */
+static int on_dir(const char *real_dir, int (*fn)(const char *))
+{
+	char proc[40];
+	int fd = sys_openat(AT_FDCWD, real_dir, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return fd;
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d/.", fd);
+	int r = fn(proc);
+	sys_close(fd);
+	return r;
+}
+
+static int set_opaque(const char *dir)
 {
 	int r;
-	while ((r = set_opaque_once(real_dir)) < 0 && next_form(real_dir, r))
+	while ((r = set_opaque_once(dir)) < 0 && next_form(dir, r))
 		;
+	return r;
+}
+
+int ue_set_opaque(const char *real_dir)
+{
+	int r = on_dir(real_dir, set_opaque);
 	if (r == 0 && ue_trace_on)
 		ue_trace_event("opaque", real_dir);
 	return r;
@@ -499,7 +521,7 @@ static void drop_aufs_names(const char *real_dir)
 		sys_close(fd);
 }
 
-int ue_set_opaque_clean(const char *real_dir)
+static int set_opaque_clean(const char *real_dir)
 {
 	/* aufs: the opaque marker is one of the .wh. names a drop removes:
 	 * marked first, then every other .wh. name dropped.  A directory
@@ -507,13 +529,21 @@ int ue_set_opaque_clean(const char *real_dir)
 	 * so meanwhile: a marker a racer made then, and checked against no
 	 * opaque marker, would stay behind once the directory moved on. */
 	if (ue_cfg.upper_form == UE_FORM_AUFS) {
-		int r = ue_set_opaque(real_dir);
+		int r = set_opaque(real_dir);
 		if (r == 0)
 			drop_aufs_names(real_dir);
 		return r;
 	}
-	int r = ue_set_opaque(real_dir);
+	int r = set_opaque(real_dir);
 	return r < 0 ? r : ue_dir_drop_whiteouts(real_dir);
+}
+
+int ue_set_opaque_clean(const char *real_dir)
+{
+	int r = on_dir(real_dir, set_opaque_clean);
+	if (r == 0 && ue_trace_on)
+		ue_trace_event("opaque", real_dir);
+	return r;
 }
 
 int ue_hidden_beside(const char *real)

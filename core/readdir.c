@@ -46,22 +46,21 @@ static int each_entry(const char *real, int (*fn)(void *, int, struct linux_dire
 	return r;
 }
 
-/* The type of entry d of the layer's directory real (open as dfd), and
+/* The type of entry d of a layer's directory open as dfd, and
  * whether it is a whiteout inode (xwh: the directory holds xattr
  * whiteouts).  Only an entry that may be one costs a stat. */
-static int dtype_of(int dfd, const char *real, struct linux_dirent64 *d, int xwh, int *whiteout)
+static int dtype_of(int dfd, struct linux_dirent64 *d, int xwh, int *whiteout)
 {
 	struct stat st;
-	char path[UE_PATH_MAX];
 	*whiteout = 0;
 	if (d->d_type != DT_UNKNOWN && d->d_type != DT_CHR && !(xwh && d->d_type == DT_REG))
 		return d->d_type;
 	if (sys_fstatat(dfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return DT_UNKNOWN;
-	/* The xattr form is read by path: the core's xattr calls take one. */
-	*whiteout = ue_is_whiteout(&st) ||
-	            (xwh && S_ISREG(st.st_mode) && ue_path_join(path, sizeof path, real, d->d_name) == 0 &&
-	             ue_whiteout_inode(AT_FDCWD, path, &st, xwh));
+	/* Through the fd that was listed: by path, a racer's move of the
+	 * directory (or one above it) in between reads another name or none,
+	 * and a whiteout reads as no whiteout (a drop would keep it). */
+	*whiteout = ue_whiteout_inode(dfd, d->d_name, &st, xwh) != 0;
 	return IFTODT(st.st_mode);
 }
 
@@ -140,7 +139,7 @@ static int merge_one(void *arg, int dfd, struct linux_dirent64 *d)
 	s->ent = NULL;
 	HASH_ADD(hh, m->seen, name, len, s);
 	int wh;
-	int type = dtype_of(dfd, m->real, d, m->xwh, &wh);
+	int type = dtype_of(dfd, d, m->xwh, &wh);
 	if (wh)
 		return 0;
 	uint64_t ino = d->d_ino;
@@ -240,7 +239,6 @@ int ue_dir_is_empty(const char *rel, const struct ue_node *dir)
 
 /* What the upper's directory being emptied holds besides its entries. */
 struct drop {
-	const char *real;
 	int xwh;                   /* marked as holding xattr whiteouts, or opaque */
 };
 
@@ -248,7 +246,7 @@ static int drop_one(void *arg, int dfd, struct linux_dirent64 *d)
 {
 	struct drop *dr = arg;
 	int wh;
-	dtype_of(dfd, dr->real, d, dr->xwh, &wh);
+	dtype_of(dfd, d, dr->xwh, &wh);
 	if (!wh && ue_cfg.upper_form == UE_FORM_AUFS)
 		wh = ue_aufs_is_marker(d->d_name);
 	if (wh) {
@@ -268,9 +266,18 @@ static int drop_one(void *arg, int dfd, struct linux_dirent64 *d)
 
 int ue_dir_drop_whiteouts(const char *real_dir)
 {
+	/* The markers read and the entries listed through one fd: by path, a
+	 * racer's move in between would read one directory and list another. */
+	char proc[40];
+	int fd = sys_openat(AT_FDCWD, real_dir, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return fd;
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d/.", fd);
 	/* Opaque too: a racer's xattr whiteout, placed between the drop before
 	 * the directory became opaque and this one, reads as an empty file
 	 * there and must go as well (core/mark.c, ue_set_opaque_clean). */
-	struct drop dr = { real_dir, (ue_dir_markers(real_dir, 0) & (UE_DIR_XWHITEOUTS | UE_DIR_OPAQUE)) != 0 };
-	return each_entry(real_dir, drop_one, &dr);
+	struct drop dr = { (ue_dir_markers(proc, 0) & (UE_DIR_XWHITEOUTS | UE_DIR_OPAQUE)) != 0 };
+	int r = each_entry(proc, drop_one, &dr);
+	sys_close(fd);
+	return r;
 }

@@ -264,6 +264,25 @@ static int after_drop_of_x(int after, long nr, const long a[6], long ret)
 	return 1;
 }
 
+/* After a drop of g's whiteouts has listed them: a racer moves g to h. */
+static int after_listed_moved(int after, long nr, const long a[6], long ret)
+{
+	if (!after || nr != SYS_getdents64 || ret <= 0)
+		return 0;
+	rename(gdir, hdir);
+	return 1;
+}
+
+/* Just after g is marked opaque: a racer moves g to h. */
+static int after_opaque_moved(int after, long nr, const long a[6], long ret)
+{
+	if (!after || ret < 0 || (nr != SYS_lsetxattr && nr != SYS_setxattr) ||
+	    strcmp((const char *)a[1], "user.overlay.opaque") || *(const char *)a[2] != 'y')
+		return 0;
+	rename(gdir, hdir);
+	return 1;
+}
+
 static int can_mknod_whiteout(void)
 {
 	if (mknod(fx_path("U", "probe"), S_IFCHR, makedev(0, 0)) < 0)
@@ -509,4 +528,21 @@ void test_races(void)
 	ok(fx_type("U", "g/x") == 0, "the lower's g/x never showed: no copy of it stays");
 	is_str(opaque_of("g"), "y", "g is opaque");
 	teardown();
+
+	/* xattr: a directory made opaque while a racer moves it away. */
+	racer_fn *const movers[] = { after_listed_moved, after_opaque_moved };
+	const char *const when[] = { "between the listing and the look at each entry", "between the mark and the drop" };
+	for (int i = 0; i < 2; i++) {
+		char what[160];
+		setup("xattr");
+		at(&A, "g/x");
+		ue_op_unlink(&A);
+		racer_set(movers[i]);
+		snprintf(what, sizeof what, "xattr: a directory made opaque while a racer moves it %s: done", when[i]);
+		is_int(ue_set_opaque_clean(gdir), 0, what);
+		ok(racer_acted(), "the racer moved g to h");
+		ok(fx_type("U", "h/x") == 0, "no whiteout left in the moved directory, opaque now");
+		is_str(opaque_of("h"), "y", "h is opaque");
+		teardown();
+	}
 }
