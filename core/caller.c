@@ -48,7 +48,7 @@ int ue_caller_in_group(const struct ue_caller *c, gid_t gid)
 int ue_caller_base(const struct ue_caller *c, int dirfd, char *out, size_t size)
 {
 	if (dirfd != AT_FDCWD)
-		return c->fd_vpath ? c->fd_vpath(c, dirfd, out, size) : ue_fd_vpath(dirfd, out, size);
+		return c->fd_vpath ? c->fd_vpath(c, dirfd, out, size) : ue_fd_vpath_keep(dirfd, out, size, 1);
 	if (!c->cwd)
 		return ue_cwd_get(out, size);
 	if (strlen(c->cwd) + 1 > size)

@@ -105,6 +105,11 @@ int ue_cache_find(const char *rel, struct ue_node *out)
 	return e != NULL;
 }
 
+int ue_cache_on(void)
+{
+	return __atomic_load_n(&caching, __ATOMIC_RELAXED) && ue_shm_intact();
+}
+
 unsigned long ue_cache_mark(void)
 {
 	return (unsigned long)ue_ring_head(&ue_shm->ring);

@@ -22,6 +22,9 @@ int ue_cache_find(const char *rel, struct ue_node *out);   /* 1 found, 0 not */
  * was announced since the mark, so a lookup racing a mutation is not kept. */
 unsigned long ue_cache_mark(void);
 void ue_cache_put(const char *rel, const struct ue_node *n, unsigned long mark);
+/* Whether the processes of the union tell this one of their changes (the
+ * ring is shared and whole): what any cache of names relies on. */
+int ue_cache_on(void);
 
 /* Attach to the shared segment of this upper (core/shm.h); where none can
  * be had (no /dev/shm), caching is off: correct, only slower. */

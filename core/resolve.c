@@ -1,6 +1,7 @@
 #include "resolve.h"
 #include "cache.h"
 #include "config.h"
+#include "fdnames.h"
 #include "lookup.h"
 #include "lowermap.h"
 #include "path.h"
@@ -70,9 +71,13 @@ int ue_unreal(char *out, size_t size, const char *real)
 	return unreal(out, size, real, NULL);
 }
 
-int ue_fd_vpath(int fd, char *out, size_t size)
+int ue_fd_vpath_keep(int fd, char *out, size_t size, int keep)
 {
 	char link[64], real[UE_PATH_MAX];
+	static const char deleted[] = " (deleted)";
+	if (ue_fdname_get(fd, out, size))
+		return 0;
+	uint64_t mark = ue_fdname_mark();
 	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
 	long n = sys_readlinkat(AT_FDCWD, link, real, sizeof real - 1);
 	if (n < 0)
@@ -80,7 +85,16 @@ int ue_fd_vpath(int fd, char *out, size_t size)
 	real[n] = '\0';
 	if (real[0] != '/')
 		return -ENOTDIR;
-	return ue_unreal(out, size, real);
+	int r = ue_unreal(out, size, real);
+	/* A removed directory's name is the kernel's to tell each time. */
+	if (r == 0 && keep && !((size_t)n >= sizeof deleted - 1 && !strcmp(real + n - (sizeof deleted - 1), deleted)))
+		ue_fdname_put(fd, out, mark);
+	return r;
+}
+
+int ue_fd_vpath(int fd, char *out, size_t size)
+{
+	return ue_fd_vpath_keep(fd, out, size, 0);
 }
 
 int ue_path_refresh(struct ue_path *p)

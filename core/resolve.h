@@ -81,6 +81,9 @@ int ue_unreal_moved(char *out, size_t size, const char *real, int *moved);
 /* The program's view of what fd is open on: -EBADF, or -ENOTDIR when it is
  * not a path (a pipe, a socket). */
 int ue_fd_vpath(int fd, char *out, size_t size);
+/* The same for fd used as a directory (the base of an *at call): keep,
+ * the name found is kept for the next use (core/fdnames.h). */
+int ue_fd_vpath_keep(int fd, char *out, size_t size, int keep);
 
 /* The current directory (ue_cwd_get and friends) has a home of its own. */
 #include "cwd.h"

@@ -18,19 +18,29 @@ void ue_ring_post(struct ue_ring *ring, const char *rel, int subtree)
 	atomic_store_explicit(&s->seq, n + 1, memory_order_release);
 }
 
-int ue_ring_event(const struct ue_ring *ring, uint64_t n, char *rel, size_t *len)
+static int event(const struct ue_ring *ring, uint64_t n, char *rel, size_t *len, int subtree_ok)
 {
 	const struct ue_ring_slot *s = &ring->slot[n % UE_RING_SLOTS];
 	if (atomic_load_explicit(&s->seq, memory_order_acquire) != n + 1)
 		return 0;
 	uint32_t l = s->len, subtree = s->subtree;
-	if (l >= UE_RING_PATH || subtree)
+	if (l >= UE_RING_PATH || (subtree && !subtree_ok))
 		return 0;
 	memcpy(rel, s->rel, l);
 	if (atomic_load_explicit(&s->seq, memory_order_acquire) != n + 1)
 		return 0;
 	*len = l;
 	return 1;
+}
+
+int ue_ring_event(const struct ue_ring *ring, uint64_t n, char *rel, size_t *len)
+{
+	return event(ring, n, rel, len, 0);
+}
+
+int ue_ring_event_path(const struct ue_ring *ring, uint64_t n, char *rel, size_t *len)
+{
+	return event(ring, n, rel, len, 1);
 }
 
 void ue_changed(const char *rel, int subtree)

@@ -36,6 +36,8 @@ static inline uint64_t ue_ring_head(const struct ue_ring *ring)
  * cannot be read as one path (being written, overwritten, too long, a
  * subtree): the reader then flushes everything. */
 int ue_ring_event(const struct ue_ring *ring, uint64_t n, char *rel, size_t *len);
+/* The same, a subtree event too (its path bounds what it changed). */
+int ue_ring_event_path(const struct ue_ring *ring, uint64_t n, char *rel, size_t *len);
 
 /* Announce a change at rel (relative to the mount) to every process of
  * the union; subtree: everything below may have changed. */

@@ -2,6 +2,7 @@
  * handler that follows their order (core/state.h says why each exists). */
 #include "state.h"
 #include "cwd.h"
+#include "fdnames.h"
 #include "nodecache.h"
 
 #include <errno.h>
@@ -12,9 +13,9 @@ __thread unsigned ue_locks_held;
 
 static pthread_mutex_t locks[UE_LOCK_COUNT] = {
 	PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
-	PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
+	PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
 };
-_Static_assert(UE_LOCK_COUNT == 5, "one initialiser per lock");
+_Static_assert(UE_LOCK_COUNT == 6, "one initialiser per lock");
 
 static _Atomic unsigned long refusals;
 
@@ -85,6 +86,8 @@ static void fork_child(void)
 				pthread_mutex_init(&locks[r], NULL);
 		if (!(ue_locks_held & (1u << UE_LOCK_NODECACHE)))
 			ue_cache_abandon();
+		if (!(ue_locks_held & (1u << UE_LOCK_FDNAMES)))
+			ue_fdnames_abandon();
 	}
 	ue_cwd_forked();
 }

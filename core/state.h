@@ -13,14 +13,16 @@
  *                                         held while it lists a directory
  *   4 UE_LOCK_CWD        core/cwd.c       the writers of the current directory
  *                                         (readers: a sequence counter)
- *   5 UE_LOCK_NODECACHE  core/nodecache.c the node cache and the ring position
+ *   5 UE_LOCK_FDNAMES    core/fdnames.c   the union names of this process's fds
+ *                                         (their bits: lock-free)
+ *   6 UE_LOCK_NODECACHE  core/nodecache.c the node cache and the ring position
  *                                         it has applied; core/lowermarks.c the
  *                                         lower directories' markers
  *
  * Lock-free, no lock needed: posting to the change ring and the rename log
  * (an atomic counter and a per-slot sequence number), reading the lower map
  * (a sequence counter), the interned redirect records (a CAS list), the
- * fd table's bits and the real functions (atomics).
+ * fd tables' bits and the real functions (atomics).
  *
  * Signals: a signal handler may call a wrapper while its thread holds a
  * lock.  Every lock is taken through ue_lock, which keeps the locks this
@@ -58,6 +60,7 @@ enum ue_lock_rank {
 	UE_LOCK_FDTAB,
 	UE_LOCK_GETDENTS,
 	UE_LOCK_CWD,
+	UE_LOCK_FDNAMES,
 	UE_LOCK_NODECACHE,
 	UE_LOCK_COUNT
 };

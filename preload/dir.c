@@ -3,6 +3,7 @@
  * two magic words (a real DIR starts with its fd, never negative).  Raw
  * getdents64 on a union directory fd is merged too. */
 #include "impl.h"
+#include "fdnames.h"
 
 /* readdir_r is deprecated, and wrapped all the same: old programs call it. */
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
@@ -63,6 +64,7 @@ static DIR *union_dir_new(int fd, const struct ue_path *p)
 DIR *opendir_impl(const char *path)
 {
 	struct ue_path p;
+	uint64_t mark = ue_fdname_mark();
 	int r = ue_resolve_as(ue_for(), AT_FDCWD, path, UE_FOLLOW, &p);
 	if (r < 0)
 		return ue_fail(r);
@@ -75,9 +77,12 @@ DIR *opendir_impl(const char *path)
 	int fd = sys_openat(AT_FDCWD, p.real, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 	if (fd < 0)
 		return ue_fail(fd);
+	ue_fdname_put_rel(fd, p.rel, mark);
 	DIR *d = union_dir_new(fd, &p);
-	if (!d)
+	if (!d) {
+		ue_fdname_drop(fd);
 		sys_close(fd);
+	}
 	return d;
 }
 
@@ -124,8 +129,12 @@ long readdir_r_impl(DIR *d, struct dirent *e, struct dirent **res)
 long closedir_impl(DIR *d)
 {
 	struct union_dir *u = union_dir(d);
-	if (!u)
+	if (!u) {
+		/* libc closes the fd inside, where no wrapper sees it. */
+		ue_fd_closed(REAL(dirfd)(d));
 		return UE_ERR(REAL(closedir)(d));
+	}
+	ue_fd_closed(u->fd);
 	int r = sys_close(u->fd);
 	ue_dir_free(&u->list);
 	free(u->rel);

@@ -5,6 +5,7 @@
 #include "copyup.h"
 #include "follow.h"
 #include "impl.h"
+#include "fdnames.h"
 #include "ops.h"
 #include "shebang.h"
 
@@ -68,8 +69,9 @@ static int shebang(const struct ue_path *p, const char *path, char *const argv[]
 /* The real exec, outside the wrapper's depth: a vfork child runs on its
  * parent's thread-local storage, and an exec that succeeds never returns to
  * undo the depth, so every later wrapper of the parent would count as
- * nested (no cache, no rename followed). */
-#define EXEC_UNWRAPPED(call) ({ ue_leave(); long r_ = (call); ue_enter(); r_; })
+ * nested (no cache, no rename followed).  For the same child the names of
+ * fds are forgotten (core/fdnames.h): its fds were its own. */
+#define EXEC_UNWRAPPED(call) ({ ue_fdname_clear(); ue_leave(); long r_ = (call); ue_enter(); r_; })
 
 /* A child only the supervisor can follow (follow.h): the supervisor is
  * exec'd in its place; when that fails, the refusal it spared is made. */
@@ -363,6 +365,7 @@ UE_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 		return -1;
 	}
 	char **env = ue_env_for_child(envp, ue_fd_union_path(fd, &p));
+	ue_fdname_clear();
 	int r = REAL(fexecve)(fd, argv, env);
 	int e = errno;
 	ue_env_free(env, envp);

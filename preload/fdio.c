@@ -1,20 +1,29 @@
 /* close, dup and fcntl: the calls that end or copy an fd keep the table of
- * fds open on a lower file (fdtab.h) right.  A dup shares the open file
- * with its original, so on the kernel's overlayfs it too shows the new
- * data after a copy-up. */
+ * fds open on a lower file (fdtab.h) and the table of fds' union names
+ * (core/fdnames.h) right.  A dup shares the open file with its original,
+ * so on the kernel's overlayfs it too shows the new data after a copy-up. */
 #include "fdtab.h"
+#include "fdnames.h"
 #include "impl.h"
+
+/* The names of fds are kept (core/fdnames.h) only where these wrappers
+ * see every close and dup: in the preload, not in the supervisor, which
+ * links the implementations but closes its own fds directly. */
+__attribute__((constructor)) static void fdnames_on(void)
+{
+	ue_fdnames_enable();
+}
 
 UE_EXPORT int close(int fd)
 {
-	ue_fdtab_untrack(fd);
+	ue_fd_closed(fd);
 	return REAL(close)(fd);
 }
 
 /* libc closes a stream's fd inside, where no wrapper sees it. */
 UE_EXPORT int fclose(FILE *f)
 {
-	ue_fdtab_untrack(ue_file_fd(f));
+	ue_fd_closed(ue_file_fd(f));
 	return REAL(fclose)(f);
 }
 
@@ -22,7 +31,7 @@ UE_EXPORT int close_range(unsigned int first, unsigned int last, int flags)
 {
 	int r = REAL(close_range)(first, last, flags);
 	if (r == 0 && !(flags & CLOSE_RANGE_CLOEXEC))
-		ue_fdtab_close_range(first, last);
+		ue_fd_range_closed(first, last);
 	return r;
 }
 
@@ -30,14 +39,14 @@ UE_EXPORT void closefrom(int lowfd)
 {
 	REAL(closefrom)(lowfd);
 	if (lowfd >= 0)
-		ue_fdtab_close_range((unsigned)lowfd, ~0U);
+		ue_fd_range_closed((unsigned)lowfd, ~0U);
 }
 
 UE_EXPORT int dup(int fd)
 {
 	int r = REAL(dup)(fd);
 	if (r >= 0)
-		ue_fdtab_dup(fd, r);
+		ue_fd_duped(fd, r);
 	return r;
 }
 
@@ -45,7 +54,7 @@ UE_EXPORT int dup2(int fd, int newfd)
 {
 	int r = REAL(dup2)(fd, newfd);
 	if (r >= 0)
-		ue_fdtab_dup(fd, r);
+		ue_fd_duped(fd, r);
 	return r;
 }
 
@@ -53,7 +62,7 @@ UE_EXPORT int dup3(int fd, int newfd, int flags)
 {
 	int r = REAL(dup3)(fd, newfd, flags);
 	if (r >= 0)
-		ue_fdtab_dup(fd, r);
+		ue_fd_duped(fd, r);
 	return r;
 }
 
@@ -68,7 +77,7 @@ UE_EXPORT int dup3(int fd, int newfd, int flags)
 		va_end(ap);                                                     \
 		int r = REAL(name)(fd, cmd, arg);                               \
 		if (r >= 0 && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC))       \
-			ue_fdtab_dup(fd, r);                                    \
+			ue_fd_duped(fd, r);                                     \
 		return r;                                                       \
 	}
 FCNTL(fcntl)

@@ -9,6 +9,7 @@
  * only the upper copy that records the fd's own file as its origin is
  * ever put in its place. */
 #include "fdtab.h"
+#include "fdnames.h"
 #include "impl.h"
 #include "path.h"
 #include "renames.h"
@@ -256,4 +257,24 @@ void ue_fdtab_reset(void)
 		free(c);
 	}
 	ue_unlock(UE_LOCK_FDTAB);
+}
+
+/* Both tables of fds (this one and core/fdnames.h), for the calls that end
+ * or copy an fd (fdio.c, rawcall.c, dir.c). */
+void ue_fd_closed(int fd)
+{
+	ue_fdtab_untrack(fd);
+	ue_fdname_drop(fd);
+}
+
+void ue_fd_duped(int fd, int newfd)
+{
+	ue_fdtab_dup(fd, newfd);
+	ue_fdname_dup(fd, newfd);
+}
+
+void ue_fd_range_closed(unsigned first, unsigned last)
+{
+	ue_fdtab_close_range(first, last);
+	ue_fdname_close_range(first, last);
 }

@@ -72,6 +72,12 @@ long fsetxattr_impl(int fd, const char *name, const void *v, size_t n, int fl);
 /* fd open on a file of a lower: its union path (1), else 0. */
 int ue_fd_in_lower(int fd, struct ue_path *p);
 
+/* fdtab.c: an fd closed, duplicated onto newfd, a range closed: the tables
+ * of fds (fdtab.h, core/fdnames.h) follow. */
+void ue_fd_closed(int fd);
+void ue_fd_duped(int fd, int newfd);
+void ue_fd_range_closed(unsigned first, unsigned last);
+
 /* cwd.c */
 long chdir_impl(const char *path);
 long fchdir_impl(int fd);

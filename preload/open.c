@@ -1,6 +1,7 @@
 /* Opening files: open and its many entry points, fopen, the mkstemp family
  * (whose libc versions open the file internally, out of the wrappers' sight). */
 #include "fdtab.h"
+#include "fdnames.h"
 #include "impl.h"
 #include "lookup.h"
 #include "ops.h"
@@ -48,6 +49,18 @@ static void track_if_lower(long fd, int flags, const struct ue_path *p, struct u
 		ue_fdtab_track((int)fd, p->rel, mark);
 }
 
+/* A directory of the union opened: its name kept for the calls relative
+ * to it (core/fdnames.h); any other fd of that number had been closed. */
+static void name_if_dir(long fd, const struct ue_path *p, struct ue_fd_mark mark)
+{
+	if (fd < 0)
+		return;
+	if (p->where == UE_UNION && S_ISDIR(p->node.type) && ue_node_exists(&p->node))
+		ue_fdname_put_rel((int)fd, p->rel, mark.ring);
+	else
+		ue_fdname_drop((int)fd);
+}
+
 long open_impl(int dirfd, const char *path, int flags, mode_t mode)
 {
 	struct ue_path p;
@@ -57,6 +70,7 @@ long open_impl(int dirfd, const char *path, int flags, mode_t mode)
 		return created;
 	long fd = UE_ERR(REAL(openat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), flags, mode));
 	track_if_lower(fd, flags, &p, mark);
+	name_if_dir(fd, &p, mark);
 	/* Created, or found made by another process whose announcement we
 	 * had not seen yet (O_EXCL): either way every cache must hear. */
 	if ((fd >= 0 && created) || (fd == -EEXIST && p.where == UE_UNION))
@@ -97,6 +111,9 @@ FILE *freopen_impl(const char *path, const char *mode, FILE *f, FILE *(*real)(co
 {
 	struct ue_path p;
 	char mbuf[32];
+	/* libc closes the stream's fd inside, and opens anew (often at the
+	 * same number), where no wrapper sees either. */
+	ue_fd_closed(ue_file_fd(f));
 	if (!path)
 		return UE_PASS_PTR(real(NULL, mode, f));
 	int flags = fopen_flags(mode);

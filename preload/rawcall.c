@@ -178,6 +178,30 @@ static long served(long nr, const long a[6])
 #undef SERVE
 }
 
+/* The calls that end or copy an fd keep the tables of fds right, as the
+ * libc functions of the same name do (fdio.c). */
+static long fd_call(long nr, const long a[6])
+{
+	if (nr == __NR_close)
+		ue_fd_closed((int)a[0]);
+	long r = kernel(nr, a);
+	if (r < 0)
+		return r;
+	switch (nr) {
+	case __NR_dup: ue_fd_duped((int)a[0], (int)r); break;
+	case __NR_dup2: case __NR_dup3: ue_fd_duped((int)a[0], (int)a[1]); break;
+	case __NR_fcntl:
+		if (a[1] == F_DUPFD || a[1] == F_DUPFD_CLOEXEC)
+			ue_fd_duped((int)a[0], (int)r);
+		break;
+	case __NR_close_range:
+		if (!(a[2] & CLOSE_RANGE_CLOEXEC))
+			ue_fd_range_closed((unsigned)a[0], (unsigned)a[1]);
+		break;
+	}
+	return r;
+}
+
 UE_EXPORT long syscall(long nr, ...)
 {
 	long a[6];
@@ -188,7 +212,7 @@ UE_EXPORT long syscall(long nr, ...)
 	va_end(ap);
 	const char *name = path_call(nr);
 	if (!name)
-		return kernel(nr, a);
+		return fd_call(nr, a);
 	int saved = errno;
 	if (!ue_enter()) {
 		ue_leave();

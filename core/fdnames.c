@@ -1,0 +1,173 @@
+/* The table of this process's fds and their union names (fdnames.h).
+ * Entries of a fixed size, in chunks mapped on first use and never unmapped
+ * while the process runs; a name longer than an entry holds is not kept. */
+#include "fdnames.h"
+#include "config.h"
+#include "nodecache.h"
+#include "path.h"
+#include "ring.h"
+#include "shm.h"
+#include "state.h"
+#include "sys.h"
+
+#include <string.h>
+#include <sys/mman.h>
+
+#define CHUNK 64
+#define NAME_BYTES 240
+
+struct fdname {
+	uint64_t seen;           /* ring position the name is true at */
+	uint16_t len;            /* strlen(v) */
+	uint16_t rel;            /* offset in v of the part below the mount */
+	char v[NAME_BYTES];
+};
+
+_Atomic uint64_t ue_fdname_bits[UE_FDNAMES_MAX / 64];
+static struct fdname *_Atomic chunks[UE_FDNAMES_MAX / CHUNK];
+static _Atomic int enabled;
+
+void ue_fdnames_enable(void)
+{
+	atomic_store(&enabled, 1);
+}
+
+static int usable(void)
+{
+	return atomic_load_explicit(&enabled, memory_order_relaxed) && ue_cache_on();
+}
+
+uint64_t ue_fdname_mark(void)
+{
+	return ue_ring_head(&ue_shm->ring);
+}
+
+/* Under the lock. */
+static struct fdname *entry(int fd, int make)
+{
+	struct fdname *c = atomic_load_explicit(&chunks[fd / CHUNK], memory_order_acquire);
+	if (!c && make) {
+		long m = UE_SYS(SYS_mmap, NULL, CHUNK * sizeof *c, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (m < 0)
+			return NULL;
+		c = (struct fdname *)m;
+		atomic_store_explicit(&chunks[fd / CHUNK], c, memory_order_release);
+	}
+	return c ? &c[fd % CHUNK] : NULL;
+}
+
+static void set_bit(int fd)
+{
+	atomic_fetch_or_explicit(&ue_fdname_bits[(unsigned)fd / 64], 1ULL << ((unsigned)fd % 64), memory_order_release);
+}
+
+/* Does an event at ev (len bytes) touch the name rel: rel itself or a
+ * directory above it? */
+static int touches(const char *ev, size_t len, const char *rel)
+{
+	return len == 0 || (strncmp(ev, rel, len) == 0 && (rel[len] == '\0' || rel[len] == '/'));
+}
+
+/* Is e's name still true at ring position head?  Events below the name
+ * leave it; anything at it or above, or unreadable, does not. */
+static int still_true(const struct fdname *e, uint64_t head)
+{
+	const struct ue_ring *ring = &ue_shm->ring;
+	if (head - e->seen > UE_RING_SLOTS)
+		return 0;
+	for (uint64_t n = e->seen; n != head; n++) {
+		char ev[UE_RING_PATH];
+		size_t len;
+		if (!ue_ring_event_path(ring, n, ev, &len) || touches(ev, len, e->v + e->rel))
+			return 0;
+	}
+	return 1;
+}
+
+int ue_fdname_get(int fd, char *out, size_t size)
+{
+	if (!ue_fdname_known(fd) || !usable() || ue_lock(UE_LOCK_FDNAMES) < 0)
+		return 0;
+	int ok = 0;
+	struct fdname *e = entry(fd, 0);
+	if (e && ue_fdname_known(fd)) {
+		uint64_t head = ue_ring_head(&ue_shm->ring);
+		if (still_true(e, head)) {
+			if (e->len < size) {
+				memcpy(out, e->v, e->len + 1u);
+				ok = 1;
+			}
+			e->seen = head;
+		} else {
+			ue_fdname_drop(fd);
+		}
+	}
+	ue_unlock(UE_LOCK_FDNAMES);
+	return ok;
+}
+
+void ue_fdname_put(int fd, const char *vpath, uint64_t mark)
+{
+	if ((unsigned)fd >= UE_FDNAMES_MAX || !usable())
+		return;
+	ue_fdname_drop(fd);
+	size_t len = strlen(vpath);
+	const char *rel = ue_path_under(vpath, ue_cfg.mount, ue_cfg.mount_len);
+	if (!rel || len >= NAME_BYTES || ue_lock(UE_LOCK_FDNAMES) < 0)
+		return;
+	struct fdname *e = entry(fd, 1);
+	if (e) {
+		memcpy(e->v, vpath, len + 1);
+		e->len = (uint16_t)len;
+		e->rel = (uint16_t)(rel - vpath);
+		e->seen = mark;
+		set_bit(fd);
+	}
+	ue_unlock(UE_LOCK_FDNAMES);
+}
+
+void ue_fdname_put_rel(int fd, const char *rel, uint64_t mark)
+{
+	char v[NAME_BYTES];
+	if (ue_path_join(v, sizeof v, ue_cfg.mount_len ? ue_cfg.mount : "/", rel) == 0)
+		ue_fdname_put(fd, v, mark);
+	else
+		ue_fdname_drop(fd);
+}
+
+void ue_fdname_dup_slow(int oldfd, int newfd)
+{
+	ue_fdname_drop(newfd);
+	if (!ue_fdname_known(oldfd) || (unsigned)newfd >= UE_FDNAMES_MAX || ue_lock(UE_LOCK_FDNAMES) < 0)
+		return;
+	struct fdname *o = entry(oldfd, 0), *n = entry(newfd, 1);
+	if (o && n && ue_fdname_known(oldfd)) {
+		*n = *o;
+		set_bit(newfd);
+	}
+	ue_unlock(UE_LOCK_FDNAMES);
+}
+
+void ue_fdname_close_range(unsigned first, unsigned last)
+{
+	for (unsigned fd = first; fd <= last && fd < UE_FDNAMES_MAX; fd++) {
+		if (fd % 64 == 0 && last - fd >= 63) {
+			atomic_store_explicit(&ue_fdname_bits[fd / 64], 0, memory_order_relaxed);
+			fd += 63;
+			continue;
+		}
+		ue_fdname_drop((int)fd);
+	}
+}
+
+void ue_fdname_clear(void)
+{
+	for (size_t i = 0; i < UE_FDNAMES_MAX / 64; i++)
+		if (atomic_load_explicit(&ue_fdname_bits[i], memory_order_relaxed))
+			atomic_store_explicit(&ue_fdname_bits[i], 0, memory_order_relaxed);
+}
+
+void ue_fdnames_abandon(void)
+{
+	ue_fdname_clear();
+}
