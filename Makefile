@@ -12,8 +12,14 @@ COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 
 # No _FILE_OFFSET_BITS/_TIME_BITS: they would rename open to open64 in the
 # headers and the wrappers must define both names themselves.
+# -ftls-model=initial-exec: the preload's thread-local state (the wrapper
+# depth, the locks held, the cache bypass, read by every wrapper) is reached
+# at a fixed offset from the thread pointer, not through a call to
+# __tls_get_addr.  The library is loaded before the program starts
+# (LD_PRELOAD), in the static TLS block; its 0x248 bytes of TLS fit the
+# surplus that glibc keeps for a dlopen of such a library as well.
 UE_CFLAGS = -std=gnu11 -Wall -Wextra -Wno-unused-parameter -fPIC \
-            -fvisibility=hidden -D_GNU_SOURCE -Icore -Ipreload
+            -fvisibility=hidden -ftls-model=initial-exec -D_GNU_SOURCE -Icore -Ipreload
 
 CORE_SRC    = $(wildcard core/*.c)
 PRELOAD_SRC = $(wildcard preload/*.c)
