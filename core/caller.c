@@ -7,12 +7,57 @@
 #include "sys.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <sys/mman.h>
 #include <string.h>
 
 const struct ue_caller ue_self = { 0 };
+
+/* The credentials kept, per thread; valid while gen is creds_gen (which
+ * starts at 1: a new thread's zeroed copy is not valid).  groups only when
+ * ngroups >= 0 (a longer list is asked for at each check). */
+#define KEPT_GROUPS 16
+struct creds {
+	unsigned gen;
+	uid_t euid;
+	gid_t egid;
+	int ngroups;
+	gid_t groups[KEPT_GROUPS];
+};
+static _Atomic unsigned creds_gen = 1;
+static __thread struct creds creds;
+
+void ue_creds_changed(void)
+{
+	atomic_fetch_add_explicit(&creds_gen, 1, memory_order_release);
+}
+
+/* A signal handler that interrupts the filling fills them itself: the
+ * generation is written last. */
+static const struct creds *self_creds(void)
+{
+	unsigned g = atomic_load_explicit(&creds_gen, memory_order_acquire);
+	if (__builtin_expect(creds.gen != g, 0)) {
+		creds.gen = 0;
+		creds.euid = geteuid();
+		creds.egid = getegid();
+		creds.ngroups = getgroups(KEPT_GROUPS, creds.groups);  /* -1: more than kept */
+		creds.gen = g;
+	}
+	return &creds;
+}
+
+uid_t ue_self_euid(void)
+{
+	return self_creds()->euid;
+}
+
+gid_t ue_self_egid(void)
+{
+	return self_creds()->egid;
+}
 
 int ue_caller_in_group(const struct ue_caller *c, gid_t gid)
 {
@@ -24,8 +69,15 @@ int ue_caller_in_group(const struct ue_caller *c, gid_t gid)
 				return 1;
 		return 0;
 	}
-	if (gid == getegid())
+	const struct creds *k = self_creds();
+	if (gid == k->egid)
 		return 1;
+	if (k->ngroups >= 0) {
+		for (int i = 0; i < k->ngroups; i++)
+			if (k->groups[i] == gid)
+				return 1;
+		return 0;
+	}
 	/* NGROUPS_MAX gids are 256 KiB: more than a small thread stack has.
 	 * Nearly every process has a few groups; the rare long list is asked
 	 * for into memory of its own. */

@@ -44,10 +44,19 @@ struct ue_caller {
 /* This process, as it is when asked. */
 extern const struct ue_caller ue_self;
 
+/* This thread's effective ids (the kernel keeps credentials per thread),
+ * asked of the kernel once and kept until ue_creds_changed says they may
+ * have changed: the preload says so after every call of the set*id family
+ * (and setgroups, initgroups, syscall() of those numbers) and before an
+ * exec (a vfork child's changes were its own). */
+uid_t ue_self_euid(void);
+gid_t ue_self_egid(void);
+void ue_creds_changed(void);
+
 /* The user id permission checks are made for. */
 static inline uid_t ue_caller_uid(const struct ue_caller *c)
 {
-	return c->has_creds ? c->uid : geteuid();
+	return c->has_creds ? c->uid : ue_self_euid();
 }
 
 /* Is gid the caller's group or one of its supplementary groups? */

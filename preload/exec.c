@@ -70,8 +70,9 @@ static int shebang(const struct ue_path *p, const char *path, char *const argv[]
  * parent's thread-local storage, and an exec that succeeds never returns to
  * undo the depth, so every later wrapper of the parent would count as
  * nested (no cache, no rename followed).  For the same child the names of
- * fds are forgotten (core/fdnames.h): its fds were its own. */
-#define EXEC_UNWRAPPED(call) ({ ue_fdname_clear(); ue_leave(); long r_ = (call); ue_enter(); r_; })
+ * fds are forgotten (core/fdnames.h) and the credentials asked again
+ * (core/caller.h): its fds and its set*id calls were its own. */
+#define EXEC_UNWRAPPED(call) ({ ue_fdname_clear(); ue_creds_changed(); ue_leave(); long r_ = (call); ue_enter(); r_; })
 
 /* A child only the supervisor can follow (follow.h): the supervisor is
  * exec'd in its place; when that fails, the refusal it spared is made. */
@@ -366,6 +367,7 @@ UE_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 	}
 	char **env = ue_env_for_child(envp, ue_fd_union_path(fd, &p));
 	ue_fdname_clear();
+	ue_creds_changed();
 	int r = REAL(fexecve)(fd, argv, env);
 	int e = errno;
 	ue_env_free(env, envp);

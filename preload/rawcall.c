@@ -178,8 +178,9 @@ static long served(long nr, const long a[6])
 #undef SERVE
 }
 
-/* The calls that end or copy an fd keep the tables of fds right, as the
- * libc functions of the same name do (fdio.c). */
+/* The calls that end or copy an fd keep the tables of fds right, and those
+ * that change credentials say so, as the libc functions of the same name
+ * do (fdio.c, creds.c). */
 static long fd_call(long nr, const long a[6])
 {
 	if (nr == __NR_close)
@@ -188,6 +189,10 @@ static long fd_call(long nr, const long a[6])
 	if (r < 0)
 		return r;
 	switch (nr) {
+	case __NR_setuid: case __NR_setgid: case __NR_setreuid: case __NR_setregid:
+	case __NR_setresuid: case __NR_setresgid: case __NR_setgroups:
+		ue_creds_changed();
+		break;
 	case __NR_dup: ue_fd_duped((int)a[0], (int)r); break;
 	case __NR_dup2: case __NR_dup3: ue_fd_duped((int)a[0], (int)a[1]); break;
 	case __NR_fcntl:
