@@ -24,6 +24,8 @@ struct fdname {
 };
 
 _Atomic uint64_t ue_fdname_bits[UE_FDNAMES_MAX / 64];
+_Atomic uint64_t ue_fd_upper_bits[UE_FDNAMES_MAX / 64];
+_Atomic uint64_t ue_fd_made_bits[UE_FDNAMES_MAX / 64];
 static struct fdname *_Atomic chunks[UE_FDNAMES_MAX / CHUNK];
 static _Atomic int enabled;
 
@@ -99,7 +101,7 @@ int ue_fdname_get(int fd, char *out, size_t size)
 			}
 			e->seen = head;
 		} else {
-			ue_fdname_drop(fd);
+			ue_fdname_forget(fd);
 		}
 	}
 	ue_unlock(UE_LOCK_FDNAMES);
@@ -110,7 +112,7 @@ void ue_fdname_put(int fd, const char *vpath, uint64_t mark)
 {
 	if ((unsigned)fd >= UE_FDNAMES_MAX || !usable())
 		return;
-	ue_fdname_drop(fd);
+	ue_fdname_forget(fd);
 	size_t len = strlen(vpath);
 	const char *rel = ue_path_under(vpath, ue_cfg.mount, ue_cfg.mount_len);
 	if (!rel || len >= NAME_BYTES || ue_lock(UE_LOCK_FDNAMES) < 0)
@@ -135,9 +137,23 @@ void ue_fdname_put_rel(int fd, const char *rel, uint64_t mark)
 		ue_fdname_drop(fd);
 }
 
+void ue_fd_set_upper(int fd, int made)
+{
+	if ((unsigned)fd >= UE_FDNAMES_MAX || !atomic_load_explicit(&enabled, memory_order_relaxed))
+		return;
+	/* The made bit first: whoever sees the upper bit sees it too. */
+	if (made)
+		atomic_fetch_or_explicit(&ue_fd_made_bits[(unsigned)fd / 64], 1ULL << ((unsigned)fd % 64),
+		                         memory_order_release);
+	atomic_fetch_or_explicit(&ue_fd_upper_bits[(unsigned)fd / 64], 1ULL << ((unsigned)fd % 64),
+	                         memory_order_release);
+}
+
 void ue_fdname_dup_slow(int oldfd, int newfd)
 {
 	ue_fdname_drop(newfd);
+	if (ue_fd_on_upper(oldfd))
+		ue_fd_set_upper(newfd, ue_fd_made(oldfd));
 	if (!ue_fdname_known(oldfd) || (unsigned)newfd >= UE_FDNAMES_MAX || ue_lock(UE_LOCK_FDNAMES) < 0)
 		return;
 	struct fdname *o = entry(oldfd, 0), *n = entry(newfd, 1);
@@ -153,6 +169,8 @@ void ue_fdname_close_range(unsigned first, unsigned last)
 	for (unsigned fd = first; fd <= last && fd < UE_FDNAMES_MAX; fd++) {
 		if (fd % 64 == 0 && last - fd >= 63) {
 			atomic_store_explicit(&ue_fdname_bits[fd / 64], 0, memory_order_relaxed);
+			atomic_store_explicit(&ue_fd_upper_bits[fd / 64], 0, memory_order_relaxed);
+			atomic_store_explicit(&ue_fd_made_bits[fd / 64], 0, memory_order_relaxed);
 			fd += 63;
 			continue;
 		}
@@ -162,9 +180,14 @@ void ue_fdname_close_range(unsigned first, unsigned last)
 
 void ue_fdname_clear(void)
 {
-	for (size_t i = 0; i < UE_FDNAMES_MAX / 64; i++)
+	for (size_t i = 0; i < UE_FDNAMES_MAX / 64; i++) {
 		if (atomic_load_explicit(&ue_fdname_bits[i], memory_order_relaxed))
 			atomic_store_explicit(&ue_fdname_bits[i], 0, memory_order_relaxed);
+		if (atomic_load_explicit(&ue_fd_upper_bits[i], memory_order_relaxed)) {
+			atomic_store_explicit(&ue_fd_upper_bits[i], 0, memory_order_relaxed);
+			atomic_store_explicit(&ue_fd_made_bits[i], 0, memory_order_relaxed);
+		}
+	}
 }
 
 void ue_fdnames_abandon(void)

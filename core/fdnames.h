@@ -45,6 +45,32 @@ static inline int ue_fdname_known(int fd)
 	       (atomic_load_explicit(&ue_fdname_bits[(unsigned)fd / 64], memory_order_relaxed) >> ((unsigned)fd % 64) & 1);
 }
 
+/* Beside the names, one bit per fd: open on a file or directory of the
+ * upper layer.  That is a property of the open file (no rename or copy-up
+ * moves it to another layer), so the bit stays true while the fd number
+ * means that open file; it goes with the name's bit (close, dup, exec).
+ * A call through such an fd needs no copy-up and no look at /proc. */
+extern _Atomic uint64_t ue_fd_upper_bits[UE_FDNAMES_MAX / 64];
+
+static inline int ue_fd_on_upper(int fd)
+{
+	return (unsigned)fd < UE_FDNAMES_MAX &&
+	       (atomic_load_explicit(&ue_fd_upper_bits[(unsigned)fd / 64], memory_order_relaxed) >> ((unsigned)fd % 64) & 1);
+}
+/* And one more: open on a file that the open which returned the fd made
+ * in the upper.  No copy-up made that file, so it carries no record of an
+ * owner or of an origin (core/override.h, core/origin.h), and none is
+ * ever added to it. */
+extern _Atomic uint64_t ue_fd_made_bits[UE_FDNAMES_MAX / 64];
+
+static inline int ue_fd_made(int fd)
+{
+	return (unsigned)fd < UE_FDNAMES_MAX &&
+	       (atomic_load_explicit(&ue_fd_made_bits[(unsigned)fd / 64], memory_order_relaxed) >> ((unsigned)fd % 64) & 1);
+}
+/* fd was just opened on a file of the upper layer; made: by this open. */
+void ue_fd_set_upper(int fd, int made);
+
 /* The name kept for fd, still true, into out: 1, or 0 (ask the kernel). */
 int ue_fdname_get(int fd, char *out, size_t size);
 /* fd is open on vpath, as the union stood at mark (ue_fdname_mark, taken
@@ -54,18 +80,30 @@ uint64_t ue_fdname_mark(void);
 /* The same for the union path rel (relative to the mount). */
 void ue_fdname_put_rel(int fd, const char *rel, uint64_t mark);
 
-/* fd closed, or open anew on something else. */
-static inline void ue_fdname_drop(int fd)
+/* fd's name no longer true (its bit for the upper stays). */
+static inline void ue_fdname_forget(int fd)
 {
 	if (ue_fdname_known(fd))
 		atomic_fetch_and_explicit(&ue_fdname_bits[(unsigned)fd / 64], ~(1ULL << ((unsigned)fd % 64)),
 		                          memory_order_relaxed);
 }
+/* fd closed, or open anew on something else: both bits go. */
+static inline void ue_fdname_drop(int fd)
+{
+	ue_fdname_forget(fd);
+	if (ue_fd_on_upper(fd)) {
+		atomic_fetch_and_explicit(&ue_fd_upper_bits[(unsigned)fd / 64], ~(1ULL << ((unsigned)fd % 64)),
+		                          memory_order_relaxed);
+		atomic_fetch_and_explicit(&ue_fd_made_bits[(unsigned)fd / 64], ~(1ULL << ((unsigned)fd % 64)),
+		                          memory_order_relaxed);
+	}
+}
 /* newfd is now a duplicate of oldfd. */
 void ue_fdname_dup_slow(int oldfd, int newfd);
 static inline void ue_fdname_dup(int oldfd, int newfd)
 {
-	if (oldfd != newfd && (ue_fdname_known(oldfd) || ue_fdname_known(newfd)))
+	if (oldfd != newfd && (ue_fdname_known(oldfd) || ue_fdname_known(newfd) || ue_fd_on_upper(oldfd) ||
+	                       ue_fd_on_upper(newfd)))
 		ue_fdname_dup_slow(oldfd, newfd);
 }
 void ue_fdname_close_range(unsigned first, unsigned last);

@@ -3,6 +3,7 @@
  * open on a lower file copy up by name and change the upper copy (the fd
  * itself follows at its next read: preload/fdtab.h). */
 #include "impl.h"
+#include "fdnames.h"
 #include "ops.h"
 #include "override.h"
 #include "perm.h"
@@ -62,7 +63,8 @@ static int prepare_checked(int dirfd, const char *path, int follow, int nodata, 
 int ue_fd_in_lower(int fd, struct ue_path *p)
 {
 	char link[64], real[UE_PATH_MAX], v[UE_PATH_MAX];
-	if (!ue_config_active())
+	/* Open on the upper's file: no lower is below it, nor ever will be. */
+	if (!ue_config_active() || ue_fd_on_upper(fd))
 		return 0;
 	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
 	long n = sys_readlinkat(AT_FDCWD, link, real, sizeof real - 1);
@@ -107,7 +109,7 @@ static long fd_announced(int fd, long r, uid_t u, gid_t g, mode_t m)
 	struct ue_path p;
 	struct ue_override o;
 	char v[UE_PATH_MAX];
-	if (r == 0 && ue_config_active() && sys_fstat(fd, &st) == 0 &&
+	if (r == 0 && ue_config_active() && !ue_fd_made(fd) && sys_fstat(fd, &st) == 0 &&
 	    (S_ISDIR(st.st_mode) || (S_ISREG(st.st_mode) && ue_override_get(NULL, fd, &o) == 1)) &&
 	    ue_fd_vpath(fd, v, sizeof v) == 0 && ue_resolve_as(ue_for(), AT_FDCWD, v, 0, &p) == 0)
 		announced(&p, 0, u, g, m);

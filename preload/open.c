@@ -51,7 +51,7 @@ static void track_if_lower(long fd, int flags, const struct ue_path *p, struct u
 
 /* A directory of the union opened: its name kept for the calls relative
  * to it (core/fdnames.h); any other fd of that number had been closed. */
-static void name_if_dir(long fd, const struct ue_path *p, struct ue_fd_mark mark)
+static void name_if_dir(long fd, const struct ue_path *p, struct ue_fd_mark mark, long created)
 {
 	if (fd < 0)
 		return;
@@ -59,6 +59,9 @@ static void name_if_dir(long fd, const struct ue_path *p, struct ue_fd_mark mark
 		ue_fdname_put_rel((int)fd, p->rel, mark.ring);
 	else
 		ue_fdname_drop((int)fd);
+	/* Opened on the upper's file (not a metacopy's lower data). */
+	if (p->where == UE_UNION && ue_real_layer(p->real) == UE_UPPER)
+		ue_fd_set_upper((int)fd, created > 0);
 }
 
 long open_impl(int dirfd, const char *path, int flags, mode_t mode)
@@ -70,7 +73,7 @@ long open_impl(int dirfd, const char *path, int flags, mode_t mode)
 		return created;
 	long fd = UE_ERR(REAL(openat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), flags, mode));
 	track_if_lower(fd, flags, &p, mark);
-	name_if_dir(fd, &p, mark);
+	name_if_dir(fd, &p, mark, created);
 	/* Created, or found made by another process whose announcement we
 	 * had not seen yet (O_EXCL): either way every cache must hear. */
 	if ((fd >= 0 && created) || (fd == -EEXIST && p.where == UE_UNION))

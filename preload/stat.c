@@ -1,6 +1,7 @@
 /* Reading metadata: the stat family (modern, legacy and statx), access,
  * readlink, statfs, xattrs. */
 #include "fdtab.h"
+#include "fdnames.h"
 #include "impl.h"
 #include "lookup.h"
 #include "override.h"
@@ -25,7 +26,7 @@ static int resolve_read(int dirfd, const char *path, int follow, struct ue_path 
  * fts and tar compare the two. */
 static unsigned long fd_origin(int fd, mode_t mode)
 {
-	return ue_cfg.one_dev && (S_ISREG(mode) || S_ISDIR(mode)) ? ue_origin_ino_fd(fd) : 0;
+	return ue_cfg.one_dev && (S_ISREG(mode) || S_ISDIR(mode)) && !ue_fd_made(fd) ? ue_origin_ino_fd(fd) : 0;
 }
 
 static void fd_ino(int fd, struct stat *st)
@@ -40,7 +41,8 @@ static void fd_ino(int fd, struct stat *st)
 static int fd_override(int fd, mode_t mode, uid_t uid, struct ue_override *o)
 {
 	char link[64], real[UE_PATH_MAX];
-	if (uid == 0 || !(S_ISREG(mode) || S_ISDIR(mode)) || !ue_config_active() || ue_override_get(NULL, fd, o) != 1)
+	if (uid == 0 || !(S_ISREG(mode) || S_ISDIR(mode)) || !ue_config_active() || ue_fd_made(fd) ||
+	    ue_override_get(NULL, fd, o) != 1)
 		return 0;
 	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
 	long n = sys_readlinkat(AT_FDCWD, link, real, sizeof real - 1);

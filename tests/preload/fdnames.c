@@ -3,7 +3,8 @@
  * overlayfs would (the preload keeps each fd's union name, core/fdnames.h).
  * Each case uses the fd once before the change, so a name kept from that
  * first use would be the one that goes stale.  Run from the mount, where
- * d is a directory merging lower ones with a file a in it.  Prints one line
+ * d is a directory merging lower ones with a file a in it, and l one whose
+ * files a and b stay in the lowers.  Prints one line
  * per case. */
 #include <errno.h>
 #include <fcntl.h>
@@ -120,6 +121,23 @@ int main(void)
 	}
 	waitpid(pid, NULL, 0);
 	make("fork parent, after the child's rename", fd, "m", "c2/m");
+	/* An fd that the open made its file in the upper, closed, and its
+	 * number given to a lower file: a change through it is a copy-up. */
+	struct stat st;
+	fd = open("made", O_CREAT | O_WRONLY, 0644);
+	close(fd);
+	fd2 = open("l/a", O_RDONLY);
+	fchmod(fd2, 0600);
+	printf("number of a made file reused for a lower one (%s): mode %o\n", fd2 == fd ? "same" : "other",
+	       stat("l/a", &st) == 0 ? st.st_mode & 07777 : 0);
+	close(fd2);
+	fd = open("made2", O_CREAT | O_WRONLY, 0644);
+	fd2 = open("l/b", O_RDONLY);
+	dup2(fd2, fd);
+	fchmod(fd, 0640);
+	printf("dup2 of a lower file over a made one: mode %o\n", stat("l/b", &st) == 0 ? st.st_mode & 07777 : 0);
+	close(fd);
+	close(fd2);
 	/* A vfork child puts another directory at the fd's number and uses
 	 * it before it execs: the parent's fd is still its own. */
 	sh("mkdir v w && touch w/only-w");

@@ -3,7 +3,9 @@
 # (core/fdnames.h), so the calls relative to it do not ask the kernel each
 # time; it must stay true when the directory is renamed or removed by this
 # process or another, when its fd is duplicated, closed, reused or
-# inherited by a fork child, and when a vfork child reuses its number.
+# inherited by a fork child, and when a vfork child reuses its number; an
+# fd known to be open on a file its open made in the upper (no copy-up
+# needed through it) must not be taken for another file at its number.
 # build/tests/fdnames plays every case once; the union prints what the
 # kernel's overlayfs prints (with redirect_dir, which renames a merged
 # directory in place; asked too, as root); the lowers never change.
@@ -13,9 +15,11 @@ REPO=$(cd -- "$(dirname -- "$0")/../.." && pwd -P)
 scenario_init fdnames
 
 A=$T/A B=$T/B U=$T/U
-mkdir -p "$A/d" "$B/d"
+mkdir -p "$A/d" "$B/d" "$A/l" "$B/l"
 echo a >"$A/d/a"
 echo b >"$B/d/b"
+echo a >"$A/l/a"
+echo b >"$B/l/b"
 lowers_remember "$A" "$B"
 tap_plan 4
 
@@ -31,6 +35,8 @@ number reused for another directory: found
 renamed among more changes than the ring holds: made there
 fork child, after its rename: made there
 fork parent, after the child's rename: made there
+number of a made file reused for a lower one (same): mode 600
+dup2 of a lower file over a made one: mode 640
 vfork child: ok
 vfork parent, after the child's exec: made there"
 
