@@ -222,7 +222,7 @@ static int make_whiteout_once(struct ue_tmp *t, const char *dir, const char *bas
 	case UE_FORM_AUFS:
 		return aufs_whiteout(t, base);
 	case UE_FORM_XATTR:
-		if ((r = xattr_whiteout_in(t, dir)) < 0)
+		if ((!t->name[0] && (r = ue_tmp_name_pick(t)) < 0) || (r = xattr_whiteout_in(t, dir)) < 0)
 			return r;
 		if ((r = sys_renameat2(t->dfd, t->name, t->dfd, base, RENAME_NOREPLACE)) == -EINVAL)
 			r = sys_renameat2(t->dfd, t->name, t->dfd, base, 0);
@@ -242,8 +242,9 @@ static int make_whiteout(const char *real)
 	const char *base;
 	/* Made and checked through one fd of the directory, in every form: a
 	 * racer's rename of it in between cannot leave the whiteout unchecked
-	 * (or unmarked) in a directory that has since become opaque. */
-	if ((r = parent_of(dir, sizeof dir, real)) < 0 || (r = ue_tmp_open_parent(&t, real, &base)) < 0)
+	 * (or unmarked) in a directory that has since become opaque.  The
+	 * temporary name only where the form needs one. */
+	if ((r = parent_of(dir, sizeof dir, real)) < 0 || (r = ue_tmp_open_parent_unnamed(&t, real, &base)) < 0)
 		return r;
 	while ((r = make_whiteout_once(&t, dir, base)) < 0 && next_form(dir, r))
 		;

@@ -9,27 +9,39 @@
 #include <stdio.h>
 #include <string.h>
 
-int ue_tmp_open(struct ue_tmp *t, const char *real_dir)
+int ue_tmp_name_pick(struct ue_tmp *t)
 {
 	char proc[32], path[UE_PATH_MAX];
-	t->dfd = sys_openat(AT_FDCWD, real_dir, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
-	if (t->dfd < 0)
-		return t->dfd;
 	snprintf(proc, sizeof proc, "/proc/self/fd/%d", t->dfd);
 	int r = ue_tmp_name(path, sizeof path, proc);
 	const char *name = strrchr(path, '/') + 1;
 	if (r == 0 && (strlen(name) >= sizeof t->name || strlen(path) >= sizeof t->path))
 		r = -ENAMETOOLONG;
-	if (r < 0) {
-		ue_tmp_close(t);
+	if (r < 0)
 		return r;
-	}
 	strcpy(t->name, name);
 	strcpy(t->path, path);
 	return 0;
 }
 
-int ue_tmp_open_parent(struct ue_tmp *t, const char *real, const char **base)
+static int tmp_open(struct ue_tmp *t, const char *real_dir, int named)
+{
+	t->name[0] = t->path[0] = '\0';
+	t->dfd = sys_openat(AT_FDCWD, real_dir, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+	if (t->dfd < 0)
+		return t->dfd;
+	int r = named ? ue_tmp_name_pick(t) : 0;
+	if (r < 0)
+		ue_tmp_close(t);
+	return r;
+}
+
+int ue_tmp_open(struct ue_tmp *t, const char *real_dir)
+{
+	return tmp_open(t, real_dir, 1);
+}
+
+static int open_parent(struct ue_tmp *t, const char *real, const char **base, int named)
 {
 	char dir[UE_PATH_MAX];
 	const char *slash = strrchr(real, '/');
@@ -41,7 +53,17 @@ int ue_tmp_open_parent(struct ue_tmp *t, const char *real, const char **base)
 	memcpy(dir, real, n);
 	dir[n] = '\0';
 	*base = slash + 1;
-	return ue_tmp_open(t, dir);
+	return tmp_open(t, dir, named);
+}
+
+int ue_tmp_open_parent(struct ue_tmp *t, const char *real, const char **base)
+{
+	return open_parent(t, real, base, 1);
+}
+
+int ue_tmp_open_parent_unnamed(struct ue_tmp *t, const char *real, const char **base)
+{
+	return open_parent(t, real, base, 0);
 }
 
 void ue_tmp_close(struct ue_tmp *t)

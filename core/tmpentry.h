@@ -22,6 +22,10 @@ struct ue_tmp {
 int ue_tmp_open(struct ue_tmp *t, const char *real_dir);
 /* The directory of a real path (the parent of real); *base = its last name. */
 int ue_tmp_open_parent(struct ue_tmp *t, const char *real, const char **base);
+/* The same without a temporary name yet (name and path ""): most whiteouts
+ * need none; ue_tmp_name_pick gives one when a form does. */
+int ue_tmp_open_parent_unnamed(struct ue_tmp *t, const char *real, const char **base);
+int ue_tmp_name_pick(struct ue_tmp *t);
 void ue_tmp_close(struct ue_tmp *t);
 
 /* Move the prepared entry to base in the same directory unless something
