@@ -187,7 +187,7 @@ static int follow_redirect(struct ue_node *out, int i, const char *real, const c
 
 /* One step of the lookup: what the layers of the parent's stack hold at
  * rel, each at the path the redirects above give it there. */
-static int child_compute(const char *rel, const struct ue_node *parent, struct ue_node *out)
+static int child_compute(const char *rel, const struct ue_node *parent, struct ue_node *out, struct stat *top_out)
 {
 	char real[UE_PATH_MAX];
 	struct stat st, top;
@@ -270,27 +270,39 @@ static int child_compute(const char *rel, const struct ue_node *parent, struct u
 		out->in_lower = name_below(rel, parent, UE_UPPER);
 	if (out->layer >= 0 && ue_real(real, sizeof real, out->layer, rel) == 0)
 		top_xattrs(out, real, &top);
+	if (top_out && out->layer >= 0)
+		*top_out = top;
 	return 0;
 }
 
 int ue_node_child_fresh(const char *rel, const struct ue_node *parent, struct ue_node *out)
 {
 	unsigned long mark = ue_cache_mark();
-	int r = child_compute(rel, parent, out);
+	int r = child_compute(rel, parent, out, NULL);
 	if (r == 0)
 		ue_cache_put(rel, out, mark);
 	return r;
 }
 
-int ue_node_child(const char *rel, const struct ue_node *parent, struct ue_node *out)
+int ue_node_child_st(const char *rel, const struct ue_node *parent, struct ue_node *out, struct stat *top, int *asked)
 {
+	*asked = 0;
 	if (ue_cache_find(rel, out))
 		return 0;
 	unsigned long mark = ue_cache_mark();
-	int r = child_compute(rel, parent, out);
-	if (r == 0)
+	int r = child_compute(rel, parent, out, top);
+	if (r == 0) {
 		ue_cache_put(rel, out, mark);
+		*asked = out->layer >= 0;
+	}
 	return r;
+}
+
+int ue_node_child(const char *rel, const struct ue_node *parent, struct ue_node *out)
+{
+	struct stat top;
+	int asked;
+	return ue_node_child_st(rel, parent, out, &top, &asked);
 }
 
 int ue_node_at(const char *rel, struct ue_node *out)

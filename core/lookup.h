@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include "node.h"
 
+#include <sys/stat.h>
+
 /* The layer root joined with rel ("" is the root itself); -ENAMETOOLONG. */
 int ue_real(char *buf, size_t size, int layer, const char *rel);
 
@@ -26,6 +28,9 @@ int ue_node_at(const char *rel, struct ue_node *out);
  * _fresh asks the layers, not the cache. */
 int ue_node_child(const char *rel, const struct ue_node *parent, struct ue_node *out);
 int ue_node_child_fresh(const char *rel, const struct ue_node *parent, struct ue_node *out);
+/* ue_node_child, and when the layers were asked (not the cache), the
+ * lstat of the top entry into *top and 1 in *asked. */
+int ue_node_child_st(const char *rel, const struct ue_node *parent, struct ue_node *out, struct stat *top, int *asked);
 
 /* The parent part of rel in buf ("" for a top-level name). */
 void ue_rel_parent(char *buf, const char *rel);

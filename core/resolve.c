@@ -190,6 +190,7 @@ static int walk(const char *rest, int flags, struct ue_path *p)
 restart:
 	rl = 0;
 	p->rel[0] = '\0';
+	p->top_st_valid = 0;
 	if ((r = ue_node_at("", &cur)) < 0)
 		return r;
 	for (char *s = todo;;) {
@@ -257,8 +258,10 @@ restart:
 			goto restart;
 		}
 		struct ue_node child;
-		if ((r = ue_node_child(p->rel, &cur, &child)) < 0)
+		int asked;
+		if ((r = ue_node_child_st(p->rel, &cur, &child, &p->top_st, &asked)) < 0)
 			return r;
+		p->top_st_valid = last && asked;
 		/* About to change something below a name the cache says is missing:
 		 * another process may have just made it, ask the layers. */
 		if (!ue_node_exists(&child) && !last && (flags & UE_RECHECK) &&
@@ -271,6 +274,7 @@ restart:
 			break;
 		}
 		if (S_ISLNK(child.type) && (!last || (flags & UE_FOLLOW) || *e == '/')) {
+			p->top_st_valid = 0;
 			if (++links > MAX_SYMLINKS)
 				return -ELOOP;
 			char real[UE_PATH_MAX];
@@ -320,6 +324,7 @@ static int resolve_path(const struct ue_caller *c, int dirfd, const char *path, 
 	p->caller = c;
 	p->where = UE_PASS;
 	p->trailing_slash = 0;
+	p->top_st_valid = 0;
 	p->last = UE_LAST_NAME;
 	if (!ue_config_active())
 		return 0;

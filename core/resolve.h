@@ -33,6 +33,11 @@ struct ue_path {
 	int trailing_slash;
 	int last;          /* enum ue_last of the path as given */
 	struct ue_node node;
+	/* When the walk asked the layers for the last name (the cache did
+	 * not know it): the lstat of real it made then, which a stat of the
+	 * same name may take as its own. */
+	int top_st_valid;
+	struct stat top_st;
 	char rel[UE_PATH_MAX];
 	char real[UE_PATH_MAX];
 };

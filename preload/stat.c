@@ -89,7 +89,17 @@ long stat_impl(int dirfd, const char *path, struct stat *st, int fl)
 	int r = resolve_read(dirfd, path, !(fl & AT_SYMLINK_NOFOLLOW), &p);
 	if (r < 0)
 		return r;
-	long s = UE_ERR(REAL(fstatat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), st, fl));
+	long s;
+	/* The walk has just made this very lstat (a name the cache did not
+	 * know: du, tar and rm meet each name once): taken as the answer. */
+	if (p.where == UE_UNION && p.top_st_valid && !p.node.data_layer && !p.node.redirect &&
+	    !(fl & ~(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT)) &&
+	    ((fl & AT_SYMLINK_NOFOLLOW) || !S_ISLNK(p.top_st.st_mode))) {
+		*st = p.top_st;
+		s = 0;
+	} else {
+		s = UE_ERR(REAL(fstatat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), st, fl));
+	}
 	if (s == 0 && p.where == UE_UNION) {
 		/* As the kernel's overlay: a copied-up file keeps its inode number,
 		 * a merged directory reports one link. */
