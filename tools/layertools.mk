@@ -27,20 +27,23 @@ endif
 
 LT_COMMON = $(LT_DIR)/layer.o $(LT_DIR)/jsonstr.o $(LT_DIR)/progress.o $(LT_DIR)/ociwalk.o build/core/markers.o build/core/tmpname.o build/core/path.o build/core/override.o build/core/gate.o build/core/longpath.o
 # This file too: a change of the flags above rebuilds the objects.
-LT_HDRS   = $(wildcard tools/layer.h tools/ociwalk.h tools/tar.h tools/markform.h tools/progress.h tools/jsonstr.h) core/markers.h core/tmpname.h core/path.h core/override.h \
+LT_HDRS   = $(wildcard tools/layer.h tools/ociwalk.h tools/tar.h tools/tarsource.h tools/markform.h tools/progress.h tools/jsonstr.h) core/markers.h core/tmpname.h core/path.h core/override.h \
             tools/layertools.mk
 
 $(LT_DIR)/%.o: tools/%.c $(LT_HDRS)
 	@mkdir -p $(LT_DIR)
 	$(CC) $(LT_CFLAGS) $(CFLAGS) -c -o $@ $<
 
+# The tar code: the sink and the header writer, the source and the reader.
+LT_TAR = $(LT_DIR)/tarsink.o $(LT_DIR)/tarwrite.o $(LT_DIR)/tarsource.o $(LT_DIR)/tarread.o
+
 $(LT_DIR)/unionenv-diff: $(LT_DIR)/diff.o $(LT_DIR)/treediff.o $(LT_COMMON)
 	$(CC) $(CFLAGS) -o $@ $^
 
-$(LT_DIR)/unionenv-export: $(LT_DIR)/export.o $(LT_DIR)/tar.o $(LT_COMMON)
+$(LT_DIR)/unionenv-export: $(LT_DIR)/export.o $(LT_TAR) $(LT_COMMON)
 	$(CC) $(CFLAGS) -o $@ $^ $(LT_LIBS)
 
-$(LT_DIR)/unionenv-import: $(LT_DIR)/import.o $(LT_DIR)/tar.o $(LT_COMMON)
+$(LT_DIR)/unionenv-import: $(LT_DIR)/import.o $(LT_TAR) $(LT_COMMON)
 	$(CC) $(CFLAGS) -o $@ $^ $(LT_LIBS)
 
 # convert --lower materialises redirects and metacopy with the core's own

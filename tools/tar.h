@@ -12,6 +12,8 @@
 
 enum { Z_NONE, Z_GZIP, Z_ZSTD };
 
+#define TAR_BLOCK 512   /* headers and data padding come in blocks of it */
+
 /* ---- writing -------------------------------------------------------------- */
 
 struct sink;
