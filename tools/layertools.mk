@@ -27,7 +27,7 @@ endif
 
 LT_COMMON = $(LT_DIR)/layer.o $(LT_DIR)/jsonstr.o $(LT_DIR)/progress.o $(LT_DIR)/ociwalk.o build/core/markers.o build/core/tmpname.o build/core/path.o build/core/override.o build/core/gate.o build/core/longpath.o
 # This file too: a change of the flags above rebuilds the objects.
-LT_HDRS   = $(wildcard tools/layer.h tools/ociwalk.h tools/tar.h tools/tarsource.h tools/markform.h tools/progress.h tools/jsonstr.h) core/markers.h core/tmpname.h core/path.h core/override.h \
+LT_HDRS   = $(wildcard tools/layer.h tools/ociwalk.h tools/tar.h tools/tarsource.h tools/commit.h tools/markform.h tools/progress.h tools/jsonstr.h) core/markers.h core/tmpname.h core/path.h core/override.h \
             tools/layertools.mk
 
 $(LT_DIR)/%.o: tools/%.c $(LT_HDRS)
@@ -55,7 +55,8 @@ $(LT_DIR)/unionenv-convert: $(LT_DIR)/convert.o $(LT_DIR)/markform.o $(LT_DIR)/m
 $(LT_DIR)/unionenv-fsck: $(LT_DIR)/fsck.o $(LT_DIR)/markform.o $(LT_COMMON)
 	$(CC) $(CFLAGS) -o $@ $^
 
-$(LT_DIR)/unionenv-commit: $(LT_DIR)/commit.o $(LT_COMMON)
+$(LT_DIR)/unionenv-commit: $(LT_DIR)/commit.o $(LT_DIR)/commitplan.o $(LT_DIR)/commitfs.o \
+                           $(LT_DIR)/commitstage.o $(LT_DIR)/commitapply.o $(LT_COMMON)
 	$(CC) $(CFLAGS) -o $@ $^
 
 # The launcher runs build/unionenv-NAME.  Copied through a temporary name:
