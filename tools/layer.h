@@ -6,7 +6,11 @@
  * The tools read layers on disk; no preload is involved.  They walk with
  * directory fds (openat, getdents64, fstatat), never by re-resolving whole
  * paths, and print paths built along the way.  Functions return 0 or
- * -errno unless said otherwise; the x* helpers exit on failure. */
+ * -errno unless said otherwise; the x* helpers exit on failure.
+ *
+ * One file per section: toolerr.c (errors, allocation, options), pathbuf.c,
+ * layerdir.c (markers, listings), layerxattr.c, owner.c, lowers.c, and
+ * files.c and quote.c (misc). */
 #ifndef UE_TOOLS_LAYER_H
 #define UE_TOOLS_LAYER_H
 

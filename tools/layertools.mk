@@ -25,7 +25,10 @@ LT_CFLAGS += -DUE_HAVE_ZSTD
 LT_LIBS   += -lzstd
 endif
 
-LT_COMMON = $(LT_DIR)/layer.o $(LT_DIR)/jsonstr.o $(LT_DIR)/progress.o $(LT_DIR)/ociwalk.o build/core/markers.o build/core/tmpname.o build/core/path.o build/core/override.o build/core/gate.o build/core/longpath.o
+# The shared pieces layer.h declares.
+LT_LAYER  = $(LT_DIR)/toolerr.o $(LT_DIR)/pathbuf.o $(LT_DIR)/layerdir.o $(LT_DIR)/layerxattr.o \
+            $(LT_DIR)/lowers.o $(LT_DIR)/files.o $(LT_DIR)/quote.o $(LT_DIR)/owner.o
+LT_COMMON = $(LT_LAYER) $(LT_DIR)/jsonstr.o $(LT_DIR)/progress.o $(LT_DIR)/ociwalk.o build/core/markers.o build/core/tmpname.o build/core/path.o build/core/override.o build/core/gate.o build/core/longpath.o
 # This file too: a change of the flags above rebuilds the objects.
 LT_HDRS   = $(wildcard tools/layer.h tools/ociwalk.h tools/tar.h tools/tarsource.h tools/commit.h tools/markform.h tools/progress.h tools/jsonstr.h) core/markers.h core/tmpname.h core/path.h core/override.h \
             tools/layertools.mk
@@ -49,7 +52,7 @@ $(LT_DIR)/unionenv-import: $(LT_DIR)/import.o $(LT_TAR) $(LT_COMMON)
 # convert --lower materialises redirects and metacopy with the core's own
 # lookup and copy-up: it links the whole core, not two objects of it.
 $(LT_DIR)/unionenv-convert: $(LT_DIR)/convert.o $(LT_DIR)/markform.o $(LT_DIR)/materialise.o \
-                            $(LT_DIR)/layer.o $(LT_DIR)/jsonstr.o $(LT_DIR)/progress.o $(LT_DIR)/ociwalk.o $(CORE_OBJ)
+                            $(LT_LAYER) $(LT_DIR)/jsonstr.o $(LT_DIR)/progress.o $(LT_DIR)/ociwalk.o $(CORE_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ -lpthread
 
 $(LT_DIR)/unionenv-fsck: $(LT_DIR)/fsck.o $(LT_DIR)/markform.o $(LT_COMMON)
