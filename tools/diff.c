@@ -14,6 +14,7 @@
 #include "layer.h"
 #include "ociwalk.h"
 #include "progress.h"
+#include "treediff.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -22,8 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-int tree_diff(const char *t1, const char *t2, const char *format, int content);
 
 enum { FMT_TEXT, FMT_JSON, FMT_OCI };
 

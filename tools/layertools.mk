@@ -30,7 +30,7 @@ LT_LAYER  = $(LT_DIR)/toolerr.o $(LT_DIR)/pathbuf.o $(LT_DIR)/layerdir.o $(LT_DI
             $(LT_DIR)/lowers.o $(LT_DIR)/files.o $(LT_DIR)/quote.o $(LT_DIR)/owner.o
 LT_COMMON = $(LT_LAYER) $(LT_DIR)/jsonstr.o $(LT_DIR)/progress.o $(LT_DIR)/ociwalk.o build/core/markers.o build/core/tmpname.o build/core/path.o build/core/override.o build/core/gate.o build/core/longpath.o
 # This file too: a change of the flags above rebuilds the objects.
-LT_HDRS   = $(wildcard tools/layer.h tools/ociwalk.h tools/tar.h tools/tarsource.h tools/commit.h tools/markform.h tools/progress.h tools/jsonstr.h) core/markers.h core/tmpname.h core/path.h core/override.h \
+LT_HDRS   = $(wildcard tools/layer.h tools/ociwalk.h tools/tar.h tools/tarsource.h tools/commit.h tools/treediff.h tools/markform.h tools/progress.h tools/jsonstr.h) core/markers.h core/tmpname.h core/path.h core/override.h \
             tools/layertools.mk
 
 $(LT_DIR)/%.o: tools/%.c $(LT_HDRS)
@@ -40,7 +40,7 @@ $(LT_DIR)/%.o: tools/%.c $(LT_HDRS)
 # The tar code: the sink and the header writer, the source and the reader.
 LT_TAR = $(LT_DIR)/tarsink.o $(LT_DIR)/tarwrite.o $(LT_DIR)/tarsource.o $(LT_DIR)/tarread.o
 
-$(LT_DIR)/unionenv-diff: $(LT_DIR)/diff.o $(LT_DIR)/treediff.o $(LT_COMMON)
+$(LT_DIR)/unionenv-diff: $(LT_DIR)/diff.o $(LT_DIR)/treediff.o $(LT_DIR)/treedifflist.o $(LT_DIR)/treediffemit.o $(LT_COMMON)
 	$(CC) $(CFLAGS) -o $@ $^
 
 $(LT_DIR)/unionenv-export: $(LT_DIR)/export.o $(LT_TAR) $(LT_COMMON)

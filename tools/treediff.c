@@ -10,7 +10,7 @@
  * Hard links: the first name of an inode (in walk order) is its leader, the
  * others are "link NAME LEADER".  A file shared by several names in TREE1
  * but not in TREE2 is re-created rather than changed in place. */
-#include "layer.h"
+#include "treediff.h"
 #include "progress.h"
 
 #include <dirent.h>
@@ -21,17 +21,6 @@
 #include <string.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
-
-enum { TF_TEXT, TF_JSON, TF_SH };
-enum { M_MODE = 1, M_OWNER = 2, M_TIMES = 4, M_XATTRS = 8 };
-
-struct tctx {
-	int format, content, found;
-	int dirty;   /* an entry of the current directory was added or removed */
-	struct pbuf path;
-	uid_t uid;
-	gid_t gid;
-};
 
 /* ---- inode maps ----------------------------------------------------------- */
 
@@ -83,354 +72,13 @@ static struct imap_ent *imap_get(struct imap *m, dev_t dev, ino_t ino, int add)
 static struct imap groups;    /* T2 inode -> leader */
 static struct imap claimed;   /* T1 inodes kept by some T2 name */
 
-/* ---- listings ------------------------------------------------------------- */
-
-struct pent {
-	char *name;
-	unsigned char dt;
-};
-struct plist {
-	struct pent *e;
-	size_t n;
-};
-
-static int cmp_pent(const void *a, const void *b)
-{
-	return strcmp(((const struct pent *)a)->name, ((const struct pent *)b)->name);
-}
-
-static void plist_read(struct tctx *c, int fd, struct plist *l)
-{
-	memset(l, 0, sizeof *l);
-	int d = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *dir = d >= 0 ? fdopendir(d) : NULL;
-	if (!dir)
-		ue_die("%s: %s", c->path.len ? c->path.s : ".", strerror(errno));
-	size_t cap = 0;
-	struct dirent *de;
-	while ((errno = 0, de = readdir(dir))) {
-		const char *nm = de->d_name;
-		if (nm[0] == '.' && (!nm[1] || (nm[1] == '.' && !nm[2])))
-			continue;
-		if (l->n == cap) {
-			cap = cap ? cap * 2 : 32;
-			l->e = xrealloc(l->e, cap * sizeof *l->e);
-		}
-		l->e[l->n].name = xstrdup(nm);
-		l->e[l->n].dt = de->d_type;
-		if (de->d_type == DT_UNKNOWN) {
-			struct stat st;
-			if (fstatat(fd, nm, &st, AT_SYMLINK_NOFOLLOW) == 0)
-				l->e[l->n].dt = IFTODT(st.st_mode);
-		}
-		l->n++;
-		progress_entry(0);
-	}
-	if (errno)
-		ue_die("%s: %s", c->path.len ? c->path.s : ".", strerror(errno));
-	closedir(dir);
-	qsort(l->e, l->n, sizeof *l->e, cmp_pent);
-}
-
-static void plist_free(struct plist *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		free(l->e[i].name);
-	free(l->e);
-}
-
-static struct pent *plist_find(struct plist *l, const char *name)
-{
-	struct pent k = { (char *)name, 0 };
-	return bsearch(&k, l->e, l->n, sizeof *l->e, cmp_pent);
-}
-
-/* ---- emitting ------------------------------------------------------------- */
-
-static const char *P(struct tctx *c)
-{
-	return c->path.len ? c->path.s : ".";
-}
-
-static void begin(struct tctx *c, const char *op)
-{
-	c->found = 1;
-	progress_clear();
-	if (strcmp(op, "meta"))
-		c->dirty = 1;
-	if (c->format == TF_TEXT) {
-		fputs(op, stdout);
-		putchar('\t');
-		put_escaped(stdout, P(c));
-	} else if (c->format == TF_JSON) {
-		printf("{\"op\":\"%s\",\"path\":", op);
-		json_string(stdout, P(c));
-	}
-}
-
-static void arg(struct tctx *c, const char *key, const char *val)
-{
-	if (c->format == TF_TEXT) {
-		putchar('\t');
-		put_escaped(stdout, val);
-	} else if (c->format == TF_JSON) {
-		printf(",\"%s\":", key);
-		json_string(stdout, val);
-	}
-}
-
-static void end(struct tctx *c)
-{
-	if (c->format == TF_TEXT)
-		putchar('\n');
-	else if (c->format == TF_JSON)
-		puts("}");
-}
-
-static void sh_path(struct tctx *c)
-{
-	fputs(" -- ", stdout);
-	put_shell(stdout, P(c));
-}
-
-static void op_unlink(struct tctx *c, int isdir)
-{
-	begin(c, isdir ? "rmdir" : "unlink");
-	if (c->format == TF_SH) {
-		fputs(isdir ? "rmdir" : "rm -f", stdout);
-		sh_path(c);
-	}
-	end(c);
-	if (c->format == TF_SH)
-		putchar('\n');
-}
-
-/* Remove entry name of dir fd (path c->path), a directory with all inside. */
-static void remove_tree(struct tctx *c, int fd, const char *name, unsigned char dt)
-{
-	if (dt == DT_DIR) {
-		int cfd = open_dir(fd, name);
-		if (cfd < 0)
-			ue_die("%s: %s", P(c), strerror(-cfd));
-		struct plist l;
-		plist_read(c, cfd, &l);
-		for (size_t i = 0; i < l.n; i++) {
-			size_t o = pb_push(&c->path, l.e[i].name);
-			remove_tree(c, cfd, l.e[i].name, l.e[i].dt);
-			pb_pop(&c->path, o);
-		}
-		plist_free(&l);
-		close(cfd);
-	}
-	op_unlink(c, dt == DT_DIR);
-}
-
-static void print_mtime(const struct stat *st)
-{
-	printf("%lld.%09ld", (long long)st->st_mtim.tv_sec, st->st_mtim.tv_nsec);
-}
-
-static void put_hex(const struct xattr *x)
-{
-	fputs("0x", stdout);
-	for (size_t i = 0; i < x->len; i++)
-		printf("%02x", (unsigned char)x->value[i]);
-}
-
-/* Metadata of entry n1 of fd1 vs n2 of fd2 (a NULL name: the fd itself;
- * s1 NULL: a new entry): emits the "meta" operation for the bits in `want`
- * plus those that differ. */
-static void op_meta(struct tctx *c, int fd2, const char *n2, const struct stat *s2,
-                    int fd1, const char *n1, const struct stat *s1, int want)
-{
-	int what = want;
-	struct xattrs x1 = { 0 }, x2 = { 0 };
-	xattrs_get(fd2, n2, &x2, 0);
-	if (s1) {
-		xattrs_get(fd1, n1, &x1, 0);
-		if ((s1->st_mode & 07777) != (s2->st_mode & 07777))
-			what |= M_MODE;
-		if (s1->st_uid != s2->st_uid || s1->st_gid != s2->st_gid)
-			what |= M_OWNER;
-		if (s1->st_mtim.tv_sec != s2->st_mtim.tv_sec || s1->st_mtim.tv_nsec != s2->st_mtim.tv_nsec)
-			what |= M_TIMES;
-		if (!xattrs_equal(&x1, &x2))
-			what |= M_XATTRS;
-	} else {
-		what |= M_MODE | M_TIMES;
-		if (s2->st_uid != c->uid || s2->st_gid != c->gid)
-			what |= M_OWNER;
-		if (x2.n)
-			what |= M_XATTRS;
-	}
-	if (S_ISLNK(s2->st_mode))
-		what &= ~M_MODE;
-	if (!what)
-		goto out;
-	if (c->format == TF_SH) {
-		c->found = 1;
-		if (what & M_OWNER) {
-			printf("chown -h %u:%u", (unsigned)s2->st_uid, (unsigned)s2->st_gid);
-			sh_path(c);
-			putchar('\n');
-		}
-		if (what & M_MODE) {
-			printf("chmod %04o", (unsigned)(s2->st_mode & 07777));
-			sh_path(c);
-			putchar('\n');
-		}
-		if (what & M_XATTRS) {
-			for (size_t i = 0; i < x1.n; i++) {
-				size_t j;
-				for (j = 0; j < x2.n && strcmp(x2.v[j].name, x1.v[i].name); j++)
-					;
-				if (j == x2.n) {
-					fputs("setfattr -h -x ", stdout);
-					put_shell(stdout, x1.v[i].name);
-					sh_path(c);
-					putchar('\n');
-				}
-			}
-			for (size_t i = 0; i < x2.n; i++) {
-				fputs("setfattr -h -n ", stdout);
-				put_shell(stdout, x2.v[i].name);
-				fputs(" -v ", stdout);
-				put_hex(&x2.v[i]);
-				sh_path(c);
-				putchar('\n');
-			}
-		}
-		if (what & M_TIMES) {
-			fputs("touch -h -d @", stdout);
-			print_mtime(s2);
-			sh_path(c);
-			putchar('\n');
-		}
-		goto out;
-	}
-	begin(c, "meta");
-	char buf[64];
-	if (what & M_MODE) {
-		snprintf(buf, sizeof buf, "%04o", (unsigned)(s2->st_mode & 07777));
-		if (c->format == TF_JSON)
-			printf(",\"mode\":\"%s\"", buf);
-		else
-			printf("\tmode=%s", buf);
-	}
-	if (what & M_OWNER) {
-		if (c->format == TF_JSON)
-			printf(",\"uid\":%u,\"gid\":%u", (unsigned)s2->st_uid, (unsigned)s2->st_gid);
-		else
-			printf("\towner=%u:%u", (unsigned)s2->st_uid, (unsigned)s2->st_gid);
-	}
-	if (what & M_TIMES) {
-		printf(c->format == TF_JSON ? ",\"mtime\":\"" : "\tmtime=");
-		print_mtime(s2);
-		if (c->format == TF_JSON)
-			putchar('"');
-	}
-	if (what & M_XATTRS) {
-		if (c->format == TF_JSON) {
-			printf(",\"xattrs\":{");
-			for (size_t i = 0; i < x2.n; i++) {
-				if (i)
-					putchar(',');
-				json_string(stdout, x2.v[i].name);
-				putchar(':');
-				putchar('"');
-				put_hex(&x2.v[i]);
-				putchar('"');
-			}
-			putchar('}');
-		} else {
-			printf("\txattrs");
-		}
-	}
-	end(c);
-out:
-	xattrs_free(&x1);
-	xattrs_free(&x2);
-}
-
-static void op_create(struct tctx *c)
-{
-	begin(c, "create");
-	if (c->format == TF_SH) {
-		fputs("cp -a --no-dereference -T -- \"$SRC\"/", stdout);
-		put_shell(stdout, P(c));
-		putchar(' ');
-		put_shell(stdout, P(c));
-		putchar('\n');
-	}
-	end(c);
-}
-
-static void op_link(struct tctx *c, const char *leader)
-{
-	begin(c, "link");
-	arg(c, "target", leader);
-	if (c->format == TF_SH) {
-		fputs("ln -- ", stdout);
-		put_shell(stdout, leader);
-		putchar(' ');
-		put_shell(stdout, P(c));
-		putchar('\n');
-	}
-	end(c);
-}
-
-static void op_symlink(struct tctx *c, const char *target)
-{
-	begin(c, "symlink");
-	arg(c, "target", target);
-	if (c->format == TF_SH) {
-		fputs("ln -s -- ", stdout);
-		put_shell(stdout, target);
-		putchar(' ');
-		put_shell(stdout, P(c));
-		putchar('\n');
-	}
-	end(c);
-}
-
-static void op_mkdir(struct tctx *c)
-{
-	begin(c, "mkdir");
-	if (c->format == TF_SH) {
-		fputs("mkdir", stdout);
-		sh_path(c);
-		putchar('\n');
-	}
-	end(c);
-}
-
-static void op_mknod(struct tctx *c, const struct stat *st)
-{
-	char t = S_ISCHR(st->st_mode) ? 'c' : S_ISBLK(st->st_mode) ? 'b' : 'p';
-	char buf[64];
-	if (t == 'p')
-		snprintf(buf, sizeof buf, "p");
-	else
-		snprintf(buf, sizeof buf, "%c %u %u", t, major(st->st_rdev), minor(st->st_rdev));
-	begin(c, "mknod");
-	arg(c, "node", buf);
-	if (c->format == TF_SH) {
-		fputs(t == 'p' ? "mkfifo" : "mknod", stdout);
-		sh_path(c);
-		if (t != 'p')
-			printf(" %c %u %u", t, major(st->st_rdev), minor(st->st_rdev));
-		putchar('\n');
-	}
-	end(c);
-}
-
 /* ---- the walk ------------------------------------------------------------- */
 
 static void readlink_or_die(struct tctx *c, int fd, const char *name, char *buf, size_t size)
 {
 	ssize_t n = readlinkat(fd, name, buf, size - 1);
 	if (n < 0)
-		ue_die("%s: %s", P(c), strerror(errno));
+		ue_die("%s: %s", shown_path(c), strerror(errno));
 	buf[n] = 0;
 }
 
@@ -445,10 +93,10 @@ static int differ_data(struct tctx *c, int fd1, const char *name, const struct s
 	int a = openat(fd1, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	int b = openat(fd2, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (a < 0 || b < 0)
-		ue_die("%s: cannot read: %s", P(c), strerror(errno));
+		ue_die("%s: cannot read: %s", shown_path(c), strerror(errno));
 	int r = same_data(a, b);
 	if (r < 0)
-		ue_die("%s: %s", P(c), strerror(-r));
+		ue_die("%s: %s", shown_path(c), strerror(-r));
 	close(a);
 	close(b);
 	return !r;
@@ -467,7 +115,7 @@ static void add_new(struct tctx *c, int fd2, const char *name, const struct stat
 				op_link(c, g->leader);
 				return;
 			}
-			g->leader = xstrdup(P(c));
+			g->leader = xstrdup(shown_path(c));
 			g->t1ino = 0;
 		}
 		op_create(c);
@@ -475,7 +123,7 @@ static void add_new(struct tctx *c, int fd2, const char *name, const struct stat
 		op_mkdir(c);
 		int cfd = open_dir(fd2, name);
 		if (cfd < 0)
-			ue_die("%s: %s", P(c), strerror(-cfd));
+			ue_die("%s: %s", shown_path(c), strerror(-cfd));
 		walk_new(c, cfd);
 		close(cfd);
 		op_meta(c, fd2, name, s2, -1, NULL, NULL, 0);
@@ -484,7 +132,7 @@ static void add_new(struct tctx *c, int fd2, const char *name, const struct stat
 		op_symlink(c, tgt);
 		op_meta(c, fd2, name, s2, -1, NULL, NULL, 0);
 	} else if (S_ISSOCK(s2->st_mode)) {
-		ue_warn("%s: a socket cannot be re-created; left out", P(c));
+		ue_warn("%s: a socket cannot be re-created; left out", shown_path(c));
 	} else {
 		op_mknod(c, s2);
 		op_meta(c, fd2, name, s2, -1, NULL, NULL, 0);
@@ -499,7 +147,7 @@ static int walk_new(struct tctx *c, int fd2)
 		struct stat st;
 		size_t o = pb_push(&c->path, l.e[i].name);
 		if (fstatat(fd2, l.e[i].name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			ue_die("%s: %s", P(c), strerror(errno));
+			ue_die("%s: %s", shown_path(c), strerror(errno));
 		add_new(c, fd2, l.e[i].name, &st);
 		pb_pop(&c->path, o);
 	}
@@ -521,7 +169,7 @@ static void same_file(struct tctx *c, int fd1, int fd2, const char *name,
 			}
 			return;
 		}
-		g->leader = xstrdup(P(c));
+		g->leader = xstrdup(shown_path(c));
 	}
 	int recreate = (s1->st_nlink > 1 && s2->st_nlink == 1);
 	if (!recreate && s1->st_nlink > 1) {
@@ -567,15 +215,15 @@ static int walk(struct tctx *c, int fd1, int fd2)
 		struct stat s1, s2;
 		size_t o = pb_push(&c->path, name);
 		if (fstatat(fd2, name, &s2, AT_SYMLINK_NOFOLLOW) < 0)
-			ue_die("%s (tree 2): %s", P(c), strerror(errno));
+			ue_die("%s (tree 2): %s", shown_path(c), strerror(errno));
 		if (e1 && fstatat(fd1, name, &s1, AT_SYMLINK_NOFOLLOW) < 0)
-			ue_die("%s (tree 1): %s", P(c), strerror(errno));
+			ue_die("%s (tree 1): %s", shown_path(c), strerror(errno));
 		if (!e1 || (s1.st_mode & S_IFMT) != (s2.st_mode & S_IFMT)) {
 			add_new(c, fd2, name, &s2);
 		} else if (S_ISDIR(s2.st_mode)) {
 			int a = open_dir(fd1, name), b = open_dir(fd2, name);
 			if (a < 0 || b < 0)
-				ue_die("%s: %s", P(c), strerror(-(a < 0 ? a : b)));
+				ue_die("%s: %s", shown_path(c), strerror(-(a < 0 ? a : b)));
 			int inner = walk(c, a, b);
 			close(a);
 			close(b);
