@@ -20,11 +20,13 @@ build/unionenv-check: tools/check.c tools/progcheck.c tools/progcheck.h $(ELFSCA
 
 # The coverage tool compiles in the two tables of preload/ and the
 # classification of tools/path-functions.txt (.incbin, relative to here).
-build/unionenv-coverage: tools/coverage.c $(ELFSCAN) tools/path-functions.txt \
+COVERAGE_SRC = tools/coverage.c tools/coveragetables.c tools/coverageclass.c tools/coveragesyms.c \
+               tools/coverageclassify.c tools/coveragereport.c
+build/unionenv-coverage: $(COVERAGE_SRC) tools/coverage.h $(ELFSCAN) tools/path-functions.txt \
 		preload/wrappers.def preload/unwrapped.def
 	@mkdir -p build
 	$(CC) $(UE_CFLAGS) $(CFLAGS) -Itools -DUE_PATHFN_FILE='"tools/path-functions.txt"' \
-		-o $@ tools/coverage.c tools/elfscan.c -lelf -ldl
+		-o $@ $(COVERAGE_SRC) tools/elfscan.c -lelf -ldl
 
 # docs/coverage.md is generated from the tables: run this after changing
 # preload/wrappers.def, preload/unwrapped.def or tools/path-functions.txt
