@@ -4,6 +4,7 @@
 # tests/conformance/run also builds it on demand when it is missing or stale.
 all: build/conformance/oprun
 
-build/conformance/oprun: tests/conformance/oprun.c
+OPRUN_SRC = $(wildcard tests/conformance/oprun/*.c)
+build/conformance/oprun: $(OPRUN_SRC) tests/conformance/oprun/oprun.h
 	@mkdir -p $(dir $@)
-	$(CC) -std=gnu11 -Wall -Wextra -Wno-unused-parameter $(CFLAGS) -o $@ $<
+	$(CC) -std=gnu11 -Wall -Wextra -Wno-unused-parameter $(CFLAGS) -o $@ $(OPRUN_SRC)
