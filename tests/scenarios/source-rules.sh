@@ -6,13 +6,15 @@
 # Comments, help texts and messages may say a marker's name: only string
 # literals that code acts on count, that is every literal outside the
 # lines of a help text (which start with a literal) and of messages.
+# And every C file, of the product, its tools and its tests, is small enough
+# to read in one sitting: 600 lines at most.
 set -u
 REPO=$(cd -- "$(dirname -- "$0")/../.." && pwd -P)
 # shellcheck source=tests/lib/tap.sh
 . "$REPO/tests/lib/tap.sh"
 cd "$REPO" || exit 125
 
-tap_plan 3
+tap_plan 4
 
 # Literals naming a marker, in C code, outside its one home.  A literal
 # that holds more than the name (a sentence, a help text) is prose.
@@ -29,4 +31,14 @@ out=$(literals '(user\.fuseoverlayfs\.|user\.containers\.override_stat)')
 tap_is "fuse-overlayfs's and the owner record's names too" "" "$out"
 out=$(literals '\.wh\.')
 tap_is "and the aufs markers' names" "" "$out"
+
+# "LINES FILE" of every C source and header outside build/.
+MAX_LINES=600
+sizes=$(find . \( -name build -o -name .git \) -prune -o -type f \( -name '*.c' -o -name '*.h' \) \
+    -exec awk 'FNR == 1 && NR > 1 { print n, f } { n = FNR; f = FILENAME } END { if (NR) print n, f }' {} +)
+files=$(grep -c . <<<"$sizes")
+out=$(awk -v max=$MAX_LINES '$1 > max' <<<"$sizes")
+# Found none, or few: the search is broken, not the files small.
+[ "$files" -ge 100 ] || out="only $files C files found"
+tap_is "no C file is over $MAX_LINES lines ($files files)" "" "$out"
 tap_done
