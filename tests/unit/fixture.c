@@ -130,3 +130,14 @@ int fx_tmp_names(const char *rel)
 		closedir(d);
 	return n;
 }
+
+const char *const fx_merged_tree[] = {
+	"L1 f a one", "L2 f a two", "L2 f only2 x",
+	"L1 d dir", "L1 f dir/y y", "L2 d dir", "L2 f dir/x x",
+	"L2 f gone g", "U w gone",
+	"U d opq", "U o opq", "U f opq/new n", "L2 d opq", "L2 f opq/hidden h",
+	"L1 w wh", "L2 f wh w",
+	"L2 l lnk a", "L2 l up ../outside", "L2 l loop1 loop2", "L2 l loop2 loop1",
+	"L2 l abs /etc", "L1 f file f",
+	NULL
+};

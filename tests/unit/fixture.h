@@ -18,4 +18,10 @@ int fx_tmp_names(const char *rel);
 const char *fx_read(const char *layer, const char *rel);
 int fx_opaque(const char *layer, const char *rel);
 
+/* Two lowers and an upper with every kind of entry and marker: merged
+ * directories, whiteouts in the upper and in a lower, an opaque directory,
+ * symlinks (relative, absolute, looping, leaving the mount).  The lookup,
+ * resolve and readdir tests walk it. */
+extern const char *const fx_merged_tree[];
+
 #endif

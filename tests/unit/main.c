@@ -15,9 +15,9 @@ static const struct group {
 } groups[] = {
 	{ "path", test_path },         { "longpath", test_longpath }, { "config", test_config },
 	{ "lookup", test_lookup },     { "redirect", test_redirect }, { "resolve", test_resolve },
-	{ "readdir", test_readdir },   { "ops", test_ops },           { "nodecache", test_cache },
+	{ "readdir", test_readdir },   { "ops", test_ops },           { "nodecache", test_nodecache },
 	{ "origin", test_origin },     { "markers", test_markers },   { "renames", test_renames },
-	{ "form", test_forms },        { "perm", test_perm },         { "caller", test_caller },
+	{ "form", test_form },         { "perm", test_perm },         { "caller", test_caller },
 	{ "override", test_override }, { "followable", test_followable }, { "tmpentry", test_tmpentry },
 	{ "races", test_races },       { "state", test_state },       { "gate", test_gate },
 };

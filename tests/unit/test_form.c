@@ -164,7 +164,7 @@ static void probe(void)
 	is_int(ue_form_parse("bogus"), -1, "an unknown form");
 }
 
-void test_forms(void)
+void test_form(void)
 {
 	one_form(UE_FORM_XATTR);
 	one_form(UE_FORM_AUFS);
