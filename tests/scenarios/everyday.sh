@@ -76,45 +76,80 @@ make_layers() {
     find "$a" "$b" ! -path '*/.git/*' -exec touch -h -d @1600000000 {} +
 }
 
-# --- the steps: MODE COMMAND; MODE "out" compares exit status and stdout,
-# "status" compares the exit status only.  cwd = the mount.
-STEP_MODE=() STEP_CMD=()
-step() { STEP_MODE+=("$1"); STEP_CMD+=("$2"); }
+# --- the steps: MODE NAME COMMAND; MODE "out" compares exit status and
+# stdout, "status" compares the exit status only; NAME says what job of a
+# user's the step is, and is its TAP line.  cwd = the mount.
+STEP_MODE=() STEP_NAME=() STEP_CMD=()
+step() { STEP_MODE+=("$1"); STEP_NAME+=("$2"); STEP_CMD+=("$3"); }
 
-step status "ls -la"
-step out    "ls -la | awk 'NR > 1 && \$9 != \".\" && \$9 != \"..\" {print \$1, \$9, \$10, \$11}' | sort"
-step out    "ls -1A; ls -1A shared both_dir mdir"
-step out    "cat a_only.txt b_only.txt both.txt shared/common.txt link sub/deep/a.txt sub/deep/b.txt"
-step out    "echo x >> b_only.txt && cat b_only.txt"
-step out    "echo appended >> both.txt && cat both.txt"
-step out    "cp a_only.txt copy.txt && cp -r shared shared_copy && cat copy.txt && ls -1A shared_copy"
-step out    "mv b_only.txt moved.txt && cat moved.txt && ls -1A && test ! -e b_only.txt"
-step out    "mv movedir moved_dir && find moved_dir | sort && cat moved_dir/sub/inner.txt && test ! -e movedir"
-step out    "mv mdir mdir2 && find mdir2 | sort && cat mdir2/common.txt && test ! -e mdir && ls -1A"
-step out    "rm -rf tree && ls -1A && test ! -e tree"
-step out    "rm -rf both_dir && test ! -e both_dir && mkdir both_dir && echo fresh > both_dir/new.txt && ls -1A both_dir"
-step out    "mkdir tree && touch tree/only_new && find tree | sort"
-step out    "ln a_only.txt hard.txt && cat hard.txt && stat -c '%n %h' a_only.txt hard.txt && echo more >> hard.txt && cat a_only.txt"
-step out    "ln -s shared/a.txt sl && readlink sl && cat sl && ln -s missing dangling && readlink dangling && ls -1A"
-step out    "chmod 600 shared/a.txt && chmod +x docs/readme.md && chmod 700 docs && stat -c '%n %s %a %F' shared/a.txt docs/readme.md && stat -c '%n %a %F' docs"
-step out    "touch newfile a_only.txt shared/b.txt && stat -c '%n %s %a %F' newfile a_only.txt shared/b.txt"
-step out    "./run.sh && sh run.sh"
-step out    "find . | sort"
-step out    "find . -type d | sort; find . -type l | sort; find . -name '*.txt' -size -1k | sort"
-step out    "du -b --apparent-size a_only.txt both.txt moved.txt shared/common.txt pack/p3.dat && du -s pack > /dev/null && du -a pack | awk '{print \$2}' | sort"
-step out    "stat -c '%n %s %a %F' both.txt link run.sh shared/common.txt hard.txt sl dangling pack/p1.link"
-step out    "sed -i 's/foo/bar/g' data.txt && cat data.txt && stat -c '%n %s %a %F' data.txt"
-step out    "tar --sort=name -cf pack.tar pack && mkdir unpacked && tar -xf pack.tar -C unpacked && find unpacked | sort && tar -tvf pack.tar && cmp pack/p4.dat unpacked/pack/p4.dat"
-step out    "cd repo && git status --porcelain && git log --format='%H %s'"
-step out    "cd repo && echo change >> README && echo 'int x;' > new.c && git add README new.c && git status --porcelain"
-step out    "cd repo && git diff --cached --stat && git rev-parse HEAD && git status --porcelain --ignored"
-step out    "cat shared/*.txt && rm both.txt && ls -1A && test ! -e both.txt"
-step out    "mv shared/common.txt shared/renamed.txt && ls -1A shared && cat shared/renamed.txt"
-step out    "truncate -s 4 a_only.txt && cat a_only.txt && echo && stat -c '%n %s' a_only.txt hard.txt"
-step out    "mkdir -p deep/new/dir && echo x > deep/new/dir/f && find deep | sort; rmdir docs 2>&1; echo rmdir=\$?"
-step out    "rm -r shared_copy moved_dir && ls -1A"
-step out    "cat nonexistent 2>&1; echo st=\$?; mkdir a_only.txt 2>&1; echo st=\$?; rm sub 2>&1; echo st=\$?"
-step out    "rm -rf sub/deep && ls -1A sub && mkdir sub/deep && ls -1A sub/deep && cat link"
+step status "list the merged root (ls -la runs)" \
+    "ls -la"
+step out    "list the root's types, modes, names and link targets" \
+    "ls -la | awk 'NR > 1 && \$9 != \".\" && \$9 != \"..\" {print \$1, \$9, \$10, \$11}' | sort"
+step out    "list merged directories" \
+    "ls -1A; ls -1A shared both_dir mdir"
+step out    "read files of each lower, the higher one winning, through a symlink" \
+    "cat a_only.txt b_only.txt both.txt shared/common.txt link sub/deep/a.txt sub/deep/b.txt"
+step out    "append to a file of the second lower" \
+    "echo x >> b_only.txt && cat b_only.txt"
+step out    "append to a file both lowers hold" \
+    "echo appended >> both.txt && cat both.txt"
+step out    "copy a file and a merged directory" \
+    "cp a_only.txt copy.txt && cp -r shared shared_copy && cat copy.txt && ls -1A shared_copy"
+step out    "rename a lower file" \
+    "mv b_only.txt moved.txt && cat moved.txt && ls -1A && test ! -e b_only.txt"
+step out    "rename a lower directory" \
+    "mv movedir moved_dir && find moved_dir | sort && cat moved_dir/sub/inner.txt && test ! -e movedir"
+step out    "rename a merged directory" \
+    "mv mdir mdir2 && find mdir2 | sort && cat mdir2/common.txt && test ! -e mdir && ls -1A"
+step out    "remove a lower tree" \
+    "rm -rf tree && ls -1A && test ! -e tree"
+step out    "remove a merged directory and make it anew" \
+    "rm -rf both_dir && test ! -e both_dir && mkdir both_dir && echo fresh > both_dir/new.txt && ls -1A both_dir"
+step out    "make a directory where a removed lower one was" \
+    "mkdir tree && touch tree/only_new && find tree | sort"
+step out    "hard-link a lower file, then write through the new name" \
+    "ln a_only.txt hard.txt && cat hard.txt && stat -c '%n %h' a_only.txt hard.txt && echo more >> hard.txt && cat a_only.txt"
+step out    "make symlinks, one dangling" \
+    "ln -s shared/a.txt sl && readlink sl && cat sl && ln -s missing dangling && readlink dangling && ls -1A"
+step out    "chmod lower files and a merged directory" \
+    "chmod 600 shared/a.txt && chmod +x docs/readme.md && chmod 700 docs && stat -c '%n %s %a %F' shared/a.txt docs/readme.md && stat -c '%n %a %F' docs"
+step out    "touch a new file and lower files" \
+    "touch newfile a_only.txt shared/b.txt && stat -c '%n %s %a %F' newfile a_only.txt shared/b.txt"
+step out    "run a shell script of the lower" \
+    "./run.sh && sh run.sh"
+step out    "walk the whole tree with find" \
+    "find . | sort"
+step out    "find by type, name and size" \
+    "find . -type d | sort; find . -type l | sort; find . -name '*.txt' -size -1k | sort"
+step out    "measure disk use with du" \
+    "du -b --apparent-size a_only.txt both.txt moved.txt shared/common.txt pack/p3.dat && du -s pack > /dev/null && du -a pack | awk '{print \$2}' | sort"
+step out    "stat files, symlinks and a hard link" \
+    "stat -c '%n %s %a %F' both.txt link run.sh shared/common.txt hard.txt sl dangling pack/p1.link"
+step out    "edit a file in place with sed -i" \
+    "sed -i 's/foo/bar/g' data.txt && cat data.txt && stat -c '%n %s %a %F' data.txt"
+step out    "pack a directory with tar and unpack it" \
+    "tar --sort=name -cf pack.tar pack && mkdir unpacked && tar -xf pack.tar -C unpacked && find unpacked | sort && tar -tvf pack.tar && cmp pack/p4.dat unpacked/pack/p4.dat"
+step out    "git status and log in a lower repository" \
+    "cd repo && git status --porcelain && git log --format='%H %s'"
+step out    "git: change and stage files" \
+    "cd repo && echo change >> README && echo 'int x;' > new.c && git add README new.c && git status --porcelain"
+step out    "git: diff the index, status with ignored files" \
+    "cd repo && git diff --cached --stat && git rev-parse HEAD && git status --porcelain --ignored"
+step out    "glob a merged directory, remove a file both lowers hold" \
+    "cat shared/*.txt && rm both.txt && ls -1A && test ! -e both.txt"
+step out    "rename a file inside a merged directory" \
+    "mv shared/common.txt shared/renamed.txt && ls -1A shared && cat shared/renamed.txt"
+step out    "truncate a hard-linked file" \
+    "truncate -s 4 a_only.txt && cat a_only.txt && echo && stat -c '%n %s' a_only.txt hard.txt"
+step out    "make a deep new directory; rmdir of a non-empty one fails" \
+    "mkdir -p deep/new/dir && echo x > deep/new/dir/f && find deep | sort; rmdir docs 2>&1; echo rmdir=\$?"
+step out    "remove a copied tree and a renamed one" \
+    "rm -r shared_copy moved_dir && ls -1A"
+step out    "commands that fail: cat of a missing file, mkdir over a file, rm of a directory" \
+    "cat nonexistent 2>&1; echo st=\$?; mkdir a_only.txt 2>&1; echo st=\$?; rm sub 2>&1; echo st=\$?"
+step out    "remove a merged subtree and make it anew" \
+    "rm -rf sub/deep && ls -1A sub && mkdir sub/deep && ls -1A sub/deep && cat link"
 
 NSTEPS=${#STEP_CMD[@]}
 tap_plan $((NSTEPS + 3))
@@ -142,16 +177,16 @@ fi
 
 lowers_changed_at=
 for ((i = 0; i < NSTEPS; i++)); do
-    cmd=${STEP_CMD[i]} mode=${STEP_MODE[i]} n=$((i + 1))
+    cmd=${STEP_CMD[i]} mode=${STEP_MODE[i]} name=${STEP_NAME[i]}
     (cd "$O" && bash -c "$cmd") >"$T/o.out" 2>"$T/o.err"
     ost=$?
     (cd "$A" && union --lower "$A:$B" --upper "$U" -- bash -c "$cmd") >"$T/u.out" 2>"$T/u.err"
     ust=$?
-    desc="step $n: $cmd"
+    desc=$name
     if [ $ost -eq $ust ] && { [ "$mode" = status ] || cmp -s "$T/o.out" "$T/u.out"; }; then
         tap_ok "$desc"
     else
-        tap_not_ok "$desc" "exit status: $ORACLE $ost, union $ust"
+        tap_not_ok "$desc" "command: $cmd" "exit status: $ORACLE $ost, union $ust"
         if [ "$mode" = out ] && ! cmp -s "$T/o.out" "$T/u.out"; then
             tap_diag "stdout differs (- $ORACLE, + union):"
             diff -u "$T/o.out" "$T/u.out" | tail -n +3 | head -n 30 | tap_diag
@@ -163,7 +198,7 @@ for ((i = 0; i < NSTEPS; i++)); do
         snapshot_tree "$A" >"$T/snap.A.1"
         snapshot_tree "$B" >"$T/snap.B.1"
         if ! cmp -s "$T/snap.A.0" "$T/snap.A.1" || ! cmp -s "$T/snap.B.0" "$T/snap.B.1"; then
-            lowers_changed_at="step $n: $cmd"
+            lowers_changed_at="$name ($cmd)"
             { diff -u "$T/snap.A.0" "$T/snap.A.1" | tail -n +3 | sed 's/^/A: /'
               diff -u "$T/snap.B.0" "$T/snap.B.1" | tail -n +3 | sed 's/^/B: /'; } | head -n 30 >"$T/lowers.diff"
         fi
