@@ -270,8 +270,6 @@ static int lower_may_show(const char *rel)
 	return lower_may_show_walk(rel, end);
 }
 
-/* Remove the name p from the union: from the upper, and with a whiteout
- * where a lower still holds it. */
 /* The whiteout for a lower's name found the name taken in the upper: a
  * racer put it there since our look (a copy-up, a create, or its own
  * removal's whiteout).  The kernel, looking under the directory's lock,
@@ -306,6 +304,8 @@ static int remove_racers_copy(struct ue_path *p, int is_dir)
 	return r;
 }
 
+/* Remove the name p from the union: from the upper, and with a whiteout
+ * where a lower still holds it. */
 static int remove_name(struct ue_path *p, int is_dir)
 {
 	int r;
