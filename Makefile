@@ -85,10 +85,12 @@ install: build/libunionenv.so tools
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(MANDIR)
 	install -m 0755 build/libunionenv.so $(DESTDIR)$(LIBDIR)/libunionenv.so
 	for t in $(TOOLS); do install -m 0755 $$t $(DESTDIR)$(LIBDIR)/; done
-	# The launcher finds LIBDIR relative to itself (an installed tree can move).
-	sed 's|^UNIONENV_LIBDIR=.*|UNIONENV_LIBDIR=$(shell realpath -m -s --relative-to=$(BINDIR) $(LIBDIR))|' \
-		unionenv.sh > $(DESTDIR)$(BINDIR)/unionenv
-	chmod 0755 $(DESTDIR)$(BINDIR)/unionenv
+	# `unionenv` is the launcher itself, through a relative symbolic link
+	# (no shell started in front of every run: the shell cost 1.5-2 ms a
+	# start, issue 12); the launcher finds LIBDIR as its own directory, so
+	# an installed tree can still move whole.
+	rm -f $(DESTDIR)$(BINDIR)/unionenv
+	ln -s $(shell realpath -m -s --relative-to=$(BINDIR) $(LIBDIR))/unionenv-launch $(DESTDIR)$(BINDIR)/unionenv
 	for m in $(MANPAGES); do install -m 0644 $$m $(DESTDIR)$(MANDIR)/; done
 	install -d $(DESTDIR)$(COMPLETIONDIR)
 	install -m 0644 completion/unionenv.bash $(DESTDIR)$(COMPLETIONDIR)/unionenv

@@ -8,10 +8,11 @@
 # It also runs the subcommands (diff, export, fsck, check...).
 set -u
 
-# `make install` rewrites this line to the installed library directory,
-# relative to the launcher's own directory (an absolute one is taken as it
-# is): an installed tree may then be moved whole (dpkg -x into a scratch
-# root, a staged DESTDIR).
+# The launcher's directory, relative to this script's (an absolute one is
+# taken as it is); empty: build/ of this checkout.  `make install` does not
+# install this script: its `unionenv` is a symbolic link to the launcher
+# itself, which finds its directory as its own (no shell in front of every
+# run).  A copy of the script set to an installed tree still runs it.
 UNIONENV_LIBDIR=
 
 # The launcher's directory: this script's, through a symbolic link to it

@@ -50,7 +50,7 @@ teardown() { common_teardown; }
         LC_ALL=C sort >files
     cat files
     {
-        echo "/usr/bin/unionenv -rwxr-xr-x"
+        echo "/usr/bin/unionenv lrwxrwxrwx"     # the launcher itself, by a link
         echo "$L/libunionenv.so -rw-r--r--"
         for t in check commit convert diff export fsck import launch supervise upperform; do
             echo "$L/unionenv-$t -rwxr-xr-x"

@@ -19,9 +19,10 @@ teardown() { common_teardown; }
     [ -f dest/usr/lib/unionenv/libunionenv.so ]
     [ -f dest/usr/share/man/man1/unionenv.1 ]
     [ -f dest/usr/share/bash-completion/completions/unionenv ]
-    # The launcher looks for the library relative to itself: where it will
-    # be once installed, and where it is staged too.
-    grep -qx 'UNIONENV_LIBDIR=../lib/unionenv' dest/usr/bin/unionenv
+    # `unionenv` is the launcher itself, by a relative link: it looks for
+    # the library in its own directory, where it will be once installed,
+    # and where it is staged too.
+    [ "$(readlink dest/usr/bin/unionenv)" = ../lib/unionenv/unionenv-launch ]
     run dest/usr/bin/unionenv --version
     [ "$output" = "unionenv 0.1.0" ]
 }
@@ -30,7 +31,7 @@ teardown() { common_teardown; }
     run make -s -C "$REPO" install PREFIX=/opt/ue LIBDIR=/opt/ue/lib/x86/ue DESTDIR="$W/stage"
     echo "$output"
     [ "$status" -eq 0 ]
-    grep -qx 'UNIONENV_LIBDIR=../lib/x86/ue' stage/opt/ue/bin/unionenv
+    [ "$(readlink stage/opt/ue/bin/unionenv)" = ../lib/x86/ue/unionenv-launch ]
     mv stage/opt/ue moved
     # Reached through a symbolic link, as /bin/unionenv on a merged /usr.
     ln -s moved/bin bin
@@ -43,10 +44,10 @@ teardown() { common_teardown; }
     [ "$status" -eq 0 ]
 }
 
-@test "an absolute UNIONENV_LIBDIR is taken as it is" {
+@test "unionenv.sh set to an absolute UNIONENV_LIBDIR takes it as it is" {
     run make -s -C "$REPO" install PREFIX="$W/prefix"
     [ "$status" -eq 0 ]
-    sed "s|^UNIONENV_LIBDIR=.*|UNIONENV_LIBDIR=$W/prefix/lib/unionenv|" prefix/bin/unionenv >abs
+    sed "s|^UNIONENV_LIBDIR=.*|UNIONENV_LIBDIR=$W/prefix/lib/unionenv|" "$REPO/unionenv.sh" >abs
     chmod +x abs
     run --separate-stderr ./abs --lower a --upper u -- sh -c 'printf %s "$UNIONENV_LIB"'
     [ "$status" -eq 0 ]
@@ -63,6 +64,9 @@ teardown() { common_teardown; }
     [ "$output" = "$W/prefix/lib/unionenv/libunionenv.so" ]
     run --separate-stderr "$W/prefix/bin/unionenv" --lower a --upper u -- true
     [ "$status" -eq 0 ]
+    # A start runs no shell in front of the launcher.
+    [ -L "$W/prefix/bin/unionenv" ]
+    [ "$(realpath "$W/prefix/bin/unionenv")" = "$(realpath "$W/prefix/lib/unionenv/unionenv-launch")" ]
 }
 
 @test "a symbolic link to the installed launcher, elsewhere, still finds its tree" {
