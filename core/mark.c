@@ -5,6 +5,7 @@
 #include "markers.h"
 #include "path.h"
 #include "readdir.h"
+#include "sharedwhiteout.h"
 #include "sys.h"
 #include "tmpentry.h"
 #include "trace.h"
@@ -230,7 +231,7 @@ static int make_whiteout_once(struct ue_tmp *t, const char *dir, const char *bas
 			sys_unlinkat(t->dfd, t->name, 0);
 		return r;
 	default:
-		return sys_mknodat(t->dfd, base, S_IFCHR | 0000, makedev(0, 0));
+		return ue_whiteout_device(t->dfd, base);
 	}
 }
 
