@@ -92,7 +92,12 @@ int ue_layers_check(char *why, size_t size)
 		}
 	}
 	struct ue_layer m = { .root = ue_cfg.mount, .len = ue_cfg.mount_len };
-	if ((r = canonical_dir("mount", name(&m), &mount, why, size)) < 0)
+	/* The mount is mostly the first lower (the launcher's default),
+	 * checked a moment ago. */
+	int checked = 0;
+	for (int i = 1; i < ue_cfg.nlayers && !checked; i++)
+		checked = !strcmp(name(&m), name(&ue_cfg.layer[i]));
+	if (!checked && (r = canonical_dir("mount", name(&m), &mount, why, size)) < 0)
 		return r;
 	if (inside(&m, upper)) {
 		snprintf(why, size, "mount '%s' is inside upper '%s'", name(&m), name(upper));

@@ -66,6 +66,11 @@ static const char *library_path(const char *given)
 	Dl_info prog;
 	if (dladdr((void *)getauxval(AT_PHDR), &prog) && prog.dli_fbase == info.dli_fbase)
 		return given;
+	/* The loader opened this library at the very name given (an absolute
+	 * LD_PRELOAD entry, as the launcher and every exec of the union give
+	 * it): that name is this library's, with no look at the file. */
+	if (given && given[0] == '/' && !strpbrk(given, " \t\n:") && !strcmp(given, info.dli_fname))
+		return given;
 	int fd = sys_openat(AT_FDCWD, info.dli_fname, O_PATH | O_CLOEXEC, 0);
 	if (fd < 0)
 		return NULL;
