@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 #include <sys/mman.h>
 #include <time.h>
 
@@ -95,6 +96,24 @@ static uint64_t born(const char *path)
 	return (uint64_t)sx.stx_btime.tv_sec * 1000000000u + sx.stx_btime.tv_nsec;
 }
 
+/* The upper's device, inode and birth time (0 where the filesystem keeps
+ * none), in one statx where the kernel has it. */
+static int upper_id(const char *upper, struct stat *st, uint64_t *upper_born)
+{
+	struct statx sx;
+	if (UE_SYS(SYS_statx, AT_FDCWD, upper, AT_SYMLINK_NOFOLLOW, STATX_INO | STATX_BTIME, &sx) == 0 &&
+	    (sx.stx_mask & STATX_INO)) {
+		st->st_dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
+		st->st_ino = sx.stx_ino;
+		*upper_born = sx.stx_mask & STATX_BTIME
+		                  ? (uint64_t)sx.stx_btime.tv_sec * 1000000000u + sx.stx_btime.tv_nsec : 0;
+		return 0;
+	}
+	int r = sys_lstat(upper, st);
+	*upper_born = r < 0 ? 0 : born(upper);
+	return r;
+}
+
 /* Remove this user's segments whose upper is gone (or that an older
  * version left): run by the process that makes a new segment, so once per
  * new upper.  Only regular files of ours are opened (without waiting: a
@@ -166,18 +185,23 @@ static struct ue_shm *attach(void)
 	struct stat st;
 	char name[128], path[160];
 	const char *upper = ue_cfg.layer[UE_UPPER].root;
-	if (sys_lstat(upper, &st) < 0)
+	uint64_t upper_born;
+	if (upper_id(upper, &st, &upper_born) < 0)
 		return NULL;
-	uint64_t upper_born = born(upper);
 	snprintf(name, sizeof name, UE_SHM_PREFIX "%u-%lx-%lx", (unsigned)geteuid(), (unsigned long)st.st_dev,
 	         (unsigned long)st.st_ino);
 	snprintf(path, sizeof path, "%s/%s", dir, name);
 	for (int attempt = 0; attempt < 3; attempt++) {
-		int made = 1;
-		int fd = sys_openat(AT_FDCWD, path, SHM_OPEN | O_CREAT | O_EXCL, 0600);
-		if (fd == -EEXIST) {
-			made = 0;
-			fd = sys_openat(AT_FDCWD, path, SHM_OPEN, 0);
+		/* Made once per upper, found by every process after. */
+		int made = 0;
+		int fd = sys_openat(AT_FDCWD, path, SHM_OPEN, 0);
+		if (fd == -ENOENT) {
+			made = 1;
+			fd = sys_openat(AT_FDCWD, path, SHM_OPEN | O_CREAT | O_EXCL, 0600);
+			if (fd == -EEXIST) {
+				made = 0;
+				fd = sys_openat(AT_FDCWD, path, SHM_OPEN, 0);
+			}
 		}
 		if (fd < 0)
 			return NULL;
