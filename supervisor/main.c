@@ -208,6 +208,20 @@ static _Noreturn void child(int sock, const char *exec_path, char **cmd, const s
 	_exit(e == ENOENT ? EX_NOTFOUND : EX_CANNOT);
 }
 
+/* Collect the exits of the tree (the command's and the orphans'); the
+ * command's status in *status.  -ECHILD when no child is left, else 0. */
+static int collect(pid_t pid, int *status, int *child_done)
+{
+	int st;
+	pid_t w;
+	while ((w = waitpid(-1, &st, WNOHANG)) > 0)
+		if (w == pid) {
+			*status = st;
+			*child_done = 1;
+		}
+	return w < 0 ? -errno : 0;
+}
+
 int main(int argc, char **argv)
 {
 	int i = 1;
@@ -269,35 +283,41 @@ int main(int argc, char **argv)
 
 	int status = 0, child_done = 0, hup = 0;
 	while (!(child_done && hup)) {
-		struct pollfd pf[2] = { { listener, hup ? 0 : POLLIN, 0 }, { sfd, POLLIN, 0 } };
+		/* A listener that said POLLHUP is polled no more: poll reports
+		 * POLLHUP whatever is asked, so it would return at once, for
+		 * ever, until the command's exit is collected. */
+		struct pollfd pf[2] = { { hup ? -1 : listener, POLLIN, 0 }, { sfd, POLLIN, 0 } };
 		if (poll(pf, 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
+		int reap = 0;
 		if (pf[0].revents & POLLIN) {
 			int r = ue_loop_serve_one(listener);
 			if (r < 0) {
 				fprintf(stderr, "unionenv: the supervisor's listener failed: %s\n", strerror(-r));
-				kill(pid, SIGKILL);
-				hup = 1;
+				if (!child_done)
+					kill(pid, SIGKILL);
+				hup = reap = 1;
 			}
 		} else if (pf[0].revents & (POLLHUP | POLLERR)) {
-			hup = 1;  /* no filtered process is left */
+			hup = reap = 1;  /* no filtered process is left */
 		}
 		if (pf[1].revents & POLLIN) {
 			struct signalfd_siginfo si;
-			if (read(sfd, &si, sizeof si) != sizeof si)
-				continue;
-			if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGHUP)
+			/* Once collected, the command's pid may be another's. */
+			if (read(sfd, &si, sizeof si) == sizeof si && !child_done &&
+			    (si.ssi_signo == SIGTERM || si.ssi_signo == SIGHUP))
 				kill(pid, (int)si.ssi_signo);
-			int st;
-			pid_t w;
-			while ((w = waitpid(-1, &st, WNOHANG)) > 0)
-				if (w == pid) {
-					status = st;
-					child_done = 1;
-				}
+			reap = 1;
+		}
+		if (reap && collect(pid, &status, &child_done) == -ECHILD && !child_done) {
+			/* No child left, and the command's exit never seen here
+			 * (restart.c takes care never to collect it): end rather
+			 * than wait for ever. */
+			fprintf(stderr, "unionenv: the command's exit status was lost\n");
+			return EX_CANNOT;
 		}
 	}
 	if (WIFSIGNALED(status))

@@ -70,6 +70,26 @@ static int caller_sp(pid_t tid, unsigned long *sp)
 	return n == 8 ? 0 : -1;
 }
 
+/* Wait for the thread's stop; its ptrace stop code in *code (the event
+ * above the signal), or -1 when it died first.  The death is only looked
+ * at, never collected (WNOWAIT): the thread may be the command itself,
+ * whose exit status main.c's loop must collect and pass on; collected
+ * here, the loop waited for it for ever, and spun on the listener's
+ * POLLHUP once the rest of the tree had ended.  A stop is left
+ * uncollected too: PTRACE_DETACH replaces it. */
+static int wait_stop(pid_t tid, int *code)
+{
+	siginfo_t si;
+	memset(&si, 0, sizeof si);
+	while (waitid(P_PID, (id_t)tid, &si, WEXITED | WSTOPPED | __WALL | WNOWAIT) < 0)
+		if (errno != EINTR)
+			return -1;
+	if (si.si_pid != tid || si.si_code != CLD_TRAPPED)
+		return -1;
+	*code = si.si_status;
+	return 0;
+}
+
 /* Let the thread go; the notification must be gone by now (interrupted),
  * else it is answered with an error: a caller is never left waiting. */
 static long let_go(struct ue_req *q, int sig)
@@ -122,12 +142,12 @@ long ue_restart_with_path(struct ue_req *q, int argi, const char *path, const ch
 		return -ENOENT;  /* no memory of the caller's to put the path in */
 	if (ptrace(PTRACE_SEIZE, tid, 0, 0) < 0)
 		return -ENOENT;  /* traced already (a debugger): cannot be served */
-	if (ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0 || waitpid(tid, &st, __WALL) != tid || !WIFSTOPPED(st))
+	if (ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0 || wait_stop(tid, &st) < 0)
 		return let_go(q, 0);
-	if (st >> 16 != PTRACE_EVENT_STOP)
+	if (st >> 8 != PTRACE_EVENT_STOP)
 		/* A signal arrived first: deliver it (its handler would use the
 		 * stack below sp); the call is rewritten when it comes again. */
-		return let_go(q, WSTOPSIG(st));
+		return let_go(q, st & 0xff);
 	if (ptrace(PTRACE_GETREGS, tid, 0, &regs) < 0 || (long)regs.orig_rax != (long)q->n->data.nr ||
 	    (long)regs.rax != -ERESTARTSYS || regs.rsp != sp)
 		return let_go(q, 0);

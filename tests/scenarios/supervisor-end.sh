@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# The supervisor ends with its tree (docs/design.md, "Who is filtered"):
+# it passes the command's status on, waits idle for what the command left
+# running, and ends when the last filtered process ends.  Its CPU time is
+# counted (utime + stime of /proc/PID/stat, in clock ticks) over one
+# second of each situation: a count, not a wall-clock timing.
+set -u
+REPO=$(cd -- "$(dirname -- "$0")/../.." && pwd -P)
+. "$REPO/tests/lib/union.sh"
+scenario_init supervisor-end
+
+SV=$REPO/build/unionenv-supervise
+A=$T/A U=$T/U BIN=$T/bin
+mkdir -p "$A" "$U/onlyup" "$BIN"
+echo base >"$A/file"
+
+tap_plan 5
+
+# killrace UNIONDIR REALDIR: chdir into UNIONDIR (only the upper holds it,
+# so the supervisor restarts the call with the real path: restart.c) and
+# back, while a second thread watches for the supervisor's ptrace attach
+# and then ends the process (exit_group 5).  The main thread is SCHED_IDLE
+# on the CPU the watcher spins on, so the stop the supervisor waits for
+# comes after the death: the supervisor's wait meets the command's exit.
+if [ ! -x "$SV" ] || ! cc -static -O2 -pthread -o "$BIN/killrace" -x c - <<'C' 2>/dev/null
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+
+static int status_fd;
+
+static void *watcher(void *arg)
+{
+	char b[4096];
+	(void)arg;
+	for (;;) {
+		ssize_t n = pread(status_fd, b, sizeof b - 1, 0);
+		char *t = n > 0 ? (b[n] = 0, strstr(b, "TracerPid:")) : NULL;
+		if (t && atoi(t + 10) != 0)
+			syscall(SYS_exit_group, 5);
+	}
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	pthread_t t;
+	cpu_set_t one;
+	char path[64];
+	struct sched_param sp = { 0 };
+	if (argc < 3)
+		return 2;
+	snprintf(path, sizeof path, "/proc/self/task/%ld/status", syscall(SYS_gettid));
+	status_fd = open(path, O_RDONLY);
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu(), &one);
+	sched_setaffinity(0, sizeof one, &one);  /* the watcher inherits it */
+	pthread_create(&t, NULL, watcher, NULL);
+	sched_setscheduler(0, SCHED_IDLE, &sp);
+	for (int i = 0; i < 100; i++)  /* the watcher wins the race nearly always at once */
+		if (syscall(SYS_chdir, argv[1]) < 0 || syscall(SYS_chdir, argv[2]) < 0)
+			return 7;
+	return 6;
+}
+C
+then
+    for i in $(seq 5); do tap_skip "supervisor-end $i" "no unionenv-supervise or no static C library"; done
+    tap_done; exit $?
+fi
+lowers_remember "$A"
+
+# ticks PID: its CPU time so far in clock ticks; nothing when it is gone
+ticks() {
+    local s
+    s=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+    s=${s##*) }
+    # shellcheck disable=SC2086  # the fields, split
+    set -- $s
+    echo $((${12} + ${13}))
+}
+
+# spent PID: the ticks PID uses in the next second (0 when it ends)
+spent() {
+    local a b
+    a=$(ticks "$1")
+    sleep 1
+    b=$(ticks "$1")
+    if [ -z "$a" ] || [ -z "$b" ]; then echo 0; else echo $((b - a)); fi
+}
+
+# childless PID: wait (up to a minute) until PID has no child left or is gone
+childless() {
+    local i
+    for i in $(seq 600); do
+        [ -e "/proc/$1" ] || return 0
+        [ -z "$(cat "/proc/$1/task/$1/children" 2>/dev/null)" ] && return 0
+        sleep 0.1
+    done
+}
+
+# 1-2: the command's exit met by the supervisor's wait for a restarted
+# chdir.  That wait collected it, so the loop never saw the command end:
+# it waited for ever and, once the listener said POLLHUP, spun on it
+# (a whole CPU, 100 ticks a second) instead of ending.
+(cd "$A" && exec "$REPO/unionenv.sh" --lower "$A" --upper "$U" -- "$BIN/killrace" "$A/onlyup" "$A") &
+sv=$!
+childless "$sv"
+used=$(spent "$sv")
+kill -0 "$sv" 2>/dev/null && kill -KILL "$sv"
+wait "$sv"
+st=$?
+tap_is "a command that ends while the supervisor restarts its chdir: its status is passed on" 5 "$st"
+if [ "$used" -le 10 ]; then tap_ok "... and the supervisor, its tree gone, used $used ticks in the next second"; else
+    tap_not_ok "... and the supervisor, its tree gone, used $used ticks in the next second (spinning)"; fi
+
+# 3-4: a command that ends before what it started: the supervisor waits
+# for the rest without spinning, then ends with the command's status.
+(cd "$A" && exec "$REPO/unionenv.sh" --lower "$A" --upper "$U" --supervise -- \
+    sh -c '(sleep 2; echo late >>file) & exit 3') &
+sv=$!
+sleep 0.3
+used=$(spent "$sv")
+wait "$sv"
+st=$?
+if [ "$used" -le 10 ]; then tap_ok "a command whose child outlives it: the supervisor waits for it idle ($used ticks in a second)"; else
+    tap_not_ok "a command whose child outlives it: the supervisor waits for it idle ($used ticks in a second)"; fi
+tap_is "... then ends with the command's status, the child's write in the upper" "3 base late" "$st $(paste -sd' ' "$U/file")"
+lowers_unchanged "supervisors that end before and after their command's children"
+tap_done
