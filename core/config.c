@@ -3,6 +3,7 @@
  * UNIONENV_UPPER_FORMAT, the form its probe found for the upper). */
 #include "config.h"
 #include "form.h"
+#include "layerpath.h"
 #include "sys.h"
 
 #include <errno.h>
@@ -108,8 +109,7 @@ int ue_config_passes(const char *rel)
 {
 	for (int i = 0; i < ue_cfg.npassthrough; i++) {
 		const char *p = ue_cfg.passthrough[i];
-		size_t n = strlen(p);
-		if (!strncmp(rel, p, n) && (rel[n] == '\0' || rel[n] == '/'))
+		if (ue_rel_under(rel, strlen(rel), p, strlen(p)))
 			return 1;
 	}
 	return 0;

@@ -1,6 +1,7 @@
 #include "copyup.h"
 #include "cache.h"
 #include "config.h"
+#include "layerpath.h"
 #include "lookup.h"
 #include "mark.h"
 #include "markers.h"
@@ -125,13 +126,6 @@ static int copy_data(int in, int out, off_t size)
 	}
 	/* A trailing hole: set the size. */
 	return sys_ftruncate(out, size);
-}
-
-/* The last name of a real path. */
-static const char *base_of(const char *real)
-{
-	const char *slash = strrchr(real, '/');
-	return slash ? slash + 1 : real;
 }
 
 /* Whether the copy may land at base in the directory t holds.  Our
@@ -297,8 +291,8 @@ static int copy_up_one(const char *rel, struct ue_node *n, int flags)
 	struct ue_tmp t;
 	if ((r = ue_tmp_open(&t, dst_dir)) < 0)
 		return r;
-	r = S_ISREG(st.st_mode) ? copy_up_file(src, data_src, &t, base_of(dst), &st, flags)
-	                        : copy_up_other(src, &t, base_of(dst), &st);
+	r = S_ISREG(st.st_mode) ? copy_up_file(src, data_src, &t, ue_path_base(dst), &st, flags)
+	                        : copy_up_other(src, &t, ue_path_base(dst), &st);
 	ue_tmp_close(&t);
 	if (r < 0)
 		return r;

@@ -5,6 +5,7 @@
 #include "cwd.h"
 #include "cache.h"
 #include "config.h"
+#include "layerpath.h"
 #include "lookup.h"
 #include "path.h"
 #include "renames.h"

@@ -3,6 +3,7 @@
  * while the process runs; a name longer than an entry holds is not kept. */
 #include "fdnames.h"
 #include "config.h"
+#include "layerpath.h"
 #include "nodecache.h"
 #include "path.h"
 #include "ring.h"
@@ -67,7 +68,7 @@ static void set_bit(int fd)
  * directory above it? */
 static int touches(const char *ev, size_t len, const char *rel)
 {
-	return len == 0 || (strncmp(ev, rel, len) == 0 && (rel[len] == '\0' || rel[len] == '/'));
+	return ue_rel_under(rel, strlen(rel), ev, len);
 }
 
 /* Is e's name still true at ring position head?  Events below the name

@@ -5,6 +5,7 @@
  * change through it. */
 #include "guard.h"
 #include "config.h"
+#include "layerpath.h"
 #include "path.h"
 #include "sys.h"
 

@@ -4,6 +4,7 @@
  * write that lower.  Costs four system calls per layer at start-up. */
 #include "layercheck.h"
 #include "config.h"
+#include "layerpath.h"
 #include "path.h"
 #include "sys.h"
 

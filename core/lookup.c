@@ -1,6 +1,7 @@
 #include "lookup.h"
 #include "cache.h"
 #include "config.h"
+#include "layerpath.h"
 #include "lowermarks.h"
 #include "markers.h"
 #include "origin.h"
@@ -12,25 +13,6 @@
 #include <limits.h>
 #include <string.h>
 
-int ue_real(char *buf, size_t size, int layer, const char *rel)
-{
-	const struct ue_layer *l = &ue_cfg.layer[layer];
-	size_t rl = strlen(rel);
-	if (l->len + 1 + rl + 1 > size)
-		return -ENAMETOOLONG;
-	memcpy(buf, l->root, l->len);
-	if (rl == 0) {
-		size_t n = l->len;
-		if (n == 0)
-			buf[n++] = '/';
-		buf[n] = '\0';
-		return 0;
-	}
-	buf[l->len] = '/';
-	memcpy(buf + l->len + 1, rel, rl + 1);
-	return 0;
-}
-
 int ue_node_real(char *buf, size_t size, const struct ue_node *n, int layer, const char *rel)
 {
 	return n->redirect ? ue_redirect_real(buf, size, n->redirect, layer, rel) : ue_real(buf, size, layer, rel);
@@ -39,14 +21,6 @@ int ue_node_real(char *buf, size_t size, const struct ue_node *n, int layer, con
 int ue_node_data_real(char *buf, size_t size, const struct ue_node *n, const char *rel)
 {
 	return ue_node_real(buf, size, n, n->data_layer ? n->data_layer : n->layer, rel);
-}
-
-void ue_rel_parent(char *buf, const char *rel)
-{
-	const char *slash = strrchr(rel, '/');
-	size_t n = slash ? (size_t)(slash - rel) : 0;
-	memcpy(buf, rel, n);
-	buf[n] = '\0';
 }
 
 /* Note what layer i's directory at real says of itself in out; its
@@ -197,8 +171,7 @@ static int child_compute(const char *rel, const struct ue_node *parent, struct u
 	out->redirect = parent->redirect;
 	uint64_t layers = parent->stack;
 	int metacopy = 0;
-	const char *base = strrchr(rel, '/');
-	base = base ? base + 1 : rel;
+	const char *base = ue_path_base(rel);
 	for (int i = 0; i < ue_cfg.nlayers; i++) {
 		if (!(layers & (1ULL << i)))
 			continue;

@@ -9,9 +9,6 @@
 
 #include <sys/stat.h>
 
-/* The layer root joined with rel ("" is the root itself); -ENAMETOOLONG. */
-int ue_real(char *buf, size_t size, int layer, const char *rel);
-
 /* Where layer holds rel for the node n: rel itself, or where the
  * redirects above it (core/redirect.h) point; -ENAMETOOLONG. */
 int ue_node_real(char *buf, size_t size, const struct ue_node *n, int layer, const char *rel);
@@ -31,8 +28,5 @@ int ue_node_child_fresh(const char *rel, const struct ue_node *parent, struct ue
 /* ue_node_child, and when the layers were asked (not the cache), the
  * lstat of the top entry into *top and 1 in *asked. */
 int ue_node_child_st(const char *rel, const struct ue_node *parent, struct ue_node *out, struct stat *top, int *asked);
-
-/* The parent part of rel in buf ("" for a top-level name). */
-void ue_rel_parent(char *buf, const char *rel);
 
 #endif

@@ -1,4 +1,5 @@
 #include "lowermap.h"
+#include "layerpath.h"
 #include "shm.h"
 
 #include <errno.h>
@@ -8,7 +9,7 @@
 /* The length of dir when path is dir or below it, else 0. */
 static size_t below(const char *path, size_t pl, const char *dir, size_t dl)
 {
-	return dl && dl <= pl && !memcmp(path, dir, dl) && (pl == dl || path[dl] == '/') ? dl : 0;
+	return dl && ue_rel_under(path, pl, dir, dl) ? dl : 0;
 }
 
 /* The entry whose from (or to) is the nearest ancestor of path, or -1. */

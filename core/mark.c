@@ -2,6 +2,7 @@
 #include "cache.h"
 #include "config.h"
 #include "form.h"
+#include "layerpath.h"
 #include "markers.h"
 #include "path.h"
 #include "readdir.h"
@@ -15,25 +16,6 @@
 #include <string.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
-
-/* The directory part of real into dir. */
-static int parent_of(char *dir, size_t size, const char *real)
-{
-	const char *slash = strrchr(real, '/');
-	size_t n = slash && slash != real ? (size_t)(slash - real) : 1;
-	if (n + 1 > size)
-		return -ENAMETOOLONG;
-	memcpy(dir, real, n);
-	dir[n] = '\0';
-	return 0;
-}
-
-/* The last name of a real path. */
-static const char *base_of(const char *real)
-{
-	const char *slash = strrchr(real, '/');
-	return slash ? slash + 1 : real;
-}
 
 /* An empty file at path, mode 0 as the kernel's whiteout device; one
  * already there will do. */
@@ -112,7 +94,7 @@ static int xattr_whiteout_tmp(struct ue_tmp *t, const char *real)
 {
 	char dir[UE_PATH_MAX];
 	int r;
-	if ((r = parent_of(dir, sizeof dir, real)) < 0 || (r = ue_tmp_open(t, dir)) < 0)
+	if ((r = ue_path_parent(dir, sizeof dir, real)) < 0 || (r = ue_tmp_open(t, dir)) < 0)
 		return r;
 	if ((r = xattr_whiteout_in(t, dir)) < 0)
 		ue_tmp_close(t);
@@ -181,7 +163,7 @@ static int aufs_marker_at(struct ue_tmp *t, const char *real, char *marker, size
 {
 	const char *base;
 	int r;
-	if (strlen(base_of(real)) + sizeof UE_AUFS_PREFIX > size)
+	if (strlen(ue_path_base(real)) + sizeof UE_AUFS_PREFIX > size)
 		return -ENAMETOOLONG;
 	if ((r = ue_tmp_open_parent(t, real, &base)) < 0)
 		return r;
@@ -245,7 +227,7 @@ static int make_whiteout(const char *real)
 	 * racer's rename of it in between cannot leave the whiteout unchecked
 	 * (or unmarked) in a directory that has since become opaque.  The
 	 * temporary name only where the form needs one. */
-	if ((r = parent_of(dir, sizeof dir, real)) < 0 || (r = ue_tmp_open_parent_unnamed(&t, real, &base)) < 0)
+	if ((r = ue_path_parent(dir, sizeof dir, real)) < 0 || (r = ue_tmp_open_parent_unnamed(&t, real, &base)) < 0)
 		return r;
 	while ((r = make_whiteout_once(&t, dir, base)) < 0 && next_form(dir, r))
 		;
@@ -272,7 +254,7 @@ int ue_make_whiteout(const char *real)
 static int replace_once(const char *real, int is_dir)
 {
 	char tmp[UE_PATH_MAX];
-	const char *base = base_of(real);
+	const char *base = ue_path_base(real);
 	struct ue_tmp t;
 	int r;
 	switch (ue_cfg.upper_form) {
@@ -321,7 +303,7 @@ int ue_whiteout_replace(const char *real, int is_dir)
 {
 	char dir[UE_PATH_MAX];
 	int r;
-	while ((r = replace_once(real, is_dir)) < 0 && parent_of(dir, sizeof dir, real) == 0 && next_form(dir, r))
+	while ((r = replace_once(real, is_dir)) < 0 && ue_path_parent(dir, sizeof dir, real) == 0 && next_form(dir, r))
 		;
 	if (r == 0 && ue_trace_on)
 		ue_trace_event("whiteout", real);
@@ -378,7 +360,7 @@ static int rename_leaving(const char *from, const char *to)
 	const char *base;
 	struct ue_tmp t;
 	int r;
-	if ((r = parent_of(dir, sizeof dir, from)) < 0 || (r = ue_tmp_open_parent(&t, from, &base)) < 0)
+	if ((r = ue_path_parent(dir, sizeof dir, from)) < 0 || (r = ue_tmp_open_parent(&t, from, &base)) < 0)
 		return r;
 	while ((r = rename_leaving_once(&t, dir, base, to)) < 0 && next_form(dir, r))
 		;
@@ -408,7 +390,7 @@ static int rename_marked(const char *from, const char *to, int flags)
 		 * wherever a racer's rename takes it. */
 		struct ue_tmp t;
 		const char *base;
-		if ((r = parent_of(dir, sizeof dir, from)) < 0 || (r = ue_tmp_open_parent(&t, from, &base)) < 0)
+		if ((r = ue_path_parent(dir, sizeof dir, from)) < 0 || (r = ue_tmp_open_parent(&t, from, &base)) < 0)
 			return r;
 		if (!leave || S_ISCHR(st.st_mode) || (r = mark_xwhiteouts(dir, t.dfd)) == 0)
 			r = sys_renameat2(t.dfd, base, AT_FDCWD, to, RENAME_EXCHANGE);

@@ -1,5 +1,6 @@
 /* The markers' names, and reading them in every form (markers.h). */
 #include "markers.h"
+#include "layerpath.h"
 #include "path.h"
 #include "sys.h"
 
@@ -23,8 +24,7 @@ const char *const ue_ovl_xattr_table[UE_OVL_NR][2] = {
 
 int ue_aufs_marker(char *buf, size_t size, const char *path)
 {
-	const char *slash = strrchr(path, '/');
-	const char *base = slash ? slash + 1 : path;
+	const char *base = ue_path_base(path);
 	if (strlen(base) + sizeof UE_AUFS_PREFIX - 1 > NAME_MAX)
 		return -ENAMETOOLONG;  /* no room for the prefix: the form's own limit */
 	size_t dl = (size_t)(base - path);

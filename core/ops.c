@@ -2,6 +2,7 @@
 #include "cache.h"
 #include "config.h"
 #include "copyup.h"
+#include "layerpath.h"
 #include "lookup.h"
 #include "lowermap.h"
 #include "mark.h"
@@ -42,8 +43,7 @@ static void mark_impure_parent(const char *rel)
  * its whiteouts) is refused rather than taken for a marker. */
 static int name_reserved(const char *rel)
 {
-	const char *slash = strrchr(rel, '/');
-	return ue_name_reserved(slash ? slash + 1 : rel) ? -EINVAL : 0;
+	return ue_name_reserved(ue_path_base(rel)) ? -EINVAL : 0;
 }
 
 /* How a new node is made, at a path of the upper. */
@@ -279,13 +279,10 @@ static int lower_may_show(const char *rel)
 static int remove_racers_copy(struct ue_path *p, int is_dir)
 {
 	char dir[UE_PATH_MAX];
-	const char *slash = strrchr(p->real, '/');
 	struct stat st;
 	int r = -EEXIST;
-	if (!slash || (size_t)(slash - p->real) >= sizeof dir)
+	if (ue_path_parent(dir, sizeof dir, p->real) < 0)
 		return r;
-	memcpy(dir, p->real, slash - p->real);
-	dir[slash - p->real] = '\0';
 	/* Bounded: each turn needs a racer to take the name again. */
 	for (int turn = 0; turn < 16 && r == -EEXIST; turn++) {
 		if ((r = sys_lstat(p->real, &st)) == -ENOENT) {
@@ -382,8 +379,8 @@ int ue_op_rmdir(struct ue_path *p)
 
 static int is_below(const char *rel, const char *dir)
 {
-	size_t n = strlen(dir);
-	return n == 0 ? rel[0] != '\0' : strncmp(rel, dir, n) == 0 && rel[n] == '/';
+	size_t rl = strlen(rel), dl = strlen(dir);
+	return rl != dl && ue_rel_under(rel, rl, dir, dl);
 }
 
 /* Both names denote the same file (hard links): rename does nothing. */

@@ -54,18 +54,6 @@ int ue_path_normalize(char *out, size_t size, const char *in)
 	return (int)o;
 }
 
-const char *ue_path_under(const char *path, const char *root, size_t rootlen)
-{
-	if (strncmp(path, root, rootlen) != 0)
-		return NULL;
-	const char *r = path + rootlen;
-	if (*r != '/' && *r != '\0')
-		return NULL;
-	while (*r == '/')
-		r++;
-	return r;
-}
-
 /* At s, right after a slash (or at the start): a "." or ".." component,
  * or the second slash of a doubled one? */
 static int dots_at(const char *s)

@@ -22,9 +22,7 @@ int ue_path_join(char *out, size_t size, const char *a, const char *b);
  * stays at "/".  out may equal in.  Returns the length or -ENAMETOOLONG. */
 int ue_path_normalize(char *out, size_t size, const char *in);
 
-/* When path is root or below it, the part after root (no leading slash,
- * "" for root itself); else NULL.  root has no trailing slash ("" = "/"). */
-const char *ue_path_under(const char *path, const char *root, size_t rootlen);
+/* Is a path under a directory, its parent, its last name: core/layerpath.h. */
 
 /* Whether path has a "." or ".." component or a doubled slash. */
 int ue_path_has_dots(const char *path);

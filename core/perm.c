@@ -1,5 +1,6 @@
 #include "perm.h"
 #include "config.h"
+#include "layerpath.h"
 #include "lookup.h"
 #include "override.h"
 #include "resolve.h"

@@ -1,5 +1,6 @@
 #include "redirect.h"
 #include "config.h"
+#include "layerpath.h"
 #include "lookup.h"
 #include "path.h"
 #include "sys.h"
@@ -96,8 +97,7 @@ int ue_redirect_dots_reached(const char *target, uint64_t below)
 /* path with its last component replaced by name, into buf. */
 static int rename_last(char *buf, size_t size, const char *path, const char *name)
 {
-	const char *slash = strrchr(path, '/');
-	size_t dl = slash ? (size_t)(slash - path) + 1 : 0, nl = strlen(name);
+	size_t dl = (size_t)(ue_path_base(path) - path), nl = strlen(name);
 	if (dl + nl + 1 > size)
 		return -ENAMETOOLONG;
 	memcpy(buf, path, dl);

@@ -1,4 +1,5 @@
 #include "renames.h"
+#include "layerpath.h"
 #include "shm.h"
 
 #include <errno.h>
@@ -31,7 +32,7 @@ uint64_t ue_renames_head(void)
 /* rel is dir or below it: the length of dir, else 0. */
 static size_t below(const char *rel, size_t rl, const char *dir, size_t dl)
 {
-	return dl <= rl && !memcmp(rel, dir, dl) && (rel[dl] == '\0' || rel[dl] == '/') ? dl : 0;
+	return ue_rel_under(rel, rl, dir, dl) ? dl : 0;
 }
 
 /* rel with its first n bytes replaced by to. */

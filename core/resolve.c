@@ -2,6 +2,7 @@
 #include "cache.h"
 #include "config.h"
 #include "fdnames.h"
+#include "layerpath.h"
 #include "lookup.h"
 #include "lowermap.h"
 #include "path.h"
@@ -17,17 +18,6 @@
 #include <string.h>
 
 #define MAX_SYMLINKS 40
-
-int ue_real_layer(const char *real)
-{
-	int best = -1;
-	for (int i = 0; i < ue_cfg.nlayers; i++) {
-		const struct ue_layer *l = &ue_cfg.layer[i];
-		if (ue_path_under(real, l->root, l->len) && (best < 0 || l->len > ue_cfg.layer[best].len))
-			best = i;
-	}
-	return best;
-}
 
 static int unreal(char *out, size_t size, const char *real, int *moved)
 {

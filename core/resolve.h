@@ -73,9 +73,6 @@ static inline int ue_kfd(const struct ue_path *p, int orig) { return p->where ==
 /* Recompute real for p after its node changed (copy-up, create). */
 int ue_path_refresh(struct ue_path *p);
 
-/* The layer a real path lies in (the deepest root when lowers nest), or -1. */
-int ue_real_layer(const char *real);
-
 /* A real path (in a layer) as the program sees it: the mount plus the part
  * below the layer root, where a lower directory renamed in the union has
  * gone since (core/renames.h); other paths unchanged.  -ENAMETOOLONG. */

@@ -1,4 +1,5 @@
 #include "tmpentry.h"
+#include "layerpath.h"
 #include "sys.h"
 #include "path.h"
 #include "markers.h"
@@ -44,15 +45,13 @@ int ue_tmp_open(struct ue_tmp *t, const char *real_dir)
 static int open_parent(struct ue_tmp *t, const char *real, const char **base, int named)
 {
 	char dir[UE_PATH_MAX];
-	const char *slash = strrchr(real, '/');
-	if (!slash || !slash[1])
+	const char *name = ue_path_base(real);
+	int r;
+	if (name == real || !name[0])
 		return -EINVAL;
-	size_t n = slash == real ? 1 : (size_t)(slash - real);
-	if (n >= sizeof dir)
-		return -ENAMETOOLONG;
-	memcpy(dir, real, n);
-	dir[n] = '\0';
-	*base = slash + 1;
+	if ((r = ue_path_parent(dir, sizeof dir, real)) < 0)
+		return r;
+	*base = name;
 	return tmp_open(t, dir, named);
 }
 

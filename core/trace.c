@@ -1,5 +1,6 @@
 #include "trace.h"
 #include "config.h"
+#include "layerpath.h"
 #include "path.h"
 #include "resolve.h"
 #include "sys.h"

@@ -4,6 +4,7 @@
  * itself follows at its next read: preload/fdtab.h). */
 #include "impl.h"
 #include "fdnames.h"
+#include "layerpath.h"
 #include "ops.h"
 #include "override.h"
 #include "perm.h"

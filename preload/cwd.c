@@ -1,5 +1,6 @@
 /* The current directory and canonical names, as the program sees them. */
 #include "impl.h"
+#include "layerpath.h"
 #include "path.h"
 #include "renames.h"
 

@@ -11,6 +11,7 @@
 #include "fdtab.h"
 #include "fdnames.h"
 #include "impl.h"
+#include "layerpath.h"
 #include "path.h"
 #include "renames.h"
 #include "state.h"

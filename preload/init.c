@@ -4,6 +4,7 @@
 #include "fdtab.h"
 #include "impl.h"
 #include "layercheck.h"
+#include "layerpath.h"
 #include "path.h"
 #include "sys.h"
 #include "trace.h"

@@ -1,6 +1,7 @@
 /* The rest of libc's path entry points: fortified (_chk) forms, temporary
  * names, watches, handles, shared objects, chroot. */
 #include "impl.h"
+#include "layerpath.h"
 #include "ops.h"
 
 #include <dlfcn.h>

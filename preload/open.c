@@ -3,6 +3,7 @@
 #include "fdtab.h"
 #include "fdnames.h"
 #include "impl.h"
+#include "layerpath.h"
 #include "lookup.h"
 #include "ops.h"
 #include "sys.h"

@@ -19,6 +19,7 @@
  *   child.  Without /proc, in a child as bind. */
 #include "impl.h"
 #include "copyup.h"
+#include "layerpath.h"
 #include "lookup.h"
 #include "mark.h"
 #include "ops.h"
@@ -55,17 +56,14 @@ struct sock_target {
 static int over_whiteout(struct sock_target *t)
 {
 	struct ue_path *p = &t->p;
-	const char *slash = strrchr(p->rel, '/');
 	char dir[UE_PATH_MAX];
 	int r;
-	if (ue_name_reserved(slash ? slash + 1 : p->rel))
+	if (ue_name_reserved(ue_path_base(p->rel)))
 		return -EINVAL;
 	if ((r = ue_may_change_dir_of(p->caller, p->rel)) < 0 || (r = ue_copy_up_parents(p->rel)) < 0 ||
-	    (r = ue_real(p->real, sizeof p->real, UE_UPPER, p->rel)) < 0)
+	    (r = ue_real(p->real, sizeof p->real, UE_UPPER, p->rel)) < 0 ||
+	    (r = ue_path_parent(dir, sizeof dir, p->real)) < 0)
 		return r;
-	slash = strrchr(p->real, '/');
-	memcpy(dir, p->real, (size_t)(slash - p->real));
-	dir[slash - p->real] = '\0';
 	return ue_tmp_name(t->tmp, sizeof t->tmp, dir);
 }
 

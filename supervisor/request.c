@@ -2,6 +2,7 @@
  * against NOTIF_ID_VALID), its current directory and directory fds in
  * union terms, its fds (pidfd_getfd), its credentials. */
 #include "request.h"
+#include "layerpath.h"
 #include "path.h"
 #include "resolve.h"
 

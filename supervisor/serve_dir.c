@@ -2,6 +2,7 @@
  * listing of a union directory), getcwd (the union's name), chdir and
  * execve (which only the kernel can do, with a path it can reach). */
 #include "impl.h"
+#include "layerpath.h"
 #include "path.h"
 #include "perm.h"
 #include "restart.h"

@@ -6,6 +6,7 @@
 #include "cache.h"
 #include "copyup.h"
 #include "guard.h"
+#include "layerpath.h"
 #include "serve.h"
 
 #include <errno.h>
@@ -46,14 +47,11 @@ static long on_socket(struct ue_req *q, int fd, const char *real, int (*call)(in
 	const char *name = real;
 	char dir[PATH_MAX];
 	if (strlen(real) >= sizeof un.sun_path) {
-		const char *slash = strrchr(real, '/');
-		if (!slash || (size_t)(slash - real) >= sizeof dir || strlen(slash + 1) >= sizeof un.sun_path)
+		name = ue_path_base(real);
+		if (ue_path_parent(dir, sizeof dir, real) < 0 || strlen(name) >= sizeof un.sun_path)
 			return -ENAMETOOLONG;
-		memcpy(dir, real, (size_t)(slash - real));
-		dir[slash - real] = '\0';
-		if (chdir(dir[0] ? dir : "/") < 0)
+		if (chdir(dir) < 0)
 			return -errno;
-		name = slash + 1;
 	}
 	strcpy(un.sun_path, name);
 	int c = ue_caller_fd(q, fd);

@@ -3,6 +3,7 @@
  * siblings: inode numbers kept across copy-up, a merged directory's one
  * link, a recorded owner), the result written into the caller. */
 #include "impl.h"
+#include "layerpath.h"
 #include "serve.h"
 
 #include <errno.h>

@@ -1,6 +1,7 @@
 /* unionenv commit: the command line and the phases in order (commit.h says
  * how a commit is staged). */
 #include "commit.h"
+#include "layerpath.h"
 #include "markers.h"
 #include "progress.h"
 #include "tmpname.h"
@@ -105,8 +106,7 @@ int main(int argc, char **argv)
 	size_t ll = strlen(rl), lu = strlen(ru);
 	if (!strcmp(rl, ru))
 		ue_die("the lower and the upper are the same directory");
-	if ((!strncmp(ru, rl, ll) && (ru[ll] == '/' || ll == 1)) ||
-	    (!strncmp(rl, ru, lu) && (rl[lu] == '/' || lu == 1)))
+	if (ue_path_under(ru, rl, ll) || ue_path_under(rl, ru, lu))
 		ue_die("the upper and the lower are inside one another");
 	struct stat sl, su;
 	fstat(c.lower, &sl);

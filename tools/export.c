@@ -9,6 +9,7 @@
  * The archive is written to a temporary file beside the output and renamed
  * into place when complete, so an error leaves nothing behind. */
 #include "layer.h"
+#include "layerpath.h"
 #include "ociwalk.h"
 #include "progress.h"
 #include "tar.h"
@@ -300,7 +301,7 @@ int main(int argc, char **argv)
 		if (!realpath(upper, ru))
 			ue_die("upper '%s': %s", upper, strerror(errno));
 		size_t lu = strlen(ru);
-		if (!strncmp(rd, ru, lu) && (rd[lu] == 0 || rd[lu] == '/' || lu == 1))
+		if (ue_path_under(rd, ru, lu))
 			ue_die("output '%s' is inside the upper layer", out);
 		free(dir);
 		struct stat ost;

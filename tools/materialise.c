@@ -2,6 +2,7 @@
 #include "layer.h"
 #include "config.h"
 #include "copyup.h"
+#include "layerpath.h"
 #include "lookup.h"
 #include "mark.h"
 #include "path.h"

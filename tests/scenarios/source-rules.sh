@@ -8,13 +8,17 @@
 # lines of a help text (which start with a literal) and of messages.
 # And every C file, of the product, its tools and its tests, is small enough
 # to read in one sitting: 600 lines at most.
+# core/layerpath.c is a leaf: the layer helpers and the path questions
+# (under, parent, last name) that every part calls; it reads the layer
+# table (core/config.h) and includes no other header of core/, so it can
+# call nothing else there and closes no cycle.
 set -u
 REPO=$(cd -- "$(dirname -- "$0")/../.." && pwd -P)
 # shellcheck source=tests/lib/tap.sh
 . "$REPO/tests/lib/tap.sh"
 cd "$REPO" || exit 125
 
-tap_plan 4
+tap_plan 5
 
 # Literals naming a marker, in C code, outside its one home.  A literal
 # that holds more than the name (a sentence, a help text) is prose.
@@ -31,6 +35,13 @@ out=$(literals '(user\.fuseoverlayfs\.|user\.containers\.override_stat)')
 tap_is "fuse-overlayfs's and the owner record's names too" "" "$out"
 out=$(literals '\.wh\.')
 tap_is "and the aufs markers' names" "" "$out"
+
+# The quoted includes of core/layerpath.[ch] other than themselves and the
+# layer table.
+out=$(grep -H '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' core/layerpath.c core/layerpath.h |
+    grep -vE '"(layerpath|config)\.h"' || true)
+[ -f core/layerpath.c ] || out="core/layerpath.c is missing"
+tap_is "core/layerpath includes no other header of core/" "" "$out"
 
 # "LINES FILE" of every C source and header outside build/.
 MAX_LINES=600

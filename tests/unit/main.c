@@ -13,7 +13,8 @@ static const struct group {
 	const char *name;
 	void (*run)(void);
 } groups[] = {
-	{ "path", test_path },         { "longpath", test_longpath }, { "config", test_config },
+	{ "path", test_path },         { "layerpath", test_layerpath }, { "longpath", test_longpath },
+	{ "config", test_config },
 	{ "lookup", test_lookup },     { "redirect", test_redirect }, { "resolve", test_resolve },
 	{ "readdir", test_readdir },   { "ops", test_ops },           { "nodecache", test_nodecache },
 	{ "origin", test_origin },     { "markers", test_markers },   { "renames", test_renames },

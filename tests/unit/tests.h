@@ -1,6 +1,7 @@
 #ifndef UE_TESTS_H
 #define UE_TESTS_H
 void test_path(void);
+void test_layerpath(void);
 void test_config(void);
 void test_lookup(void);
 void test_redirect(void);
