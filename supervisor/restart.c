@@ -128,18 +128,35 @@ const char *ue_restart_given(pid_t tid, const char *path)
 	return NULL;
 }
 
-long ue_restart_with_path(struct ue_req *q, int argi, const char *path, const char *given)
+int ue_restart_place(struct ue_req *q, size_t len, struct ue_restart *r)
+{
+	if (caller_sp(q->tid, &r->sp) < 0)
+		return -ENOENT;
+	r->addr = (r->sp - RED_ZONE - len) & ~15UL;
+	r->len = len;
+	/* no memory of the caller's to put the block in */
+	return stack_room(q->tid, r->addr, r->sp) ? 0 : -ENOENT;
+}
+
+/* The register that carries argument i of a system call (x86-64). */
+static unsigned long long *arg_reg(struct user_regs_struct *regs, int i)
+{
+	switch (i) {
+	case 0: return &regs->rdi;
+	case 1: return &regs->rsi;
+	case 2: return &regs->rdx;
+	case 3: return &regs->r10;
+	case 4: return &regs->r8;
+	default: return &regs->r9;
+	}
+}
+
+long ue_restart_call(struct ue_req *q, const struct ue_restart *r, const void *block, unsigned args,
+                     const unsigned long vals[6], const char *real, const char *given)
 {
 	pid_t tid = q->tid;
 	int st;
-	unsigned long sp;
 	struct user_regs_struct regs;
-	size_t len = strlen(path) + 1;
-	if (argi < 0 || argi > 1 || caller_sp(tid, &sp) < 0)
-		return -ENOENT;
-	unsigned long addr = (sp - RED_ZONE - len) & ~15UL;
-	if (!stack_room(tid, addr, sp))
-		return -ENOENT;  /* no memory of the caller's to put the path in */
 	if (ptrace(PTRACE_SEIZE, tid, 0, 0) < 0)
 		return -ENOENT;  /* traced already (a debugger): cannot be served */
 	if (ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0 || wait_stop(tid, &st) < 0)
@@ -149,16 +166,25 @@ long ue_restart_with_path(struct ue_req *q, int argi, const char *path, const ch
 		 * stack below sp); the call is rewritten when it comes again. */
 		return let_go(q, st & 0xff);
 	if (ptrace(PTRACE_GETREGS, tid, 0, &regs) < 0 || (long)regs.orig_rax != (long)q->n->data.nr ||
-	    (long)regs.rax != -ERESTARTSYS || regs.rsp != sp)
+	    (long)regs.rax != -ERESTARTSYS || regs.rsp != r->sp)
 		return let_go(q, 0);
-	struct iovec local = { (void *)path, len }, remote = { (void *)addr, len };
-	if (process_vm_writev(tid, &local, 1, &remote, 1, 0) != (ssize_t)len)
+	struct iovec local = { (void *)block, r->len }, remote = { (void *)r->addr, r->len };
+	if (process_vm_writev(tid, &local, 1, &remote, 1, 0) != (ssize_t)r->len)
 		return let_go(q, 0);
-	if (argi == 0)
-		regs.rdi = addr;
-	else
-		regs.rsi = addr;
+	for (int i = 0; i < 6; i++)
+		if (args & 1u << i)
+			*arg_reg(&regs, i) = vals[i];
 	if (ptrace(PTRACE_SETREGS, tid, 0, &regs) == 0 && ue_trace_on)
-		remember(tid, path, given);
+		remember(tid, real, given);
 	return let_go(q, 0);
+}
+
+long ue_restart_with_path(struct ue_req *q, int argi, const char *path, const char *given)
+{
+	struct ue_restart r;
+	unsigned long vals[6] = { 0 };
+	if (argi < 0 || argi > 1 || ue_restart_place(q, strlen(path) + 1, &r) < 0)
+		return -ENOENT;
+	vals[argi] = r.addr;
+	return ue_restart_call(q, &r, path, 1u << argi, vals, path, given);
 }

@@ -10,6 +10,22 @@
  * room on the caller's stack, a tracer already there). */
 long ue_restart_with_path(struct ue_req *q, int argi, const char *path, const char *given);
 
+/* Below the caller's stack pointer (past the red zone), where a block of
+ * len bytes is written for a restarted call: r->addr, to build the block
+ * with (pointers into itself).  0, or -ENOENT: no room there. */
+struct ue_restart {
+	unsigned long sp, addr;
+	size_t len;
+};
+int ue_restart_place(struct ue_req *q, size_t len, struct ue_restart *r);
+
+/* Restart the caller's waiting call with the block (r->len bytes) written
+ * at r->addr and argument i set to vals[i] for each bit i of args; real
+ * is the path the call comes again with, given the program's string for
+ * it (the trace).  UE_SV_RESTARTED or -ENOENT, as ue_restart_with_path. */
+long ue_restart_call(struct ue_req *q, const struct ue_restart *r, const void *block, unsigned args,
+                     const unsigned long vals[6], const char *real, const char *given);
+
 /* The string thread tid had given for a call restarted with path, when
  * it comes again (tracing only), once; else NULL. */
 const char *ue_restart_given(pid_t tid, const char *path);

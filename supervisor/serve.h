@@ -104,6 +104,15 @@ long sv_chdir(struct ue_req *q);
 long sv_execve(struct ue_req *q);
 long sv_execveat(struct ue_req *q);
 
+/* execve of the #! script p (resolved from sp, argument argi; argv is
+ * argument argi + 1), which the kernel reaches by sp->given when
+ * script_reached: restarted as its interpreter's where the kernel would
+ * not reach the script or the union's interpreter (serve_script.c).
+ * UE_SV_RESTARTED, -errno, or 0: not such a script, go on as for any
+ * program. */
+long sv_exec_script(struct ue_req *q, int dirfd, int argi, const struct sv_path *sp, const struct ue_path *p,
+                    int script_reached);
+
 long sv_creds(struct ue_req *q);   /* the set*id calls, capset */
 
 long sv_bind(struct ue_req *q);

@@ -119,8 +119,10 @@ static int union_object(struct ue_req *q, int dirfd, int argi, struct sv_path *s
 	int r = sv_path(q, dirfd, argi, sp);
 	if (r < 0)
 		return r;
-	if (sp->empty)
+	if (sp->empty) {
+		p->where = UE_PASS;
 		return 1;  /* an fd: the kernel's */
+	}
 	/* The walk, and chdir's search of its directory, are the caller's:
 	 * as the kernel checks them (core/ asks for q->who). */
 	if ((r = ue_caller_become(q, 0)) < 0)
@@ -170,7 +172,11 @@ static long serve_kernel_only(struct ue_req *q, int dirfd, int argi, int follow,
 	} else if (want_dir && (r = ue_may_search(&q->who, &p.node, p.rel)) < 0) {
 		return r;  /* the union's mode and owner, not a layer's copy's */
 	}
-	if (kernel_reaches(q, dirfd, &sp, &p, name, follow, want_dir))
+	int reached = kernel_reaches(q, dirfd, &sp, &p, name, follow, want_dir);
+	/* A #! script: the kernel would open its interpreter itself. */
+	if (!want_dir && r == 0 && (r = sv_exec_script(q, dirfd, argi, &sp, &p, reached)) != 0)
+		return r;
+	if (reached)
 		return UE_SV_CONTINUE;
 	/* The real path, for the kernel to do the call with. */
 	return ue_restart_with_path(q, argi, p.real, sp.given);
