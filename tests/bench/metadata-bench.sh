@@ -206,10 +206,11 @@ preload_ms=$(per_start env UNIONENV_LOWER="$L" UNIONENV_UPPER="$T/start-u" UNION
     LD_PRELOAD="$REPO/build/libunionenv.so" /bin/true)
 env_ms=$(per_start env /bin/true)
 echo
+echo "# unionenv: $UE"
 echo "| start-up ($STARTS starts) | ms per start |"
 echo "|---|---:|"
 echo "| \`/bin/true\` | $native_ms |"
-echo "| \`unionenv --lower L --upper U -- /bin/true\` ($UE) | $union_ms |"
+echo "| \`unionenv --lower L --upper U -- /bin/true\` | $union_ms |"
 echo "| the same through the checkout's unionenv.sh | $script_ms |"
 echo "| of which the library in /bin/true (\`env LD_PRELOAD=... /bin/true\` less \`env /bin/true\`) | $(awk -v a="$preload_ms" -v b="$env_ms" 'BEGIN {printf "%.2f", a - b}') |"
 echo "| the launcher's own cost | $(awk -v a="$union_ms" -v b="$native_ms" 'BEGIN {printf "%.2f", a - b}') (goal: 3 or less) |"
