@@ -150,10 +150,14 @@ static int aufs_marker_in(struct ue_tmp *t, const char *base, char *marker, size
 /* The marker goes again after the step it was made for failed (err), but
  * only one we made (made = 1): one that was there is a racer's, whose
  * removal or move of the name relies on it; and not where the name has
- * gone meanwhile (-ENOENT): whoever took it relies on the marker too. */
+ * gone meanwhile (-ENOENT): whoever took it relies on the marker too.
+ * An ENOENT with the name still there came from elsewhere (a rename's
+ * target directory gone): the marker would hide the name, and goes. */
 static void aufs_marker_undo(struct ue_tmp *t, const char *marker, int made, int err)
 {
-	if (made && err != -ENOENT)
+	struct stat st;
+	if (made && (err != -ENOENT ||
+	             sys_fstatat(t->dfd, marker + sizeof UE_AUFS_PREFIX - 1, &st, AT_SYMLINK_NOFOLLOW) == 0))
 		sys_unlinkat(t->dfd, marker, 0);
 }
 
@@ -260,14 +264,19 @@ static int replace_once(const char *real, int is_dir)
 	switch (ue_cfg.upper_form) {
 	case UE_FORM_AUFS: {
 		/* The marker first: from then on it hides whatever is at real.
-		 * Both through one fd of the directory, wherever a rename takes it. */
-		char proc[UE_PATH_MAX];
+		 * Both through one fd of the directory, wherever a rename takes it.
+		 * A directory is moved aside before its markers go, as in the
+		 * device form: dropped in place, they would be gone for good when
+		 * a racer's entry (its own marker, coming late) then made the
+		 * rmdir fail, and the lower's names they hid would show again. */
 		int made;
 		if ((made = aufs_marker_at(&t, real, tmp, sizeof tmp)) < 0)
 			return made;
-		snprintf(proc, sizeof proc, "/proc/self/fd/%d/%s", t.dfd, base);
-		if ((is_dir && (r = ue_dir_drop_whiteouts(proc)) < 0) ||
-		    (r = sys_unlinkat(t.dfd, base, is_dir ? AT_REMOVEDIR : 0)) < 0)
+		if (!is_dir)
+			r = sys_unlinkat(t.dfd, base, 0);
+		else if ((r = sys_renameat2(t.dfd, base, t.dfd, t.name, 0)) == 0)
+			r = ue_tmp_finish_aside(&t, base, 1);
+		if (r < 0)
 			aufs_marker_undo(&t, tmp, made, r);
 		break;
 	}
@@ -290,7 +299,10 @@ static int replace_once(const char *real, int is_dir)
 			r = ue_tmp_finish_aside(&t, base, is_dir);
 		break;
 	}
-	if (r == 0) {
+	if (r == 0 || r == -ENOENT) {
+		/* ENOENT: a racer removed the name after our look, and an aufs
+		 * marker we made stays for it (aufs_marker_undo); unneeded all
+		 * the same where the directory has become opaque. */
 		char dir[32];
 		snprintf(dir, sizeof dir, "/proc/self/fd/%d/.", t.dfd);
 		unneeded_whiteout(t.dfd, dir, base);
@@ -364,7 +376,7 @@ static int rename_leaving(const char *from, const char *to)
 		return r;
 	while ((r = rename_leaving_once(&t, dir, base, to)) < 0 && next_form(dir, r))
 		;
-	if (r == 0) {
+	if (r == 0 || r == -ENOENT) {  /* ENOENT: as in replace_once */
 		snprintf(dir, sizeof dir, "/proc/self/fd/%d/.", t.dfd);
 		unneeded_whiteout(t.dfd, dir, base);
 	}

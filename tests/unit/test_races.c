@@ -184,6 +184,43 @@ static int before_marker_opaque(int after, long nr, const long a[6], long ret)
 	return 1;
 }
 
+/* Just before the unlink makes its marker: a racer copies g whole, moves
+ * it to h and removes x from it (an upper name alone in an opaque
+ * directory: no marker).  Ours then finds nothing to remove. */
+static int before_marker_opaque_removed(int after, long nr, const long a[6], long ret)
+{
+	char x[1100];
+	if (after || !is_aufs_marker_of_x(nr, a))
+		return 0;
+	copy_g_whole();
+	rename(gdir, hdir);
+	snprintf(x, sizeof x, "%s/x", hdir);
+	unlink(x);
+	return 1;
+}
+
+/* Just before a move of g/x makes its marker: a racer removes the
+ * target's directory k. */
+static int before_marker_target_gone(int after, long nr, const long a[6], long ret)
+{
+	if (after || !is_aufs_marker_of_x(nr, a))
+		return 0;
+	rmdir(fx_path("U", "k"));
+	return 1;
+}
+
+/* Just before the removal of g/c drops its marker of z: a racer's
+ * removal of a name in g/c, come late, makes its own marker there. */
+static int before_marker_dropped(int after, long nr, const long a[6], long ret)
+{
+	if (after || nr != SYS_unlinkat || strcmp((const char *)a[1], ".wh.z"))
+		return 0;
+	int fd = openat((int)a[0], ".wh.q", O_CREAT | O_WRONLY | O_CLOEXEC, 0);
+	if (fd >= 0)
+		close(fd);
+	return 1;
+}
+
 static int was_opaque;
 
 /* Just before the opaque marker of g is made: is g opaque at that moment? */
@@ -449,6 +486,36 @@ void test_races(void)
 	is_int(ue_op_unlink(&A), 0, "aufs: unlink while a racer copies the directory whole and moves it");
 	ok(racer_acted() && fx_type("U", "h/x") == 0, "the racer moved g, the file went from it");
 	ok(fx_type("U", "h/.wh.x") == 0, "no marker in the opaque directory: it would hide nothing");
+	teardown();
+
+	setup_tree("aufs", copied);
+	at(&A, "g/x");
+	racer_set(before_marker_opaque_removed);
+	is_int(ue_op_unlink(&A), -ENOENT, "aufs: unlink while a racer copies the directory whole, moves it and removes the name: ENOENT");
+	ok(racer_acted() && fx_type("U", "h/x") == 0, "the racer moved g and removed x from it");
+	ok(fx_type("U", "h/.wh.x") == 0, "our marker does not stay in the opaque directory: it would hide nothing");
+	teardown();
+
+	/* aufs: a move that fails for want of its target's directory leaves
+	 * the name it did not move showing. */
+	static const char *const target[] = { "L1 d g", "L1 f g/x x", "U d g", "U f g/x x", "U d k", NULL };
+	setup_tree("aufs", target);
+	at(&A, "g/x"), at(&B, "k/x");
+	racer_set(before_marker_target_gone);
+	is_int(ue_op_rename(&A, &B, 0), -ENOENT, "aufs: mv g/x k/x while a racer removes k: ENOENT");
+	ok(racer_acted() && fx_type("U", "k") == 0, "the racer removed k after the look");
+	ok(fx_type("U", "g/x") == 'f' && fx_type("U", "g/.wh.x") == 0, "g/x stays, not hidden by our marker");
+	teardown();
+
+	/* aufs: an rmdir whose directory a racer's late marker fills. */
+	static const char *const removed_z[] = { "L1 d g", "L1 d g/c", "L1 f g/c/z z", "U d g", "U d g/c", "U f g/c/.wh.z", NULL };
+	setup_tree("aufs", removed_z);
+	snprintf(f, sizeof f, "%s/c", gdir);
+	racer_set(before_marker_dropped);
+	is_int(ue_whiteout_replace(f, 1), 0, "aufs: rmdir of a directory a racer puts a marker in meanwhile");
+	ok(racer_acted(), "the racer made its marker while the markers were being dropped");
+	ok(fx_type("U", "g/c") == 0 && fx_type("U", "g/.wh.c") == 'f' && fx_tmp_names("g") == 0,
+	   "the directory went, its marker in g, no temporary name left");
 	teardown();
 
 	/* aufs: a directory copied whole a second time stays opaque all along. */
