@@ -272,10 +272,16 @@ static int replace_once(const char *real, int is_dir)
 		int made;
 		if ((made = aufs_marker_at(&t, real, tmp, sizeof tmp)) < 0)
 			return made;
-		if (!is_dir)
+		if (!is_dir) {
 			r = sys_unlinkat(t.dfd, base, 0);
-		else if ((r = sys_renameat2(t.dfd, base, t.dfd, t.name, 0)) == 0)
-			r = ue_tmp_finish_aside(&t, base, 1);
+		} else if ((r = sys_renameat2(t.dfd, base, t.dfd, t.name, 0)) == 0 &&
+		           (r = ue_tmp_finish_aside(&t, base, 1)) < 0) {
+			/* Back at its name (it held content): no marker may hide it,
+			 * ours or a racer's whose move of the name failed while it
+			 * was aside, and who kept its marker for a removal. */
+			sys_unlinkat(t.dfd, tmp, 0);
+			break;
+		}
 		if (r < 0)
 			aufs_marker_undo(&t, tmp, made, r);
 		break;

@@ -221,6 +221,16 @@ static int before_marker_dropped(int after, long nr, const long a[6], long ret)
 	return 1;
 }
 
+/* Just before the removal of g/c makes its marker: a racer's move of
+ * g/c makes it first (its move then fails, the directory being aside). */
+static int before_marker_of_c(int after, long nr, const long a[6], long ret)
+{
+	if (after || nr != SYS_openat || !(a[2] & O_CREAT) || strcmp(base(a[1]), ".wh.c"))
+		return 0;
+	close(open(fx_path("U", "g/.wh.c"), O_CREAT | O_WRONLY, 0));
+	return 1;
+}
+
 static int was_opaque;
 
 /* Just before the opaque marker of g is made: is g opaque at that moment? */
@@ -516,6 +526,17 @@ void test_races(void)
 	ok(racer_acted(), "the racer made its marker while the markers were being dropped");
 	ok(fx_type("U", "g/c") == 0 && fx_type("U", "g/.wh.c") == 'f' && fx_tmp_names("g") == 0,
 	   "the directory went, its marker in g, no temporary name left");
+	teardown();
+
+	/* aufs: an rmdir that puts the directory back leaves no marker. */
+	static const char *const filled_c[] = { "L1 d g", "L1 d g/c", "L1 f g/c/z z", "U d g", "U d g/c", "U f g/c/new n", NULL };
+	setup_tree("aufs", filled_c);
+	snprintf(f, sizeof f, "%s/c", gdir);
+	racer_set(before_marker_of_c);
+	is_int(ue_whiteout_replace(f, 1), -ENOTEMPTY, "aufs: rmdir of a filled directory while a racer's move marks it: ENOTEMPTY");
+	ok(racer_acted(), "the racer made the marker of g/c first");
+	ok(fx_type("U", "g/c/new") == 'f' && fx_type("U", "g/.wh.c") == 0 && fx_tmp_names("g") == 0,
+	   "the directory is back at its name, no marker hides it, no temporary name left");
 	teardown();
 
 	/* aufs: a directory copied whole a second time stays opaque all along. */
