@@ -537,7 +537,8 @@ static int set_opaque_clean(const char *real_dir)
 		return r;
 	}
 	int r = set_opaque(real_dir);
-	return r < 0 ? r : ue_dir_drop_whiteouts(real_dir);
+	/* The xattr form's mark has dropped them already (set_opaque_once). */
+	return r < 0 || ue_cfg.upper_form == UE_FORM_XATTR ? r : ue_dir_drop_whiteouts(real_dir);
 }
 
 int ue_set_opaque_clean(const char *real_dir)
