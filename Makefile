@@ -47,8 +47,13 @@ build/%.o: %.c $(HEADERS)
 	$(CC) $(UE_CFLAGS) $(CFLAGS) -c -o $@ $<
 
 # The preload links nothing but libc (and libdl, part of it since 2.34).
+# Linked aside and renamed into place: a union running meanwhile keeps
+# the library it mapped, and a program it starts finds the old one or the
+# new one, never a half-written file its loader would skip (and so run
+# the program outside the union).
 build/libunionenv.so: $(CORE_OBJ) $(PRELOAD_OBJ)
-	$(CC) -shared -Wl,-z,defs -Wl,-z,now -o $@ $^ -ldl
+	$(CC) -shared -Wl,-z,defs -Wl,-z,now -o $@.tmp $^ -ldl
+	mv -f $@.tmp $@
 
 build/unit-tests: $(UNIT_SRC) $(CORE_OBJ) $(HEADERS)
 	$(CC) $(UE_CFLAGS) $(CFLAGS) -Itests/unit -o $@ $(UNIT_SRC) $(CORE_OBJ)
