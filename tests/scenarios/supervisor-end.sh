@@ -14,7 +14,7 @@ A=$T/A U=$T/U BIN=$T/bin
 mkdir -p "$A" "$U/onlyup" "$BIN"
 echo base >"$A/file"
 
-tap_plan 5
+tap_plan 7
 
 # killrace UNIONDIR REALDIR: chdir into UNIONDIR (only the upper holds it,
 # so the supervisor restarts the call with the real path: restart.c) and
@@ -70,7 +70,7 @@ int main(int argc, char **argv)
 }
 C
 then
-    for i in $(seq 5); do tap_skip "supervisor-end $i" "no unionenv-supervise or no static C library"; done
+    for i in $(seq 7); do tap_skip "supervisor-end $i" "no unionenv-supervise or no static C library"; done
     tap_done; exit $?
 fi
 lowers_remember "$A"
@@ -131,5 +131,30 @@ st=$?
 if [ "$used" -le 10 ]; then tap_ok "a command whose child outlives it: the supervisor waits for it idle ($used ticks in a second)"; else
     tap_not_ok "a command whose child outlives it: the supervisor waits for it idle ($used ticks in a second)"; fi
 tap_is "... then ends with the command's status, the child's write in the upper" "3 base late" "$st $(paste -sd' ' "$U/file")"
-lowers_unchanged "supervisors that end before and after their command's children"
+
+# 6-7: signals: a supervised command killed by one ends the union with
+# 128+N; SIGTERM sent to the supervisor (the launcher's pid) reaches it.
+cc -static -O2 -o "$BIN/sig" -x c - <<'C'
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "raise"))
+		raise(SIGTERM);
+	else
+		pause();
+	return 0;
+}
+C
+union --lower "$A" --upper "$U" -- "$BIN/sig" raise
+tap_is "a supervised command killed by SIGTERM: status 143" 143 "$?"
+"$REPO/unionenv.sh" --lower "$A" --upper "$U" -- "$BIN/sig" &
+sv=$!
+for i in $(seq 100); do [ -n "$(cat "/proc/$sv/task/$sv/children" 2>/dev/null)" ] && break; sleep 0.1; done
+sleep 0.2
+kill -TERM "$sv"
+wait "$sv"
+tap_is "SIGTERM to the supervisor is passed to its command: status 143" 143 "$?"
+lowers_unchanged "supervisors that end before and after their command's children, and by signals"
 tap_done
