@@ -5,6 +5,7 @@
 #include "lookup.h"
 #include "mark.h"
 #include "markers.h"
+#include "opaquetree.h"
 #include "origin.h"
 #include "override.h"
 #include "path.h"
@@ -16,6 +17,7 @@
 #include "tmpname.h"
 #include "trace.h"
 
+#include <dirent.h>
 #include <limits.h>
 #include <linux/fs.h>
 #include <stdio.h>
@@ -381,30 +383,89 @@ int ue_copy_up(const char *rel, struct ue_node *n, int flags)
 	return r < 0 ? r : copy_up_one(rel, n, flags);
 }
 
-/* Call fn on each name of the union directory rel (node n) that exists,
- * until one fails. */
-static int each_child(const struct ue_caller *c, const char *rel, const struct ue_node *n,
-                      int (*fn)(const struct ue_caller *, const char *, struct ue_node *))
+/* Call fn on each name of list (the union directory rel's) that exists,
+ * until one fails; seen, when given, marks those fn was called on. */
+static int each_listed(const struct ue_caller *c, const char *rel, const struct ue_dirlist *list,
+                       int (*fn)(const struct ue_caller *, const char *, struct ue_node *), unsigned char *seen)
 {
 	char child[UE_PATH_MAX];
-	struct ue_dirlist list;
-	int r = ue_dir_list(rel, n, &list);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; i < list.n && r >= 0; i++) {
+	int r = 0;
+	for (size_t i = 0; i < list->n && r >= 0; i++) {
 		struct ue_node cn;
-		const char *name = list.ent[i]->name;
+		const char *name = list->ent[i]->name;
 		if (!strcmp(name, ".") || !strcmp(name, ".."))
 			continue;
 		if (rel[0] == '\0')
 			r = strlen(name) < sizeof child ? (strcpy(child, name), 0) : -ENAMETOOLONG;
 		else
 			r = ue_path_join(child, sizeof child, rel, name);
-		if (r == 0 && (r = ue_node_at(child, &cn)) == 0 && ue_node_exists(&cn))
+		if (r == 0 && (r = ue_node_at(child, &cn)) == 0 && ue_node_exists(&cn)) {
 			r = fn(c, child, &cn);
+			if (seen)
+				seen[i] = 1;
+		}
 	}
+	return r;
+}
+
+/* Call fn on each name of the union directory rel (node n) that exists,
+ * until one fails. */
+static int each_child(const struct ue_caller *c, const char *rel, const struct ue_node *n,
+                      int (*fn)(const struct ue_caller *, const char *, struct ue_node *))
+{
+	struct ue_dirlist list;
+	int r = ue_dir_list(rel, n, &list);
+	if (r < 0)
+		return r;
+	r = each_listed(c, rel, &list, fn, NULL);
 	ue_dir_free(&list);
 	return r;
+}
+
+static int by_name(const void *key, const void *ent)
+{
+	return strcmp(key, (*(struct ue_dirent *const *)ent)->name);
+}
+
+/* Whether name is in list (sorted after "." and "..") and was seen. */
+static int was_seen(const struct ue_dirlist *list, const unsigned char *seen, const char *name)
+{
+	if (list->n <= 2)
+		return 0;
+	struct ue_dirent **e = bsearch(name, list->ent + 2, list->n - 2, sizeof *list->ent, by_name);
+	return e && seen[e - list->ent];
+}
+
+/* The directory copied whole (upper, its real path) is opaque now: the
+ * directories in it the copy did not see (a racer's rmdir had one aside,
+ * or a racer made one since the listing) are cleaned as the copy would
+ * have cleaned them (core/opaquetree.h). */
+static int clean_unseen(const char *upper, const struct ue_dirlist *list, const unsigned char *seen)
+{
+	char buf[4096];
+	struct stat st;
+	long n;
+	int r = 0, fd = sys_openat(AT_FDCWD, upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return fd;
+	while ((n = sys_getdents64(fd, buf, sizeof buf)) > 0) {
+		for (long off = 0; off < n;) {
+			struct linux_dirent64 *d = (void *)(buf + off);
+			off += d->d_reclen;
+			if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, "..") || ue_is_tmp_name(d->d_name) ||
+			    was_seen(list, seen, d->d_name))
+				continue;
+			if (d->d_type == DT_DIR ||
+			    (d->d_type == DT_UNKNOWN && sys_fstatat(fd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			     S_ISDIR(st.st_mode))) {
+				int rc = ue_opaque_tree_at(fd, d->d_name);
+				if (rc < 0 && r == 0)
+					r = rc;
+			}
+		}
+	}
+	sys_close(fd);
+	return r < 0 ? r : n < 0 ? (int)n : 0;
 }
 
 /* Whether the caller may read everything a copy of the tree at rel must
@@ -458,18 +519,23 @@ static int copy_up_tree(const struct ue_caller *c, const char *rel, struct ue_no
 	if (r < 0 || !S_ISDIR(n->type))
 		return r;
 	char upper[UE_PATH_MAX];
-	if ((r = each_child(c, rel, n, copy_child)) < 0)
+	struct ue_dirlist list;
+	if ((r = ue_dir_list(rel, n, &list)) < 0)
 		return r;
+	unsigned char *seen = calloc(list.n + 1, 1);
+	r = seen ? each_listed(c, rel, &list, copy_child, seen) : -ENOMEM;
 	/* Every visible name is now in the upper: the whiteouts have nothing to
 	 * hide once the directory is opaque. */
-	if ((r = ue_real(upper, sizeof upper, UE_UPPER, rel)) < 0)
-		return r;
-	if (n->stack != 1) {
-		if ((r = ue_set_opaque_clean(upper)) < 0 ||
-		    (r = ue_redirect_clear(upper)) < 0)
-			return r;
-		n->stack = 1;
-		ue_changed(rel, 1);
+	if (r >= 0)
+		r = ue_real(upper, sizeof upper, UE_UPPER, rel);
+	if (r >= 0 && n->stack != 1) {
+		if ((r = ue_set_opaque_clean(upper)) == 0 && (r = ue_redirect_clear(upper)) == 0 &&
+		    (r = clean_unseen(upper, &list, seen)) == 0) {
+			n->stack = 1;
+			ue_changed(rel, 1);
+		}
 	}
-	return 0;
+	ue_dir_free(&list);
+	free(seen);
+	return r < 0 ? r : 0;
 }

@@ -4,6 +4,7 @@
 #include "form.h"
 #include "layerpath.h"
 #include "markers.h"
+#include "opaquetree.h"
 #include "path.h"
 #include "readdir.h"
 #include "sharedwhiteout.h"
@@ -304,6 +305,12 @@ static int replace_once(const char *real, int is_dir)
 		if (r == 0)
 			r = ue_tmp_finish_aside(&t, base, is_dir);
 		break;
+	}
+	if (is_dir && r == -ENOTEMPTY && ue_opaque_dir_fd(t.dfd)) {
+		/* Put back, it held content, into a directory a racer's copy
+		 * made opaque meanwhile, unseen by that copy: cleaned as the copy
+		 * would have (core/opaquetree.h). */
+		ue_opaque_tree_at(t.dfd, base);
 	}
 	if (r == 0 || r == -ENOENT) {
 		/* ENOENT: a racer removed the name after our look, and an aufs

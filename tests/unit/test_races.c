@@ -231,6 +231,27 @@ static int before_marker_of_c(int after, long nr, const long a[6], long ret)
 	return 1;
 }
 
+/* Just before the copy of g/c made whole marks it opaque: a racer puts
+ * a directory e there, holding a marker (an rmdir of it put it back). */
+static int before_c_marked(int after, long nr, const long a[6], long ret)
+{
+	if (after || nr != SYS_openat || !(a[2] & O_CREAT) || strcmp(base(a[1]), ".wh..wh..opq"))
+		return 0;
+	mkdir(fx_path("U", "g/c/e"), 0755);
+	close(open(fx_path("U", "g/c/e/.wh.q"), O_CREAT | O_WRONLY, 0));
+	return 1;
+}
+
+/* Just after the rmdir of g/c/e moved it aside: a racer copies g/c whole
+ * (it does not see e) and marks it opaque. */
+static int after_e_aside(int after, long nr, const long a[6], long ret)
+{
+	if (!after || ret < 0 || nr != SYS_renameat2 || strcmp((const char *)a[1], "e"))
+		return 0;
+	ue_set_opaque_clean(fx_path("U", "g/c"));
+	return 1;
+}
+
 static int was_opaque;
 
 /* Just before the opaque marker of g is made: is g opaque at that moment? */
@@ -537,6 +558,30 @@ void test_races(void)
 	ok(racer_acted(), "the racer made the marker of g/c first");
 	ok(fx_type("U", "g/c/new") == 'f' && fx_type("U", "g/.wh.c") == 0 && fx_tmp_names("g") == 0,
 	   "the directory is back at its name, no marker hides it, no temporary name left");
+	teardown();
+
+	/* aufs: a directory the copy of its parent did not see is cleaned,
+	 * by the copy when it came before the mark ... */
+	static const char *const c_files[] = { "L1 d g", "L1 d g/c", "L1 f g/c/z z", "U d g", "U d g/c", NULL };
+	setup_tree("aufs", c_files);
+	at(&A, "g/c"), at(&B, "h");
+	racer_set(before_c_marked);
+	is_int(ue_op_rename(&A, &B, 0), 0, "aufs: mv -T g/c h while a racer puts a directory in g/c");
+	ok(racer_acted(), "the racer made g/c/e before g/c was marked opaque");
+	ok(fx_type("U", "h/e/.wh..wh..opq") == 'f' && fx_type("U", "h/e/.wh.q") == 0,
+	   "the copy cleaned it: opaque, its marker gone");
+	teardown();
+
+	/* ... and by the racer putting it back when it came after. */
+	static const char *const e_filled[] = { "L1 d g", "L1 d g/c", "L1 d g/c/e", "L1 f g/c/e/z z", "U d g", "U d g/c",
+		                                "U d g/c/e", "U f g/c/e/.wh.z", "U f g/c/e/new n", NULL };
+	setup_tree("aufs", e_filled);
+	racer_set(after_e_aside);
+	is_int(ue_whiteout_replace(fx_path("U", "g/c/e"), 1), -ENOTEMPTY,
+	       "aufs: rmdir of a filled directory while a racer copies its parent whole: ENOTEMPTY");
+	ok(racer_acted() && fx_type("U", "g/c/.wh..wh..opq") == 'f', "the racer made g/c opaque while e was aside");
+	ok(fx_type("U", "g/c/e/new") == 'f' && fx_type("U", "g/c/e/.wh..wh..opq") == 'f' && fx_type("U", "g/c/e/.wh.z") == 0,
+	   "e is back, cleaned: opaque, its marker gone");
 	teardown();
 
 	/* aufs: a directory copied whole a second time stays opaque all along. */
