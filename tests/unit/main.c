@@ -20,7 +20,8 @@ static const struct group {
 	{ "origin", test_origin },     { "markers", test_markers },   { "renames", test_renames },
 	{ "form", test_form },         { "perm", test_perm },         { "caller", test_caller },
 	{ "override", test_override }, { "followable", test_followable }, { "tmpentry", test_tmpentry },
-	{ "races", test_races },       { "state", test_state },       { "gate", test_gate },
+	{ "races", test_races },       { "races-aufs", test_races_aufs }, { "state", test_state },
+	{ "gate", test_gate },
 };
 #define NGROUPS (sizeof groups / sizeof *groups)
 

@@ -18,6 +18,7 @@ void test_caller(void);
 void test_override(void);
 void test_followable(void);
 void test_races(void);
+void test_races_aufs(void);
 void test_tmpentry(void);
 void test_state(void);
 void test_gate(void);
