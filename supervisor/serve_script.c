@@ -134,9 +134,12 @@ long sv_exec_script(struct ue_req *q, int dirfd, int argi, const struct sv_path 
 	if (ue_caller_abs(q, AT_FDCWD, interp, iabs, sizeof iabs, &native) < 0 ||
 	    ue_resolve_as(&q->who, AT_FDCWD, iabs, UE_FOLLOW, &ip) < 0 || (ip.where == UE_UNION && !ue_node_exists(&ip.node)))
 		return 0;  /* the kernel says what is wrong */
-	if (script_reached && kernel_opens(q, interp, ip.real))
+	/* An interpreter outside the union has no real path of core/'s: its
+	 * own name is the kernel's (ue_kpath). */
+	const char *ireal = ue_kpath(&ip, iabs);
+	if (script_reached && kernel_opens(q, interp, ireal))
 		return 0;  /* the kernel finds both: its own exec is the same */
-	if (strlen(ip.real) >= PATH_MAX)
+	if (strlen(ireal) >= PATH_MAX)
 		return 0;
 	/* The script as the kernel names it for the interpreter: the path as
 	 * given; relative to a directory fd, the union's absolute name (the
@@ -146,7 +149,7 @@ long sv_exec_script(struct ue_req *q, int dirfd, int argi, const struct sv_path 
 	size_t argc;
 	if (caller_argv(q, ue_arg(q, argi + 1), &av, &argc) < 0)
 		return 0;
-	long r = restart_as(q, argi, ip.real, interp, arg, script, av, argc, sp->given);
+	long r = restart_as(q, argi, ireal, interp, arg, script, av, argc, sp->given);
 	free(av);
 	return r;
 }
