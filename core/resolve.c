@@ -318,7 +318,11 @@ static int resolve_path(const struct ue_caller *c, int dirfd, const char *path, 
 	p->last = UE_LAST_NAME;
 	if (!ue_config_active())
 		return 0;
-	long len = ue_user_path(path);
+	/* A path read for the caller is our own copy, made absolute and
+	 * already held to the kernel's limit on what the program named: it
+	 * may pass PATH_MAX, which ue_user_path would call ENAMETOOLONG
+	 * wherever it starts on a page boundary. */
+	long len = c->paths_read ? (long)strlen(path) : ue_user_path(path);
 	if (len < 0)
 		return (int)len;  /* the kernel's EFAULT, where reading would crash */
 	if (len >= PATH_MAX && !c->paths_read)
