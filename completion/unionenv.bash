@@ -120,7 +120,7 @@ _unionenv()
             _unionenv_comp_index $((i + 1))
             _command_offset "$REPLY"
             return ;;
-        --lower | --upper | --mount | --upper-format | --trace) ((i++)) ;;
+        --lower | --upper | --mount | --work | --upper-format | --trace) ((i++)) ;;
         -*) ;;
         *)
             _unionenv_comp_index "$i"
@@ -131,7 +131,7 @@ _unionenv()
 
     case $prev in
     --lower) _unionenv_dirlist; return ;;
-    --upper | --mount) _filedir -d; return ;;
+    --upper | --mount | --work) _filedir -d; return ;;
     --upper-format)
         _unionenv_words 'auto device xattr aufs'
         return ;;
@@ -139,7 +139,7 @@ _unionenv()
     [[ $split == true ]] && return
 
     if [[ $cur == -* ]]; then
-        _unionenv_words '--lower --upper --mount --upper-format
+        _unionenv_words '--lower --upper --mount --work --upper-format
             --allow-unfollowed --supervise --trace --help --version --'
         return
     fi

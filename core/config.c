@@ -1,12 +1,14 @@
 /* Layer configuration: parsed once per process from the environment the
  * launcher set (UNIONENV_LOWER, UNIONENV_UPPER, UNIONENV_MOUNT, and
- * UNIONENV_UPPER_FORMAT, the form its probe found for the upper). */
+ * UNIONENV_UPPER_FORMAT, the form its probe found for the upper, and
+ * UNIONENV_WORK, the work directory that holds the index). */
 #include "config.h"
 #include "form.h"
 #include "layerpath.h"
 #include "sys.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,6 +58,15 @@ int ue_config_load(const char *lowers, const char *upper, const char *mount)
 	if (r < 0) {
 		ue_config_reset();
 		return r;
+	}
+	const char *work = getenv("UNIONENV_WORK");
+	if (work && *work) {
+		struct ue_layer w;
+		if (layer_set(&w, work, strlen(work)) < 0 || !w.len || asprintf(&ue_cfg.index, "%s/index", w.root) < 0) {
+			ue_config_reset();
+			return -EINVAL;
+		}
+		ue_cfg.work = w.root;
 	}
 	ue_config_probe();
 	/* Without the launcher's word the first form is tried, and each
@@ -122,5 +133,7 @@ void ue_config_reset(void)
 	for (int i = 0; i < ue_cfg.nlayers; i++)
 		free(ue_cfg.layer[i].root);
 	free(ue_cfg.mount);
+	free(ue_cfg.work);
+	free(ue_cfg.index);
 	memset(&ue_cfg, 0, sizeof ue_cfg);
 }

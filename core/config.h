@@ -32,6 +32,10 @@ struct ue_config {
 	int npassthrough;
 	char *passthrough[UE_MAX_PASSTHROUGH];
 	int upper_form;             /* enum ue_form */
+	/* The kernel's index (index=on; core/index.h): WORK/index, where WORK
+	 * is the work directory given (--work, UNIONENV_WORK); NULL: none. */
+	char *work;
+	char *index;
 	int upper_form_given;       /* UNIONENV_UPPER_FORMAT set it: never changed, else
 	                               learned from the first refused marker */
 };

@@ -1,6 +1,8 @@
 #include "copyup.h"
 #include "cache.h"
 #include "config.h"
+#include "copydata.h"
+#include "index.h"
 #include "layerpath.h"
 #include "lookup.h"
 #include "mark.h"
@@ -24,111 +26,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
-
-/* Copy the xattrs of src (except overlay markers) onto dst, by fd when
- * dst_fd >= 0 (an unnamed O_TMPFILE), else by path.  Errors on security.*
- * and trusted.* are expected as an ordinary user. */
-static int copy_xattrs(const char *src, const char *dst, int dst_fd)
-{
-	char list[8192], val[8192];
-	long n = sys_llistxattr(src, list, sizeof list);
-	if (n == -ENOTSUP || n == -ENODATA)
-		return 0;
-	if (n < 0)
-		return (int)n;
-	for (char *name = list; name < list + n; name += strlen(name) + 1) {
-		if (ue_xattr_is_marker(name))
-			continue;
-		long v = sys_lgetxattr(src, name, val, sizeof val);
-		if (v < 0)
-			continue;
-		int r = dst_fd >= 0 ? sys_fsetxattr(dst_fd, name, val, (size_t)v, 0)
-		                    : sys_lsetxattr(dst, name, val, (size_t)v, 0);
-		/* An upper that holds no xattrs at all (exfat) loses them, as
-		 * the kernel's copy-up does. */
-		if (r < 0 && r != -EOPNOTSUPP && strncmp(name, "user.", 5) == 0)
-			return r;
-	}
-	return 0;
-}
-
-/* The owner of st onto dst.  An ordinary user cannot give a file away:
- * the owner and mode are then recorded as rootless container tools record
- * them (override.h), on the types that take user xattrs; best effort. */
-static int copy_owner(const char *dst, int dst_fd, const struct stat *st)
-{
-	int r = dst_fd >= 0 ? sys_fchown(dst_fd, st->st_uid, st->st_gid)
-	                    : sys_fchownat(AT_FDCWD, dst, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW);
-	if (r != -EPERM && r != -EINVAL)
-		return r;
-	if (S_ISREG(st->st_mode) || S_ISDIR(st->st_mode)) {
-		struct ue_override o = { st->st_uid, st->st_gid, st->st_mode & 07777 };
-		ue_override_set(dst_fd >= 0 ? NULL : dst, dst_fd, st->st_mode, &o);
-	}
-	return 0;
-}
-
-/* Owner, mode and times of st onto dst: by fd when dst_fd >= 0, else by
- * path, not followed.  Owner first: chown clears set-id bits. */
-static int copy_meta(const char *dst, int dst_fd, const struct stat *st)
-{
-	int is_link = S_ISLNK(st->st_mode);
-	int r = copy_owner(dst, dst_fd, st);
-	if (r < 0)
-		return r;
-	if (!is_link) {
-		r = dst_fd >= 0 ? sys_fchmod(dst_fd, st->st_mode & 07777) : sys_fchmodat(AT_FDCWD, dst, st->st_mode & 07777);
-		if (r < 0)
-			return r;
-	}
-	struct timespec ts[2] = { st->st_atim, st->st_mtim };
-	return dst_fd >= 0 ? sys_utimensat(dst_fd, NULL, ts, 0) : sys_utimensat(AT_FDCWD, dst, ts, AT_SYMLINK_NOFOLLOW);
-}
-
-/* Data from in to out, trying a reflink, then copy_file_range, then
- * read/write; holes stay holes. */
-static int copy_data(int in, int out, off_t size)
-{
-	if (sys_ioctl(out, FICLONE, in) == 0)
-		return 0;
-	off_t pos = 0;
-	while (pos < size) {
-		off_t data = sys_lseek(in, pos, SEEK_DATA);
-		if (data == -ENXIO)
-			break;
-		if (data < 0)
-			data = pos;
-		off_t hole = sys_lseek(in, data, SEEK_HOLE);
-		if (hole < 0)
-			hole = size;
-		off_t ip = data, op = data;
-		while (ip < hole) {
-			long n = sys_copy_file_range(in, &ip, out, &op, (size_t)(hole - ip));
-			if (n == 0)
-				break;
-			if (n > 0)
-				continue;
-			/* Different filesystems or no support: copy by hand. */
-			char buf[65536];
-			long rn = sys_pread(in, buf, sizeof buf < (size_t)(hole - ip) ? sizeof buf : (size_t)(hole - ip), ip);
-			if (rn <= 0)
-				return rn < 0 ? (int)rn : -EIO;
-			if (sys_lseek(out, ip, SEEK_SET) < 0)
-				return -EIO;
-			for (long done = 0; done < rn;) {
-				long w = sys_write(out, buf + done, (size_t)(rn - done));
-				if (w < 0)
-					return (int)w;
-				done += w;
-			}
-			ip += rn;
-			op = ip;
-		}
-		pos = hole;
-	}
-	/* A trailing hole: set the size. */
-	return sys_ftruncate(out, size);
-}
 
 /* Whether the copy may land at base in the directory t holds.  Our
  * caller looked a moment ago; a racer may since have removed the name (a
@@ -192,7 +89,7 @@ static int copy_up_file(const char *src, const char *data_src, struct ue_tmp *t,
 		return out;
 	if (!(flags & UE_COPYUP_NODATA) && st->st_size > 0) {
 		in = sys_openat(AT_FDCWD, data_src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
-		r = in < 0 ? in : copy_data(in, out, st->st_size);
+		r = in < 0 ? in : ue_copy_data(in, out, st->st_size);
 		if (in >= 0)
 			sys_close(in);
 		if (r < 0)
@@ -202,19 +99,19 @@ static int copy_up_file(const char *src, const char *data_src, struct ue_tmp *t,
 		char proc[64];
 		snprintf(proc, sizeof proc, "/proc/self/fd/%d", out);
 		/* Metadata on the fd, before the file becomes visible. */
-		if ((r = copy_xattrs(src, NULL, out)) < 0)
+		if ((r = ue_copy_xattrs(src, NULL, out)) < 0)
 			goto out;
 		ue_origin_set(src, out, NULL);
-		if ((r = copy_meta(NULL, out, st)) < 0 || (r = may_land(t, base)) != 0)
+		if ((r = ue_copy_meta(NULL, out, st)) < 0 || (r = may_land(t, base)) != 0)
 			goto out;
 		r = sys_linkat(AT_FDCWD, proc, t->dfd, base, AT_SYMLINK_FOLLOW);
 		if (r == 0 || r == -EEXIST)  /* EEXIST: another process copied it up first */
 			r = landed(t, base, r == 0 ? tmp_ino(t, out) : 0);
 		goto out;
 	}
-	if ((r = copy_xattrs(src, t->path, -1)) == 0) {
+	if ((r = ue_copy_xattrs(src, t->path, -1)) == 0) {
 		ue_origin_set(src, -1, t->path);
-		r = copy_meta(t->path, -1, st);
+		r = ue_copy_meta(t->path, -1, st);
 	}
 	if (r == 0 && (r = may_land(t, base)) == 0) {
 		ino_t ino = tmp_ino(t, out);
@@ -229,6 +126,27 @@ out:
 	if (named)
 		ue_tmp_discard(t);
 	return r < 0 ? r : 0;
+}
+
+/* A lower file with other names (index.h): its copy in the index, made
+ * there first by whichever name comes first, linked at base.  1 where no
+ * index serves (none given, no file handle, an upper that holds no user
+ * xattrs): the name is copied alone. */
+static int copy_up_indexed(const char *src, const char *data_src, struct ue_tmp *t, const char *base,
+                           const struct stat *st, int flags)
+{
+	char idx[UE_PATH_MAX];
+	struct stat ist;
+	if (ue_index_path(src, idx, sizeof idx) < 0 ||
+	    ue_index_make(src, data_src, idx, st, flags & UE_COPYUP_NODATA) < 0)
+		return 1;
+	int r = may_land(t, base);
+	if (r != 0)
+		return r < 0 ? r : 0;
+	r = ue_index_link(idx, t->dfd, base, st->st_nlink);
+	if (r == 0 || r == -EEXIST)  /* EEXIST: a racer linked it first */
+		r = landed(t, base, r == 0 && sys_lstat(idx, &ist) == 0 ? ist.st_ino : 0);
+	return r;
 }
 
 /* A directory, symlink or special file: made under t's temporary name,
@@ -251,11 +169,11 @@ static int copy_up_other(const char *src, struct ue_tmp *t, const char *base, co
 		r = sys_mknodat(t->dfd, t->name, st->st_mode & (S_IFMT | 0600), st->st_rdev);
 	if (r < 0)
 		return r;
-	if ((r = copy_xattrs(src, t->path, -1)) == 0) {
+	if ((r = ue_copy_xattrs(src, t->path, -1)) == 0) {
 		/* Symlinks and special files take no user xattrs: files and dirs only. */
 		if (S_ISDIR(st->st_mode))
 			ue_origin_set(src, -1, t->path);
-		r = copy_meta(t->path, -1, st);
+		r = ue_copy_meta(t->path, -1, st);
 	}
 	if (r == 0 && (r = may_land(t, base)) == 0) {
 		ino_t ino = tmp_ino(t, -1);
@@ -293,8 +211,11 @@ static int copy_up_one(const char *rel, struct ue_node *n, int flags)
 	struct ue_tmp t;
 	if ((r = ue_tmp_open(&t, dst_dir)) < 0)
 		return r;
-	r = S_ISREG(st.st_mode) ? copy_up_file(src, data_src, &t, ue_path_base(dst), &st, flags)
-	                        : copy_up_other(src, &t, ue_path_base(dst), &st);
+	r = S_ISREG(st.st_mode) && st.st_nlink > 1 && ue_cfg.index && !n->data_layer
+	        ? copy_up_indexed(src, data_src, &t, ue_path_base(dst), &st, flags) : 1;
+	if (r == 1)
+		r = S_ISREG(st.st_mode) ? copy_up_file(src, data_src, &t, ue_path_base(dst), &st, flags)
+		                        : copy_up_other(src, &t, ue_path_base(dst), &st);
 	ue_tmp_close(&t);
 	if (r < 0)
 		return r;
@@ -310,6 +231,7 @@ static int copy_up_one(const char *rel, struct ue_node *n, int flags)
 	n->layer = UE_UPPER;
 	n->stack |= 1;
 	n->data_layer = 0;
+	n->indexed = 0;
 	n->origin_ino = ue_cfg.one_dev && (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) ? st.st_ino : 0;
 	return 0;
 }
@@ -356,7 +278,7 @@ static int copy_up_metacopy_data(const char *rel, struct ue_node *n, int flags)
 		if (in < 0)
 			return in;
 		int out = sys_openat(AT_FDCWD, dst, O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0);
-		r = out < 0 ? out : copy_data(in, out, st.st_size);
+		r = out < 0 ? out : ue_copy_data(in, out, st.st_size);
 		struct timespec ts[2] = { st.st_atim, st.st_mtim };
 		if (r == 0)
 			r = sys_utimensat(out, NULL, ts, 0);
@@ -381,6 +303,17 @@ int ue_copy_up(const char *rel, struct ue_node *n, int flags)
 		return n->data_layer ? copy_up_metacopy_data(rel, n, flags) : 0;
 	int r = ue_copy_up_parents(rel);
 	return r < 0 ? r : copy_up_one(rel, n, flags);
+}
+
+int ue_copy_up_linked(const char *rel, struct ue_node *n)
+{
+	char src[UE_PATH_MAX];
+	struct stat st;
+	if (!ue_cfg.index || n->layer <= UE_UPPER || !S_ISREG(n->type) || n->data_layer)
+		return 0;
+	if (!n->indexed && (ue_node_real(src, sizeof src, n, n->layer, rel) < 0 || sys_lstat(src, &st) < 0 || st.st_nlink < 2))
+		return 0;
+	return ue_copy_up(rel, n, 0);
 }
 
 /* Call fn on each name of list (the union directory rel's) that exists,

@@ -14,6 +14,12 @@
 /* Make sure rel (which exists in the union) is in the upper.  *n is updated. */
 int ue_copy_up(const char *rel, struct ue_node *n, int flags);
 
+/* Before the name rel (node n) is whited out or renamed over: a lower
+ * file with other names is copied up first, into the index (core/index.h),
+ * so that the union's link count it records drops with the name, as the
+ * kernel's ovl_nlink_start does.  0 for any other node. */
+int ue_copy_up_linked(const char *rel, struct ue_node *n);
+
 /* Make sure every directory above rel is in the upper. */
 int ue_copy_up_parents(const char *rel);
 

@@ -62,6 +62,35 @@ static int inside(const struct ue_layer *a, const struct ue_layer *b)
 	return ue_path_under(name(a), b->root, b->len) != NULL;
 }
 
+/* The work directory (UNIONENV_WORK, core/index.h): the index is written
+ * there, so it must be what the launcher let through: a directory on the
+ * upper's filesystem, apart from the upper, outside every lower. */
+static int work_check(const struct seen *id, char *why, size_t size)
+{
+	struct ue_layer w = { .root = ue_cfg.work, .len = strlen(ue_cfg.work) };
+	const struct ue_layer *upper = &ue_cfg.layer[UE_UPPER];
+	struct seen wid;
+	int r = canonical_dir("work", ue_cfg.work, &wid, why, size);
+	if (r < 0)
+		return r;
+	if (wid.dev != id[0].dev) {
+		snprintf(why, size, "work '%s' is not on the upper's filesystem", ue_cfg.work);
+		return -EINVAL;
+	}
+	if (inside(&w, upper) || inside(upper, &w)) {
+		snprintf(why, size, "work '%s' and upper '%s' must not hold one another", ue_cfg.work, name(upper));
+		return -EINVAL;
+	}
+	for (int i = 1; i < ue_cfg.nlayers; i++) {
+		const struct ue_layer *l = &ue_cfg.layer[i];
+		if ((l->len && inside(&w, l)) || inside(l, &w)) {
+			snprintf(why, size, "work '%s' and lower '%s' must not hold one another", ue_cfg.work, name(l));
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 int ue_layers_check(char *why, size_t size)
 {
 	struct seen id[UE_MAX_LAYERS], mount;
@@ -104,5 +133,5 @@ int ue_layers_check(char *why, size_t size)
 		snprintf(why, size, "mount '%s' is inside upper '%s'", name(&m), name(upper));
 		return -EINVAL;
 	}
-	return 0;
+	return ue_cfg.work ? work_check(id, why, size) : 0;
 }

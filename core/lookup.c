@@ -1,6 +1,7 @@
 #include "lookup.h"
 #include "cache.h"
 #include "config.h"
+#include "index.h"
 #include "layerpath.h"
 #include "lowermarks.h"
 #include "markers.h"
@@ -159,6 +160,25 @@ static int follow_redirect(struct ue_node *out, int i, const char *real, const c
 	return 0;
 }
 
+/* A lower file with other names (top: its lstat), one of which was copied
+ * up: the union shows the index entry through this name too, as the
+ * kernel's lookup finds it by origin (namei.c, ovl_lookup_index).  A
+ * lower's link count never changes, so a file with one name costs
+ * nothing here. */
+static int indexed(struct ue_node *out, const char *rel, struct stat *top)
+{
+	char real[UE_PATH_MAX], idx[UE_PATH_MAX];
+	struct stat ist;
+	if (ue_node_real(real, sizeof real, out, out->layer, rel) < 0 || ue_index_path(real, idx, sizeof idx) < 0 ||
+	    sys_lstat(idx, &ist) < 0 || !S_ISREG(ist.st_mode))
+		return 0;
+	out->indexed = 1;
+	out->origin_ino = ue_cfg.one_dev ? top->st_ino : 0;
+	*top = ist;
+	top_xattrs(out, idx, top);
+	return 1;
+}
+
 /* One step of the lookup: what the layers of the parent's stack hold at
  * rel, each at the path the redirects above give it there. */
 static int child_compute(const char *rel, const struct ue_node *parent, struct ue_node *out, struct stat *top_out)
@@ -241,6 +261,9 @@ static int child_compute(const char *rel, const struct ue_node *parent, struct u
 	 * must hide is what the layers hold at its name, not where it points. */
 	if (out->layer == UE_UPPER && (!out->in_lower || out->redirect != parent->redirect))
 		out->in_lower = name_below(rel, parent, UE_UPPER);
+	if (out->layer > UE_UPPER && S_ISREG(top.st_mode) && top.st_nlink > 1 && ue_cfg.index && !out->data_layer &&
+	    indexed(out, rel, &top))
+		return top_out ? (*top_out = top, 0) : 0;
 	if (out->layer >= 0 && ue_real(real, sizeof real, out->layer, rel) == 0)
 		top_xattrs(out, real, &top);
 	if (top_out && out->layer >= 0)

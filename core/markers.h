@@ -35,6 +35,9 @@ enum ue_ovl_xattr {
 	UE_OVL_METACOPY,    /* file: metadata alone copied up, data below */
 	UE_OVL_WHITEOUT,    /* empty file: a whiteout (the xattr form) */
 	UE_OVL_WHITEOUTS,   /* directory: holds xattr whiteouts (6.7 drafts) */
+	UE_OVL_NLINK,       /* file of a hard-link group in the index: its union link
+	                     * count, "U+N"/"U-N" relative to the upper inode's, or
+	                     * "L+N" to the lower's (core/index.h) */
 	UE_OVL_NR
 };
 /* The columns: a root kernel mount's and an unprivileged one's. */

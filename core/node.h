@@ -29,6 +29,9 @@ struct ue_node {
 	/* The kernel's redirect_dir and metacopy (core/redirect.h). */
 	const struct ue_redirect *redirect; /* where the layers below a redirect hold rel; NULL: at rel */
 	int data_layer;          /* a metacopy file: the layer holding its data; 0: none */
+	/* A lower file with other names, one of them copied up (core/index.h):
+	 * the union shows its index entry, which real names. */
+	unsigned indexed:1;
 };
 
 /* How many layers a directory merges: more than one and the kernel reports

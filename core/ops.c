@@ -308,7 +308,8 @@ static int remove_name(struct ue_path *p, int is_dir)
 	int r;
 	if (p->rel[0] == '\0')
 		return -EBUSY;
-	if ((r = ue_copy_up_parents(p->rel)) < 0 || (r = ue_real(p->real, sizeof p->real, UE_UPPER, p->rel)) < 0)
+	if ((r = ue_copy_up_linked(p->rel, &p->node)) < 0 || (r = ue_copy_up_parents(p->rel)) < 0 ||
+	    (r = ue_real(p->real, sizeof p->real, UE_UPPER, p->rel)) < 0)
 		return r;
 	if (p->node.layer != UE_UPPER) {
 		if ((r = ue_make_whiteout(p->real)) == -EEXIST)
@@ -473,7 +474,7 @@ int ue_op_rename(struct ue_path *from, struct ue_path *to, unsigned flags)
 	if ((!to_exists && (r = name_reserved(to->rel)) < 0) ||
 	    (r = ue_may_change_dir_of(from->caller, from->rel)) < 0 || (r = ue_may_change_dir_of(to->caller, to->rel)) < 0)
 		return r;
-	if ((r = prepare_source(from)) < 0)
+	if ((r = prepare_source(from)) < 0 || (!exchange && to_exists && (r = ue_copy_up_linked(to->rel, &to->node)) < 0))
 		return r;
 	if (exchange) {
 		if ((r = prepare_source(to)) < 0)

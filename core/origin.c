@@ -27,17 +27,27 @@ static int lower_handle(int dirfd, const char *path, int flags, struct lower_han
 	return sys_name_to_handle_at(dirfd, path, &h->fh, &mount_id, flags);
 }
 
-void ue_origin_set(const char *lower_real, int upper_fd, const char *upper_real)
+long ue_origin_fb(const char *lower_real, unsigned char *fb)
 {
 	struct lower_handle h;
-	unsigned char fb[OVL_FB_HEADER + MAX_HANDLE_SZ];
-	if (lower_handle(AT_FDCWD, lower_real, 0, &h) < 0 || h.fh.handle_bytes + OVL_FB_HEADER > 255)
-		return;  /* no handles on this filesystem: no origin, as the kernel */
+	int r = lower_handle(AT_FDCWD, lower_real, 0, &h);
+	if (r < 0)
+		return r;
+	if (h.fh.handle_bytes + OVL_FB_HEADER > 255)
+		return -EOVERFLOW;
 	memset(fb, 0, OVL_FB_HEADER);
 	fb[1] = 0xfb;
 	fb[2] = (unsigned char)(OVL_FB_HEADER + h.fh.handle_bytes);
 	fb[4] = (unsigned char)h.fh.handle_type;
 	memcpy(fb + OVL_FB_HEADER, h.fid, h.fh.handle_bytes);
+	return fb[2];
+}
+
+void ue_origin_set(const char *lower_real, int upper_fd, const char *upper_real)
+{
+	unsigned char fb[UE_ORIGIN_FB_MAX];
+	if (ue_origin_fb(lower_real, fb) < 0)
+		return;  /* no handles on this filesystem: no origin, as the kernel */
 	if (upper_fd >= 0)
 		sys_fsetxattr(upper_fd, UE_OVL_USER(ORIGIN), fb, fb[2], 0);
 	else

@@ -5,6 +5,12 @@
 #ifndef UE_ORIGIN_H
 #define UE_ORIGIN_H
 
+/* The origin record of the lower file at lower_real (struct ovl_fb: what
+ * user.overlay.origin holds, and what the kernel's index names its entries
+ * after, in hex): its length, or -errno (no handles on this filesystem). */
+#define UE_ORIGIN_FB_MAX 255
+long ue_origin_fb(const char *lower_real, unsigned char *fb);
+
 void ue_origin_set(const char *lower_real, int upper_fd, const char *upper_real);
 /* The lower inode number recorded on an upper entry (by path or fd), or 0. */
 unsigned long ue_origin_ino(const char *upper_real);

@@ -1,6 +1,7 @@
 #include "resolve.h"
 #include "cache.h"
 #include "config.h"
+#include "index.h"
 #include "fdnames.h"
 #include "layerpath.h"
 #include "lookup.h"
@@ -93,6 +94,12 @@ int ue_path_refresh(struct ue_path *p)
 		return 0;
 	int layer = ue_node_exists(&p->node) ? p->node.layer : 0;
 	int r = ue_node_real(p->real, sizeof p->real, &p->node, layer, p->rel);
+	/* A lower name of a file whose copy is in the index: that copy. */
+	if (r == 0 && p->node.indexed) {
+		char lower[UE_PATH_MAX];
+		memcpy(lower, p->real, strlen(p->real) + 1);
+		r = ue_index_path(lower, p->real, sizeof p->real);
+	}
 	if (ue_trace_on)
 		ue_trace_resolved(p, NULL, r);
 	return r;

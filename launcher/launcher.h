@@ -17,8 +17,8 @@
 
 /* ---- options (options.c) ---- */
 struct launch_opts {
-	const char *lower, *upper, *mount, *format, *trace;
-	int seen_lower, seen_upper, seen_mount, seen_format, seen_trace;
+	const char *lower, *upper, *mount, *format, *trace, *work;
+	int seen_lower, seen_upper, seen_mount, seen_format, seen_trace, seen_work;
 	int allow;              /* --allow-unfollowed */
 	int supervise;          /* --supervise, UNIONENV_SUPERVISE=1 or =preload */
 	char **cmd;             /* COMMAND and its arguments, NULL-terminated */
@@ -34,6 +34,8 @@ struct launch_layers {
 	int nlowers;
 	char *upper;            /* canonical */
 	int upper_exists;
+	char *work;             /* canonical, or NULL: --work not given */
+	int work_exists;
 	char *mount;            /* canonical */
 	char *trace;            /* canonical, or NULL */
 	char *passthrough;      /* colon list for a whole-root union, or NULL */

@@ -4,6 +4,7 @@
 #include "launcher.h"
 
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -80,6 +81,20 @@ static void check_lowers(const char *given, struct launch_layers *l)
 				die("the same directory is given twice as a lower: '%s'", l->lower[i]);
 }
 
+/* The nearest directory of canonical path p that exists (malloc'd). */
+static char *nearest(const char *p)
+{
+	char *probe = strdup(p);
+	while (!exists(probe)) {
+		char *slash = strrchr(probe, '/');
+		if (slash == probe)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+	}
+	return probe;
+}
+
 static void check_upper(const char *given, struct launch_layers *l)
 {
 	struct stat st;
@@ -100,14 +115,7 @@ static void check_upper(const char *given, struct launch_layers *l)
 		 * can create the rest before anything is created. */
 		if (!(l->upper = canon_missing(given)))
 			die("upper '%s' cannot be resolved", given);
-		char *probe = strdup(l->upper);
-		while (!exists(probe)) {
-			char *slash = strrchr(probe, '/');
-			if (slash == probe)
-				slash[1] = '\0';
-			else
-				*slash = '\0';
-		}
+		char *probe = nearest(l->upper);
 		if (!is_dir(probe))
 			die("upper '%s': '%s' is not a directory", given, probe);
 		if (!may(probe, W_OK) || !may(probe, X_OK))
@@ -145,6 +153,52 @@ static void check_mount(const struct launch_opts *o, struct launch_layers *l)
 		die("mount '%s' cannot be resolved", given);
 	if (is_inside(l->mount, l->upper))
 		die("mount '%s' is inside upper '%s'", l->mount, l->upper);
+}
+
+/* The work directory (--work): overlayfs' workdir, whose index keeps a
+ * lower file's hard links one file (core/index.h).  As the kernel asks: on
+ * the upper's filesystem (the index's entries are links of the upper's
+ * files), neither inside the upper nor holding it; and, as everything the
+ * union writes, outside every lower. */
+static void check_work(const struct launch_opts *o, struct launch_layers *l)
+{
+	const char *given = o->work;
+	struct stat st, wst, ust;
+	if (!o->seen_work)
+		return;
+	if (!*given)
+		die("empty --work");
+	if (lstat(given, &st) == 0 && !exists(given))
+		die("work '%s' is a dangling symbolic link", given);
+	l->work_exists = exists(given);
+	if (l->work_exists && !is_dir(given))
+		die("work '%s' is not a directory", given);
+	if (!(l->work = l->work_exists ? canon_existing(given) : canon_missing(given)))
+		die("work '%s' cannot be resolved", given);
+	char *probe = nearest(l->work), *up = nearest(l->upper);
+	if (!is_dir(probe))
+		die("work '%s': '%s' is not a directory", given, probe);
+	if (!may(probe, W_OK) || !may(probe, X_OK))
+		die(l->work_exists ? "work '%s' is not writable" : "work '%s' cannot be created: '%s' is not writable", given, probe);
+	if (is_inside(l->work, l->upper) || is_inside(l->upper, l->work))
+		die("work '%s' and upper '%s' must not hold one another", l->work, l->upper);
+	for (int i = 0; i < l->nlowers; i++) {
+		const char *low = l->lower[i];
+		if (strcmp(low, "/") && is_inside(l->work, low))
+			die("work '%s' is inside lower '%s'", l->work, low);
+		if (is_inside(low, l->work))
+			die("lower '%s' is inside work '%s'", low, l->work);
+	}
+	if (stat(probe, &wst) != 0 || stat(up, &ust) != 0 || wst.st_dev != ust.st_dev)
+		die("work '%s' is not on the upper's filesystem", l->work);
+	free(probe);
+	free(up);
+	char *index = NULL;
+	if (asprintf(&index, "%s/index", l->work) < 0)
+		die("out of memory");
+	if (lstat(index, &st) == 0 && !S_ISDIR(st.st_mode))
+		die("work '%s': '%s' is not a directory", given, index);
+	free(index);
 }
 
 /* The trace file: the library writes it with its own system calls, past
@@ -186,8 +240,10 @@ static void whole_root_passthrough(struct launch_layers *l)
 	for (int i = 0; i < l->nlowers; i++) {
 		if (strcmp(l->lower[i], "/"))
 			continue;
-		char *list[4] = { l->upper };
+		char *list[5] = { l->upper };
 		int n = 1;
+		if (l->work)
+			list[n++] = l->work;
 		static char *const pseudo[] = { "/proc", "/sys", "/dev" };
 		for (int j = 0; j < 3; j++)
 			if (is_dir(pseudo[j]))
@@ -205,6 +261,7 @@ void check_layers(const struct launch_opts *o, struct launch_layers *l)
 	check_lowers(o->lower, l);
 	check_upper(o->upper, l);
 	check_mount(o, l);
+	check_work(o, l);
 	check_trace(o, l);
 	whole_root_passthrough(l);
 }

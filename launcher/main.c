@@ -172,6 +172,10 @@ int main(int argc, char **argv)
 	/* Every check passed: only now may anything be created. */
 	if (!l.upper_exists && make_dirs(l.upper) != 0)
 		die("cannot create upper '%s'", l.upper);
+	/* The index as the kernel makes it in its workdir (core/index.h). */
+	char *index = NULL;
+	if (l.work && (asprintf(&index, "%s/index", l.work) < 0 || make_dirs(index) != 0))
+		die("cannot create work '%s'", l.work);
 	/* Which markers the library writes in the upper, said once here
 	 * rather than found out by each process. */
 	int form = ue_form_pick(l.upper, o.format);
@@ -189,6 +193,7 @@ int main(int argc, char **argv)
 	set_or_unset("UNIONENV_ALLOW_UNFOLLOWED", o.allow ? "1" : NULL);
 	set_or_unset("UNIONENV_TRACE", l.trace);
 	set_or_unset("UNIONENV_PASSTHROUGH", l.passthrough);
+	set_or_unset("UNIONENV_WORK", l.work);
 	char *preload = loader_list(lib, getenv("LD_PRELOAD"));
 	int n = 0;
 	while (o.cmd[n])

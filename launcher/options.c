@@ -12,7 +12,7 @@
 static void usage(void)
 {
 	fputs(
-	"Usage: unionenv [run] --lower DIR[:DIR...] --upper DIR [--mount DIR] [--] [COMMAND [ARG...]]\n"
+	"Usage: unionenv [run] --lower DIR[:DIR...] --upper DIR [--mount DIR] [--work DIR] [--] [COMMAND [ARG...]]\n"
 	"       unionenv --help | --version\n"
 	"\n"
 	"Run COMMAND with the lower directories merged (first is highest) at the\n"
@@ -23,6 +23,10 @@ static void usage(void)
 	"  --lower DIR[:DIR...]  read-only layers, highest first (as overlayfs lowerdir)\n"
 	"  --upper DIR           writable layer; created when missing\n"
 	"  --mount DIR           where the union appears (default: the first lower)\n"
+	"  --work DIR            work directory, as overlayfs' workdir: on the upper's\n"
+	"                        filesystem, outside every layer; created when missing.\n"
+	"                        Its index (DIR/index) keeps a lower file's hard links\n"
+	"                        one file across copy-up, as overlayfs' index=on\n"
 	"  --upper-format FORM   markers written in the upper: auto (default: the\n"
 	"                        form it holds, else the first its filesystem takes),\n"
 	"                        device (char 0/0 whiteouts), xattr (the kernel's\n"
@@ -68,6 +72,10 @@ static void set_opt(struct launch_opts *o, const char *name, const char *value)
 		if (i == sizeof forms / sizeof *forms)
 			die("unknown --upper-format '%s' (auto, device, xattr, aufs)", value);
 		o->seen_format = 1, o->format = value;
+	} else if (!strcmp(name, "work")) {
+		if (o->seen_work)
+			die("option '--work' given twice");
+		o->seen_work = 1, o->work = value;
 	} else if (!strcmp(name, "trace")) {
 		if (o->seen_trace)
 			die("option '--trace' given twice");
@@ -78,7 +86,7 @@ static void set_opt(struct launch_opts *o, const char *name, const char *value)
 /* NAME (without "--") is one of the options that take a value. */
 static int takes_value(const char *name, size_t len)
 {
-	static const char *const names[] = { "lower", "upper", "mount", "upper-format", "trace" };
+	static const char *const names[] = { "lower", "upper", "mount", "upper-format", "trace", "work" };
 	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
 		if (strlen(names[i]) == len && !strncmp(name, names[i], len))
 			return 1;

@@ -27,7 +27,7 @@ __thread int ue_err;
 static const char *const env_names[] = {
 	"UNIONENV_LOWER", "UNIONENV_UPPER", "UNIONENV_MOUNT", "UNIONENV_LIB",
 	"UNIONENV_PASSTHROUGH", "UNIONENV_UPPER_FORMAT", "UNIONENV_ALLOW_UNFOLLOWED", "UNIONENV_TRACE",
-	"UNIONENV_SUPERVISE",
+	"UNIONENV_SUPERVISE", "UNIONENV_WORK",
 };
 #define N_ENV (sizeof env_names / sizeof *env_names)
 static char *env_saved[N_ENV];
@@ -130,7 +130,7 @@ static void init_once(void)
 		if (ue_config_load(lower, upper, getenv("UNIONENV_MOUNT")) < 0 ||
 		    (through && *through && ue_config_passthrough(through) < 0)) {
 			ue_config_reset();
-			refuse("malformed UNIONENV_LOWER/UNIONENV_UPPER/UNIONENV_MOUNT/UNIONENV_PASSTHROUGH");
+			refuse("malformed UNIONENV_LOWER/UNIONENV_UPPER/UNIONENV_MOUNT/UNIONENV_PASSTHROUGH/UNIONENV_WORK");
 		} else if (ue_layers_check(why, sizeof why) < 0) {
 			ue_config_reset();
 			refuse(why);

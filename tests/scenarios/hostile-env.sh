@@ -33,7 +33,7 @@ preloaded() {
     )
 }
 
-tap_plan 16
+tap_plan 20
 
 # --- UNIONENV_LIB -------------------------------------------------------
 out=$(preloaded UNIONENV_LIB= -- sh -c 'sh -c "echo child"; echo parent' 2>"$T/err")
@@ -75,5 +75,10 @@ refused "UNIONENV_UPPER with dot-dots" "not a canonical path" UNIONENV_UPPER="$T
 refused "UNIONENV_UPPER missing" "does not exist" UNIONENV_UPPER="$T/nothing"
 refused "UNIONENV_LOWER given twice" "given twice" UNIONENV_LOWER="$L:$L"
 refused "UNIONENV_UPPER relative" "malformed" UNIONENV_UPPER=U
+# The work directory holds the index (core/index.h): written like the upper.
+refused "UNIONENV_WORK inside the lower" "must not hold one another" UNIONENV_WORK="$L/d"
+refused "UNIONENV_WORK inside the upper" "must not hold one another" UNIONENV_WORK="$U"
+refused "UNIONENV_WORK missing" "does not exist" UNIONENV_WORK="$T/nowork"
+refused "UNIONENV_WORK relative" "malformed" UNIONENV_WORK=W
 lowers_unchanged "refused layer settings"
 

@@ -10,6 +10,7 @@ void test_readdir(void);
 void test_ops(void);
 void test_nodecache(void);
 void test_origin(void);
+void test_index(void);
 void test_markers(void);
 void test_renames(void);
 void test_form(void);
