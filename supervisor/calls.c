@@ -49,6 +49,9 @@ int ue_sv_call_nr(size_t i) { return calls[i].nr; }
 
 ue_sv_handler ue_sv_handler_of(int nr)
 {
+	/* sent for some of its commands only (filter.c) */
+	if (nr == __NR_ioctl)
+		return sv_ioctl;
 	for (size_t i = 0; i < N_CALLS; i++)
 		if (calls[i].nr == nr)
 			return calls[i].serve;
@@ -57,6 +60,8 @@ ue_sv_handler ue_sv_handler_of(int nr)
 
 const char *ue_sv_call_name(int nr)
 {
+	if (nr == __NR_ioctl)
+		return "ioctl";
 	for (size_t i = 0; i < N_CALLS; i++)
 		if (calls[i].nr == nr)
 			return calls[i].name;

@@ -3,6 +3,7 @@
  * which the kernel does alone. */
 #include "filter.h"
 #include "gate.h"
+#include "serve.h"
 #include "syscalls.h"
 
 #include <errno.h>
@@ -39,9 +40,9 @@ static const int answered_enosys[] = {
 
 int ue_filter_install(int allow_gate)
 {
-	/* 4 header instructions, the gate's, 2 per answered call, 1 per
-	 * notified call, 3 returns. */
-	struct sock_filter prog[4 + GATE_INSNS + 2 * N_ENOSYS + UE_SV_MAX_CALLS + 3];
+	/* 4 header instructions, the gate's, ioctl's, 2 per answered call, 1
+	 * per notified call, 3 returns. */
+	struct sock_filter prog[4 + GATE_INSNS + 3 + UE_SV_IOCTL_CMDS + 2 * N_ENOSYS + UE_SV_MAX_CALLS + 3];
 	size_t n = 0, ncalls = ue_sv_ncalls();
 	if (ncalls > UE_SV_MAX_CALLS)  /* a conditional jump reaches 255 instructions */
 		return -E2BIG;
@@ -64,6 +65,18 @@ int ue_filter_install(int allow_gate)
 	/* x32 numbers carry a high bit: refuse them all. */
 	prog[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, X32_SYSCALL_BIT, 0, 1);
 	size_t to_enosys_x32 = n++;
+	/* ioctl: notified for the commands that change an inode through a
+	 * read-only fd (serve_ioctl.c), by the low word of the command as the
+	 * kernel takes it (an unsigned int); any other is the kernel's, and
+	 * the many a terminal or a socket makes pay nothing more. */
+	prog[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, 0, 2 + UE_SV_IOCTL_CMDS);
+	prog[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[1]));
+	size_t ioctl_jumps[UE_SV_IOCTL_CMDS];
+	for (size_t i = 0; i < UE_SV_IOCTL_CMDS; i++) {
+		ioctl_jumps[i] = n;
+		prog[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ue_sv_ioctl_cmds[i], 0, 0);
+	}
+	size_t to_allow_ioctl = n++;
 	size_t enosys_jumps[N_ENOSYS];
 	for (size_t i = 0; i < N_ENOSYS; i++) {
 		prog[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)answered_enosys[i], 0, 1);
@@ -87,6 +100,9 @@ int ue_filter_install(int allow_gate)
 		prog[enosys_jumps[i]] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JA, (unsigned)(ret_enosys - enosys_jumps[i] - 1), 0, 0);
 	for (size_t i = 0; i < ncalls; i++)
 		prog[notify_jumps[i]].jt = (unsigned char)(ret_notify - notify_jumps[i] - 1);
+	for (size_t i = 0; i < UE_SV_IOCTL_CMDS; i++)
+		prog[ioctl_jumps[i]].jt = (unsigned char)(ret_notify - ioctl_jumps[i] - 1);
+	prog[to_allow_ioctl] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JA, (unsigned)(ret_allow - to_allow_ioctl - 1), 0, 0);
 
 	struct sock_fprog fprog = { .len = (unsigned short)n, .filter = prog };
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)

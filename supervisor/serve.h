@@ -113,6 +113,11 @@ long sv_execveat(struct ue_req *q);
 long sv_exec_script(struct ue_req *q, int dirfd, int argi, const struct sv_path *sp, const struct ue_path *p,
                     int script_reached);
 
+/* ioctl, for the commands of ue_sv_ioctl_cmds only (serve_ioctl.c). */
+#define UE_SV_IOCTL_CMDS 3
+extern const unsigned ue_sv_ioctl_cmds[UE_SV_IOCTL_CMDS];
+long sv_ioctl(struct ue_req *q);
+
 long sv_creds(struct ue_req *q);   /* the set*id calls, capset */
 
 long sv_bind(struct ue_req *q);
