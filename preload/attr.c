@@ -11,9 +11,11 @@
 #include "path.h"
 #include "sys.h"
 #include "markers.h"
+#include "inodeioctl.h"
 
 #include <limits.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
 /* What a change must be allowed before anything is copied up: the kernel
  * checks on the overlay's inode first, so a refused change leaves the
@@ -261,4 +263,23 @@ long fsetxattr_impl(int fd, const char *name, const void *v, size_t n, int fl)
 	if (r != 0)
 		return r < 0 ? r : UE_ERR(v ? REAL(lsetxattr)(ue_kreal(&p), name, v, n, fl) : REAL(lremovexattr)(ue_kreal(&p), name));
 	return UE_ERR(v ? REAL(fsetxattr)(fd, name, v, n, fl) : REAL(fremovexattr)(fd, name));
+}
+
+long inode_ioctl_impl(int fd, unsigned long cmd, void *arg)
+{
+	struct ue_path p;
+	int r = fd_prepare(fd, MAY_OWN, NULL, &p);
+	if (r == 0)
+		return UE_ERR(REAL(ioctl)(fd, cmd, arg));
+	if (r < 0)
+		return r;
+	/* The upper copy, as the kernel's overlayfs reaches it: a new fd
+	 * (the caller's stays on the lower's file until its next read or
+	 * ioctl follows the copy-up: fdtab.h). */
+	int u = REAL(open)(ue_kreal(&p), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+	if (u < 0)
+		return -errno;
+	long x = UE_ERR(REAL(ioctl)(u, cmd, arg));
+	sys_close(u);
+	return x;
 }

@@ -99,6 +99,16 @@ G(int, fchdir, (int fd), SYS_fchdir, fd)
 G(int, statfs, (const char *p, struct statfs *b), SYS_statfs, p, b)
 G(int, inotify_add_watch, (int fd, const char *p, uint32_t m), SYS_inotify_add_watch, fd, p, m)
 
+/* ioctl's third argument, an int or a pointer, as glibc's ioctl takes it */
+static int g_ioctl(int fd, unsigned long cmd, ...)
+{
+	va_list ap;
+	va_start(ap, cmd);
+	void *arg = va_arg(ap, void *);
+	va_end(ap);
+	return (int)ret(UE_SYSCALL(SYS_ioctl, fd, cmd, arg));
+}
+
 /* glibc's faccessat with flags is faccessat2; without, the old call (also
  * what a kernel before 5.8 has). */
 static int g_faccessat(int d, const char *p, int m, int fl)
@@ -129,6 +139,7 @@ void *ue_gated_fn(enum ue_fn fn)
 	SAME(getxattr) SAME(lgetxattr) SAME(fgetxattr) SAME(listxattr) SAME(llistxattr) SAME(flistxattr)
 	SAME(setxattr) SAME(lsetxattr) SAME(fsetxattr) SAME(removexattr) SAME(lremovexattr) SAME(fremovexattr)
 	SAME(getdents64) SAME(chdir) SAME(fchdir) SAME(statfs) AS(statfs64, statfs) SAME(inotify_add_watch)
+	SAME(ioctl)
 #undef SAME
 #undef AS
 	default:

@@ -17,6 +17,7 @@
  * seen here: docs/design.md, "Raw system calls", says what follows those. */
 #include "impl.h"
 #include "gate.h"
+#include "inodeioctl.h"
 #include "trace.h"
 
 #include <linux/openat2.h>
@@ -146,6 +147,7 @@ static long utimensat_served(int dirfd, const char *path, const struct timespec 
 	X(fanotify_mark, fanotify_mark_impl(FD(0), A(1, unsigned), A(2, uint64_t), FD(3), PATH(4))) \
 	X(name_to_handle_at, name_to_handle_at_impl(FD(0), PATH(1), A(2, struct file_handle *), A(3, int *), A(4, int))) \
 	X(open_tree, open_tree_impl(FD(0), PATH(1), A(2, unsigned))) \
+	X(ioctl, inode_ioctl_impl(FD(0), A(1, unsigned long), A(2, void *))) \
 	/* what the union cannot see: refused as the supervisor's filter does */ \
 	X(io_uring_setup, -ENOSYS) \
 	X(getdents, -ENOSYS) \
@@ -215,7 +217,8 @@ UE_EXPORT long syscall(long nr, ...)
 	for (int i = 0; i < 6; i++)
 		a[i] = va_arg(ap, long);
 	va_end(ap);
-	const char *name = path_call(nr);
+	/* ioctl: only the commands that change an inode (inodeioctl.h) */
+	const char *name = nr != __NR_ioctl || ue_inode_ioctl((unsigned long)a[1]) ? path_call(nr) : NULL;
 	if (!name)
 		return fd_call(nr, a);
 	int saved = errno;

@@ -4,39 +4,22 @@
  * generation (FS_IOC_SETVERSION).  An fd the supervisor injected on a
  * lower's file is such an fd: `chattr +d FILE` changed the lower's inode.
  * They are served here as the kernel's overlayfs serves them
- * (ovl_fileattr_set): on a lower's file, the owner checked, copy-up, and
- * the change made on the upper copy; on any other file, on the caller's
- * own open file (pidfd_getfd), never continued (a racing thread could
- * put a lower's file at that fd number first).  The filter sends only
- * these commands (filter.c); every other ioctl is the kernel's. */
+ * (ovl_fileattr_set), by the preload's own implementation
+ * (inode_ioctl_impl, preload/attr.c): on a lower's file, the owner
+ * checked, copy-up, and the change made on the upper copy; on any other
+ * file, on the caller's own open file (pidfd_getfd), never continued (a
+ * racing thread could put a lower's file at that fd number first).  The
+ * filter sends only these commands (filter.c, preload/inodeioctl.h);
+ * every other ioctl is the kernel's. */
 #include "impl.h"
-#include "ops.h"
-#include "perm.h"
+#include "inodeioctl.h"
 #include "serve.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <linux/fs.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
-const unsigned ue_sv_ioctl_cmds[UE_SV_IOCTL_CMDS] = { FS_IOC_SETFLAGS, FS_IOC_FSSETXATTR, FS_IOC_SETVERSION };
-
-/* The change on the upper copy of the lower file p (the fd's). */
-static long on_upper_copy(struct ue_req *q, struct ue_path *p, unsigned cmd, void *arg)
-{
-	long r = ue_may_own(&q->who, p->real);
-	if (r == 0)
-		r = ue_op_change_prepare(p, 0);
-	if (r < 0)
-		return r;
-	int u = open(ue_kreal(p), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
-	if (u < 0)
-		return -errno;
-	r = ioctl(u, cmd, arg) < 0 ? -errno : 0;
-	close(u);
-	return r;
-}
+const unsigned ue_sv_ioctl_cmds[UE_SV_IOCTL_CMDS] = UE_INODE_IOCTLS;
+_Static_assert(UE_SV_IOCTL_CMDS == UE_INODE_IOCTL_COUNT, "the filter's ioctls are inodeioctl.h's");
 
 long sv_ioctl(struct ue_req *q)
 {
@@ -48,12 +31,9 @@ long sv_ioctl(struct ue_req *q)
 	int c = ue_caller_fd(q, ue_arg_fd(q, 0));
 	if (c < 0)
 		return c;
-	struct ue_path p;
 	long r = ue_caller_become(q, 0);
-	if (r == 0 && ue_fd_in_lower(c, &p))
-		r = on_upper_copy(q, &p, cmd, &arg);
-	else if (r == 0)
-		r = ioctl(c, cmd, &arg) < 0 ? -errno : 0;
+	if (r == 0)
+		r = inode_ioctl_impl(c, cmd, &arg);
 	close(c);
 	return r;
 }
