@@ -5,7 +5,8 @@
 # (utimensat and futimesat with a NULL path, fchmodat2 and fchownat with
 # AT_EMPTY_PATH, fchmod, fsetxattr) and by /proc/self/fd/N (chmod,
 # setxattr, utimensat, truncate, an open for writing); openat2 opens for
-# writing; io_uring_setup is ENOSYS from the filter itself.  Each change
+# writing, and with RESOLVE_* flags is ENOSYS (the program falls back to
+# openat); io_uring_setup is ENOSYS from the filter itself.  Each change
 # lands on the upper's copy; the lower is unchanged, byte, mode, time
 # and xattr.  Run as the command (a static program) and in a whole tree
 # supervised through the environment (UNIONENV_SUPERVISE=1).
@@ -52,6 +53,11 @@ int main(int argc, char **argv)
 	int w2 = syscall(SYS_openat2, AT_FDCWD, argv[1], &how, sizeof how);
 	T("openat2(O_WRONLY)", w2);
 	T("write", write(w2, "Y", 1));
+	/* openat2 with RESOLVE_* flags: ENOSYS (the program falls back to
+	 * openat), never an open of the lower's file for writing */
+	struct open_how bounded = { .flags = O_WRONLY | O_APPEND, .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS };
+	errno = 0;
+	if (syscall(SYS_openat2, AT_FDCWD, argv[1], &bounded, sizeof bounded) >= 0 || errno != ENOSYS) { printf("openat2(RESOLVE_BENEATH): %s\n", strerror(errno)); failed = 1; }
 	errno = 0;
 	if (syscall(SYS_io_uring_setup, 1, p) >= 0 || errno != ENOSYS) { printf("io_uring_setup: %s\n", strerror(errno)); failed = 1; }
 	printf("%s\n", failed ? "failed" : "done");
