@@ -12,6 +12,7 @@
 #include "override.h"
 #include "path.h"
 #include "perm.h"
+#include "procfd.h"
 #include "readdir.h"
 #include "redirect.h"
 #include "sys.h"
@@ -38,10 +39,10 @@ static int may_land(const struct ue_tmp *t, const char *base)
 {
 	char at[UE_PATH_MAX];
 	struct stat st;
-	snprintf(at, sizeof at, "/proc/self/fd/%d/%s", t->dfd, base);
+	ue_proc_fd(at, sizeof at, t->dfd, base);
 	if (ue_hidden_beside(at) || ue_tmp_is_whiteout(t->dfd, base))
 		return -ENOENT;
-	snprintf(at, sizeof at, "/proc/self/fd/%d/.", t->dfd);
+	ue_proc_fd(at, sizeof at, t->dfd, ".");
 	if (!(ue_dir_markers(at, ue_cfg.upper_form == UE_FORM_AUFS ? UE_AUFS_ASSUME : 0) & UE_DIR_OPAQUE))
 		return 0;
 	return sys_fstatat(t->dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 ? 1 : -ENOENT;
@@ -60,7 +61,7 @@ static int landed(const struct ue_tmp *t, const char *base, ino_t ino)
 	struct stat st;
 	if (ue_tmp_is_whiteout(t->dfd, base))
 		return -ENOENT;
-	snprintf(at, sizeof at, "/proc/self/fd/%d/%s", t->dfd, base);
+	ue_proc_fd(at, sizeof at, t->dfd, base);
 	if (!ue_hidden_beside(at))
 		return 0;
 	if (ino && sys_fstatat(t->dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_ino == ino)
@@ -97,7 +98,7 @@ static int copy_up_file(const char *src, const char *data_src, struct ue_tmp *t,
 	}
 	if (!named) {
 		char proc[64];
-		snprintf(proc, sizeof proc, "/proc/self/fd/%d", out);
+		ue_proc_fd(proc, sizeof proc, out, NULL);
 		/* Metadata on the fd, before the file becomes visible. */
 		if ((r = ue_copy_xattrs(src, NULL, out)) < 0)
 			goto out;

@@ -2,6 +2,7 @@
 #include "followable.h"
 #include "elfhead.h"
 #include "followcache.h"
+#include "procfd.h"
 #include "shebang.h"
 #include "sys.h"
 
@@ -243,7 +244,7 @@ void ue_followable_fd(int fd, const struct ue_follow_finder *find, struct ue_ver
 	 * reopen the file it names. */
 	int fl = (int)UE_SYS(SYS_fcntl, fd, F_GETFL);
 	if (fl >= 0 && (fl & O_PATH)) {
-		snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+		ue_proc_fd(proc, sizeof proc, fd, NULL);
 		own = sys_openat(AT_FDCWD, proc, O_RDONLY | O_CLOEXEC, 0);
 		if (own >= 0)
 			fd = own;

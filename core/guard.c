@@ -7,6 +7,7 @@
 #include "config.h"
 #include "layerpath.h"
 #include "path.h"
+#include "procfd.h"
 #include "sys.h"
 
 #include <limits.h>
@@ -41,7 +42,7 @@ static int kernel_target(int dirfd, const char *path, int follow, char *out, siz
 		if (fd < 0)
 			return fd;
 	}
-	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+	ue_proc_fd(link, sizeof link, fd, NULL);
 	long n = sys_readlinkat(AT_FDCWD, link, out, size - 1);
 	sys_close(fd);
 	if (n < 0)

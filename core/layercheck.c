@@ -6,6 +6,7 @@
 #include "config.h"
 #include "layerpath.h"
 #include "path.h"
+#include "procfd.h"
 #include "sys.h"
 
 #include <limits.h>
@@ -30,7 +31,7 @@ static int canonical_dir(const char *what, const char *path, struct seen *id, ch
 		return -ENOENT;
 	}
 	int r = sys_fstat(fd, &st);
-	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+	ue_proc_fd(link, sizeof link, fd, NULL);
 	long n = r < 0 ? -1 : sys_readlinkat(AT_FDCWD, link, real, sizeof real - 1);
 	sys_close(fd);
 	if (r < 0 || !S_ISDIR(st.st_mode)) {

@@ -1,4 +1,5 @@
 #include "longpath.h"
+#include "procfd.h"
 #include "sys.h"
 
 #include <stdio.h>
@@ -44,7 +45,7 @@ int ue_long_proc(const char **path, char *buf, size_t size, int *opened)
 	int r = ue_long_walk(&fd, &rest, opened);
 	if (r < 0 || *opened < 0)
 		return r;
-	snprintf(buf, size, "/proc/self/fd/%d/%s", fd, rest);
+	ue_proc_fd(buf, size, fd, rest);
 	*path = buf;
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include "markers.h"
 #include "opaquetree.h"
 #include "path.h"
+#include "procfd.h"
 #include "readdir.h"
 #include "sharedwhiteout.h"
 #include "sys.h"
@@ -52,7 +53,7 @@ static int next_form(const char *dir, int err)
 static int mark_xwhiteouts(const char *dir, int dfd)
 {
 	char v[2], proc[32];
-	snprintf(proc, sizeof proc, "/proc/self/fd/%d", dfd);
+	ue_proc_fd(proc, sizeof proc, dfd, NULL);
 	long n = sys_getxattr(proc, UE_OVL_USER(OPAQUE), v, sizeof v);
 	if (n == 1 && (v[0] == 'x' || v[0] == 'y'))
 		return 0;
@@ -237,7 +238,7 @@ static int make_whiteout(const char *real)
 	while ((r = make_whiteout_once(&t, dir, base)) < 0 && next_form(dir, r))
 		;
 	if (r == 0) {
-		snprintf(dir, sizeof dir, "/proc/self/fd/%d/.", t.dfd);
+		ue_proc_fd(dir, sizeof dir, t.dfd, ".");
 		unneeded_whiteout(t.dfd, dir, base);
 	}
 	ue_tmp_close(&t);
@@ -317,7 +318,7 @@ static int replace_once(const char *real, int is_dir)
 		 * marker we made stays for it (aufs_marker_undo); unneeded all
 		 * the same where the directory has become opaque. */
 		char dir[32];
-		snprintf(dir, sizeof dir, "/proc/self/fd/%d/.", t.dfd);
+		ue_proc_fd(dir, sizeof dir, t.dfd, ".");
 		unneeded_whiteout(t.dfd, dir, base);
 	}
 	ue_tmp_close(&t);
@@ -390,7 +391,7 @@ static int rename_leaving(const char *from, const char *to)
 	while ((r = rename_leaving_once(&t, dir, base, to)) < 0 && next_form(dir, r))
 		;
 	if (r == 0 || r == -ENOENT) {  /* ENOENT: as in replace_once */
-		snprintf(dir, sizeof dir, "/proc/self/fd/%d/.", t.dfd);
+		ue_proc_fd(dir, sizeof dir, t.dfd, ".");
 		unneeded_whiteout(t.dfd, dir, base);
 	}
 	ue_tmp_close(&t);
@@ -427,7 +428,7 @@ static int rename_marked(const char *from, const char *to, int flags)
 		} else if (r == 0 && !leave) {
 			sys_unlinkat(t.dfd, base, 0);
 		} else if (r == 0) {
-			snprintf(dir, sizeof dir, "/proc/self/fd/%d/.", t.dfd);
+			ue_proc_fd(dir, sizeof dir, t.dfd, ".");
 			unneeded_whiteout(t.dfd, dir, base);
 		}
 		ue_tmp_close(&t);
@@ -489,7 +490,7 @@ static int on_dir(const char *real_dir, int (*fn)(const char *))
 	int fd = sys_openat(AT_FDCWD, real_dir, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
 	if (fd < 0)
 		return fd;
-	snprintf(proc, sizeof proc, "/proc/self/fd/%d/.", fd);
+	ue_proc_fd(proc, sizeof proc, fd, ".");
 	int r = fn(proc);
 	sys_close(fd);
 	return r;

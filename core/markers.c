@@ -2,6 +2,7 @@
 #include "markers.h"
 #include "layerpath.h"
 #include "path.h"
+#include "procfd.h"
 #include "sys.h"
 
 #include <limits.h>
@@ -77,8 +78,8 @@ static int no_xattrat;
 /* "/proc/self/fd/DFD/NAME": the same entry for the path-taking calls. */
 static int via_proc(char *buf, size_t size, int dfd, const char *name)
 {
-	int n = snprintf(buf, size, "/proc/self/fd/%d/%s", dfd, name);
-	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+	int n = ue_proc_fd(buf, size, dfd, name);
+	return n < 0 ? n : 0;
 }
 
 long ue_xattr_get_at(int dfd, const char *name, const char *attr, void *buf, size_t size)

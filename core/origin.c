@@ -1,6 +1,7 @@
 /* Origin records: the kernel's overlay file handle (origin.h). */
 #include "origin.h"
 #include "markers.h"
+#include "procfd.h"
 #include "sys.h"
 
 #include <stdint.h>
@@ -77,7 +78,7 @@ unsigned long ue_origin_ino_fd(int fd)
 	if (n == -EBADF) {
 		/* An O_PATH fd takes no fgetxattr; its /proc link, followed, does. */
 		char link[64];
-		snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+		ue_proc_fd(link, sizeof link, fd, NULL);
 		n = sys_getxattr(link, UE_OVL_USER(ORIGIN), fb, sizeof fb);
 	}
 	return origin_ino_of(fb, n);

@@ -4,6 +4,7 @@
 #include "markers.h"
 #include "origin.h"
 #include "path.h"
+#include "procfd.h"
 #include "sys.h"
 #include "tmpname.h"
 
@@ -272,7 +273,7 @@ int ue_dir_drop_whiteouts(const char *real_dir)
 	int fd = sys_openat(AT_FDCWD, real_dir, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
 	if (fd < 0)
 		return fd;
-	snprintf(proc, sizeof proc, "/proc/self/fd/%d/.", fd);
+	ue_proc_fd(proc, sizeof proc, fd, ".");
 	/* Opaque too: a racer's xattr whiteout, placed between the drop before
 	 * the directory became opaque and this one, reads as an empty file
 	 * there and must go as well (core/mark.c, ue_set_opaque_clean). */

@@ -7,6 +7,7 @@
 #include "lookup.h"
 #include "lowermap.h"
 #include "path.h"
+#include "procfd.h"
 #include "renames.h"
 #include "perm.h"
 #include "sys.h"
@@ -69,7 +70,7 @@ int ue_fd_vpath_keep(int fd, char *out, size_t size, int keep)
 	if (ue_fdname_get(fd, out, size))
 		return 0;
 	uint64_t mark = ue_fdname_mark();
-	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+	ue_proc_fd(link, sizeof link, fd, NULL);
 	long n = sys_readlinkat(AT_FDCWD, link, real, sizeof real - 1);
 	if (n < 0)
 		return n == -ENOENT ? -EBADF : (int)n;

@@ -23,6 +23,7 @@
  * that race to replace it each check what they read. */
 #include "sharedwhiteout.h"
 #include "markers.h"
+#include "procfd.h"
 #include "sys.h"
 
 #include <stdatomic.h>
@@ -67,7 +68,7 @@ int ue_whiteout_device(int dfd, const char *base)
 	int fd = atomic_load(&shared_fd);
 	if (!atomic_load(&linking_off) && usable(fd)) {
 		char proc[32];
-		snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+		ue_proc_fd(proc, sizeof proc, fd, NULL);
 		int r = sys_linkat(AT_FDCWD, proc, dfd, base, AT_SYMLINK_FOLLOW);
 		if (r == 0 || r == -EEXIST)
 			return r;

@@ -1,5 +1,6 @@
 #include "tmpentry.h"
 #include "layerpath.h"
+#include "procfd.h"
 #include "sys.h"
 #include "path.h"
 #include "markers.h"
@@ -13,7 +14,7 @@
 int ue_tmp_name_pick(struct ue_tmp *t)
 {
 	char proc[32], path[UE_PATH_MAX];
-	snprintf(proc, sizeof proc, "/proc/self/fd/%d", t->dfd);
+	ue_proc_fd(proc, sizeof proc, t->dfd, NULL);
 	int r = ue_tmp_name(path, sizeof path, proc);
 	const char *name = strrchr(path, '/') + 1;
 	if (r == 0 && (strlen(name) >= sizeof t->name || strlen(path) >= sizeof t->path))

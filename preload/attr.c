@@ -9,6 +9,7 @@
 #include "override.h"
 #include "perm.h"
 #include "path.h"
+#include "procfd.h"
 #include "sys.h"
 #include "markers.h"
 #include "inodeioctl.h"
@@ -69,7 +70,7 @@ int ue_fd_in_lower(int fd, struct ue_path *p)
 	/* Open on the upper's file: no lower is below it, nor ever will be. */
 	if (!ue_config_active() || ue_fd_on_upper(fd))
 		return 0;
-	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+	ue_proc_fd(link, sizeof link, fd, NULL);
 	long n = sys_readlinkat(AT_FDCWD, link, real, sizeof real - 1);
 	if (n <= 0 || real[0] != '/')
 		return 0;

@@ -7,6 +7,7 @@
 #include "impl.h"
 #include "fdnames.h"
 #include "ops.h"
+#include "procfd.h"
 #include "shebang.h"
 
 #include <limits.h>
@@ -355,7 +356,7 @@ UE_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 	struct ue_path p;
 	char shown[PATH_MAX];
 	if (ue_fd_vpath(fd, shown, sizeof shown) < 0)
-		snprintf(shown, sizeof shown, "/proc/self/fd/%d", fd);
+		ue_proc_fd(shown, sizeof shown, fd, NULL);
 	char sup[PATH_MAX], real[PATH_MAX];
 	int refused = ue_exec_followable(fd, "", AT_EMPTY_PATH, shown, envp, sup, real, sizeof real);
 	if (refused == UE_EXEC_SUPERVISE)

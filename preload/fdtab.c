@@ -13,6 +13,7 @@
 #include "impl.h"
 #include "layerpath.h"
 #include "path.h"
+#include "procfd.h"
 #include "renames.h"
 #include "state.h"
 #include "sys.h"
@@ -227,7 +228,7 @@ void ue_fdtab_inherit(void)
 		char link[32], real[UE_PATH_MAX], v[UE_PATH_MAX];
 		if (sys_fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
 			continue;
-		snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+		ue_proc_fd(link, sizeof link, fd, NULL);
 		long n = sys_readlinkat(AT_FDCWD, link, real, sizeof real - 1);
 		if (n <= 0)
 			continue;

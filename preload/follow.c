@@ -2,6 +2,7 @@
 #include "follow.h"
 #include "followable.h"
 #include "impl.h"
+#include "procfd.h"
 #include "sys.h"
 
 #include <limits.h>
@@ -94,7 +95,7 @@ static int supervisor_path(char *out, size_t size)
 static int real_path(int fd, char *out, size_t size)
 {
 	char proc[64];
-	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+	ue_proc_fd(proc, sizeof proc, fd, NULL);
 	long n = sys_readlinkat(AT_FDCWD, proc, out, size - 1);
 	if (n <= 0 || out[0] != '/')
 		return -ENOENT;

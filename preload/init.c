@@ -6,6 +6,7 @@
 #include "layercheck.h"
 #include "layerpath.h"
 #include "path.h"
+#include "procfd.h"
 #include "sys.h"
 #include "trace.h"
 
@@ -75,7 +76,7 @@ static const char *library_path(const char *given)
 	int fd = sys_openat(AT_FDCWD, info.dli_fname, O_PATH | O_CLOEXEC, 0);
 	if (fd < 0)
 		return NULL;
-	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+	ue_proc_fd(link, sizeof link, fd, NULL);
 	long n = sys_readlinkat(AT_FDCWD, link, own, sizeof own - 1);
 	int st = sys_fstat(fd, &b);
 	sys_close(fd);

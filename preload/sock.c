@@ -24,6 +24,7 @@
 #include "mark.h"
 #include "ops.h"
 #include "perm.h"
+#include "procfd.h"
 #include "sys.h"
 #include "markers.h"
 #include "origin.h"
@@ -200,7 +201,7 @@ long connect_impl(int fd, const struct sockaddr *addr, socklen_t len)
 	if (sfd < 0) {
 		r = sfd;
 	} else {
-		snprintf(name, sizeof name, "/proc/self/fd/%d", sfd);
+		ue_proc_fd(name, sizeof name, sfd, NULL);
 		memset(&via, 0, sizeof via);
 		via.sun_family = AF_UNIX;
 		strcpy(via.sun_path, name);

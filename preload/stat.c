@@ -8,6 +8,7 @@
 #include "lookup.h"
 #include "override.h"
 #include "perm.h"
+#include "procfd.h"
 #include "sys.h"
 #include "markers.h"
 #include "origin.h"
@@ -46,7 +47,7 @@ static int fd_override(int fd, mode_t mode, uid_t uid, struct ue_override *o)
 	if (uid == 0 || !(S_ISREG(mode) || S_ISDIR(mode)) || !ue_config_active() || ue_fd_made(fd) ||
 	    ue_override_get(NULL, fd, o) != 1)
 		return 0;
-	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+	ue_proc_fd(link, sizeof link, fd, NULL);
 	long n = sys_readlinkat(AT_FDCWD, link, real, sizeof real - 1);
 	if (n <= 0)
 		return 0;

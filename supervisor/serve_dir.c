@@ -5,6 +5,7 @@
 #include "layerpath.h"
 #include "path.h"
 #include "perm.h"
+#include "procfd.h"
 #include "restart.h"
 #include "serve.h"
 
@@ -94,7 +95,7 @@ static int kernel_reaches(struct ue_req *q, int dirfd, const struct sv_path *sp,
 		return 0;
 	int ok = fstat(fd, &got) == 0 && (!want_dir || S_ISDIR(got.st_mode));
 	if (ok && want_dir && p->where == UE_UNION) {
-		snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+		ue_proc_fd(link, sizeof link, fd, NULL);
 		ssize_t n = readlink(link, real, sizeof real - 1);
 		ok = n > 0;
 		if (ok) {

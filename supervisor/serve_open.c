@@ -1,6 +1,7 @@
 /* open, openat, openat2, creat: the supervisor opens (copy-up and creation
  * included, open_impl) and the fd is injected into the caller as the
  * call's result.  A read-only open outside the union is the kernel's. */
+#include "procfd.h"
 #include "serve.h"
 #include "wrap.h"
 
@@ -32,7 +33,7 @@ static long path_fd_to_inject(long fd)
 		close((int)fd);
 		return -EBADF;
 	}
-	snprintf(proc, sizeof proc, "/proc/self/fd/%ld", fd);
+	ue_proc_fd(proc, sizeof proc, fd, NULL);
 	int r = open(proc, O_RDONLY | O_CLOEXEC | (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0));
 	int e = errno;
 	close((int)fd);

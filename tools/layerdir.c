@@ -3,6 +3,7 @@
 #include "layer.h"
 #include "markers.h"
 #include "override.h"
+#include "procfd.h"
 #include "progress.h"
 #include "tmpname.h"
 
@@ -24,9 +25,9 @@ const char *fdpath(int dfd, const char *name)
 {
 	static char buf[4096 + 64];
 	if (name)
-		snprintf(buf, sizeof buf, "/proc/self/fd/%d/%s", dfd, name);
+		ue_proc_fd(buf, sizeof buf, dfd, name);
 	else
-		snprintf(buf, sizeof buf, "/proc/self/fd/%d", dfd);
+		ue_proc_fd(buf, sizeof buf, dfd, NULL);
 	return buf;
 }
 

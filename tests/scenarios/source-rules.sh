@@ -12,13 +12,15 @@
 # (under, parent, last name) that every part calls; it reads the layer
 # table (core/config.h) and includes no other header of core/, so it can
 # call nothing else there and closes no cycle.
+# And a path to an open fd, "/proc/self/fd/N", is made by core/procfd.h's
+# ue_proc_fd alone: no literal of it elsewhere in code.
 set -u
 REPO=$(cd -- "$(dirname -- "$0")/../.." && pwd -P)
 # shellcheck source=tests/lib/tap.sh
 . "$REPO/tests/lib/tap.sh"
 cd "$REPO" || exit 125
 
-tap_plan 5
+tap_plan 6
 
 # Literals naming a marker, in C code, outside its one home.  A literal
 # that holds more than the name (a sentence, a help text) is prose.
@@ -42,6 +44,12 @@ out=$(grep -H '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' core/layerpath.c 
     grep -vE '"(layerpath|config)\.h"' || true)
 [ -f core/layerpath.c ] || out="core/layerpath.c is missing"
 tap_is "core/layerpath includes no other header of core/" "" "$out"
+
+# Literals of /proc/self/fd in code, outside core/procfd.h and comments.
+out=$(grep -rnE --include='*.c' --include='*.h' '"/proc/self/fd' core preload supervisor tools launcher |
+    grep -v '^core/procfd\.h:' |
+    grep -vE '^[^:]+:[0-9]+:\s*(/?\*|//)' || true)
+tap_is "/proc/self/fd/N is made by ue_proc_fd (core/procfd.h) alone" "" "$out"
 
 # "LINES FILE" of every C source and header outside build/.
 MAX_LINES=600

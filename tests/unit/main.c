@@ -14,7 +14,7 @@ static const struct group {
 	void (*run)(void);
 } groups[] = {
 	{ "path", test_path },         { "layerpath", test_layerpath }, { "longpath", test_longpath },
-	{ "config", test_config },
+	{ "procfd", test_procfd },     { "config", test_config },
 	{ "lookup", test_lookup },     { "redirect", test_redirect }, { "resolve", test_resolve },
 	{ "readdir", test_readdir },   { "ops", test_ops },           { "nodecache", test_nodecache },
 	{ "origin", test_origin },     { "markers", test_markers },   { "renames", test_renames },

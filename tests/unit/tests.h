@@ -2,6 +2,7 @@
 #define UE_TESTS_H
 void test_path(void);
 void test_layerpath(void);
+void test_procfd(void);
 void test_config(void);
 void test_lookup(void);
 void test_redirect(void);
