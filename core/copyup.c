@@ -198,8 +198,8 @@ static int copy_up_one(const char *rel, struct ue_node *n, int flags)
 	ue_rel_parent(prel, rel);
 	if ((r = ue_node_real(src, sizeof src, n, n->layer, rel)) < 0 ||
 	    (r = ue_node_data_real(data_src, sizeof data_src, n, rel)) < 0 ||
-	    (r = ue_real(dst, sizeof dst, UE_UPPER, rel)) < 0 ||
-	    (r = ue_real(dst_dir, sizeof dst_dir, UE_UPPER, prel)) < 0)
+	    (r = ue_real_path(dst, sizeof dst, UE_UPPER, rel)) < 0 ||
+	    (r = ue_real_path(dst_dir, sizeof dst_dir, UE_UPPER, prel)) < 0)
 		return r;
 	struct stat parent;
 	if ((r = sys_lstat(src, &st)) < 0 || (r = sys_lstat(dst_dir, &parent)) < 0)
@@ -271,7 +271,7 @@ static int copy_up_metacopy_data(const char *rel, struct ue_node *n, int flags)
 	char src[UE_PATH_MAX], dst[UE_PATH_MAX];
 	struct stat st;
 	int r;
-	if ((r = ue_node_data_real(src, sizeof src, n, rel)) < 0 || (r = ue_real(dst, sizeof dst, UE_UPPER, rel)) < 0 ||
+	if ((r = ue_node_data_real(src, sizeof src, n, rel)) < 0 || (r = ue_real_path(dst, sizeof dst, UE_UPPER, rel)) < 0 ||
 	    (r = sys_lstat(dst, &st)) < 0)
 		return r;
 	if (!(flags & UE_COPYUP_NODATA) && st.st_size > 0) {
@@ -461,7 +461,7 @@ static int copy_up_tree(const struct ue_caller *c, const char *rel, struct ue_no
 	/* Every visible name is now in the upper: the whiteouts have nothing to
 	 * hide once the directory is opaque. */
 	if (r >= 0)
-		r = ue_real(upper, sizeof upper, UE_UPPER, rel);
+		r = ue_real_path(upper, sizeof upper, UE_UPPER, rel);
 	if (r >= 0 && n->stack != 1) {
 		if ((r = ue_set_opaque_clean(upper)) == 0 && (r = ue_redirect_clear(upper)) == 0 &&
 		    (r = clean_unseen(upper, &list, seen)) == 0) {

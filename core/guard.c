@@ -61,7 +61,7 @@ int ue_resolve_for_change(const struct ue_caller *c, int dirfd, const char *path
 	if (r < 0 || p->where == UE_UNION || !ue_config_active() || !path || !*path)
 		return r;
 	if (kernel_target(ue_kfd(p, dirfd), ue_kpath(p, path), flags & UE_FOLLOW, target, sizeof target) < 0 ||
-	    ue_real_layer(target) <= UE_UPPER)
+	    ue_layer_of(target) <= UE_UPPER)
 		return r;
 	if ((r = ue_unreal(v, sizeof v, target)) < 0)
 		return r;

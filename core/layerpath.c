@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
-int ue_real(char *buf, size_t size, int layer, const char *rel)
+int ue_real_path(char *buf, size_t size, int layer, const char *rel)
 {
 	const struct ue_layer *l = &ue_cfg.layer[layer];
 	size_t rl = strlen(rel);
@@ -23,7 +23,7 @@ int ue_real(char *buf, size_t size, int layer, const char *rel)
 	return 0;
 }
 
-int ue_real_layer(const char *real)
+int ue_layer_of(const char *real)
 {
 	int best = -1;
 	for (int i = 0; i < ue_cfg.nlayers; i++) {

@@ -15,10 +15,10 @@
 #include <string.h>
 
 /* The layer root joined with rel ("" is the root itself); -ENAMETOOLONG. */
-int ue_real(char *buf, size_t size, int layer, const char *rel);
+int ue_real_path(char *buf, size_t size, int layer, const char *rel);
 
 /* The layer a real path lies in (the deepest root when lowers nest), or -1. */
-int ue_real_layer(const char *real);
+int ue_layer_of(const char *real);
 
 /* When path is root or below it, the part after root (no leading slash,
  * "" for root itself); else NULL.  root has no trailing slash; "" and "/"

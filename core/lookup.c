@@ -16,7 +16,7 @@
 
 int ue_node_real(char *buf, size_t size, const struct ue_node *n, int layer, const char *rel)
 {
-	return n->redirect ? ue_redirect_real(buf, size, n->redirect, layer, rel) : ue_real(buf, size, layer, rel);
+	return n->redirect ? ue_redirect_real(buf, size, n->redirect, layer, rel) : ue_real_path(buf, size, layer, rel);
 }
 
 int ue_node_data_real(char *buf, size_t size, const struct ue_node *n, const char *rel)
@@ -93,7 +93,7 @@ static int root_compute(struct ue_node *out)
 	out->type = S_IFDIR;
 	out->open_above = 1;
 	for (int i = 0; i < ue_cfg.nlayers; i++) {
-		int r = ue_real(real, sizeof real, i, "");
+		int r = ue_real_path(real, sizeof real, i, "");
 		if (r == 0)
 			r = sys_lstat(real, &st);
 		if (r < 0 || !S_ISDIR(st.st_mode)) {
@@ -264,7 +264,7 @@ static int child_compute(const char *rel, const struct ue_node *parent, struct u
 	if (out->layer > UE_UPPER && S_ISREG(top.st_mode) && top.st_nlink > 1 && ue_cfg.index && !out->data_layer &&
 	    indexed(out, rel, &top))
 		return top_out ? (*top_out = top, 0) : 0;
-	if (out->layer >= 0 && ue_real(real, sizeof real, out->layer, rel) == 0)
+	if (out->layer >= 0 && ue_real_path(real, sizeof real, out->layer, rel) == 0)
 		top_xattrs(out, real, &top);
 	if (top_out && out->layer >= 0)
 		*top_out = top;

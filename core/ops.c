@@ -25,7 +25,7 @@ static int upper_tmp(struct ue_tmp *t, const char *rel)
 {
 	char prel[UE_PATH_MAX], dir[UE_PATH_MAX];
 	ue_rel_parent(prel, rel);
-	int r = ue_real(dir, sizeof dir, UE_UPPER, prel);
+	int r = ue_real_path(dir, sizeof dir, UE_UPPER, prel);
 	return r < 0 ? r : ue_tmp_open(t, dir);
 }
 
@@ -35,7 +35,7 @@ static void mark_impure_parent(const char *rel)
 {
 	char prel[UE_PATH_MAX], dir[UE_PATH_MAX];
 	ue_rel_parent(prel, rel);
-	if (ue_real(dir, sizeof dir, UE_UPPER, prel) == 0)
+	if (ue_real_path(dir, sizeof dir, UE_UPPER, prel) == 0)
 		ue_set_impure(dir);
 }
 
@@ -69,7 +69,7 @@ static int create(struct ue_path *p, const struct maker *m, int is_dir)
 	if (ue_node_exists(&p->node) || p->last != UE_LAST_NAME)
 		return -EEXIST;
 	if ((r = name_reserved(p->rel)) < 0 || (r = ue_may_change_dir_of(p->caller, p->rel)) < 0 || (r = ue_copy_up_parents(p->rel)) < 0 ||
-	    (r = ue_real(p->real, sizeof p->real, UE_UPPER, p->rel)) < 0)
+	    (r = ue_real_path(p->real, sizeof p->real, UE_UPPER, p->rel)) < 0)
 		return r;
 	if (!p->node.upper_whiteout) {
 		r = m->make(m, p->real);
@@ -116,7 +116,7 @@ int ue_op_open_prepare(struct ue_path *p, int *flags, mode_t mode)
 		if ((r = name_reserved(p->rel)) < 0 || (r = ue_may_change_dir_of(p->caller, p->rel)) < 0 ||
 		    (r = ue_copy_up_parents(p->rel)) < 0)
 			return r;
-		r = ue_real(p->real, sizeof p->real, UE_UPPER, p->rel);
+		r = ue_real_path(p->real, sizeof p->real, UE_UPPER, p->rel);
 		return r < 0 ? r : 1;
 	}
 	if ((*flags & O_CREAT) && (*flags & O_EXCL))
@@ -184,7 +184,7 @@ int ue_op_link(struct ue_path *from, struct ue_path *to)
 		return -ENOENT;
 	if ((r = ue_may_link(from->caller, from->real)) < 0 || (r = ue_may_change_dir_of(to->caller, to->rel)) < 0 ||
 	    (r = ue_copy_up(from->rel, &from->node, 0)) < 0 ||
-	    (r = ue_real(src, sizeof src, UE_UPPER, from->rel)) < 0)
+	    (r = ue_real_path(src, sizeof src, UE_UPPER, from->rel)) < 0)
 		return r;
 	struct maker m = { make_link, S_IFREG, 0, src };
 	int r2 = create(to, &m, 0);
@@ -246,7 +246,7 @@ static int lower_may_show(const char *rel)
 	 * rel's directory what the node says they show, whatever the cache
 	 * held of the upper then; anything else (the aufs form's markers
 	 * beside the names, a mark, a redirect, a name gone) is walked afresh. */
-	if (ue_cfg.upper_form == UE_FORM_AUFS || end >= sizeof real || ue_real(real, sizeof real, UE_UPPER, "") < 0)
+	if (ue_cfg.upper_form == UE_FORM_AUFS || end >= sizeof real || ue_real_path(real, sizeof real, UE_UPPER, "") < 0)
 		return lower_may_show_walk(rel, end);
 	size_t root = strlen(real);
 	for (size_t i = 0; i <= end; i++) {
@@ -309,7 +309,7 @@ static int remove_name(struct ue_path *p, int is_dir)
 	if (p->rel[0] == '\0')
 		return -EBUSY;
 	if ((r = ue_copy_up_linked(p->rel, &p->node)) < 0 || (r = ue_copy_up_parents(p->rel)) < 0 ||
-	    (r = ue_real(p->real, sizeof p->real, UE_UPPER, p->rel)) < 0)
+	    (r = ue_real_path(p->real, sizeof p->real, UE_UPPER, p->rel)) < 0)
 		return r;
 	if (p->node.layer != UE_UPPER) {
 		if ((r = ue_make_whiteout(p->real)) == -EEXIST)
@@ -399,7 +399,7 @@ static int prepare_source(struct ue_path *p)
 {
 	int r = S_ISDIR(p->node.type) && p->node.stack != 1 ? ue_copy_up_tree(p->caller, p->rel, &p->node)
 	                                                    : ue_copy_up(p->rel, &p->node, 0);
-	return r < 0 ? r : ue_real(p->real, sizeof p->real, UE_UPPER, p->rel);
+	return r < 0 ? r : ue_real_path(p->real, sizeof p->real, UE_UPPER, p->rel);
 }
 
 /* The rename on disk (mv: ue_rename_marked's flags), and for a directory
@@ -485,7 +485,7 @@ int ue_op_rename(struct ue_path *from, struct ue_path *to, unsigned flags)
 			return r;
 		r = rename_recorded(from, to, exchange, 0, from_lower, to_lower);
 	} else {
-		if ((r = ue_copy_up_parents(to->rel)) < 0 || (r = ue_real(to->real, sizeof to->real, UE_UPPER, to->rel)) < 0)
+		if ((r = ue_copy_up_parents(to->rel)) < 0 || (r = ue_real_path(to->real, sizeof to->real, UE_UPPER, to->rel)) < 0)
 			return r;
 		int below = to->node.in_lower || to->node.upper_whiteout || (to_dir && to->node.stack != 1);
 		if (to_dir && to->node.layer == UE_UPPER && (r = ue_dir_drop_whiteouts(to->real)) < 0)

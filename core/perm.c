@@ -29,7 +29,7 @@ static int shown_stat(const char *real, struct stat *st)
 	int r = sys_lstat(real, st);
 	if (r < 0)
 		return r;
-	if (st->st_uid == 0 || ue_real_layer(real) < 0 || ue_override_get(real, -1, &o) != 1)
+	if (st->st_uid == 0 || ue_layer_of(real) < 0 || ue_override_get(real, -1, &o) != 1)
 		return 0;
 	ue_override_apply(&o, st);
 	return 1;
@@ -60,7 +60,7 @@ int ue_may_search(const struct ue_caller *c, const struct ue_node *dir, const ch
 		return bits_allow(c, dir->mode, dir->uid, dir->gid, 1, X_OK);
 	/* The kernel decides the rest: groups, ACLs, capabilities. */
 	char real[UE_PATH_MAX];
-	int r = ue_real(real, sizeof real, dir->layer, rel);
+	int r = ue_real_path(real, sizeof real, dir->layer, rel);
 	return r < 0 ? r : ue_may(c, real, X_OK);
 }
 

@@ -43,7 +43,7 @@ int ue_redirect_real(char *buf, size_t size, const struct ue_redirect *r, int la
 {
 	char mapped[UE_PATH_MAX];
 	int e = ue_redirect_rel(mapped, sizeof mapped, r, layer, rel);
-	return e < 0 ? e : ue_real(buf, size, layer, mapped);
+	return e < 0 ? e : ue_real_path(buf, size, layer, mapped);
 }
 
 static const struct ue_redirect *intern(const struct ue_redirect *outer, int from, size_t ulen, const char *path, int *err)
@@ -88,7 +88,7 @@ int ue_redirect_dots_reached(const char *target, uint64_t below)
 	memcpy(prefix, target + (n ? 1 : 0), n);
 	prefix[n] = '\0';
 	for (int j = 0; j < ue_cfg.nlayers; j++)
-		if ((below & (1ULL << j)) && ue_real(real, sizeof real, j, prefix) == 0 && sys_lstat(real, &st) == 0 &&
+		if ((below & (1ULL << j)) && ue_real_path(real, sizeof real, j, prefix) == 0 && sys_lstat(real, &st) == 0 &&
 		    S_ISDIR(st.st_mode))
 			return 1;
 	return 0;

@@ -24,7 +24,7 @@
 static int unreal(char *out, size_t size, const char *real, int *moved)
 {
 	char rest[UE_PATH_MAX];
-	int best = ue_real_layer(real), m = 0;
+	int best = ue_layer_of(real), m = 0;
 	if (moved)
 		*moved = 0;
 	if (best < 0) {

@@ -22,7 +22,7 @@
  * Lock-free, no lock needed: posting to the change ring and the rename log
  * (an atomic counter and a per-slot sequence number), reading the lower map
  * (a sequence counter), the interned redirect records (a CAS list), the
- * fd tables' bits and the real functions (atomics).
+ * fd tables' bits and the libc functions behind LIBC() (atomics).
  *
  * Signals: a signal handler may call a wrapper while its thread holds a
  * lock.  Every lock is taken through ue_lock, which keeps the locks this

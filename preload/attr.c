@@ -75,7 +75,7 @@ int ue_fd_in_lower(int fd, struct ue_path *p)
 	if (n <= 0 || real[0] != '/')
 		return 0;
 	real[n] = '\0';
-	if (ue_real_layer(real) <= UE_UPPER || ue_unreal(v, sizeof v, real) < 0)
+	if (ue_layer_of(real) <= UE_UPPER || ue_unreal(v, sizeof v, real) < 0)
 		return 0;
 	return ue_resolve_as(ue_for(), AT_FDCWD, v, 0, p) == 0 && p->where == UE_UNION && ue_node_exists(&p->node);
 }
@@ -124,7 +124,7 @@ long chmod_impl(int dirfd, const char *path, mode_t mode, int fl)
 {
 	struct ue_path p;
 	int r = prepare_checked(dirfd, path, !(fl & AT_SYMLINK_NOFOLLOW), 0, MAY_OWN, NULL, &p);
-	return r < 0 ? r : announced(&p, UE_ERR(REAL(fchmodat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), mode, fl)), -1, -1, mode);
+	return r < 0 ? r : announced(&p, UE_ERR(LIBC(fchmodat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), mode, fl)), -1, -1, mode);
 }
 
 long fchmod_impl(int fd, mode_t mode)
@@ -132,8 +132,8 @@ long fchmod_impl(int fd, mode_t mode)
 	struct ue_path p;
 	int r = fd_prepare(fd, MAY_OWN, NULL, &p);
 	if (r != 0)
-		return r < 0 ? r : announced(&p, UE_ERR(REAL(fchmodat)(AT_FDCWD, ue_kreal(&p), mode, 0)), -1, -1, mode);
-	return fd_announced(fd, UE_ERR(REAL(fchmod)(fd, mode)), -1, -1, mode);
+		return r < 0 ? r : announced(&p, UE_ERR(LIBC(fchmodat)(AT_FDCWD, ue_kreal(&p), mode, 0)), -1, -1, mode);
+	return fd_announced(fd, UE_ERR(LIBC(fchmod)(fd, mode)), -1, -1, mode);
 }
 
 long chown_impl(int dirfd, const char *path, uid_t u, gid_t g, int fl)
@@ -141,7 +141,7 @@ long chown_impl(int dirfd, const char *path, uid_t u, gid_t g, int fl)
 	struct ue_path p;
 	uid_t ids[2] = { u, (uid_t)g };
 	int r = prepare_checked(dirfd, path, !(fl & AT_SYMLINK_NOFOLLOW), 0, MAY_CHOWN, ids, &p);
-	return r < 0 ? r : announced(&p, UE_ERR(REAL(fchownat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), u, g, fl)), u, g, -1);
+	return r < 0 ? r : announced(&p, UE_ERR(LIBC(fchownat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), u, g, fl)), u, g, -1);
 }
 
 long fchown_impl(int fd, uid_t u, gid_t g)
@@ -150,8 +150,8 @@ long fchown_impl(int fd, uid_t u, gid_t g)
 	uid_t ids[2] = { u, (uid_t)g };
 	int r = fd_prepare(fd, MAY_CHOWN, ids, &p);
 	if (r != 0)
-		return r < 0 ? r : announced(&p, UE_ERR(REAL(fchownat)(AT_FDCWD, ue_kreal(&p), u, g, AT_SYMLINK_NOFOLLOW)), u, g, -1);
-	return fd_announced(fd, UE_ERR(REAL(fchown)(fd, u, g)), u, g, -1);
+		return r < 0 ? r : announced(&p, UE_ERR(LIBC(fchownat)(AT_FDCWD, ue_kreal(&p), u, g, AT_SYMLINK_NOFOLLOW)), u, g, -1);
+	return fd_announced(fd, UE_ERR(LIBC(fchown)(fd, u, g)), u, g, -1);
 }
 
 long utimensat_impl(int dirfd, const char *path, const struct timespec t[2], int fl)
@@ -162,7 +162,7 @@ long utimensat_impl(int dirfd, const char *path, const struct timespec t[2], int
 	/* "Now" needs write permission or ownership; explicit times, ownership. */
 	int now = !t || (t[0].tv_nsec == UTIME_NOW && t[1].tv_nsec == UTIME_NOW);
 	int r = prepare_checked(dirfd, path, !(fl & AT_SYMLINK_NOFOLLOW), 0, now ? MAY_OWN_OR_WRITE : MAY_OWN, NULL, &p);
-	return r < 0 ? r : UE_ERR(REAL(utimensat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), t, fl));
+	return r < 0 ? r : UE_ERR(LIBC(utimensat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), t, fl));
 }
 
 long futimens_impl(int fd, const struct timespec t[2])
@@ -171,8 +171,8 @@ long futimens_impl(int fd, const struct timespec t[2])
 	int now = !t || (t[0].tv_nsec == UTIME_NOW && t[1].tv_nsec == UTIME_NOW);
 	int r = fd_prepare(fd, now ? MAY_OWN_OR_WRITE : MAY_OWN, NULL, &p);
 	if (r != 0)
-		return r < 0 ? r : UE_ERR(REAL(utimensat)(AT_FDCWD, ue_kreal(&p), t, AT_SYMLINK_NOFOLLOW));
-	return UE_ERR(REAL(futimens)(fd, t));
+		return r < 0 ? r : UE_ERR(LIBC(utimensat)(AT_FDCWD, ue_kreal(&p), t, AT_SYMLINK_NOFOLLOW));
+	return UE_ERR(LIBC(futimens)(fd, t));
 }
 
 static const struct timespec *tv_to_ts(const struct timeval t[2], struct timespec ts[2])
@@ -216,7 +216,7 @@ long truncate_impl(const char *path, off_t len)
 		if (S_ISREG(p.node.type) && ((r = ue_may(p.caller, p.real, W_OK)) < 0 || (r = ue_op_change_prepare(&p, len == 0)) < 0))
 			return r;
 	}
-	return UE_ERR(REAL(truncate)(ue_kpath(&p, path), len));
+	return UE_ERR(LIBC(truncate)(ue_kpath(&p, path), len));
 }
 
 /* v == NULL: remove the attribute. */
@@ -235,7 +235,7 @@ long setxattr_impl(const char *path, const char *name, const void *v, size_t n, 
 		if ((r = check(&p, MAY_XATTR, name)) < 0)
 			return r;
 		/* Removing what is not there, or creating what is: fails as it would. */
-		long have = REAL(lgetxattr)(ue_kreal(&p), name, probe, 0);
+		long have = LIBC(lgetxattr)(ue_kreal(&p), name, probe, 0);
 		if (!v && have < 0)
 			return -(long)errno;
 		if (v && (fl & XATTR_CREATE) && have >= 0)
@@ -248,10 +248,10 @@ long setxattr_impl(const char *path, const char *name, const void *v, size_t n, 
 	if (p.where != UE_UNION) {
 		const char *k = ue_kpath(&p, path);
 		if (v)
-			return UE_ERR(follow ? REAL(setxattr)(k, name, v, n, fl) : REAL(lsetxattr)(k, name, v, n, fl));
-		return UE_ERR(follow ? REAL(removexattr)(k, name) : REAL(lremovexattr)(k, name));
+			return UE_ERR(follow ? LIBC(setxattr)(k, name, v, n, fl) : LIBC(lsetxattr)(k, name, v, n, fl));
+		return UE_ERR(follow ? LIBC(removexattr)(k, name) : LIBC(lremovexattr)(k, name));
 	}
-	long x = UE_ERR(v ? REAL(lsetxattr)(ue_kreal(&p), name, v, n, fl) : REAL(lremovexattr)(ue_kreal(&p), name));
+	long x = UE_ERR(v ? LIBC(lsetxattr)(ue_kreal(&p), name, v, n, fl) : LIBC(lremovexattr)(ue_kreal(&p), name));
 	return strcmp(name, "system.posix_acl_access") ? x : announced(&p, x, -1, -1, -1);  /* an ACL sets the mode */
 }
 
@@ -262,8 +262,8 @@ long fsetxattr_impl(int fd, const char *name, const void *v, size_t n, int fl)
 		return -EPERM;
 	int r = fd_prepare(fd, MAY_XATTR, name, &p);
 	if (r != 0)
-		return r < 0 ? r : UE_ERR(v ? REAL(lsetxattr)(ue_kreal(&p), name, v, n, fl) : REAL(lremovexattr)(ue_kreal(&p), name));
-	return UE_ERR(v ? REAL(fsetxattr)(fd, name, v, n, fl) : REAL(fremovexattr)(fd, name));
+		return r < 0 ? r : UE_ERR(v ? LIBC(lsetxattr)(ue_kreal(&p), name, v, n, fl) : LIBC(lremovexattr)(ue_kreal(&p), name));
+	return UE_ERR(v ? LIBC(fsetxattr)(fd, name, v, n, fl) : LIBC(fremovexattr)(fd, name));
 }
 
 long inode_ioctl_impl(int fd, unsigned long cmd, void *arg)

@@ -16,7 +16,7 @@ long mkdir_impl(int dirfd, const char *path, mode_t mode)
 		return r;
 	if (p.where == UE_UNION)
 		return ue_op_mkdir(&p, mode);
-	return UE_ERR(REAL(mkdirat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), mode));
+	return UE_ERR(LIBC(mkdirat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), mode));
 }
 
 long mknod_impl(int dirfd, const char *path, mode_t mode, dev_t dev)
@@ -27,7 +27,7 @@ long mknod_impl(int dirfd, const char *path, mode_t mode, dev_t dev)
 		return r;
 	if (p.where == UE_UNION)
 		return ue_op_mknod(&p, (mode & S_IFMT) ? mode : (mode | S_IFREG), dev);
-	return UE_ERR(REAL(mknodat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), mode, dev));
+	return UE_ERR(LIBC(mknodat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), mode, dev));
 }
 
 long symlink_impl(const char *target, int dirfd, const char *path)
@@ -39,7 +39,7 @@ long symlink_impl(const char *target, int dirfd, const char *path)
 		return r;
 	if (p.where == UE_UNION)
 		return ue_op_symlink(target, &p);
-	return UE_ERR(REAL(symlinkat)(target, ue_kfd(&p, dirfd), ue_kpath(&p, path)));
+	return UE_ERR(LIBC(symlinkat)(target, ue_kfd(&p, dirfd), ue_kpath(&p, path)));
 }
 
 /* For a path the kernel resolves (outside the union): its parent directory
@@ -55,7 +55,7 @@ static int outside_parent_ok(const struct ue_path *p, int fd, const char *path)
 		return 0;
 	memcpy(dir, k, (size_t)(slash - k));
 	dir[slash - k] = '\0';
-	if (REAL(fstatat)(ue_kfd(p, fd), dir, &st, 0) < 0)
+	if (LIBC(fstatat)(ue_kfd(p, fd), dir, &st, 0) < 0)
 		return -errno;
 	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
 }
@@ -67,7 +67,7 @@ static int source_exists(const struct ue_path *a, int afd, const char *apath)
 		return ue_node_exists(&a->node) ? 0 : -ENOENT;
 	if (!apath || !*apath)
 		return 0;  /* AT_EMPTY_PATH, or an error: the kernel's to say */
-	return REAL(fstatat)(ue_kfd(a, afd), ue_kpath(a, apath), &st, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+	return LIBC(fstatat)(ue_kfd(a, afd), ue_kpath(a, apath), &st, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
 }
 
 /* The errors in the kernel's order.  rename looks both parents up, then
@@ -95,7 +95,7 @@ long link_impl(int fromfd, const char *from, int tofd, const char *to, int fl)
 		return ue_op_link(&a, &b);
 	if (a.where == UE_UNION || b.where == UE_UNION)
 		return -EXDEV;  /* between the union and the outside: another mount */
-	return UE_ERR(REAL(linkat)(ue_kfd(&a, fromfd), ue_kpath(&a, from), ue_kfd(&b, tofd), ue_kpath(&b, to), fl));
+	return UE_ERR(LIBC(linkat)(ue_kfd(&a, fromfd), ue_kpath(&a, from), ue_kfd(&b, tofd), ue_kpath(&b, to), fl));
 }
 
 long unlink_impl(int dirfd, const char *path, int fl)
@@ -106,7 +106,7 @@ long unlink_impl(int dirfd, const char *path, int fl)
 		return r;
 	if (p.where == UE_UNION)
 		return (fl & AT_REMOVEDIR) ? ue_op_rmdir(&p) : ue_op_unlink(&p);
-	return UE_ERR(REAL(unlinkat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), fl));
+	return UE_ERR(LIBC(unlinkat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), fl));
 }
 
 /* As glibc's remove: unlink, and rmdir what is a directory. */
@@ -126,5 +126,5 @@ long rename_impl(int fromfd, const char *from, int tofd, const char *to, unsigne
 		return ue_op_rename(&a, &b, fl);
 	if (a.where == UE_UNION || b.where == UE_UNION)
 		return -EXDEV;  /* between the union and the outside: another mount */
-	return UE_ERR(REAL(renameat2)(ue_kfd(&a, fromfd), ue_kpath(&a, from), ue_kfd(&b, tofd), ue_kpath(&b, to), fl));
+	return UE_ERR(LIBC(renameat2)(ue_kfd(&a, fromfd), ue_kpath(&a, from), ue_kfd(&b, tofd), ue_kpath(&b, to), fl));
 }

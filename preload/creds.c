@@ -11,7 +11,7 @@
 #define CREDS(name, params, args)                  \
 	UE_EXPORT int name params                  \
 	{                                          \
-		int ret_ = REAL(name) args;        \
+		int ret_ = LIBC(name) args;        \
 		int saved = errno;                 \
 		ue_creds_changed();                \
 		errno = saved;                     \

@@ -29,7 +29,7 @@ long chdir_impl(const char *path)
 	if (r < 0)
 		return r;
 	if (p.where != UE_UNION) {
-		if ((r = (int)UE_ERR(REAL(chdir)(ue_kpath(&p, path)))) == 0)
+		if ((r = (int)UE_ERR(LIBC(chdir)(ue_kpath(&p, path)))) == 0)
 			ue_cwd_reload();
 		return r;
 	}
@@ -46,7 +46,7 @@ long chdir_impl(const char *path)
 
 long fchdir_impl(int fd)
 {
-	long r = UE_ERR(REAL(fchdir)(fd));
+	long r = UE_ERR(LIBC(fchdir)(fd));
 	if (r == 0)
 		ue_cwd_reload();
 	return r;
@@ -59,7 +59,7 @@ char *getcwd_impl(char *buf, size_t n)
 	if (r < 0)
 		return ue_fail(r);
 	if (!ue_path_under(v, ue_cfg.mount, ue_cfg.mount_len))
-		return UE_PASS_PTR(REAL(getcwd)(buf, n));
+		return UE_PASS_PTR(LIBC(getcwd)(buf, n));
 	size_t len = strlen(v) + 1;
 	if (len > PATH_MAX)
 		return ue_fail(-ENAMETOOLONG);  /* the kernel's getcwd gives no longer name */
@@ -83,7 +83,7 @@ char *realpath_impl(const char *path, char *out)
 	if (r < 0)
 		return ue_fail(r);
 	if (p.where != UE_UNION) {
-		char *r = UE_PASS_PTR(REAL(realpath)(ue_kpath(&p, path), out));
+		char *r = UE_PASS_PTR(LIBC(realpath)(ue_kpath(&p, path), out));
 		/* /proc/self/cwd and the like end in a layer: name it as the union. */
 		if (r && ue_unreal(v, sizeof v, r) == 0 && strcmp(v, r) && strlen(v) < PATH_MAX) {
 			if (out) {

@@ -69,7 +69,7 @@ DIR *opendir_impl(const char *path)
 	if (r < 0)
 		return ue_fail(r);
 	if (p.where != UE_UNION)
-		return UE_PASS_PTR(REAL(opendir)(ue_kpath(&p, path)));
+		return UE_PASS_PTR(LIBC(opendir)(ue_kpath(&p, path)));
 	if (!ue_node_exists(&p.node))
 		return ue_fail(-ENOENT);
 	if (!S_ISDIR(p.node.type))
@@ -90,7 +90,7 @@ DIR *fdopendir_impl(int fd)
 {
 	struct ue_path p;
 	if (!ue_fd_union_path(fd, &p) || !S_ISDIR(p.node.type))
-		return UE_PASS_PTR(REAL(fdopendir)(fd));
+		return UE_PASS_PTR(LIBC(fdopendir)(fd));
 	return union_dir_new(fd, &p);
 }
 
@@ -118,7 +118,7 @@ long readdir_r_impl(DIR *d, struct dirent *e, struct dirent **res)
 {
 	struct union_dir *u = union_dir(d);
 	if (!u)
-		return REAL(readdir_r)(d, e, res);
+		return LIBC(readdir_r)(d, e, res);
 	struct dirent *n = fill(u);
 	if (n)
 		memcpy(e, n, n->d_reclen < sizeof *e ? n->d_reclen : sizeof *e);
@@ -131,8 +131,8 @@ long closedir_impl(DIR *d)
 	struct union_dir *u = union_dir(d);
 	if (!u) {
 		/* libc closes the fd inside, where no wrapper sees it. */
-		ue_fd_closed(REAL(dirfd)(d));
-		return UE_ERR(REAL(closedir)(d));
+		ue_fd_closed(LIBC(dirfd)(d));
+		return UE_ERR(LIBC(closedir)(d));
 	}
 	ue_fd_closed(u->fd);
 	int r = sys_close(u->fd);
@@ -146,14 +146,14 @@ long closedir_impl(DIR *d)
 long dirfd_impl(DIR *d)
 {
 	struct union_dir *u = union_dir(d);
-	return u ? u->fd : UE_ERR(REAL(dirfd)(d));
+	return u ? u->fd : UE_ERR(LIBC(dirfd)(d));
 }
 
 void rewinddir_impl(DIR *d)
 {
 	struct union_dir *u = union_dir(d);
 	if (!u) {
-		REAL(rewinddir)(d);
+		LIBC(rewinddir)(d);
 		return;
 	}
 	/* POSIX: a rewind shows the directory as it is now. */
@@ -168,7 +168,7 @@ void rewinddir_impl(DIR *d)
 long telldir_impl(DIR *d)
 {
 	struct union_dir *u = union_dir(d);
-	return u ? (long)u->pos : UE_ERR(REAL(telldir)(d));
+	return u ? (long)u->pos : UE_ERR(LIBC(telldir)(d));
 }
 
 void seekdir_impl(DIR *d, long loc)
@@ -177,7 +177,7 @@ void seekdir_impl(DIR *d, long loc)
 	if (u)
 		u->pos = loc < 0 ? 0 : (size_t)loc;
 	else
-		REAL(seekdir)(d, loc);
+		LIBC(seekdir)(d, loc);
 }
 
 long scandir_impl(int dirfd, const char *path, struct dirent ***out,
@@ -188,7 +188,7 @@ long scandir_impl(int dirfd, const char *path, struct dirent ***out,
 	if (r < 0)
 		return r;
 	if (p.where != UE_UNION)
-		return UE_ERR(REAL(scandirat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), out, sel, cmp));
+		return UE_ERR(LIBC(scandirat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), out, sel, cmp));
 	if (!ue_node_exists(&p.node))
 		return -ENOENT;
 	struct ue_dirlist list;
@@ -245,7 +245,7 @@ long getdents64_impl(int fd, void *buf, size_t n)
 	struct ue_path p;
 	struct stat st;
 	if (!ue_fd_union_path(fd, &p) || !S_ISDIR(p.node.type) || sys_fstat(fd, &st) < 0)
-		return UE_ERR(REAL(getdents64)(fd, buf, n));
+		return UE_ERR(LIBC(getdents64)(fd, buf, n));
 	long pos = sys_lseek(fd, 0, SEEK_CUR);
 	if (pos < 0)
 		return pos;

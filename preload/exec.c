@@ -31,9 +31,9 @@ struct shebang {
 static int shebang(const struct ue_path *p, const char *path, char *const argv[], struct shebang *sb)
 {
 	/* Not executable (or on a noexec mount): the kernel's own exec says so. */
-	if (p->where != UE_UNION || !S_ISREG(p->node.type) || REAL(faccessat)(AT_FDCWD, ue_kreal(p), X_OK, AT_EACCESS) < 0)
+	if (p->where != UE_UNION || !S_ISREG(p->node.type) || LIBC(faccessat)(AT_FDCWD, ue_kreal(p), X_OK, AT_EACCESS) < 0)
 		return 0;
-	int fd = (int)UE_ERR(REAL(open)(ue_kreal(p), O_RDONLY | O_CLOEXEC));
+	int fd = (int)UE_ERR(LIBC(open)(ue_kreal(p), O_RDONLY | O_CLOEXEC));
 	if (fd < 0)
 		return 0;
 	ssize_t n = read(fd, sb->line, sizeof sb->line - 1);
@@ -83,7 +83,7 @@ static long exec_supervised(const char *supervisor, const char *real, const char
 	struct ue_handoff h;
 	if (ue_handoff_build(&h, supervisor, real, argv, envp) < 0)
 		return ue_exec_refuse_unsupervised(real, shown, envp);
-	EXEC_UNWRAPPED(UE_ERR(REAL(execve)(supervisor, h.argv, h.env)));
+	EXEC_UNWRAPPED(UE_ERR(LIBC(execve)(supervisor, h.argv, h.env)));
 	ue_handoff_free(&h);
 	return ue_exec_refuse_unsupervised(real, shown, envp);
 }
@@ -118,10 +118,10 @@ long execve_impl(const char *path, char *const argv[], char *const envp[])
 	char **env = ue_env_for_child(envp, p.where == UE_UNION);
 	long e;
 	if (shebang(&p, path, argv, &sb)) {
-		e = EXEC_UNWRAPPED(UE_ERR(REAL(execve)(sb.real, sb.argv, env)));
+		e = EXEC_UNWRAPPED(UE_ERR(LIBC(execve)(sb.real, sb.argv, env)));
 		free(sb.argv);
 	} else {
-		e = EXEC_UNWRAPPED(UE_ERR(REAL(execve)(ue_kpath(&p, path), argv, env)));
+		e = EXEC_UNWRAPPED(UE_ERR(LIBC(execve)(ue_kpath(&p, path), argv, env)));
 	}
 	ue_env_free(env, envp);
 	return e;
@@ -240,7 +240,7 @@ UE_EXPORT int execl(const char *path, const char *arg, ...)
 	int saved = errno;
 	if (!ue_enter()) {
 		ue_leave();
-		return REAL(execv)(path, argv);
+		return LIBC(execv)(path, argv);
 	}
 	return finish(execve_impl(path, argv, environ), saved);
 }
@@ -253,7 +253,7 @@ UE_EXPORT int execle(const char *path, const char *arg, ...)
 	int saved = errno;
 	if (!ue_enter()) {
 		ue_leave();
-		return REAL(execve)(path, argv, envp);
+		return LIBC(execve)(path, argv, envp);
 	}
 	return finish(execve_impl(path, argv, envp), saved);
 }
@@ -265,7 +265,7 @@ UE_EXPORT int execlp(const char *file, const char *arg, ...)
 	int saved = errno;
 	if (!ue_enter()) {
 		ue_leave();
-		return REAL(execvp)(file, argv);
+		return LIBC(execvp)(file, argv);
 	}
 	return finish(execvpe_impl(file, argv, environ), saved);
 }
@@ -300,7 +300,7 @@ static long try_spawn(const char *cand, void *arg)
 		struct ue_handoff h;
 		if (ue_handoff_build(&h, sup, real, a->argv, a->envp) < 0)
 			return ue_exec_refuse_unsupervised(real, cand, a->envp);
-		int e = REAL(posix_spawn)(a->pid, sup, a->fa, a->attr, h.argv, h.env);
+		int e = LIBC(posix_spawn)(a->pid, sup, a->fa, a->attr, h.argv, h.env);
 		ue_handoff_free(&h);
 		return e ? ue_exec_refuse_unsupervised(real, cand, a->envp) : 0;
 	}
@@ -308,10 +308,10 @@ static long try_spawn(const char *cand, void *arg)
 	struct shebang sb;
 	int e;
 	if (shebang(&p, cand, a->argv, &sb)) {
-		e = REAL(posix_spawn)(a->pid, sb.real, a->fa, a->attr, sb.argv, env);
+		e = LIBC(posix_spawn)(a->pid, sb.real, a->fa, a->attr, sb.argv, env);
 		free(sb.argv);
 	} else {
-		e = REAL(posix_spawn)(a->pid, ue_kpath(&p, cand), a->fa, a->attr, a->argv, env);
+		e = LIBC(posix_spawn)(a->pid, ue_kpath(&p, cand), a->fa, a->attr, a->argv, env);
 	}
 	ue_env_free(env, a->envp);
 	return -(long)e;
@@ -323,7 +323,7 @@ UE_EXPORT int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_a
 	int saved = errno;
 	if (!ue_enter()) {
 		ue_leave();
-		return REAL(posix_spawn)(pid, path, fa, attr, argv, envp);
+		return LIBC(posix_spawn)(pid, path, fa, attr, argv, envp);
 	}
 	struct spawn_args a = { pid, fa, attr, argv, envp };
 	long r = try_spawn(path, &a);
@@ -338,7 +338,7 @@ UE_EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_
 	int saved = errno;
 	if (!ue_enter()) {
 		ue_leave();
-		return REAL(posix_spawnp)(pid, file, fa, attr, argv, envp);
+		return LIBC(posix_spawnp)(pid, file, fa, attr, argv, envp);
 	}
 	struct spawn_args a = { pid, fa, attr, argv, envp };
 	long r = path_search(file, try_spawn, &a);
@@ -351,7 +351,7 @@ UE_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 {
 	if (!ue_enter()) {
 		ue_leave();
-		return REAL(fexecve)(fd, argv, envp);
+		return LIBC(fexecve)(fd, argv, envp);
 	}
 	struct ue_path p;
 	char shown[PATH_MAX];
@@ -369,7 +369,7 @@ UE_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 	char **env = ue_env_for_child(envp, ue_fd_union_path(fd, &p));
 	ue_fdname_clear();
 	ue_creds_changed();
-	int r = REAL(fexecve)(fd, argv, env);
+	int r = LIBC(fexecve)(fd, argv, env);
 	int e = errno;
 	ue_env_free(env, envp);
 	errno = e;
@@ -392,7 +392,7 @@ long execveat_impl(int dirfd, const char *path, char *const argv[], char *const 
 	if (r == UE_EXEC_SUPERVISE)
 		return exec_supervised(sup, real, path, argv, envp);
 	char **env = ue_env_for_child(envp, p.where == UE_UNION);
-	long e = EXEC_UNWRAPPED(UE_ERR(REAL(execveat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), argv, env, fl)));
+	long e = EXEC_UNWRAPPED(UE_ERR(LIBC(execveat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), argv, env, fl)));
 	ue_env_free(env, envp);
 	return e;
 }
@@ -436,7 +436,7 @@ UE_EXPORT int system(const char *cmd)
 {
 	if (!ue_enter()) {
 		ue_leave();
-		return REAL(system)(cmd);
+		return LIBC(system)(cmd);
 	}
 	int refused = cmd ? shell_followable() : 0;
 	ue_leave();
@@ -445,7 +445,7 @@ UE_EXPORT int system(const char *cmd)
 		return -1;
 	}
 	char **saved = env_swap();
-	int r = REAL(system)(cmd);
+	int r = LIBC(system)(cmd);
 	int e = errno;
 	env_restore(saved);
 	errno = e;
@@ -456,7 +456,7 @@ UE_EXPORT FILE *popen(const char *cmd, const char *mode)
 {
 	if (!ue_enter()) {
 		ue_leave();
-		return REAL(popen)(cmd, mode);
+		return LIBC(popen)(cmd, mode);
 	}
 	int refused = shell_followable();
 	ue_leave();
@@ -465,7 +465,7 @@ UE_EXPORT FILE *popen(const char *cmd, const char *mode)
 		return NULL;
 	}
 	char **saved = env_swap();
-	FILE *f = REAL(popen)(cmd, mode);
+	FILE *f = LIBC(popen)(cmd, mode);
 	int e = errno;
 	env_restore(saved);
 	errno = e;
@@ -488,7 +488,7 @@ long spawn_addopen_impl(posix_spawn_file_actions_t *fa, int fd, const char *path
 		if (created < 0)
 			return -created;
 		if (created) {
-			int tmp = (int)UE_ERR(REAL(openat)(AT_FDCWD, ue_kreal(&p), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, mode));
+			int tmp = (int)UE_ERR(LIBC(openat)(AT_FDCWD, ue_kreal(&p), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, mode));
 			if (tmp < 0)
 				return -tmp;
 			close(tmp);
@@ -497,7 +497,7 @@ long spawn_addopen_impl(posix_spawn_file_actions_t *fa, int fd, const char *path
 		}
 		oflag = flags;
 	}
-	return REAL(posix_spawn_file_actions_addopen)(fa, fd, ue_kpath(&p, path), oflag, mode);
+	return LIBC(posix_spawn_file_actions_addopen)(fa, fd, ue_kpath(&p, path), oflag, mode);
 }
 
 long spawn_addchdir_impl(posix_spawn_file_actions_t *fa, const char *path)
@@ -508,5 +508,5 @@ long spawn_addchdir_impl(posix_spawn_file_actions_t *fa, const char *path)
 		return -r;
 	if (p.where == UE_UNION && !ue_node_exists(&p.node))
 		return ENOENT;
-	return REAL(posix_spawn_file_actions_addchdir_np)(fa, ue_kpath(&p, path));
+	return LIBC(posix_spawn_file_actions_addchdir_np)(fa, ue_kpath(&p, path));
 }

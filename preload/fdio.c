@@ -17,19 +17,19 @@ __attribute__((constructor)) static void fdnames_on(void)
 UE_EXPORT int close(int fd)
 {
 	ue_fd_closed(fd);
-	return REAL(close)(fd);
+	return LIBC(close)(fd);
 }
 
 /* libc closes a stream's fd inside, where no wrapper sees it. */
 UE_EXPORT int fclose(FILE *f)
 {
 	ue_fd_closed(ue_file_fd(f));
-	return REAL(fclose)(f);
+	return LIBC(fclose)(f);
 }
 
 UE_EXPORT int close_range(unsigned int first, unsigned int last, int flags)
 {
-	int r = REAL(close_range)(first, last, flags);
+	int r = LIBC(close_range)(first, last, flags);
 	if (r == 0 && !(flags & CLOSE_RANGE_CLOEXEC))
 		ue_fd_range_closed(first, last);
 	return r;
@@ -37,14 +37,14 @@ UE_EXPORT int close_range(unsigned int first, unsigned int last, int flags)
 
 UE_EXPORT void closefrom(int lowfd)
 {
-	REAL(closefrom)(lowfd);
+	LIBC(closefrom)(lowfd);
 	if (lowfd >= 0)
 		ue_fd_range_closed((unsigned)lowfd, ~0U);
 }
 
 UE_EXPORT int dup(int fd)
 {
-	int r = REAL(dup)(fd);
+	int r = LIBC(dup)(fd);
 	if (r >= 0)
 		ue_fd_duped(fd, r);
 	return r;
@@ -52,7 +52,7 @@ UE_EXPORT int dup(int fd)
 
 UE_EXPORT int dup2(int fd, int newfd)
 {
-	int r = REAL(dup2)(fd, newfd);
+	int r = LIBC(dup2)(fd, newfd);
 	if (r >= 0)
 		ue_fd_duped(fd, r);
 	return r;
@@ -60,7 +60,7 @@ UE_EXPORT int dup2(int fd, int newfd)
 
 UE_EXPORT int dup3(int fd, int newfd, int flags)
 {
-	int r = REAL(dup3)(fd, newfd, flags);
+	int r = LIBC(dup3)(fd, newfd, flags);
 	if (r >= 0)
 		ue_fd_duped(fd, r);
 	return r;
@@ -75,7 +75,7 @@ UE_EXPORT int dup3(int fd, int newfd, int flags)
 		va_start(ap, cmd);                                              \
 		void *arg = va_arg(ap, void *);                                 \
 		va_end(ap);                                                     \
-		int r = REAL(name)(fd, cmd, arg);                               \
+		int r = LIBC(name)(fd, cmd, arg);                               \
 		if (r >= 0 && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC))       \
 			ue_fd_duped(fd, r);                                     \
 		return r;                                                       \

@@ -236,7 +236,7 @@ void ue_fdtab_inherit(void)
 		/* Read-only on a lower: the parent's open was read-only too. */
 		long fl = UE_SYS(SYS_fcntl, fd, F_GETFL);
 		const char *rel;
-		if (fl < 0 || (fl & O_ACCMODE) != O_RDONLY || ue_real_layer(real) <= UE_UPPER ||
+		if (fl < 0 || (fl & O_ACCMODE) != O_RDONLY || ue_layer_of(real) <= UE_UPPER ||
 		    ue_unreal(v, sizeof v, real) < 0 || !(rel = ue_path_under(v, ue_cfg.mount, ue_cfg.mount_len)))
 			continue;
 		if (ue_lock(UE_LOCK_FDTAB) < 0)

@@ -143,7 +143,7 @@ static FTSENT *build(FTS *sp, FTSENT *dir, int nameonly)
 	}
 	FTSENT *head = NULL, **tail = &head;
 	struct dirent *e;
-	while ((e = readdir_impl(d, REAL(readdir)))) {
+	while ((e = readdir_impl(d, LIBC(readdir)))) {
 		int dot = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
 		if (dot && !(sp->fts_options & FTS_SEEDOT))
 			continue;

@@ -1,7 +1,7 @@
-/* The real functions, through the gate: under the supervisor's filter with
+/* The libc functions behind LIBC(), through the gate: under the supervisor's filter with
  * the preload kept (UNIONENV_SUPERVISE=preload, ue_gated), the libc
- * functions the implementations call on a real path (REAL(statx),
- * REAL(openat)...) and the wrappers' pass-through for a path outside the
+ * functions the implementations call on a real path (LIBC(statx),
+ * LIBC(openat)...) and the wrappers' pass-through for a path outside the
  * union would enter the kernel from libc's code, where the filter notifies
  * them: each call the preload has served would be served a second time
  * by the supervisor (docs/design.md, "The gate").  These are the same calls

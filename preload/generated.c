@@ -23,7 +23,7 @@
 		int saved = errno;                                              \
 		if (!ue_enter()) {                                              \
 			ue_leave();                                             \
-			return REAL(name) args;                                 \
+			return LIBC(name) args;                                 \
 		}                                                               \
 		if (ue_trace_on)                                                \
 			ue_trace_begin(#name);                                  \
@@ -45,7 +45,7 @@
 		int saved = errno;                                              \
 		if (!ue_enter()) {                                              \
 			ue_leave();                                             \
-			return REAL(name) args;                                 \
+			return LIBC(name) args;                                 \
 		}                                                               \
 		ue_err = 0;                                                     \
 		if (ue_trace_on)                                                \
@@ -64,7 +64,7 @@
 		int saved = errno;                                              \
 		if (!ue_enter()) {                                              \
 			ue_leave();                                             \
-			REAL(name) args;                                        \
+			LIBC(name) args;                                        \
 			return;                                                 \
 		}                                                               \
 		if (ue_trace_on)                                                \
@@ -90,7 +90,7 @@
 		int saved = errno;                                              \
 		if (!ue_enter()) {                                              \
 			ue_leave();                                             \
-			return REAL(name)(dirarg path, flags, mode);            \
+			return LIBC(name)(dirarg path, flags, mode);            \
 		}                                                               \
 		if (ue_trace_on)                                                \
 			ue_trace_begin(#name);                                  \
@@ -118,7 +118,7 @@
 		__typeof__(&name) r = __atomic_load_n(&real, __ATOMIC_RELAXED); \
 		ue_fd_follow(fd);                                               \
 		if (__builtin_expect(!r, 0))                                    \
-			__atomic_store_n(&real, r = REAL(name), __ATOMIC_RELAXED); \
+			__atomic_store_n(&real, r = LIBC(name), __ATOMIC_RELAXED); \
 		return r args;                                                  \
 	}
 

@@ -19,13 +19,13 @@ UE_EXPORT int glob(const char *pattern, int flags, int (*errfunc)(const char *, 
 {
 	if (!ue_enter() || (flags & GLOB_ALTDIRFUNC)) {
 		ue_leave();
-		return REAL(glob)(pattern, flags, errfunc, g);
+		return LIBC(glob)(pattern, flags, errfunc, g);
 	}
 	/* Leave before calling libc: the directory functions it calls back are
 	 * full wrappers, and must not run as nested ones (no cache there). */
 	ue_leave();
 	WITH_OUR_DIRFUNCS(g, readdir);
-	int r = REAL(glob)(pattern, flags | GLOB_ALTDIRFUNC, errfunc, g);
+	int r = LIBC(glob)(pattern, flags | GLOB_ALTDIRFUNC, errfunc, g);
 	g->gl_flags &= ~GLOB_ALTDIRFUNC;
 	return r;
 }
@@ -34,11 +34,11 @@ UE_EXPORT int glob64(const char *pattern, int flags, int (*errfunc)(const char *
 {
 	if (!ue_enter() || (flags & GLOB_ALTDIRFUNC)) {
 		ue_leave();
-		return REAL(glob64)(pattern, flags, errfunc, g);
+		return LIBC(glob64)(pattern, flags, errfunc, g);
 	}
 	ue_leave();
 	WITH_OUR_DIRFUNCS(g, readdir64);
-	int r = REAL(glob64)(pattern, flags | GLOB_ALTDIRFUNC, errfunc, g);
+	int r = LIBC(glob64)(pattern, flags | GLOB_ALTDIRFUNC, errfunc, g);
 	g->gl_flags &= ~GLOB_ALTDIRFUNC;
 	return r;
 }

@@ -4,9 +4,9 @@
 
 #include "wrap.h"
 
-/* A real libc call that returns -1 with errno, as -errno. */
+/* A libc call (LIBC()) that returns -1 with errno, as -errno. */
 #define UE_ERR(call) ({ long _r = (long)(call); _r < 0 ? -(long)errno : _r; })
-/* A real libc call that returns NULL with errno: keep its errno for the wrapper. */
+/* A libc call (LIBC()) that returns NULL with errno: keep its errno for the wrapper. */
 #define UE_PASS_PTR(call) ({ errno = 0; __typeof__(call) _p = (call); if (!_p) ue_err = errno; _p; })
 
 /* open.c */

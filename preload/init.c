@@ -200,7 +200,7 @@ static int list_in_union(const char *list)
 		if (!strncmp(dir, "$ORIGIN", 7) || !strncmp(dir, "${ORIGIN}", 9))
 			return 1;
 		if (dir[0] != '/' || ue_path_normalize(norm, sizeof norm, dir) < 0 ||
-		    ue_path_under(norm, ue_cfg.mount, ue_cfg.mount_len) || ue_real_layer(norm) >= 0)
+		    ue_path_under(norm, ue_cfg.mount, ue_cfg.mount_len) || ue_layer_of(norm) >= 0)
 			return 1;  /* relative, inside the mount or in a layer: may be the union */
 	}
 	return 0;

@@ -57,7 +57,7 @@ UE_EXPORT long pathconf(const char *path, int name)
 	struct ue_path p;
 	if (!ue_enter()) {
 		ue_leave();
-		return REAL(pathconf)(path, name);
+		return LIBC(pathconf)(path, name);
 	}
 	int saved = errno;
 	int r = ue_resolve_as(ue_for(), AT_FDCWD, path, UE_FOLLOW, &p);
@@ -69,7 +69,7 @@ UE_EXPORT long pathconf(const char *path, int name)
 		return -1;
 	}
 	errno = saved;
-	return REAL(pathconf)(ue_kpath(&p, path), name);
+	return LIBC(pathconf)(ue_kpath(&p, path), name);
 }
 
 long inotify_add_watch_impl(int fd, const char *path, uint32_t mask)
@@ -80,20 +80,20 @@ long inotify_add_watch_impl(int fd, const char *path, uint32_t mask)
 		return r;
 	if (p.where == UE_UNION && !ue_node_exists(&p.node))
 		return -ENOENT;
-	return UE_ERR(REAL(inotify_add_watch)(fd, ue_kpath(&p, path), mask));
+	return UE_ERR(LIBC(inotify_add_watch)(fd, ue_kpath(&p, path), mask));
 }
 
 long fanotify_mark_impl(int fd, unsigned flags, uint64_t mask, int dirfd, const char *path)
 {
 	struct ue_path p;
 	if (!path)
-		return UE_ERR(REAL(fanotify_mark)(fd, flags, mask, dirfd, path));
+		return UE_ERR(LIBC(fanotify_mark)(fd, flags, mask, dirfd, path));
 	int r = ue_resolve_as(ue_for(), dirfd, path, (flags & FAN_MARK_DONT_FOLLOW) ? 0 : UE_FOLLOW, &p);
 	if (r < 0)
 		return r;
 	if (p.where == UE_UNION && !ue_node_exists(&p.node))
 		return -ENOENT;
-	return UE_ERR(REAL(fanotify_mark)(fd, flags, mask, ue_kfd(&p, dirfd), ue_kpath(&p, path)));
+	return UE_ERR(LIBC(fanotify_mark)(fd, flags, mask, ue_kfd(&p, dirfd), ue_kpath(&p, path)));
 }
 
 long name_to_handle_at_impl(int dirfd, const char *path, struct file_handle *h, int *mount_id, int fl)
@@ -104,7 +104,7 @@ long name_to_handle_at_impl(int dirfd, const char *path, struct file_handle *h, 
 		return r;
 	if (p.where == UE_UNION && !ue_node_exists(&p.node))
 		return -ENOENT;
-	return UE_ERR(REAL(name_to_handle_at)(ue_kfd(&p, dirfd), ue_kpath(&p, path), h, mount_id, fl));
+	return UE_ERR(LIBC(name_to_handle_at)(ue_kfd(&p, dirfd), ue_kpath(&p, path), h, mount_id, fl));
 }
 
 /* The union cannot follow a program into another root: say so plainly. */
@@ -132,8 +132,8 @@ void *dlmopen_impl(Lmid_t lmid, const char *file, int mode)
 	struct ue_path p;
 	if (!file || !strchr(file, '/') || ue_resolve_as(ue_for(), AT_FDCWD, file, UE_FOLLOW, &p) < 0 ||
 	    (p.where == UE_UNION && !ue_node_exists(&p.node)))
-		return REAL(dlmopen)(lmid, file, mode);
-	return REAL(dlmopen)(lmid, ue_kpath(&p, file), mode);
+		return LIBC(dlmopen)(lmid, file, mode);
+	return LIBC(dlmopen)(lmid, ue_kpath(&p, file), mode);
 }
 
 /* tmpfile(3): an unnamed file in P_tmpdir, which may be in the union. */
@@ -188,7 +188,7 @@ UE_EXPORT nl_catd catopen(const char *name, int flag)
 	struct ue_path p;
 	if (!ue_enter() || !strchr(name, '/')) {
 		ue_leave();
-		return REAL(catopen)(name, flag);
+		return LIBC(catopen)(name, flag);
 	}
 	int r = ue_resolve_as(ue_for(), AT_FDCWD, name, UE_FOLLOW, &p);
 	ue_leave();
@@ -196,7 +196,7 @@ UE_EXPORT nl_catd catopen(const char *name, int flag)
 		errno = r < 0 ? -r : ENOENT;
 		return (nl_catd)-1;
 	}
-	return REAL(catopen)(ue_kpath(&p, name), flag);
+	return LIBC(catopen)(ue_kpath(&p, name), flag);
 }
 
 /* bindtextdomain(3): libc opens the catalogues below dirname itself, so
@@ -207,8 +207,8 @@ char *bindtextdomain_impl(const char *domain, const char *dirname)
 	struct ue_path p;
 	if (!dirname || ue_resolve_as(ue_for(), AT_FDCWD, dirname, UE_FOLLOW, &p) < 0 || p.where == UE_PASS ||
 	    (p.where == UE_UNION && !ue_node_exists(&p.node)))
-		return UE_PASS_PTR(REAL(bindtextdomain)(domain, dirname));
-	return UE_PASS_PTR(REAL(bindtextdomain)(domain, p.real));
+		return UE_PASS_PTR(LIBC(bindtextdomain)(domain, dirname));
+	return UE_PASS_PTR(LIBC(bindtextdomain)(domain, p.real));
 }
 
 /* ftok(3) from the inode number the union reports, as glibc computes it. */
@@ -260,12 +260,12 @@ long fgetxattr_impl(int fd, const char *name, void *v, size_t n)
 {
 	if (ue_xattr_is_marker(name) && fd_in_union(fd))
 		return -ENODATA;
-	return UE_ERR(REAL(fgetxattr)(fd, name, v, n));
+	return UE_ERR(LIBC(fgetxattr)(fd, name, v, n));
 }
 
 long flistxattr_impl(int fd, char *list, size_t n)
 {
-	long len = UE_ERR(REAL(flistxattr)(fd, list, n));
+	long len = UE_ERR(LIBC(flistxattr)(fd, list, n));
 	if (len <= 0 || n == 0 || !fd_in_union(fd))
 		return len;
 	return ue_xattr_drop_markers(list, len);
@@ -279,5 +279,5 @@ long open_tree_impl(int dirfd, const char *path, unsigned flags)
 		return r;
 	if (p.where == UE_UNION && !ue_node_exists(&p.node))
 		return -ENOENT;
-	return UE_ERR(REAL(open_tree)(ue_kfd(&p, dirfd), ue_kpath(&p, path), flags));
+	return UE_ERR(LIBC(open_tree)(ue_kfd(&p, dirfd), ue_kpath(&p, path), flags));
 }

@@ -46,7 +46,7 @@ static long open_prepare(int dirfd, const char *path, int *flags, mode_t mode, s
 static void track_if_lower(long fd, int flags, const struct ue_path *p, struct ue_fd_mark mark)
 {
 	if (fd >= 0 && p->where == UE_UNION && S_ISREG(p->node.type) && !open_changes(flags) && !(flags & O_PATH) &&
-	    (p->node.layer > UE_UPPER || (p->node.layer == UE_UPPER && ue_real_layer(p->real) > UE_UPPER)))
+	    (p->node.layer > UE_UPPER || (p->node.layer == UE_UPPER && ue_layer_of(p->real) > UE_UPPER)))
 		ue_fdtab_track((int)fd, p->rel, mark);
 }
 
@@ -61,7 +61,7 @@ static void name_if_dir(long fd, const struct ue_path *p, struct ue_fd_mark mark
 	else
 		ue_fdname_drop((int)fd);
 	/* Opened on the upper's file (not a metacopy's lower data). */
-	if (p->where == UE_UNION && ue_real_layer(p->real) == UE_UPPER)
+	if (p->where == UE_UNION && ue_layer_of(p->real) == UE_UPPER)
 		ue_fd_set_upper((int)fd, created > 0);
 }
 
@@ -72,7 +72,7 @@ long open_impl(int dirfd, const char *path, int flags, mode_t mode)
 	long created = open_prepare(dirfd, path, &flags, mode, &p);
 	if (created < 0)
 		return created;
-	long fd = UE_ERR(REAL(openat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), flags, mode));
+	long fd = UE_ERR(LIBC(openat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), flags, mode));
 	track_if_lower(fd, flags, &p, mark);
 	name_if_dir(fd, &p, mark, created);
 	/* Created, or found made by another process whose announcement we

@@ -94,7 +94,7 @@ static long utimensat_served(int dirfd, const char *path, const struct timespec 
 	X(faccessat2, access_impl(FD(0), PATH(1), A(2, int), A(3, int))) \
 	X(readlink, readlink_impl(AT_FDCWD, PATH(0), A(1, char *), A(2, size_t))) \
 	X(readlinkat, readlink_impl(FD(0), PATH(1), A(2, char *), A(3, size_t))) \
-	X(statfs, statfs_impl(PATH(0), A(1, struct statfs *), REAL(statfs))) \
+	X(statfs, statfs_impl(PATH(0), A(1, struct statfs *), LIBC(statfs))) \
 	X(getxattr, getxattr_impl(PATH(0), PATH(1), A(2, void *), A(3, size_t), UE_FOLLOW)) \
 	X(lgetxattr, getxattr_impl(PATH(0), PATH(1), A(2, void *), A(3, size_t), 0)) \
 	X(fgetxattr, fgetxattr_impl(FD(0), PATH(1), A(2, void *), A(3, size_t))) \

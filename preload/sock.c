@@ -62,7 +62,7 @@ static int over_whiteout(struct sock_target *t)
 	if (ue_name_reserved(ue_path_base(p->rel)))
 		return -EINVAL;
 	if ((r = ue_may_change_dir_of(p->caller, p->rel)) < 0 || (r = ue_copy_up_parents(p->rel)) < 0 ||
-	    (r = ue_real(p->real, sizeof p->real, UE_UPPER, p->rel)) < 0 ||
+	    (r = ue_real_path(p->real, sizeof p->real, UE_UPPER, p->rel)) < 0 ||
 	    (r = ue_path_parent(dir, sizeof dir, p->real)) < 0)
 		return r;
 	return ue_tmp_name(t->tmp, sizeof t->tmp, dir);
@@ -173,9 +173,9 @@ long bind_impl(int fd, const struct sockaddr *addr, socklen_t len)
 	struct sock_target t;
 	long r = unix_target(addr, len, 1, &t);
 	if (r <= 0)
-		return r < 0 ? r : UE_ERR(REAL(bind)(fd, addr, len));
+		return r < 0 ? r : UE_ERR(LIBC(bind)(fd, addr, len));
 	if (t.dirfd < 0) {
-		r = UE_ERR(REAL(bind)(fd, (struct sockaddr *)&t.addr, t.len));
+		r = UE_ERR(LIBC(bind)(fd, (struct sockaddr *)&t.addr, t.len));
 	} else {
 		r = call_in_dir(SYS_bind, fd, t.dirfd, &t.addr, t.len);
 		sys_close(t.dirfd);
@@ -192,9 +192,9 @@ long connect_impl(int fd, const struct sockaddr *addr, socklen_t len)
 	struct sock_target t;
 	long r = unix_target(addr, len, 0, &t);
 	if (r <= 0)
-		return r < 0 ? r : UE_ERR(REAL(connect)(fd, addr, len));
+		return r < 0 ? r : UE_ERR(LIBC(connect)(fd, addr, len));
 	if (t.dirfd < 0)
-		return UE_ERR(REAL(connect)(fd, (struct sockaddr *)&t.addr, t.len));
+		return UE_ERR(LIBC(connect)(fd, (struct sockaddr *)&t.addr, t.len));
 	struct sockaddr_un via;
 	char name[64];
 	int sfd = sys_openat(t.dirfd, t.addr.sun_path, O_PATH | O_CLOEXEC, 0);
@@ -205,7 +205,7 @@ long connect_impl(int fd, const struct sockaddr *addr, socklen_t len)
 		memset(&via, 0, sizeof via);
 		via.sun_family = AF_UNIX;
 		strcpy(via.sun_path, name);
-		r = UE_ERR(REAL(connect)(fd, (struct sockaddr *)&via,
+		r = UE_ERR(LIBC(connect)(fd, (struct sockaddr *)&via,
 		                         (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(name) + 1)));
 		sys_close(sfd);
 		if (r == -ENOENT)  /* no /proc */

@@ -52,7 +52,7 @@ static int fd_override(int fd, mode_t mode, uid_t uid, struct ue_override *o)
 	if (n <= 0)
 		return 0;
 	real[n] = '\0';
-	return ue_real_layer(real) >= 0;
+	return ue_layer_of(real) >= 0;
 }
 
 static void fd_shown(int fd, struct stat *st)
@@ -73,7 +73,7 @@ static void node_shown(const struct ue_node *n, struct stat *st)
 long fstat_impl(int fd, struct stat *st)
 {
 	ue_fd_follow_entered(fd);
-	long r = UE_ERR(REAL(fstat)(fd, st));
+	long r = UE_ERR(LIBC(fstat)(fd, st));
 	if (r == 0)
 		fd_shown(fd, st);
 	return r;
@@ -83,7 +83,7 @@ long stat_impl(int dirfd, const char *path, struct stat *st, int fl)
 {
 	if ((fl & AT_EMPTY_PATH) && path && !*path) {
 		ue_fd_follow_entered(dirfd);
-		long r = UE_ERR(REAL(fstatat)(dirfd, path, st, fl));
+		long r = UE_ERR(LIBC(fstatat)(dirfd, path, st, fl));
 		if (r == 0 && dirfd >= 0)
 			fd_shown(dirfd, st);
 		return r;
@@ -101,7 +101,7 @@ long stat_impl(int dirfd, const char *path, struct stat *st, int fl)
 		*st = p.top_st;
 		s = 0;
 	} else {
-		s = UE_ERR(REAL(fstatat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), st, fl));
+		s = UE_ERR(LIBC(fstatat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), st, fl));
 	}
 	if (s == 0 && p.where == UE_UNION) {
 		/* As the kernel's overlay: a copied-up file keeps its inode number,
@@ -137,7 +137,7 @@ long statx_impl(int dirfd, const char *path, int fl, unsigned mask, struct statx
 	struct ue_path p;
 	if ((fl & AT_EMPTY_PATH) && path && !*path) {
 		ue_fd_follow_entered(dirfd);
-		long r = UE_ERR(REAL(statx)(dirfd, path, fl, mask, stx));
+		long r = UE_ERR(LIBC(statx)(dirfd, path, fl, mask, stx));
 		unsigned long o = r == 0 && dirfd >= 0 ? fd_origin(dirfd, stx->stx_mode) : 0;
 		struct ue_override ov;
 		if (o)
@@ -149,7 +149,7 @@ long statx_impl(int dirfd, const char *path, int fl, unsigned mask, struct statx
 	int r = resolve_read(dirfd, path, !(fl & AT_SYMLINK_NOFOLLOW), &p);
 	if (r < 0)
 		return r;
-	long s = UE_ERR(REAL(statx)(ue_kfd(&p, dirfd), ue_kpath(&p, path), fl, mask, stx));
+	long s = UE_ERR(LIBC(statx)(ue_kfd(&p, dirfd), ue_kpath(&p, path), fl, mask, stx));
 	if (s == 0 && p.where == UE_UNION) {
 		if (p.node.origin_ino)
 			stx->stx_ino = p.node.origin_ino;
@@ -185,11 +185,11 @@ long access_impl(int dirfd, const char *path, int mode, int fl)
 		return r;
 	if (p.where == UE_UNION && p.node.override)
 		return ue_may(p.caller, p.real, mode);  /* the kernel knows the copy-up's owner, not the recorded one */
-	long a = UE_ERR(REAL(faccessat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), mode, fl));
+	long a = UE_ERR(LIBC(faccessat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), mode, fl));
 	/* A lower on a read-only filesystem: writing goes to the upper, so only
 	 * the mode bits count, as on the kernel's overlay. */
 	if (a == -EROFS && p.where == UE_UNION && p.node.layer != UE_UPPER)
-		a = UE_ERR(REAL(faccessat)(AT_FDCWD, ue_kreal(&p), mode & ~W_OK, fl));
+		a = UE_ERR(LIBC(faccessat)(AT_FDCWD, ue_kreal(&p), mode & ~W_OK, fl));
 	return a;
 }
 
@@ -219,7 +219,7 @@ long readlink_impl(int dirfd, const char *path, char *buf, size_t n)
 	const char *k = ue_kpath(&p, path);
 	if (!strncmp(k, "/proc/", 6)) {
 		char tmp[PATH_MAX];
-		long len = UE_ERR(REAL(readlinkat)(ue_kfd(&p, dirfd), k, tmp, sizeof tmp));
+		long len = UE_ERR(LIBC(readlinkat)(ue_kfd(&p, dirfd), k, tmp, sizeof tmp));
 		if (len < 0)
 			return len;
 		len = unreal_link(tmp, sizeof tmp, len);
@@ -228,7 +228,7 @@ long readlink_impl(int dirfd, const char *path, char *buf, size_t n)
 		memcpy(buf, tmp, (size_t)len);
 		return len;
 	}
-	return UE_ERR(REAL(readlinkat)(ue_kfd(&p, dirfd), k, buf, n));
+	return UE_ERR(LIBC(readlinkat)(ue_kfd(&p, dirfd), k, buf, n));
 }
 
 long getxattr_impl(const char *path, const char *name, void *v, size_t n, int follow)
@@ -238,11 +238,11 @@ long getxattr_impl(const char *path, const char *name, void *v, size_t n, int fo
 	if (r < 0)
 		return r;
 	if (p.where != UE_UNION)
-		return UE_ERR(follow ? REAL(getxattr)(ue_kpath(&p, path), name, v, n)
-		                     : REAL(lgetxattr)(ue_kpath(&p, path), name, v, n));
+		return UE_ERR(follow ? LIBC(getxattr)(ue_kpath(&p, path), name, v, n)
+		                     : LIBC(lgetxattr)(ue_kpath(&p, path), name, v, n));
 	if (ue_xattr_is_marker(name))
 		return -ENODATA;
-	return UE_ERR(REAL(lgetxattr)(ue_kreal(&p), name, v, n));
+	return UE_ERR(LIBC(lgetxattr)(ue_kreal(&p), name, v, n));
 }
 
 long listxattr_impl(const char *path, char *list, size_t n, int follow)
@@ -252,9 +252,9 @@ long listxattr_impl(const char *path, char *list, size_t n, int follow)
 	if (r < 0)
 		return r;
 	if (p.where != UE_UNION)
-		return UE_ERR(follow ? REAL(listxattr)(ue_kpath(&p, path), list, n)
-		                     : REAL(llistxattr)(ue_kpath(&p, path), list, n));
-	long len = UE_ERR(REAL(llistxattr)(ue_kreal(&p), list, n));
+		return UE_ERR(follow ? LIBC(listxattr)(ue_kpath(&p, path), list, n)
+		                     : LIBC(llistxattr)(ue_kpath(&p, path), list, n));
+	long len = UE_ERR(LIBC(llistxattr)(ue_kreal(&p), list, n));
 	if (len <= 0 || n == 0)
 		return len;
 	return ue_xattr_drop_markers(list, len);

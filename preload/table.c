@@ -1,5 +1,5 @@
 /* The table as data: symbol names and kinds, for the lazy lookup of the
- * real functions and for `unionenv` tools that list what is wrapped. */
+ * libc functions behind LIBC() and for `unionenv` tools that list what is wrapped. */
 #include "wrap.h"
 
 #include <dlfcn.h>
@@ -21,17 +21,17 @@ UE_EXPORT const struct ue_wrapped unionenv_wrapped[] = {
 	{ NULL, NULL }
 };
 
-static void *_Atomic reals[UE_FN_COUNT];
+static void *_Atomic libc_fns[UE_FN_COUNT];
 
-void *ue_real_fn(enum ue_fn fn, const char *name)
+void *ue_libc_fn(enum ue_fn fn, const char *name)
 {
-	void *p = atomic_load_explicit(&reals[fn], memory_order_acquire);
+	void *p = atomic_load_explicit(&libc_fns[fn], memory_order_acquire);
 	if (__builtin_expect(p != NULL, 1))
 		return p;
 	/* Under the filter that lets the gate's calls through, the one-call
 	 * functions are made from the gate (preload/gated.c). */
 	if (ue_gated && (p = ue_gated_fn(fn)) != NULL) {
-		atomic_store_explicit(&reals[fn], p, memory_order_release);
+		atomic_store_explicit(&libc_fns[fn], p, memory_order_release);
 		return p;
 	}
 	p = dlsym(RTLD_NEXT, name);
@@ -45,6 +45,6 @@ void *ue_real_fn(enum ue_fn fn, const char *name)
 		write(2, "\n", 1);
 		_exit(127);
 	}
-	atomic_store_explicit(&reals[fn], p, memory_order_release);
+	atomic_store_explicit(&libc_fns[fn], p, memory_order_release);
 	return p;
 }

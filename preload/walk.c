@@ -108,7 +108,7 @@ static int walk_dir(struct walk *w, const struct stat *st, struct FTW *f)
 	size_t len = strlen(w->path);
 	struct FTW child = { .level = f->level + 1, .base = (int)len + 1 };
 	struct dirent *e;
-	while (r == 0 && (e = readdir_impl(d, REAL(readdir)))) {
+	while (r == 0 && (e = readdir_impl(d, LIBC(readdir)))) {
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
 		if (len + 1 + strlen(e->d_name) + 1 > sizeof w->path) {
@@ -179,7 +179,7 @@ UE_EXPORT int nftw(const char *dir, int (*fn)(const char *, const struct stat *,
 {
 	if (!ue_enter()) {
 		ue_leave();
-		return REAL(nftw)(dir, fn, nopenfd, flags);
+		return LIBC(nftw)(dir, fn, nopenfd, flags);
 	}
 	ue_leave();
 	return walk_run(dir, fn, NULL, flags);
@@ -189,7 +189,7 @@ UE_EXPORT int nftw64(const char *dir, int (*fn)(const char *, const struct stat6
 {
 	if (!ue_enter()) {
 		ue_leave();
-		return REAL(nftw64)(dir, fn, nopenfd, flags);
+		return LIBC(nftw64)(dir, fn, nopenfd, flags);
 	}
 	ue_leave();
 	return walk_run(dir, (void *)fn, NULL, flags);
@@ -199,7 +199,7 @@ UE_EXPORT int ftw(const char *dir, int (*fn)(const char *, const struct stat *, 
 {
 	if (!ue_enter()) {
 		ue_leave();
-		return REAL(ftw)(dir, fn, nopenfd);
+		return LIBC(ftw)(dir, fn, nopenfd);
 	}
 	ue_leave();
 	return walk_run(dir, NULL, fn, 0);
@@ -209,7 +209,7 @@ UE_EXPORT int ftw64(const char *dir, int (*fn)(const char *, const struct stat64
 {
 	if (!ue_enter()) {
 		ue_leave();
-		return REAL(ftw64)(dir, fn, nopenfd);
+		return LIBC(ftw64)(dir, fn, nopenfd);
 	}
 	ue_leave();
 	return walk_run(dir, NULL, (void *)fn, 0);

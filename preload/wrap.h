@@ -1,4 +1,4 @@
-/* What every wrapper shares: the real functions, the re-entry guard, the
+/* What every wrapper shares: the libc functions behind LIBC(), the re-entry guard, the
  * errno convention.  Implementations return -errno (or set ue_err and
  * return NULL); the generated wrapper turns that into errno at the libc
  * boundary and leaves errno untouched on success. */
@@ -89,13 +89,15 @@ enum ue_fn {
 	UE_FN_COUNT
 };
 
-void *ue_real_fn(enum ue_fn fn, const char *name);
+void *ue_libc_fn(enum ue_fn fn, const char *name);
 /* The same call made from the gate's page (preload/gated.c), or NULL. */
 void *ue_gated_fn(enum ue_fn fn);
 /* This process runs under the supervisor's filter with the preload kept
  * and its system calls leave from the gate's fixed page (preload/init.c). */
 extern int ue_gated;
-#define REAL(name) ((__typeof__(&name))ue_real_fn(UE_FN_##name, #name))
+/* LIBC(open): the libc function a wrapper stands in front of, looked up
+ * once.  "real" names a path in a layer only (docs/design.md, "Names"). */
+#define LIBC(name) ((__typeof__(&name))ue_libc_fn(UE_FN_##name, #name))
 
 /* Wrapper nesting depth of this thread: above one, a wrapper runs inside
  * another (a signal handler), and must not take the cache lock. */

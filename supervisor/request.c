@@ -157,7 +157,7 @@ static int proc_link(struct ue_req *q, const char *link, char *out, size_t size,
 	if (real[0] != '/')
 		return -ENOTDIR;  /* a pipe, a socket: not a directory */
 	if (in_layer)
-		*in_layer = ue_real_layer(real) >= 0;
+		*in_layer = ue_layer_of(real) >= 0;
 	return ue_unreal(out, size, real);
 }
 

@@ -29,7 +29,7 @@ static int fd_in_layer(struct ue_req *q, int fd)
 	if (n <= 0)
 		return 0;
 	real[n] = '\0';
-	return real[0] == '/' && ue_real_layer(real) >= 0;
+	return real[0] == '/' && ue_layer_of(real) >= 0;
 }
 
 long sv_getdents64(struct ue_req *q)

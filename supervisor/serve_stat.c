@@ -37,7 +37,7 @@ static int layer_fd(struct ue_req *q, int fd)
 	if (n <= 0)
 		return -1;
 	real[n] = '\0';
-	if (real[0] != '/' || ue_real_layer(real) < 0)
+	if (real[0] != '/' || ue_layer_of(real) < 0)
 		return -1;
 	return ue_caller_fd(q, fd);
 }

@@ -65,7 +65,7 @@ static void file_data(struct mctx *c, const char *rel)
 static void walk(struct mctx *c, const char *rel)
 {
 	char real[PATH_MAX], child[PATH_MAX], creal[PATH_MAX], target[PATH_MAX];
-	must(ue_real(real, sizeof real, UE_UPPER, rel), rel, "path");
+	must(ue_real_path(real, sizeof real, UE_UPPER, rel), rel, "path");
 	DIR *d = opendir(real);
 	if (!d)
 		ue_die("%s: %s", *rel ? rel : ".", strerror(errno));
@@ -85,7 +85,7 @@ static void walk(struct mctx *c, const char *rel)
 			must(ue_path_join(child, sizeof child, rel, names[i]), rel, "path");
 		else if (strlen(names[i]) < sizeof child)
 			strcpy(child, names[i]);
-		must(ue_real(creal, sizeof creal, UE_UPPER, child), child, "path");
+		must(ue_real_path(creal, sizeof creal, UE_UPPER, child), child, "path");
 		if (lstat(creal, &st) < 0)
 			continue;  /* a temporary name, gone */
 		if (S_ISDIR(st.st_mode)) {

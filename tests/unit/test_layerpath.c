@@ -50,14 +50,14 @@ void test_layerpath(void)
 	ue_cfg.layer[0] = (struct ue_layer){ "/u", 2 };
 	ue_cfg.layer[1] = (struct ue_layer){ "/l", 2 };
 	ue_cfg.layer[2] = (struct ue_layer){ "/l/in", 5 };
-	is_int(ue_real(buf, sizeof buf, 1, "x/y"), 0, "real of a name");
+	is_int(ue_real_path(buf, sizeof buf, 1, "x/y"), 0, "real of a name");
 	is_str(buf, "/l/x/y", "real: the layer's root, a slash, the name");
-	ue_real(buf, sizeof buf, 0, "");
+	ue_real_path(buf, sizeof buf, 0, "");
 	is_str(buf, "/u", "real of the top is the layer's root");
-	is_int(ue_real(small, sizeof small, 1, "x/y"), -ENAMETOOLONG, "real too long");
-	is_int(ue_real_layer("/u/a"), 0, "real_layer: the upper");
-	is_int(ue_real_layer("/l/in/a"), 2, "real_layer: the deepest root of nested lowers");
-	is_int(ue_real_layer("/l/i"), 1, "real_layer: a name beside a nested root");
-	is_int(ue_real_layer("/x"), -1, "real_layer: outside every layer");
+	is_int(ue_real_path(small, sizeof small, 1, "x/y"), -ENAMETOOLONG, "real too long");
+	is_int(ue_layer_of("/u/a"), 0, "real_layer: the upper");
+	is_int(ue_layer_of("/l/in/a"), 2, "real_layer: the deepest root of nested lowers");
+	is_int(ue_layer_of("/l/i"), 1, "real_layer: a name beside a nested root");
+	is_int(ue_layer_of("/x"), -1, "real_layer: outside every layer");
 	ue_cfg = saved;
 }
