@@ -108,10 +108,10 @@ static struct dirent *fill(struct union_dir *u)
 	return (struct dirent *)&u->ent;
 }
 
-struct dirent *readdir_impl(DIR *d, struct dirent *(*real)(DIR *))
+struct dirent *readdir_impl(DIR *d, struct dirent *(*libc)(DIR *))
 {
 	struct union_dir *u = union_dir(d);
-	return u ? fill(u) : UE_PASS_PTR(real(d));
+	return u ? fill(u) : UE_PASS_PTR(libc(d));
 }
 
 long readdir_r_impl(DIR *d, struct dirent *e, struct dirent **res)

@@ -10,8 +10,8 @@
 #define UE_PASS_PTR(call) ({ errno = 0; __typeof__(call) _p = (call); if (!_p) ue_err = errno; _p; })
 
 /* open.c */
-FILE *fopen_impl(const char *path, const char *mode, FILE *f, FILE *(*real)(const char *, const char *));
-FILE *freopen_impl(const char *path, const char *mode, FILE *f, FILE *(*real)(const char *, const char *, FILE *));
+FILE *fopen_impl(const char *path, const char *mode, FILE *f, FILE *(*libc)(const char *, const char *));
+FILE *freopen_impl(const char *path, const char *mode, FILE *f, FILE *(*libc)(const char *, const char *, FILE *));
 long mkstemp_impl(char *tmpl, int suffixlen, int flags);
 char *mkdtemp_impl(char *tmpl);
 
@@ -20,8 +20,8 @@ long stat_impl(int dirfd, const char *path, struct stat *st, int fl);
 long fstat_impl(int fd, struct stat *st);
 long xstat_impl(int ver, int dirfd, const char *path, struct stat *st, int fl);
 long statx_impl(int dirfd, const char *path, int fl, unsigned mask, struct statx *stx);
-long statfs_impl(const char *path, struct statfs *b, int (*real)(const char *, struct statfs *));
-long statvfs_impl(const char *path, struct statvfs *b, int (*real)(const char *, struct statvfs *));
+long statfs_impl(const char *path, struct statfs *b, int (*libc)(const char *, struct statfs *));
+long statvfs_impl(const char *path, struct statvfs *b, int (*libc)(const char *, struct statvfs *));
 long access_impl(int dirfd, const char *path, int mode, int fl);
 long readlink_impl(int dirfd, const char *path, char *buf, size_t n);
 long getxattr_impl(const char *path, const char *name, void *v, size_t n, int follow);
@@ -30,7 +30,7 @@ long listxattr_impl(const char *path, char *list, size_t n, int follow);
 /* dir.c */
 DIR *opendir_impl(const char *path);
 DIR *fdopendir_impl(int fd);
-struct dirent *readdir_impl(DIR *d, struct dirent *(*real)(DIR *));
+struct dirent *readdir_impl(DIR *d, struct dirent *(*libc)(DIR *));
 long readdir_r_impl(DIR *d, struct dirent *e, struct dirent **res);
 long closedir_impl(DIR *d);
 long dirfd_impl(DIR *d);
@@ -100,7 +100,7 @@ long inotify_add_watch_impl(int fd, const char *path, uint32_t mask);
 long fanotify_mark_impl(int fd, unsigned flags, uint64_t mask, int dirfd, const char *path);
 long name_to_handle_at_impl(int dirfd, const char *path, struct file_handle *h, int *mount_id, int fl);
 long chroot_impl(const char *path);
-void *dlopen_impl(const char *file, int mode, void *(*real)(const char *, int));
+void *dlopen_impl(const char *file, int mode, void *(*libc)(const char *, int));
 void *dlmopen_impl(Lmid_t lmid, const char *file, int mode);
 long bind_impl(int fd, const struct sockaddr *addr, socklen_t len);
 long connect_impl(int fd, const struct sockaddr *addr, socklen_t len);

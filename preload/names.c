@@ -116,15 +116,15 @@ long chroot_impl(const char *path)
 	return -EPERM;
 }
 
-void *dlopen_impl(const char *file, int mode, void *(*real)(const char *, int))
+void *dlopen_impl(const char *file, int mode, void *(*libc)(const char *, int))
 {
 	struct ue_path p;
 	if (!file || !strchr(file, '/'))
-		return real(file, mode);  /* searched by the loader: LD_LIBRARY_PATH, RUNPATH */
+		return libc(file, mode);  /* searched by the loader: LD_LIBRARY_PATH, RUNPATH */
 	int r = ue_resolve_as(ue_for(), AT_FDCWD, file, UE_FOLLOW, &p);
 	if (r < 0 || (p.where == UE_UNION && !ue_node_exists(&p.node)))
-		return real(file, mode);  /* let the loader word the error */
-	return real(ue_kpath(&p, file), mode);
+		return libc(file, mode);  /* let the loader word the error */
+	return libc(ue_kpath(&p, file), mode);
 }
 
 void *dlmopen_impl(Lmid_t lmid, const char *file, int mode)

@@ -111,7 +111,7 @@ static const char *mode_without_excl(const char *mode, int flags, char *buf, siz
 	return buf;
 }
 
-FILE *freopen_impl(const char *path, const char *mode, FILE *f, FILE *(*real)(const char *, const char *, FILE *))
+FILE *freopen_impl(const char *path, const char *mode, FILE *f, FILE *(*libc)(const char *, const char *, FILE *))
 {
 	struct ue_path p;
 	char mbuf[32];
@@ -119,13 +119,13 @@ FILE *freopen_impl(const char *path, const char *mode, FILE *f, FILE *(*real)(co
 	 * same number), where no wrapper sees either. */
 	ue_fd_closed(ue_file_fd(f));
 	if (!path)
-		return UE_PASS_PTR(real(NULL, mode, f));
+		return UE_PASS_PTR(libc(NULL, mode, f));
 	int flags = fopen_flags(mode);
 	struct ue_fd_mark mark = ue_fd_mark();
 	long created = open_prepare(AT_FDCWD, path, &flags, 0666, &p);
 	if (created < 0)
 		return ue_fail(created);
-	FILE *r = UE_PASS_PTR(real(ue_kpath(&p, path), mode_without_excl(mode, flags, mbuf, sizeof mbuf), f));
+	FILE *r = UE_PASS_PTR(libc(ue_kpath(&p, path), mode_without_excl(mode, flags, mbuf, sizeof mbuf), f));
 	if (r)
 		track_if_lower(fileno(r), flags, &p, mark);
 	if (r && created)
@@ -133,7 +133,7 @@ FILE *freopen_impl(const char *path, const char *mode, FILE *f, FILE *(*real)(co
 	return r;
 }
 
-FILE *fopen_impl(const char *path, const char *mode, FILE *f, FILE *(*real)(const char *, const char *))
+FILE *fopen_impl(const char *path, const char *mode, FILE *f, FILE *(*libc)(const char *, const char *))
 {
 	struct ue_path p;
 	char mbuf[32];
@@ -142,7 +142,7 @@ FILE *fopen_impl(const char *path, const char *mode, FILE *f, FILE *(*real)(cons
 	long created = open_prepare(AT_FDCWD, path, &flags, 0666, &p);
 	if (created < 0)
 		return ue_fail(created);
-	FILE *r = UE_PASS_PTR(real(ue_kpath(&p, path), mode_without_excl(mode, flags, mbuf, sizeof mbuf)));
+	FILE *r = UE_PASS_PTR(libc(ue_kpath(&p, path), mode_without_excl(mode, flags, mbuf, sizeof mbuf)));
 	if (r)
 		track_if_lower(fileno(r), flags, &p, mark);
 	if (r && created)

@@ -163,18 +163,18 @@ long statx_impl(int dirfd, const char *path, int fl, unsigned mask, struct statx
 	return s;
 }
 
-long statfs_impl(const char *path, struct statfs *b, int (*real)(const char *, struct statfs *))
+long statfs_impl(const char *path, struct statfs *b, int (*libc)(const char *, struct statfs *))
 {
 	struct ue_path p;
 	int r = resolve_read(AT_FDCWD, path, 1, &p);
-	return r < 0 ? r : UE_ERR(real(ue_kpath(&p, path), b));
+	return r < 0 ? r : UE_ERR(libc(ue_kpath(&p, path), b));
 }
 
-long statvfs_impl(const char *path, struct statvfs *b, int (*real)(const char *, struct statvfs *))
+long statvfs_impl(const char *path, struct statvfs *b, int (*libc)(const char *, struct statvfs *))
 {
 	struct ue_path p;
 	int r = resolve_read(AT_FDCWD, path, 1, &p);
-	return r < 0 ? r : UE_ERR(real(ue_kpath(&p, path), b));
+	return r < 0 ? r : UE_ERR(libc(ue_kpath(&p, path), b));
 }
 
 long access_impl(int dirfd, const char *path, int mode, int fl)
