@@ -4,13 +4,13 @@
 #include "config.h"
 #include "mark.h"
 #include "markers.h"
+#include "procfd.h"
 #include "sys.h"
 #include "tmpname.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -21,8 +21,8 @@
 
 int ue_opaque_dir_fd(int dfd)
 {
-	char proc[40];
-	snprintf(proc, sizeof proc, "/proc/self/fd/%d/.", dfd);
+	char proc[UE_PROC_FD_SIZE];
+	ue_proc_fd(proc, sizeof proc, dfd, ".");
 	return (ue_dir_markers(proc, ue_cfg.upper_form == UE_FORM_AUFS ? UE_AUFS_ASSUME : 0) & UE_DIR_OPAQUE) != 0;
 }
 
@@ -36,13 +36,13 @@ static int is_dir_entry(int dfd, const struct linux_dirent64 *d)
 
 static int opaque_tree(int dfd, const char *name, int depth)
 {
-	char proc[40];
+	char proc[UE_PROC_FD_SIZE];
 	if (depth > MAX_DEPTH)
 		return -ELOOP;
 	int fd = sys_openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
 	if (fd < 0)
 		return fd == -ENOENT ? 0 : fd;  /* gone meanwhile: nothing to clean */
-	snprintf(proc, sizeof proc, "/proc/self/fd/%d/.", fd);
+	ue_proc_fd(proc, sizeof proc, fd, ".");
 	int r = ue_set_opaque_clean(proc);
 	char *buf = r == 0 ? malloc(4096) : NULL;
 	long n = 0;
