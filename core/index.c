@@ -4,6 +4,7 @@
 #include "copydata.h"
 #include "markers.h"
 #include "origin.h"
+#include "procfd.h"
 #include "ring.h"
 #include "layerpath.h"
 #include "sys.h"
@@ -75,7 +76,7 @@ int ue_index_make(const char *src, const char *data_src, const char *idx, const 
 	if (r == 0)
 		r = ue_copy_meta(NULL, out, st);
 	if (r == 0) {
-		snprintf(proc, sizeof proc, "/proc/self/fd/%d", out);
+		ue_proc_fd(proc, sizeof proc, out, NULL);
 		r = sys_linkat(AT_FDCWD, proc, dfd, ue_path_base(idx), AT_SYMLINK_FOLLOW);
 		/* The file's other names, still the lower's, show this copy from
 		 * now on: which names they are is not known here, so every cache

@@ -271,16 +271,16 @@ long inode_ioctl_impl(int fd, unsigned long cmd, void *arg)
 	struct ue_path p;
 	int r = fd_prepare(fd, MAY_OWN, NULL, &p);
 	if (r == 0)
-		return UE_ERR(REAL(ioctl)(fd, cmd, arg));
+		return UE_ERR(LIBC(ioctl)(fd, cmd, arg));
 	if (r < 0)
 		return r;
 	/* The upper copy, as the kernel's overlayfs reaches it: a new fd
 	 * (the caller's stays on the lower's file until its next read or
 	 * ioctl follows the copy-up: fdtab.h). */
-	int u = REAL(open)(ue_kreal(&p), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+	int u = LIBC(open)(ue_kreal(&p), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
 	if (u < 0)
 		return -errno;
-	long x = UE_ERR(REAL(ioctl)(u, cmd, arg));
+	long x = UE_ERR(LIBC(ioctl)(u, cmd, arg));
 	sys_close(u);
 	return x;
 }

@@ -27,11 +27,11 @@ UE_EXPORT int ioctl(int fd, unsigned long cmd, ...)
 	va_end(ap);
 	ue_fd_follow(fd);
 	if (__builtin_expect(!ue_inode_ioctl(cmd), 1))
-		return REAL(ioctl)(fd, cmd, arg);
+		return LIBC(ioctl)(fd, cmd, arg);
 	int saved = errno;
 	if (!ue_enter()) {
 		ue_leave();
-		return REAL(ioctl)(fd, cmd, arg);
+		return LIBC(ioctl)(fd, cmd, arg);
 	}
 	if (ue_trace_on)
 		ue_trace_begin("ioctl");
