@@ -1,5 +1,6 @@
 /* elfhead: see elfhead.h. */
 #include "elfhead.h"
+#include "elfnative.h"
 #include "sys.h"
 
 #include <elf.h>
@@ -7,30 +8,6 @@
 #include <link.h>
 #include <string.h>
 
-#if defined(__x86_64__)
-#define UE_MACHINE EM_X86_64
-#elif defined(__aarch64__)
-#define UE_MACHINE EM_AARCH64
-#elif defined(__i386__)
-#define UE_MACHINE EM_386
-#elif defined(__riscv)
-#define UE_MACHINE EM_RISCV
-#elif defined(__powerpc64__)
-#define UE_MACHINE EM_PPC64
-#elif defined(__s390x__)
-#define UE_MACHINE EM_S390
-#elif defined(__arm__)
-#define UE_MACHINE EM_ARM
-#else
-#error "elfhead: add this machine's EM_ value"
-#endif
-
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define UE_DATA ELFDATA2LSB
-#else
-#define UE_DATA ELFDATA2MSB
-#endif
-#define UE_CLASS (sizeof(void *) == 8 ? ELFCLASS64 : ELFCLASS32)
 
 /* Caps on what is read: far above any real program, small enough that a
  * hostile header cannot make us read much. */

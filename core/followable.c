@@ -1,6 +1,7 @@
 /* followable: see followable.h. */
 #include "followable.h"
 #include "elfhead.h"
+#include "elfnative.h"
 #include "followcache.h"
 #include "procfd.h"
 #include "shebang.h"
@@ -72,7 +73,7 @@ static unsigned judge_elf(const struct ue_elfhead *h, struct ue_verdict *out)
 	if (h->type != ET_EXEC && h->type != ET_DYN)
 		return ELF_NOT_PROGRAM;
 	if (!h->native) {
-		if (h->elfclass != (sizeof(void *) == 8 ? ELFCLASS64 : ELFCLASS32))
+		if (h->elfclass != UE_CLASS)
 			set(out, UE_NOT_FOLLOWED, "a %d-bit program (the union's library is %d-bit)",
 			    h->elfclass == ELFCLASS32 ? 32 : 64, (int)sizeof(void *) * 8);
 		else

@@ -8,7 +8,7 @@
 TOOLS += build/unionenv-check
 all: build/unionenv-coverage
 
-ELFSCAN = tools/elfscan.c tools/elfscan.h
+ELFSCAN = tools/elfscan.c tools/elfscan.h core/elfnative.h
 
 # The verdict itself is the core's (core/followable.c), shared with the
 # library's exec wrappers.

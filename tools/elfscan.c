@@ -1,5 +1,6 @@
 /* elfscan: see elfscan.h. */
 #include "elfscan.h"
+#include "elfnative.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -9,29 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#if defined(__x86_64__)
-#define UE_MACHINE EM_X86_64
-#elif defined(__aarch64__)
-#define UE_MACHINE EM_AARCH64
-#elif defined(__i386__)
-#define UE_MACHINE EM_386
-#elif defined(__riscv)
-#define UE_MACHINE EM_RISCV
-#elif defined(__powerpc64__)
-#define UE_MACHINE EM_PPC64
-#elif defined(__s390x__)
-#define UE_MACHINE EM_S390
-#elif defined(__arm__)
-#define UE_MACHINE EM_ARM
-#else
-#error "elfscan: add this machine's EM_ value"
-#endif
-
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define UE_DATA ELFDATA2LSB
-#else
-#define UE_DATA ELFDATA2MSB
-#endif
 
 int ue_elf_open(struct ue_elf *e, const char *path)
 {
@@ -71,24 +49,8 @@ void ue_elf_close(struct ue_elf *e)
 
 int ue_elf_native(const struct ue_elf *e)
 {
-	return e->eh.e_ident[EI_CLASS] == (sizeof(void *) == 8 ? ELFCLASS64 : ELFCLASS32) &&
+	return e->eh.e_ident[EI_CLASS] == UE_CLASS &&
 	       e->eh.e_ident[EI_DATA] == UE_DATA && e->eh.e_machine == UE_MACHINE;
-}
-
-const char *ue_elf_machine_name(unsigned machine)
-{
-	switch (machine) {
-	case EM_X86_64: return "x86-64";
-	case EM_386: return "i386";
-	case EM_AARCH64: return "aarch64";
-	case EM_ARM: return "arm";
-	case EM_RISCV: return "riscv";
-	case EM_PPC64: return "ppc64";
-	case EM_PPC: return "ppc";
-	case EM_S390: return "s390";
-	case EM_MIPS: return "mips";
-	default: return "another machine";
-	}
 }
 
 /* The file offset of LEN bytes at virtual address VADDR, or -1. */

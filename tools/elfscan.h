@@ -42,9 +42,6 @@ int ue_elf_dyninfo(struct ue_elf *e, struct ue_elf_dyninfo *out);
  * the kind of ELF this build's preload library can be loaded into. */
 int ue_elf_native(const struct ue_elf *e);
 
-/* Name of an e_machine value, for messages ("aarch64", "i386"...). */
-const char *ue_elf_machine_name(unsigned machine);
-
 /* One exported symbol of the dynamic symbol table, with its version:
  * `version` is NULL for an unversioned symbol, `hidden` is 1 for a
  * non-default version ("name@VER", a compat symbol new programs cannot
