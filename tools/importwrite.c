@@ -110,6 +110,20 @@ static void set_times(int dfd, const char *base, const struct tar_ent *e)
 	utimensat(dfd, base, t, AT_SYMLINK_NOFOLLOW);
 }
 
+/* A file's or directory's owner, mode, xattrs and times, through an fd
+ * already open on it (never by name: the name may have been replaced by a
+ * later entry's symlink).  Owner before mode: chown clears set-id bits. */
+static void keep_meta(struct ictx *c, int fd, const char *shown, uid_t uid, gid_t gid, mode_t mode,
+                      const struct xattrs *x, struct timespec t)
+{
+	if (fchown(fd, uid, gid) < 0 && c->is_root)
+		ue_die("%s: chown: %s", shown, strerror(errno));
+	if (fchmod(fd, mode) < 0)
+		ue_die("%s: chmod: %s", shown, strerror(errno));
+	set_xattrs(c, fd, NULL, x, shown);
+	futimens(fd, (struct timespec[2]){ t, t });
+}
+
 static void write_file(struct ictx *c, struct tarr *t, int dfd, const char *base, struct tar_ent *e)
 {
 	int fd = openat(dfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -130,13 +144,8 @@ static void write_file(struct ictx *c, struct tarr *t, int dfd, const char *base
 			progress_bytes((uint64_t)w);
 		}
 	}
-	if (fchown(fd, (uid_t)e->uid, (gid_t)e->gid) < 0 && c->is_root)
-		ue_die("%s: chown: %s", e->name, strerror(errno));
-	if (fchmod(fd, e->mode) < 0)
-		ue_die("%s: chmod: %s", e->name, strerror(errno));
-	set_xattrs(c, dfd, base, &e->x, e->name);
-	struct timespec ts[2] = { { e->mtime, e->mtime_ns }, { e->mtime, e->mtime_ns } };
-	futimens(fd, ts);
+	keep_meta(c, fd, e->name, (uid_t)e->uid, (gid_t)e->gid, e->mode, &e->x,
+	          (struct timespec){ e->mtime, e->mtime_ns });
 	if (close(fd) < 0)
 		ue_die("%s: %s", e->name, strerror(errno));
 }
@@ -298,13 +307,8 @@ void finish_dirs(struct ictx *c)
 		else
 			fd = dup(c->root);
 		if (fd >= 0) {
-			const char *shown = *d->name ? d->name : ".";
-			if (fchown(fd, (uid_t)d->uid, (gid_t)d->gid) < 0 && c->is_root)
-				ue_die("%s: chown: %s", shown, strerror(errno));
-			if (fchmod(fd, d->mode) < 0)
-				ue_die("%s: chmod: %s", shown, strerror(errno));
-			set_xattrs(c, fd, NULL, &d->x, shown);
-			futimens(fd, (struct timespec[2]){ d->t, d->t });
+			keep_meta(c, fd, *d->name ? d->name : ".", (uid_t)d->uid, (gid_t)d->gid, d->mode,
+			          &d->x, d->t);
 			close(fd);
 		}
 		xattrs_free(&d->x);
