@@ -15,8 +15,8 @@
 _unionenv_tool_options()
 {
     case $1 in
-    diff) REPLY='--upper --lower --format --json --content --quiet --help' ;;
-    export) REPLY='--upper --lower -o --gzip --zstd --quiet --help' ;;
+    diff) REPLY='--upper --lower --work --format --json --content --quiet --help' ;;
+    export) REPLY='--upper --lower --work -o --gzip --zstd --quiet --help' ;;
     import) REPLY='--upper --quiet --help' ;;
     commit) REPLY='--lower --upper --continue --rollback --quiet --help' ;;
     convert) REPLY='--to -v --quiet --lower --upper --help' ;;
@@ -67,7 +67,7 @@ _unionenv_tool()
 {
     case $prev in
     --lower) _unionenv_dirlist; return ;;
-    --upper | --mount) _filedir -d; return ;;
+    --upper | --mount | --work) _filedir -d; return ;;
     --trace) _filedir; return ;;
     -o) _filedir; return ;;
     --format)

@@ -10,8 +10,15 @@
  * not repeat is "D" too.  Without --content every entry of the upper counts
  * as a change (the union wrote it, as docker diff says); with --content an
  * entry is reported only when its type, data, mode, owner, mtime, xattrs,
- * link target or device number differ. */
+ * link target or device number differ.
+ *
+ * With --work, the union's index (layerindex.h): a name still in the
+ * lowers whose file the union copied up through another name shows the
+ * copy, so it changed as that name did.  Those names are reported after
+ * the upper's, "C" (with --content: when the copy differs from the lower
+ * file, as for its copied-up names, which are the same inode). */
 #include "layer.h"
+#include "layerindex.h"
 #include "ociwalk.h"
 #include "progress.h"
 #include "treediff.h"
@@ -34,6 +41,7 @@ static const char *const ch_names[] = { "type", "content", "mode", "owner", "tim
 
 struct dctx {
 	int format, content;
+	int xfd;             /* the index (lower_indexed) */
 	int found;
 	struct pbuf path;
 };
@@ -229,10 +237,30 @@ static void walk(struct dctx *c, int ufd, const struct ldir *U, struct mdir *old
 	free(on);
 }
 
+/* --format oci: a lower name export writes (a hard link of the copy). */
+static void lower_indexed_oci(void *ctx, const struct lindex_name *ln)
+{
+	put_escaped(stdout, ln->path);
+	putchar('\n');
+}
+
+/* A lower name that shows the index entry ln->hex. */
+static void lower_indexed(void *ctx, const struct lindex_name *ln)
+{
+	struct dctx *c = ctx;
+	pb_free(&c->path);
+	pb_init(&c->path, ln->path);
+	int ch = 0, compared = 0;
+	if (c->content || c->format == FMT_JSON)
+		ch = compare(c, c->xfd, ln->hex, ln->ldfd, ln->lraw, &compared);
+	if (!c->content || ch)
+		report(c, 'C', DT_REG, ch, compared);
+}
+
 static void usage(void)
 {
 	fputs(
-"Usage: unionenv diff --upper DIR [--lower DIR[:DIR...]] [--format text|json|oci] [--json] [--content] [--quiet]\n"
+"Usage: unionenv diff --upper DIR [--lower DIR[:DIR...]] [--work DIR] [--format text|json|oci] [--json] [--content] [--quiet]\n"
 "       unionenv diff [--format text|json|sh] [--json] [--content] [--quiet] TREE1 TREE2\n"
 "\n"
 "First form: every path the upper layer adds (A), changes (C) or deletes (D)\n"
@@ -243,6 +271,9 @@ static void usage(void)
 "  json  one object per line: op, path, type, changes (content, mode,\n"
 "        owner, times, xattrs, type), data_compared\n"
 "  oci   the entries `unionenv export` would write (.wh.NAME, .wh..wh..opq)\n"
+"--work DIR: the union's work directory (its --work): a name of the lowers\n"
+"whose file was copied up through another of its names is reported too,\n"
+"after the upper's entries.\n"
 "\n"
 "Second form: the operations that turn TREE1 into TREE2, in an order that\n"
 "can be replayed (unlink, rmdir, mkdir, create, link, symlink, mknod, meta).\n"
@@ -264,6 +295,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "upper", required_argument, 0, 'u' },
 		{ "lower", required_argument, 0, 'l' },
+		{ "work", required_argument, 0, 'w' },
 		{ "format", required_argument, 0, 'f' },
 		{ "content", no_argument, 0, 'c' },
 		{ "json", no_argument, 0, 'j' },
@@ -271,13 +303,14 @@ int main(int argc, char **argv)
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
-	const char *upper = NULL, *lower = NULL, *format = NULL;
+	const char *upper = NULL, *lower = NULL, *format = NULL, *work = NULL;
 	int content = 0, quiet = 0, o;
 	opterr = 0;
 	while ((o = getopt_long(argc, argv, "+:hq", opts, NULL)) != -1) {
 		switch (o) {
 		case 'u': upper = need_arg("--upper", optarg); break;
 		case 'l': lower = need_arg("--lower", optarg); break;
+		case 'w': work = need_arg("--work", optarg); break;
 		case 'f':
 		case 'j': {
 			/* --json is --format json, as fsck and check say it */
@@ -299,6 +332,8 @@ int main(int argc, char **argv)
 	if (!upper) {
 		if (lower)
 			ue_usage("--lower needs --upper");
+		if (work)
+			ue_usage("--work needs --upper");
 		if (argc - optind != 2)
 			ue_usage("give --upper DIR, or two trees");
 		progress_start(ue_prog, quiet);
@@ -323,8 +358,13 @@ int main(int argc, char **argv)
 		ue_die("upper '%s': %s", upper, strerror(errno));
 	struct mdir old;
 	mdir_open_roots(&old, lower);
+	struct lindex x;
+	lindex_open(&x, work, upper, lower);
+	c.xfd = x.fd;
 	if (c.format == FMT_OCI) {
-		int n = oci_list(ufd, lower ? &old : NULL, stdout);
+		size_t n = (size_t)oci_list(ufd, lower ? &old : NULL, stdout);
+		n += lindex_lower_names(&x, ufd, &old, lower_indexed_oci, NULL);
+		lindex_close(&x);
 		mdir_free(&old);
 		if (fflush(stdout) != 0 || ferror(stdout))
 			ue_die("write error: %s", strerror(errno));
@@ -337,7 +377,9 @@ int main(int argc, char **argv)
 		ue_die("upper '%s': %s", upper, strerror(-r));
 	pb_init(&c.path, "");
 	walk(&c, ufd, &U, &old, 0);
+	lindex_lower_names(&x, ufd, &old, lower_indexed, &c);
 	progress_end();
+	lindex_close(&x);
 	ldir_free(&U);
 	mdir_free(&old);
 	if (fflush(stdout) != 0 || ferror(stdout))

@@ -7,8 +7,15 @@
  * user or group names; mtimes in whole seconds, clamped to
  * SOURCE_DATE_EPOCH when it is set.  The same upper gives the same bytes.
  * The archive is written to a temporary file beside the output and renamed
- * into place when complete, so an error leaves nothing behind. */
+ * into place when complete, so an error leaves nothing behind.
+ *
+ * With --work, the union's index (layerindex.h): the names of the lowers
+ * that show a copy the union made through another name of their file are
+ * written too, after the upper's entries, as hard links of the first name
+ * of that copy in the layer (its data once), so that the layer applied
+ * over the lowers keeps them one file, as the union showed them. */
 #include "layer.h"
+#include "layerindex.h"
 #include "layerpath.h"
 #include "ociwalk.h"
 #include "progress.h"
@@ -26,6 +33,7 @@
 
 struct ectx {
 	struct sink *s;
+	int xfd;            /* the index (lower_indexed) */
 	int have_sde;
 	int64_t sde;
 	/* hard links: inode -> first name */
@@ -192,10 +200,19 @@ static void on_item(void *ctx, const struct oci_item *it)
 	xattrs_free(&x);
 }
 
+/* A lower name that shows the index entry ln->hex: an entry of the layer
+ * like the copied-up names, the same inode (a link of the first one). */
+static void lower_indexed(void *ctx, const struct lindex_name *ln)
+{
+	struct ectx *c = ctx;
+	struct oci_item it = { .kind = OI_ENTRY, .path = ln->path, .dfd = c->xfd, .raw = ln->hex, .dtype = DT_REG };
+	on_item(c, &it);
+}
+
 static void usage(void)
 {
 	fputs(
-"Usage: unionenv export --upper DIR [--lower DIR[:DIR...]] -o FILE|- [--gzip|--zstd] [--quiet]\n"
+"Usage: unionenv export --upper DIR [--lower DIR[:DIR...]] [--work DIR] -o FILE|- [--gzip|--zstd] [--quiet]\n"
 "\n"
 "Write the upper layer as an OCI image layer: a tar with whiteouts as\n"
 ".wh.NAME and opaque directories as DIR/.wh..wh..opq, hard links kept,\n"
@@ -205,6 +222,9 @@ static void usage(void)
 "\n"
 "  --upper DIR    the layer to export\n"
 "  --lower DIRS   leave out whiteouts that hide nothing in these lowers\n"
+"  --work DIR     the union's work directory: with --lower, the lowers' names\n"
+"                 of a file copied up through another name are written as\n"
+"                 hard links of it (after the upper's entries)\n"
 "  -o FILE        the archive ('-': standard output); written whole or not at all\n"
 "  --gzip         compress with gzip (zlib)\n"
 "  --zstd         compress with zstd (libzstd)\n"
@@ -219,6 +239,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "upper", required_argument, 0, 'u' },
 		{ "lower", required_argument, 0, 'l' },
+		{ "work", required_argument, 0, 'w' },
 		{ "output", required_argument, 0, 'o' },
 		{ "gzip", no_argument, 0, 'z' },
 		{ "zstd", no_argument, 0, 'Z' },
@@ -226,13 +247,14 @@ int main(int argc, char **argv)
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
-	const char *upper = NULL, *lower = NULL, *out = NULL;
+	const char *upper = NULL, *lower = NULL, *out = NULL, *work = NULL;
 	int z = Z_NONE, o, quiet = 0;
 	opterr = 0;
 	while ((o = getopt_long(argc, argv, "+:hqo:", opts, NULL)) != -1) {
 		switch (o) {
 		case 'u': upper = need_arg("--upper", optarg); break;
 		case 'l': lower = need_arg("--lower", optarg); break;
+		case 'w': work = need_arg("--work", optarg); break;
 		case 'o': out = need_arg("-o", optarg); break;
 		case 'z':
 			if (z == Z_ZSTD)
@@ -281,6 +303,9 @@ int main(int argc, char **argv)
 		ue_die("upper '%s': %s", upper, strerror(errno));
 	struct mdir low;
 	mdir_open_roots(&low, lower);
+	struct lindex x;
+	lindex_open(&x, work, upper, lower);
+	c.xfd = x.fd;
 
 	int fd;
 	char *final = NULL;
@@ -324,6 +349,8 @@ int main(int argc, char **argv)
 	c.s = sink_open(fd, z);
 	progress_start(ue_prog, quiet);
 	size_t left = oci_walk(ufd, lower ? &low : NULL, on_item, &c);
+	lindex_lower_names(&x, ufd, &low, lower_indexed, &c);
+	lindex_close(&x);
 	tar_put_end(c.s);
 	sink_close(c.s);
 	progress_end();

@@ -30,7 +30,7 @@ LT_LAYER  = $(LT_DIR)/toolerr.o $(LT_DIR)/pathbuf.o $(LT_DIR)/layerdir.o $(LT_DI
             $(LT_DIR)/lowers.o $(LT_DIR)/files.o $(LT_DIR)/quote.o $(LT_DIR)/owner.o
 LT_COMMON = $(LT_LAYER) $(LT_DIR)/jsonstr.o $(LT_DIR)/progress.o $(LT_DIR)/ociwalk.o build/core/markers.o build/core/tmpname.o build/core/path.o build/core/override.o build/core/gate.o build/core/longpath.o
 # This file too: a change of the flags above rebuilds the objects.
-LT_HDRS   = $(wildcard tools/layer.h tools/ociwalk.h tools/tar.h tools/tarsource.h tools/commit.h tools/treediff.h tools/import.h tools/markform.h tools/progress.h tools/jsonstr.h) core/layerpath.h core/procfd.h core/markers.h core/tmpname.h core/path.h core/override.h \
+LT_HDRS   = $(wildcard tools/layer.h tools/ociwalk.h tools/tar.h tools/tarsource.h tools/commit.h tools/treediff.h tools/import.h tools/markform.h tools/progress.h tools/jsonstr.h tools/layerindex.h) core/layerpath.h core/origin.h core/procfd.h core/markers.h core/tmpname.h core/path.h core/override.h \
             tools/layertools.mk
 
 $(LT_DIR)/%.o: tools/%.c $(LT_HDRS)
@@ -40,10 +40,14 @@ $(LT_DIR)/%.o: tools/%.c $(LT_HDRS)
 # The tar code: the sink and the header writer, the source and the reader.
 LT_TAR = $(LT_DIR)/tarsink.o $(LT_DIR)/tarwrite.o $(LT_DIR)/tarsource.o $(LT_DIR)/tarread.o
 
-$(LT_DIR)/unionenv-diff: $(LT_DIR)/diff.o $(LT_DIR)/treediff.o $(LT_DIR)/treedifflist.o $(LT_DIR)/treediffemit.o $(LT_COMMON)
+# The index of --work (layerindex.c) names entries by the core's origin
+# records.
+LT_INDEX = $(LT_DIR)/layerindex.o build/core/origin.o
+
+$(LT_DIR)/unionenv-diff: $(LT_DIR)/diff.o $(LT_INDEX) $(LT_DIR)/treediff.o $(LT_DIR)/treedifflist.o $(LT_DIR)/treediffemit.o $(LT_COMMON)
 	$(CC) $(CFLAGS) -o $@ $^
 
-$(LT_DIR)/unionenv-export: $(LT_DIR)/export.o $(LT_TAR) $(LT_COMMON)
+$(LT_DIR)/unionenv-export: $(LT_DIR)/export.o $(LT_INDEX) $(LT_TAR) $(LT_COMMON)
 	$(CC) $(CFLAGS) -o $@ $^ $(LT_LIBS)
 
 $(LT_DIR)/unionenv-import: $(LT_DIR)/import.o $(LT_DIR)/nameset.o $(LT_DIR)/importcheck.o $(LT_DIR)/importwrite.o $(LT_TAR) $(LT_COMMON)
@@ -55,10 +59,10 @@ $(LT_DIR)/unionenv-convert: $(LT_DIR)/convert.o $(LT_DIR)/markform.o $(LT_DIR)/m
                             $(LT_LAYER) $(LT_DIR)/jsonstr.o $(LT_DIR)/progress.o $(LT_DIR)/ociwalk.o $(CORE_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ -lpthread
 
-$(LT_DIR)/unionenv-fsck: $(LT_DIR)/fsck.o $(LT_DIR)/markform.o $(LT_COMMON)
+$(LT_DIR)/unionenv-fsck: $(LT_DIR)/fsck.o $(LT_INDEX) $(LT_DIR)/markform.o $(LT_COMMON)
 	$(CC) $(CFLAGS) -o $@ $^
 
-$(LT_DIR)/unionenv-commit: $(LT_DIR)/commit.o $(LT_DIR)/commitplan.o $(LT_DIR)/commitfs.o \
+$(LT_DIR)/unionenv-commit: $(LT_DIR)/commit.o $(LT_INDEX) $(LT_DIR)/commitplan.o $(LT_DIR)/commitfs.o \
                            $(LT_DIR)/commitstage.o $(LT_DIR)/commitapply.o $(LT_COMMON)
 	$(CC) $(CFLAGS) -o $@ $^
 

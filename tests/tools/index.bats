@@ -1,0 +1,151 @@
+#!/usr/bin/env bats
+# The layer tools and the union's index (--work; issue 13, core/index.h):
+# a lower file with several names, copied up through one, is one file in
+# the union through all of them; diff, export, fsck and commit read the
+# index so that they say and do what the union showed.
+
+bats_require_minimum_version 1.5.0
+load common
+
+setup() {
+    tools_setup
+    need_tool diff
+    need_tool export
+}
+teardown() { tools_teardown; }
+
+# Lowers L1 over L2.  L2: a pair (a, d/b), a triple (t1, t2, d/t3); L1: a
+# pair nothing touches (p1, d/p2) and a file with one name (s).
+make_linked() {
+    mkdir -p L1/d L2/d
+    echo pair >L2/a && ln L2/a L2/d/b
+    echo tri >L2/t1 && ln L2/t1 L2/t2 && ln L2/t1 L2/d/t3
+    echo top >L1/p1 && ln L1/p1 L1/d/p2
+    echo single >L1/s
+    touch -d @1500000000 L2/a L2/t1 L1/p1 L1/s
+    lowers_before=$(tree_sum L1)$(tree_sum L2)
+}
+
+# The steps, in the view at $1: a write through one name of the pair, a
+# chmod through one name of the triple, a write to the single file.
+# shellcheck disable=SC2016  # expanded by the sh that runs them
+STEPS='cd "$1" && echo more >>a && chmod 600 t2 && echo s2 >>s'
+
+# Run the steps in the union: upper U, work W.
+linked_union() {
+    "$UE" --lower "$W/L1:$W/L2" --upper U --work W -- sh -c "$STEPS" sh "$W/L1"
+}
+
+# The union's view with the index.
+linked_view() {
+    "$UE" --lower "$W/L1:$W/L2" --upper U --work W -- "$REPO/tests/lib/view-tree" "$W/L1"
+}
+
+lowers_unchanged() {
+    [ "$(tree_sum L1)$(tree_sum L2)" = "$lowers_before" ]
+}
+
+@test "index: --work is checked as the launcher checks it: one line, status 125" {
+    make_linked
+    mkdir -p U W U/in X/L
+    echo f >notdir
+    for t in diff export; do
+        out=; [ $t = export ] && out="-o l.tar"
+        # shellcheck disable=SC2086
+        {
+        fails_clearly "needs a value" ue $t --upper U --lower L1:L2 $out --work
+        fails_clearly "work 'gone': No such file" ue $t --upper U --lower L1:L2 $out --work gone
+        fails_clearly "work 'notdir' is not a directory" ue $t --upper U --lower L1:L2 $out --work notdir
+        fails_clearly "must not hold one another" ue $t --upper U --lower L1:L2 $out --work U/in
+        fails_clearly "must not hold one another" ue $t --upper U/in --lower L1:L2 $out --work U
+        fails_clearly "is inside lower" ue $t --upper U --lower L1:L2 $out --work L2/d
+        fails_clearly "is inside work" ue $t --upper U --lower X/L $out --work X
+        }
+    done
+    if [ -d /dev/shm ] && [ "$(stat -c %d /dev/shm)" != "$(stat -c %d U)" ]; then
+        fails_clearly "not on the upper's filesystem" ue diff --upper U --lower L1:L2 --work /dev/shm
+    fi
+    fails_clearly "--work needs --upper" ue diff --work W
+    [ ! -e l.tar ]
+    lowers_unchanged
+}
+
+@test "index: diff --work reports every name of a copied-up group, each alike" {
+    need_lib
+    make_linked
+    linked_union
+    lowers_unchanged
+    run --separate-stderr ue diff --upper U --lower L1:L2 --work W
+    [ "$status" -eq 1 ]
+    [ "$output" = "C /a
+C /s
+C /t2
+C /d/b
+C /d/t3
+C /t1" ]
+    run --separate-stderr ue diff --upper U --lower L1:L2 --work W --content --json
+    [ "$status" -eq 1 ]
+    echo "$output"
+    [ "${lines[0]}" = '{"op":"C","path":"/a","type":"file","changes":["content","times"],"data_compared":false}' ]
+    [ "${lines[3]}" = '{"op":"C","path":"/d/b","type":"file","changes":["content","times"],"data_compared":false}' ]
+    [ "${lines[2]}" = '{"op":"C","path":"/t2","type":"file","changes":["mode"],"data_compared":true}' ]
+    [ "${lines[4]}" = '{"op":"C","path":"/d/t3","type":"file","changes":["mode"],"data_compared":true}' ]
+    [ "${lines[5]}" = '{"op":"C","path":"/t1","type":"file","changes":["mode"],"data_compared":true}' ]
+    [ "${#lines[@]}" -eq 6 ]
+    # what export would write: the same names
+    run --separate-stderr ue diff --upper U --lower L1:L2 --work W --format oci
+    [ "$output" = "a
+s
+t2
+d/b
+d/t3
+t1" ]
+    lowers_unchanged
+}
+
+@test "index: export --work writes the lowers' names of a group as hard links: applied, one file as in the union" {
+    need_lib
+    make_linked
+    linked_union
+    linked_view >union.view
+    ue export --upper U --lower L1:L2 --work W -o layer.tar
+    tar -tvf layer.tar
+    [ "$(tar -tvf layer.tar | grep -c '^h')" -eq 3 ]
+    tar -tvf layer.tar | grep -q '^h.* d/b link to a$'
+    mkdir R
+    cp -a L2/. R/
+    cp -a L1/. R/
+    oci_apply layer.tar R
+    view R >oci.view
+    diff union.view oci.view
+    [ R/a -ef R/d/b ]
+    [ R/t1 -ef R/t2 ] && [ R/t1 -ef R/d/t3 ]
+    [ "$(stat -c %h R/t1)" -eq 3 ]
+    lowers_unchanged
+}
+
+@test "index: the kernel's upper and work directory (userxattr,index=on) read alike" {
+    need_lib
+    can_mount_overlay || skip "$ORACLE_SKIP_REASON"
+    make_linked
+    linked_union
+    mkdir -p KU KW mnt
+    mount -t overlay overlay -o "userxattr,index=on,lowerdir=$W/L1:$W/L2,upperdir=$W/KU,workdir=$W/KW" mnt
+    sh -c "$STEPS" sh mnt
+    view mnt >kernel.view
+    umount_overlay mnt
+    linked_view >union.view
+    diff kernel.view union.view
+    # the kernel's names of the group are one file, as ours
+    diff <(ue diff --upper U --lower L1:L2 --work W --content --json) \
+         <(ue diff --upper KU --lower L1:L2 --work KW --content --json)
+    ue export --upper KU --lower L1:L2 --work KW -o k.tar
+    mkdir R
+    cp -a L2/. R/
+    cp -a L1/. R/
+    oci_apply k.tar R
+    view R >oci.view
+    diff kernel.view oci.view
+    [ R/a -ef R/d/b ]
+    lowers_unchanged
+}
