@@ -97,7 +97,7 @@ const char *target_of(const char *t)
 {
     static char b[PATH_MAX * 2];
     if (t[0] == '@' && t[1] == '/') {
-        snprintf(b, sizeof b, "%s%s", root, t + 1);
+        snprintf(b, sizeof b, "%s%s", mount_root, t + 1);
         return b;
     }
     return t;

@@ -3,10 +3,13 @@
  *
  *   oprun run [-x] [-t TRACE] ROOT   operations on stdin, one per line;
  *                                    prints one result per operation
- *   oprun setup ROOT                 operations on stdin, into a plain
+ *   oprun setup [-m MOUNT] ROOT      operations on stdin, into a plain
  *                                    directory (a layer); stops at the first
  *                                    failure (-k: goes on); then sets every
- *                                    time above 1500000000 to T0 (1000000000)
+ *                                    time above 1500000000 to T0 (1000000000);
+ *                                    -m: a symlink target @/x names x in
+ *                                    MOUNT, not in ROOT (a lower below the
+ *                                    mount names the union, not itself)
  *   oprun list [-u] ROOT             the listing of ROOT (see below); -u: a
  *                                    raw layer: overlay markers kept, link
  *                                    count replaced by link groups
@@ -35,6 +38,7 @@
 #include "oprun.h"
 
 char root[PATH_MAX];
+char mount_root[PATH_MAX];  /* what "@/" in a symlink target names: -m, else root */
 int opt_exdev, opt_keep_going, opt_raw;
 const char *trace_path;
 
@@ -74,7 +78,7 @@ static void fix_times(const char *p)
 static void usage(void)
 {
     fputs("usage: oprun run [-x] [-t TRACE] ROOT < ops\n"
-          "       oprun setup [-k] ROOT < ops\n"
+          "       oprun setup [-k] [-m MOUNT] ROOT < ops\n"
           "       oprun list [-u] ROOT\n", stderr);
     exit(2);
 }
@@ -86,12 +90,13 @@ int main(int argc, char **argv)
     const char *mode = argv[1];
     int c;
     optind = 2;
-    while ((c = getopt(argc, argv, "xt:ku")) != -1) {
+    while ((c = getopt(argc, argv, "xt:kum:")) != -1) {
         switch (c) {
         case 'x': opt_exdev = 1; break;
         case 't': trace_path = optarg; break;
         case 'k': opt_keep_going = 1; break;
         case 'u': opt_raw = 1; break;
+        case 'm': snprintf(mount_root, sizeof mount_root, "%s", optarg); break;
         default: usage();
         }
     }
@@ -101,6 +106,8 @@ int main(int argc, char **argv)
     size_t rl = strlen(root);
     while (rl > 1 && root[rl - 1] == '/')
         root[--rl] = 0;
+    if (!mount_root[0])
+        snprintf(mount_root, sizeof mount_root, "%s", root);
     setvbuf(stdout, NULL, _IOLBF, 0);
     umask(0);
 

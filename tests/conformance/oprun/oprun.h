@@ -40,6 +40,7 @@
 
 /* Set by main from the command line. */
 extern char root[PATH_MAX];
+extern char mount_root[PATH_MAX];
 extern int opt_exdev, opt_keep_going, opt_raw;
 extern const char *trace_path;
 
