@@ -20,7 +20,7 @@ _unionenv_tool_options()
     import) REPLY='--upper --quiet --help' ;;
     commit) REPLY='--lower --upper --continue --rollback --quiet --help' ;;
     convert) REPLY='--to -v --quiet --lower --upper --help' ;;
-    fsck) REPLY='--repair --json --lower --form --upper --help' ;;
+    fsck) REPLY='--repair --json --lower --work --form --upper --help' ;;
     check) REPLY='--json --lower --upper --mount --help' ;;
     *) REPLY= ;;
     esac

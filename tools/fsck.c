@@ -10,8 +10,9 @@
  *   redirect and metacopy xattrs (a root kernel mount's)         reported only
  *   xattr whiteouts the kernel would not read                    reported only
  *   unreadable directories and files                             reported only
+ *   with --work, the union's index (fsckindex.c)                 as the kernel's mount
  * Repairs assume that no union is using the upper meanwhile. */
-#include "layer.h"
+#include "fsck.h"
 #include "markform.h"
 #include "markers.h"
 #include "path.h"
@@ -26,18 +27,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-struct fctx {
-	int repair, form, json;
-	int have_lowers;
-	const struct mdir *roots;    /* the lowers at their roots: an absolute redirect starts there */
-	size_t found, left;
-	struct pbuf path;
-};
-
-static void report(struct fctx *c, const char *name, int repaired, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void report(struct fctx *c, const char *name, int repaired, const char *fmt, ...)
+void report(struct fctx *c, const char *name, int repaired, const char *fmt, ...)
 {
 	char msg[4096];
 	va_list ap;
@@ -200,6 +190,7 @@ static void walk(struct fctx *c, int fd, const struct mdir *low, int is_root)
 		if (e->kind == K_REAL) {
 			check_xattrs(c, fd, e, &d);
 			if (e->dtype == DT_REG) {
+				fsck_index_name(c, fd, e);
 				int f = openat(fd, e->raw, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 				if (f < 0)
 					report(c, e->name, 0, "unreadable file: %s", strerror(errno));
@@ -278,7 +269,7 @@ static void walk(struct fctx *c, int fd, const struct mdir *low, int is_root)
 static void usage(void)
 {
 	fputs(
-"Usage: unionenv fsck [--repair] [--json] [--lower DIR[:DIR...]] [--form overlay|aufs|overlay-trusted] [--upper] DIR\n"
+"Usage: unionenv fsck [--repair] [--json] [--lower DIR[:DIR...]] [--work DIR] [--form overlay|aufs|overlay-trusted] [--upper] DIR\n"
 "\n"
 "Check an upper layer and print each problem on one line, 'PATH: problem':\n"
 "leftovers of interrupted copy-ups (.unionenv.*), an interrupted commit,\n"
@@ -286,12 +277,17 @@ static void usage(void)
 "0/0 whiteouts, user.overlay.opaque), a name beside its own .wh. whiteout,\n"
 "whiteouts that hide nothing (with --lower), opaque xattrs on non-directories,\n"
 "redirect and metacopy xattrs, xattr whiteouts the kernel would not read,\n"
-"unreadable directories and files.\n"
+"unreadable directories and files; with --work, the union's index as the\n"
+"kernel checks it when it mounts with index=on.\n"
 "\n"
 "  --repair   fix what is safe: remove leftovers, stray whiteouts and misplaced\n"
 "             opaque xattrs, convert markers to --form (no union may be using\n"
 "             the upper meanwhile); the rest is reported only\n"
 "  --lower    the lowers the upper belongs to (to find whiteouts that hide nothing)\n"
+"  --work     the union's work directory (its --work): its index entries\n"
+"             (reported as WORK/index/NAME): temporary names, entries the\n"
+"             kernel refuses or removes, orphans, link records (with --lower:\n"
+"             counted), upper names not linked to their entry\n"
 "  --json     one JSON object a line instead: path, problem, repaired\n"
 "\n"
 "Exit status: 0 no problem left, 1 problems remain, 125 error.\n", stdout);
@@ -304,12 +300,13 @@ int main(int argc, char **argv)
 		{ "repair", no_argument, 0, 'r' },
 		{ "json", no_argument, 0, 'j' },
 		{ "lower", required_argument, 0, 'l' },
+		{ "work", required_argument, 0, 'w' },
 		{ "upper", required_argument, 0, 'u' },
 		{ "form", required_argument, 0, 'f' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
-	const char *upper = NULL, *lower = NULL, *form = "overlay";
+	const char *upper = NULL, *lower = NULL, *work = NULL, *form = "overlay";
 	struct fctx c = { 0 };
 	int o;
 	opterr = 0;
@@ -318,6 +315,7 @@ int main(int argc, char **argv)
 		case 'r': c.repair = 1; break;
 		case 'j': c.json = 1; break;
 		case 'l': lower = need_arg("--lower", optarg); break;
+		case 'w': work = need_arg("--work", optarg); break;
 		case 'u': upper = need_arg("--upper", optarg); break;
 		case 'f': form = need_arg("--form", optarg); break;
 		case 'h': usage(); return 0;
@@ -341,8 +339,13 @@ int main(int argc, char **argv)
 	mdir_open_roots(&low, lower);
 	c.have_lowers = lower != NULL;
 	c.roots = &low;
+	struct lindex x;
+	lindex_open(&x, work, upper, lower);
+	c.index = &x;
 	pb_init(&c.path, "");
 	walk(&c, fd, &low, 1);
+	fsck_index(&c, work, fd, lower ? &low : NULL);
+	lindex_close(&x);
 	mdir_free(&low);
 	if (fflush(stdout) != 0)
 		ue_die("write error: %s", strerror(errno));

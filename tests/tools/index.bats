@@ -11,6 +11,7 @@ setup() {
     tools_setup
     need_tool diff
     need_tool export
+    need_tool fsck
 }
 teardown() { tools_teardown; }
 
@@ -31,6 +32,10 @@ make_linked() {
 # shellcheck disable=SC2016  # expanded by the sh that runs them
 STEPS='cd "$1" && echo more >>a && chmod 600 t2 && echo s2 >>s'
 
+# Every name of the pair gone, after a write through one.
+# shellcheck disable=SC2016
+GONE='cd "$1" && echo more >>a && rm a d/b'
+
 # Run the steps in the union: upper U, work W.
 linked_union() {
     "$UE" --lower "$W/L1:$W/L2" --upper U --work W -- sh -c "$STEPS" sh "$W/L1"
@@ -49,7 +54,7 @@ lowers_unchanged() {
     make_linked
     mkdir -p U W U/in X/L
     echo f >notdir
-    for t in diff export; do
+    for t in diff export fsck; do
         out=; [ $t = export ] && out="-o l.tar"
         # shellcheck disable=SC2086
         {
@@ -147,5 +152,99 @@ t1" ]
     view R >oci.view
     diff kernel.view oci.view
     [ R/a -ef R/d/b ]
+    lowers_unchanged
+}
+
+# The name of the index entry that the upper's file $1 is a link of.
+entry_of() {
+    find W/index -samefile "$1" -printf '%f\n'
+}
+
+@test "index: fsck --work finds the orphan the union leaves when every name is gone; --repair removes it as the kernel does" {
+    need_lib
+    make_linked
+    "$UE" --lower "$W/L1:$W/L2" --upper U --work W -- sh -c "$GONE" sh "$W/L1"
+    lowers_unchanged
+    e=$(cd W/index && echo *)
+    [ -f "W/index/$e" ]
+    run --separate-stderr ue fsck --work W U
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [ "$output" = "W/index/$e: orphan: no name of the union shows it (the kernel removes it when it mounts)" ]
+    # with the lowers: counted, the same answer
+    run --separate-stderr ue fsck --work W --lower L1:L2 U
+    [ "$output" = "W/index/$e: orphan: no name of the union shows it (the kernel removes it when it mounts)" ]
+    run --separate-stderr ue fsck --work W --lower L1:L2 --repair U
+    [ "$status" -eq 0 ]
+    [ ! -e "W/index/$e" ]
+    run --separate-stderr ue fsck --work W --lower L1:L2 U
+    [ "$status" -eq 0 ] && [ -z "$output" ]
+    lowers_unchanged
+    if can_mount_overlay; then
+        # the kernel, the same steps: no entry left in its index
+        mkdir -p KU KW mnt
+        mount -t overlay overlay -o "userxattr,index=on,lowerdir=$W/L1:$W/L2,upperdir=$W/KU,workdir=$W/KW" mnt
+        sh -c "$GONE" sh mnt
+        umount_overlay mnt
+        [ -z "$(find KW/index -type f)" ]
+        lowers_unchanged
+    fi
+}
+
+@test "index: fsck --work reports what the kernel refuses or removes; --repair fixes it, the kernel then mounts and shows the union's view" {
+    need_lib
+    make_linked
+    linked_union
+    ea=$(entry_of U/a) et=$(entry_of U/t2)
+    [ -n "$ea" ] && [ -n "$et" ]
+    setfattr -x user.overlay.origin "W/index/$ea"
+    setfattr -n user.overlay.nlink -v U+5 "W/index/$et"
+    mknod "W/index/#12" c 0 0
+    run --separate-stderr ue fsck --work W --lower L1:L2 U
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [ "${lines[0]}" = "W/index/#12: a temporary name of the kernel's (it removes it when it mounts)" ]
+    [[ $output == *"W/index/$ea: no origin record: the kernel refuses to mount with index=on (ENODATA)"* ]]
+    [[ $output == *"W/index/$et: link record 'U+5' counts 7 names, the union shows 3"* ]]
+    [ "${#lines[@]}" -eq 3 ]
+    # without the lowers, the record cannot be counted
+    run --separate-stderr ue fsck --work W U
+    [ "${#lines[@]}" -eq 2 ]
+    if can_mount_overlay; then
+        mkdir -p mnt
+        ! mount -t overlay overlay -o "userxattr,index=on,lowerdir=$W/L1:$W/L2,upperdir=$W/U,workdir=$W/W" mnt
+    fi
+    run --separate-stderr ue fsck --work W --lower L1:L2 --repair U
+    [ "$status" -eq 0 ]
+    [ "${#lines[@]}" -eq 3 ]
+    [[ ${lines[1]} == *"(repaired)" ]] && [[ ${lines[2]} == *"(repaired)" ]]
+    [ "$(getfattr --only-values -n user.overlay.nlink "W/index/$et")" = U+1 ]
+    run --separate-stderr ue fsck --work W --lower L1:L2 U
+    [ "$status" -eq 0 ] && [ -z "$output" ]
+    linked_view >union.view
+    grep -q "^t1	f	0600" union.view
+    "$UE" --lower "$W/L1:$W/L2" --upper U --work W -- stat -c %h "$W/L1/t1" >nlink
+    [ "$(cat nlink)" = 3 ]
+    if can_mount_overlay; then
+        mount -t overlay overlay -o "userxattr,index=on,lowerdir=$W/L1:$W/L2,upperdir=$W/U,workdir=$W/W" mnt
+        view mnt >kernel.view
+        [ "$(stat -c %h mnt/t1)" = 3 ]
+        umount_overlay mnt
+        diff union.view kernel.view
+    fi
+    lowers_unchanged
+}
+
+@test "index: fsck --work reports an upper name not linked to its entry, and leaves it" {
+    need_lib
+    make_linked
+    linked_union
+    et=$(entry_of U/t2)
+    cp -a U/t2 U/t2.new && mv U/t2.new U/t2
+    run --separate-stderr ue fsck --work W --lower L1:L2 --repair U
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [ "$output" = "t2: a copy of a lower file with several names that is not linked to its index entry (index/$et): the union shows it apart from the file's other names" ]
+    [ -f U/t2 ]
     lowers_unchanged
 }
