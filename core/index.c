@@ -14,15 +14,10 @@
 #include <string.h>
 #include <sys/file.h>
 
-int ue_index_path(const char *lower_real, char *out, size_t size)
+/* The index entry named after the origin record fb of n bytes. */
+static int entry_path(const unsigned char *fb, long n, char *out, size_t size)
 {
 	static const char hex[] = "0123456789abcdef";
-	unsigned char fb[UE_ORIGIN_FB_MAX];
-	if (!ue_cfg.index)
-		return -ENOENT;
-	long n = ue_origin_fb(lower_real, fb);
-	if (n < 0)
-		return (int)n;
 	size_t l = strlen(ue_cfg.index);
 	if (l + 1 + 2 * (size_t)n + 1 > size)
 		return -ENAMETOOLONG;
@@ -34,6 +29,33 @@ int ue_index_path(const char *lower_real, char *out, size_t size)
 	}
 	out[l] = '\0';
 	return 0;
+}
+
+int ue_index_path(const char *lower_real, char *out, size_t size)
+{
+	unsigned char fb[UE_ORIGIN_FB_MAX];
+	if (!ue_cfg.index)
+		return -ENOENT;
+	long n = ue_origin_fb(lower_real, fb);
+	return n < 0 ? (int)n : entry_path(fb, n, out, size);
+}
+
+int ue_index_of_upper(const char *upper_real, char *out, size_t size)
+{
+	unsigned char fb[UE_ORIGIN_FB_MAX];
+	struct stat st, ist;
+	if (!ue_cfg.index)
+		return -ENOENT;
+	int r = sys_lstat(upper_real, &st);
+	if (r < 0 || !S_ISREG(st.st_mode) || st.st_nlink < 2)
+		return r < 0 ? r : -ENOENT;
+	/* The entry's name is its origin record in hex, as the kernel's
+	 * ovl_get_index_name makes it: the same bytes on every name. */
+	long n = sys_lgetxattr(upper_real, UE_OVL_USER(ORIGIN), fb, sizeof fb);
+	if (n <= 0 || (r = entry_path(fb, n, out, size)) < 0)
+		return n <= 0 ? -ENOENT : r;
+	r = sys_lstat(out, &ist);
+	return r < 0 ? r : ist.st_ino == st.st_ino && ist.st_dev == st.st_dev ? 0 : -ENOENT;
 }
 
 /* "U%+d" into v (13 bytes, as the kernel's buffer): its length. */
@@ -130,10 +152,31 @@ int ue_index_link(const char *idx, int dfd, const char *base, unsigned long lowe
 	return r;
 }
 
+void ue_index_name_gone(const char *idx)
+{
+	char v[16];
+	struct stat ist;
+	int lk = sys_openat(AT_FDCWD, ue_cfg.index, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+	if (lk >= 0)
+		UE_SYS(SYS_flock, lk, LOCK_EX);
+	/* The entry alone is left, and the record counts no name: the file is
+	 * gone from the union (the record "U-1": the kernel's ovl_nlink_end
+	 * then ovl_cleanup_index).  One left with no names would show through
+	 * a lower name still counted by nobody; and the kernel, mounted on
+	 * this upper, would find an entry it never leaves. */
+	if (sys_lstat(idx, &ist) == 0 && S_ISREG(ist.st_mode) && ist.st_nlink == 1) {
+		long n = sys_lgetxattr(idx, UE_OVL_USER(NLINK), v, sizeof v - 1);
+		if (n > 1 && v[0] == 'U' && (v[n] = '\0', strtol(v + 1, NULL, 10) + 1 <= 0))
+			sys_unlinkat(AT_FDCWD, idx, 0);
+	}
+	if (lk >= 0)
+		sys_close(lk);
+}
+
 unsigned long ue_index_nlink(const char *real, unsigned long nlink)
 {
 	char v[16];
-	if (!ue_cfg.index || nlink < 2)
+	if (!ue_cfg.index)
 		return nlink;
 	long c = recorded(v, sys_lgetxattr(real, UE_OVL_USER(NLINK), v, sizeof v), nlink);
 	return c > 0 ? (unsigned long)c : nlink;

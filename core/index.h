@@ -28,8 +28,17 @@ int ue_index_make(const char *src, const char *data_src, const char *idx, const 
  * none).  0, -EEXIST (a racer's copy is there), -errno. */
 int ue_index_link(const char *idx, int dfd, const char *base, unsigned long lower_nlink);
 
+/* The index entry of the upper file at upper_real, into out: 0, or -errno
+ * (-ENOENT: no index, not a file of it). */
+int ue_index_of_upper(const char *upper_real, char *out, size_t size);
+
+/* A name of the file of index entry idx has gone (unlink, rename over):
+ * when it was the union's last, the entry goes too. */
+void ue_index_name_gone(const char *idx);
+
 /* The union's link count of the upper file at real whose kernel count is
- * nlink: the recorded one for a file of the index, else nlink. */
+ * nlink: the recorded one for a file of the index, else nlink.  An entry
+ * seen through a lower name may be the file's only upper name (nlink 1). */
 unsigned long ue_index_nlink(const char *real, unsigned long nlink);
 
 #endif

@@ -1,5 +1,6 @@
 #include "ops.h"
 #include "cache.h"
+#include "index.h"
 #include "config.h"
 #include "copyup.h"
 #include "layerpath.h"
@@ -311,6 +312,8 @@ static int remove_name(struct ue_path *p, int is_dir)
 	if ((r = ue_copy_up_linked(p->rel, &p->node)) < 0 || (r = ue_copy_up_parents(p->rel)) < 0 ||
 	    (r = ue_real_path(p->real, sizeof p->real, UE_UPPER, p->rel)) < 0)
 		return r;
+	char idx[UE_PATH_MAX];
+	int indexed = !is_dir && p->node.layer == UE_UPPER && ue_index_of_upper(p->real, idx, sizeof idx) == 0;
 	if (p->node.layer != UE_UPPER) {
 		if ((r = ue_make_whiteout(p->real)) == -EEXIST)
 			r = remove_racers_copy(p, is_dir);
@@ -325,6 +328,8 @@ static int remove_name(struct ue_path *p, int is_dir)
 	}
 	if (r < 0)
 		return r;
+	if (indexed)
+		ue_index_name_gone(idx);
 	/* A whiteout made on a look that a racer has made stale hides
 	 * nothing: it goes, as the kernel (which looks under the directory's
 	 * lock) would not have made it. */
@@ -445,7 +450,8 @@ int ue_op_rename(struct ue_path *from, struct ue_path *to, unsigned flags)
 		return -ENOENT;
 	if (from->rel[0] == '\0' || to->rel[0] == '\0')
 		return -EBUSY;
-	int from_dir = S_ISDIR(from->node.type), to_exists = ue_node_exists(&to->node);
+	int from_dir = S_ISDIR(from->node.type), to_exists = ue_node_exists(&to->node), indexed = 0;
+	char idx[UE_PATH_MAX];
 	int to_dir = to_exists && S_ISDIR(to->node.type);
 	/* Merged directories are copied up whole: their lower ones stay behind. */
 	int from_lower = from_dir && from->node.stack != 1, to_lower = to_dir && to->node.stack != 1;
@@ -487,6 +493,9 @@ int ue_op_rename(struct ue_path *from, struct ue_path *to, unsigned flags)
 	} else {
 		if ((r = ue_copy_up_parents(to->rel)) < 0 || (r = ue_real_path(to->real, sizeof to->real, UE_UPPER, to->rel)) < 0)
 			return r;
+		/* a name of a file of the index, renamed over: its last? */
+		indexed = to_exists && !to_dir && to->node.layer == UE_UPPER &&
+		          ue_index_of_upper(to->real, idx, sizeof idx) == 0;
 		int below = to->node.in_lower || to->node.upper_whiteout || (to_dir && to->node.stack != 1);
 		if (to_dir && to->node.layer == UE_UPPER && (r = ue_dir_drop_whiteouts(to->real)) < 0)
 			return r;
@@ -502,6 +511,8 @@ int ue_op_rename(struct ue_path *from, struct ue_path *to, unsigned flags)
 	}
 	if (r < 0)
 		return r;
+	if (indexed)
+		ue_index_name_gone(idx);
 	mark_impure_parent(to->rel);
 	if (exchange)
 		mark_impure_parent(from->rel);

@@ -110,7 +110,9 @@ long stat_impl(int dirfd, const char *path, struct stat *st, int fl)
 			st->st_ino = p.node.origin_ino;
 		if (S_ISDIR(st->st_mode) && ue_node_merged(&p.node))
 			st->st_nlink = 1;
-		if (S_ISREG(st->st_mode) && st->st_nlink > 1 && (p.node.layer == UE_UPPER || p.node.indexed))
+		/* An entry seen through a lower name may have no other (nlink 1):
+		 * the record counts the lower names left. */
+		if (S_ISREG(st->st_mode) && ((st->st_nlink > 1 && p.node.layer == UE_UPPER) || p.node.indexed))
 			st->st_nlink = ue_index_nlink(p.real, st->st_nlink);
 		node_shown(&p.node, st);
 	}
@@ -155,7 +157,7 @@ long statx_impl(int dirfd, const char *path, int fl, unsigned mask, struct statx
 			stx->stx_ino = p.node.origin_ino;
 		if (S_ISDIR(stx->stx_mode) && ue_node_merged(&p.node))
 			stx->stx_nlink = 1;
-		if (S_ISREG(stx->stx_mode) && stx->stx_nlink > 1 && (p.node.layer == UE_UPPER || p.node.indexed))
+		if (S_ISREG(stx->stx_mode) && ((stx->stx_nlink > 1 && p.node.layer == UE_UPPER) || p.node.indexed))
 			stx->stx_nlink = (uint32_t)ue_index_nlink(p.real, stx->stx_nlink);
 		if (p.node.override)
 			statx_shown(&(struct ue_override){ p.node.uid, p.node.gid, p.node.mode }, stx);

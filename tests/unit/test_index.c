@@ -7,6 +7,7 @@
 #include "lookup.h"
 #include "ops.h"
 #include "resolve.h"
+#include "ring.h"
 #include "tap.h"
 #include "tests.h"
 
@@ -18,7 +19,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-static const char *const tree[] = { "L1 d d", "L2 f a pair", "L2 d d", "L2 f one single", NULL };
+static const char *const tree[] = { "L1 d d", "L2 f a pair", "L2 d d", "L2 f one triple", "L2 f single single", NULL };
 
 static int resolve_rel(struct ue_path *p, const char *rel)
 {
@@ -59,8 +60,20 @@ void test_index(void)
 	ok(ue_index_nlink(idx, ist.st_nlink) == 2, "the union still counts two");
 	ok(resolve_rel(&p, "a") == 0 && ue_op_unlink(&p) == 0 && lstat(idx, &ist) == 0 &&
 	   ue_index_nlink(idx, ist.st_nlink) == 1, "an unlink of one name leaves one");
-	ok(ue_node_at("one", &n) == 0 && n.layer == 2 && !n.indexed, "a file with one name is the lower's");
-	ok(resolve_rel(&p, "one") == 0 && ue_op_change_prepare(&p, 0) == 0 && lstat(fx_path("U", "one"), &st) == 0 &&
+	ok(resolve_rel(&p, "d/b") == 0 && ue_op_unlink(&p) == 0 && lstat(idx, &ist) < 0,
+	   "the last name's unlink takes the index entry with it (the kernel's ovl_cleanup_index)");
+
+	/* A triple: one lower name removed before any copy-up.  The entry's
+	 * own count is then 1 (the index alone), the record counts two. */
+	ok(link(fx_path("L2", "one"), fx_path("L2", "t2")) == 0 && link(fx_path("L2", "one"), fx_path("L2", "d/t3")) == 0,
+	   "a lower file with three names");
+	ue_changed("", 1);
+	ok(resolve_rel(&p, "t2") == 0 && ue_op_unlink(&p) == 0 && ue_index_path(fx_path("L2", "one"), idx, sizeof idx) == 0 &&
+	   lstat(idx, &ist) == 0 && ist.st_nlink == 1, "an unlink of a lower name leaves the entry alone upstairs");
+	ok(ue_index_nlink(idx, ist.st_nlink) == 2, "whose record still counts the two lower names");
+	ok(ue_node_at("d/t3", &n) == 0 && n.indexed, "which show it");
+	ok(ue_node_at("single", &n) == 0 && n.layer == 2 && !n.indexed, "a file with one name is the lower's");
+	ok(resolve_rel(&p, "single") == 0 && ue_op_change_prepare(&p, 0) == 0 && lstat(fx_path("U", "single"), &st) == 0 &&
 	   st.st_nlink == 1, "is copied alone");
 	fx_teardown();
 }
