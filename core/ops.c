@@ -467,6 +467,10 @@ int ue_op_rename(struct ue_path *from, struct ue_path *to, unsigned flags)
 		return exchange ? -EINVAL : -ENOTEMPTY;  /* onto its own ancestor: the VFS's answer */
 	if ((to->trailing_slash || from->trailing_slash) && !from_dir)
 		return -ENOTDIR;
+	/* Two names of one file (a lower one showing its index entry among
+	 * them): the VFS's first look in vfs_rename, exchange or not. */
+	if (exchange && !from_dir && same_file(from, to))
+		return 0;
 	if (!exchange && to_exists) {
 		if (from_dir && !to_dir)
 			return -ENOTDIR;

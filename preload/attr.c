@@ -242,7 +242,10 @@ long setxattr_impl(const char *path, const char *name, const void *v, size_t n, 
 			return -EEXIST;
 		if (v && (fl & XATTR_REPLACE) && have < 0)
 			return -ENODATA;
-		if ((r = ue_op_change_prepare(&p, 0)) < 0)
+		/* A lower name that shows its file's index entry changes the
+		 * entry, and no name is linked up: the kernel's ovl_xattr_set
+		 * writes on the inode's upper, which the entry is. */
+		if (!p.node.indexed && (r = ue_op_change_prepare(&p, 0)) < 0)
 			return r;
 	}
 	if (p.where != UE_UNION) {
