@@ -18,7 +18,7 @@ _unionenv_tool_options()
     diff) REPLY='--upper --lower --work --format --json --content --quiet --help' ;;
     export) REPLY='--upper --lower --work -o --gzip --zstd --quiet --help' ;;
     import) REPLY='--upper --quiet --help' ;;
-    commit) REPLY='--lower --upper --continue --rollback --quiet --help' ;;
+    commit) REPLY='--lower --upper --work --continue --rollback --quiet --help' ;;
     convert) REPLY='--to -v --quiet --lower --upper --help' ;;
     fsck) REPLY='--repair --json --lower --work --form --upper --help' ;;
     check) REPLY='--json --lower --upper --mount --help' ;;

@@ -31,7 +31,7 @@ static void drop_unfinished_plan(void)
 static void usage(void)
 {
 	fputs(
-"Usage: unionenv commit --lower DIR --upper DIR [--continue | --rollback] [--quiet]\n"
+"Usage: unionenv commit --lower DIR --upper DIR [--work DIR] [--continue | --rollback] [--quiet]\n"
 "\n"
 "Apply the upper layer onto the lower: afterwards the lower's plain content is\n"
 "what the union showed, and the upper is empty. Whiteouts remove, opaque\n"
@@ -39,6 +39,9 @@ static void usage(void)
 "Staged: the new entries are prepared in DIR/.unionenv.commit first, then put\n"
 "in place by renames; the upper is emptied only when everything landed.\n"
 "\n"
+"  --work DIR   the union's work directory: the lower's names of a file the\n"
+"               union copied up through another name are written as links of\n"
+"               it, as the union showed them; the index is emptied with the upper\n"
 "  --continue   finish an interrupted commit\n"
 "  --rollback   undo an interrupted commit (the lower as before, the upper kept)\n"
 "  -q, --quiet  no progress line (drawn only when stderr is a terminal: the\n"
@@ -55,13 +58,14 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "lower", required_argument, 0, 'l' },
 		{ "upper", required_argument, 0, 'u' },
+		{ "work", required_argument, 0, 'w' },
 		{ "continue", no_argument, 0, 'c' },
 		{ "rollback", no_argument, 0, 'r' },
 		{ "quiet", no_argument, 0, 'q' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
-	const char *lower = NULL, *upper = NULL;
+	const char *lower = NULL, *upper = NULL, *work = NULL;
 	int cont = 0, back = 0, quiet = 0, o;
 	opterr = 0;
 	while ((o = getopt_long(argc, argv, ":hq", opts, NULL)) != -1) {
@@ -69,6 +73,7 @@ int main(int argc, char **argv)
 		case 'q': quiet = 1; break;
 		case 'l': lower = need_arg("--lower", optarg); break;
 		case 'u': upper = need_arg("--upper", optarg); break;
+		case 'w': work = need_arg("--work", optarg); break;
 		case 'c': cont = 1; break;
 		case 'r': back = 1; break;
 		case 'h': usage(); return 0;
@@ -112,6 +117,9 @@ int main(int argc, char **argv)
 	fstat(c.lower, &sl);
 	fstat(c.upper, &su);
 	c.same_fs = sl.st_dev == su.st_dev;
+	struct lindex x;
+	lindex_open(&x, work, upper, lower);
+	c.xfd = x.fd;
 	if (getenv("UNIONENV_COMMIT_COPY"))
 		c.same_fs = 0;   /* tests: stage by copying, as across file systems */
 
@@ -169,6 +177,7 @@ int main(int argc, char **argv)
 	c.root_times[1] = sl.st_mtim;
 	planning = &c;
 	atexit(drop_unfinished_plan);
+	plan_indexed(&c, &x);
 	plan_dir(&c, c.upper, c.lower);
 	struct op *root = add_op(&c, OP_M, "");
 	root->mode = sl.st_mode & 07777;

@@ -11,6 +11,8 @@
  *        D path   a whiteout: path goes to backup/path
  *        M path   a directory both have: the upper's metadata (the old one is
  *                 in the plan), after everything inside it
+ *        T path   a directory only the lower has, in which R ops put names:
+ *                 its own metadata (in the plan) put back after them
  *      The lower is not touched in this phase.
  *   2. apply the plan in order.  Each step is a rename, and its state is
  *      visible from which of stage/path, backup/path and path exist, so
@@ -19,6 +21,12 @@
  *      journal.
  * The journal's name starts with ".unionenv.", so a union over the lower
  * does not show it and `unionenv fsck` reports it.
+ * With --work (the union's index, layerindex.h), the names of the lower
+ * that show an index entry (a file the union copied up through another of
+ * its names) are R ops too, staged as links of the entry: in the lower
+ * they are then one file with the copied-up names, as the union showed
+ * them; the emptied upper leaves the index's entries nothing to link, so
+ * they go with it.
  * Overlay redirects and metacopy files (a root kernel mount's) are refused *
  * commit.c reads the command line and runs the phases; commitplan.c writes
  * and reads the plan, commitfs.c holds the file operations the others
@@ -28,17 +36,18 @@
 #define UE_TOOLS_COMMIT_H
 
 #include "layer.h"
+#include "layerindex.h"
 
 #include <time.h>
 
 #define JOURNAL UE_TMP_PREFIX "commit"
 
-enum { OP_R = 'R', OP_D = 'D', OP_M = 'M' };
+enum { OP_R = 'R', OP_D = 'D', OP_M = 'M', OP_T = 'T' };
 
 struct op {
 	char type;
 	char *path;            /* relative to the lower; "." for its root */
-	/* M: the lower directory's metadata before the commit */
+	/* M, T: the lower directory's metadata before the commit */
 	unsigned mode;
 	unsigned uid, gid;
 	struct timespec atime, mtime;
@@ -58,6 +67,7 @@ struct cctx {
 	size_t nhl;
 	long crash_after;
 	struct timespec root_times[2];   /* the lower root's, before the journal */
+	int xfd;                         /* --work's index, or -1 */
 };
 
 /* ---- the plan (commitplan.c) ---------------------------------------------- */
@@ -76,6 +86,9 @@ void put_meta(struct cctx *c, int dfd, const char *name, const struct stat *from
 /* ---- staging (commitstage.c) ---------------------------------------------- */
 
 void plan_dir(struct cctx *c, int ufd, int lfd);
+/* The lower's names that show an index entry (before plan_dir, so that the
+ * M ops of their directories come after them). */
+void plan_indexed(struct cctx *c, const struct lindex *x);
 
 /* ---- applying, undoing, the phases (commitapply.c) ------------------------ */
 

@@ -131,6 +131,10 @@ static void apply_op(struct cctx *c, const struct op *o)
 		apply_meta_from_upper(c, o);
 		return;
 	}
+	if (o->type == OP_T) {
+		restore_meta(c, o);
+		return;
+	}
 	struct at a;
 	open_at(c, o->path, &a, 1);
 	if (a.b < 0)
@@ -150,7 +154,7 @@ static void apply_op(struct cctx *c, const struct op *o)
 
 static void undo_op(struct cctx *c, const struct op *o)
 {
-	if (o->type == OP_M) {
+	if (o->type == OP_M || o->type == OP_T) {
 		restore_meta(c, o);
 		return;
 	}
@@ -212,6 +216,27 @@ static void empty_upper(struct cctx *c)
 	ldir_free(&d);
 }
 
+/* The index's entries: their upper names went with the upper, the lower's
+ * names are plain files now (the kernel would remove what is left at its
+ * next mount, an entry of the lower's new file would stay and link into
+ * the lower).  Directory and whiteout entries are a kernel's nfs_export. */
+static void drop_index(struct cctx *c)
+{
+	if (c->xfd < 0)
+		return;
+	struct ldir d;
+	int r = ldir_read(c->xfd, &d);
+	if (r < 0)
+		ue_die("index: %s", strerror(-r));
+	for (size_t i = 0; i < d.n; i++) {
+		struct stat st;
+		if (fstatat(c->xfd, d.e[i].raw, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+		    unlinkat(c->xfd, d.e[i].raw, 0) < 0 && errno != ENOENT)
+			ue_die("index: %s: %s", d.e[i].raw, strerror(errno));
+	}
+	ldir_free(&d);
+}
+
 static void maybe_crash(struct cctx *c, size_t done)
 {
 	if (c->crash_after >= 0 && (long)done >= c->crash_after)
@@ -236,6 +261,7 @@ void finish(struct cctx *c)
 	if (r < 0)
 		ue_die("cannot remove the backup: %s", strerror(-r));
 	empty_upper(c);
+	drop_index(c);
 	drop_journal(c);
 	/* the root's metadata last: the journal changed its times */
 	for (size_t i = 0; i < c->nops; i++)
@@ -249,6 +275,6 @@ void rollback(struct cctx *c)
 		undo_op(c, &c->ops[i]);
 	drop_journal(c);
 	for (size_t i = c->nops; i-- > 0;)
-		if (c->ops[i].type == OP_M)
+		if (c->ops[i].type == OP_M || c->ops[i].type == OP_T)
 			restore_meta(c, &c->ops[i]);
 }

@@ -85,7 +85,7 @@ void write_plan(struct cctx *c)
 		struct op *o = &c->ops[i];
 		fprintf(f, "%c\t", o->type);
 		put_escaped(f, o->path);
-		if (o->type == OP_M) {
+		if (o->type == OP_M || o->type == OP_T) {
 			fprintf(f, "\t%o\t%u\t%u\t%lld.%09ld\t%lld.%09ld\t", o->mode, o->uid, o->gid,
 			        (long long)o->atime.tv_sec, o->atime.tv_nsec,
 			        (long long)o->mtime.tv_sec, o->mtime.tv_nsec);
@@ -130,12 +130,13 @@ void read_plan(struct cctx *c)
 		int nf = 0;
 		for (char *s = line, *save = NULL; nf < 8 && (s = strtok_r(nf ? NULL : s, "\t", &save)); nf++)
 			fields[nf] = s;
-		if (nf < 2 || (fields[0][0] != OP_R && fields[0][0] != OP_D && fields[0][0] != OP_M))
+		if (nf < 2 || (fields[0][0] != OP_R && fields[0][0] != OP_D && fields[0][0] != OP_M &&
+		               fields[0][0] != OP_T))
 			ue_die("the interrupted commit's plan is damaged");
 		char *path = unescape(fields[1]);
 		struct op *o = add_op(c, fields[0][0], path);
 		free(path);
-		if (o->type == OP_M) {
+		if (o->type == OP_M || o->type == OP_T) {
 			if (nf < 6)
 				ue_die("the interrupted commit's plan is damaged");
 			o->mode = (unsigned)strtoul(fields[2], NULL, 8);

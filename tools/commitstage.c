@@ -218,3 +218,68 @@ void plan_dir(struct cctx *c, int ufd, int lfd)
 	}
 	ldir_free(&U);
 }
+
+/* ---- the index's names in the lower ---------------------------------------- */
+
+struct ictx {
+	struct cctx *c;
+	char **dirs;      /* parents that need a T op */
+	size_t ndirs;
+};
+
+static void plan_one(void *ctx, const struct lindex_name *ln)
+{
+	struct ictx *ic = ctx;
+	struct cctx *c = ic->c;
+	pb_free(&c->path);
+	pb_init(&c->path, ln->path);
+	const char *b;
+	int sfd = open_parent_of(c->stage, ln->path, &b, 1);
+	if (sfd < 0)
+		ue_die("%s: cannot stage: %s", ln->path, strerror(-sfd));
+	/* The entry's inode, as the upper's names of the file are staged. */
+	stage_entry(c, c->xfd, ln->hex, sfd, b);
+	close(sfd);
+	add_op(c, OP_R, ln->path);
+	/* Its directory: the upper's (merged: an M op follows), or the lower's
+	 * alone, whose metadata the rename changes and a T op puts back. */
+	const char *slash = strrchr(ln->path, '/');
+	if (!slash)
+		return;   /* the root: its M op comes last */
+	char *dir = xstrndup(ln->path, (size_t)(slash - ln->path));
+	struct stat st;
+	int upper_has = fstatat(c->upper, dir, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+	for (size_t i = 0; !upper_has && i < ic->ndirs; i++)
+		upper_has = !strcmp(ic->dirs[i], dir);
+	if (upper_has) {
+		free(dir);
+		return;
+	}
+	ic->dirs = xrealloc(ic->dirs, (ic->ndirs + 1) * sizeof *ic->dirs);
+	ic->dirs[ic->ndirs++] = dir;
+}
+
+void plan_indexed(struct cctx *c, const struct lindex *x)
+{
+	struct mdir low;
+	struct ictx ic = { c, NULL, 0 };
+	mdir_open_roots(&low, c->lower_name);
+	lindex_lower_names(x, c->upper, &low, plan_one, &ic);
+	mdir_free(&low);
+	for (size_t i = 0; i < ic.ndirs; i++) {
+		struct stat st;
+		if (fstatat(c->lower, ic.dirs[i], &st, AT_SYMLINK_NOFOLLOW) < 0)
+			ue_die("lower %s: %s", ic.dirs[i], strerror(errno));
+		struct op *o = add_op(c, OP_T, ic.dirs[i]);
+		o->mode = st.st_mode & 07777;
+		o->uid = st.st_uid;
+		o->gid = st.st_gid;
+		o->atime = st.st_atim;
+		o->mtime = st.st_mtim;
+		xattrs_get(c->lower, ic.dirs[i], &o->x, 1);
+		free(ic.dirs[i]);
+	}
+	free(ic.dirs);
+	pb_free(&c->path);
+	pb_init(&c->path, "");
+}

@@ -12,6 +12,7 @@ setup() {
     need_tool diff
     need_tool export
     need_tool fsck
+    need_tool commit
 }
 teardown() { tools_teardown; }
 
@@ -71,6 +72,10 @@ lowers_unchanged() {
         fails_clearly "not on the upper's filesystem" ue diff --upper U --lower L1:L2 --work /dev/shm
     fi
     fails_clearly "--work needs --upper" ue diff --work W
+    fails_clearly "work 'gone': No such file" ue commit --lower L2 --upper U --work gone
+    fails_clearly "must not hold one another" ue commit --lower L2 --upper U --work U/in
+    fails_clearly "is inside lower" ue commit --lower L2 --upper U --work L2/d
+    [ ! -e L2/.unionenv.commit ]
     [ ! -e l.tar ]
     lowers_unchanged
 }
@@ -247,4 +252,69 @@ entry_of() {
     [ "$output" = "t2: a copy of a lower file with several names that is not linked to its index entry (index/$et): the union shows it apart from the file's other names" ]
     [ -f U/t2 ]
     lowers_unchanged
+}
+
+# One lower L (commit writes into one): the pair and the triple, a file
+# with one name, d with an old mtime.
+make_one_lower() {
+    mkdir -p L/d
+    echo pair >L/a && ln L/a L/d/b
+    echo tri >L/t1 && ln L/t1 L/t2 && ln L/t1 L/d/t3
+    echo single >L/s
+    touch -d @1500000000 L/a L/t1 L/s L/d
+    "$UE" --lower "$W/L" --upper U --work W -- "$REPO/tests/lib/view-tree" "$W/L" >before.view
+    before=$(tree_sum L)
+    "$UE" --lower "$W/L" --upper U --work W -- sh -c "$STEPS" sh "$W/L"
+    [ "$(tree_sum L)" = "$before" ]
+    "$UE" --lower "$W/L" --upper U --work W -- "$REPO/tests/lib/view-tree" "$W/L" >union.view
+}
+
+@test "index: commit --work writes the lower's names of a group as links of the copy: the lower shows the union's view" {
+    need_lib
+    make_one_lower
+    ue commit --lower L --upper U --work W
+    view L >lower.view
+    diff union.view lower.view
+    [ L/a -ef L/d/b ]
+    [ L/t1 -ef L/t2 ] && [ L/t1 -ef L/d/t3 ]
+    [ "$(stat -c %a L/d/t3)" = 600 ]
+    [ "$(stat -c %Y L/d)" = 1500000000 ]
+    [ -z "$(ls -A U)" ] && [ -z "$(ls -A W/index)" ]
+}
+
+@test "index: commit --work staged by copying, interrupted: --rollback gives the lower back, --continue the union's view" {
+    need_lib
+    make_one_lower
+    view L >lower0.view
+    export UNIONENV_COMMIT_COPY=1
+    UNIONENV_COMMIT_CRASH_AFTER=3 run ue commit --lower L --upper U --work W
+    [ "$status" -eq 99 ]
+    ue commit --lower L --upper U --work W --rollback
+    view L >lower1.view
+    diff lower0.view lower1.view
+    [ "$(tree_sum L)" = "$before" ]
+    UNIONENV_COMMIT_CRASH_AFTER=2 run ue commit --lower L --upper U --work W
+    [ "$status" -eq 99 ]
+    ue commit --lower L --upper U --work W --continue
+    view L >lower.view
+    diff union.view lower.view
+    [ L/a -ef L/d/b ] && [ L/t1 -ef L/d/t3 ]
+    [ -z "$(ls -A W/index)" ]
+}
+
+@test "index: commit of the kernel's upper and work directory (userxattr,index=on) gives the kernel's view" {
+    need_lib
+    can_mount_overlay || skip "$ORACLE_SKIP_REASON"
+    make_one_lower
+    cp -a L K
+    mkdir -p KU KW mnt
+    mount -t overlay overlay -o "userxattr,index=on,lowerdir=$W/K,upperdir=$W/KU,workdir=$W/KW" mnt
+    sh -c "$STEPS" sh mnt
+    view mnt >kernel.view
+    umount_overlay mnt
+    diff union.view kernel.view
+    ue commit --lower K --upper KU --work KW
+    view K >k.view
+    diff kernel.view k.view
+    [ K/a -ef K/d/b ] && [ K/t1 -ef K/d/t3 ]
 }
