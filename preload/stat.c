@@ -55,10 +55,31 @@ static int fd_override(int fd, mode_t mode, uid_t uid, struct ue_override *o)
 	return ue_layer_of(real) >= 0;
 }
 
+/* An fd on a file of a hard-link group the union copied up (index.h)
+ * reports the union's count, as the group's names do: on the kernel the
+ * fd and the names are one overlay inode.  Only with --work, for a
+ * regular file with several links. */
+static unsigned long fd_nlink(int fd, mode_t mode, unsigned long nlink)
+{
+	char link[64], real[UE_PATH_MAX];
+	if (!ue_cfg.index || !S_ISREG(mode) || nlink < 2 || ue_fd_made(fd))
+		return nlink;
+	ue_proc_fd(link, sizeof link, fd, NULL);
+	long n = sys_readlinkat(AT_FDCWD, link, real, sizeof real - 1);
+	if (n <= 0)
+		return nlink;
+	real[n] = '\0';
+	/* The upper's file, or the entry a name still in a lower showed. */
+	if (ue_layer_of(real) != UE_UPPER && !ue_path_under(real, ue_cfg.index, strlen(ue_cfg.index)))
+		return nlink;
+	return ue_index_nlink(real, nlink);
+}
+
 static void fd_shown(int fd, struct stat *st)
 {
 	struct ue_override o;
 	fd_ino(fd, st);
+	st->st_nlink = fd_nlink(fd, st->st_mode, st->st_nlink);
 	if (fd_override(fd, st->st_mode, st->st_uid, &o))
 		ue_override_apply(&o, st);
 }
@@ -144,6 +165,8 @@ long statx_impl(int dirfd, const char *path, int fl, unsigned mask, struct statx
 		struct ue_override ov;
 		if (o)
 			stx->stx_ino = o;
+		if (r == 0 && dirfd >= 0)
+			stx->stx_nlink = (uint32_t)fd_nlink(dirfd, stx->stx_mode, stx->stx_nlink);
 		if (r == 0 && dirfd >= 0 && fd_override(dirfd, stx->stx_mode, stx->stx_uid, &ov))
 			statx_shown(&ov, stx);
 		return r;

@@ -21,7 +21,7 @@ REPO=$(cd -- "$(dirname -- "$0")/../.." && pwd -P)
 . "$REPO/tests/lib/union.sh"
 scenario_init hardlinks
 
-tap_plan 13
+tap_plan 15
 
 # The layers: L1 over L2.  L2 holds a pair across directories (a, d/b), a
 # triple (t1, t2, d/t3); L1 a pair of its own (p1, d/p2) and a file with
@@ -110,6 +110,25 @@ fi
 # The same steps served by the supervisor (a static or Go program's road).
 got=$(UNIONENV_SUPERVISE=1 union --lower "$T/L1:$T/L2" --upper "$T/SU" --work "$T/SW" -- bash -c "$STEPS" steps "$T/L1" 2>&1)
 tap_is "the steps under the supervisor" "$want" "$got"
+
+# fstat of an fd (stat -, python's os.fstat, an fd opened on a name still
+# in the lower) reports the union's count as stat of a name does: the
+# triple written through t1 is 3 through every fd, 4 after a link, 3 after
+# rm of its lower name t2 (the upper inode counts the index's name too).
+# shellcheck disable=SC2016
+FSTAT='cd "$1" && echo x >>t1 && stat -c %h - <t1 && stat -c %h - <d/t3 && ln t1 t4 &&
+stat -c %h - <t4 && rm t2 && exec 3<d/t3 && stat -c %h - <&3 && stat -c %h - <s &&
+python3 -c "import os; print(os.fstat(os.open(\"t1\", os.O_RDONLY)).st_nlink, os.fstat(os.open(\"d/t3\", os.O_PATH)).st_nlink)"'
+fwant='3 3 4 3 1 3 3 '
+if [ "$have_kernel" = 1 ]; then
+    rm -rf "$T/KU" "$T/KW" && mkdir -p "$T/KU" "$T/KW"
+    mount -t overlay overlay -o "userxattr,index=on,lowerdir=$T/L1:$T/L2,upperdir=$T/KU,workdir=$T/KW" "$T/M" &&
+        fwant=$(bash -c "$FSTAT" fstat "$T/M" 2>&1 | tr '\n' ' ')
+    umount_overlay "$T/M"
+fi
+fgot=$(union --lower "$T/L1:$T/L2" --upper "$T/FU" --work "$T/FW" -- bash -c "$FSTAT" fstat "$T/L1" 2>&1 | tr '\n' ' ')
+tap_is "fstat of an fd counts as stat of a name (the kernel's answer)" "$fwant" "$fgot"
+lowers_unchanged "fstat"
 
 # Racing copy-ups of two names, both writing: one file holds both lines.
 race_bad=0
