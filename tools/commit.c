@@ -28,6 +28,29 @@ static void drop_unfinished_plan(void)
 	}
 }
 
+/* The work directory of the commit whose journal is jfd: malloc'd, or NULL. */
+static char *journal_work(int jfd)
+{
+	char buf[PATH_MAX + 1];
+	int fd = openat(jfd, "work", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	return xstrdup(buf);
+}
+
+static void record_work(int jfd, const char *work)
+{
+	char *w = realpath(work, NULL);
+	int fd = w ? openat(jfd, "work", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600) : -1;
+	if (fd < 0 || write(fd, w, strlen(w)) < 0 || close(fd) < 0)
+		ue_die("cannot write the journal: %s", strerror(errno));
+	free(w);
+}
+
 static void usage(void)
 {
 	fputs(
@@ -117,14 +140,18 @@ int main(int argc, char **argv)
 	fstat(c.lower, &sl);
 	fstat(c.upper, &su);
 	c.same_fs = sl.st_dev == su.st_dev;
-	struct lindex x;
-	lindex_open(&x, work, upper, lower);
-	c.xfd = x.fd;
 	if (getenv("UNIONENV_COMMIT_COPY"))
 		c.same_fs = 0;   /* tests: stage by copying, as across file systems */
 
 	char state[64] = "";
 	c.jfd = openat(c.lower, JOURNAL, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int jerr = errno;
+	/* --continue without --work still empties the index a commit with it
+	 * planned to (its entries would link into the lower). */
+	char *jwork = c.jfd >= 0 && !work ? journal_work(c.jfd) : NULL;
+	struct lindex x;
+	lindex_open(&x, work ? work : jwork, upper, lower);
+	c.xfd = x.fd;
 	if (c.jfd >= 0) {
 		get_state(&c, state, sizeof state);
 		if (!cont && !back)
@@ -157,8 +184,8 @@ int main(int argc, char **argv)
 		}
 		/* stopped while staging: the lower was not touched; start again */
 		drop_journal(&c);
-	} else if (errno != ENOENT) {
-		ue_die("lower '%s': %s: %s", lower, JOURNAL, strerror(errno));
+	} else if (jerr != ENOENT) {
+		ue_die("lower '%s': %s: %s", lower, JOURNAL, strerror(jerr));
 	} else if (cont || back) {
 		ue_die("no interrupted commit in '%s'", lower);
 	}
@@ -170,6 +197,8 @@ int main(int argc, char **argv)
 		ue_die("lower '%s': %s", lower, strerror(errno));
 	c.stage = open_journal_dir(&c, "stage");
 	c.backup = open_journal_dir(&c, "backup");
+	if (work)
+		record_work(c.jfd, work);
 	pb_init(&c.path, "");
 	/* Refusals (redirects, metacopy, unreadable entries) come from the
 	 * planning walk: the journal goes, the lower was not touched. */

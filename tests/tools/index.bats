@@ -283,7 +283,7 @@ make_one_lower() {
     [ -z "$(ls -A U)" ] && [ -z "$(ls -A W/index)" ]
 }
 
-@test "index: commit --work staged by copying, interrupted: --rollback gives the lower back, --continue the union's view" {
+@test "index: commit --work staged by copying, interrupted: --rollback gives the lower back, --continue (--work remembered) the union's view" {
     need_lib
     make_one_lower
     view L >lower0.view
@@ -296,7 +296,8 @@ make_one_lower() {
     [ "$(tree_sum L)" = "$before" ]
     UNIONENV_COMMIT_CRASH_AFTER=2 run ue commit --lower L --upper U --work W
     [ "$status" -eq 99 ]
-    ue commit --lower L --upper U --work W --continue
+    # --continue without --work: the journal remembers it
+    ue commit --lower L --upper U --continue
     view L >lower.view
     diff union.view lower.view
     [ L/a -ef L/d/b ] && [ L/t1 -ef L/d/t3 ]
