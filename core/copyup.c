@@ -361,45 +361,19 @@ static int by_name(const void *key, const void *ent)
 	return strcmp(key, (*(struct ue_dirent *const *)ent)->name);
 }
 
-/* Whether name is in list (sorted after "." and "..") and was seen. */
-static int was_seen(const struct ue_dirlist *list, const unsigned char *seen, const char *name)
-{
-	if (list->n <= 2)
-		return 0;
-	struct ue_dirent **e = bsearch(name, list->ent + 2, list->n - 2, sizeof *list->ent, by_name);
-	return e && seen[e - list->ent];
-}
+struct seen_set {
+	const struct ue_dirlist *list;
+	const unsigned char *seen;
+};
 
-/* The directory copied whole (upper, its real path) is opaque now: the
- * directories in it the copy did not see (a racer's rmdir had one aside,
- * or a racer made one since the listing) are cleaned as the copy would
- * have cleaned them (core/opaquetree.h). */
-static int clean_unseen(const char *upper, const struct ue_dirlist *list, const unsigned char *seen)
+/* Whether name is in the list (sorted after "." and "..") and was seen. */
+static int was_seen(const char *name, void *arg)
 {
-	char buf[4096];
-	struct stat st;
-	long n;
-	int r = 0, fd = sys_openat(AT_FDCWD, upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-	if (fd < 0)
-		return fd;
-	while ((n = sys_getdents64(fd, buf, sizeof buf)) > 0) {
-		for (long off = 0; off < n;) {
-			struct linux_dirent64 *d = (void *)(buf + off);
-			off += d->d_reclen;
-			if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, "..") || ue_is_tmp_name(d->d_name) ||
-			    was_seen(list, seen, d->d_name))
-				continue;
-			if (d->d_type == DT_DIR ||
-			    (d->d_type == DT_UNKNOWN && sys_fstatat(fd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-			     S_ISDIR(st.st_mode))) {
-				int rc = ue_opaque_tree_at(fd, d->d_name);
-				if (rc < 0 && r == 0)
-					r = rc;
-			}
-		}
-	}
-	sys_close(fd);
-	return r < 0 ? r : n < 0 ? (int)n : 0;
+	const struct seen_set *s = arg;
+	if (s->list->n <= 2)
+		return 0;
+	struct ue_dirent **e = bsearch(name, s->list->ent + 2, s->list->n - 2, sizeof *s->list->ent, by_name);
+	return e && s->seen[e - s->list->ent];
 }
 
 /* Whether the caller may read everything a copy of the tree at rel must
@@ -459,12 +433,15 @@ static int copy_up_tree(const struct ue_caller *c, const char *rel, struct ue_no
 	unsigned char *seen = calloc(list.n + 1, 1);
 	r = seen ? each_listed(c, rel, &list, copy_child, seen) : -ENOMEM;
 	/* Every visible name is now in the upper: the whiteouts have nothing to
-	 * hide once the directory is opaque. */
+	 * hide once the directory is opaque.  The directories in it the copy did
+	 * not see (a racer's rmdir had one aside, or a racer made one since the
+	 * listing) are cleaned as the copy would have cleaned them
+	 * (core/opaquetree.h). */
 	if (r >= 0)
 		r = ue_real_path(upper, sizeof upper, UE_UPPER, rel);
 	if (r >= 0 && n->stack != 1) {
 		if ((r = ue_set_opaque_clean(upper)) == 0 && (r = ue_redirect_clear(upper)) == 0 &&
-		    (r = clean_unseen(upper, &list, seen)) == 0) {
+		    (r = ue_opaque_unseen(upper, was_seen, &(struct seen_set){ &list, seen })) == 0) {
 			n->stack = 1;
 			ue_changed(rel, 1);
 		}

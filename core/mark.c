@@ -4,6 +4,7 @@
 #include "form.h"
 #include "layerpath.h"
 #include "markers.h"
+#include "ondir.h"
 #include "opaquetree.h"
 #include "path.h"
 #include "procfd.h"
@@ -119,9 +120,11 @@ static void drop_whiteout_at(int dfd, const char *base)
 	}
 }
 
-static void unneeded_whiteout(int dfd, const char *dir, const char *base)
+/* A whiteout of base in the upper directory dfd hides nothing once a
+ * racer's copy has made dfd opaque. */
+static void unneeded_whiteout(int dfd, const char *base)
 {
-	if (ue_dir_markers(dir, ue_cfg.upper_form == UE_FORM_AUFS ? UE_AUFS_ASSUME : 0) & UE_DIR_OPAQUE)
+	if (ue_opaque_dir_fd(dfd))
 		drop_whiteout_at(dfd, base);
 }
 
@@ -238,8 +241,7 @@ static int make_whiteout(const char *real)
 	while ((r = make_whiteout_once(&t, dir, base)) < 0 && next_form(dir, r))
 		;
 	if (r == 0) {
-		ue_proc_fd(dir, sizeof dir, t.dfd, ".");
-		unneeded_whiteout(t.dfd, dir, base);
+		unneeded_whiteout(t.dfd, base);
 	}
 	ue_tmp_close(&t);
 	return r;
@@ -262,7 +264,7 @@ static int replace_once(const char *real, int is_dir)
 	char tmp[UE_PATH_MAX];
 	const char *base = ue_path_base(real);
 	struct ue_tmp t;
-	int r;
+	int r, put_back = 0;
 	switch (ue_cfg.upper_form) {
 	case UE_FORM_AUFS: {
 		/* The marker first: from then on it hides whatever is at real.
@@ -277,7 +279,7 @@ static int replace_once(const char *real, int is_dir)
 		if (!is_dir) {
 			r = sys_unlinkat(t.dfd, base, 0);
 		} else if ((r = sys_renameat2(t.dfd, base, t.dfd, t.name, 0)) == 0 &&
-		           (r = ue_tmp_finish_aside(&t, base, 1)) < 0) {
+		           (r = ue_tmp_finish_aside(&t, base, 1, &put_back)) < 0) {
 			/* Back at its name (it held content): no marker may hide it,
 			 * ours or a racer's whose move of the name failed while it
 			 * was aside, and who kept its marker for a removal. */
@@ -294,7 +296,7 @@ static int replace_once(const char *real, int is_dir)
 		/* A directory cannot be replaced by a file: swapped, then removed. */
 		r = sys_renameat2(t.dfd, t.name, t.dfd, base, is_dir ? RENAME_EXCHANGE : 0);
 		if (r == 0 && is_dir)
-			r = ue_tmp_finish_aside(&t, base, 1);
+			r = ue_tmp_finish_aside(&t, base, 1, &put_back);
 		else if (r < 0)
 			sys_unlinkat(t.dfd, t.name, 0);
 		break;
@@ -304,22 +306,21 @@ static int replace_once(const char *real, int is_dir)
 			return r;
 		r = sys_renameat2(t.dfd, base, t.dfd, t.name, RENAME_WHITEOUT);
 		if (r == 0)
-			r = ue_tmp_finish_aside(&t, base, is_dir);
+			r = ue_tmp_finish_aside(&t, base, is_dir, &put_back);
 		break;
 	}
-	if (is_dir && r == -ENOTEMPTY && ue_opaque_dir_fd(t.dfd)) {
-		/* Put back, it held content, into a directory a racer's copy
-		 * made opaque meanwhile, unseen by that copy: cleaned as the copy
-		 * would have (core/opaquetree.h). */
+	if (put_back && ue_opaque_dir_fd(t.dfd)) {
+		/* A directory put back (it held content, or a racer's came in
+		 * meanwhile) into a directory a racer's copy made opaque, unseen
+		 * by that copy: cleaned as the copy would have
+		 * (core/opaquetree.h); nothing to do for a non-directory. */
 		ue_opaque_tree_at(t.dfd, base);
 	}
 	if (r == 0 || r == -ENOENT) {
 		/* ENOENT: a racer removed the name after our look, and an aufs
 		 * marker we made stays for it (aufs_marker_undo); unneeded all
 		 * the same where the directory has become opaque. */
-		char dir[32];
-		ue_proc_fd(dir, sizeof dir, t.dfd, ".");
-		unneeded_whiteout(t.dfd, dir, base);
+		unneeded_whiteout(t.dfd, base);
 	}
 	ue_tmp_close(&t);
 	return r;
@@ -363,7 +364,7 @@ static int rename_leaving_once(struct ue_tmp *t, const char *dir, const char *ba
 			 * copy goes, unless the racer has put something in it (then
 			 * it comes back, its change kept, as a removal would). */
 			if (sys_renameat2(t->dfd, t->name, t->dfd, base, RENAME_EXCHANGE) == 0)
-				ue_tmp_finish_aside(t, base, 1);
+				ue_tmp_finish_aside(t, base, 1, NULL);
 			else
 				sys_unlinkat(t->dfd, t->name, 0);
 			return 0;
@@ -391,8 +392,7 @@ static int rename_leaving(const char *from, const char *to)
 	while ((r = rename_leaving_once(&t, dir, base, to)) < 0 && next_form(dir, r))
 		;
 	if (r == 0 || r == -ENOENT) {  /* ENOENT: as in replace_once */
-		ue_proc_fd(dir, sizeof dir, t.dfd, ".");
-		unneeded_whiteout(t.dfd, dir, base);
+		unneeded_whiteout(t.dfd, base);
 	}
 	ue_tmp_close(&t);
 	return r;
@@ -428,8 +428,7 @@ static int rename_marked(const char *from, const char *to, int flags)
 		} else if (r == 0 && !leave) {
 			sys_unlinkat(t.dfd, base, 0);
 		} else if (r == 0) {
-			ue_proc_fd(dir, sizeof dir, t.dfd, ".");
-			unneeded_whiteout(t.dfd, dir, base);
+			unneeded_whiteout(t.dfd, base);
 		}
 		ue_tmp_close(&t);
 		return r;
@@ -480,22 +479,6 @@ static int set_opaque_once(const char *real_dir)
 	}
 }
 
-/* fn on the directory real_dir through one fd of it: a racer that moves
- * it, or a directory above it, between the mark and the drop must not
- * leave the mark on it and the drop on whatever has its name by then, or
- * on nothing (a copy made whole while a racer moves its parent). */
-static int on_dir(const char *real_dir, int (*fn)(const char *))
-{
-	char proc[40];
-	int fd = sys_openat(AT_FDCWD, real_dir, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
-	if (fd < 0)
-		return fd;
-	ue_proc_fd(proc, sizeof proc, fd, ".");
-	int r = fn(proc);
-	sys_close(fd);
-	return r;
-}
-
 static int set_opaque(const char *dir)
 {
 	int r;
@@ -506,7 +489,7 @@ static int set_opaque(const char *dir)
 
 int ue_set_opaque(const char *real_dir)
 {
-	int r = on_dir(real_dir, set_opaque);
+	int r = ue_on_dir(real_dir, set_opaque);
 	if (r == 0 && ue_trace_on)
 		ue_trace_event("opaque", real_dir);
 	return r;
@@ -551,7 +534,7 @@ static int set_opaque_clean(const char *real_dir)
 
 int ue_set_opaque_clean(const char *real_dir)
 {
-	int r = on_dir(real_dir, set_opaque_clean);
+	int r = ue_on_dir(real_dir, set_opaque_clean);
 	if (r == 0 && ue_trace_on)
 		ue_trace_event("opaque", real_dir);
 	return r;

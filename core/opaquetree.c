@@ -34,6 +34,33 @@ static int is_dir_entry(int dfd, const struct linux_dirent64 *d)
 	return sys_fstatat(dfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
 }
 
+static int opaque_tree(int dfd, const char *name, int depth);
+
+/* Every directory in fd (at depth) that skip does not name cleaned as
+ * opaque_tree cleans it; the first error is returned, the walk goes on. */
+static int clean_children(int fd, int (*skip)(const char *name, void *arg), void *arg, int depth)
+{
+	char *buf = malloc(4096);
+	long n = 0;
+	int r = 0;
+	if (!buf)
+		return -ENOMEM;
+	while ((n = sys_getdents64(fd, buf, 4096)) > 0) {
+		for (long off = 0; off < n;) {
+			struct linux_dirent64 *d = (void *)(buf + off);
+			off += d->d_reclen;
+			if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, "..") || ue_is_tmp_name(d->d_name) ||
+			    (skip && skip(d->d_name, arg)) || !is_dir_entry(fd, d))
+				continue;
+			int rc = opaque_tree(fd, d->d_name, depth + 1);
+			if (rc < 0 && r == 0)
+				r = rc;
+		}
+	}
+	free(buf);
+	return r < 0 ? r : n < 0 ? (int)n : 0;
+}
+
 static int opaque_tree(int dfd, const char *name, int depth)
 {
 	char proc[UE_PROC_FD_SIZE];
@@ -44,25 +71,8 @@ static int opaque_tree(int dfd, const char *name, int depth)
 		return fd == -ENOENT ? 0 : fd;  /* gone meanwhile: nothing to clean */
 	ue_proc_fd(proc, sizeof proc, fd, ".");
 	int r = ue_set_opaque_clean(proc);
-	char *buf = r == 0 ? malloc(4096) : NULL;
-	long n = 0;
-	while (buf && (n = sys_getdents64(fd, buf, 4096)) > 0) {
-		for (long off = 0; off < n;) {
-			struct linux_dirent64 *d = (void *)(buf + off);
-			off += d->d_reclen;
-			if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, "..") || ue_is_tmp_name(d->d_name) ||
-			    !is_dir_entry(fd, d))
-				continue;
-			int rc = opaque_tree(fd, d->d_name, depth + 1);
-			if (rc < 0 && r == 0)
-				r = rc;
-		}
-	}
-	if (r == 0 && n < 0)
-		r = (int)n;
-	if (r == 0 && !buf)
-		r = -ENOMEM;
-	free(buf);
+	if (r == 0)
+		r = clean_children(fd, NULL, NULL, depth);
 	sys_close(fd);
 	return r;
 }
@@ -70,4 +80,14 @@ static int opaque_tree(int dfd, const char *name, int depth)
 int ue_opaque_tree_at(int dfd, const char *name)
 {
 	return opaque_tree(dfd, name, 0);
+}
+
+int ue_opaque_unseen(const char *dir, int (*seen)(const char *name, void *arg), void *arg)
+{
+	int fd = sys_openat(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return fd;
+	int r = clean_children(fd, seen, arg, -1);
+	sys_close(fd);
+	return r;
 }

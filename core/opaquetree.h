@@ -14,6 +14,10 @@
  * their whiteouts dropped, as a copy made whole leaves them. */
 int ue_opaque_tree_at(int dfd, const char *name);
 
+/* The directories in the opaque upper directory dir that seen does not
+ * name (those the copy did not see) cleaned as ue_opaque_tree_at does. */
+int ue_opaque_unseen(const char *dir, int (*seen)(const char *name, void *arg), void *arg);
+
 /* Whether the upper directory dfd is opaque. */
 int ue_opaque_dir_fd(int dfd);
 

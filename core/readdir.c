@@ -2,9 +2,9 @@
 #include "config.h"
 #include "lookup.h"
 #include "markers.h"
+#include "ondir.h"
 #include "origin.h"
 #include "path.h"
-#include "procfd.h"
 #include "sys.h"
 #include "tmpname.h"
 
@@ -265,20 +265,18 @@ static int drop_one(void *arg, int dfd, struct linux_dirent64 *d)
 	return 0;
 }
 
+static int drop_whiteouts_in(const char *dir)
+{
+	/* Opaque too: a racer's xattr whiteout, placed between the drop before
+	 * the directory became opaque and this one, reads as an empty file
+	 * there and must go as well (core/mark.c, ue_set_opaque_clean). */
+	struct drop dr = { (ue_dir_markers(dir, 0) & (UE_DIR_XWHITEOUTS | UE_DIR_OPAQUE)) != 0 };
+	return each_entry(dir, drop_one, &dr);
+}
+
 int ue_dir_drop_whiteouts(const char *real_dir)
 {
 	/* The markers read and the entries listed through one fd: by path, a
 	 * racer's move in between would read one directory and list another. */
-	char proc[40];
-	int fd = sys_openat(AT_FDCWD, real_dir, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
-	if (fd < 0)
-		return fd;
-	ue_proc_fd(proc, sizeof proc, fd, ".");
-	/* Opaque too: a racer's xattr whiteout, placed between the drop before
-	 * the directory became opaque and this one, reads as an empty file
-	 * there and must go as well (core/mark.c, ue_set_opaque_clean). */
-	struct drop dr = { (ue_dir_markers(proc, 0) & (UE_DIR_XWHITEOUTS | UE_DIR_OPAQUE)) != 0 };
-	int r = each_entry(proc, drop_one, &dr);
-	sys_close(fd);
-	return r;
+	return ue_on_dir(real_dir, drop_whiteouts_in);
 }

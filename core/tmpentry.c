@@ -186,9 +186,11 @@ static void put_back(struct ue_tmp *t, const char *base)
 	ue_tmp_discard(t);
 }
 
-int ue_tmp_finish_aside(struct ue_tmp *t, const char *base, int is_dir)
+int ue_tmp_finish_aside(struct ue_tmp *t, const char *base, int is_dir, int *back)
 {
 	struct stat st;
+	if (back)
+		*back = 0;
 	int r = sys_fstatat(t->dfd, t->name, &st, AT_SYMLINK_NOFOLLOW);
 	if (r < 0)
 		return r == -ENOENT ? 0 : r;
@@ -216,5 +218,7 @@ int ue_tmp_finish_aside(struct ue_tmp *t, const char *base, int is_dir)
 		r = -ENOTEMPTY;
 	}
 	put_back(t, base);
+	if (back)
+		*back = 1;
 	return r;
 }

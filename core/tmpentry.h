@@ -42,8 +42,10 @@ void ue_tmp_discard(struct ue_tmp *t);
  * something else at base after the caller looked, that goes back, the
  * whiteout goes, and the caller gets the error it would have got after
  * that process: -ENOTEMPTY, -EISDIR or -ENOTDIR.  When base was already a
- * whiteout (removed by a racer), -ENOENT. */
-int ue_tmp_finish_aside(struct ue_tmp *t, const char *base, int is_dir);
+ * whiteout (removed by a racer), -ENOENT.  *back (may be NULL) is 1
+ * when an entry, ours or the racer's, was put back at base: a directory
+ * so put back was out of sight of a racing copy of the parent. */
+int ue_tmp_finish_aside(struct ue_tmp *t, const char *base, int is_dir, int *back);
 
 /* Whether the entry name in the directory dfd is a whiteout in any form
  * the upper writes: a char 0/0 device, an xattr whiteout file. */

@@ -57,31 +57,33 @@ void test_tmpentry(void)
 		fx_teardown();
 		return;
 	}
-	is_int(ue_tmp_finish_aside(&t, "d", 1), 0, "an empty directory moved aside: removed");
+	int back = -1;
+	is_int(ue_tmp_finish_aside(&t, "d", 1, &back), 0, "an empty directory moved aside: removed");
 	ue_tmp_close(&t);
-	ok(fx_type("U", "d") == 'w' && fx_tmp_names("") == 0, "a whiteout at its name, nothing else left");
+	ok(fx_type("U", "d") == 'w' && fx_tmp_names("") == 0 && back == 0,
+	   "a whiteout at its name, nothing else left, nothing put back");
 
 	/* A racer filled the directory after the caller found it empty. */
 	aside(&t, "", "b");
-	is_int(ue_tmp_finish_aside(&t, "b", 1), -ENOTEMPTY, "a directory a racer filled: ENOTEMPTY");
+	is_int(ue_tmp_finish_aside(&t, "b", 1, &back), -ENOTEMPTY, "a directory a racer filled: ENOTEMPTY");
 	ue_tmp_close(&t);
-	ok(fx_type("U", "b") == 'd' && fx_type("U", "b/keep") == 'f' && fx_tmp_names("") == 0,
-	   "it is back at its name with its content, and the whiteout is gone");
+	ok(fx_type("U", "b") == 'd' && fx_type("U", "b/keep") == 'f' && fx_tmp_names("") == 0 && back == 1,
+	   "it is back at its name with its content (put back, said), and the whiteout is gone");
 
 	/* An unlink that finds a directory a racer made there. */
 	aside(&t, "", "a");
-	is_int(ue_tmp_finish_aside(&t, "a", 0), -EISDIR, "a file's removal that took a directory: EISDIR");
+	is_int(ue_tmp_finish_aside(&t, "a", 0, &back), -EISDIR, "a file's removal that took a directory: EISDIR");
 	ue_tmp_close(&t);
-	ok(fx_type("U", "a") == 'd' && fx_tmp_names("") == 0, "the directory is back");
+	ok(fx_type("U", "a") == 'd' && fx_tmp_names("") == 0 && back == 1, "the directory is back, said put back");
 
 	/* The name was a whiteout already: a racer removed it first. */
 	aside(&t, "", "d");
-	is_int(ue_tmp_finish_aside(&t, "d", 1), -ENOENT, "removing what a racer removed first: ENOENT");
+	is_int(ue_tmp_finish_aside(&t, "d", 1, NULL), -ENOENT, "removing what a racer removed first: ENOENT");
 	ue_tmp_close(&t);
 	ok(fx_type("U", "d") == 'w' && fx_tmp_names("") == 0, "one whiteout left, no temporary name");
 
 	aside(&t, "", "e");
-	is_int(ue_tmp_finish_aside(&t, "e", 0), 0, "a file moved aside: removed");
+	is_int(ue_tmp_finish_aside(&t, "e", 0, NULL), 0, "a file moved aside: removed");
 	ue_tmp_close(&t);
 	ok(fx_type("U", "e") == 'w' && fx_tmp_names("") == 0, "a whiteout at its name, nothing else left");
 	fx_teardown();
