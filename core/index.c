@@ -40,6 +40,12 @@ int ue_index_path(const char *lower_real, char *out, size_t size)
 	return n < 0 ? (int)n : entry_path(fb, n, out, size);
 }
 
+int ue_index_holds(const char *real)
+{
+	size_t l = ue_cfg.index ? strlen(ue_cfg.index) : 0;
+	return l && !strncmp(real, ue_cfg.index, l) && real[l] == '/';
+}
+
 int ue_index_of_upper(const char *upper_real, char *out, size_t size)
 {
 	unsigned char fb[UE_ORIGIN_FB_MAX];
@@ -127,6 +133,20 @@ static long recorded(const char *v, long n, unsigned long nlink)
 	return *end || c <= 0 ? -1 : c;
 }
 
+/* Write the nlink record v (n bytes) on the entry idx (st: its lstat).  A
+ * user xattr needs write permission on the file, which its owner may have
+ * taken away (chmod 0444 through a name): the kernel writes it as the
+ * mounter, who passes; the owner gives it back for the write. */
+static void set_record(const char *idx, const struct stat *st, const char *v, int n)
+{
+	if (sys_lsetxattr(idx, UE_OVL_USER(NLINK), v, (size_t)n, 0) != -EACCES || (st->st_mode & S_IWUSR))
+		return;
+	if (sys_fchmodat(AT_FDCWD, idx, (st->st_mode & 07777) | S_IWUSR) == 0) {
+		sys_lsetxattr(idx, UE_OVL_USER(NLINK), v, (size_t)n, 0);
+		sys_fchmodat(AT_FDCWD, idx, st->st_mode & 07777);
+	}
+}
+
 int ue_index_link(const char *idx, int dfd, const char *base, unsigned long lower_nlink)
 {
 	char v[16];
@@ -145,7 +165,7 @@ int ue_index_link(const char *idx, int dfd, const char *base, unsigned long lowe
 			c = (long)lower_nlink;
 		r = sys_linkat(AT_FDCWD, idx, dfd, base, 0);
 		if (r == 0)
-			sys_lsetxattr(idx, UE_OVL_USER(NLINK), v, (size_t)nlink_value(v, c - (long)ist.st_nlink - 1), 0);
+			set_record(idx, &ist, v, nlink_value(v, c - (long)ist.st_nlink - 1));
 	}
 	if (lk >= 0)
 		sys_close(lk);  /* and the lock with it */

@@ -36,6 +36,9 @@ int ue_index_of_upper(const char *upper_real, char *out, size_t size);
  * when it was the union's last, the entry goes too. */
 void ue_index_name_gone(const char *idx);
 
+/* Whether real is an entry of the index. */
+int ue_index_holds(const char *real);
+
 /* The union's link count of the upper file at real whose kernel count is
  * nlink: the recorded one for a file of the index, else nlink.  An entry
  * seen through a lower name may be the file's only upper name (nlink 1). */

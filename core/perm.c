@@ -1,5 +1,6 @@
 #include "perm.h"
 #include "config.h"
+#include "index.h"
 #include "layerpath.h"
 #include "lookup.h"
 #include "override.h"
@@ -29,7 +30,8 @@ static int shown_stat(const char *real, struct stat *st)
 	int r = sys_lstat(real, st);
 	if (r < 0)
 		return r;
-	if (st->st_uid == 0 || ue_layer_of(real) < 0 || ue_override_get(real, -1, &o) != 1)
+	/* An index entry (a lower name showing it) is a copy-up as any. */
+	if (st->st_uid == 0 || (ue_layer_of(real) < 0 && !ue_index_holds(real)) || ue_override_get(real, -1, &o) != 1)
 		return 0;
 	ue_override_apply(&o, st);
 	return 1;
