@@ -91,6 +91,7 @@ struct lent {
 	unsigned char kind;     /* K_REAL or K_WHITEOUT */
 	unsigned short form;    /* F_WH_* of a whiteout */
 	unsigned char dup;      /* both NAME and .wh.NAME exist (fsck) */
+	uint64_t ino;           /* d_ino, as the listing gave it */
 };
 
 /* One directory of one layer. */

@@ -113,6 +113,7 @@ int ldir_read(int dfd, struct ldir *d)
 			e->raw = xstrdup(nm);
 			e->name = e->raw;
 			e->dtype = de->d_type;
+			e->ino = de->d_ino;
 			if (e->dtype == DT_UNKNOWN) {
 				struct stat st;
 				if (fstatat(fd, nm, &st, AT_SYMLINK_NOFOLLOW) == 0)

@@ -25,10 +25,36 @@ static char *canon(const char *what, const char *given)
 	return r;
 }
 
+/* An ext4-style entry name: an overlay file handle (version 0, magic 0xfb,
+ * 29 bytes) of type FILEID_INO32_GEN, whose fid starts with the inode
+ * number.  1 and the number, or 0. */
+static int entry_ino(const char *name, uint32_t *ino)
+{
+	static const char head[] = "00fb1d";
+	unsigned char fid[4];
+	if (strlen(name) != 2 * 29 || strncmp(name, head, 6) || strncmp(name + 8, "01", 2))
+		return 0;
+	for (int i = 0; i < 4; i++) {
+		unsigned v;
+		if (sscanf(name + 2 * (21 + i), "%2x", &v) != 1)
+			return 0;
+		fid[i] = (unsigned char)v;
+	}
+	memcpy(ino, fid, sizeof *ino);   /* as the handle holds it: this machine's order */
+	return 1;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
 void lindex_open(struct lindex *x, const char *work, const char *upper, const char *lowers)
 {
 	x->fd = -1;
 	x->nent = 0;
+	x->inos = NULL;
 	if (!work)
 		return;
 	struct stat ws, us;
@@ -71,10 +97,28 @@ void lindex_open(struct lindex *x, const char *work, const char *upper, const ch
 	DIR *d = dup_fd < 0 ? NULL : fdopendir(dup_fd);
 	if (!d)
 		ue_die("work '%s': index: %s", work, strerror(errno));
-	for (struct dirent *e; (e = readdir(d));)
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			x->nent++;
+	size_t cap = 0;
+	int by_ino = 1;
+	for (struct dirent *e; (e = readdir(d));) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		uint32_t ino;
+		if (by_ino)
+			by_ino = entry_ino(e->d_name, &ino);
+		if (by_ino) {
+			if ((size_t)x->nent == cap)
+				x->inos = xrealloc(x->inos, (cap = cap ? 2 * cap : 64) * sizeof *x->inos);
+			x->inos[x->nent] = ino;
+		}
+		x->nent++;
+	}
 	closedir(d);
+	if (!by_ino || !x->nent) {
+		free(x->inos);
+		x->inos = NULL;
+	} else {
+		qsort(x->inos, (size_t)x->nent, sizeof *x->inos, cmp_u32);
+	}
 }
 
 void lindex_close(struct lindex *x)
@@ -82,6 +126,8 @@ void lindex_close(struct lindex *x)
 	if (x->fd >= 0)
 		close(x->fd);
 	x->fd = -1;
+	free(x->inos);
+	x->inos = NULL;
 }
 
 int lindex_find(const struct lindex *x, int dfd, const char *name, const struct stat *st, char *hex)
@@ -149,7 +195,8 @@ static void walk(struct lwalk *w, int ufd, const struct ldir *U, const struct md
 				ldir_free(&cu);
 				close(cfd);
 			}
-		} else if (e->dtype == DT_REG) {
+		} else if (e->dtype == DT_REG && (!w->x->inos || bsearch(&(uint32_t){ (uint32_t)e->ino }, w->x->inos,
+		                                    (size_t)w->x->nent, sizeof *w->x->inos, cmp_u32))) {
 			struct stat st;
 			char hex[LINDEX_NAME_MAX + 1];
 			if (fstatat(low->fd[li], e->raw, &st, AT_SYMLINK_NOFOLLOW) < 0)

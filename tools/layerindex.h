@@ -19,6 +19,11 @@
 struct lindex {
 	int fd;       /* WORK/index, or -1: no --work, or no index in it */
 	int nent;     /* its entries (0: nothing to look for) */
+	/* When every entry names its lower file by inode number (ext4's
+	 * handles, FILEID_INO32_GEN), those numbers, sorted: the walk looks
+	 * at a lower file only when its d_ino is one of them.  NULL: every
+	 * regular file is looked at. */
+	uint32_t *inos;
 };
 
 /* Open the index of the work directory `work` (NULL: none, x->fd -1),
