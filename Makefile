@@ -84,6 +84,13 @@ bench-build: deps
 	@$(MAKE) --no-print-directory all
 	@bash tests/bench/build-bench.sh
 
+# Issue 11's speed: one supervised stat and open beside native and the
+# preload, and `go build` of a generated module, native vs union.
+bench-supervisor: deps
+	@$(MAKE) --no-print-directory all
+	@bash tests/bench/supervisor-bench.sh
+	@bash tests/bench/go-bench.sh
+
 # Only what it installs: a packager's build (debian/rules) need not build
 # the tests.
 install: build/libunionenv.so tools
@@ -103,4 +110,4 @@ install: build/libunionenv.so tools
 clean:
 	rm -rf build
 
-.PHONY: all deps test demo bench bench-build install clean tools
+.PHONY: all deps test demo bench bench-build bench-supervisor install clean tools
