@@ -389,6 +389,14 @@ static int is_below(const char *rel, const char *dir)
 	return rl != dl && ue_rel_under(rel, rl, dir, dl);
 }
 
+/* Whether two union paths are in one directory. */
+static int same_parent(const char *a, const char *b)
+{
+	const char *sa = strrchr(a, '/'), *sb = strrchr(b, '/');
+	size_t la = sa ? (size_t)(sa - a) : 0, lb = sb ? (size_t)(sb - b) : 0;
+	return la == lb && !strncmp(a, b, la);
+}
+
 /* Both names denote the same file (hard links): rename does nothing. */
 static int same_file(const struct ue_path *a, const struct ue_path *b)
 {
@@ -469,21 +477,27 @@ int ue_op_rename(struct ue_path *from, struct ue_path *to, unsigned flags)
 		return -ENOTDIR;
 	/* Two names of one file (a lower one showing its index entry among
 	 * them): the VFS's first look in vfs_rename, exchange or not. */
-	if (exchange && !from_dir && same_file(from, to))
+	if (to_exists && !from_dir && !to_dir && same_file(from, to))
 		return 0;
+	/* Then vfs_rename's order: the two directories' permissions
+	 * (may_delete, may_create), the types, the write permission a
+	 * directory changing parent needs for its "..", last the emptiness
+	 * the filesystem checks. */
+	if ((!to_exists && (r = name_reserved(to->rel)) < 0) ||
+	    (r = ue_may_change_dir_of(from->caller, from->rel)) < 0 || (r = ue_may_change_dir_of(to->caller, to->rel)) < 0)
+		return r;
 	if (!exchange && to_exists) {
 		if (from_dir && !to_dir)
 			return -ENOTDIR;
 		if (!from_dir && to_dir)
 			return -EISDIR;
-		if (to_dir && (r = ue_dir_is_empty(to->rel, &to->node)) <= 0)
-			return r < 0 ? r : -ENOTEMPTY;
-		if (!from_dir && same_file(from, to))
-			return 0;
 	}
-	if ((!to_exists && (r = name_reserved(to->rel)) < 0) ||
-	    (r = ue_may_change_dir_of(from->caller, from->rel)) < 0 || (r = ue_may_change_dir_of(to->caller, to->rel)) < 0)
+	if ((from_dir || (exchange && to_dir)) && !same_parent(from->rel, to->rel) &&
+	    ((from_dir && (r = ue_may(from->caller, from->real, W_OK)) < 0) ||
+	     (exchange && to_dir && (r = ue_may(to->caller, to->real, W_OK)) < 0)))
 		return r;
+	if (!exchange && to_dir && (r = ue_dir_is_empty(to->rel, &to->node)) <= 0)
+		return r < 0 ? r : -ENOTEMPTY;
 	if ((r = prepare_source(from)) < 0 || (!exchange && to_exists && (r = ue_copy_up_linked(to->rel, &to->node)) < 0))
 		return r;
 	if (exchange) {
