@@ -17,6 +17,7 @@
 #include "request.h"
 #include "config.h"
 #include "filter.h"
+#include "jobstop.h"
 #include "loop.h"
 #include "resolve.h"
 #include "shebang.h"
@@ -209,13 +210,17 @@ static _Noreturn void child(int sock, const char *exec_path, char **cmd, const s
 }
 
 /* Collect the exits of the tree (the command's and the orphans'); the
- * command's status in *status.  -ECHILD when no child is left, else 0. */
+ * command's status in *status.  -ECHILD when no child is left, else 0.
+ * A stop of the command is followed (jobstop.c). */
 static int collect(pid_t pid, int *status, int *child_done)
 {
 	int st;
 	pid_t w;
-	while ((w = waitpid(-1, &st, WNOHANG)) > 0)
-		if (w == pid) {
+	while ((w = waitpid(-1, &st, WNOHANG | WUNTRACED)) > 0)
+		if (WIFSTOPPED(st)) {
+			if (w == pid && !*child_done)
+				ue_sv_follow_stop(pid, WSTOPSIG(st));
+		} else if (w == pid) {
 			*status = st;
 			*child_done = 1;
 		}
@@ -251,6 +256,8 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGQUIT);
+	/* Blocked, so that jobstop.c sees whether it was continued. */
+	sigaddset(&set, SIGCONT);
 	sigprocmask(SIG_BLOCK, &set, &old);
 	int sfd = signalfd(-1, &set, SFD_CLOEXEC);
 
