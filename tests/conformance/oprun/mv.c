@@ -171,6 +171,22 @@ static int mv_copy(const char *a, const char *b, int noreplace)
     return remove_tree(a);
 }
 
+/* Whether path's directory is on the mount (the filesystem of root). */
+static int in_mount(const char *path)
+{
+    char d[PATH_MAX * 2];
+    struct stat sd, sr;
+    snprintf(d, sizeof d, "%s", path);
+    char *slash = strrchr(d, '/');
+    if (!slash)
+        snprintf(d, sizeof d, ".");
+    else if (slash == d)
+        d[1] = 0;
+    else
+        *slash = 0;
+    return stat(d, &sd) == 0 && stat(root, &sr) == 0 && sd.st_dev == sr.st_dev;
+}
+
 void do_rename(struct loc la, struct loc lb, unsigned flags)
 {
     if (renameat2(la.dirfd, la.path, lb.dirfd, lb.path, flags) == 0) {
@@ -191,6 +207,12 @@ void do_rename(struct loc la, struct loc lb, unsigned flags)
         snprintf(pb, sizeof pb, "/proc/self/fd/%d/%s", lb.dirfd, lb.path);
     const char *a = pa, *b = pb;
     int r;
+    /* An EXDEV out of the mount (through a symlink that leaves it) is the
+     * real answer on either side: only one inside is redone. */
+    if (!in_mount(a) || !in_mount(b)) {
+        errno = EXDEV;
+        FAIL();
+    }
     if (flags & RENAME_EXCHANGE) {
         char tmp[PATH_MAX * 2 + 16];
         snprintf(tmp, sizeof tmp, "%s.oprun-xchg", a);
