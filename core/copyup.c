@@ -2,6 +2,7 @@
 #include "cache.h"
 #include "config.h"
 #include "copydata.h"
+#include "dirorigin.h"
 #include "index.h"
 #include "layerpath.h"
 #include "lookup.h"
@@ -69,12 +70,20 @@ static int landed(const struct ue_tmp *t, const char *base, ino_t ino)
 	return -ENOENT;
 }
 
+/* The inode number of the entry name in t's directory. */
+static ino_t tmp_ino_at(const struct ue_tmp *t, const char *name)
+{
+	struct stat st;
+	return sys_fstatat(t->dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? st.st_ino : 0;
+}
+
 /* The inode number of the entry at our temporary name, or of fd. */
 static ino_t tmp_ino(const struct ue_tmp *t, int fd)
 {
 	struct stat st;
-	int r = fd >= 0 ? sys_fstat(fd, &st) : sys_fstatat(t->dfd, t->name, &st, AT_SYMLINK_NOFOLLOW);
-	return r == 0 ? st.st_ino : 0;
+	if (fd < 0)
+		return tmp_ino_at(t, t->name);
+	return sys_fstat(fd, &st) == 0 ? st.st_ino : 0;
 }
 
 /* A regular file: written into an O_TMPFILE in the directory t holds and
@@ -150,6 +159,16 @@ static int copy_up_indexed(const char *src, const char *data_src, struct ue_tmp 
 	return r;
 }
 
+/* A symlink or special file takes no user. xattr: its origin goes on its
+ * directory (dirorigin.h), once our copy (inode ino) holds the name: a
+ * racer's copy that won writes its own. */
+static void record_origin(const struct ue_tmp *t, const char *base, ino_t ino, const char *src)
+{
+	char at[UE_PATH_MAX];
+	if (ino && tmp_ino_at(t, base) == ino && ue_proc_fd(at, sizeof at, t->dfd, base) > 0)
+		ue_dirorigin_set(at, src);
+}
+
 /* A directory, symlink or special file: made under t's temporary name,
  * then put in place. */
 static int copy_up_other(const char *src, struct ue_tmp *t, const char *base, const struct stat *st)
@@ -179,7 +198,9 @@ static int copy_up_other(const char *src, struct ue_tmp *t, const char *base, co
 	if (r == 0 && (r = may_land(t, base)) == 0) {
 		ino_t ino = tmp_ino(t, -1);
 		r = ue_tmp_place(t, base);
-		return r == 0 ? landed(t, base, ino) : r;
+		if (r == 0 && (r = landed(t, base, ino)) == 0 && ue_dirorigin_kind(st->st_mode))
+			record_origin(t, base, ino, src);
+		return r;
 	}
 	ue_tmp_discard(t);
 	return r < 0 ? r : 0;
@@ -233,7 +254,7 @@ static int copy_up_one(const char *rel, struct ue_node *n, int flags)
 	n->stack |= 1;
 	n->data_layer = 0;
 	n->indexed = 0;
-	n->origin_ino = ue_cfg.one_dev && (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) ? st.st_ino : 0;
+	n->origin_ino = !ue_cfg.one_dev ? 0 : ue_dirorigin_kind(st.st_mode) ? ue_dirorigin_ino(dst) : st.st_ino;
 	return 0;
 }
 

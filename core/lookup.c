@@ -1,6 +1,7 @@
 #include "lookup.h"
 #include "cache.h"
 #include "config.h"
+#include "dirorigin.h"
 #include "index.h"
 #include "layerpath.h"
 #include "lowermarks.h"
@@ -64,10 +65,16 @@ static void top_attr(struct ue_node *out, const char *real, const struct stat *s
 /* What the lookup reads of the top entry's xattrs: its origin (an upper
  * entry, layers on one filesystem) and a recorded owner (files and
  * directories not root's).  Where it wants both, one llistxattr says
- * which exist: the two gets are mostly answered ENODATA. */
+ * which exist: the two gets are mostly answered ENODATA.  A symlink or
+ * special file has its origin on its directory (dirorigin.h). */
 static void top_xattrs(struct ue_node *out, const char *real, const struct stat *st)
 {
 	int file = S_ISREG(st->st_mode) || S_ISDIR(st->st_mode);
+	if (!file) {
+		if (out->layer == UE_UPPER && ue_cfg.one_dev)
+			out->origin_ino = ue_dirorigin_ino(real);
+		return;
+	}
 	int origin = file && out->layer == UE_UPPER && ue_cfg.one_dev;
 	int record = file && st->st_uid != 0;
 	char list[1024];

@@ -20,6 +20,7 @@ const char *const ue_ovl_xattr_table[UE_OVL_NR][2] = {
 	[UE_OVL_WHITEOUT]  = OVL_XATTR("whiteout"),
 	[UE_OVL_WHITEOUTS] = OVL_XATTR("whiteouts"),
 	[UE_OVL_NLINK]     = OVL_XATTR("nlink"),
+	[UE_OVL_ORIGIN_OF] = OVL_XATTR("origin-of."),
 };
 
 /* ---- names ------------------------------------------------------------- */

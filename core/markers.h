@@ -38,6 +38,11 @@ enum ue_ovl_xattr {
 	UE_OVL_NLINK,       /* file of a hard-link group in the index: its union link
 	                     * count, "U+N"/"U-N" relative to the upper inode's, or
 	                     * "L+N" to the lower's (core/index.h) */
+	UE_OVL_ORIGIN_OF,   /* directory: a prefix, "origin-of.NAME" the origin of its
+	                     * entry NAME, which cannot hold one itself (a symlink,
+	                     * a special file: no user. xattr; core/dirorigin.h).
+	                     * unionenv's own, in the kernel's private namespace so
+	                     * that a kernel mount ignores and hides it */
 	UE_OVL_NR
 };
 /* The columns: a root kernel mount's and an unprivileged one's. */

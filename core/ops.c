@@ -3,6 +3,7 @@
 #include "index.h"
 #include "config.h"
 #include "copyup.h"
+#include "dirorigin.h"
 #include "layerpath.h"
 #include "lookup.h"
 #include "lowermap.h"
@@ -14,7 +15,6 @@
 #include "sys.h"
 #include "tmpentry.h"
 #include "markers.h"
-#include "origin.h"
 #include "tmpname.h"
 
 #include <limits.h>
@@ -191,6 +191,13 @@ int ue_op_link(struct ue_path *from, struct ue_path *to)
 	int r2 = create(to, &m, 0);
 	if (r2 == 0)
 		mark_impure_parent(to->rel);
+	/* The new name of a symlink or special file gets its origin record
+	 * too (dirorigin.h): the kernel's is on the inode, both names show it.
+	 * Announced again: a look since create()'s announcement missed it. */
+	if (r2 == 0 && ue_dirorigin_kind(from->node.type)) {
+		ue_dirorigin_linked(src, to->real);
+		ue_changed(to->rel, 0);
+	}
 	return r2;
 }
 
@@ -314,6 +321,7 @@ static int remove_name(struct ue_path *p, int is_dir)
 		return r;
 	char idx[UE_PATH_MAX];
 	int indexed = !is_dir && p->node.layer == UE_UPPER && ue_index_of_upper(p->real, idx, sizeof idx) == 0;
+	int recorded = p->node.layer == UE_UPPER && ue_dirorigin_kind(p->node.type);
 	if (p->node.layer != UE_UPPER) {
 		if ((r = ue_make_whiteout(p->real)) == -EEXIST)
 			r = remove_racers_copy(p, is_dir);
@@ -330,6 +338,8 @@ static int remove_name(struct ue_path *p, int is_dir)
 		return r;
 	if (indexed)
 		ue_index_name_gone(idx);
+	if (recorded)
+		ue_dirorigin_drop(p->real);  /* a symlink made at the name later is another file */
 	/* A whiteout made on a look that a racer has made stale hides
 	 * nothing: it goes, as the kernel (which looks under the directory's
 	 * lock) would not have made it. */
@@ -531,6 +541,9 @@ int ue_op_rename(struct ue_path *from, struct ue_path *to, unsigned flags)
 		return r;
 	if (indexed)
 		ue_index_name_gone(idx);
+	/* Origins held by the directories follow the names (dirorigin.h). */
+	if (ue_dirorigin_kind(from->node.type) || (to_exists && ue_dirorigin_kind(to->node.type)))
+		ue_dirorigin_renamed(from->real, to->real, exchange);
 	mark_impure_parent(to->rel);
 	if (exchange)
 		mark_impure_parent(from->rel);

@@ -11,7 +11,7 @@
 /* struct ovl_fb of fs/overlayfs/overlayfs.h: version 0, magic 0xfb, length,
  * flags (0: little endian, lower layer), fid type, filesystem uuid (left
  * null, as the kernel writes it for userxattr mounts here), then the fid. */
-#define OVL_FB_HEADER 21
+#define OVL_FB_HEADER UE_ORIGIN_FB_HEADER
 #define FILEID_INO32_GEN 1
 
 struct lower_handle {
@@ -30,8 +30,13 @@ static int lower_handle(int dirfd, const char *path, int flags, struct lower_han
 
 long ue_origin_fb(const char *lower_real, unsigned char *fb)
 {
+	return ue_origin_fb_at(AT_FDCWD, lower_real, 0, fb);
+}
+
+long ue_origin_fb_at(int dfd, const char *path, int flags, unsigned char *fb)
+{
 	struct lower_handle h;
-	int r = lower_handle(AT_FDCWD, lower_real, 0, &h);
+	int r = lower_handle(dfd, path, flags, &h);
 	if (r < 0)
 		return r;
 	if (h.fh.handle_bytes + OVL_FB_HEADER > 255)
@@ -55,7 +60,7 @@ void ue_origin_set(const char *lower_real, int upper_fd, const char *upper_real)
 		sys_lsetxattr(upper_real, UE_OVL_USER(ORIGIN), fb, fb[2], 0);
 }
 
-static unsigned long origin_ino_of(const unsigned char *fb, long n)
+unsigned long ue_origin_fb_ino(const unsigned char *fb, long n)
 {
 	/* Only ext4-style handles (32-bit inode, generation) name the inode. */
 	if (n != OVL_FB_HEADER + 8 || fb[0] != 0 || fb[1] != 0xfb || fb[4] != FILEID_INO32_GEN)
@@ -68,7 +73,7 @@ static unsigned long origin_ino_of(const unsigned char *fb, long n)
 unsigned long ue_origin_ino(const char *upper_real)
 {
 	unsigned char fb[OVL_FB_HEADER + MAX_HANDLE_SZ];
-	return origin_ino_of(fb, sys_lgetxattr(upper_real, UE_OVL_USER(ORIGIN), fb, sizeof fb));
+	return ue_origin_fb_ino(fb, sys_lgetxattr(upper_real, UE_OVL_USER(ORIGIN), fb, sizeof fb));
 }
 
 unsigned long ue_origin_ino_fd(int fd)
@@ -81,7 +86,7 @@ unsigned long ue_origin_ino_fd(int fd)
 		ue_proc_fd(link, sizeof link, fd, NULL);
 		n = sys_getxattr(link, UE_OVL_USER(ORIGIN), fb, sizeof fb);
 	}
-	return origin_ino_of(fb, n);
+	return ue_origin_fb_ino(fb, n);
 }
 
 int ue_origin_is(int upper_fd, int lower_fd)

@@ -9,7 +9,15 @@
  * user.overlay.origin holds, and what the kernel's index names its entries
  * after, in hex): its length, or -errno (no handles on this filesystem). */
 #define UE_ORIGIN_FB_MAX 255
+/* Its fixed header, before the file handle proper. */
+#define UE_ORIGIN_FB_HEADER 21
 long ue_origin_fb(const char *lower_real, unsigned char *fb);
+/* The same of any entry (not followed): by dfd and path, or with
+ * AT_EMPTY_PATH the file dfd is open on (an O_PATH fd too). */
+long ue_origin_fb_at(int dfd, const char *path, int flags, unsigned char *fb);
+/* The inode number an origin record of n bytes names (ext4-style handles
+ * alone name it), or 0. */
+unsigned long ue_origin_fb_ino(const unsigned char *fb, long n);
 
 void ue_origin_set(const char *lower_real, int upper_fd, const char *upper_real);
 /* The lower inode number recorded on an upper entry (by path or fd), or 0. */

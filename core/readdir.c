@@ -1,5 +1,6 @@
 #include "readdir.h"
 #include "config.h"
+#include "dirorigin.h"
 #include "lookup.h"
 #include "markers.h"
 #include "ondir.h"
@@ -70,6 +71,7 @@ struct merge {
 	int layer;
 	const char *real;          /* the layer's directory being read */
 	int aufs, xwh;             /* it holds aufs markers, xattr whiteouts */
+	int origins;               /* the upper's: holds origins of its entries (dirorigin.h); -1: not asked */
 	size_t n, cap;
 	struct ue_dirent **ent;
 };
@@ -144,11 +146,15 @@ static int merge_one(void *arg, int dfd, struct linux_dirent64 *d)
 	if (wh)
 		return 0;
 	uint64_t ino = d->d_ino;
-	/* A copied-up entry shows the inode number stat gives it. */
-	if (m->layer == UE_UPPER && ue_cfg.one_dev && (type == DT_REG || type == DT_DIR)) {
+	/* A copied-up entry shows the inode number stat gives it: a symlink's
+	 * or special file's is on the directory, asked once whether it holds any. */
+	if (m->layer == UE_UPPER && ue_cfg.one_dev && type != DT_UNKNOWN) {
 		char path[UE_PATH_MAX];
-		if (ue_path_join(path, sizeof path, m->real, d->d_name) == 0) {
-			unsigned long o = ue_origin_ino(path);
+		int file = type == DT_REG || type == DT_DIR;
+		if (!file && m->origins < 0)
+			m->origins = ue_dirorigin_any(m->real);
+		if ((file || m->origins) && ue_path_join(path, sizeof path, m->real, d->d_name) == 0) {
+			unsigned long o = file ? ue_origin_ino(path) : ue_dirorigin_ino(path);
 			if (o)
 				ino = o;
 		}
@@ -195,6 +201,7 @@ int ue_dir_list(const char *rel, const struct ue_node *dir, struct ue_dirlist *o
 			continue;
 		m.layer = i;
 		m.real = real;
+		m.origins = -1;
 		m.aufs = (dir->aufs >> i) & 1;
 		m.xwh = (dir->xwh >> i) & 1;
 		if ((r = ue_node_real(real, sizeof real, dir, i, rel)) < 0)

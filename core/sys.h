@@ -117,6 +117,7 @@ static inline int sys_setxattr(const char *p, const char *n, const void *v, size
 static inline int sys_fsetxattr(int fd, const char *n, const void *v, size_t s, int fl)
 { return (int)UE_SYS(SYS_fsetxattr, fd, n, v, s, fl); }
 static inline int sys_lremovexattr(const char *p, const char *n) { UE_PROC(p, (int)UE_SYS(SYS_lremovexattr, p, n)); }
+static inline int sys_removexattr(const char *p, const char *n) { UE_PROC(p, (int)UE_SYS(SYS_removexattr, p, n)); }
 static inline long sys_copy_file_range(int in, off_t *io, int out, off_t *oo, size_t n)
 { return UE_SYS(SYS_copy_file_range, in, io, out, oo, n, 0); }
 static inline int sys_ioctl(int fd, unsigned long req, long arg) { return (int)UE_SYS(SYS_ioctl, fd, req, arg); }

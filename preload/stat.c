@@ -1,5 +1,6 @@
 /* Reading metadata: the stat family (modern, legacy and statx), access,
  * readlink, statfs, xattrs. */
+#include "dirorigin.h"
 #include "fdtab.h"
 #include "fdnames.h"
 #include "impl.h"
@@ -25,11 +26,34 @@ static int resolve_read(int dirfd, const char *path, int follow, struct ue_path 
 	return r;
 }
 
+/* The path the fd is open on (its /proc link) into real: 1, or 0. */
+static int fd_real(int fd, char *real, size_t size)
+{
+	char link[64];
+	ue_proc_fd(link, sizeof link, fd, NULL);
+	long n = sys_readlinkat(AT_FDCWD, link, real, size - 1);
+	if (n <= 0)
+		return 0;
+	real[n] = '\0';
+	return 1;
+}
+
 /* An fd open on a copied-up file reports the inode number its name does:
- * fts and tar compare the two. */
+ * fts and tar compare the two.  An O_PATH fd on a symlink, or an fd a
+ * union's open gave on a special file of the upper: its origin is on its
+ * directory, under the name the fd's /proc link gives (dirorigin.h).
+ * Pipes, sockets and terminals cost no look. */
 static unsigned long fd_origin(int fd, mode_t mode)
 {
-	return ue_cfg.one_dev && (S_ISREG(mode) || S_ISDIR(mode)) && !ue_fd_made(fd) ? ue_origin_ino_fd(fd) : 0;
+	char real[UE_PATH_MAX];
+	if (!ue_cfg.one_dev || ue_fd_made(fd))
+		return 0;
+	if (!ue_dirorigin_kind(mode))
+		return ue_origin_ino_fd(fd);
+	if (!S_ISLNK(mode) && !ue_fd_on_upper(fd))
+		return 0;
+	return fd_real(fd, real, sizeof real) && real[0] == '/' && ue_layer_of(real) == UE_UPPER
+	           ? ue_dirorigin_ino_fd(fd, real) : 0;
 }
 
 static void fd_ino(int fd, struct stat *st)
@@ -43,16 +67,11 @@ static void fd_ino(int fd, struct stat *st)
  * as fd; the real owner is then the copy-up's caller, never root. */
 static int fd_override(int fd, mode_t mode, uid_t uid, struct ue_override *o)
 {
-	char link[64], real[UE_PATH_MAX];
+	char real[UE_PATH_MAX];
 	if (uid == 0 || !(S_ISREG(mode) || S_ISDIR(mode)) || !ue_config_active() || ue_fd_made(fd) ||
 	    ue_override_get(NULL, fd, o) != 1)
 		return 0;
-	ue_proc_fd(link, sizeof link, fd, NULL);
-	long n = sys_readlinkat(AT_FDCWD, link, real, sizeof real - 1);
-	if (n <= 0)
-		return 0;
-	real[n] = '\0';
-	return ue_layer_of(real) >= 0;
+	return fd_real(fd, real, sizeof real) && ue_layer_of(real) >= 0;
 }
 
 /* An fd on a file of a hard-link group the union copied up (index.h)
@@ -61,14 +80,9 @@ static int fd_override(int fd, mode_t mode, uid_t uid, struct ue_override *o)
  * regular file with several links. */
 static unsigned long fd_nlink(int fd, mode_t mode, unsigned long nlink)
 {
-	char link[64], real[UE_PATH_MAX];
-	if (!ue_cfg.index || !S_ISREG(mode) || nlink < 2 || ue_fd_made(fd))
+	char real[UE_PATH_MAX];
+	if (!ue_cfg.index || !S_ISREG(mode) || nlink < 2 || ue_fd_made(fd) || !fd_real(fd, real, sizeof real))
 		return nlink;
-	ue_proc_fd(link, sizeof link, fd, NULL);
-	long n = sys_readlinkat(AT_FDCWD, link, real, sizeof real - 1);
-	if (n <= 0)
-		return nlink;
-	real[n] = '\0';
 	/* The upper's file, or the entry a name still in a lower showed. */
 	if (ue_layer_of(real) != UE_UPPER && !ue_path_under(real, ue_cfg.index, strlen(ue_cfg.index)))
 		return nlink;

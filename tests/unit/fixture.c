@@ -30,6 +30,15 @@ const char *fx_path(const char *layer, const char *rel)
 
 const char *fx_mount(void) { return fx_path("L1", ""); }
 
+struct ue_path *fx_at(struct ue_path *p, const char *rel)
+{
+	char v[4096];
+	snprintf(v, sizeof v, "%s/%s", fx_mount(), rel);
+	if (ue_resolve(AT_FDCWD, v, 0, p) < 0)
+		p->where = -1;
+	return p;
+}
+
 static void must(int ok, const char *what, const char *p)
 {
 	if (!ok) {

@@ -11,6 +11,9 @@ void fx_setup(int nlowers, const char *const spec[]);
 void fx_teardown(void);
 const char *fx_path(const char *layer, const char *rel);   /* "U", "L1"... */
 const char *fx_mount(void);
+/* Resolve the union's rel (not followed) into p; p->where -1 when that fails. */
+struct ue_path;
+struct ue_path *fx_at(struct ue_path *p, const char *rel);
 /* The entry type at layer/rel: 'f' 'd' 'l' 'w' (whiteout) 'c' or 0. */
 char fx_type(const char *layer, const char *rel);
 /* How many temporary names (core/tmpname.h) the upper directory rel holds. */

@@ -21,7 +21,7 @@ static const struct group {
 	{ "form", test_form },         { "perm", test_perm },         { "caller", test_caller },
 	{ "override", test_override }, { "followable", test_followable }, { "tmpentry", test_tmpentry },
 	{ "races", test_races },       { "races-aufs", test_races_aufs }, { "state", test_state },
-	{ "gate", test_gate },         { "index", test_index },
+	{ "gate", test_gate },         { "index", test_index },       { "dirorigin", test_dirorigin },
 };
 #define NGROUPS (sizeof groups / sizeof *groups)
 

@@ -11,6 +11,7 @@ void test_readdir(void);
 void test_ops(void);
 void test_nodecache(void);
 void test_origin(void);
+void test_dirorigin(void);
 void test_index(void);
 void test_markers(void);
 void test_renames(void);
