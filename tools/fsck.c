@@ -10,6 +10,7 @@
  *   redirect and metacopy xattrs (a root kernel mount's)         reported only
  *   xattr whiteouts the kernel would not read                    reported only
  *   unreadable directories and files                             reported only
+ *   stale origin records of symlinks (fsckorigin.c)              repaired: removed
  *   with --work, the union's index (fsckindex.c)                 as the kernel's mount
  * Repairs assume that no union is using the upper meanwhile. */
 #include "fsck.h"
@@ -204,6 +205,8 @@ static void walk(struct fctx *c, int fd, const struct mdir *low, int is_root)
 		}
 	}
 
+	fsck_dir_origins(c, fd, &d);
+
 	/* Markers in another form than the layer's. */
 	unsigned want = target_forms(c->form);
 	size_t wrong = 0;
@@ -277,12 +280,14 @@ static void usage(void)
 "0/0 whiteouts, user.overlay.opaque), a name beside its own .wh. whiteout,\n"
 "whiteouts that hide nothing (with --lower), opaque xattrs on non-directories,\n"
 "redirect and metacopy xattrs, xattr whiteouts the kernel would not read,\n"
-"unreadable directories and files; with --work, the union's index as the\n"
-"kernel checks it when it mounts with index=on.\n"
+"unreadable directories and files, stale origin records of symlinks and\n"
+"special files (user.overlay.origin-of.NAME on their directory); with --work,\n"
+"the union's index as the kernel checks it when it mounts with index=on.\n"
 "\n"
-"  --repair   fix what is safe: remove leftovers, stray whiteouts and misplaced\n"
-"             opaque xattrs, convert markers to --form (no union may be using\n"
-"             the upper meanwhile); the rest is reported only\n"
+"  --repair   fix what is safe: remove leftovers, stray whiteouts, misplaced\n"
+"             opaque xattrs and stale origin records, convert markers to\n"
+"             --form (no union may be using the upper meanwhile); the rest\n"
+"             is reported only\n"
 "  --lower    the lowers the upper belongs to (to find whiteouts that hide nothing)\n"
 "  --work     the union's work directory (its --work): its index entries\n"
 "             (reported as WORK/index/NAME): temporary names, entries the\n"

@@ -23,6 +23,11 @@ void report(struct fctx *c, const char *name, int repaired, const char *fmt, ...
  * of a lower file that has an entry must be that entry's inode. */
 void fsck_index_name(struct fctx *c, int dfd, const struct lent *e);
 
+/* The origins the directory fd (listed in d) holds for its symlinks and
+ * special files (core/dirorigin.h): stale ones reported, dropped by
+ * --repair (fsckorigin.c). */
+void fsck_dir_origins(struct fctx *c, int fd, const struct ldir *d);
+
 /* The entries of the index, named WORK/index/HEX (work as given), checked
  * as the kernel checks them when it mounts with index=on; low: the lowers
  * at their roots (NULL: not given), ufd the upper. */

@@ -30,7 +30,7 @@ LT_LAYER  = $(LT_DIR)/toolerr.o $(LT_DIR)/pathbuf.o $(LT_DIR)/layerdir.o $(LT_DI
             $(LT_DIR)/lowers.o $(LT_DIR)/files.o $(LT_DIR)/quote.o $(LT_DIR)/owner.o
 LT_COMMON = $(LT_LAYER) $(LT_DIR)/jsonstr.o $(LT_DIR)/progress.o $(LT_DIR)/ociwalk.o build/core/markers.o build/core/tmpname.o build/core/path.o build/core/override.o build/core/gate.o build/core/longpath.o
 # This file too: a change of the flags above rebuilds the objects.
-LT_HDRS   = $(wildcard tools/layer.h tools/ociwalk.h tools/tar.h tools/tarsource.h tools/commit.h tools/treediff.h tools/import.h tools/markform.h tools/progress.h tools/jsonstr.h tools/layerindex.h tools/fsck.h) core/layerpath.h core/origin.h core/procfd.h core/markers.h core/tmpname.h core/path.h core/override.h \
+LT_HDRS   = $(wildcard tools/layer.h tools/ociwalk.h tools/tar.h tools/tarsource.h tools/commit.h tools/treediff.h tools/import.h tools/markform.h tools/progress.h tools/jsonstr.h tools/layerindex.h tools/fsck.h) core/layerpath.h core/origin.h core/dirorigin.h core/procfd.h core/markers.h core/tmpname.h core/path.h core/override.h \
             tools/layertools.mk
 
 $(LT_DIR)/%.o: tools/%.c $(LT_HDRS)
@@ -59,7 +59,8 @@ $(LT_DIR)/unionenv-convert: $(LT_DIR)/convert.o $(LT_DIR)/markform.o $(LT_DIR)/m
                             $(LT_LAYER) $(LT_DIR)/jsonstr.o $(LT_DIR)/progress.o $(LT_DIR)/ociwalk.o $(CORE_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ -lpthread
 
-$(LT_DIR)/unionenv-fsck: $(LT_DIR)/fsck.o $(LT_DIR)/fsckindex.o $(LT_INDEX) $(LT_DIR)/markform.o $(LT_COMMON)
+$(LT_DIR)/unionenv-fsck: $(LT_DIR)/fsck.o $(LT_DIR)/fsckindex.o $(LT_DIR)/fsckorigin.o build/core/dirorigin.o \
+                         $(LT_INDEX) $(LT_DIR)/markform.o $(LT_COMMON)
 	$(CC) $(CFLAGS) -o $@ $^
 
 $(LT_DIR)/unionenv-commit: $(LT_DIR)/commit.o $(LT_INDEX) $(LT_DIR)/commitplan.o $(LT_DIR)/commitfs.o \

@@ -208,3 +208,66 @@ for line in sys.stdin:
     [ "${#lines[@]}" -eq 1 ]
     python3 -c 'import json, sys; o = json.loads(sys.argv[1]); assert o["path"] == "a\"b\\c\nd", o' "$output"
 }
+
+# An upper where the union copied up symlinks and a fifo (their origins
+# recorded on their directories, core/dirorigin.h), renamed one of them.
+make_origin_upper() {
+    mkdir -p A/d B
+    ln -s t A/s
+    ln -s t A/d/r
+    ln -s t A/gone
+    mkfifo A/p
+    "$UE" --lower A:B --upper U -- sh -c 'cd "$1" && touch -h s gone p && mv d/r r2 && ln -s x made' sh "$W/A"
+}
+
+origin_records() {
+    getfattr -d -m '^user\.overlay\.origin-of\.' --absolute-names "$@" 2>/dev/null | sed -n 's/=.*//p' | LC_ALL=C sort
+}
+
+@test "fsck: symlinks' origin records: the union's are clean, stale ones reported, --repair drops them" {
+    need_lib
+    make_origin_upper
+    [ "$(origin_records U | tr '\n' ' ')" = "user.overlay.origin-of.gone user.overlay.origin-of.p user.overlay.origin-of.r2 user.overlay.origin-of.s " ]
+    # the renamed symlink is still the lower's, through stat and readdir
+    [ "$("$UE" --lower A:B --upper U -- stat -c %i "$W/A/r2")" = "$(stat -c %i A/d/r)" ]
+    [ "$("$UE" --lower A:B --upper U -- sh -c 'ls -i "$1" | grep " r2$"' sh "$W/A" | awk '{print $1}')" = "$(stat -c %i A/d/r)" ]
+    run --separate-stderr ue fsck --lower A:B U
+    echo "$output$stderr"
+    [ "$status" -eq 0 ]
+    [ -z "$output" ]
+    # the tools pass over the records: diff reads the same with and without them
+    run --separate-stderr ue diff --upper U --lower A:B
+    echo "$output$stderr"
+    [ "$status" -le 1 ]
+    with=$output
+    cp -a U U2
+    for x in $(origin_records U2); do setfattr -x "$x" U2; done
+    [ -z "$(origin_records U2)" ]
+    run --separate-stderr ue diff --upper U2 --lower A:B
+    [ "$output" = "$with" ]
+    rm -r U2
+    # stale: an entry removed, replaced, a record on a regular file's name
+    rm U/gone
+    rm U/s && ln -s other U/s
+    echo f >U/file
+    setfattr -n user.overlay.origin-of.file -v "$(getfattr -n user.overlay.origin-of.r2 -e hex --absolute-names U | sed -n 's/^[^=]*=//p')" U
+    before=$(tree_sum U)
+    run --separate-stderr ue fsck U
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [ "$output" = "file: stale origin record (user.overlay.origin-of.file on its directory): names a regular file
+gone: stale origin record (user.overlay.origin-of.gone on its directory): names no entry
+s: stale origin record (user.overlay.origin-of.s on its directory): names another file than the one it was written for" ]
+    [ "$(tree_sum U)" = "$before" ]
+    # the union ignores them: the new s is not the lower's
+    [ "$("$UE" --lower A:B --upper U -- stat -c %i "$W/A/s")" = "$(stat -c %i U/s)" ]
+    run --separate-stderr ue fsck --repair U
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [ "${#lines[@]}" -eq 3 ]
+    [[ $output == *"names no entry (repaired)"* ]]
+    [ "$(origin_records U | tr '\n' ' ')" = "user.overlay.origin-of.p user.overlay.origin-of.r2 " ]
+    run --separate-stderr ue fsck U
+    [ "$status" -eq 0 ]
+    [ -z "$output" ]
+}
