@@ -6,7 +6,8 @@
 # (conformance.sh).  Left out, as the supervisor cannot give them
 # (docs/design.md, "What cannot be served"): an fd opened before a copy-up
 # or a rename of its file reads the file it was opened on (read, pread and
-# mmap are not filtered), in the scenarios listed in SUPERVISOR_CANNOT.
+# mmap are not filtered), and an O_PATH fd on a symlink is EBADF (the kernel
+# will not inject one), in the scenarios listed in SUPERVISOR_CANNOT.
 # Skips where overlayfs cannot be mounted (not root).
 set -u
 REPO=$(cd -- "$(dirname -- "$0")/../.." && pwd -P)
@@ -18,7 +19,7 @@ if [ ! -x "$REPO/build/unionenv-supervise" ] || ! echo 'int main(void){return 0;
     echo "1..0 # skip no unionenv-supervise or no static C library"
     exit 0
 fi
-SUPERVISOR_CANNOT=" fd-before-copyup-procs fd-before-copyup fd-renamed-dir fd-renamed mmap-before-copyup trusted-metacopy "
+SUPERVISOR_CANNOT=" fd-before-copyup-procs fd-before-copyup fd-renamed-dir fd-renamed mmap-before-copyup trusted-metacopy symlink-ino-opath "
 scns=()
 for f in "$REPO"/tests/conformance/scenarios/*.scn; do
     n=${f##*/}; n=${n%.scn}
