@@ -103,6 +103,22 @@ void ue_fdtab_track(int fd, const char *rel, struct ue_fd_mark mark)
 	ue_unlock(UE_LOCK_FDTAB);
 }
 
+int ue_fdtab_take(int fd, char *rel, size_t size, struct ue_fd_mark *mark)
+{
+	int got = 0;
+	if (!ue_fd_tracked(fd) || ue_lock(UE_LOCK_FDTAB) < 0)
+		return 0;
+	struct fd_entry *e = entry_of(fd);
+	if (e && ue_fd_tracked(fd) && strlen(e->rel) < size) {
+		strcpy(rel, e->rel);
+		*mark = (struct ue_fd_mark){ atomic_load_explicit(&e->mark, memory_order_relaxed), e->renames };
+		got = 1;
+	}
+	ue_fdtab_untrack(fd);
+	ue_unlock(UE_LOCK_FDTAB);
+	return got;
+}
+
 void ue_fdtab_dup_slow(int oldfd, int newfd)
 {
 	ue_fdtab_untrack(newfd);
@@ -150,6 +166,48 @@ static int swap_in(int fd, int nfd)
 	return (int)UE_SYS(SYS_dup3, nfd, fd, (fdfl & FD_CLOEXEC) ? O_CLOEXEC : 0);
 }
 
+int ue_fd_find_copy(int fd, char *rel, size_t size, uint64_t *renames)
+{
+	struct stat fst, st;
+	struct ue_path p;
+	char v[UE_PATH_MAX], moved[UE_PATH_MAX];
+	int lost = 0;
+	if (sys_fstat(fd, &fst) < 0 || !S_ISREG(fst.st_mode) || strlen(rel) >= sizeof moved)
+		return UE_FD_DONE;
+	/* The file, or a directory above it, renamed in the union: the copy,
+	 * if any, is under the new name. */
+	strcpy(moved, rel);
+	if (ue_renames_apply(moved, sizeof moved, renames, ue_renames_head(), &lost) > 0) {
+		if (strlen(moved) >= size)
+			return UE_FD_DONE;
+		strcpy(rel, moved);
+	}
+	if (ue_path_join(v, sizeof v, ue_cfg.mount, rel) < 0)
+		return UE_FD_DONE;
+	if (ue_resolve_as(ue_for(), AT_FDCWD, v, 0, &p) < 0 || p.where != UE_UNION || !ue_node_exists(&p.node))
+		return UE_FD_KEEP;  /* removed: the fd keeps its file, the name may come back by a rename */
+	if (p.node.layer != UE_UPPER)
+		return sys_lstat(p.real, &st) == 0 && st.st_dev == fst.st_dev && st.st_ino == fst.st_ino ? UE_FD_KEEP
+		                                                                                      : UE_FD_DONE;
+	if (!S_ISREG(p.node.type))
+		return UE_FD_DONE;
+	int nfd = sys_openat(AT_FDCWD, p.real, O_RDONLY | O_NOCTTY | O_CLOEXEC, 0);
+	if (nfd < 0)
+		return UE_FD_KEEP;
+	/* A metadata-only copy-up (the kernel's metacopy) holds no data yet:
+	 * the fd stays on the data below until the copy-up is completed. */
+	if (ue_is_metacopy_at(nfd, NULL)) {
+		sys_close(nfd);
+		return UE_FD_KEEP;
+	}
+	/* The name may now hold another file (removed and made anew): only
+	 * the copy of this very file, which records it as its origin, counts. */
+	if (ue_origin_is(nfd, fd))
+		return nfd;
+	sys_close(nfd);
+	return UE_FD_DONE;
+}
+
 enum look { KEEP, DONE };
 
 /* Has fd's file been copied up?  KEEP: still in its lower, look again at
@@ -157,39 +215,22 @@ enum look { KEEP, DONE };
  * longer that file (the kernel's fd then keeps the file it had). */
 static enum look look_locked(int fd, struct fd_entry *e)
 {
-	struct stat fst, st;
-	struct ue_path p;
-	char v[UE_PATH_MAX], rel[UE_PATH_MAX];
-	int lost = 0;
-	if (sys_fstat(fd, &fst) < 0 || !S_ISREG(fst.st_mode) || strlen(e->rel) >= sizeof rel)
+	char rel[UE_PATH_MAX];
+	if (strlen(e->rel) >= sizeof rel)
 		return DONE;
-	/* The file, or a directory above it, renamed in the union: the copy,
-	 * if any, is under the new name. */
 	strcpy(rel, e->rel);
-	if (ue_renames_apply(rel, sizeof rel, &e->renames, ue_renames_head(), &lost) > 0 && set_rel(e, rel) < 0)
+	int nfd = ue_fd_find_copy(fd, rel, sizeof rel, &e->renames);
+	if (strcmp(rel, e->rel) && set_rel(e, rel) < 0) {
+		if (nfd >= 0)
+			sys_close(nfd);
 		return DONE;
-	if (ue_path_join(v, sizeof v, ue_cfg.mount, e->rel) < 0)
-		return DONE;
-	if (ue_resolve_as(ue_for(), AT_FDCWD, v, 0, &p) < 0 || p.where != UE_UNION || !ue_node_exists(&p.node))
-		return KEEP;  /* removed: the fd keeps its file, the name may come back by a rename */
-	if (p.node.layer != UE_UPPER)
-		return sys_lstat(p.real, &st) == 0 && st.st_dev == fst.st_dev && st.st_ino == fst.st_ino ? KEEP : DONE;
-	if (!S_ISREG(p.node.type))
-		return DONE;
-	int nfd = sys_openat(AT_FDCWD, p.real, O_RDONLY | O_NOCTTY | O_CLOEXEC, 0);
-	if (nfd < 0)
-		return KEEP;
-	/* A metadata-only copy-up (the kernel's metacopy) holds no data yet:
-	 * the fd stays on the data below until the copy-up is completed. */
-	if (ue_is_metacopy_at(nfd, NULL)) {
-		sys_close(nfd);
-		return KEEP;
 	}
-	/* The name may now hold another file (removed and made anew): only
-	 * the copy of this very file, which records it as its origin, counts. */
-	if (ue_origin_is(nfd, fd))
+	if (nfd == UE_FD_KEEP)
+		return KEEP;
+	if (nfd >= 0) {
 		swap_in(fd, nfd);
-	sys_close(nfd);
+		sys_close(nfd);
+	}
 	return DONE;
 }
 

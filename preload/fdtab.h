@@ -12,6 +12,7 @@
 #define UE_FDTAB_H
 
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -59,6 +60,20 @@ static inline void ue_fdtab_untrack(int fd)
 		atomic_fetch_and_explicit(&ue_fdtab_bits[(unsigned)fd / 64], ~(1ULL << ((unsigned)fd % 64)),
 		                          memory_order_relaxed);
 }
+/* fd's entry taken out of the table: 1 with its union path in rel and its
+ * mark, or 0 (not tracked, or rel too small).  For the supervisor, whose
+ * open_impl tracks the fd it will inject (supervisor/fdswap.h). */
+int ue_fdtab_take(int fd, char *rel, size_t size, struct ue_fd_mark *mark);
+
+/* Has the file fd is open on (read-only, a lower's; rel its union path,
+ * size bytes, *renames the renames followed) been copied up?  An fd open
+ * read-only on the upper copy (the caller closes it), or UE_FD_KEEP: not
+ * yet, look again at the next change, or UE_FD_DONE: never (the fd or the
+ * name is no longer that file).  rel and *renames follow renames. */
+#define UE_FD_KEEP (-1)
+#define UE_FD_DONE (-2)
+int ue_fd_find_copy(int fd, char *rel, size_t size, uint64_t *renames);
+
 /* newfd is now a duplicate of oldfd (dup, dup2, dup3, F_DUPFD). */
 void ue_fdtab_dup_slow(int oldfd, int newfd);
 static inline void ue_fdtab_dup(int oldfd, int newfd)

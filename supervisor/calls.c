@@ -20,6 +20,8 @@ static const struct {
 #define C(name) { __NR_##name, #name, sv_##name }
 	/* opening: the supervisor opens, the fd is injected */
 	C(open), C(openat), C(openat2), C(creat),
+	/* a lock on an fd the supervisor keeps a copy of (fdswap.h) */
+	C(flock),
 	/* reading metadata: done on the real path, written back */
 	C(stat), C(lstat), C(fstat), C(newfstatat), C(statx), C(access), C(faccessat), C(faccessat2),
 	C(readlink), C(readlinkat), C(statfs), C(getxattr), C(lgetxattr), C(listxattr), C(llistxattr),

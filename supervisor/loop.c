@@ -2,6 +2,7 @@
  * answer.  The preload's implementations act for the request's caller
  * while it is served (ue_serving, preload/wrap.h). */
 #include "loop.h"
+#include "fdswap.h"
 #include "request.h"
 #include "serve.h"
 #include "syscalls.h"
@@ -32,6 +33,9 @@ int ue_loop_serve_one(int listener)
 	 * a filter out of step with it: refused, never continued. */
 	if (ue_trace_on)
 		ue_trace_begin_for(ue_sv_call_name(n.data.nr), q.tid);
+	/* The caller's fds on files another process copied up move before
+	 * anything is served for it (fdswap.h). */
+	ue_fdswap_check(&q);
 	ue_serving = &q.who;
 	long r = serve ? serve(&q) : -ENOSYS;
 	ue_serving = NULL;
@@ -53,6 +57,9 @@ int ue_loop_serve_one(int listener)
 		        r);
 	if (r == UE_SV_SENT || r == UE_SV_RESTARTED)
 		return 0;
+	/* ...and those on files this very call copied up, before it returns
+	 * (an answer sent with an fd did this in sv_inject). */
+	ue_fdswap_check(&q);
 	memset(&resp, 0, sizeof resp);
 	resp.id = n.id;
 	if (r == UE_SV_CONTINUE)

@@ -12,6 +12,7 @@
 #ifndef UE_SV_SERVE_H
 #define UE_SV_SERVE_H
 
+#include "fdtab.h"
 #include "request.h"
 #include "resolve.h"
 
@@ -40,12 +41,17 @@ int sv_read_outside(const struct sv_path *sp, int follow);
 
 /* Inject fd into the caller as the call's result (closing ours). */
 long sv_inject(struct ue_req *q, long fd, int cloexec);
+/* The same for an fd open read-only on rel, a lower's file, resolved at
+ * mark: the supervisor keeps it, to move the caller's onto the upper copy
+ * once the file is copied up (fdswap.h). */
+long sv_inject_lower(struct ue_req *q, long fd, int cloexec, const char *rel, struct ue_fd_mark mark);
 
 /* Handlers, by family. */
 long sv_open(struct ue_req *q);
 long sv_openat(struct ue_req *q);
 long sv_openat2(struct ue_req *q);
 long sv_creat(struct ue_req *q);
+long sv_flock(struct ue_req *q);
 
 long sv_stat(struct ue_req *q);
 long sv_fstat(struct ue_req *q);

@@ -1,6 +1,7 @@
 /* open, openat, openat2, creat: the supervisor opens (copy-up and creation
  * included, open_impl) and the fd is injected into the caller as the
  * call's result.  A read-only open outside the union is the kernel's. */
+#include "fdswap.h"
 #include "procfd.h"
 #include "serve.h"
 #include "wrap.h"
@@ -52,6 +53,12 @@ static long serve_open(struct ue_req *q, int dirfd, int argi, int flags, mode_t 
 		return r;
 	/* Ours is close-on-exec always; the caller's as it asked. */
 	long fd = open_impl(AT_FDCWD, sp.abs, flags | O_CLOEXEC, mode);
+	/* open_impl tracked it, as the preload's would, when it is open
+	 * read-only on a lower's file: it follows a copy-up (fdswap.h). */
+	char rel[UE_PATH_MAX];
+	struct ue_fd_mark mark;
+	if (fd >= 0 && ue_fdtab_take((int)fd, rel, sizeof rel, &mark))
+		return sv_inject_lower(q, fd, flags & O_CLOEXEC, rel, mark);
 	if (fd >= 0 && (flags & O_PATH))
 		fd = path_fd_to_inject(fd);
 	return sv_inject(q, fd, flags & O_CLOEXEC);
@@ -70,6 +77,15 @@ long sv_openat(struct ue_req *q)
 long sv_creat(struct ue_req *q)
 {
 	return serve_open(q, AT_FDCWD, 0, O_CREAT | O_WRONLY | O_TRUNC, (mode_t)ue_arg(q, 1));
+}
+
+/* A lock belongs to the open file: the copy the supervisor keeps of an fd
+ * it may move would hold it past the caller's close.  That fd no longer
+ * follows a copy-up; the kernel locks. */
+long sv_flock(struct ue_req *q)
+{
+	ue_fdswap_forget(q, ue_arg_fd(q, 0));
+	return UE_SV_CONTINUE;
 }
 
 long sv_openat2(struct ue_req *q)

@@ -1,5 +1,6 @@
 /* What every handler shares: a path argument placed in the caller's terms,
  * the rule for leaving a read to the kernel, the injection of an fd. */
+#include "fdswap.h"
 #include "restart.h"
 #include "serve.h"
 #include "trace.h"
@@ -46,10 +47,13 @@ int sv_read_outside(const struct sv_path *sp, int follow)
 	return ue_resolve_as(ue_for(), AT_FDCWD, sp->abs, follow ? UE_FOLLOW : 0, &p) == 0 && p.where == UE_PASS;
 }
 
-long sv_inject(struct ue_req *q, long fd, int cloexec)
+static long inject(struct ue_req *q, long fd, int cloexec, const char *lower_rel, struct ue_fd_mark mark)
 {
 	if (fd < 0)
 		return fd;
+	/* The caller's fds on files this call copied up move before it
+	 * goes on (fdswap.h); the answer below ends the call. */
+	ue_fdswap_check(q);
 	struct seccomp_notif_addfd add = {
 		.id = q->n->id,
 		.flags = SECCOMP_ADDFD_FLAG_SEND,
@@ -58,6 +62,19 @@ long sv_inject(struct ue_req *q, long fd, int cloexec)
 	};
 	int r = ioctl(q->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
 	int e = errno;
-	close((int)fd);
+	if (r >= 0 && lower_rel)
+		ue_fdswap_track(q, (int)fd, r, lower_rel, mark);  /* keeps ours */
+	else
+		close((int)fd);
 	return r < 0 ? -e : UE_SV_SENT;
+}
+
+long sv_inject(struct ue_req *q, long fd, int cloexec)
+{
+	return inject(q, fd, cloexec, NULL, (struct ue_fd_mark){ 0, 0 });
+}
+
+long sv_inject_lower(struct ue_req *q, long fd, int cloexec, const char *rel, struct ue_fd_mark mark)
+{
+	return inject(q, fd, cloexec, rel, mark);
 }
