@@ -14,6 +14,7 @@
 
 #include <limits.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 
 int ue_node_real(char *buf, size_t size, const struct ue_node *n, int layer, const char *rel)
 {
@@ -23,6 +24,38 @@ int ue_node_real(char *buf, size_t size, const struct ue_node *n, int layer, con
 int ue_node_data_real(char *buf, size_t size, const struct ue_node *n, const char *rel)
 {
 	return ue_node_real(buf, size, n, n->data_layer ? n->data_layer : n->layer, rel);
+}
+
+/* The lstat of a layer's entry, made as the kernel's newfstatat makes it
+ * (the basic fields, no automount) but as a statx, whose reply can then
+ * answer a statx of the same name as well (preload/stat.c): one call for
+ * both.  stx->stx_mask is 0 where the kernel has no statx (or a filter
+ * refuses it): the lstat is made then. */
+static int layer_lstat(const char *real, struct stat *st, struct statx *stx)
+{
+	int r = sys_statx(AT_FDCWD, real, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_BASIC_STATS, stx);
+	if (r == -ENOSYS || r == -EPERM) {
+		stx->stx_mask = 0;
+		return sys_lstat(real, st);
+	}
+	if (r < 0)
+		return r;
+	/* What the kernel's cp_new_stat makes of the same reply. */
+	memset(st, 0, sizeof *st);
+	st->st_dev = makedev(stx->stx_dev_major, stx->stx_dev_minor);
+	st->st_ino = stx->stx_ino;
+	st->st_mode = stx->stx_mode;
+	st->st_nlink = stx->stx_nlink;
+	st->st_uid = stx->stx_uid;
+	st->st_gid = stx->stx_gid;
+	st->st_rdev = makedev(stx->stx_rdev_major, stx->stx_rdev_minor);
+	st->st_size = (off_t)stx->stx_size;
+	st->st_blksize = stx->stx_blksize;
+	st->st_blocks = (blkcnt_t)stx->stx_blocks;
+	st->st_atim = (struct timespec){ stx->stx_atime.tv_sec, stx->stx_atime.tv_nsec };
+	st->st_mtim = (struct timespec){ stx->stx_mtime.tv_sec, stx->stx_mtime.tv_nsec };
+	st->st_ctim = (struct timespec){ stx->stx_ctime.tv_sec, stx->stx_ctime.tv_nsec };
+	return 0;
 }
 
 /* Note what layer i's directory at real says of itself in out; its
@@ -188,10 +221,12 @@ static int indexed(struct ue_node *out, const char *rel, struct stat *top)
 
 /* One step of the lookup: what the layers of the parent's stack hold at
  * rel, each at the path the redirects above give it there. */
-static int child_compute(const char *rel, const struct ue_node *parent, struct ue_node *out, struct stat *top_out)
+static int child_compute(const char *rel, const struct ue_node *parent, struct ue_node *out, struct stat *top_out,
+                         struct statx *stx_out)
 {
 	char real[UE_PATH_MAX];
 	struct stat st, top;
+	struct statx stx, top_stx;
 	memset(out, 0, sizeof *out);
 	out->layer = -1;
 	out->open_above = parent->open_above && ue_node_search_all(parent);
@@ -207,7 +242,7 @@ static int child_compute(const char *rel, const struct ue_node *parent, struct u
 			continue;
 		int r = ue_node_real(real, sizeof real, out, i, rel);
 		if (r == 0)
-			r = sys_lstat(real, &st);
+			r = layer_lstat(real, &st, &stx);
 		/* A name too long for a layer below a redirect is not there, as
 		 * the kernel's lookup finds it. */
 		if (r < 0 && r != -ENOENT && r != -ENOTDIR && !(r == -ENAMETOOLONG && i > UE_UPPER && out->redirect))
@@ -235,6 +270,7 @@ static int child_compute(const char *rel, const struct ue_node *parent, struct u
 			out->layer = i;
 			out->type = st.st_mode & S_IFMT;
 			top = st;
+			top_stx = stx;
 			out->in_lower = (i > UE_UPPER);
 			/* Only a layer below can hold a metacopy file's data: a file
 			 * with none below costs no look at its xattrs. */
@@ -269,31 +305,39 @@ static int child_compute(const char *rel, const struct ue_node *parent, struct u
 	if (out->layer == UE_UPPER && (!out->in_lower || out->redirect != parent->redirect))
 		out->in_lower = name_below(rel, parent, UE_UPPER);
 	if (out->layer > UE_UPPER && S_ISREG(top.st_mode) && top.st_nlink > 1 && ue_cfg.index && !out->data_layer &&
-	    indexed(out, rel, &top))
-		return top_out ? (*top_out = top, 0) : 0;
+	    indexed(out, rel, &top)) {
+		if (top_out) {
+			*top_out = top;
+			stx_out->stx_mask = 0;  /* the index entry's was an lstat */
+		}
+		return 0;
+	}
 	if (out->layer >= 0 && ue_real_path(real, sizeof real, out->layer, rel) == 0)
 		top_xattrs(out, real, &top);
-	if (top_out && out->layer >= 0)
+	if (top_out && out->layer >= 0) {
 		*top_out = top;
+		*stx_out = top_stx;
+	}
 	return 0;
 }
 
 int ue_node_child_fresh(const char *rel, const struct ue_node *parent, struct ue_node *out)
 {
 	unsigned long mark = ue_cache_mark();
-	int r = child_compute(rel, parent, out, NULL);
+	int r = child_compute(rel, parent, out, NULL, NULL);
 	if (r == 0)
 		ue_cache_put(rel, out, mark);
 	return r;
 }
 
-int ue_node_child_st(const char *rel, const struct ue_node *parent, struct ue_node *out, struct stat *top, int *asked)
+int ue_node_child_st(const char *rel, const struct ue_node *parent, struct ue_node *out, struct stat *top,
+                     struct statx *top_stx, int *asked)
 {
 	*asked = 0;
 	if (ue_cache_find(rel, out))
 		return 0;
 	unsigned long mark = ue_cache_mark();
-	int r = child_compute(rel, parent, out, top);
+	int r = child_compute(rel, parent, out, top, top_stx);
 	if (r == 0) {
 		ue_cache_put(rel, out, mark);
 		*asked = out->layer >= 0;
@@ -304,8 +348,9 @@ int ue_node_child_st(const char *rel, const struct ue_node *parent, struct ue_no
 int ue_node_child(const char *rel, const struct ue_node *parent, struct ue_node *out)
 {
 	struct stat top;
+	struct statx top_stx;
 	int asked;
-	return ue_node_child_st(rel, parent, out, &top, &asked);
+	return ue_node_child_st(rel, parent, out, &top, &top_stx, &asked);
 }
 
 int ue_node_at(const char *rel, struct ue_node *out)

@@ -26,7 +26,12 @@ int ue_node_at(const char *rel, struct ue_node *out);
 int ue_node_child(const char *rel, const struct ue_node *parent, struct ue_node *out);
 int ue_node_child_fresh(const char *rel, const struct ue_node *parent, struct ue_node *out);
 /* ue_node_child, and when the layers were asked (not the cache), the
- * lstat of the top entry into *top and 1 in *asked. */
-int ue_node_child_st(const char *rel, const struct ue_node *parent, struct ue_node *out, struct stat *top, int *asked);
+ * lstat of the top entry into *top and 1 in *asked.  That lstat was made
+ * as a statx of STATX_BASIC_STATS with AT_SYMLINK_NOFOLLOW and
+ * AT_NO_AUTOMOUNT (what newfstatat asks the kernel): its reply goes into
+ * *top_stx, whose stx_mask is 0 where there is none (a kernel without
+ * statx, an entry the index holds). */
+int ue_node_child_st(const char *rel, const struct ue_node *parent, struct ue_node *out, struct stat *top,
+                     struct statx *top_stx, int *asked);
 
 #endif

@@ -257,7 +257,7 @@ restart:
 		}
 		struct ue_node child;
 		int asked;
-		if ((r = ue_node_child_st(p->rel, &cur, &child, &p->top_st, &asked)) < 0)
+		if ((r = ue_node_child_st(p->rel, &cur, &child, &p->top_st, &p->top_stx, &asked)) < 0)
 			return r;
 		p->top_st_valid = last && asked;
 		/* About to change something below a name the cache says is missing:

@@ -35,9 +35,11 @@ struct ue_path {
 	struct ue_node node;
 	/* When the walk asked the layers for the last name (the cache did
 	 * not know it): the lstat of real it made then, which a stat of the
-	 * same name may take as its own. */
+	 * same name may take as its own, and the statx reply it was made
+	 * from (stx_mask 0: none), for a statx of the name (lookup.h). */
 	int top_st_valid;
 	struct stat top_st;
+	struct statx top_stx;
 	char rel[UE_PATH_MAX];
 	char real[UE_PATH_MAX];
 };

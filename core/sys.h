@@ -70,6 +70,8 @@ static inline int sys_fstatat(int dfd, const char *p, struct stat *st, int fl)
 { UE_AT(dfd, p, (int)UE_SYS(SYS_newfstatat, dfd, p, st, fl)); }
 static inline int sys_lstat(const char *p, struct stat *st)
 { return sys_fstatat(AT_FDCWD, p, st, AT_SYMLINK_NOFOLLOW); }
+static inline int sys_statx(int dfd, const char *p, int fl, unsigned mask, struct statx *stx)
+{ UE_AT(dfd, p, (int)UE_SYS(SYS_statx, dfd, p, fl, mask, stx)); }
 static inline int sys_fstat(int fd, struct stat *st)
 { return (int)UE_SYS(SYS_fstat, fd, st); }
 static inline int sys_openat(int dfd, const char *p, int fl, mode_t m)

@@ -188,7 +188,19 @@ long statx_impl(int dirfd, const char *path, int fl, unsigned mask, struct statx
 	int r = resolve_read(dirfd, path, !(fl & AT_SYMLINK_NOFOLLOW), &p);
 	if (r < 0)
 		return r;
-	long s = UE_ERR(LIBC(statx)(ue_kfd(&p, dirfd), ue_kpath(&p, path), fl, mask, stx));
+	long s;
+	/* As in stat_impl, the walk's own look at this very name (a statx of
+	 * the basic fields, no automount): its reply answers a call asking no
+	 * more than those, the default sync, no automount of a directory. */
+	if (p.where == UE_UNION && p.top_st_valid && p.top_stx.stx_mask && !p.node.data_layer && !p.node.redirect &&
+	    !(fl & ~(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT)) && !(mask & ~STATX_BASIC_STATS) &&
+	    ((fl & AT_NO_AUTOMOUNT) || !S_ISDIR(p.top_stx.stx_mode)) &&
+	    ((fl & AT_SYMLINK_NOFOLLOW) || !S_ISLNK(p.top_stx.stx_mode))) {
+		*stx = p.top_stx;
+		s = 0;
+	} else {
+		s = UE_ERR(LIBC(statx)(ue_kfd(&p, dirfd), ue_kpath(&p, path), fl, mask, stx));
+	}
 	if (s == 0 && p.where == UE_UNION) {
 		if (p.node.origin_ino)
 			stx->stx_ino = p.node.origin_ino;
