@@ -2,6 +2,7 @@
  * Entries of a fixed size, in chunks mapped on first use and never unmapped
  * while the process runs; a name longer than an entry holds is not kept. */
 #include "fdnames.h"
+#include "apart.h"
 #include "config.h"
 #include "layerpath.h"
 #include "nodecache.h"
@@ -24,10 +25,10 @@ struct fdname {
 	char v[NAME_BYTES];
 };
 
-_Atomic uint64_t ue_fdname_bits[UE_FDNAMES_MAX / 64];
-_Atomic uint64_t ue_fd_upper_bits[UE_FDNAMES_MAX / 64];
-_Atomic uint64_t ue_fd_made_bits[UE_FDNAMES_MAX / 64];
-static struct fdname *_Atomic chunks[UE_FDNAMES_MAX / CHUNK];
+_Atomic uint64_t ue_fdname_bits[UE_FDNAMES_MAX / 64] UE_APART;
+_Atomic uint64_t ue_fd_upper_bits[UE_FDNAMES_MAX / 64] UE_APART;
+_Atomic uint64_t ue_fd_made_bits[UE_FDNAMES_MAX / 64] UE_APART;
+static struct fdname *_Atomic chunks[UE_FDNAMES_MAX / CHUNK] UE_APART;
 static _Atomic int enabled;
 
 void ue_fdnames_enable(void)

@@ -1,4 +1,5 @@
 #include "shm.h"
+#include "apart.h"
 #include "config.h"
 #include "state.h"
 #include "sys.h"
@@ -13,7 +14,7 @@
 
 #define SHM_MAGIC UE_SHM_MAGIC
 
-struct ue_shm ue_shm_private;
+struct ue_shm ue_shm_private UE_APART;
 struct ue_shm *ue_shm = &ue_shm_private;
 static char shm_path[160];  /* the shared segment's file, for ue_shm_lock */
 static dev_t shm_dev;       /* ... and its identity, checked at each lock */

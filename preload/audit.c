@@ -7,6 +7,7 @@
  * the union is left to the loader's own search.  The audit copy runs in the
  * loader's namespace, with its own state, set up from the same environment. */
 #include "wrap.h"
+#include "apart.h"
 #include "path.h"
 
 #include <elf.h>
@@ -106,7 +107,7 @@ static const char *dyn_path(struct link_map *map, Elf64_Sxword tag)
 UE_EXPORT char *la_objsearch(const char *name, uintptr_t *cookie, unsigned int flag)
 {
 	/* The loader holds its lock around the search: one buffer suffices. */
-	static char real[PATH_MAX];
+	static char real[PATH_MAX] UE_APART;
 	char origin[PATH_MAX];
 	if (!ue_ready)
 		ue_init();

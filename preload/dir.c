@@ -3,6 +3,7 @@
  * two magic words (a real DIR starts with its fd, never negative).  Raw
  * getdents64 on a union directory fd is merged too. */
 #include "impl.h"
+#include "apart.h"
 #include "fdnames.h"
 
 /* readdir_r is deprecated, and wrapped all the same: old programs call it. */
@@ -238,7 +239,7 @@ struct gd_state {
 	struct ue_dirlist list;
 };
 #define GD_SLOTS 64
-static struct gd_state gd_table[GD_SLOTS];  /* under UE_LOCK_GETDENTS */
+static struct gd_state gd_table[GD_SLOTS] UE_APART;  /* under UE_LOCK_GETDENTS */
 
 long getdents64_impl(int fd, void *buf, size_t n)
 {

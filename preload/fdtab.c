@@ -9,6 +9,7 @@
  * only the upper copy that records the fd's own file as its origin is
  * ever put in its place. */
 #include "fdtab.h"
+#include "apart.h"
 #include "fdnames.h"
 #include "impl.h"
 #include "layerpath.h"
@@ -34,8 +35,8 @@ struct fd_entry {
 	char *rel;                   /* the file's path in the union, relative to the mount */
 };
 
-_Atomic uint64_t ue_fdtab_bits[UE_FDTAB_MAX / 64];
-static struct fd_entry *_Atomic chunks[UE_FDTAB_MAX / CHUNK];
+_Atomic uint64_t ue_fdtab_bits[UE_FDTAB_MAX / 64] UE_APART;
+static struct fd_entry *_Atomic chunks[UE_FDTAB_MAX / CHUNK] UE_APART;
 
 /* A mark no ring reaches: the next read looks. */
 #define MARK_UNSEEN ((unsigned long)-1)
