@@ -196,18 +196,25 @@ void ue_cwd_set(const char *vpath)
 	ue_cwd_change(NULL, vpath, ue_renames_head());
 }
 
+/* Started (or fchdir'd) in a lower directory renamed since: go where it
+ * went.  Apart from ue_cwd_reload, which every process runs at start-up:
+ * its buffer would push the rest of that frame a page deeper into the
+ * stack, and each page first touched costs a page fault. */
+static __attribute__((noinline)) int cwd_change_moved(const char *v, uint64_t mark)
+{
+	char real[UE_PATH_MAX];
+	cwd_real_of(v, real, sizeof real);
+	return ue_cwd_change(real[0] ? real : NULL, v, mark);
+}
+
 int ue_cwd_reload(void)
 {
-	char v[UE_PATH_MAX], real[UE_PATH_MAX];
+	char v[UE_PATH_MAX];
 	uint64_t mark = ue_renames_head();
 	int moved, r = cwd_from_kernel(v, sizeof v, &moved);
 	if (r < 0)
 		return r;
-	/* Started (or fchdir'd) in a lower directory renamed since: go where
-	 * it went. */
-	if (moved)
-		cwd_real_of(v, real, sizeof real);
-	return ue_cwd_change(moved && real[0] ? real : NULL, v, mark);
+	return moved ? cwd_change_moved(v, mark) : ue_cwd_change(NULL, v, mark);
 }
 
 void ue_cwd_forked(void)

@@ -2,6 +2,7 @@
  * the environment handed to children (the guard against writes that would
  * reach a lower is core/guard.c). */
 #include "fdtab.h"
+#include "apart.h"
 #include "impl.h"
 #include "layercheck.h"
 #include "layerpath.h"
@@ -55,7 +56,7 @@ static void refuse(const char *why)
  * first in every child's LD_PRELOAD. */
 static const char *library_path(const char *given)
 {
-	static char own[PATH_MAX];
+	static char own[PATH_MAX] UE_APART;
 	char link[64];
 	Dl_info info;
 	struct stat a, b;
@@ -122,20 +123,30 @@ static int gate_for_filter(void)
 	return 0;
 }
 
+/* The layers checked (core/layercheck.h), or the process refused.  A
+ * function of its own, so that the reason's buffer is off the stack when
+ * the rest of the start-up runs: each page of stack a process first
+ * touches costs it a page fault. */
+static __attribute__((noinline)) void check_layers(void)
+{
+	char why[2 * PATH_MAX + 128];
+	if (ue_layers_check(why, sizeof why) < 0) {
+		ue_config_reset();
+		refuse(why);
+	}
+}
+
 static void init_once(void)
 {
 	const char *lower = getenv("UNIONENV_LOWER"), *upper = getenv("UNIONENV_UPPER");
-	char why[2 * PATH_MAX + 128];
 	if (lower && upper && gate_for_filter() == 0) {
 		const char *through = getenv("UNIONENV_PASSTHROUGH");
 		if (ue_config_load(lower, upper, getenv("UNIONENV_MOUNT")) < 0 ||
 		    (through && *through && ue_config_passthrough(through) < 0)) {
 			ue_config_reset();
 			refuse("malformed UNIONENV_LOWER/UNIONENV_UPPER/UNIONENV_MOUNT/UNIONENV_PASSTHROUGH/UNIONENV_WORK");
-		} else if (ue_layers_check(why, sizeof why) < 0) {
-			ue_config_reset();
-			refuse(why);
 		} else {
+			check_layers();
 			ue_cache_init();
 			ue_cwd_reload();
 			ue_fdtab_inherit();
