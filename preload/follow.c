@@ -138,7 +138,10 @@ int ue_exec_followable(int dirfd, const char *path, int flags, const char *shown
 	} else {
 		int nofollow = (flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0;
 		fd = sys_openat(dirfd, path, O_RDONLY | O_CLOEXEC | nofollow, 0);
-		if (fd < 0)     /* execute-only: what fstat tells is judged */
+		/* Execute-only: what fstat tells is judged.  A name missing (a
+		 * PATH search's every candidate but one) is missing for O_PATH
+		 * too: no second look. */
+		if (fd < 0 && fd != -ENOENT && fd != -ENOTDIR)
 			fd = sys_openat(dirfd, path, O_PATH | O_CLOEXEC | nofollow, 0);
 		if (fd < 0)
 			return 0;       /* the kernel's exec says what is wrong */
