@@ -226,7 +226,23 @@ static int make_whiteout_once(struct ue_tmp *t, const char *dir, const char *bas
 	}
 }
 
-static int make_whiteout(const char *real)
+/* unneeded_whiteout, and whether the directory is plain: outside the aufs
+ * form one listing of its xattrs answers both where it carries no marker
+ * (the opaque mark is looked for only where one may be), and the
+ * removal's check of the directory (core/ops.c) need not list it again. */
+static int unneeded_whiteout_plain(int dfd, const char *base)
+{
+	char proc[UE_PROC_FD_SIZE];
+	if (ue_cfg.upper_form != UE_FORM_AUFS) {
+		ue_proc_fd(proc, sizeof proc, dfd, ".");
+		if (ue_upper_dir_plain(proc))
+			return 1;
+	}
+	unneeded_whiteout(dfd, base);
+	return 0;
+}
+
+static int make_whiteout(const char *real, int *dir_plain)
 {
 	char dir[UE_PATH_MAX];
 	int r;
@@ -241,15 +257,19 @@ static int make_whiteout(const char *real)
 	while ((r = make_whiteout_once(&t, dir, base)) < 0 && next_form(dir, r))
 		;
 	if (r == 0) {
-		unneeded_whiteout(t.dfd, base);
+		int plain = unneeded_whiteout_plain(t.dfd, base);
+		if (dir_plain)
+			*dir_plain = plain;
 	}
 	ue_tmp_close(&t);
 	return r;
 }
 
-int ue_make_whiteout(const char *real)
+int ue_make_whiteout(const char *real, int *dir_plain)
 {
-	int r = make_whiteout(real);
+	if (dir_plain)
+		*dir_plain = 0;
+	int r = make_whiteout(real, dir_plain);
 	if (r == 0 && ue_trace_on)
 		ue_trace_event("whiteout", real);
 	return r;

@@ -231,6 +231,24 @@ int ue_dir_markers(const char *real_dir, int aufs)
 	return flags;
 }
 
+/* Whether the upper's directory at real (a path, its ancestors resolved
+ * by the kernel) is there and hides nothing below it: no opaque mark, no
+ * redirect.  One llistxattr: most directories carry no marker at all. */
+int ue_upper_dir_plain(const char *real)
+{
+	char list[2048];
+	long n = sys_llistxattr(real, list, sizeof list);
+	if (n < 0)
+		return n == -ERANGE && !(ue_dir_markers(real, 0) & (UE_DIR_OPAQUE | UE_DIR_REDIRECT));
+	for (long i = 0; i < n; i += (long)strlen(list + i) + 1)
+		if (!strcmp(list + i, UE_OVL_USER(OPAQUE)) || !strcmp(list + i, UE_OVL_TRUSTED(OPAQUE)) ||
+		    !strcmp(list + i, UE_FUSE_OPAQUE) || !strcmp(list + i, UE_OVL_USER(REDIRECT)) ||
+		    !strcmp(list + i, UE_OVL_TRUSTED(REDIRECT)))
+			return !(ue_dir_markers(real, 0) & (UE_DIR_OPAQUE | UE_DIR_REDIRECT));
+	return 1;
+}
+
+
 /* ---- the kernel's redirect_dir and metacopy ----------------------------- */
 
 long ue_redirect_read_at(int dfd, const char *name, char *buf, size_t size)

@@ -148,6 +148,10 @@ unsigned ue_dir_xattrs(int dfd, const char *name);
 #define UE_AUFS_SCAN   1
 #define UE_AUFS_ASSUME 2
 int ue_dir_markers(const char *real_dir, int aufs);
+/* Whether the upper's directory at real (a path, its ancestors resolved
+ * by the kernel) is there and hides nothing below it: no opaque mark, no
+ * redirect.  One llistxattr: most directories carry no marker at all. */
+int ue_upper_dir_plain(const char *real);
 
 /* ---- the kernel's redirect_dir and metacopy ----------------------------- */
 

@@ -224,24 +224,10 @@ static int lower_may_show_walk(const char *rel, size_t end)
 	return (parent.stack & ~1ULL) != 0;
 }
 
-/* Whether the upper's directory at real (a path, its ancestors resolved
- * by the kernel) is there and hides nothing below it: no opaque mark, no
- * redirect.  One llistxattr: most directories carry no marker at all. */
-static int upper_dir_plain(const char *real)
-{
-	char list[2048];
-	long n = sys_llistxattr(real, list, sizeof list);
-	if (n < 0)
-		return n == -ERANGE && !(ue_dir_markers(real, 0) & (UE_DIR_OPAQUE | UE_DIR_REDIRECT));
-	for (long i = 0; i < n; i += (long)strlen(list + i) + 1)
-		if (!strcmp(list + i, UE_OVL_USER(OPAQUE)) || !strcmp(list + i, UE_OVL_TRUSTED(OPAQUE)) ||
-		    !strcmp(list + i, UE_FUSE_OPAQUE) || !strcmp(list + i, UE_OVL_USER(REDIRECT)) ||
-		    !strcmp(list + i, UE_OVL_TRUSTED(REDIRECT)))
-			return !(ue_dir_markers(real, 0) & (UE_DIR_OPAQUE | UE_DIR_REDIRECT));
-	return 1;
-}
-
-static int lower_may_show(const char *rel)
+/* parent_plain: the caller has just found rel's directory in the upper
+ * plain (ue_upper_dir_plain, through the fd the whiteout was made in):
+ * not asked again. */
+static int lower_may_show(const char *rel, int parent_plain)
 {
 	char real[UE_PATH_MAX];
 	struct ue_node parent;
@@ -267,7 +253,7 @@ static int lower_may_show(const char *rel)
 		real[root] = '/';
 		memcpy(real + root + 1, rel, i);
 		real[root + 1 + i] = '\0';
-		if (!upper_dir_plain(real))
+		if (!(i == end && parent_plain) && !ue_upper_dir_plain(real))
 			return lower_may_show_walk(rel, end);
 	}
 	memcpy(real, rel, end);
@@ -294,7 +280,7 @@ static int remove_racers_copy(struct ue_path *p, int is_dir)
 	/* Bounded: each turn needs a racer to take the name again. */
 	for (int turn = 0; turn < 16 && r == -EEXIST; turn++) {
 		if ((r = sys_lstat(p->real, &st)) == -ENOENT) {
-			r = ue_make_whiteout(p->real);  /* gone again: ours to hide */
+			r = ue_make_whiteout(p->real, NULL);  /* gone again: ours to hide */
 			continue;
 		}
 		if (r < 0)
@@ -322,9 +308,12 @@ static int remove_name(struct ue_path *p, int is_dir)
 	char idx[UE_PATH_MAX];
 	int indexed = !is_dir && p->node.layer == UE_UPPER && ue_index_of_upper(p->real, idx, sizeof idx) == 0;
 	int recorded = p->node.layer == UE_UPPER && ue_dirorigin_kind(p->node.type);
+	int parent_plain = 0;
 	if (p->node.layer != UE_UPPER) {
-		if ((r = ue_make_whiteout(p->real)) == -EEXIST)
+		if ((r = ue_make_whiteout(p->real, &parent_plain)) == -EEXIST) {
+			parent_plain = 0;
 			r = remove_racers_copy(p, is_dir);
+		}
 	} else if (p->node.in_lower) {
 		/* The markers inside go with the directory, once the whiteout
 		 * hides it: dropped before, they would let the lower show. */
@@ -343,7 +332,7 @@ static int remove_name(struct ue_path *p, int is_dir)
 	/* A whiteout made on a look that a racer has made stale hides
 	 * nothing: it goes, as the kernel (which looks under the directory's
 	 * lock) would not have made it. */
-	if ((p->node.layer != UE_UPPER || p->node.in_lower) && !lower_may_show(p->rel))
+	if ((p->node.layer != UE_UPPER || p->node.in_lower) && !lower_may_show(p->rel, parent_plain))
 		ue_drop_whiteout(p->real);
 	ue_changed(p->rel, is_dir);
 	return 0;
