@@ -3,6 +3,7 @@
  * call's result.  A read-only open outside the union is the kernel's. */
 #include "fdswap.h"
 #include "procfd.h"
+#include "restart.h"
 #include "serve.h"
 #include "wrap.h"
 
@@ -23,22 +24,35 @@ static int open_reads(int flags)
 /* The kernel will not inject an O_PATH fd (SECCOMP_IOCTL_NOTIF_ADDFD
  * takes its file with fget, which refuses them: EBADF), and coreutils'
  * cp and mv open their target directory O_PATH.  A directory or regular
- * file is given opened for reading instead, which every use of an O_PATH
- * fd accepts (the *at calls, fchdir, fstat); anything else, or a file the
- * caller may not read, stays the error it was. */
-static long path_fd_to_inject(long fd)
+ * file the caller may read is given opened for reading instead, which
+ * every use of an O_PATH fd accepts (the *at calls, fchdir, fstat): no
+ * ptrace.  Anything else (a symlink opened O_NOFOLLOW, a fifo, a device,
+ * a file the caller may not read) must be the kernel's own O_PATH open:
+ * the call is restarted with the real path (restart.h), as chdir is.  An
+ * O_PATH open reads and writes nothing, whatever path a racing thread
+ * puts there.  fstat of that fd is served by its real path (serve_stat.c:
+ * pidfd_getfd takes O_PATH files), so it shows the kept inode number. */
+static long inject_path_fd(struct ue_req *q, int argi, const struct sv_path *sp, long fd, int cloexec)
 {
-	char proc[64];
+	char proc[64], real[UE_PATH_MAX];
 	struct stat st;
-	if (fstat((int)fd, &st) < 0 || !(S_ISDIR(st.st_mode) || S_ISREG(st.st_mode))) {
-		close((int)fd);
-		return -EBADF;
-	}
 	ue_proc_fd(proc, sizeof proc, fd, NULL);
-	int r = open(proc, O_RDONLY | O_CLOEXEC | (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0));
-	int e = errno;
+	if (fstat((int)fd, &st) == 0 && (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode))) {
+		int r = open(proc, O_RDONLY | O_CLOEXEC | (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0));
+		if (r >= 0) {
+			close((int)fd);
+			return sv_inject(q, r, cloexec);
+		}
+	}
+	ssize_t n = readlink(proc, real, sizeof real - 1);
 	close((int)fd);
-	return r < 0 ? -e : r;
+	if (n <= 0 || real[0] != '/')
+		return -EBADF;
+	real[n] = '\0';
+	/* The caller's own string names it already (as after a restart). */
+	if (sp->native && !strcmp(real, sp->abs))
+		return UE_SV_CONTINUE;
+	return ue_restart_with_path(q, argi, real, sp->given);
 }
 
 static long serve_open(struct ue_req *q, int dirfd, int argi, int flags, mode_t mode)
@@ -60,7 +74,7 @@ static long serve_open(struct ue_req *q, int dirfd, int argi, int flags, mode_t 
 	if (fd >= 0 && ue_fdtab_take((int)fd, rel, sizeof rel, &mark))
 		return sv_inject_lower(q, fd, flags & O_CLOEXEC, rel, mark);
 	if (fd >= 0 && (flags & O_PATH))
-		fd = path_fd_to_inject(fd);
+		return inject_path_fd(q, argi, &sp, fd, flags & O_CLOEXEC);
 	return sv_inject(q, fd, flags & O_CLOEXEC);
 }
 

@@ -7,8 +7,7 @@
 # (docs/design.md, "An fd on a lower's file after a copy-up"): an fd
 # opened before another process copies up or renames its file reads the
 # lower's file until its own process makes a notified call (read, pread
-# and mmap are not filtered), and an O_PATH fd on a symlink is EBADF (the
-# kernel will not inject one), in the scenarios listed in SUPERVISOR_CANNOT.
+# and mmap are not filtered), in the scenarios listed in SUPERVISOR_CANNOT.
 # Skips where overlayfs cannot be mounted (not root).
 set -u
 REPO=$(cd -- "$(dirname -- "$0")/../.." && pwd -P)
@@ -20,7 +19,7 @@ if [ ! -x "$REPO/build/unionenv-supervise" ] || ! echo 'int main(void){return 0;
     echo "1..0 # skip no unionenv-supervise or no static C library"
     exit 0
 fi
-SUPERVISOR_CANNOT=" fd-before-copyup-procs fd-renamed-dir fd-renamed symlink-ino-opath "
+SUPERVISOR_CANNOT=" fd-before-copyup-procs fd-renamed-dir fd-renamed "
 scns=()
 for f in "$REPO"/tests/conformance/scenarios/*.scn; do
     n=${f##*/}; n=${n%.scn}
