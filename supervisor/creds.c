@@ -37,6 +37,10 @@ struct creds {
 static struct creds slot[SLOTS];
 static unsigned next_victim;
 static const struct creds *applied;  /* what the supervisor acts as now; NULL: itself */
+/* Is the supervisor root?  Asked once: it changes only its fsuid, never
+ * its euid, and a system call per request is a tenth of a stat's cost. */
+static int as_root = -1;
+static mode_t applied_umask = (mode_t)-1;  /* the supervisor's umask, once set */
 
 static int alive(const struct creds *c)
 {
@@ -86,7 +90,9 @@ void ue_caller_creds_changed(struct ue_req *q)
 
 int ue_caller_become(struct ue_req *q, int create)
 {
-	if (geteuid() == 0) {
+	if (as_root < 0)
+		as_root = geteuid() == 0;
+	if (as_root) {
 		const struct creds *c = lookup(q);
 		if (!c)
 			return -ESRCH;
@@ -114,7 +120,12 @@ int ue_caller_become(struct ue_req *q, int create)
 		/* umask(2) is not notified: read it for each call that creates. */
 		if (!q->have_status && ue_caller_status(q, NULL, NULL, NULL) < 0)
 			return -ESRCH;
-		umask(q->umask);
+		/* Only this line sets the supervisor's umask: set it when it
+		 * differs (a build's callers share one). */
+		if (q->umask != applied_umask) {
+			umask(q->umask);
+			applied_umask = q->umask;
+		}
 	}
 	return 0;
 }

@@ -32,8 +32,17 @@ struct sv_path {
 	int empty;              /* "": an fd operation (AT_EMPTY_PATH) or ENOENT */
 };
 
-/* Read and place the path; 0 or -errno. */
+/* Read and place the path; 0 or -errno.  The caller is checked to be
+ * the one that asked (ue_caller_valid) after its memory was read. */
 int sv_path(struct ue_req *q, int dirfd, int argi, struct sv_path *sp);
+
+/* The same without that check, for a call that only reads and may be
+ * left to the kernel (sv_read_outside): continuing acts on nothing the
+ * supervisor read, and saves a system call in a handful.  Anything else
+ * is done after sv_checked. */
+int sv_path_unchecked(struct ue_req *q, int dirfd, int argi, struct sv_path *sp);
+/* 0, or -ESRCH when the caller is no longer the one that asked. */
+int sv_checked(const struct ue_req *q);
 
 /* A read of sp may be left to the kernel: outside the union, and named by
  * the caller as the supervisor understood it. */

@@ -58,12 +58,12 @@ static long inject_path_fd(struct ue_req *q, int argi, const struct sv_path *sp,
 static long serve_open(struct ue_req *q, int dirfd, int argi, int flags, mode_t mode)
 {
 	struct sv_path sp;
-	int r = sv_path(q, dirfd, argi, &sp);
+	int r = sv_path_unchecked(q, dirfd, argi, &sp);
 	if (r < 0)
 		return r;
 	if (open_reads(flags) && sv_read_outside(&sp, !(flags & O_NOFOLLOW)))
 		return UE_SV_CONTINUE;
-	if ((r = ue_caller_become(q, flags & (O_CREAT | O_TMPFILE))) < 0)
+	if ((r = sv_checked(q)) < 0 || (r = ue_caller_become(q, flags & (O_CREAT | O_TMPFILE))) < 0)
 		return r;
 	/* Ours is close-on-exec always; the caller's as it asked. */
 	long fd = open_impl(AT_FDCWD, sp.abs, flags | O_CLOEXEC, mode);

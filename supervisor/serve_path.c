@@ -12,15 +12,24 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+int sv_checked(const struct ue_req *q)
+{
+	return ue_caller_valid(q) ? 0 : -ESRCH;
+}
+
 int sv_path(struct ue_req *q, int dirfd, int argi, struct sv_path *sp)
+{
+	int r = sv_path_unchecked(q, dirfd, argi, sp);
+	/* The memory was the caller's when read: check that the caller is
+	 * still the one that asked before acting on what it said. */
+	return r < 0 ? r : sv_checked(q);
+}
+
+int sv_path_unchecked(struct ue_req *q, int dirfd, int argi, struct sv_path *sp)
 {
 	long n = ue_caller_string(q, ue_arg(q, argi), sp->given, sizeof sp->given);
 	if (n < 0)
 		return (int)n;
-	/* The memory was the caller's when read: check that the caller is
-	 * still the one that asked before acting on what it said. */
-	if (!ue_caller_valid(q))
-		return -ESRCH;
 	sp->empty = n == 0;
 	sp->native = 1;
 	if (sp->empty) {

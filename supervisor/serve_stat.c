@@ -62,13 +62,15 @@ static long serve_stat(struct ue_req *q, int dirfd, int argi, uint64_t out, int 
 {
 	struct sv_path sp;
 	struct stat st;
-	int r = sv_path(q, dirfd, argi, &sp);
+	int r = sv_path_unchecked(q, dirfd, argi, &sp);
 	if (r < 0)
 		return r;
-	if (sp.empty && (fl & AT_EMPTY_PATH) && dirfd >= 0)
-		return serve_fstat(q, dirfd, out);
-	if (sv_read_outside(&sp, !(fl & AT_SYMLINK_NOFOLLOW)))
+	if (!(sp.empty && (fl & AT_EMPTY_PATH) && dirfd >= 0) && sv_read_outside(&sp, !(fl & AT_SYMLINK_NOFOLLOW)))
 		return UE_SV_CONTINUE;
+	if ((r = sv_checked(q)) < 0)
+		return r;
+	if (sp.empty)
+		return serve_fstat(q, dirfd, out);
 	if ((r = ue_caller_become(q, 0)) < 0)
 		return r;
 	long s = stat_impl(AT_FDCWD, sp.abs, &st, fl & ~AT_EMPTY_PATH);
@@ -86,10 +88,14 @@ long sv_statx(struct ue_req *q)
 {
 	struct sv_path sp;
 	struct statx stx;
-	int fl = (int)ue_arg(q, 2), r = sv_path(q, ue_arg_fd(q, 0), 1, &sp);
+	int fl = (int)ue_arg(q, 2), r = sv_path_unchecked(q, ue_arg_fd(q, 0), 1, &sp);
 	if (r < 0)
 		return r;
-	if (sp.empty && (fl & AT_EMPTY_PATH) && ue_arg_fd(q, 0) >= 0) {
+	if (!(sp.empty && (fl & AT_EMPTY_PATH) && ue_arg_fd(q, 0) >= 0) && sv_read_outside(&sp, !(fl & AT_SYMLINK_NOFOLLOW)))
+		return UE_SV_CONTINUE;
+	if ((r = sv_checked(q)) < 0)
+		return r;
+	if (sp.empty) {
 		int c = layer_fd(q, ue_arg_fd(q, 0));
 		if (c < 0)
 			return UE_SV_CONTINUE;
@@ -97,8 +103,6 @@ long sv_statx(struct ue_req *q)
 		close(c);
 		return s < 0 ? s : give(q, ue_arg(q, 4), &stx, sizeof stx) < 0 ? -EFAULT : 0;
 	}
-	if (sv_read_outside(&sp, !(fl & AT_SYMLINK_NOFOLLOW)))
-		return UE_SV_CONTINUE;
 	if ((r = ue_caller_become(q, 0)) < 0)
 		return r;
 	long s = statx_impl(AT_FDCWD, sp.abs, fl & ~AT_EMPTY_PATH, (unsigned)ue_arg(q, 3), &stx);
@@ -108,12 +112,12 @@ long sv_statx(struct ue_req *q)
 static long serve_access(struct ue_req *q, int dirfd, int argi, int mode, int fl)
 {
 	struct sv_path sp;
-	int r = sv_path(q, dirfd, argi, &sp);
+	int r = sv_path_unchecked(q, dirfd, argi, &sp);
 	if (r < 0)
 		return r;
 	if (sv_read_outside(&sp, !(fl & AT_SYMLINK_NOFOLLOW)))
 		return UE_SV_CONTINUE;
-	if ((r = ue_caller_become(q, 0)) < 0)
+	if ((r = sv_checked(q)) < 0 || (r = ue_caller_become(q, 0)) < 0)
 		return r;
 	return access_impl(AT_FDCWD, sp.abs, mode, fl & ~AT_EMPTY_PATH);
 }
