@@ -84,6 +84,12 @@ bench-build: deps
 	@$(MAKE) --no-print-directory all
 	@bash tests/bench/build-bench.sh
 
+# Issue 12's scale: start-ups and find over a 1,000,000-file lower and a
+# 100,000-entry upper beside small ones, with find's peak RSS (~10 minutes).
+bench-scale: deps
+	@$(MAKE) --no-print-directory all
+	@bash tests/bench/scale-bench.sh
+
 # Issue 11's speed: one supervised stat and open beside native and the
 # preload, and `go build` of a generated module, native vs union.
 bench-supervisor: deps
@@ -110,4 +116,4 @@ install: build/libunionenv.so tools
 clean:
 	rm -rf build
 
-.PHONY: all deps test demo bench bench-build bench-supervisor install clean tools
+.PHONY: all deps test demo bench bench-build bench-scale bench-supervisor install clean tools
