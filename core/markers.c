@@ -21,6 +21,7 @@ const char *const ue_ovl_xattr_table[UE_OVL_NR][2] = {
 	[UE_OVL_WHITEOUTS] = OVL_XATTR("whiteouts"),
 	[UE_OVL_NLINK]     = OVL_XATTR("nlink"),
 	[UE_OVL_ORIGIN_OF] = OVL_XATTR("origin-of."),
+	[UE_OVL_FORM]      = OVL_XATTR("unionenv-form"),
 };
 
 /* ---- names ------------------------------------------------------------- */

@@ -43,6 +43,8 @@ enum ue_ovl_xattr {
 	                     * a special file: no user. xattr; core/dirorigin.h).
 	                     * unionenv's own, in the kernel's private namespace so
 	                     * that a kernel mount ignores and hides it */
+	UE_OVL_FORM,        /* the upper's root: the form of markers the last start
+	                     * chose for it (tools/formpick.c); unionenv's own too */
 	UE_OVL_NR
 };
 /* The columns: a root kernel mount's and an unprivileged one's. */

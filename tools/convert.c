@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/xattr.h>
 
 struct cctx {
 	int to, verbose;
@@ -199,9 +200,20 @@ int main(int argc, char **argv)
 	}
 	pb_init(&c.path, "");
 	precheck(&c, fd);
+	/* The form the last union start recorded (tools/formpick.c) is about
+	 * to be wrong: dropped first, so that the start after an interrupted
+	 * conversion walks the upper; once the upper is whole in its new form,
+	 * recorded again where there was a record (the trusted form is none a
+	 * union writes: none). */
+	int recorded = fgetxattr(fd, UE_OVL_USER(FORM), NULL, 0) >= 0;
+	if (recorded && fremovexattr(fd, UE_OVL_USER(FORM)) != 0)
+		ue_die("upper '%s': %s", upper, strerror(errno));
 	progress_start(ue_prog, quiet);
 	walk(&c, fd);
 	progress_end();
+	const char *form = c.to == TO_OVERLAY ? "device" : c.to == TO_AUFS ? "aufs" : NULL;
+	if (recorded && form && fsetxattr(fd, UE_OVL_USER(FORM), form, strlen(form), 0) != 0)
+		ue_die("upper '%s': %s", upper, strerror(errno));
 	if (fflush(stdout) != 0)
 		ue_die("write error: %s", strerror(errno));
 	return EX_OK;

@@ -2,7 +2,8 @@
  * an upper (UNIONENV_UPPER_FORMAT); see formpick.h.
  *
  * auto: the form UPPER was written in, where it holds markers already and
- * its filesystem takes them; else the first form its filesystem takes, of
+ * its filesystem takes them (as the last start recorded it on the upper's
+ * root, or as a walk of the upper finds it); else the first form its filesystem takes, of
  * the kernel's char 0/0 whiteouts, its xattr whiteouts, aufs .wh. files
  * (a real probe: core/form.c, beside the upper where it can be).  A fallback form is said once, on stderr.
  * A named form is checked against the filesystem. */
@@ -19,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 
 /* Whether the directory at fd is marked as holding xattr whiteouts. */
 static int holds_xwhiteouts(int fd)
@@ -71,6 +73,30 @@ static int written_form(const char *upper)
 	return marker_below(fd, 0);
 }
 
+/* The form the last start chose for this upper, recorded on its root:
+ * every marker a union writes is of the form its start chose, so the
+ * record stands for the walk above, which reads the whole upper when it
+ * holds no marker (a build's output: every start of every union read all
+ * of it).  Only `unionenv convert` writes another form, and it drops the
+ * record.  -1: none. */
+static int recorded_form(const char *upper)
+{
+	char v[16];
+	ssize_t n = lgetxattr(upper, UE_OVL_USER(FORM), v, sizeof v - 1);
+	if (n <= 0)
+		return -1;
+	v[n] = '\0';
+	return ue_form_parse(v);
+}
+
+/* A filesystem without user xattrs keeps no record: its starts walk. */
+static void record_form(const char *upper, int form, int recorded)
+{
+	const char *name = ue_form_name(form);
+	if (form != recorded)
+		lsetxattr(upper, UE_OVL_USER(FORM), name, strlen(name), 0);
+}
+
 /* Where to probe: beside the upper, in its parent, when that is on the same
  * filesystem and writable, so that nothing happens in the upper at all (a
  * union running on it meanwhile would see its root's times move); else in
@@ -107,17 +133,19 @@ int ue_form_pick(const char *upper, const char *asked)
 		fprintf(stderr, "unionenv: upper '%s' cannot be probed: %s\n", upper, strerror(-takes));
 		return -1;
 	}
+	int recorded = recorded_form(upper);
 	if (named >= 0) {
 		/* Forms are ordered: a filesystem that takes one takes the later ones. */
 		if (named < takes) {
 			fprintf(stderr, "unionenv: upper '%s' cannot hold %s (its filesystem refuses them)\n", upper, what(named));
 			return -1;
 		}
+		record_form(upper, named, recorded);
 		return named;
 	}
 	/* Only a written form later than what the filesystem takes changes
 	 * the answer: none is later than aufs, so such an upper is not walked. */
-	int form = takes == UE_FORM_AUFS ? -1 : written_form(upper);
+	int form = takes == UE_FORM_AUFS ? -1 : recorded >= takes ? recorded : written_form(upper);
 	if (form > takes) {
 		fprintf(stderr, "unionenv: upper '%s' holds %s: writing that form\n", upper, what(form));
 	} else {
@@ -126,5 +154,6 @@ int ue_form_pick(const char *upper, const char *asked)
 			fprintf(stderr, "unionenv: upper '%s' cannot hold %s%s: writing %s\n", upper, what(UE_FORM_DEVICE),
 			        form == UE_FORM_AUFS ? " nor user xattrs" : "", what(form));
 	}
+	record_form(upper, form, recorded);
 	return form;
 }

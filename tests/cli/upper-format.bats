@@ -45,3 +45,69 @@ teardown() { common_teardown; }
     [ "$status" -eq 0 ]
     [ "$(stat -c '%Y' u .)" = "$(printf '1000000000\n1000000000')" ]
 }
+
+# The form a start chose is recorded on the upper's root, so that the next
+# start need not walk the upper (tools/formpick.c); a filesystem without
+# user xattrs keeps none and walks.
+has_user_xattrs() { setfattr -n user.ue-probe -v 1 "$1" 2>/dev/null && setfattr -x user.ue-probe "$1"; }
+
+@test "auto: the form chosen is recorded on the upper's root, and a record stands for the walk" {
+    need_lib
+    mkdir u
+    has_user_xattrs u || skip "no user xattrs on $W's filesystem"
+    run "$UE" --lower a --upper u -- true
+    [ "$status" -eq 0 ]
+    [ "$(getfattr --only-values -n user.overlay.unionenv-form u)" = device ]
+    # A record of a later form than the filesystem's first is taken as the
+    # form the upper holds, without a marker in it to find.
+    setfattr -n user.overlay.unionenv-form -v xattr u
+    run --separate-stderr "$UE" --lower a --upper u -- printenv UNIONENV_UPPER_FORMAT
+    [ "$status" -eq 0 ]
+    [ "$output" = xattr ]
+    [[ "$stderr" == *"holds the kernel's xattr whiteouts"* ]]
+    # A form given by hand is recorded too: the next auto start keeps it.
+    run "$UE" --lower a --upper u --upper-format aufs -- true
+    [ "$status" -eq 0 ]
+    run --separate-stderr "$UE" --lower a --upper u -- printenv UNIONENV_UPPER_FORMAT
+    [ "$output" = aufs ]
+}
+
+@test "auto: a record naming an unknown form is not trusted: the upper is walked and the record rewritten" {
+    need_lib
+    mkdir -p u/d
+    has_user_xattrs u || skip "no user xattrs on $W's filesystem"
+    : >u/d/.wh.gone
+    setfattr -n user.overlay.unionenv-form -v bogus u
+    run --separate-stderr "$UE" --lower a --upper u -- printenv UNIONENV_UPPER_FORMAT
+    [ "$output" = aufs ]
+    [ "$(getfattr --only-values -n user.overlay.unionenv-form u)" = aufs ]
+}
+
+@test "the record is no part of the union: not in the root's xattrs, not in diff; convert rewrites it" {
+    need_lib
+    mkdir u
+    has_user_xattrs u || skip "no user xattrs on $W's filesystem"
+    run "$UE" --lower a --upper u --upper-format aufs -- rm a/fa
+    [ "$status" -eq 0 ]
+    [ -e u/.wh.fa ]
+    run --separate-stderr "$UE" --lower a --upper u -- python3 -c 'import os; print(sorted(os.listxattr("a")))'
+    [ "$status" -eq 0 ]
+    [ "$output" = "[]" ]
+    # the root is no change: one deletion, as without the record
+    run --separate-stderr "$UE" diff --lower a --upper u
+    [ "$status" -eq 1 ]
+    [ "$output" = "D /fa" ]
+    run "$UE" convert --to overlay --quiet u
+    [ "$status" -eq 0 ]
+    [ "$(getfattr --only-values -n user.overlay.unionenv-form u)" = device ]
+    run --separate-stderr "$UE" --lower a --upper u -- printenv UNIONENV_UPPER_FORMAT
+    [ "$output" = device ]
+    [ "$(stat -c '%F' u/fa)" = "character special file" ]
+    # The trusted form is none a union writes: no record, the next start walks.
+    if [ "$(id -u)" = 0 ]; then
+        run "$UE" convert --to overlay-trusted --quiet u
+        [ "$status" -eq 0 ]
+        run getfattr --only-values -n user.overlay.unionenv-form u
+        [ "$status" -ne 0 ]
+    fi
+}
