@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/sysmacros.h>
 
 int ue_form_refused(int err)
@@ -39,13 +40,35 @@ static int holds_xattr(const char *dir, const char *name)
 	return r;
 }
 
+/* One probe at a time in dir: another's entry, made between our look at
+ * the times and our own entry, would have us put back the times its entry
+ * gave (two launches at once on one upper left its root "changed" with
+ * nothing changed in it).  A lock on dir, held by its fd (returned, or
+ * -1); waited for a second at most, as a program of the union may hold
+ * a lock on its own directory for long. */
+static int probe_lock(const char *dir)
+{
+	int lk = sys_openat(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+	for (int i = 0; lk >= 0 && i < 1000 && UE_SYS(SYS_flock, lk, LOCK_EX | LOCK_NB) == -EWOULDBLOCK; i++) {
+		struct timespec ms = { 0, 1000000 };
+		UE_SYS(SYS_nanosleep, &ms, NULL);
+	}
+	return lk;
+}
+
 int ue_form_probe(const char *dir)
 {
 	char name[4096];
 	struct stat st;
 	int r;
-	if ((r = probe_name(name, sizeof name, dir)) < 0 || (r = sys_lstat(dir, &st)) < 0)
+	if ((r = probe_name(name, sizeof name, dir)) < 0)
 		return r;
+	int lk = probe_lock(dir);
+	if ((r = sys_lstat(dir, &st)) < 0) {
+		if (lk >= 0)
+			sys_close(lk);
+		return r;
+	}
 	int form = UE_FORM_DEVICE;
 	r = sys_mknodat(AT_FDCWD, name, S_IFCHR | 0000, makedev(0, 0));
 	/* Some filesystems (FUSE's exfat) leave a regular file behind a refusal. */
@@ -58,6 +81,8 @@ int ue_form_probe(const char *dir)
 	/* The directory shows no sign of the probe: its times go back. */
 	struct timespec ts[2] = { st.st_atim, st.st_mtim };
 	sys_utimensat(AT_FDCWD, dir, ts, AT_SYMLINK_NOFOLLOW);
+	if (lk >= 0)
+		sys_close(lk);
 	return form;
 }
 

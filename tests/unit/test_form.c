@@ -17,7 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -159,6 +161,33 @@ static void probe(void)
 	is_int(ue_form_probe(dir), UE_FORM_DEVICE, "probe: a plain filesystem takes devices");
 	stat(dir, &after);
 	ok(after.st_mtim.tv_sec == before.st_mtim.tv_sec && after.st_mtim.tv_nsec == before.st_mtim.tv_nsec, "probe: mtime kept");
+	/* Two probes at once (two launches on one upper): one that looks at
+	 * the times while the other's entry is there waits for the other to
+	 * put them back, or it would put back the times that entry gave. */
+	int ready[2];
+	ok(pipe(ready) == 0, "probe: a pipe");
+	pid_t other = fork();
+	if (other == 0) {
+		char name[64];
+		int lk = open(dir, O_RDONLY | O_DIRECTORY);
+		flock(lk, LOCK_EX);
+		snprintf(name, sizeof name, "%s/other", dir);
+		close(open(name, O_CREAT | O_WRONLY, 0600));
+		unlink(name);
+		if (write(ready[1], "x", 1) != 1)
+			_exit(1);
+		usleep(200000);
+		utimensat(AT_FDCWD, dir, ts, 0);
+		_exit(0);
+	}
+	char c;
+	ok(read(ready[0], &c, 1) == 1, "probe: the other probe's entry is made");
+	is_int(ue_form_probe(dir), UE_FORM_DEVICE, "probe: beside another probe");
+	stat(dir, &after);
+	is_int((int)after.st_mtim.tv_sec, 1000000000, "probe: beside another probe, the directory's own mtime is put back");
+	waitpid(other, NULL, 0);
+	close(ready[0]);
+	close(ready[1]);
 	ok(rmdir(dir) == 0, "probe: nothing left in the directory");
 	is_int(ue_form_parse("oci"), UE_FORM_AUFS, "oci is another name for aufs");
 	is_int(ue_form_parse("bogus"), -1, "an unknown form");
