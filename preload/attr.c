@@ -136,22 +136,48 @@ long fchmod_impl(int fd, mode_t mode)
 	return fd_announced(fd, UE_ERR(LIBC(fchmod)(fd, mode)), -1, -1, mode);
 }
 
-long chown_impl(int dirfd, const char *path, uid_t u, gid_t g, int fl)
-{
-	struct ue_path p;
-	uid_t ids[2] = { u, (uid_t)g };
-	int r = prepare_checked(dirfd, path, !(fl & AT_SYMLINK_NOFOLLOW), 0, MAY_CHOWN, ids, &p);
-	return r < 0 ? r : announced(&p, UE_ERR(LIBC(fchownat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), u, g, fl)), u, g, -1);
-}
-
-long fchown_impl(int fd, uid_t u, gid_t g)
+/* fchown, and fchownat(fd, "", AT_EMPTY_PATH) (empty: its flags), which is
+ * the same call on fd, an O_PATH one included: passed through as it is,
+ * the kernel would change a lower's file in place. */
+static long chown_fd(int fd, uid_t u, gid_t g, int empty)
 {
 	struct ue_path p;
 	uid_t ids[2] = { u, (uid_t)g };
 	int r = fd_prepare(fd, MAY_CHOWN, ids, &p);
 	if (r != 0)
 		return r < 0 ? r : announced(&p, UE_ERR(LIBC(fchownat)(AT_FDCWD, ue_kreal(&p), u, g, AT_SYMLINK_NOFOLLOW)), u, g, -1);
-	return fd_announced(fd, UE_ERR(LIBC(fchown)(fd, u, g)), u, g, -1);
+	return fd_announced(fd, UE_ERR(empty ? LIBC(fchownat)(fd, "", u, g, empty) : LIBC(fchown)(fd, u, g)), u, g, -1);
+}
+
+long chown_impl(int dirfd, const char *path, uid_t u, gid_t g, int fl)
+{
+	struct ue_path p;
+	uid_t ids[2] = { u, (uid_t)g };
+	if ((fl & AT_EMPTY_PATH) && path && !*path) {
+		if (dirfd != AT_FDCWD)
+			return chown_fd(dirfd, u, g, fl);
+		path = ".";
+		fl &= ~AT_EMPTY_PATH;
+	}
+	int r = prepare_checked(dirfd, path, !(fl & AT_SYMLINK_NOFOLLOW), 0, MAY_CHOWN, ids, &p);
+	return r < 0 ? r : announced(&p, UE_ERR(LIBC(fchownat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), u, g, fl)), u, g, -1);
+}
+
+long fchown_impl(int fd, uid_t u, gid_t g)
+{
+	return chown_fd(fd, u, g, 0);
+}
+
+/* futimens, and utimensat(fd, "", AT_EMPTY_PATH) (empty: its flags): as
+ * chown_fd. */
+static long utimens_fd(int fd, const struct timespec t[2], int empty)
+{
+	struct ue_path p;
+	int now = !t || (t[0].tv_nsec == UTIME_NOW && t[1].tv_nsec == UTIME_NOW);
+	int r = fd_prepare(fd, now ? MAY_OWN_OR_WRITE : MAY_OWN, NULL, &p);
+	if (r != 0)
+		return r < 0 ? r : UE_ERR(LIBC(utimensat)(AT_FDCWD, ue_kreal(&p), t, AT_SYMLINK_NOFOLLOW));
+	return UE_ERR(empty ? LIBC(utimensat)(fd, "", t, empty) : LIBC(futimens)(fd, t));
 }
 
 long utimensat_impl(int dirfd, const char *path, const struct timespec t[2], int fl)
@@ -159,6 +185,12 @@ long utimensat_impl(int dirfd, const char *path, const struct timespec t[2], int
 	struct ue_path p;
 	if (!path)
 		return -EINVAL;  /* as glibc: the fd form is futimens */
+	if ((fl & AT_EMPTY_PATH) && !*path) {
+		if (dirfd != AT_FDCWD)
+			return utimens_fd(dirfd, t, fl);
+		path = ".";
+		fl &= ~AT_EMPTY_PATH;
+	}
 	/* "Now" needs write permission or ownership; explicit times, ownership. */
 	int now = !t || (t[0].tv_nsec == UTIME_NOW && t[1].tv_nsec == UTIME_NOW);
 	int r = prepare_checked(dirfd, path, !(fl & AT_SYMLINK_NOFOLLOW), 0, now ? MAY_OWN_OR_WRITE : MAY_OWN, NULL, &p);
@@ -167,12 +199,7 @@ long utimensat_impl(int dirfd, const char *path, const struct timespec t[2], int
 
 long futimens_impl(int fd, const struct timespec t[2])
 {
-	struct ue_path p;
-	int now = !t || (t[0].tv_nsec == UTIME_NOW && t[1].tv_nsec == UTIME_NOW);
-	int r = fd_prepare(fd, now ? MAY_OWN_OR_WRITE : MAY_OWN, NULL, &p);
-	if (r != 0)
-		return r < 0 ? r : UE_ERR(LIBC(utimensat)(AT_FDCWD, ue_kreal(&p), t, AT_SYMLINK_NOFOLLOW));
-	return UE_ERR(LIBC(futimens)(fd, t));
+	return utimens_fd(fd, t, 0);
 }
 
 static const struct timespec *tv_to_ts(const struct timeval t[2], struct timespec ts[2])

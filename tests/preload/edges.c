@@ -301,6 +301,28 @@ static int longlower(void)
 	return 0;
 }
 
+/* fchownat and utimensat of "" with AT_EMPTY_PATH act on the fd, an O_PATH
+ * one too, as fchown and futimens do: on a lower's file, on its copy-up,
+ * seen through the name (passed to the kernel as they are, they changed
+ * the lower); with AT_FDCWD, on the current directory. */
+static int empty_path(void)
+{
+	struct timespec t1[2] = { { 1, 0 }, { 1, 0 } }, t2[2] = { { 2, 0 }, { 2, 0 } };
+	struct stat st;
+	int fd = open("was-a-file", O_RDONLY);
+	show("utimensat(fd, \"\", AT_EMPTY_PATH)", utimensat(fd, "", t1, AT_EMPTY_PATH));
+	printf("mtime through the name: %ld\n", stat("was-a-file", &st) == 0 ? (long)st.st_mtime : -1L);
+	int op = open("was-a-file", O_PATH);
+	show("fchownat(O_PATH fd, \"\", AT_EMPTY_PATH) to self", fchownat(op, "", getuid(), getgid(), AT_EMPTY_PATH));
+	show("utimensat(O_PATH fd, \"\", AT_EMPTY_PATH)", utimensat(op, "", t2, AT_EMPTY_PATH));
+	printf("mtime through the name: %ld\n", stat("was-a-file", &st) == 0 ? (long)st.st_mtime : -1L);
+	show("utimensat(AT_FDCWD, \"\", AT_EMPTY_PATH)", utimensat(AT_FDCWD, "", t1, AT_EMPTY_PATH));
+	printf("mtime of .: %ld\n", stat(".", &st) == 0 ? (long)st.st_mtime : -1L);
+	close(fd);
+	close(op);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "efault"))
@@ -315,6 +337,8 @@ int main(int argc, char **argv)
 		return longtree();
 	if (argc >= 2 && !strcmp(argv[1], "longlower"))
 		return longlower();
-	fprintf(stderr, "usage: edges efault|chown-noop FILE|unixsock|longpath|longtree|longlower\n");
+	if (argc >= 2 && !strcmp(argv[1], "empty-path"))
+		return empty_path();
+	fprintf(stderr, "usage: edges efault|chown-noop FILE|unixsock|longpath|longtree|longlower|empty-path\n");
 	return 2;
 }

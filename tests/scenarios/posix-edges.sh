@@ -54,7 +54,7 @@ check() {
     lowers_unchanged "$desc"
 }
 
-tap_plan 9
+tap_plan 12
 
 EFAULT_WANT=$(cat <<'WANT'
 open(p, O_RDONLY) NULL: EFAULT
@@ -162,6 +162,11 @@ the current directory stayed: yes
 WANT
 )
 check "bind and connect of relative names too long for sun_path once the upper is glued in front" "$SOCK_WANT" unixsock
+
+check "fchownat and utimensat of \"\" with AT_EMPTY_PATH act on the fd (O_PATH too) or the cwd: a lower's file is copied up" \
+    "$(printf '%s\n' 'utimensat(fd, "", AT_EMPTY_PATH): ok' 'mtime through the name: 1' \
+        'fchownat(O_PATH fd, "", AT_EMPTY_PATH) to self: ok' 'utimensat(O_PATH fd, "", AT_EMPTY_PATH): ok' \
+        'mtime through the name: 2' 'utimensat(AT_FDCWD, "", AT_EMPTY_PATH): ok' 'mtime of .: 1')" empty-path
 
 # chown(-1, -1) changes nothing, so anyone may: a file root made, by uid
 # 65534.
