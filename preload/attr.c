@@ -168,13 +168,18 @@ long fchown_impl(int fd, uid_t u, gid_t g)
 	return chown_fd(fd, u, g, 0);
 }
 
+/* "Now" needs write permission or ownership; explicit times, ownership. */
+static enum check times_check(const struct timespec t[2])
+{
+	return !t || (t[0].tv_nsec == UTIME_NOW && t[1].tv_nsec == UTIME_NOW) ? MAY_OWN_OR_WRITE : MAY_OWN;
+}
+
 /* futimens, and utimensat(fd, "", AT_EMPTY_PATH) (empty: its flags): as
  * chown_fd. */
 static long utimens_fd(int fd, const struct timespec t[2], int empty)
 {
 	struct ue_path p;
-	int now = !t || (t[0].tv_nsec == UTIME_NOW && t[1].tv_nsec == UTIME_NOW);
-	int r = fd_prepare(fd, now ? MAY_OWN_OR_WRITE : MAY_OWN, NULL, &p);
+	int r = fd_prepare(fd, times_check(t), NULL, &p);
 	if (r != 0)
 		return r < 0 ? r : UE_ERR(LIBC(utimensat)(AT_FDCWD, ue_kreal(&p), t, AT_SYMLINK_NOFOLLOW));
 	return UE_ERR(empty ? LIBC(utimensat)(fd, "", t, empty) : LIBC(futimens)(fd, t));
@@ -191,9 +196,7 @@ long utimensat_impl(int dirfd, const char *path, const struct timespec t[2], int
 		path = ".";
 		fl &= ~AT_EMPTY_PATH;
 	}
-	/* "Now" needs write permission or ownership; explicit times, ownership. */
-	int now = !t || (t[0].tv_nsec == UTIME_NOW && t[1].tv_nsec == UTIME_NOW);
-	int r = prepare_checked(dirfd, path, !(fl & AT_SYMLINK_NOFOLLOW), 0, now ? MAY_OWN_OR_WRITE : MAY_OWN, NULL, &p);
+	int r = prepare_checked(dirfd, path, !(fl & AT_SYMLINK_NOFOLLOW), 0, times_check(t), NULL, &p);
 	return r < 0 ? r : UE_ERR(LIBC(utimensat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), t, fl));
 }
 

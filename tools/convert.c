@@ -6,6 +6,8 @@
  * too).  Restartable: see markform.h.  With --lower, what a root kernel
  * mount's redirect_dir and metacopy left is materialised first
  * (materialise.h). */
+#include "config.h"
+#include "form.h"
 #include "layer.h"
 #include "markform.h"
 #include "materialise.h"
@@ -211,7 +213,7 @@ int main(int argc, char **argv)
 	progress_start(ue_prog, quiet);
 	walk(&c, fd);
 	progress_end();
-	const char *form = c.to == TO_OVERLAY ? "device" : c.to == TO_AUFS ? "aufs" : NULL;
+	const char *form = c.to == TO_OVERLAY ? ue_form_name(UE_FORM_DEVICE) : c.to == TO_AUFS ? ue_form_name(UE_FORM_AUFS) : NULL;
 	if (recorded && form && fsetxattr(fd, UE_OVL_USER(FORM), form, strlen(form), 0) != 0)
 		ue_die("upper '%s': %s", upper, strerror(errno));
 	if (fflush(stdout) != 0)

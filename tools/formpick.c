@@ -3,7 +3,8 @@
  *
  * auto: the form UPPER was written in, where it holds markers already and
  * its filesystem takes them (as the last start recorded it on the upper's
- * root, or as a walk of the upper finds it); else the first form its filesystem takes, of
+ * root, or as a walk of the upper finds it); else the first form its
+ * filesystem takes, of
  * the kernel's char 0/0 whiteouts, its xattr whiteouts, aufs .wh. files
  * (a real probe: core/form.c, beside the upper where it can be).  A fallback form is said once, on stderr.
  * A named form is checked against the filesystem. */
@@ -77,8 +78,8 @@ static int written_form(const char *upper)
  * every marker a union writes is of the form its start chose, so the
  * record stands for the walk above, which reads the whole upper when it
  * holds no marker (a build's output: every start of every union read all
- * of it).  Only `unionenv convert` writes another form, and it drops the
- * record.  -1: none. */
+ * of it).  Only `unionenv convert` writes another form: it drops the
+ * record first and writes its own form once done.  -1: none. */
 static int recorded_form(const char *upper)
 {
 	char v[16];

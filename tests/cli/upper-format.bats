@@ -90,6 +90,7 @@ has_user_xattrs() { setfattr -n user.ue-probe -v 1 "$1" 2>/dev/null && setfattr 
     run "$UE" --lower a --upper u --upper-format aufs -- rm a/fa
     [ "$status" -eq 0 ]
     [ -e u/.wh.fa ]
+    [ "$(cat a/fa)" = A ]   # the lower is never written
     run --separate-stderr "$UE" --lower a --upper u -- python3 -c 'import os; print(sorted(os.listxattr("a")))'
     [ "$status" -eq 0 ]
     [ "$output" = "[]" ]
