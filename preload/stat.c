@@ -48,6 +48,11 @@ static unsigned long fd_origin(int fd, mode_t mode)
 	char real[UE_PATH_MAX];
 	if (!ue_cfg.one_dev || ue_fd_made(fd))
 		return 0;
+	/* A followed fd is open on a lower's file (fdtab.h), whose number is
+	 * the one the union shows: origins are the upper's (tar's two fstat a
+	 * file asked the xattr twice). */
+	if (ue_fd_tracked(fd))
+		return 0;
 	if (!ue_dirorigin_kind(mode))
 		return ue_origin_ino_fd(fd);
 	if (!S_ISLNK(mode) && !ue_fd_on_upper(fd))
