@@ -59,6 +59,7 @@ teardown() { common_teardown; }
         echo "/usr/share/doc/unionenv/README.md.gz -rw-r--r--"
         echo "/usr/share/doc/unionenv/changelog.gz -rw-r--r--"
         echo "/usr/share/doc/unionenv/copyright -rw-r--r--"
+        echo "/usr/share/lintian/overrides/unionenv -rw-r--r--"  # the static-pie launcher
         for m in unionenv unionenv-check unionenv-commit unionenv-convert unionenv-diff \
             unionenv-export unionenv-fsck unionenv-import; do
             echo "/usr/share/man/man1/$m.1.gz -rw-r--r--"
