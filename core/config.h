@@ -56,5 +56,8 @@ int ue_config_passthrough(const char *list);
 int ue_config_passes(const char *rel);
 void ue_config_probe(void);    /* layers' devices; at load, and again when they may have changed */
 static inline int ue_config_active(void) { return ue_cfg.nlayers > 0; }
+/* Layer i is the lowest: nothing below it merges, a whiteout there hides
+ * nothing. */
+static inline int ue_layer_is_bottom(int i) { return i == ue_cfg.nlayers - 1; }
 
 #endif

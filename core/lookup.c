@@ -59,11 +59,18 @@ static int layer_lstat(const char *real, struct stat *st, struct statx *stx)
 }
 
 /* Note what layer i's directory at real says of itself in out; its
- * markers (UE_DIR_OPAQUE: nothing below it merges). */
+ * markers (UE_DIR_OPAQUE: nothing below it merges).  The bottom layer's
+ * directories are not read for aufs markers: with nothing below, its
+ * .wh.NAME hides nothing and only has to be kept out of sight, which
+ * taking every directory there as holding them does (a directory holding
+ * one is an aufs directory).  The read was a second listing of every
+ * directory find or du walked (issue 12). */
 static int dir_layer(struct ue_node *out, int i, const char *real)
 {
-	int m = i > UE_UPPER ? ue_lower_dir_markers(real) : ue_dir_markers(real, ue_cfg.upper_form == UE_FORM_AUFS ? UE_AUFS_ASSUME : 0);
-	if (m & UE_DIR_AUFS)
+	int bottom = i > UE_UPPER && ue_layer_is_bottom(i);
+	int m = i > UE_UPPER ? ue_lower_dir_markers(real, bottom ? 0 : UE_AUFS_SCAN)
+	                     : ue_dir_markers(real, ue_cfg.upper_form == UE_FORM_AUFS ? UE_AUFS_ASSUME : 0);
+	if ((m & UE_DIR_AUFS) || bottom)
 		out->aufs |= 1ULL << i;
 	if (m & UE_DIR_XWHITEOUTS)
 		out->xwh |= 1ULL << i;
@@ -76,7 +83,7 @@ static int layer_whiteout(const struct ue_node *parent, int i, const char *real,
 {
 	if (present && ue_whiteout_inode(AT_FDCWD, real, st, (parent->xwh >> i) & 1))
 		return 1;
-	return (parent->aufs & (1ULL << i)) && ue_aufs_hides(real);
+	return (parent->aufs & (1ULL << i)) && !ue_layer_is_bottom(i) && ue_aufs_hides(real);
 }
 
 /* The top entry's permissions as the union shows them: the owner a

@@ -37,12 +37,12 @@ void ue_lower_marks_abandon(void)
 	n_entries = 0;
 }
 
-int ue_lower_dir_markers(const char *real_dir)
+int ue_lower_dir_markers(const char *real_dir, int aufs)
 {
 	size_t len = strlen(real_dir);
 	struct entry *e;
 	if (ue_cache_bypass || ue_lock(UE_LOCK_NODECACHE) < 0)
-		return ue_dir_markers(real_dir, UE_AUFS_SCAN);
+		return ue_dir_markers(real_dir, aufs);
 	HASH_FIND(hh, table, real_dir, len, e);
 	int found = e != NULL, m = e ? e->marks : 0;
 	ue_unlock(UE_LOCK_NODECACHE);
@@ -50,7 +50,7 @@ int ue_lower_dir_markers(const char *real_dir)
 		return m;
 	/* Read outside the lock: a racing thread reading the same directory
 	 * finds the same answer, and the second insert is skipped. */
-	m = ue_dir_markers(real_dir, UE_AUFS_SCAN);
+	m = ue_dir_markers(real_dir, aufs);
 	if (!(e = malloc(sizeof *e + len + 1)))
 		return m;
 	e->marks = m;

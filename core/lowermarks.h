@@ -12,9 +12,10 @@
 #ifndef UE_LOWERMARKS_H
 #define UE_LOWERMARKS_H
 
-/* ue_dir_markers(real_dir, UE_AUFS_SCAN) of a lower's directory, from the
- * table or read once; an error reads as no markers, as there. */
-int ue_lower_dir_markers(const char *real_dir);
+/* ue_dir_markers(real_dir, aufs) of a lower's directory, from the table
+ * or read once; an error reads as no markers, as there.  A directory is
+ * always asked with the same aufs (its layer's). */
+int ue_lower_dir_markers(const char *real_dir, int aufs);
 
 /* Under UE_LOCK_NODECACHE: forget everything (the unit tests change their
  * lowers between cases), or, in a fork child whose parent thread could not

@@ -10,6 +10,8 @@
 #include "tmpname.h"
 
 #include <dirent.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,29 +23,36 @@ struct seen {
 	char name[];
 };
 
+/* Call fn for every entry of the directory open as fd, except . and ..,
+ * from where fd stands; the d_ino of ".." into *dotdot when asked. */
+static int each_entry_of(int fd, int (*fn)(void *, int, struct linux_dirent64 *), void *arg, uint64_t *dotdot)
+{
+	char buf[32768];
+	for (;;) {
+		long n = sys_getdents64(fd, buf, sizeof buf);
+		if (n <= 0)
+			return (int)n;
+		for (long off = 0; off < n;) {
+			struct linux_dirent64 *d = (void *)(buf + off);
+			off += d->d_reclen;
+			int r = 0;
+			if (d->d_name[0] != '.' || (d->d_name[1] && (d->d_name[1] != '.' || d->d_name[2])))
+				r = fn(arg, fd, d);
+			else if (dotdot && d->d_name[1])
+				*dotdot = d->d_ino;
+			if (r < 0)
+				return r;
+		}
+	}
+}
+
 /* Call fn for every entry of the real directory path, except . and .. */
 static int each_entry(const char *real, int (*fn)(void *, int, struct linux_dirent64 *), void *arg)
 {
-	char buf[32768];
 	int fd = sys_openat(AT_FDCWD, real, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 	if (fd < 0)
 		return fd;
-	int r = 0;
-	for (;;) {
-		long n = sys_getdents64(fd, buf, sizeof buf);
-		if (n <= 0) {
-			r = (int)n;
-			break;
-		}
-		for (long off = 0; off < n && r >= 0;) {
-			struct linux_dirent64 *d = (void *)(buf + off);
-			off += d->d_reclen;
-			if (strcmp(d->d_name, ".") && strcmp(d->d_name, ".."))
-				r = fn(arg, fd, d);
-		}
-		if (r < 0)
-			break;
-	}
+	int r = each_entry_of(fd, fn, arg, NULL);
 	sys_close(fd);
 	return r;
 }
@@ -168,7 +177,8 @@ static int merge_one(void *arg, int dfd, struct linux_dirent64 *d)
 	size_t len = strlen(d->d_name);
 	if (m->aufs && ue_aufs_is_marker(d->d_name)) {
 		/* .wh.NAME hides NAME below; .wh..wh..opq made the stack stop here */
-		return strcmp(d->d_name, UE_AUFS_OPAQUE) && !m->single ? hide(m, ue_aufs_hidden(d->d_name)) : 0;
+		return strcmp(d->d_name, UE_AUFS_OPAQUE) && !m->single && !ue_layer_is_bottom(m->layer)
+		           ? hide(m, ue_aufs_hidden(d->d_name)) : 0;
 	}
 	if (m->layer == UE_UPPER && ue_is_tmp_name(d->d_name))
 		return 0;
@@ -209,7 +219,37 @@ static int by_name(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-int ue_dir_list(const char *rel, const struct ue_node *dir, struct ue_dirlist *out)
+/* A directory of one layer read through fd, the caller's own open of it
+ * (fts opens each directory of find, du and rm -rf, then lists it): a
+ * listing's own open made the kernel build ext4's hashed listing a second
+ * time and walk the path three times more (the open, "." and "..").  Only
+ * when fd is open on that very directory, and it is not the root of a
+ * mount, whose ".." on disk is not the one its path gives.  The fd's
+ * position is put back.  1: listed into m; 0: not this way (m untouched);
+ * -errno. */
+static int list_through_fd(struct merge *m, int fd, const char *real, int upper)
+{
+	struct stat fst;
+	struct statx stx;
+	if (sys_fstat(fd, &fst) < 0 ||
+	    sys_statx(AT_FDCWD, real, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_INO, &stx) < 0 ||
+	    !(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) || (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) ||
+	    makedev(stx.stx_dev_major, stx.stx_dev_minor) != fst.st_dev || stx.stx_ino != fst.st_ino)
+		return 0;
+	long pos = sys_lseek(fd, 0, SEEK_CUR);
+	if (pos < 0 || (pos && sys_lseek(fd, 0, SEEK_SET) < 0))
+		return 0;
+	unsigned long dot = upper && ue_cfg.one_dev ? ue_origin_ino(real) : 0;
+	uint64_t dotdot = 1;
+	int r;
+	if ((r = push(m, dirent_new(m, dot ? dot : stx.stx_ino, DT_DIR, "."))) == 0 &&
+	    (r = push(m, dirent_new(m, 1, DT_DIR, ".."))) == 0 && (r = each_entry_of(fd, merge_one, m, &dotdot)) == 0)
+		m->ent[1]->ino = dotdot ? dotdot : 1;
+	sys_lseek(fd, pos, SEEK_SET);
+	return r < 0 ? r : 1;
+}
+
+int ue_dir_list_fd(const char *rel, const struct ue_node *dir, int fd, struct ue_dirlist *out)
 {
 	struct merge m = { 0 };
 	char real[UE_PATH_MAX];
@@ -223,6 +263,16 @@ int ue_dir_list(const char *rel, const struct ue_node *dir, struct ue_dirlist *o
 		return -ENOENT;
 	if (!S_ISDIR(dir->type))
 		return -ENOTDIR;
+	if (m.single && fd >= 0) {
+		m.layer = __builtin_ctzll(dir->stack);
+		m.real = real;
+		m.origins = -1;
+		m.aufs = (dir->aufs >> m.layer) & 1;
+		m.xwh = (dir->xwh >> m.layer) & 1;
+		if ((r = ue_node_real(real, sizeof real, dir, m.layer, rel)) < 0 ||
+		    (r = list_through_fd(&m, fd, real, m.layer == UE_UPPER)) != 0)
+			goto out;
+	}
 	/* "." and ".." first, as the kernel gives them. */
 	unsigned long dot_origin = 0;
 	if ((r = ue_node_real(real, sizeof real, dir, dir->layer, rel)) < 0 || (r = sys_lstat(real, &st)) < 0)
@@ -264,6 +314,11 @@ out:;
 	if (out->n > 2)
 		qsort(out->ent + 2, out->n - 2, sizeof *out->ent, by_name);
 	return 0;
+}
+
+int ue_dir_list(const char *rel, const struct ue_node *dir, struct ue_dirlist *out)
+{
+	return ue_dir_list_fd(rel, dir, -1, out);
 }
 
 void ue_dir_free(struct ue_dirlist *l)

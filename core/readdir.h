@@ -24,6 +24,9 @@ struct ue_dirlist {
 };
 
 int ue_dir_list(const char *rel, const struct ue_node *dir, struct ue_dirlist *out);
+/* The same, where the caller has fd open on the directory (its own open,
+ * as fts lists): a directory of one layer is read through it. */
+int ue_dir_list_fd(const char *rel, const struct ue_node *dir, int fd, struct ue_dirlist *out);
 void ue_dir_free(struct ue_dirlist *l);
 
 /* 1 when the union directory holds no name, 0 when it does, or -errno. */

@@ -51,7 +51,7 @@ static DIR *union_dir_new(int fd, const struct ue_path *p)
 	if (!u)
 		return ue_fail(-ENOMEM);
 	int r = -ENOMEM;
-	if (!(u->rel = strdup(p->rel)) || (r = ue_dir_list(p->rel, &p->node, &u->list)) < 0) {
+	if (!(u->rel = strdup(p->rel)) || (r = ue_dir_list_fd(p->rel, &p->node, fd, &u->list)) < 0) {
 		free(u->rel);
 		free(u);
 		return ue_fail(r);
@@ -261,7 +261,7 @@ long getdents64_impl(int fd, void *buf, size_t n)
 		s->fd = fd;
 		s->dev = st.st_dev;
 		s->ino = st.st_ino;
-		r = ue_dir_list(p.rel, &p.node, &s->list);
+		r = ue_dir_list_fd(p.rel, &p.node, fd, &s->list);
 	}
 	size_t used = 0;
 	while (r == 0 && (size_t)pos < s->list.n) {
