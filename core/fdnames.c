@@ -22,6 +22,8 @@ struct fdname {
 	uint64_t seen;           /* ring position the name is true at */
 	uint16_t len;            /* strlen(v) */
 	uint16_t rel;            /* offset in v of the part below the mount */
+	int8_t layer;            /* open on the name's directory in this layer (its real path
+	                          * the layer's root and the name); -1: not known */
 	char v[NAME_BYTES];
 };
 
@@ -90,6 +92,13 @@ static int still_true(const struct fdname *e, uint64_t head)
 
 int ue_fdname_get(int fd, char *out, size_t size)
 {
+	int layer;
+	return ue_fdname_get_layer(fd, out, size, &layer);
+}
+
+int ue_fdname_get_layer(int fd, char *out, size_t size, int *layer)
+{
+	*layer = -1;
 	if (!ue_fdname_known(fd) || !usable() || ue_lock(UE_LOCK_FDNAMES) < 0)
 		return 0;
 	int ok = 0;
@@ -99,6 +108,7 @@ int ue_fdname_get(int fd, char *out, size_t size)
 		if (still_true(e, head)) {
 			if (e->len < size) {
 				memcpy(out, e->v, e->len + 1u);
+				*layer = e->layer;
 				ok = 1;
 			}
 			e->seen = head;
@@ -110,7 +120,7 @@ int ue_fdname_get(int fd, char *out, size_t size)
 	return ok;
 }
 
-void ue_fdname_put(int fd, const char *vpath, uint64_t mark)
+static void put(int fd, const char *vpath, uint64_t mark, int layer)
 {
 	if ((unsigned)fd >= UE_FDNAMES_MAX || !usable())
 		return;
@@ -125,16 +135,25 @@ void ue_fdname_put(int fd, const char *vpath, uint64_t mark)
 		e->len = (uint16_t)len;
 		e->rel = (uint16_t)(rel - vpath);
 		e->seen = mark;
+		e->layer = (int8_t)layer;
 		set_bit(fd);
 	}
 	ue_unlock(UE_LOCK_FDNAMES);
 }
 
-void ue_fdname_put_rel(int fd, const char *rel, uint64_t mark)
+void ue_fdname_put(int fd, const char *vpath, uint64_t mark)
 {
-	char v[NAME_BYTES];
+	put(fd, vpath, mark, -1);
+}
+
+void ue_fdname_put_rel(int fd, const char *rel, const char *real, uint64_t mark)
+{
+	char v[NAME_BYTES], at[UE_PATH_MAX];
+	int layer = ue_layer_of(real);
+	if (layer >= 0 && (ue_real_path(at, sizeof at, layer, rel) < 0 || strcmp(at, real)))
+		layer = -1;
 	if (ue_path_join(v, sizeof v, ue_cfg.mount_len ? ue_cfg.mount : "/", rel) == 0)
-		ue_fdname_put(fd, v, mark);
+		put(fd, v, mark, layer);
 	else
 		ue_fdname_drop(fd);
 }

@@ -73,12 +73,17 @@ void ue_fd_set_upper(int fd, int made);
 
 /* The name kept for fd, still true, into out: 1, or 0 (ask the kernel). */
 int ue_fdname_get(int fd, char *out, size_t size);
+/* The same, and the layer whose directory at the name fd is open on (the
+ * open of a directory of one layer's path: that directory is a lower's, which
+ * never changes, or the upper's, whose replacement is an event at the
+ * name): a lookup of a name in it may start at fd.  -1: not known. */
+int ue_fdname_get_layer(int fd, char *out, size_t size, int *layer);
 /* fd is open on vpath, as the union stood at mark (ue_fdname_mark, taken
  * before the name was found). */
 void ue_fdname_put(int fd, const char *vpath, uint64_t mark);
 uint64_t ue_fdname_mark(void);
-/* The same for the union path rel (relative to the mount). */
-void ue_fdname_put_rel(int fd, const char *rel, uint64_t mark);
+/* The same for the union path rel (relative to the mount), opened at real. */
+void ue_fdname_put_rel(int fd, const char *rel, const char *real, uint64_t mark);
 
 /* fd's name no longer true (its bit for the upper stays). */
 static inline void ue_fdname_forget(int fd)

@@ -31,12 +31,12 @@ int ue_node_data_real(char *buf, size_t size, const struct ue_node *n, const cha
  * answer a statx of the same name as well (preload/stat.c): one call for
  * both.  stx->stx_mask is 0 where the kernel has no statx (or a filter
  * refuses it): the lstat is made then. */
-static int layer_lstat(const char *real, struct stat *st, struct statx *stx)
+static int layer_lstat(int dfd, const char *real, struct stat *st, struct statx *stx)
 {
-	int r = sys_statx(AT_FDCWD, real, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_BASIC_STATS, stx);
+	int r = sys_statx(dfd, real, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_BASIC_STATS, stx);
 	if (r == -ENOSYS || r == -EPERM) {
 		stx->stx_mask = 0;
-		return sys_lstat(real, st);
+		return sys_fstatat(dfd, real, st, AT_SYMLINK_NOFOLLOW);
 	}
 	if (r < 0)
 		return r;
@@ -228,8 +228,8 @@ static int indexed(struct ue_node *out, const char *rel, struct stat *top)
 
 /* One step of the lookup: what the layers of the parent's stack hold at
  * rel, each at the path the redirects above give it there. */
-static int child_compute(const char *rel, const struct ue_node *parent, struct ue_node *out, struct stat *top_out,
-                         struct statx *stx_out)
+static int child_compute(const char *rel, const struct ue_node *parent, const struct ue_dir_at *at,
+                         struct ue_node *out, struct stat *top_out, struct statx *stx_out)
 {
 	char real[UE_PATH_MAX];
 	struct stat st, top;
@@ -248,8 +248,11 @@ static int child_compute(const char *rel, const struct ue_node *parent, struct u
 		if ((parent->aufs & (1ULL << i)) && ue_aufs_is_marker(base))
 			continue;
 		int r = ue_node_real(real, sizeof real, out, i, rel);
+		/* Through the caller's fd on this layer's directory: no walk of
+		 * the whole path by the kernel (du's, tar's, rm's names). */
 		if (r == 0)
-			r = layer_lstat(real, &st, &stx);
+			r = at && at->layer == i && !out->redirect ? layer_lstat(at->fd, base, &st, &stx)
+			                                           : layer_lstat(AT_FDCWD, real, &st, &stx);
 		/* A name too long for a layer below a redirect is not there, as
 		 * the kernel's lookup finds it. */
 		if (r < 0 && r != -ENOENT && r != -ENOTDIR && !(r == -ENAMETOOLONG && i > UE_UPPER && out->redirect))
@@ -331,7 +334,7 @@ static int child_compute(const char *rel, const struct ue_node *parent, struct u
 int ue_node_child_fresh(const char *rel, const struct ue_node *parent, struct ue_node *out)
 {
 	unsigned long mark = ue_cache_mark();
-	int r = child_compute(rel, parent, out, NULL, NULL);
+	int r = child_compute(rel, parent, NULL, out, NULL, NULL);
 	if (r == 0)
 		ue_cache_put(rel, out, mark);
 	return r;
@@ -343,8 +346,15 @@ int ue_node_child_st(const char *rel, const struct ue_node *parent, struct ue_no
 	*asked = 0;
 	if (ue_cache_find(rel, out))
 		return 0;
+	return ue_node_child_new_st(rel, parent, NULL, out, top, top_stx, asked);
+}
+
+int ue_node_child_new_st(const char *rel, const struct ue_node *parent, const struct ue_dir_at *at,
+                         struct ue_node *out, struct stat *top, struct statx *top_stx, int *asked)
+{
+	*asked = 0;
 	unsigned long mark = ue_cache_mark();
-	int r = child_compute(rel, parent, out, top, top_stx);
+	int r = child_compute(rel, parent, at, out, top, top_stx);
 	if (r == 0) {
 		ue_cache_put(rel, out, mark);
 		*asked = out->layer >= 0;

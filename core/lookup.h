@@ -33,5 +33,14 @@ int ue_node_child_fresh(const char *rel, const struct ue_node *parent, struct ue
  * statx, an entry the index holds). */
 int ue_node_child_st(const char *rel, const struct ue_node *parent, struct ue_node *out, struct stat *top,
                      struct statx *top_stx, int *asked);
+/* An fd open on the parent's directory in one layer (fdnames.h). */
+struct ue_dir_at {
+	int layer;
+	int fd;
+};
+/* The same for a rel the cache has just been asked for and did not hold;
+ * at (or NULL): the parent's directory in one layer, open. */
+int ue_node_child_new_st(const char *rel, const struct ue_node *parent, const struct ue_dir_at *at,
+                         struct ue_node *out, struct stat *top, struct statx *top_stx, int *asked);
 
 #endif

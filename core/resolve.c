@@ -313,11 +313,45 @@ restart:
 	return ue_path_refresh(p);
 }
 
+/* The next fastest: rest's directory known whole, its last name new (du,
+ * tar and rm -rf meet each name once).  The walk from the root looked up
+ * every directory above it in the cache again, hashing ever longer
+ * prefixes: a tenth of du's time.  0 done, 1 walk instead, or -errno as
+ * the walk would say. */
+static int last_name_only(const struct ue_caller *c, const char *rest, size_t n, const struct ue_dir_at *at, int flags,
+                          struct ue_path *p)
+{
+	char dir[UE_PATH_MAX];
+	struct ue_node parent, child;
+	const char *slash = memrchr(rest, '/', n);
+	if (!slash || n - (size_t)(slash - rest) - 1 > NAME_MAX)
+		return 1;
+	size_t dn = (size_t)(slash - rest);
+	memcpy(dir, rest, dn);
+	dir[dn] = '\0';
+	if (!ue_cache_find(dir, &parent) || !parent.open_above || !ue_node_exists(&parent) ||
+	    !S_ISDIR(parent.type) || may_step(c, &parent, dir) < 0)
+		return 1;
+	int asked, r;
+	memcpy(p->rel, rest, n + 1);
+	if (at && parent.redirect)
+		at = NULL;
+	if ((r = ue_node_child_new_st(p->rel, &parent, at, &child, &p->top_st, &p->top_stx, &asked)) < 0)
+		return r;
+	if (S_ISLNK(child.type) && (flags & UE_FOLLOW))
+		return 1;
+	p->top_st_valid = asked;
+	p->node = child;
+	p->where = UE_UNION;
+	return ue_path_refresh(p);
+}
+
 static int resolve_path(const struct ue_caller *c, int dirfd, const char *path, int flags, struct ue_path *p)
 {
 	char abs[UE_PATH_MAX], norm[UE_PATH_MAX];
 	const char *rest;
 	size_t n = 0;  /* strlen(rest), when known */
+	struct ue_dir_at at = { -1, -1 };
 
 	p->caller = c;
 	p->where = UE_PASS;
@@ -350,7 +384,16 @@ static int resolve_path(const struct ue_caller *c, int dirfd, const char *path, 
 	} else {
 		/* This process's current directory, the common case, costs no
 		 * call more than before the caller was an argument. */
-		int r = dirfd == AT_FDCWD && !c->cwd ? ue_cwd_get(abs, sizeof abs) : ue_caller_base(c, dirfd, abs, sizeof abs);
+		int r;
+		/* A name in a directory fd this process opened: its lookup may
+		 * start at the fd (fdnames.h). */
+		if (dirfd >= 0 && !c->fd_vpath && !strchr(path, '/') &&
+		    ue_fdname_get_layer(dirfd, abs, sizeof abs, &at.layer)) {
+			at.fd = dirfd;
+			r = 0;
+		} else {
+			r = dirfd == AT_FDCWD && !c->cwd ? ue_cwd_get(abs, sizeof abs) : ue_caller_base(c, dirfd, abs, sizeof abs);
+		}
 		if (r < 0)
 			return 0;  /* not a directory fd we know: the kernel says why */
 		if ((r = ue_path_join(abs, sizeof abs, abs, path)) < 0)
@@ -371,12 +414,17 @@ static int resolve_path(const struct ue_caller *c, int dirfd, const char *path, 
 	    !(ue_cfg.npassthrough && ue_config_passes(rest))) {
 		struct ue_node node;
 		/* ... and whose directories let everyone search them. */
-		if (ue_cache_find(rest, &node) && node.open_above && !(S_ISLNK(node.type) && (flags & UE_FOLLOW))) {
+		int found = ue_cache_find(rest, &node);
+		if (found && node.open_above && !(S_ISLNK(node.type) && (flags & UE_FOLLOW))) {
 			memcpy(p->rel, rest, n + 1);
 			p->node = node;
 			p->where = UE_UNION;
 			return ue_path_refresh(p);
 		}
+		p->last = ue_path_last(path);
+		int r = found ? 1 : last_name_only(c, rest, n, at.layer >= 0 ? &at : NULL, flags, p);
+		if (r <= 0)
+			return r;
 	}
 	p->last = ue_path_last(path);
 	return walk(rest, flags, p);

@@ -78,7 +78,7 @@ DIR *opendir_impl(const char *path)
 	int fd = sys_openat(AT_FDCWD, p.real, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 	if (fd < 0)
 		return ue_fail(fd);
-	ue_fdname_put_rel(fd, p.rel, mark);
+	ue_fdname_put_rel(fd, p.rel, p.real, mark);
 	DIR *d = union_dir_new(fd, &p);
 	if (!d) {
 		ue_fdname_drop(fd);

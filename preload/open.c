@@ -57,7 +57,7 @@ static void name_if_dir(long fd, const struct ue_path *p, struct ue_fd_mark mark
 	if (fd < 0)
 		return;
 	if (p->where == UE_UNION && S_ISDIR(p->node.type) && ue_node_exists(&p->node))
-		ue_fdname_put_rel((int)fd, p->rel, mark.ring);
+		ue_fdname_put_rel((int)fd, p->rel, p->real, mark.ring);
 	else
 		ue_fdname_drop((int)fd);
 	/* Opened on the upper's file (not a metacopy's lower data). */
