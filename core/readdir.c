@@ -1,4 +1,5 @@
 #include "readdir.h"
+#include "blocks.h"
 #include "config.h"
 #include "dirorigin.h"
 #include "lookup.h"
@@ -78,45 +79,17 @@ static int dtype_of(int dfd, struct linux_dirent64 *d, int xwh, int *whiteout)
 /* Entries and names seen are cut from blocks, not allocated one by one:
  * listing a directory of a thousand names was two thousand mallocs and
  * frees, a fifth of a million-file find's time. */
-struct ue_dirblock {
-	struct ue_dirblock *next;
-	size_t used, size;
-	_Alignas(16) char data[];
-};
-
 enum { BLOCK_SIZE = 32768 };
 
-static void *block_alloc(struct ue_dirblock **head, size_t n)
+static void *block_alloc(struct ue_block **head, size_t n)
 {
-	struct ue_dirblock *b = *head;
-	n = (n + 15) & ~(size_t)15;
-	if (!b || b->size - b->used < n) {
-		size_t size = n > BLOCK_SIZE ? n : BLOCK_SIZE;
-		if (!(b = malloc(sizeof *b + size)))
-			return NULL;
-		b->next = *head;
-		b->used = 0;
-		b->size = size;
-		*head = b;
-	}
-	void *p = b->data + b->used;
-	b->used += n;
-	return p;
-}
-
-static void blocks_free(struct ue_dirblock **head)
-{
-	while (*head) {
-		struct ue_dirblock *b = *head;
-		*head = b->next;
-		free(b);
-	}
+	return ue_block_alloc(head, n, BLOCK_SIZE, 0);
 }
 
 struct merge {
 	struct seen *seen;
-	struct ue_dirblock *seen_blocks;
-	struct ue_dirblock *blocks;   /* the entries', handed to the list */
+	struct ue_block *seen_blocks;
+	struct ue_block *blocks;   /* the entries', handed to the list */
 	int single;                /* one layer: its names are unique, nothing to hide */
 	int layer;
 	const char *real;          /* the layer's directory being read */
@@ -303,7 +276,7 @@ int ue_dir_list_fd(const char *rel, const struct ue_node *dir, int fd, struct ue
 	}
 out:;
 	HASH_CLEAR(hh, m.seen);
-	blocks_free(&m.seen_blocks);
+	ue_blocks_free(&m.seen_blocks);
 	out->n = m.n;
 	out->ent = m.ent;
 	out->blocks = m.blocks;
@@ -323,7 +296,7 @@ int ue_dir_list(const char *rel, const struct ue_node *dir, struct ue_dirlist *o
 
 void ue_dir_free(struct ue_dirlist *l)
 {
-	blocks_free(&l->blocks);
+	ue_blocks_free(&l->blocks);
 	free(l->ent);
 	l->ent = NULL;
 	l->n = 0;

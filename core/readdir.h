@@ -15,12 +15,12 @@ struct ue_dirent {
 	char name[];
 };
 
-struct ue_dirblock;
+struct ue_block;
 
 struct ue_dirlist {
 	size_t n;
 	struct ue_dirent **ent;    /* ".", ".." then the names, sorted */
-	struct ue_dirblock *blocks; /* where the entries live */
+	struct ue_block *blocks; /* where the entries live */
 };
 
 int ue_dir_list(const char *rel, const struct ue_node *dir, struct ue_dirlist *out);
