@@ -25,7 +25,8 @@ struct seen {
 };
 
 /* Call fn for every entry of the directory open as fd, except . and ..,
- * from where fd stands; the d_ino of ".." into *dotdot when asked. */
+ * from where fd stands, until it returns non-zero; the d_ino of ".." into
+ * *dotdot when asked. */
 static int each_entry_of(int fd, int (*fn)(void *, int, struct linux_dirent64 *), void *arg, uint64_t *dotdot)
 {
 	char buf[32768];
@@ -41,8 +42,8 @@ static int each_entry_of(int fd, int (*fn)(void *, int, struct linux_dirent64 *)
 				r = fn(arg, fd, d);
 			else if (dotdot && d->d_name[1])
 				*dotdot = d->d_ino;
-			if (r < 0)
-				return r;
+			if (r != 0)
+				return r;  /* an error, or fn has seen enough */
 		}
 	}
 }
@@ -95,6 +96,7 @@ struct merge {
 	const char *real;          /* the layer's directory being read */
 	int aufs, xwh;             /* it holds aufs markers, xattr whiteouts */
 	int origins;               /* the upper's: holds origins of its entries (dirorigin.h); -1: not asked */
+	int emptiness;             /* only whether a name shows: stop at the first */
 	size_t n, cap;
 	struct ue_dirent **ent;
 };
@@ -166,9 +168,18 @@ static int merge_one(void *arg, int dfd, struct linux_dirent64 *d)
 		HASH_ADD(hh, m->seen, name, len, s);
 	}
 	int wh;
+	/* Asked whether the directory is empty, the upper's character
+	 * devices are taken for whiteouts unlooked-at (each was stat'ed once
+	 * here and once more in the removal's own look, rm -rf's two calls a
+	 * name): a device that is not one is met by that look, which puts
+	 * the directory back (ENOTEMPTY), or by the kernel's rmdir. */
+	if (m->emptiness && m->layer == UE_UPPER && d->d_type == DT_CHR)
+		return 0;
 	int type = dtype_of(dfd, d, m->xwh, &wh);
 	if (wh)
 		return 0;
+	if (m->emptiness)
+		return 1;  /* a name shows */
 	uint64_t ino = d->d_ino;
 	/* A copied-up entry shows the inode number stat gives it: a symlink's
 	 * or special file's is on the directory, asked once whether it holds any. */
@@ -302,15 +313,32 @@ void ue_dir_free(struct ue_dirlist *l)
 	l->n = 0;
 }
 
+/* The merge of ue_dir_list, its layers' entries only, up to the first
+ * name that shows: no ".", "..", sort or inode numbers. */
 int ue_dir_is_empty(const char *rel, const struct ue_node *dir)
 {
-	struct ue_dirlist l;
-	int r = ue_dir_list(rel, dir, &l);
-	if (r < 0)
-		return r;
-	r = l.n <= 2;
-	ue_dir_free(&l);
-	return r;
+	struct merge m = { .emptiness = 1 };
+	char real[UE_PATH_MAX];
+	int r = 0;
+	if (!ue_node_exists(dir))
+		return -ENOENT;
+	if (!S_ISDIR(dir->type))
+		return -ENOTDIR;
+	m.single = __builtin_popcountll(dir->stack) == 1;
+	for (int i = 0; i < ue_cfg.nlayers && r == 0; i++) {
+		if (!(dir->stack & (1ULL << i)))
+			continue;
+		m.layer = i;
+		m.real = real;
+		m.origins = -1;
+		m.aufs = (dir->aufs >> i) & 1;
+		m.xwh = (dir->xwh >> i) & 1;
+		if ((r = ue_node_real(real, sizeof real, dir, i, rel)) == 0)
+			r = each_entry(real, merge_one, &m);
+	}
+	HASH_CLEAR(hh, m.seen);
+	ue_blocks_free(&m.seen_blocks);
+	return r < 0 ? r : r == 0;
 }
 
 /* What the upper's directory being emptied holds besides its entries. */

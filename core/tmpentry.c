@@ -165,6 +165,23 @@ static int only_markers(int fd)
 	return n == 0;
 }
 
+/* Every entry of the directory open as fd removed, from its start. */
+static void drop_entries(int fd)
+{
+	char buf[8192];
+	long n;
+	if (sys_lseek(fd, 0, SEEK_SET) < 0)
+		return;
+	while ((n = sys_getdents64(fd, buf, sizeof buf)) > 0) {
+		for (long off = 0; off < n;) {
+			struct linux_dirent64 *d = (void *)(buf + off);
+			off += d->d_reclen;
+			if (strcmp(d->d_name, ".") && strcmp(d->d_name, ".."))
+				(void)remove_tree(fd, d->d_name, 1);
+		}
+	}
+}
+
 /* Our entry at the temporary name goes back to base, and whatever is at
  * base comes out: when that is the whiteout the caller left, it goes;
  * anything else a racer put there goes back, and ours is discarded.  When
@@ -208,11 +225,17 @@ int ue_tmp_finish_aside(struct ue_tmp *t, const char *base, int is_dir, int *bac
 	} else {
 		int fd = sys_openat(t->dfd, t->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
 		int empty = fd >= 0 && only_markers(fd);
+		/* The markers go through the fd that found them (a discard from
+		 * the name tried two removals, a stat, a chmod and an open first:
+		 * eight calls a directory of rm -rf). */
+		if (empty)
+			drop_entries(fd);
 		if (fd >= 0)
 			sys_close(fd);
 		if (empty) {
 			/* Out of sight now: what came in after this look goes with it. */
-			ue_tmp_discard(t);
+			if (sys_unlinkat(t->dfd, t->name, AT_REMOVEDIR) < 0)
+				ue_tmp_discard(t);
 			return 0;
 		}
 		r = -ENOTEMPTY;
