@@ -37,4 +37,45 @@ void test_readdir(void)
 	ok(l.n == 3 && !strcmp(l.ent[2]->name, "new"), "opaque dir lists the upper only");
 	ue_dir_free(&l);
 	fx_teardown();
+
+	/* One layer's directory, listed through an fd the caller has open on
+	 * it: the same names, the fd where it was; an fd on another directory
+	 * is not read. */
+	static const char *const one_layer[] = {
+		"L1 d one", "L1 f one/b b", "L1 f one/a a",
+		"L2 d deep", "L2 f deep/x x", "L2 f deep/.wh.z z", "L2 d other", "L2 f other/q q",
+		"U d up", "U w up/gone", "L2 d up", "L2 f up/gone g",
+		NULL
+	};
+	fx_setup(2, one_layer);
+	char via_fd[512] = "", plain[512] = "";
+	ue_node_at("deep", &n);
+	is_int(ue_dir_list("deep", &n, &l), 0, "a bottom layer's directory lists");
+	for (size_t i = 0; i < l.n; i++)
+		snprintf(plain + strlen(plain), sizeof plain - strlen(plain), "%s:%llu ", l.ent[i]->name,
+		         (unsigned long long)l.ent[i]->ino);
+	ue_dir_free(&l);
+	int fd = open(fx_path("L2", "deep"), O_RDONLY | O_DIRECTORY);
+	is_int(ue_dir_list_fd("deep", &n, fd, &l), 0, "listed through the caller's fd");
+	for (size_t i = 0; i < l.n; i++)
+		snprintf(via_fd + strlen(via_fd), sizeof via_fd - strlen(via_fd), "%s:%llu ", l.ent[i]->name,
+		         (unsigned long long)l.ent[i]->ino);
+	ue_dir_free(&l);
+	is_str(via_fd, plain, "through the fd: the same names and numbers, \".\" and \"..\" included");
+	ok(strstr(plain, ".wh.z") == NULL && strstr(plain, " x:") != NULL, "the bottom layer's aufs marker is not shown");
+	is_int((int)lseek(fd, 0, SEEK_CUR), 0, "the fd is left where it was");
+	close(fd);
+	fd = open(fx_path("L2", "other"), O_RDONLY | O_DIRECTORY);
+	ue_dir_list_fd("deep", &n, fd, &l);
+	ok(l.n == 3 && !strcmp(l.ent[2]->name, "x"), "an fd on another directory is not read");
+	ue_dir_free(&l);
+	close(fd);
+	struct ue_node wh;
+	ue_node_at("deep/.wh.z", &wh);
+	ok(!ue_node_exists(&wh), "a bottom layer's aufs marker is no name of the union");
+	ue_node_at("up", &n);
+	is_int(ue_dir_is_empty("up", &n), 1, "a directory of whiteouts only is empty");
+	ue_node_at("one", &n);
+	is_int(ue_dir_is_empty("one", &n), 0, "a directory with names is not");
+	fx_teardown();
 }
