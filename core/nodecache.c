@@ -1,5 +1,4 @@
 #include "nodecache.h"
-#include "blocks.h"
 #include "lowermarks.h"
 #include "ring.h"
 #include "shm.h"
@@ -10,8 +9,7 @@
 #include <string.h>
 #include <uthash.h>
 
-#define CACHE_MAX 65536                      /* entries made before a flush */
-#define ENTRY_BLOCK 65536                    /* bytes of entries mapped at a time */
+#define CACHE_MAX 65536                      /* entries before a flush */
 
 struct entry {
 	UT_hash_handle hh;
@@ -28,22 +26,15 @@ static int caching = 1;
 static uint64_t seen;                       /* ring events applied to the table */
 static struct entry *table;
 static unsigned long n_entries, n_hits, n_misses, n_flushes;
-/* Entries are cut from blocks mapped for the cache, not malloc'd: a
- * malloc and a free a name were a twentieth of du's time, and in a
- * threaded program (git status stats its index on several threads) each
- * thread's first malloc made glibc map an arena of its own.  An entry
- * dropped alone is not reused: the blocks go at the next flush, which
- * comes after CACHE_MAX entries made, dropped or not. */
-static struct ue_block *blocks;
-static unsigned long n_made;
 
 static void flush_locked(void)
 {
 	struct entry *e, *t;
-	HASH_ITER(hh, table, e, t)
+	HASH_ITER(hh, table, e, t) {
 		HASH_DEL(table, e);
-	ue_blocks_free(&blocks);
-	n_entries = n_made = 0;
+		free(e);
+	}
+	n_entries = 0;
 	n_flushes++;
 }
 
@@ -53,6 +44,7 @@ static void drop_locked(const char *rel, size_t len)
 	HASH_FIND(hh, table, rel, len, e);
 	if (e) {
 		HASH_DEL(table, e);
+		free(e);
 		n_entries--;
 	}
 }
@@ -128,30 +120,32 @@ void ue_cache_put(const char *rel, const struct ue_node *n, unsigned long mark)
 	if (ue_cache_bypass || !caching)
 		return;
 	size_t len = strlen(rel);
-	struct entry *e, *old;
-	if (ue_lock(UE_LOCK_NODECACHE) < 0)
+	struct entry *e = malloc(sizeof *e + len + 1), *old;
+	if (!e)
 		return;
+	e->node = *n;
+	memcpy(e->rel, rel, len + 1);
+	if (ue_lock(UE_LOCK_NODECACHE) < 0) {
+		free(e);
+		return;
+	}
 	if (ue_ring_head(&ue_shm->ring) != mark) {
 		ue_unlock(UE_LOCK_NODECACHE);
+		free(e);
 		return;
 	}
 	sync_locked();
 	if (!caching) {
 		ue_unlock(UE_LOCK_NODECACHE);
+		free(e);
 		return;
 	}
-	if (n_made >= CACHE_MAX)
+	if (n_entries >= CACHE_MAX)
 		flush_locked();
-	if (!(e = ue_block_alloc(&blocks, sizeof *e + len + 1, ENTRY_BLOCK, 1))) {
-		ue_unlock(UE_LOCK_NODECACHE);
-		return;
-	}
-	n_made++;
-	e->node = *n;
-	memcpy(e->rel, rel, len + 1);
 	HASH_FIND(hh, table, rel, len, old);
 	if (old) {
 		HASH_DEL(table, old);
+		free(old);
 		n_entries--;
 	}
 	HASH_ADD(hh, table, rel, len, e);
@@ -186,8 +180,7 @@ void ue_cache_reset(void)
 void ue_cache_abandon(void)
 {
 	table = NULL;  /* may be half-changed: neither walked nor freed */
-	blocks = NULL;
-	n_entries = n_made = 0;
+	n_entries = 0;
 	n_flushes++;
 	ue_lower_marks_abandon();
 }

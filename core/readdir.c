@@ -84,7 +84,7 @@ enum { BLOCK_SIZE = 32768 };
 
 static void *block_alloc(struct ue_block **head, size_t n)
 {
-	return ue_block_alloc(head, n, BLOCK_SIZE, 0);
+	return ue_block_alloc(head, n, BLOCK_SIZE);
 }
 
 struct merge {

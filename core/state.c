@@ -11,9 +11,13 @@
 
 __thread unsigned ue_locks_held;
 
+/* Adaptive: a thread finding a lock taken spins a while before it sleeps.
+ * The sections are a few hash lookups long, and a program's threads
+ * stat'ing at once (git status's preloaded index) slept in the kernel at
+ * one lookup in twelve. */
+#define LOCK_INIT PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP
 static pthread_mutex_t locks[UE_LOCK_COUNT] = {
-	PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
-	PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
+	LOCK_INIT, LOCK_INIT, LOCK_INIT, LOCK_INIT, LOCK_INIT, LOCK_INIT,
 };
 _Static_assert(UE_LOCK_COUNT == 6, "one initialiser per lock");
 
@@ -83,7 +87,7 @@ static void fork_child(void)
 		 * may be half-changed: the node cache goes. */
 		for (int r = 0; r < UE_LOCK_COUNT; r++)
 			if (!(ue_locks_held & (1u << r)))
-				pthread_mutex_init(&locks[r], NULL);
+				locks[r] = (pthread_mutex_t)LOCK_INIT;
 		if (!(ue_locks_held & (1u << UE_LOCK_NODECACHE)))
 			ue_cache_abandon();
 		if (!(ue_locks_held & (1u << UE_LOCK_FDNAMES)))
