@@ -30,6 +30,7 @@ struct fdname {
 _Atomic uint64_t ue_fdname_bits[UE_FDNAMES_MAX / 64] UE_APART;
 _Atomic uint64_t ue_fd_upper_bits[UE_FDNAMES_MAX / 64] UE_APART;
 _Atomic uint64_t ue_fd_made_bits[UE_FDNAMES_MAX / 64] UE_APART;
+_Atomic uint64_t ue_fd_outside_bits[UE_FDNAMES_MAX / 64] UE_APART;
 static struct fdname *_Atomic chunks[UE_FDNAMES_MAX / CHUNK] UE_APART;
 static _Atomic int enabled;
 
@@ -170,11 +171,20 @@ void ue_fd_set_upper(int fd, int made)
 	                         memory_order_release);
 }
 
+void ue_fd_set_outside(int fd)
+{
+	if ((unsigned)fd < UE_FDNAMES_MAX && atomic_load_explicit(&enabled, memory_order_relaxed))
+		atomic_fetch_or_explicit(&ue_fd_outside_bits[(unsigned)fd / 64], 1ULL << ((unsigned)fd % 64),
+		                         memory_order_release);
+}
+
 void ue_fdname_dup_slow(int oldfd, int newfd)
 {
 	ue_fdname_drop(newfd);
 	if (ue_fd_on_upper(oldfd))
 		ue_fd_set_upper(newfd, ue_fd_made(oldfd));
+	if (ue_fd_outside(oldfd))
+		ue_fd_set_outside(newfd);
 	if (!ue_fdname_known(oldfd) || (unsigned)newfd >= UE_FDNAMES_MAX || ue_lock(UE_LOCK_FDNAMES) < 0)
 		return;
 	struct fdname *o = entry(oldfd, 0), *n = entry(newfd, 1);
@@ -192,6 +202,7 @@ void ue_fdname_close_range(unsigned first, unsigned last)
 			atomic_store_explicit(&ue_fdname_bits[fd / 64], 0, memory_order_relaxed);
 			atomic_store_explicit(&ue_fd_upper_bits[fd / 64], 0, memory_order_relaxed);
 			atomic_store_explicit(&ue_fd_made_bits[fd / 64], 0, memory_order_relaxed);
+			atomic_store_explicit(&ue_fd_outside_bits[fd / 64], 0, memory_order_relaxed);
 			fd += 63;
 			continue;
 		}
@@ -208,6 +219,8 @@ void ue_fdname_clear(void)
 			atomic_store_explicit(&ue_fd_upper_bits[i], 0, memory_order_relaxed);
 			atomic_store_explicit(&ue_fd_made_bits[i], 0, memory_order_relaxed);
 		}
+		if (atomic_load_explicit(&ue_fd_outside_bits[i], memory_order_relaxed))
+			atomic_store_explicit(&ue_fd_outside_bits[i], 0, memory_order_relaxed);
 	}
 }
 

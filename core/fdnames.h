@@ -70,6 +70,17 @@ static inline int ue_fd_made(int fd)
 }
 /* fd was just opened on a file of the upper layer; made: by this open. */
 void ue_fd_set_upper(int fd, int made);
+/* And one more: open on a file by an absolute path outside the union and
+ * every layer (a compiler's system headers): it carries no record of ours,
+ * and fstat reads none (cc1's fstat of each header asked its origin). */
+extern _Atomic uint64_t ue_fd_outside_bits[UE_FDNAMES_MAX / 64];
+
+static inline int ue_fd_outside(int fd)
+{
+	return (unsigned)fd < UE_FDNAMES_MAX &&
+	       (atomic_load_explicit(&ue_fd_outside_bits[(unsigned)fd / 64], memory_order_relaxed) >> ((unsigned)fd % 64) & 1);
+}
+void ue_fd_set_outside(int fd);
 
 /* The name kept for fd, still true, into out: 1, or 0 (ask the kernel). */
 int ue_fdname_get(int fd, char *out, size_t size);
@@ -92,10 +103,13 @@ static inline void ue_fdname_forget(int fd)
 		atomic_fetch_and_explicit(&ue_fdname_bits[(unsigned)fd / 64], ~(1ULL << ((unsigned)fd % 64)),
 		                          memory_order_relaxed);
 }
-/* fd closed, or open anew on something else: both bits go. */
+/* fd closed, or open anew on something else: every bit goes. */
 static inline void ue_fdname_drop(int fd)
 {
 	ue_fdname_forget(fd);
+	if (ue_fd_outside(fd))
+		atomic_fetch_and_explicit(&ue_fd_outside_bits[(unsigned)fd / 64], ~(1ULL << ((unsigned)fd % 64)),
+		                          memory_order_relaxed);
 	if (ue_fd_on_upper(fd)) {
 		atomic_fetch_and_explicit(&ue_fd_upper_bits[(unsigned)fd / 64], ~(1ULL << ((unsigned)fd % 64)),
 		                          memory_order_relaxed);
@@ -108,7 +122,7 @@ void ue_fdname_dup_slow(int oldfd, int newfd);
 static inline void ue_fdname_dup(int oldfd, int newfd)
 {
 	if (oldfd != newfd && (ue_fdname_known(oldfd) || ue_fdname_known(newfd) || ue_fd_on_upper(oldfd) ||
-	                       ue_fd_on_upper(newfd)))
+	                       ue_fd_on_upper(newfd) || ue_fd_outside(oldfd) || ue_fd_outside(newfd)))
 		ue_fdname_dup_slow(oldfd, newfd);
 }
 void ue_fdname_close_range(unsigned first, unsigned last);

@@ -50,9 +50,21 @@ static void track_if_lower(long fd, int flags, const struct ue_path *p, struct u
 		ue_fdtab_track((int)fd, p->rel, mark);
 }
 
+/* The kernel opened an absolute path that names nothing of the union's:
+ * outside the mount, every layer and the index.  (A symbolic link there
+ * into a layer leads around the union anyway.) */
+static int outside_all(const struct ue_path *p, const char *path)
+{
+	const char *abs = p->where == UE_OUTSIDE ? p->real : path;
+	return abs && abs[0] == '/' && !ue_path_has_dots(abs) && !ue_path_under(abs, ue_cfg.mount, ue_cfg.mount_len) &&
+	       ue_layer_of(abs) < 0 &&
+	       !(ue_cfg.work && ue_path_under(abs, ue_cfg.work, strlen(ue_cfg.work))) &&
+	       !(ue_cfg.index && ue_path_under(abs, ue_cfg.index, strlen(ue_cfg.index)));
+}
+
 /* A directory of the union opened: its name kept for the calls relative
  * to it (core/fdnames.h); any other fd of that number had been closed. */
-static void name_if_dir(long fd, const struct ue_path *p, struct ue_fd_mark mark, long created)
+static void name_if_dir(long fd, const struct ue_path *p, struct ue_fd_mark mark, long created, const char *path)
 {
 	if (fd < 0)
 		return;
@@ -63,6 +75,8 @@ static void name_if_dir(long fd, const struct ue_path *p, struct ue_fd_mark mark
 	/* Opened on the upper's file (not a metacopy's lower data). */
 	if (p->where == UE_UNION && ue_layer_of(p->real) == UE_UPPER)
 		ue_fd_set_upper((int)fd, created > 0);
+	else if (p->where != UE_UNION && outside_all(p, path))
+		ue_fd_set_outside((int)fd);
 }
 
 long open_impl(int dirfd, const char *path, int flags, mode_t mode)
@@ -74,7 +88,7 @@ long open_impl(int dirfd, const char *path, int flags, mode_t mode)
 		return created;
 	long fd = UE_ERR(LIBC(openat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), flags, mode));
 	track_if_lower(fd, flags, &p, mark);
-	name_if_dir(fd, &p, mark, created);
+	name_if_dir(fd, &p, mark, created, path);
 	/* Created, or found made by another process whose announcement we
 	 * had not seen yet (O_EXCL): either way every cache must hear. */
 	if ((fd >= 0 && created) || (fd == -EEXIST && p.where == UE_UNION))

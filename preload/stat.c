@@ -97,6 +97,8 @@ static unsigned long fd_nlink(int fd, mode_t mode, unsigned long nlink)
 static void fd_shown(int fd, struct stat *st)
 {
 	struct ue_override o;
+	if (ue_fd_outside(fd))
+		return;
 	fd_ino(fd, st);
 	st->st_nlink = fd_nlink(fd, st->st_mode, st->st_nlink);
 	if (fd_override(fd, st->st_mode, st->st_uid, &o))
