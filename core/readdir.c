@@ -80,11 +80,12 @@ static int dtype_of(int dfd, struct linux_dirent64 *d, int xwh, int *whiteout)
 /* Entries and names seen are cut from blocks, not allocated one by one:
  * listing a directory of a thousand names was two thousand mallocs and
  * frees, a fifth of a million-file find's time. */
-enum { BLOCK_SIZE = 32768 };
+enum { BLOCK_SIZE = 65536 };
+static ue_block_spare spare_block;
 
 static void *block_alloc(struct ue_block **head, size_t n)
 {
-	return ue_block_alloc(head, n, BLOCK_SIZE);
+	return ue_block_alloc(head, n, BLOCK_SIZE, &spare_block);
 }
 
 struct merge {
@@ -287,7 +288,7 @@ int ue_dir_list_fd(const char *rel, const struct ue_node *dir, int fd, struct ue
 	}
 out:;
 	HASH_CLEAR(hh, m.seen);
-	ue_blocks_free(&m.seen_blocks);
+	ue_blocks_free(&m.seen_blocks, &spare_block);
 	out->n = m.n;
 	out->ent = m.ent;
 	out->blocks = m.blocks;
@@ -307,7 +308,7 @@ int ue_dir_list(const char *rel, const struct ue_node *dir, struct ue_dirlist *o
 
 void ue_dir_free(struct ue_dirlist *l)
 {
-	ue_blocks_free(&l->blocks);
+	ue_blocks_free(&l->blocks, &spare_block);
 	free(l->ent);
 	l->ent = NULL;
 	l->n = 0;
@@ -337,7 +338,7 @@ int ue_dir_is_empty(const char *rel, const struct ue_node *dir)
 			r = each_entry(real, merge_one, &m);
 	}
 	HASH_CLEAR(hh, m.seen);
-	ue_blocks_free(&m.seen_blocks);
+	ue_blocks_free(&m.seen_blocks, &spare_block);
 	return r < 0 ? r : r == 0;
 }
 
