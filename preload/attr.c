@@ -2,6 +2,7 @@
  * xattrs.  A file of a lower is copied up first; the f* forms given an fd
  * open on a lower file copy up by name and change the upper copy (the fd
  * itself follows at its next read: preload/fdtab.h). */
+#include "calls.h"
 #include "impl.h"
 #include "fdnames.h"
 #include "layerpath.h"
@@ -49,18 +50,16 @@ static int check(const struct ue_path *p, enum check c, const void *arg)
 	return 0;
 }
 
-/* Resolve, check and copy up for a metadata change. */
-static int prepare_checked(int dirfd, const char *path, int follow, int nodata, enum check c, const void *arg,
-                           struct ue_path *p)
+/* Check and copy up for a metadata change of P (CHANGES: resolved for
+ * change, existing; a named fd form too). */
+static int prepare_checked(struct ue_arg *P, int nodata, enum check c, const void *arg)
 {
-	int r = ue_resolve_for_change(ue_for(), dirfd, path, follow ? UE_FOLLOW : 0, p);
-	if (r < 0 || p->where != UE_UNION)
+	int r;
+	if (P->p.where != UE_UNION)
+		return 0;
+	if ((r = check(&P->p, c, arg)) < 0)
 		return r;
-	if (!ue_node_exists(&p->node))
-		return -ENOENT;
-	if ((r = check(p, c, arg)) < 0)
-		return r;
-	return ue_op_change_prepare(p, nodata);
+	return ue_op_change_prepare(&P->p, nodata);
 }
 
 
@@ -120,11 +119,14 @@ static long fd_announced(int fd, long r, uid_t u, gid_t g, mode_t m)
 	return r;
 }
 
-long chmod_impl(int dirfd, const char *path, mode_t mode, int fl)
+/* The fd form of fchmodat (AT_EMPTY_PATH) not on a lower's file: the fd's
+ * own, as fchmod. */
+long chmod_impl(struct ue_arg *P, mode_t mode, int fl)
 {
-	struct ue_path p;
-	int r = prepare_checked(dirfd, path, !(fl & AT_SYMLINK_NOFOLLOW), 0, MAY_OWN, NULL, &p);
-	return r < 0 ? r : announced(&p, UE_ERR(LIBC(fchmodat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), mode, fl)), -1, -1, mode);
+	if (P->fd >= 0 && !P->named)
+		return fd_announced(P->fd, UE_ERR(LIBC(fchmodat)(P->fd, "", mode, fl)), -1, -1, mode);
+	int r = prepare_checked(P, 0, MAY_OWN, NULL);
+	return r < 0 ? r : announced(&P->p, UE_ERR(LIBC(fchmodat)(ue_arg_kfd(P), ue_arg_kpath(P), mode, ue_arg_kflags(P, fl))), -1, -1, mode);
 }
 
 long fchmod_impl(int fd, mode_t mode)
@@ -136,36 +138,27 @@ long fchmod_impl(int fd, mode_t mode)
 	return fd_announced(fd, UE_ERR(LIBC(fchmod)(fd, mode)), -1, -1, mode);
 }
 
-/* fchown, and fchownat(fd, "", AT_EMPTY_PATH) (empty: its flags), which is
- * the same call on fd, an O_PATH one included: passed through as it is,
- * the kernel would change a lower's file in place. */
-static long chown_fd(int fd, uid_t u, gid_t g, int empty)
+/* fchownat(fd, "", AT_EMPTY_PATH) is fchown of fd, an O_PATH one
+ * included: on a lower's file the pipeline named it (args.c), and it is
+ * copied up and changed as a path is; passed through as it is, the kernel
+ * would change the lower's file in place. */
+long chown_impl(struct ue_arg *P, uid_t u, gid_t g, int fl)
+{
+	uid_t ids[2] = { u, (uid_t)g };
+	if (P->fd >= 0 && !P->named)
+		return fd_announced(P->fd, UE_ERR(LIBC(fchownat)(P->fd, "", u, g, fl)), u, g, -1);
+	int r = prepare_checked(P, 0, MAY_CHOWN, ids);
+	return r < 0 ? r : announced(&P->p, UE_ERR(LIBC(fchownat)(ue_arg_kfd(P), ue_arg_kpath(P), u, g, ue_arg_kflags(P, fl))), u, g, -1);
+}
+
+long fchown_impl(int fd, uid_t u, gid_t g)
 {
 	struct ue_path p;
 	uid_t ids[2] = { u, (uid_t)g };
 	int r = fd_prepare(fd, MAY_CHOWN, ids, &p);
 	if (r != 0)
 		return r < 0 ? r : announced(&p, UE_ERR(LIBC(fchownat)(AT_FDCWD, ue_kreal(&p), u, g, AT_SYMLINK_NOFOLLOW)), u, g, -1);
-	return fd_announced(fd, UE_ERR(empty ? LIBC(fchownat)(fd, "", u, g, empty) : LIBC(fchown)(fd, u, g)), u, g, -1);
-}
-
-long chown_impl(int dirfd, const char *path, uid_t u, gid_t g, int fl)
-{
-	struct ue_path p;
-	uid_t ids[2] = { u, (uid_t)g };
-	if ((fl & AT_EMPTY_PATH) && path && !*path) {
-		if (dirfd != AT_FDCWD)
-			return chown_fd(dirfd, u, g, fl);
-		path = ".";
-		fl &= ~AT_EMPTY_PATH;
-	}
-	int r = prepare_checked(dirfd, path, !(fl & AT_SYMLINK_NOFOLLOW), 0, MAY_CHOWN, ids, &p);
-	return r < 0 ? r : announced(&p, UE_ERR(LIBC(fchownat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), u, g, fl)), u, g, -1);
-}
-
-long fchown_impl(int fd, uid_t u, gid_t g)
-{
-	return chown_fd(fd, u, g, 0);
+	return fd_announced(fd, UE_ERR(LIBC(fchown)(fd, u, g)), u, g, -1);
 }
 
 /* "Now" needs write permission or ownership; explicit times, ownership. */
@@ -174,35 +167,25 @@ static enum check times_check(const struct timespec t[2])
 	return !t || (t[0].tv_nsec == UTIME_NOW && t[1].tv_nsec == UTIME_NOW) ? MAY_OWN_OR_WRITE : MAY_OWN;
 }
 
-/* futimens, and utimensat(fd, "", AT_EMPTY_PATH) (empty: its flags): as
- * chown_fd. */
-static long utimens_fd(int fd, const struct timespec t[2], int empty)
+/* utimensat(fd, "", AT_EMPTY_PATH) (NULLABLE: NULL is the caller's
+ * business) as chown_impl. */
+long utimensat_impl(struct ue_arg *P, const struct timespec t[2], int fl)
+{
+	if (!P->path)
+		return -EINVAL;  /* as glibc: the fd form is futimens */
+	if (P->fd >= 0 && !P->named)
+		return UE_ERR(LIBC(utimensat)(P->fd, "", t, fl));
+	int r = prepare_checked(P, 0, times_check(t), NULL);
+	return r < 0 ? r : UE_ERR(LIBC(utimensat)(ue_arg_kfd(P), ue_arg_kpath(P), t, ue_arg_kflags(P, fl)));
+}
+
+long futimens_impl(int fd, const struct timespec t[2])
 {
 	struct ue_path p;
 	int r = fd_prepare(fd, times_check(t), NULL, &p);
 	if (r != 0)
 		return r < 0 ? r : UE_ERR(LIBC(utimensat)(AT_FDCWD, ue_kreal(&p), t, AT_SYMLINK_NOFOLLOW));
-	return UE_ERR(empty ? LIBC(utimensat)(fd, "", t, empty) : LIBC(futimens)(fd, t));
-}
-
-long utimensat_impl(int dirfd, const char *path, const struct timespec t[2], int fl)
-{
-	struct ue_path p;
-	if (!path)
-		return -EINVAL;  /* as glibc: the fd form is futimens */
-	if ((fl & AT_EMPTY_PATH) && !*path) {
-		if (dirfd != AT_FDCWD)
-			return utimens_fd(dirfd, t, fl);
-		path = ".";
-		fl &= ~AT_EMPTY_PATH;
-	}
-	int r = prepare_checked(dirfd, path, !(fl & AT_SYMLINK_NOFOLLOW), 0, times_check(t), NULL, &p);
-	return r < 0 ? r : UE_ERR(LIBC(utimensat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), t, fl));
-}
-
-long futimens_impl(int fd, const struct timespec t[2])
-{
-	return utimens_fd(fd, t, 0);
+	return UE_ERR(LIBC(futimens)(fd, t));
 }
 
 static const struct timespec *tv_to_ts(const struct timeval t[2], struct timespec ts[2])
@@ -216,12 +199,18 @@ static const struct timespec *tv_to_ts(const struct timeval t[2], struct timespe
 	return ts;
 }
 
-long utimes_impl(int dirfd, const char *path, const struct timeval t[2], int fl)
+long utimes_impl(struct ue_arg *P, const struct timeval t[2], int fl)
 {
 	struct timespec ts[2];
-	if (!path)  /* futimesat(fd, NULL, t) acts on fd */
-		return futimens_impl(dirfd, tv_to_ts(t, ts));
-	return utimensat_impl(dirfd, path, tv_to_ts(t, ts), fl);
+	if (!P->path)  /* futimesat(fd, NULL, t) acts on fd */
+		return futimens_impl(P->dirfd, tv_to_ts(t, ts));
+	return utimensat_impl(P, tv_to_ts(t, ts), fl);
+}
+
+long futimes_impl(int fd, const struct timeval t[2])
+{
+	struct timespec ts[2];
+	return futimens_impl(fd, tv_to_ts(t, ts));
 }
 
 long utime_impl(const char *path, const struct utimbuf *t)
@@ -231,41 +220,32 @@ long utime_impl(const char *path, const struct utimbuf *t)
 		ts[0] = (struct timespec){ t->actime, 0 };
 		ts[1] = (struct timespec){ t->modtime, 0 };
 	}
-	return utimensat_impl(AT_FDCWD, path, t ? ts : NULL, 0);
+	return ue_call_utimensat(AT_FDCWD, path, t ? ts : NULL, 0);
 }
 
-long truncate_impl(const char *path, off_t len)
+long truncate_impl(struct ue_arg *P, off_t len)
 {
-	struct ue_path p;
-	int r = ue_resolve_for_change(ue_for(), AT_FDCWD, path, UE_FOLLOW, &p);
-	if (r < 0)
+	int r;
+	struct ue_path *p = &P->p;
+	if (p->where == UE_UNION && S_ISREG(p->node.type) &&
+	    ((r = ue_may(p->caller, p->real, W_OK)) < 0 || (r = ue_op_change_prepare(p, len == 0)) < 0))
 		return r;
-	if (p.where == UE_UNION) {
-		if (!ue_node_exists(&p.node))
-			return -ENOENT;
-		if (S_ISREG(p.node.type) && ((r = ue_may(p.caller, p.real, W_OK)) < 0 || (r = ue_op_change_prepare(&p, len == 0)) < 0))
-			return r;
-	}
-	return UE_ERR(LIBC(truncate)(ue_kpath(&p, path), len));
+	return UE_ERR(LIBC(truncate)(ue_arg_kpath(P), len));
 }
 
 /* v == NULL: remove the attribute. */
-long setxattr_impl(const char *path, const char *name, const void *v, size_t n, int fl, int follow)
+long setxattr_impl(struct ue_arg *P, const char *name, const void *v, size_t n, int fl, int follow)
 {
-	struct ue_path p;
-	int r = ue_resolve_for_change(ue_for(), AT_FDCWD, path, follow ? UE_FOLLOW : 0, &p);
-	if (r < 0)
-		return r;
-	if (p.where == UE_UNION) {
+	struct ue_path *const p = &P->p;
+	int r;
+	if (p->where == UE_UNION) {
 		char probe[1];
-		if (!ue_node_exists(&p.node))
-			return -ENOENT;
 		if (ue_xattr_is_marker(name))
 			return -EPERM;  /* the overlay's own: not the program's to set */
-		if ((r = check(&p, MAY_XATTR, name)) < 0)
+		if ((r = check(p, MAY_XATTR, name)) < 0)
 			return r;
 		/* Removing what is not there, or creating what is: fails as it would. */
-		long have = LIBC(lgetxattr)(ue_kreal(&p), name, probe, 0);
+		long have = LIBC(lgetxattr)(ue_kreal(p), name, probe, 0);
 		if (!v && have < 0)
 			return -(long)errno;
 		if (v && (fl & XATTR_CREATE) && have >= 0)
@@ -275,17 +255,17 @@ long setxattr_impl(const char *path, const char *name, const void *v, size_t n, 
 		/* A lower name that shows its file's index entry changes the
 		 * entry, and no name is linked up: the kernel's ovl_xattr_set
 		 * writes on the inode's upper, which the entry is. */
-		if (!p.node.indexed && (r = ue_op_change_prepare(&p, 0)) < 0)
+		if (!p->node.indexed && (r = ue_op_change_prepare(p, 0)) < 0)
 			return r;
 	}
-	if (p.where != UE_UNION) {
-		const char *k = ue_kpath(&p, path);
+	if (p->where != UE_UNION) {
+		const char *k = ue_arg_kpath(P);
 		if (v)
 			return UE_ERR(follow ? LIBC(setxattr)(k, name, v, n, fl) : LIBC(lsetxattr)(k, name, v, n, fl));
 		return UE_ERR(follow ? LIBC(removexattr)(k, name) : LIBC(lremovexattr)(k, name));
 	}
-	long x = UE_ERR(v ? LIBC(lsetxattr)(ue_kreal(&p), name, v, n, fl) : LIBC(lremovexattr)(ue_kreal(&p), name));
-	return strcmp(name, "system.posix_acl_access") ? x : announced(&p, x, -1, -1, -1);  /* an ACL sets the mode */
+	long x = UE_ERR(v ? LIBC(lsetxattr)(ue_kreal(p), name, v, n, fl) : LIBC(lremovexattr)(ue_kreal(p), name));
+	return strcmp(name, "system.posix_acl_access") ? x : announced(p, x, -1, -1, -1);  /* an ACL sets the mode */
 }
 
 long fsetxattr_impl(int fd, const char *name, const void *v, size_t n, int fl)

@@ -20,28 +20,24 @@ static int union_name(const struct ue_path *p, char *out, size_t size)
 	return ue_path_join(out, size, ue_cfg.mount_len ? ue_cfg.mount : "/", p->rel);
 }
 
-long chdir_impl(const char *path)
+/* P: READS | MARKS, the renames' mark taken before the lookup. */
+long chdir_impl(struct ue_arg *P)
 {
-	struct ue_path p;
+	const struct ue_path *p = &P->p;
 	char v[UE_PATH_MAX];
-	uint64_t mark = ue_renames_head();
-	int r = ue_resolve_as(ue_for(), AT_FDCWD, path, UE_FOLLOW, &p);
-	if (r < 0)
-		return r;
-	if (p.where != UE_UNION) {
-		if ((r = (int)UE_ERR(LIBC(chdir)(ue_kpath(&p, path)))) == 0)
+	int r;
+	if (p->where != UE_UNION) {
+		if ((r = (int)UE_ERR(LIBC(chdir)(ue_arg_kpath(P)))) == 0)
 			ue_cwd_reload();
 		return r;
 	}
-	if (!ue_node_exists(&p.node))
-		return -ENOENT;
-	if (!S_ISDIR(p.node.type))
+	if (!S_ISDIR(p->node.type))
 		return -ENOTDIR;
 	/* The kernel sits in the top layer's directory; relative paths are
 	 * resolved by us against the union's name. */
-	if ((r = union_name(&p, v, sizeof v)) < 0)
+	if ((r = union_name(p, v, sizeof v)) < 0)
 		return r;
-	return ue_cwd_change(p.real, v, mark);
+	return ue_cwd_change(p->real, v, P->mark.renames);
 }
 
 long fchdir_impl(int fd)
@@ -73,17 +69,16 @@ char *getcwd_impl(char *buf, size_t n)
 	return buf;
 }
 
-char *realpath_impl(const char *path, char *out)
+/* P: READS | NULLABLE. */
+char *realpath_impl(struct ue_arg *P, char *out)
 {
-	struct ue_path p;
+	const struct ue_path *p = &P->p;
 	char v[UE_PATH_MAX];
-	if (!path)
+	int r;
+	if (!P->path)
 		return ue_fail(-EINVAL);
-	int r = ue_resolve_as(ue_for(), AT_FDCWD, path, UE_FOLLOW, &p);
-	if (r < 0)
-		return ue_fail(r);
-	if (p.where != UE_UNION) {
-		char *r = UE_PASS_PTR(LIBC(realpath)(ue_kpath(&p, path), out));
+	if (p->where != UE_UNION) {
+		char *r = UE_PASS_PTR(LIBC(realpath)(ue_arg_kpath(P), out));
 		/* /proc/self/cwd and the like end in a layer: name it as the union. */
 		if (r && ue_unreal(v, sizeof v, r) == 0 && strcmp(v, r) && strlen(v) < PATH_MAX) {
 			if (out) {
@@ -98,9 +93,7 @@ char *realpath_impl(const char *path, char *out)
 		}
 		return r;
 	}
-	if (!ue_node_exists(&p.node))
-		return ue_fail(-ENOENT);
-	if ((r = union_name(&p, v, sizeof v)) < 0)
+	if ((r = union_name(p, v, sizeof v)) < 0)
 		return ue_fail(r);
 	if (strlen(v) >= PATH_MAX)
 		return ue_fail(-ENAMETOOLONG);  /* out holds PATH_MAX bytes */

@@ -62,24 +62,19 @@ static DIR *union_dir_new(int fd, const struct ue_path *p)
 	return (DIR *)u;
 }
 
-DIR *opendir_impl(const char *path)
+/* P: READS | MARKS, the fd's name as the union stood before the lookup. */
+DIR *opendir_impl(struct ue_arg *P)
 {
-	struct ue_path p;
-	uint64_t mark = ue_fdname_mark();
-	int r = ue_resolve_as(ue_for(), AT_FDCWD, path, UE_FOLLOW, &p);
-	if (r < 0)
-		return ue_fail(r);
-	if (p.where != UE_UNION)
-		return UE_PASS_PTR(LIBC(opendir)(ue_kpath(&p, path)));
-	if (!ue_node_exists(&p.node))
-		return ue_fail(-ENOENT);
-	if (!S_ISDIR(p.node.type))
+	struct ue_path *p = &P->p;
+	if (p->where != UE_UNION)
+		return UE_PASS_PTR(LIBC(opendir)(ue_arg_kpath(P)));
+	if (!S_ISDIR(p->node.type))
 		return ue_fail(-ENOTDIR);
-	int fd = sys_openat(AT_FDCWD, p.real, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+	int fd = sys_openat(AT_FDCWD, p->real, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 	if (fd < 0)
 		return ue_fail(fd);
-	ue_fdname_put_rel(fd, p.rel, p.real, mark);
-	DIR *d = union_dir_new(fd, &p);
+	ue_fdname_put_rel(fd, p->rel, p->real, P->mark.ring);
+	DIR *d = union_dir_new(fd, p);
 	if (!d) {
 		ue_fdname_drop(fd);
 		sys_close(fd);
@@ -181,19 +176,15 @@ void seekdir_impl(DIR *d, long loc)
 		LIBC(seekdir)(d, loc);
 }
 
-long scandir_impl(int dirfd, const char *path, struct dirent ***out,
+long scandir_impl(struct ue_arg *P, struct dirent ***out,
                   int (*sel)(const struct dirent *), int (*cmp)(const struct dirent **, const struct dirent **))
 {
-	struct ue_path p;
-	int r = ue_resolve_as(ue_for(), dirfd, path, UE_FOLLOW, &p);
-	if (r < 0)
-		return r;
-	if (p.where != UE_UNION)
-		return UE_ERR(LIBC(scandirat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), out, sel, cmp));
-	if (!ue_node_exists(&p.node))
-		return -ENOENT;
+	const struct ue_path *p = &P->p;
+	int r;
+	if (p->where != UE_UNION)
+		return UE_ERR(LIBC(scandirat)(ue_arg_kfd(P), ue_arg_kpath(P), out, sel, cmp));
 	struct ue_dirlist list;
-	if ((r = ue_dir_list(p.rel, &p.node, &list)) < 0)
+	if ((r = ue_dir_list(p->rel, &p->node, &list)) < 0)
 		return r;
 	struct dirent **v = malloc((list.n + 1) * sizeof *v);
 	size_t k = 0;

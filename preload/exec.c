@@ -4,6 +4,7 @@
  * keeps LD_PRELOAD and the layer settings even when the program dropped them. */
 #include "copyup.h"
 #include "follow.h"
+#include "calls.h"
 #include "impl.h"
 #include "fdnames.h"
 #include "ops.h"
@@ -44,10 +45,10 @@ static int shebang(const struct ue_path *p, const char *path, char *const argv[]
 	char *interp, *arg;
 	if (!strchr(sb->line, '\n') || ue_shebang_parse(sb->line, &interp, &arg) < 0)
 		return 0;
-	struct ue_path ip;
-	if (ue_resolve_as(ue_for(), AT_FDCWD, interp, UE_FOLLOW, &ip) < 0 || (ip.where == UE_UNION && !ue_node_exists(&ip.node)))
+	struct ue_arg ip;
+	if (ue_arg_resolve(&ip, AT_FDCWD, interp, FOLLOW, NOEMPTY, READS) < 0)
 		return 0;  /* the kernel says what is wrong */
-	const char *interp_real = ue_kpath(&ip, interp);
+	const char *interp_real = ue_arg_kpath(&ip);
 	if (strlen(interp_real) >= sizeof sb->real)
 		return 0;
 	size_t argc = 0;
@@ -99,29 +100,26 @@ static int exec_data_in_place(struct ue_path *p)
 	return r < 0 ? r : ue_path_refresh(p);
 }
 
-long execve_impl(const char *path, char *const argv[], char *const envp[])
+long execve_impl(struct ue_arg *P, char *const argv[], char *const envp[])
 {
-	struct ue_path p;
+	struct ue_path *p = &P->p;
+	const char *path = P->path;
 	struct shebang sb;
-	int r = ue_resolve_as(ue_for(), AT_FDCWD, path, UE_FOLLOW, &p);
-	if (r < 0)
-		return r;
-	if (p.where == UE_UNION && !ue_node_exists(&p.node))
-		return -ENOENT;
-	if ((r = exec_data_in_place(&p)) < 0)
+	int r;
+	if ((r = exec_data_in_place(p)) < 0)
 		return r;
 	char sup[PATH_MAX], real[PATH_MAX];
-	if ((r = ue_exec_followable(ue_kfd(&p, AT_FDCWD), ue_kpath(&p, path), 0, path, envp, sup, real, sizeof real)) < 0)
+	if ((r = ue_exec_followable(ue_arg_kfd(P), ue_arg_kpath(P), 0, path, envp, sup, real, sizeof real)) < 0)
 		return r;
 	if (r == UE_EXEC_SUPERVISE)
 		return exec_supervised(sup, real, path, argv, envp);
-	char **env = ue_env_for_child(envp, p.where == UE_UNION);
+	char **env = ue_env_for_child(envp, p->where == UE_UNION);
 	long e;
-	if (shebang(&p, path, argv, &sb)) {
+	if (shebang(p, path, argv, &sb)) {
 		e = EXEC_UNWRAPPED(UE_ERR(LIBC(execve)(sb.real, sb.argv, env)));
 		free(sb.argv);
 	} else {
-		e = EXEC_UNWRAPPED(UE_ERR(LIBC(execve)(ue_kpath(&p, path), argv, env)));
+		e = EXEC_UNWRAPPED(UE_ERR(LIBC(execve)(ue_arg_kpath(P), argv, env)));
 	}
 	ue_env_free(env, envp);
 	return e;
@@ -140,7 +138,7 @@ static long exec_script(const char *file, char *const argv[], char *const envp[]
 	sh[1] = (char *)file;
 	for (size_t i = 1; i <= argc; i++)
 		sh[i + 1] = argv[i];
-	long r = execve_impl("/bin/sh", sh, envp);
+	long r = ue_call_execve("/bin/sh", sh, envp);
 	free(sh);
 	return r;
 }
@@ -201,7 +199,7 @@ struct exec_args {
 static long try_exec(const char *cand, void *arg)
 {
 	struct exec_args *a = arg;
-	long r = execve_impl(cand, a->argv, a->envp);
+	long r = ue_call_execve(cand, a->argv, a->envp);
 	return r == -ENOEXEC ? exec_script(cand, a->argv, a->envp) : r;
 }
 
@@ -226,13 +224,6 @@ long execvpe_impl(const char *file, char *const argv[], char *const envp[])
 	extra;                                                                 \
 	va_end(ap)
 
-static int finish(long r, int saved)
-{
-	ue_leave();
-	errno = r < 0 ? (int)-r : saved;
-	return -1;
-}
-
 UE_EXPORT int execl(const char *path, const char *arg, ...)
 {
 	va_list ap;
@@ -242,7 +233,9 @@ UE_EXPORT int execl(const char *path, const char *arg, ...)
 		ue_leave();
 		return LIBC(execv)(path, argv);
 	}
-	return finish(execve_impl(path, argv, environ), saved);
+	long r = ue_call_execve(path, argv, environ);
+	ue_leave();
+	return (int)ue_done(r, saved);
 }
 
 UE_EXPORT int execle(const char *path, const char *arg, ...)
@@ -255,7 +248,9 @@ UE_EXPORT int execle(const char *path, const char *arg, ...)
 		ue_leave();
 		return LIBC(execve)(path, argv, envp);
 	}
-	return finish(execve_impl(path, argv, envp), saved);
+	long r = ue_call_execve(path, argv, envp);
+	ue_leave();
+	return (int)ue_done(r, saved);
 }
 
 UE_EXPORT int execlp(const char *file, const char *arg, ...)
@@ -267,7 +262,9 @@ UE_EXPORT int execlp(const char *file, const char *arg, ...)
 		ue_leave();
 		return LIBC(execvp)(file, argv);
 	}
-	return finish(execvpe_impl(file, argv, environ), saved);
+	long r = execvpe_impl(file, argv, environ);
+	ue_leave();
+	return (int)ue_done(r, saved);
 }
 
 struct spawn_args {
@@ -282,17 +279,12 @@ struct spawn_args {
 static long try_spawn(const char *cand, void *arg)
 {
 	struct spawn_args *a = arg;
-	struct ue_path p;
-	int r = ue_resolve_as(ue_for(), AT_FDCWD, cand, UE_FOLLOW, &p);
-	if (r < 0)
-		return r;
-	if (p.where == UE_UNION && !ue_node_exists(&p.node))
-		return -ENOENT;
-	if ((r = exec_data_in_place(&p)) < 0)
+	struct ue_arg P;
+	int r = ue_arg_resolve(&P, AT_FDCWD, cand, FOLLOW, NOEMPTY, READS);
+	if (r < 0 || (r = exec_data_in_place(&P.p)) < 0)
 		return r;
 	char sup[PATH_MAX], real[PATH_MAX];
-	if ((r = ue_exec_followable(ue_kfd(&p, AT_FDCWD), ue_kpath(&p, cand), 0, cand, a->envp, sup, real,
-	                            sizeof real)) < 0)
+	if ((r = ue_exec_followable(ue_arg_kfd(&P), ue_arg_kpath(&P), 0, cand, a->envp, sup, real, sizeof real)) < 0)
 		return r;
 	if (r == UE_EXEC_SUPERVISE) {
 		/* posix_spawn says whether the exec worked: the supervisor
@@ -304,14 +296,14 @@ static long try_spawn(const char *cand, void *arg)
 		ue_handoff_free(&h);
 		return e ? ue_exec_refuse_unsupervised(real, cand, a->envp) : 0;
 	}
-	char **env = ue_env_for_child(a->envp, p.where == UE_UNION);
+	char **env = ue_env_for_child(a->envp, P.p.where == UE_UNION);
 	struct shebang sb;
 	int e;
-	if (shebang(&p, cand, a->argv, &sb)) {
+	if (shebang(&P.p, cand, a->argv, &sb)) {
 		e = LIBC(posix_spawn)(a->pid, sb.real, a->fa, a->attr, sb.argv, env);
 		free(sb.argv);
 	} else {
-		e = LIBC(posix_spawn)(a->pid, ue_kpath(&p, cand), a->fa, a->attr, a->argv, env);
+		e = LIBC(posix_spawn)(a->pid, ue_arg_kpath(&P), a->fa, a->attr, a->argv, env);
 	}
 	ue_env_free(env, a->envp);
 	return -(long)e;
@@ -347,52 +339,39 @@ UE_EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_
 	return (int)-r;
 }
 
-UE_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
+long fexecve_impl(int fd, char *const argv[], char *const envp[])
 {
-	if (!ue_enter()) {
-		ue_leave();
-		return LIBC(fexecve)(fd, argv, envp);
-	}
 	struct ue_path p;
 	char shown[PATH_MAX];
 	if (ue_fd_vpath(fd, shown, sizeof shown) < 0)
 		ue_proc_fd(shown, sizeof shown, fd, NULL);
 	char sup[PATH_MAX], real[PATH_MAX];
-	int refused = ue_exec_followable(fd, "", AT_EMPTY_PATH, shown, envp, sup, real, sizeof real);
-	if (refused == UE_EXEC_SUPERVISE)
-		refused = (int)exec_supervised(sup, real, shown, argv, envp);
-	ue_leave();
-	if (refused < 0) {
-		errno = -refused;
-		return -1;
-	}
+	long r = ue_exec_followable(fd, "", AT_EMPTY_PATH, shown, envp, sup, real, sizeof real);
+	if (r == UE_EXEC_SUPERVISE)
+		r = exec_supervised(sup, real, shown, argv, envp);
+	if (r < 0)
+		return r;
 	char **env = ue_env_for_child(envp, ue_fd_union_path(fd, &p));
-	ue_fdname_clear();
-	ue_creds_changed();
-	int r = LIBC(fexecve)(fd, argv, env);
-	int e = errno;
+	r = EXEC_UNWRAPPED(UE_ERR(LIBC(fexecve)(fd, argv, env)));
 	ue_env_free(env, envp);
-	errno = e;
 	return r;
 }
 
-long execveat_impl(int dirfd, const char *path, char *const argv[], char *const envp[], int fl)
+/* "" with AT_EMPTY_PATH: the fd's own program (P->fd), as fexecve. */
+long execveat_impl(struct ue_arg *P, char *const argv[], char *const envp[], int fl)
 {
-	struct ue_path p;
-	int r = ue_resolve_as(ue_for(), dirfd, path, (fl & AT_SYMLINK_NOFOLLOW) ? 0 : UE_FOLLOW, &p);
-	if (r < 0)
-		return r;
-	if (p.where == UE_UNION && !ue_node_exists(&p.node))
-		return -ENOENT;
-	if ((r = exec_data_in_place(&p)) < 0)
+	const char *path = P->path;
+	int r;
+	if ((r = exec_data_in_place(&P->p)) < 0)
 		return r;
 	char sup[PATH_MAX], real[PATH_MAX];
-	if ((r = ue_exec_followable(ue_kfd(&p, dirfd), ue_kpath(&p, path), fl, path, envp, sup, real, sizeof real)) < 0)
+	if ((r = ue_exec_followable(ue_arg_kfd(P), ue_arg_kpath(P), ue_arg_kflags(P, fl), path, envp, sup, real,
+	                            sizeof real)) < 0)
 		return r;
 	if (r == UE_EXEC_SUPERVISE)
 		return exec_supervised(sup, real, path, argv, envp);
-	char **env = ue_env_for_child(envp, p.where == UE_UNION);
-	long e = EXEC_UNWRAPPED(UE_ERR(LIBC(execveat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), argv, env, fl)));
+	char **env = ue_env_for_child(envp, P->p.where == UE_UNION);
+	long e = EXEC_UNWRAPPED(UE_ERR(LIBC(execveat)(ue_arg_kfd(P), ue_arg_kpath(P), argv, env, ue_arg_kflags(P, fl))));
 	ue_env_free(env, envp);
 	return e;
 }
@@ -424,51 +403,37 @@ static void env_restore(char **saved)
  * execs).  0, or -EACCES when it is refused. */
 static int shell_followable(void)
 {
-	struct ue_path p;
-	if (ue_resolve_as(ue_for(), AT_FDCWD, "/bin/sh", UE_FOLLOW, &p) < 0)
+	struct ue_arg P;
+	if (ue_arg_resolve(&P, AT_FDCWD, "/bin/sh", FOLLOW, NOEMPTY, LOOKS) < 0)
 		return 0;
 	/* not handed to the supervisor: libc execs the shell itself */
-	return ue_exec_followable(ue_kfd(&p, AT_FDCWD), ue_kpath(&p, "/bin/sh"), 0, "/bin/sh", environ, NULL, NULL,
-	                          0);
+	return ue_exec_followable(ue_arg_kfd(&P), ue_arg_kpath(&P), 0, "/bin/sh", environ, NULL, NULL, 0);
 }
 
-UE_EXPORT int system(const char *cmd)
+/* libc's own system and popen run outside the wrapper's depth, as an exec
+ * does (EXEC_UNWRAPPED): the shell starts in a vfork child on this
+ * thread's storage. */
+#define UNWRAPPED(call) ({ ue_leave(); __typeof__(call) r_ = (call); ue_enter(); r_; })
+
+long system_impl(const char *cmd)
 {
-	if (!ue_enter()) {
-		ue_leave();
-		return LIBC(system)(cmd);
-	}
 	int refused = cmd ? shell_followable() : 0;
-	ue_leave();
-	if (refused < 0) {
-		errno = -refused;
-		return -1;
-	}
+	if (refused < 0)
+		return refused;
 	char **saved = env_swap();
-	int r = LIBC(system)(cmd);
-	int e = errno;
+	long r = UNWRAPPED(UE_ERR(LIBC(system)(cmd)));
 	env_restore(saved);
-	errno = e;
 	return r;
 }
 
-UE_EXPORT FILE *popen(const char *cmd, const char *mode)
+FILE *popen_impl(const char *cmd, const char *mode)
 {
-	if (!ue_enter()) {
-		ue_leave();
-		return LIBC(popen)(cmd, mode);
-	}
 	int refused = shell_followable();
-	ue_leave();
-	if (refused < 0) {
-		errno = -refused;
-		return NULL;
-	}
+	if (refused < 0)
+		return ue_fail(refused);
 	char **saved = env_swap();
-	FILE *f = LIBC(popen)(cmd, mode);
-	int e = errno;
+	FILE *f = UNWRAPPED(UE_PASS_PTR(LIBC(popen)(cmd, mode)));
 	env_restore(saved);
-	errno = e;
 	return f;
 }
 
@@ -478,35 +443,33 @@ UE_EXPORT FILE *popen(const char *cmd, const char *mode)
 /* These return an error number, as posix_spawn does, never -1. */
 long spawn_addopen_impl(posix_spawn_file_actions_t *fa, int fd, const char *path, int oflag, mode_t mode)
 {
-	struct ue_path p;
-	int r = ue_resolve_for_change(ue_for(), AT_FDCWD, path, (oflag & O_NOFOLLOW) ? 0 : UE_FOLLOW, &p);
+	struct ue_arg P;
+	int r = ue_arg_resolve(&P, AT_FDCWD, path, NOFOLLOW_IF(oflag & O_NOFOLLOW), NOEMPTY, NAMES);
 	if (r < 0)
 		return -r;
-	if (p.where == UE_UNION) {
+	if (P.p.where == UE_UNION) {
 		int flags = oflag;
-		long created = ue_op_open_prepare(&p, &flags, mode);
+		long created = ue_op_open_prepare(&P.p, &flags, mode);
 		if (created < 0)
 			return -created;
 		if (created) {
-			int tmp = (int)UE_ERR(LIBC(openat)(AT_FDCWD, ue_kreal(&p), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, mode));
+			int tmp = (int)UE_ERR(LIBC(openat)(AT_FDCWD, ue_kreal(&P.p), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, mode));
 			if (tmp < 0)
 				return -tmp;
 			close(tmp);
-			ue_changed(p.rel, 0);
+			ue_changed(P.p.rel, 0);
 			flags &= ~(O_CREAT | O_EXCL);
 		}
 		oflag = flags;
 	}
-	return LIBC(posix_spawn_file_actions_addopen)(fa, fd, ue_kpath(&p, path), oflag, mode);
+	return LIBC(posix_spawn_file_actions_addopen)(fa, fd, ue_arg_kpath(&P), oflag, mode);
 }
 
 long spawn_addchdir_impl(posix_spawn_file_actions_t *fa, const char *path)
 {
-	struct ue_path p;
-	int r = ue_resolve_as(ue_for(), AT_FDCWD, path, UE_FOLLOW, &p);
+	struct ue_arg P;
+	int r = ue_arg_resolve(&P, AT_FDCWD, path, FOLLOW, NOEMPTY, READS);
 	if (r < 0)
 		return -r;
-	if (p.where == UE_UNION && !ue_node_exists(&p.node))
-		return ENOENT;
-	return LIBC(posix_spawn_file_actions_addchdir_np)(fa, ue_kpath(&p, path));
+	return LIBC(posix_spawn_file_actions_addchdir_np)(fa, ue_arg_kpath(&P));
 }

@@ -5,6 +5,7 @@
  * fts does: preorder FTS_D, children (stat'd when listed, sorted by the
  * caller's comparison), postorder FTS_DP; FTS_DC for a cycle, FTS_DNR,
  * FTS_NS, FTS_SL/FTS_SLNONE, FTS_DOT with FTS_SEEDOT. */
+#include "calls.h"
 #include "impl.h"
 
 #include <limits.h>
@@ -77,9 +78,9 @@ static int entry_stat(FTS *sp, FTSENT *p, int follow)
 	long r;
 	p->fts_errno = 0;
 	if (follow || (sp->fts_options & FTS_LOGICAL)) {
-		r = stat_impl(AT_FDCWD, p->fts_accpath, st, 0);
+		r = ue_call_stat(p->fts_accpath, st);
 		if (r < 0) {
-			if (stat_impl(AT_FDCWD, p->fts_accpath, st, AT_SYMLINK_NOFOLLOW) == 0) {
+			if (ue_call_lstat(p->fts_accpath, st) == 0) {
 				p->fts_errno = 0;
 				return FTS_SLNONE;
 			}
@@ -87,7 +88,7 @@ static int entry_stat(FTS *sp, FTSENT *p, int follow)
 			memset(st, 0, sizeof *st);
 			return FTS_NS;
 		}
-	} else if ((r = stat_impl(AT_FDCWD, p->fts_accpath, st, AT_SYMLINK_NOFOLLOW)) < 0) {
+	} else if ((r = ue_call_lstat(p->fts_accpath, st)) < 0) {
 		p->fts_errno = (int)-r;
 		memset(st, 0, sizeof *st);
 		return FTS_NS;
@@ -136,7 +137,7 @@ static FTSENT *sort_list(FTS *sp, FTSENT *head)
  * set when the directory cannot be read. */
 static FTSENT *build(FTS *sp, FTSENT *dir, int nameonly)
 {
-	DIR *d = opendir_impl(dir->fts_accpath);
+	DIR *d = ue_call_opendir(dir->fts_accpath);
 	if (!d) {
 		dir->fts_errno = ue_err;
 		return NULL;

@@ -1,11 +1,14 @@
 /* The wrappers, generated from wrappers.def: each one enters (re-entry
  * guard, lazy set-up), passes straight to libc when no union is active,
- * calls its implementation, and turns -errno into errno. */
+ * calls its row's resolving entry (calls.h: the path arguments resolved
+ * from the table's column, then the implementation), and turns -errno
+ * into errno. */
 
 /* Optimising, glibc's <bits/stdio.h> defines getline, getchar and the
  * *_unlocked readers inline: the wrappers define them out of line. */
 #define __NO_INLINE__ 1
 
+#include "calls.h"
 #include "fdtab.h"
 #include "impl.h"
 #include "trace.h"
@@ -17,7 +20,7 @@
 
 #define COMMA ,
 
-#define W(ret, name, params, args, call, kind)                                  \
+#define W(ret, name, params, args, paths, call, kind)                                  \
 	UE_EXPORT ret name params                                               \
 	{                                                                       \
 		int saved = errno;                                              \
@@ -27,19 +30,14 @@
 		}                                                               \
 		if (ue_trace_on)                                                \
 			ue_trace_begin(#name);                                  \
-		long r = (long)(call);                                          \
+		long r = (long)(ue_call_##name args);                           \
 		if (ue_trace_on)                                                \
 			ue_trace_end(r, 0, 0);                                  \
 		ue_leave();                                                     \
-		if (r < 0) {                                                    \
-			errno = (int)-r;                                        \
-			return (ret)-1;                                         \
-		}                                                               \
-		errno = saved;                                                  \
-		return (ret)r;                                                  \
+		return (ret)ue_done(r, saved);                                  \
 	}
 
-#define W_PTR(ret, name, params, args, call, kind)                              \
+#define W_PTR(ret, name, params, args, paths, call, kind)                              \
 	UE_EXPORT ret name params                                               \
 	{                                                                       \
 		int saved = errno;                                              \
@@ -50,7 +48,7 @@
 		ue_err = 0;                                                     \
 		if (ue_trace_on)                                                \
 			ue_trace_begin(#name);                                  \
-		ret r = (call);                                                 \
+		ret r = (ue_call_##name args);                                  \
 		if (ue_trace_on)                                                \
 			ue_trace_end(r != 0, 1, ue_err);                        \
 		ue_leave();                                                     \
@@ -58,7 +56,7 @@
 		return r;                                                       \
 	}
 
-#define W_VOID(name, params, args, call, kind)                                  \
+#define W_VOID(name, params, args, paths, call, kind)                                  \
 	UE_EXPORT void name params                                              \
 	{                                                                       \
 		int saved = errno;                                              \
@@ -69,7 +67,7 @@
 		}                                                               \
 		if (ue_trace_on)                                                \
 			ue_trace_begin(#name);                                  \
-		call;                                                           \
+		ue_call_##name args;                                            \
 		if (ue_trace_on)                                                \
 			ue_trace_end(0, 0, 0);                                  \
 		ue_leave();                                                     \
@@ -77,7 +75,7 @@
 	}
 
 /* open(2) and friends: the mode is there only when the flags create. */
-#define W_OPEN(name, dirparam, dirarg, call, kind)                              \
+#define W_OPEN(name, dirparam, dirarg, paths, call, kind)                              \
 	UE_EXPORT int name(dirparam const char *path, int flags, ...)           \
 	{                                                                       \
 		mode_t mode = 0;                                                \
@@ -94,16 +92,11 @@
 		}                                                               \
 		if (ue_trace_on)                                                \
 			ue_trace_begin(#name);                                  \
-		long r = (call);                                                \
+		long r = ue_call_##name(dirarg path, flags, mode);              \
 		if (ue_trace_on)                                                \
 			ue_trace_end(r, 0, 0);                                  \
 		ue_leave();                                                     \
-		if (r < 0) {                                                    \
-			errno = (int)-r;                                        \
-			return -1;                                              \
-		}                                                               \
-		errno = saved;                                                  \
-		return (int)r;                                                  \
+		return (int)ue_done(r, saved);                                  \
 	}
 
 /* A call that reads through an fd: the fd first follows a copy-up of its
@@ -122,6 +115,6 @@
 		return r args;                                                  \
 	}
 
-#define W_CUSTOM(name, kind)
+#define W_CUSTOM(name, paths, kind)
 
 #include "wrappers.def"

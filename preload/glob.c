@@ -17,13 +17,10 @@
 
 UE_EXPORT int glob(const char *pattern, int flags, int (*errfunc)(const char *, int), glob_t *g)
 {
-	if (!ue_enter() || (flags & GLOB_ALTDIRFUNC)) {
-		ue_leave();
+	if (!ue_union_on() || (flags & GLOB_ALTDIRFUNC))
 		return LIBC(glob)(pattern, flags, errfunc, g);
-	}
-	/* Leave before calling libc: the directory functions it calls back are
-	 * full wrappers, and must not run as nested ones (no cache there). */
-	ue_leave();
+	/* Outside the guard (ue_union_on): the directory functions libc calls
+	 * back are full wrappers, and must not run as nested ones. */
 	WITH_OUR_DIRFUNCS(g, readdir);
 	int r = LIBC(glob)(pattern, flags | GLOB_ALTDIRFUNC, errfunc, g);
 	g->gl_flags &= ~GLOB_ALTDIRFUNC;
@@ -32,11 +29,8 @@ UE_EXPORT int glob(const char *pattern, int flags, int (*errfunc)(const char *, 
 
 UE_EXPORT int glob64(const char *pattern, int flags, int (*errfunc)(const char *, int), glob64_t *g)
 {
-	if (!ue_enter() || (flags & GLOB_ALTDIRFUNC)) {
-		ue_leave();
+	if (!ue_union_on() || (flags & GLOB_ALTDIRFUNC))
 		return LIBC(glob64)(pattern, flags, errfunc, g);
-	}
-	ue_leave();
 	WITH_OUR_DIRFUNCS(g, readdir64);
 	int r = LIBC(glob64)(pattern, flags | GLOB_ALTDIRFUNC, errfunc, g);
 	g->gl_flags &= ~GLOB_ALTDIRFUNC;

@@ -2,6 +2,7 @@
 #ifndef UE_IMPL_H
 #define UE_IMPL_H
 
+#include "args.h"
 #include "wrap.h"
 
 /* A libc call (LIBC()) that returns -1 with errno, as -errno. */
@@ -10,25 +11,24 @@
 #define UE_PASS_PTR(call) ({ errno = 0; __typeof__(call) _p = (call); if (!_p) ue_err = errno; _p; })
 
 /* open.c */
-FILE *fopen_impl(const char *path, const char *mode, FILE *f, FILE *(*libc)(const char *, const char *));
-FILE *freopen_impl(const char *path, const char *mode, FILE *f, FILE *(*libc)(const char *, const char *, FILE *));
+FILE *fopen_impl(struct ue_arg *P, const char *mode, FILE *(*libc)(const char *, const char *));
+FILE *freopen_impl(struct ue_arg *P, const char *mode, FILE *f, FILE *(*libc)(const char *, const char *, FILE *));
 long mkstemp_impl(char *tmpl, int suffixlen, int flags);
 char *mkdtemp_impl(char *tmpl);
 
 /* stat.c */
-long stat_impl(int dirfd, const char *path, struct stat *st, int fl);
+long stat_impl(struct ue_arg *P, struct stat *st, int fl);
 long fstat_impl(int fd, struct stat *st);
-long xstat_impl(int ver, int dirfd, const char *path, struct stat *st, int fl);
-long statx_impl(int dirfd, const char *path, int fl, unsigned mask, struct statx *stx);
-long statfs_impl(const char *path, struct statfs *b, int (*libc)(const char *, struct statfs *));
-long statvfs_impl(const char *path, struct statvfs *b, int (*libc)(const char *, struct statvfs *));
-long access_impl(int dirfd, const char *path, int mode, int fl);
-long readlink_impl(int dirfd, const char *path, char *buf, size_t n);
-long getxattr_impl(const char *path, const char *name, void *v, size_t n, int follow);
-long listxattr_impl(const char *path, char *list, size_t n, int follow);
+long statx_impl(struct ue_arg *P, int fl, unsigned mask, struct statx *stx);
+long statfs_impl(struct ue_arg *P, struct statfs *b, int (*libc)(const char *, struct statfs *));
+long statvfs_impl(struct ue_arg *P, struct statvfs *b, int (*libc)(const char *, struct statvfs *));
+long access_impl(struct ue_arg *P, int mode, int fl);
+long readlink_impl(struct ue_arg *P, char *buf, size_t n);
+long getxattr_impl(struct ue_arg *P, const char *name, void *v, size_t n, int follow);
+long listxattr_impl(struct ue_arg *P, char *list, size_t n, int follow);
 
 /* dir.c */
-DIR *opendir_impl(const char *path);
+DIR *opendir_impl(struct ue_arg *P);
 DIR *fdopendir_impl(int fd);
 struct dirent *readdir_impl(DIR *d, struct dirent *(*libc)(DIR *));
 long readdir_r_impl(DIR *d, struct dirent *e, struct dirent **res);
@@ -37,7 +37,7 @@ long dirfd_impl(DIR *d);
 void rewinddir_impl(DIR *d);
 long telldir_impl(DIR *d);
 void seekdir_impl(DIR *d, long loc);
-long scandir_impl(int dirfd, const char *path, struct dirent ***list,
+long scandir_impl(struct ue_arg *P, struct dirent ***list,
                   int (*sel)(const struct dirent *), int (*cmp)(const struct dirent **, const struct dirent **));
 long getdents64_impl(int fd, void *buf, size_t n);
 
@@ -49,24 +49,25 @@ long fts_set_impl(FTS *sp, FTSENT *p, int instr);
 long fts_close_impl(FTS *sp);
 
 /* change.c */
-long mknod_impl(int dirfd, const char *path, mode_t mode, dev_t dev);
+long mknod_impl(struct ue_arg *P, mode_t mode, dev_t dev);
 long symlink_impl(const char *target, int dirfd, const char *path);
-long link_impl(int fromfd, const char *from, int tofd, const char *to, int fl);
-long unlink_impl(int dirfd, const char *path, int fl);
+long link_impl(struct ue_arg *P, struct ue_arg *Q, int fl);
+long unlink_impl(struct ue_arg *P, int fl);
 long remove_impl(const char *path);
-long rename_impl(int fromfd, const char *from, int tofd, const char *to, unsigned fl);
+long rename_impl(struct ue_arg *P, struct ue_arg *Q, unsigned fl);
 
 /* attr.c */
-long chmod_impl(int dirfd, const char *path, mode_t mode, int fl);
+long chmod_impl(struct ue_arg *P, mode_t mode, int fl);
 long fchmod_impl(int fd, mode_t mode);
-long chown_impl(int dirfd, const char *path, uid_t u, gid_t g, int fl);
+long chown_impl(struct ue_arg *P, uid_t u, gid_t g, int fl);
 long fchown_impl(int fd, uid_t u, gid_t g);
 long utime_impl(const char *path, const struct utimbuf *t);
-long utimes_impl(int dirfd, const char *path, const struct timeval t[2], int fl);
-long utimensat_impl(int dirfd, const char *path, const struct timespec t[2], int fl);
+long utimes_impl(struct ue_arg *P, const struct timeval t[2], int fl);
+long futimes_impl(int fd, const struct timeval t[2]);
+long utimensat_impl(struct ue_arg *P, const struct timespec t[2], int fl);
 long futimens_impl(int fd, const struct timespec t[2]);
-long truncate_impl(const char *path, off_t len);
-long setxattr_impl(const char *path, const char *name, const void *v, size_t n, int fl, int follow);
+long truncate_impl(struct ue_arg *P, off_t len);
+long setxattr_impl(struct ue_arg *P, const char *name, const void *v, size_t n, int fl, int follow);
 long fsetxattr_impl(int fd, const char *name, const void *v, size_t n, int fl);
 /* fd open on a file of a lower: its union path (1), else 0. */
 /* fd open on a file of a lower: its union path (1), else 0. */
@@ -79,41 +80,45 @@ void ue_fd_duped(int fd, int newfd);
 void ue_fd_range_closed(unsigned first, unsigned last);
 
 /* cwd.c */
-long chdir_impl(const char *path);
+long chdir_impl(struct ue_arg *P);
 long fchdir_impl(int fd);
 char *getcwd_impl(char *buf, size_t n);
-char *realpath_impl(const char *path, char *out);
+char *realpath_impl(struct ue_arg *P, char *out);
 
 /* exec.c */
-long execve_impl(const char *path, char *const argv[], char *const envp[]);
+long execve_impl(struct ue_arg *P, char *const argv[], char *const envp[]);
 long execvpe_impl(const char *file, char *const argv[], char *const envp[]);
 
 /* exec.c, names.c: the process and name surface */
-long execveat_impl(int dirfd, const char *path, char *const argv[], char *const envp[], int fl);
+long execveat_impl(struct ue_arg *P, char *const argv[], char *const envp[], int fl);
+long fexecve_impl(int fd, char *const argv[], char *const envp[]);
+long system_impl(const char *cmd);
+FILE *popen_impl(const char *cmd, const char *mode);
 long spawn_addopen_impl(posix_spawn_file_actions_t *fa, int fd, const char *path, int oflag, mode_t mode);
 long spawn_addchdir_impl(posix_spawn_file_actions_t *fa, const char *path);
 char *realpath_chk_impl(const char *path, char *out, size_t outlen);
 long readlink_chk_impl(int dirfd, const char *path, char *buf, size_t n, size_t buflen);
 char *getcwd_chk_impl(char *buf, size_t n, size_t buflen);
 char *getwd_impl(char *buf);
-long inotify_add_watch_impl(int fd, const char *path, uint32_t mask);
-long fanotify_mark_impl(int fd, unsigned flags, uint64_t mask, int dirfd, const char *path);
-long name_to_handle_at_impl(int dirfd, const char *path, struct file_handle *h, int *mount_id, int fl);
+long inotify_add_watch_impl(int fd, struct ue_arg *P, uint32_t mask);
+long fanotify_mark_impl(int fd, unsigned flags, uint64_t mask, struct ue_arg *P);
+long name_to_handle_at_impl(struct ue_arg *P, struct file_handle *h, int *mount_id, int fl);
 long chroot_impl(const char *path);
-void *dlopen_impl(const char *file, int mode, void *(*libc)(const char *, int));
-void *dlmopen_impl(Lmid_t lmid, const char *file, int mode);
+void *dlopen_impl(struct ue_arg *P, int mode, void *(*libc)(const char *, int));
+void *dlmopen_impl(Lmid_t lmid, struct ue_arg *P, int mode);
 long bind_impl(int fd, const struct sockaddr *addr, socklen_t len);
 long connect_impl(int fd, const struct sockaddr *addr, socklen_t len);
 FILE *tmpfile_impl(void);
 char *tempnam_impl(const char *dir, const char *pfx);
 /* Fill the XXXXXX of tmpl and call try until it gives anything but -EEXIST. */
 long gen_tempname_with(char *tmpl, int suffixlen, long (*try)(char *, int), int arg);
-char *bindtextdomain_impl(const char *domain, const char *dirname);
+char *bindtextdomain_impl(const char *domain, struct ue_arg *P);
+long catopen_impl(struct ue_arg *P, int flag);
 long ftok_impl(const char *path, int id);
 char *mktemp_impl(char *tmpl);
 long getdirentries_impl(int fd, char *buf, size_t n, off64_t *basep);
 long fgetxattr_impl(int fd, const char *name, void *v, size_t n);
 long flistxattr_impl(int fd, char *list, size_t n);
-long open_tree_impl(int dirfd, const char *path, unsigned flags);
+long open_tree_impl(struct ue_arg *P, unsigned flags);
 
 #endif

@@ -39,10 +39,5 @@ UE_EXPORT int ioctl(int fd, unsigned long cmd, ...)
 	if (ue_trace_on)
 		ue_trace_end(r, 0, 0);
 	ue_leave();
-	if (r < 0) {
-		errno = (int)-r;
-		return -1;
-	}
-	errno = saved;
-	return (int)r;
+	return (int)ue_done(r, saved);
 }

@@ -1,5 +1,6 @@
 /* The rest of libc's path entry points: fortified (_chk) forms, temporary
  * names, watches, handles, shared objects, chroot. */
+#include "calls.h"
 #include "impl.h"
 #include "layerpath.h"
 #include "ops.h"
@@ -23,14 +24,14 @@ char *realpath_chk_impl(const char *path, char *out, size_t outlen)
 {
 	if (out && outlen < PATH_MAX)
 		__chk_fail();
-	return realpath_impl(path, out);
+	return ue_call_realpath(path, out);
 }
 
 long readlink_chk_impl(int dirfd, const char *path, char *buf, size_t n, size_t buflen)
 {
 	if (n > buflen)
 		__chk_fail();
-	return readlink_impl(dirfd, path, buf, n);
+	return ue_call_readlinkat(dirfd, path, buf, n);
 }
 
 char *getcwd_chk_impl(char *buf, size_t n, size_t buflen)
@@ -51,60 +52,40 @@ char *getwd_impl(char *buf)
 	return r;
 }
 
-/* -1 with errno untouched means "no limit": not the -errno convention. */
+/* Hand-written (W_CUSTOM, HAND): -1 with errno untouched means "no
+ * limit", which the -errno convention cannot carry; its path goes through
+ * the pipeline all the same. */
 UE_EXPORT long pathconf(const char *path, int name)
 {
-	struct ue_path p;
+	struct ue_arg P;
+	int saved = errno;
 	if (!ue_enter()) {
 		ue_leave();
 		return LIBC(pathconf)(path, name);
 	}
-	int saved = errno;
-	int r = ue_resolve_as(ue_for(), AT_FDCWD, path, UE_FOLLOW, &p);
+	int r = ue_arg_resolve(&P, AT_FDCWD, path, FOLLOW, NOEMPTY, READS);
 	ue_leave();
-	if (r == 0 && p.where == UE_UNION && !ue_node_exists(&p.node))
-		r = -ENOENT;
-	if (r < 0) {
-		errno = -r;
-		return -1;
-	}
+	if (r < 0)
+		return ue_done(r, saved);
 	errno = saved;
-	return LIBC(pathconf)(ue_kpath(&p, path), name);
+	return LIBC(pathconf)(ue_arg_kpath(&P), name);
 }
 
-long inotify_add_watch_impl(int fd, const char *path, uint32_t mask)
+long inotify_add_watch_impl(int fd, struct ue_arg *P, uint32_t mask)
 {
-	struct ue_path p;
-	int r = ue_resolve_as(ue_for(), AT_FDCWD, path, (mask & IN_DONT_FOLLOW) ? 0 : UE_FOLLOW, &p);
-	if (r < 0)
-		return r;
-	if (p.where == UE_UNION && !ue_node_exists(&p.node))
-		return -ENOENT;
-	return UE_ERR(LIBC(inotify_add_watch)(fd, ue_kpath(&p, path), mask));
+	return UE_ERR(LIBC(inotify_add_watch)(fd, ue_arg_kpath(P), mask));
 }
 
-long fanotify_mark_impl(int fd, unsigned flags, uint64_t mask, int dirfd, const char *path)
+/* A NULL path marks dirfd itself (NULLABLE). */
+long fanotify_mark_impl(int fd, unsigned flags, uint64_t mask, struct ue_arg *P)
 {
-	struct ue_path p;
-	if (!path)
-		return UE_ERR(LIBC(fanotify_mark)(fd, flags, mask, dirfd, path));
-	int r = ue_resolve_as(ue_for(), dirfd, path, (flags & FAN_MARK_DONT_FOLLOW) ? 0 : UE_FOLLOW, &p);
-	if (r < 0)
-		return r;
-	if (p.where == UE_UNION && !ue_node_exists(&p.node))
-		return -ENOENT;
-	return UE_ERR(LIBC(fanotify_mark)(fd, flags, mask, ue_kfd(&p, dirfd), ue_kpath(&p, path)));
+	return UE_ERR(LIBC(fanotify_mark)(fd, flags, mask, ue_arg_kfd(P), ue_arg_kpath(P)));
 }
 
-long name_to_handle_at_impl(int dirfd, const char *path, struct file_handle *h, int *mount_id, int fl)
+/* "" with AT_EMPTY_PATH: the handle of the fd's file (a read: as it is). */
+long name_to_handle_at_impl(struct ue_arg *P, struct file_handle *h, int *mount_id, int fl)
 {
-	struct ue_path p;
-	int r = ue_resolve_as(ue_for(), dirfd, path, (fl & AT_SYMLINK_FOLLOW) ? UE_FOLLOW : 0, &p);
-	if (r < 0)
-		return r;
-	if (p.where == UE_UNION && !ue_node_exists(&p.node))
-		return -ENOENT;
-	return UE_ERR(LIBC(name_to_handle_at)(ue_kfd(&p, dirfd), ue_kpath(&p, path), h, mount_id, fl));
+	return UE_ERR(LIBC(name_to_handle_at)(ue_arg_kfd(P), ue_arg_kpath(P), h, mount_id, ue_arg_kflags(P, fl)));
 }
 
 /* The union cannot follow a program into another root: say so plainly. */
@@ -116,36 +97,29 @@ long chroot_impl(const char *path)
 	return -EPERM;
 }
 
-void *dlopen_impl(const char *file, int mode, void *(*libc)(const char *, int))
+/* A name without a slash is searched by the loader (LD_LIBRARY_PATH,
+ * RUNPATH: SLASHED); a failed lookup leaves the loader to word the error
+ * (TRIES). */
+void *dlopen_impl(struct ue_arg *P, int mode, void *(*libc)(const char *, int))
 {
-	struct ue_path p;
-	if (!file || !strchr(file, '/'))
-		return libc(file, mode);  /* searched by the loader: LD_LIBRARY_PATH, RUNPATH */
-	int r = ue_resolve_as(ue_for(), AT_FDCWD, file, UE_FOLLOW, &p);
-	if (r < 0 || (p.where == UE_UNION && !ue_node_exists(&p.node)))
-		return libc(file, mode);  /* let the loader word the error */
-	return libc(ue_kpath(&p, file), mode);
+	return libc(ue_arg_kpath(P), mode);
 }
 
-void *dlmopen_impl(Lmid_t lmid, const char *file, int mode)
+void *dlmopen_impl(Lmid_t lmid, struct ue_arg *P, int mode)
 {
-	struct ue_path p;
-	if (!file || !strchr(file, '/') || ue_resolve_as(ue_for(), AT_FDCWD, file, UE_FOLLOW, &p) < 0 ||
-	    (p.where == UE_UNION && !ue_node_exists(&p.node)))
-		return LIBC(dlmopen)(lmid, file, mode);
-	return LIBC(dlmopen)(lmid, ue_kpath(&p, file), mode);
+	return LIBC(dlmopen)(lmid, ue_arg_kpath(P), mode);
 }
 
 /* tmpfile(3): an unnamed file in P_tmpdir, which may be in the union. */
 FILE *tmpfile_impl(void)
 {
-	long fd = open_impl(AT_FDCWD, P_tmpdir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	long fd = ue_call_openat(AT_FDCWD, P_tmpdir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		char name[] = P_tmpdir "/tmpfXXXXXX";
 		fd = mkstemp_impl(name, 0, O_CLOEXEC);
 		if (fd < 0)
 			return ue_fail(fd);
-		unlink_impl(AT_FDCWD, name, 0);
+		ue_call_unlink(name);
 	}
 	FILE *f = fdopen((int)fd, "w+");
 	if (!f) {
@@ -162,8 +136,8 @@ char *tempnam_impl(const char *dir, const char *pfx)
 	const char *cand[] = { secure_getenv("TMPDIR"), dir, P_tmpdir, "/tmp" };
 	for (size_t i = 0; i < sizeof cand / sizeof *cand; i++) {
 		struct stat st;
-		if (!cand[i] || stat_impl(AT_FDCWD, cand[i], &st, 0) < 0 || !S_ISDIR(st.st_mode) ||
-		    access_impl(AT_FDCWD, cand[i], W_OK | X_OK, 0) < 0)
+		if (!cand[i] || ue_call_stat(cand[i], &st) < 0 || !S_ISDIR(st.st_mode) ||
+		    ue_call_access(cand[i], W_OK | X_OK) < 0)
 			continue;
 		char *name;
 		for (int tries = 0; tries < 100; tries++) {
@@ -172,7 +146,7 @@ char *tempnam_impl(const char *dir, const char *pfx)
 			char *x = strstr(name + strlen(cand[i]), "XXXXXX");
 			for (int k = 0; k < 6; k++)
 				x[k] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"[random() % 62];
-			if (stat_impl(AT_FDCWD, name, &st, AT_SYMLINK_NOFOLLOW) == -ENOENT)
+			if (ue_call_lstat(name, &st) == -ENOENT)
 				return name;
 			free(name);
 		}
@@ -182,40 +156,27 @@ char *tempnam_impl(const char *dir, const char *pfx)
 }
 
 /* catopen(3): a name with a slash is a path; others are looked up along
- * NLSPATH by libc itself. */
-UE_EXPORT nl_catd catopen(const char *name, int flag)
+ * NLSPATH by libc itself (SLASHED).  (nl_catd)-1 and errno on failure. */
+long catopen_impl(struct ue_arg *P, int flag)
 {
-	struct ue_path p;
-	if (!ue_enter() || !strchr(name, '/')) {
-		ue_leave();
-		return LIBC(catopen)(name, flag);
-	}
-	int r = ue_resolve_as(ue_for(), AT_FDCWD, name, UE_FOLLOW, &p);
-	ue_leave();
-	if (r < 0 || (p.where == UE_UNION && !ue_node_exists(&p.node))) {
-		errno = r < 0 ? -r : ENOENT;
-		return (nl_catd)-1;
-	}
-	return LIBC(catopen)(ue_kpath(&p, name), flag);
+	nl_catd c = LIBC(catopen)(ue_arg_kpath(P), flag);
+	return c == (nl_catd)-1 ? -(long)errno : (long)c;
 }
 
 /* bindtextdomain(3): libc opens the catalogues below dirname itself, so
  * the directory is named by the layer that holds it (its top layer: the
- * catalogues of one domain do not merge). */
-char *bindtextdomain_impl(const char *domain, const char *dirname)
+ * catalogues of one domain do not merge).  NULL asks; a failed lookup
+ * leaves the name as it is (NULLABLE, TRIES). */
+char *bindtextdomain_impl(const char *domain, struct ue_arg *P)
 {
-	struct ue_path p;
-	if (!dirname || ue_resolve_as(ue_for(), AT_FDCWD, dirname, UE_FOLLOW, &p) < 0 || p.where == UE_PASS ||
-	    (p.where == UE_UNION && !ue_node_exists(&p.node)))
-		return UE_PASS_PTR(LIBC(bindtextdomain)(domain, dirname));
-	return UE_PASS_PTR(LIBC(bindtextdomain)(domain, p.real));
+	return UE_PASS_PTR(LIBC(bindtextdomain)(domain, P->p.where == UE_PASS ? P->path : P->p.real));
 }
 
 /* ftok(3) from the inode number the union reports, as glibc computes it. */
 long ftok_impl(const char *path, int id)
 {
 	struct stat st;
-	long r = stat_impl(AT_FDCWD, path, &st, 0);
+	long r = ue_call_stat(path, &st);
 	if (r < 0)
 		return r;
 	return (long)(key_t)((st.st_ino & 0xffff) | ((st.st_dev & 0xff) << 16) | (((unsigned)id & 0xff) << 24));
@@ -225,7 +186,7 @@ long ftok_impl(const char *path, int id)
 static long name_free(char *name, int unused)
 {
 	struct stat st;
-	long r = stat_impl(AT_FDCWD, name, &st, AT_SYMLINK_NOFOLLOW);
+	long r = ue_call_lstat(name, &st);
 	return r == -ENOENT ? 0 : r == 0 ? -EEXIST : r;
 }
 
@@ -271,13 +232,7 @@ long flistxattr_impl(int fd, char *list, size_t n)
 	return ue_xattr_drop_markers(list, len);
 }
 
-long open_tree_impl(int dirfd, const char *path, unsigned flags)
+long open_tree_impl(struct ue_arg *P, unsigned flags)
 {
-	struct ue_path p;
-	int r = ue_resolve_as(ue_for(), dirfd, path, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : UE_FOLLOW, &p);
-	if (r < 0)
-		return r;
-	if (p.where == UE_UNION && !ue_node_exists(&p.node))
-		return -ENOENT;
-	return UE_ERR(LIBC(open_tree)(ue_kfd(&p, dirfd), ue_kpath(&p, path), flags));
+	return UE_ERR(LIBC(open_tree)(ue_arg_kfd(P), ue_arg_kpath(P), (unsigned)ue_arg_kflags(P, (int)flags)));
 }

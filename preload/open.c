@@ -2,6 +2,7 @@
  * (whose libc versions open the file internally, out of the wrappers' sight). */
 #include "fdtab.h"
 #include "fdnames.h"
+#include "calls.h"
 #include "impl.h"
 #include "layerpath.h"
 #include "lookup.h"
@@ -11,21 +12,14 @@
 #include <string.h>
 #include <sys/random.h>
 
-static int open_changes(int flags)
+/* Prepare p (resolved by the table's OPEN_FOLLOW and OPEN_MODE: args.h)
+ * for an open with flags: copy-up or create in the upper.  Returns 1 when
+ * the open will create the name. */
+static long open_prepare(struct ue_path *p, int *flags, mode_t mode)
 {
-	return (flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC)) ||
-	       (flags & O_TMPFILE) == O_TMPFILE;
-}
-
-/* Resolve and prepare (dirfd, path) for an open with flags: copy-up or
- * create in the upper.  Returns 1 when the open will create the name. */
-static long open_prepare(int dirfd, const char *path, int *flags, mode_t mode, struct ue_path *p)
-{
-	int follow = !(*flags & O_NOFOLLOW) && !((*flags & O_CREAT) && (*flags & O_EXCL));
-	int r = open_changes(*flags) ? ue_resolve_for_change(ue_for(), dirfd, path, follow ? UE_FOLLOW : 0, p)
-	                             : ue_resolve_as(ue_for(), dirfd, path, follow ? UE_FOLLOW : 0, p);
-	if (r < 0 || p->where != UE_UNION)
-		return r;
+	int r;
+	if (p->where != UE_UNION)
+		return 0;
 	if ((*flags & O_TMPFILE) == O_TMPFILE) {
 		if (!ue_node_exists(&p->node))
 			return -ENOENT;
@@ -45,7 +39,7 @@ static long open_prepare(int dirfd, const char *path, int *flags, mode_t mode, s
  * upper metacopy file) follows its copy-up. */
 static void track_if_lower(long fd, int flags, const struct ue_path *p, struct ue_fd_mark mark)
 {
-	if (fd >= 0 && p->where == UE_UNION && S_ISREG(p->node.type) && !open_changes(flags) && !(flags & O_PATH) &&
+	if (fd >= 0 && p->where == UE_UNION && S_ISREG(p->node.type) && !ue_open_changes(flags) && !(flags & O_PATH) &&
 	    (p->node.layer > UE_UPPER || (p->node.layer == UE_UPPER && ue_layer_of(p->real) > UE_UPPER)))
 		ue_fdtab_track((int)fd, p->rel, mark);
 }
@@ -79,24 +73,23 @@ static void name_if_dir(long fd, const struct ue_path *p, struct ue_fd_mark mark
 		ue_fd_set_outside((int)fd);
 }
 
-long open_impl(int dirfd, const char *path, int flags, mode_t mode)
+long open_impl(struct ue_arg *P, int flags, mode_t mode)
 {
-	struct ue_path p;
-	struct ue_fd_mark mark = ue_fd_mark();
-	long created = open_prepare(dirfd, path, &flags, mode, &p);
+	struct ue_path *p = &P->p;
+	long created = open_prepare(p, &flags, mode);
 	if (created < 0)
 		return created;
-	long fd = UE_ERR(LIBC(openat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), flags, mode));
-	track_if_lower(fd, flags, &p, mark);
-	name_if_dir(fd, &p, mark, created, path);
+	long fd = UE_ERR(LIBC(openat)(ue_arg_kfd(P), ue_arg_kpath(P), flags, mode));
+	track_if_lower(fd, flags, p, P->mark);
+	name_if_dir(fd, p, P->mark, created, P->path);
 	/* Created, or found made by another process whose announcement we
 	 * had not seen yet (O_EXCL): either way every cache must hear. */
-	if ((fd >= 0 && created) || (fd == -EEXIST && p.where == UE_UNION))
-		ue_changed(p.rel, 0);
+	if ((fd >= 0 && created) || (fd == -EEXIST && p->where == UE_UNION))
+		ue_changed(p->rel, 0);
 	return fd;
 }
 
-static int fopen_flags(const char *mode)
+int ue_fopen_flags(const char *mode)
 {
 	int acc = O_RDONLY, fl = 0;
 	switch (mode[0]) {
@@ -125,42 +118,39 @@ static const char *mode_without_excl(const char *mode, int flags, char *buf, siz
 	return buf;
 }
 
-FILE *freopen_impl(const char *path, const char *mode, FILE *f, FILE *(*libc)(const char *, const char *, FILE *))
+/* P: NULLABLE, freopen(NULL, mode, f) changes the stream's mode. */
+FILE *freopen_impl(struct ue_arg *P, const char *mode, FILE *f, FILE *(*libc)(const char *, const char *, FILE *))
 {
-	struct ue_path p;
 	char mbuf[32];
 	/* libc closes the stream's fd inside, and opens anew (often at the
 	 * same number), where no wrapper sees either. */
 	ue_fd_closed(ue_file_fd(f));
-	if (!path)
+	if (!P->path)
 		return UE_PASS_PTR(libc(NULL, mode, f));
-	int flags = fopen_flags(mode);
-	struct ue_fd_mark mark = ue_fd_mark();
-	long created = open_prepare(AT_FDCWD, path, &flags, 0666, &p);
+	int flags = ue_fopen_flags(mode);
+	long created = open_prepare(&P->p, &flags, 0666);
 	if (created < 0)
 		return ue_fail(created);
-	FILE *r = UE_PASS_PTR(libc(ue_kpath(&p, path), mode_without_excl(mode, flags, mbuf, sizeof mbuf), f));
+	FILE *r = UE_PASS_PTR(libc(ue_arg_kpath(P), mode_without_excl(mode, flags, mbuf, sizeof mbuf), f));
 	if (r)
-		track_if_lower(fileno(r), flags, &p, mark);
+		track_if_lower(fileno(r), flags, &P->p, P->mark);
 	if (r && created)
-		ue_changed(p.rel, 0);
+		ue_changed(P->p.rel, 0);
 	return r;
 }
 
-FILE *fopen_impl(const char *path, const char *mode, FILE *f, FILE *(*libc)(const char *, const char *))
+FILE *fopen_impl(struct ue_arg *P, const char *mode, FILE *(*libc)(const char *, const char *))
 {
-	struct ue_path p;
 	char mbuf[32];
-	int flags = fopen_flags(mode);
-	struct ue_fd_mark mark = ue_fd_mark();
-	long created = open_prepare(AT_FDCWD, path, &flags, 0666, &p);
+	int flags = ue_fopen_flags(mode);
+	long created = open_prepare(&P->p, &flags, 0666);
 	if (created < 0)
 		return ue_fail(created);
-	FILE *r = UE_PASS_PTR(libc(ue_kpath(&p, path), mode_without_excl(mode, flags, mbuf, sizeof mbuf)));
+	FILE *r = UE_PASS_PTR(libc(ue_arg_kpath(P), mode_without_excl(mode, flags, mbuf, sizeof mbuf)));
 	if (r)
-		track_if_lower(fileno(r), flags, &p, mark);
+		track_if_lower(fileno(r), flags, &P->p, P->mark);
 	if (r && created)
-		ue_changed(p.rel, 0);
+		ue_changed(P->p.rel, 0);
 	return r;
 }
 
@@ -193,12 +183,12 @@ long gen_tempname_with(char *tmpl, int suffixlen, long (*try)(char *, int), int 
 
 static long try_open(char *name, int flags)
 {
-	return open_impl(AT_FDCWD, name, (flags & ~O_ACCMODE) | O_RDWR | O_CREAT | O_EXCL, 0600);
+	return ue_call_openat(AT_FDCWD, name, (flags & ~O_ACCMODE) | O_RDWR | O_CREAT | O_EXCL, 0600);
 }
 
 static long try_mkdir(char *name, int unused)
 {
-	return mkdir_impl(AT_FDCWD, name, 0700);
+	return ue_call_mkdir(name, 0700);
 }
 
 long mkstemp_impl(char *tmpl, int suffixlen, int flags)

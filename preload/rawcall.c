@@ -15,6 +15,7 @@
  * kernel through the gate (core/gate.h) exactly as glibc's syscall() would
  * (-1 and errno).  A raw `syscall` instruction inlined in a program is not
  * seen here: docs/design.md, "Raw system calls", says what follows those. */
+#include "calls.h"
 #include "impl.h"
 #include "gate.h"
 #include "inodeioctl.h"
@@ -68,85 +69,85 @@ static long openat2_served(int dirfd, const char *path, const struct open_how *h
 		return -EINVAL;
 	if (how->resolve)
 		return -ENOSYS;
-	return open_impl(dirfd, path, (int)how->flags, (mode_t)how->mode);
+	return ue_call_openat(dirfd, path, (int)how->flags, (mode_t)how->mode);
 }
 
 /* The kernel's utimensat takes a NULL path for the fd itself (futimens). */
 static long utimensat_served(int dirfd, const char *path, const struct timespec *t, int fl)
 {
-	return path ? utimensat_impl(dirfd, path, t, fl) : futimens_impl(dirfd, t);
+	return path ? ue_call_utimensat(dirfd, path, t, fl) : futimens_impl(dirfd, t);
 }
 
 /* The path calls: each number, and the implementation that serves it (a
  * value or -errno). */
 #define PATH_CALLS(X) \
-	X(open, open_impl(AT_FDCWD, PATH(0), A(1, int), A(2, mode_t))) \
-	X(openat, open_impl(FD(0), PATH(1), A(2, int), A(3, mode_t))) \
-	X(creat, open_impl(AT_FDCWD, PATH(0), O_CREAT | O_WRONLY | O_TRUNC, A(1, mode_t))) \
+	X(open, ue_call_openat(AT_FDCWD, PATH(0), A(1, int), A(2, mode_t))) \
+	X(openat, ue_call_openat(FD(0), PATH(1), A(2, int), A(3, mode_t))) \
+	X(creat, ue_call_creat(PATH(0), A(1, mode_t))) \
 	X(openat2, openat2_served(FD(0), PATH(1), A(2, const struct open_how *), A(3, size_t))) \
-	X(stat, stat_impl(AT_FDCWD, PATH(0), A(1, struct stat *), 0)) \
-	X(lstat, stat_impl(AT_FDCWD, PATH(0), A(1, struct stat *), AT_SYMLINK_NOFOLLOW)) \
+	X(stat, ue_call_stat(PATH(0), A(1, struct stat *))) \
+	X(lstat, ue_call_lstat(PATH(0), A(1, struct stat *))) \
 	X(fstat, fstat_impl(FD(0), A(1, struct stat *))) \
-	X(newfstatat, stat_impl(FD(0), PATH(1), A(2, struct stat *), A(3, int))) \
-	X(statx, statx_impl(FD(0), PATH(1), A(2, int), A(3, unsigned), A(4, struct statx *))) \
-	X(access, access_impl(AT_FDCWD, PATH(0), A(1, int), 0)) \
-	X(faccessat, access_impl(FD(0), PATH(1), A(2, int), 0)) \
-	X(faccessat2, access_impl(FD(0), PATH(1), A(2, int), A(3, int))) \
-	X(readlink, readlink_impl(AT_FDCWD, PATH(0), A(1, char *), A(2, size_t))) \
-	X(readlinkat, readlink_impl(FD(0), PATH(1), A(2, char *), A(3, size_t))) \
-	X(statfs, statfs_impl(PATH(0), A(1, struct statfs *), LIBC(statfs))) \
-	X(getxattr, getxattr_impl(PATH(0), PATH(1), A(2, void *), A(3, size_t), UE_FOLLOW)) \
-	X(lgetxattr, getxattr_impl(PATH(0), PATH(1), A(2, void *), A(3, size_t), 0)) \
+	X(newfstatat, ue_call_fstatat(FD(0), PATH(1), A(2, struct stat *), A(3, int))) \
+	X(statx, ue_call_statx(FD(0), PATH(1), A(2, int), A(3, unsigned), A(4, struct statx *))) \
+	X(access, ue_call_access(PATH(0), A(1, int))) \
+	X(faccessat, ue_call_faccessat(FD(0), PATH(1), A(2, int), 0)) \
+	X(faccessat2, ue_call_faccessat(FD(0), PATH(1), A(2, int), A(3, int))) \
+	X(readlink, ue_call_readlink(PATH(0), A(1, char *), A(2, size_t))) \
+	X(readlinkat, ue_call_readlinkat(FD(0), PATH(1), A(2, char *), A(3, size_t))) \
+	X(statfs, ue_call_statfs(PATH(0), A(1, struct statfs *))) \
+	X(getxattr, ue_call_getxattr(PATH(0), PATH(1), A(2, void *), A(3, size_t))) \
+	X(lgetxattr, ue_call_lgetxattr(PATH(0), PATH(1), A(2, void *), A(3, size_t))) \
 	X(fgetxattr, fgetxattr_impl(FD(0), PATH(1), A(2, void *), A(3, size_t))) \
-	X(listxattr, listxattr_impl(PATH(0), A(1, char *), A(2, size_t), UE_FOLLOW)) \
-	X(llistxattr, listxattr_impl(PATH(0), A(1, char *), A(2, size_t), 0)) \
+	X(listxattr, ue_call_listxattr(PATH(0), A(1, char *), A(2, size_t))) \
+	X(llistxattr, ue_call_llistxattr(PATH(0), A(1, char *), A(2, size_t))) \
 	X(flistxattr, flistxattr_impl(FD(0), A(1, char *), A(2, size_t))) \
-	X(mkdir, mkdir_impl(AT_FDCWD, PATH(0), A(1, mode_t))) \
-	X(mkdirat, mkdir_impl(FD(0), PATH(1), A(2, mode_t))) \
-	X(mknod, mknod_impl(AT_FDCWD, PATH(0), A(1, mode_t), A(2, dev_t))) \
-	X(mknodat, mknod_impl(FD(0), PATH(1), A(2, mode_t), A(3, dev_t))) \
+	X(mkdir, ue_call_mkdir(PATH(0), A(1, mode_t))) \
+	X(mkdirat, ue_call_mkdirat(FD(0), PATH(1), A(2, mode_t))) \
+	X(mknod, ue_call_mknod(PATH(0), A(1, mode_t), A(2, dev_t))) \
+	X(mknodat, ue_call_mknodat(FD(0), PATH(1), A(2, mode_t), A(3, dev_t))) \
 	X(symlink, symlink_impl(PATH(0), AT_FDCWD, PATH(1))) \
 	X(symlinkat, symlink_impl(PATH(0), FD(1), PATH(2))) \
-	X(link, link_impl(AT_FDCWD, PATH(0), AT_FDCWD, PATH(1), 0)) \
-	X(linkat, link_impl(FD(0), PATH(1), FD(2), PATH(3), A(4, int))) \
-	X(unlink, unlink_impl(AT_FDCWD, PATH(0), 0)) \
-	X(rmdir, unlink_impl(AT_FDCWD, PATH(0), AT_REMOVEDIR)) \
-	X(unlinkat, unlink_impl(FD(0), PATH(1), A(2, int))) \
-	X(rename, rename_impl(AT_FDCWD, PATH(0), AT_FDCWD, PATH(1), 0)) \
-	X(renameat, rename_impl(FD(0), PATH(1), FD(2), PATH(3), 0)) \
-	X(renameat2, rename_impl(FD(0), PATH(1), FD(2), PATH(3), A(4, unsigned))) \
-	X(chmod, chmod_impl(AT_FDCWD, PATH(0), A(1, mode_t), 0)) \
-	X(fchmodat, chmod_impl(FD(0), PATH(1), A(2, mode_t), 0)) \
-	X(fchmodat2, chmod_impl(FD(0), PATH(1), A(2, mode_t), A(3, int))) \
+	X(link, ue_call_link(PATH(0), PATH(1))) \
+	X(linkat, ue_call_linkat(FD(0), PATH(1), FD(2), PATH(3), A(4, int))) \
+	X(unlink, ue_call_unlink(PATH(0))) \
+	X(rmdir, ue_call_rmdir(PATH(0))) \
+	X(unlinkat, ue_call_unlinkat(FD(0), PATH(1), A(2, int))) \
+	X(rename, ue_call_rename(PATH(0), PATH(1))) \
+	X(renameat, ue_call_renameat(FD(0), PATH(1), FD(2), PATH(3))) \
+	X(renameat2, ue_call_renameat2(FD(0), PATH(1), FD(2), PATH(3), A(4, unsigned))) \
+	X(chmod, ue_call_chmod(PATH(0), A(1, mode_t))) \
+	X(fchmodat, ue_call_fchmodat(FD(0), PATH(1), A(2, mode_t), 0)) \
+	X(fchmodat2, ue_call_fchmodat(FD(0), PATH(1), A(2, mode_t), A(3, int))) \
 	X(fchmod, fchmod_impl(FD(0), A(1, mode_t))) \
-	X(chown, chown_impl(AT_FDCWD, PATH(0), A(1, uid_t), A(2, gid_t), 0)) \
-	X(lchown, chown_impl(AT_FDCWD, PATH(0), A(1, uid_t), A(2, gid_t), AT_SYMLINK_NOFOLLOW)) \
-	X(fchownat, chown_impl(FD(0), PATH(1), A(2, uid_t), A(3, gid_t), A(4, int))) \
+	X(chown, ue_call_chown(PATH(0), A(1, uid_t), A(2, gid_t))) \
+	X(lchown, ue_call_lchown(PATH(0), A(1, uid_t), A(2, gid_t))) \
+	X(fchownat, ue_call_fchownat(FD(0), PATH(1), A(2, uid_t), A(3, gid_t), A(4, int))) \
 	X(fchown, fchown_impl(FD(0), A(1, uid_t), A(2, gid_t))) \
 	X(utime, utime_impl(PATH(0), A(1, const struct utimbuf *))) \
-	X(utimes, utimes_impl(AT_FDCWD, PATH(0), A(1, const struct timeval *), 0)) \
-	X(futimesat, utimes_impl(FD(0), PATH(1), A(2, const struct timeval *), 0)) \
+	X(utimes, ue_call_utimes(PATH(0), A(1, const struct timeval *))) \
+	X(futimesat, ue_call_futimesat(FD(0), PATH(1), A(2, const struct timeval *))) \
 	X(utimensat, utimensat_served(FD(0), PATH(1), A(2, const struct timespec *), A(3, int))) \
-	X(truncate, truncate_impl(PATH(0), A(1, off_t))) \
-	X(setxattr, setxattr_impl(PATH(0), PATH(1), A(2, const void *), A(3, size_t), A(4, int), UE_FOLLOW)) \
-	X(lsetxattr, setxattr_impl(PATH(0), PATH(1), A(2, const void *), A(3, size_t), A(4, int), 0)) \
+	X(truncate, ue_call_truncate(PATH(0), A(1, off_t))) \
+	X(setxattr, ue_call_setxattr(PATH(0), PATH(1), A(2, const void *), A(3, size_t), A(4, int))) \
+	X(lsetxattr, ue_call_lsetxattr(PATH(0), PATH(1), A(2, const void *), A(3, size_t), A(4, int))) \
 	X(fsetxattr, fsetxattr_impl(FD(0), PATH(1), A(2, const void *), A(3, size_t), A(4, int))) \
-	X(removexattr, setxattr_impl(PATH(0), PATH(1), NULL, 0, 0, UE_FOLLOW)) \
-	X(lremovexattr, setxattr_impl(PATH(0), PATH(1), NULL, 0, 0, 0)) \
+	X(removexattr, ue_call_removexattr(PATH(0), PATH(1))) \
+	X(lremovexattr, ue_call_lremovexattr(PATH(0), PATH(1))) \
 	X(fremovexattr, fsetxattr_impl(FD(0), PATH(1), NULL, 0, 0)) \
 	X(getdents64, getdents64_impl(FD(0), A(1, void *), A(2, size_t))) \
 	X(getcwd, getcwd_len(A(0, char *), A(1, size_t))) \
-	X(chdir, chdir_impl(PATH(0))) \
+	X(chdir, ue_call_chdir(PATH(0))) \
 	X(fchdir, fchdir_impl(FD(0))) \
 	X(chroot, chroot_impl(PATH(0))) \
-	X(execve, execve_impl(PATH(0), A(1, char *const *), A(2, char *const *))) \
-	X(execveat, execveat_impl(FD(0), PATH(1), A(2, char *const *), A(3, char *const *), A(4, int))) \
+	X(execve, ue_call_execve(PATH(0), A(1, char *const *), A(2, char *const *))) \
+	X(execveat, ue_call_execveat(FD(0), PATH(1), A(2, char *const *), A(3, char *const *), A(4, int))) \
 	X(bind, bind_impl(FD(0), A(1, const struct sockaddr *), A(2, socklen_t))) \
 	X(connect, connect_impl(FD(0), A(1, const struct sockaddr *), A(2, socklen_t))) \
-	X(inotify_add_watch, inotify_add_watch_impl(FD(0), PATH(1), A(2, uint32_t))) \
-	X(fanotify_mark, fanotify_mark_impl(FD(0), A(1, unsigned), A(2, uint64_t), FD(3), PATH(4))) \
-	X(name_to_handle_at, name_to_handle_at_impl(FD(0), PATH(1), A(2, struct file_handle *), A(3, int *), A(4, int))) \
-	X(open_tree, open_tree_impl(FD(0), PATH(1), A(2, unsigned))) \
+	X(inotify_add_watch, ue_call_inotify_add_watch(FD(0), PATH(1), A(2, uint32_t))) \
+	X(fanotify_mark, ue_call_fanotify_mark(FD(0), A(1, unsigned), A(2, uint64_t), FD(3), PATH(4))) \
+	X(name_to_handle_at, ue_call_name_to_handle_at(FD(0), PATH(1), A(2, struct file_handle *), A(3, int *), A(4, int))) \
+	X(open_tree, ue_call_open_tree(FD(0), PATH(1), A(2, unsigned))) \
 	X(ioctl, inode_ioctl_impl(FD(0), A(1, unsigned long), A(2, void *))) \
 	/* what the union cannot see: refused as the supervisor's filter does */ \
 	X(io_uring_setup, -ENOSYS) \
@@ -232,10 +233,5 @@ UE_EXPORT long syscall(long nr, ...)
 	if (ue_trace_on)
 		ue_trace_end(r, 0, 0);
 	ue_leave();
-	if (r < 0) {
-		errno = (int)-r;
-		return -1;
-	}
-	errno = saved;
-	return r;
+	return ue_done(r, saved);
 }

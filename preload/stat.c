@@ -17,15 +17,6 @@
 #include <limits.h>
 #include <string.h>
 
-/* Resolve for reading; a missing union name is ENOENT here. */
-static int resolve_read(int dirfd, const char *path, int follow, struct ue_path *p)
-{
-	int r = ue_resolve_as(ue_for(), dirfd, path, follow ? UE_FOLLOW : 0, p);
-	if (r == 0 && p->where == UE_UNION && !ue_node_exists(&p->node))
-		return -ENOENT;
-	return r;
-}
-
 /* The path the fd is open on (its /proc link) into real: 1, or 0. */
 static int fd_real(int fd, char *real, size_t size)
 {
@@ -121,52 +112,41 @@ long fstat_impl(int fd, struct stat *st)
 	return r;
 }
 
-long stat_impl(int dirfd, const char *path, struct stat *st, int fl)
+/* P: the table's PATH(path, dirfd, ..., READS), the fd form included. */
+long stat_impl(struct ue_arg *P, struct stat *st, int fl)
 {
-	if ((fl & AT_EMPTY_PATH) && path && !*path) {
-		ue_fd_follow_entered(dirfd);
-		long r = UE_ERR(LIBC(fstatat)(dirfd, path, st, fl));
-		if (r == 0 && dirfd >= 0)
-			fd_shown(dirfd, st);
+	if (P->fd >= 0) {
+		long r = UE_ERR(LIBC(fstatat)(P->fd, "", st, fl));
+		if (r == 0)
+			fd_shown(P->fd, st);
 		return r;
 	}
-	struct ue_path p;
-	int r = resolve_read(dirfd, path, !(fl & AT_SYMLINK_NOFOLLOW), &p);
-	if (r < 0)
-		return r;
+	const struct ue_path *p = &P->p;
 	long s;
 	/* The walk has just made this very lstat (a name the cache did not
 	 * know: du, tar and rm meet each name once): taken as the answer. */
-	if (p.where == UE_UNION && p.top_st_valid && !p.node.data_layer && !p.node.redirect &&
+	if (p->where == UE_UNION && p->top_st_valid && !p->node.data_layer && !p->node.redirect &&
 	    !(fl & ~(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT)) &&
-	    ((fl & AT_SYMLINK_NOFOLLOW) || !S_ISLNK(p.top_st.st_mode))) {
-		*st = p.top_st;
+	    ((fl & AT_SYMLINK_NOFOLLOW) || !S_ISLNK(p->top_st.st_mode))) {
+		*st = p->top_st;
 		s = 0;
 	} else {
-		s = UE_ERR(LIBC(fstatat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), st, fl));
+		s = UE_ERR(LIBC(fstatat)(ue_arg_kfd(P), ue_arg_kpath(P), st, ue_arg_kflags(P, fl)));
 	}
-	if (s == 0 && p.where == UE_UNION) {
+	if (s == 0 && p->where == UE_UNION) {
 		/* As the kernel's overlay: a copied-up file keeps its inode number,
 		 * a merged directory reports one link. */
-		if (p.node.origin_ino)
-			st->st_ino = p.node.origin_ino;
-		if (S_ISDIR(st->st_mode) && ue_node_merged(&p.node))
+		if (p->node.origin_ino)
+			st->st_ino = p->node.origin_ino;
+		if (S_ISDIR(st->st_mode) && ue_node_merged(&p->node))
 			st->st_nlink = 1;
 		/* An entry seen through a lower name may have no other (nlink 1):
 		 * the record counts the lower names left. */
-		if (S_ISREG(st->st_mode) && ((st->st_nlink > 1 && p.node.layer == UE_UPPER) || p.node.indexed))
-			st->st_nlink = ue_index_nlink(p.real, st->st_nlink);
-		node_shown(&p.node, st);
+		if (S_ISREG(st->st_mode) && ((st->st_nlink > 1 && p->node.layer == UE_UPPER) || p->node.indexed))
+			st->st_nlink = ue_index_nlink(p->real, st->st_nlink);
+		node_shown(&p->node, st);
 	}
 	return s;
-}
-
-/* _STAT_VER 0 (kernel) and 1 (linux) share struct stat on x86_64. */
-long xstat_impl(int ver, int dirfd, const char *path, struct stat *st, int fl)
-{
-	if (ver != 0 && ver != 1)
-		return -EINVAL;
-	return stat_impl(dirfd, path, st, fl);
 }
 
 static void statx_shown(const struct ue_override *o, struct statx *stx)
@@ -176,78 +156,68 @@ static void statx_shown(const struct ue_override *o, struct statx *stx)
 	stx->stx_mode = (uint16_t)((stx->stx_mode & S_IFMT) | o->mode);
 }
 
-long statx_impl(int dirfd, const char *path, int fl, unsigned mask, struct statx *stx)
+long statx_impl(struct ue_arg *P, int fl, unsigned mask, struct statx *stx)
 {
-	struct ue_path p;
-	if ((fl & AT_EMPTY_PATH) && path && !*path) {
-		ue_fd_follow_entered(dirfd);
-		long r = UE_ERR(LIBC(statx)(dirfd, path, fl, mask, stx));
-		unsigned long o = r == 0 && dirfd >= 0 ? fd_origin(dirfd, stx->stx_mode) : 0;
+	int fd = P->fd;
+	if (fd >= 0) {
+		long r = UE_ERR(LIBC(statx)(fd, "", fl, mask, stx));
+		unsigned long o = r == 0 ? fd_origin(fd, stx->stx_mode) : 0;
 		struct ue_override ov;
 		if (o)
 			stx->stx_ino = o;
-		if (r == 0 && dirfd >= 0)
-			stx->stx_nlink = (uint32_t)fd_nlink(dirfd, stx->stx_mode, stx->stx_nlink);
-		if (r == 0 && dirfd >= 0 && fd_override(dirfd, stx->stx_mode, stx->stx_uid, &ov))
+		if (r == 0)
+			stx->stx_nlink = (uint32_t)fd_nlink(fd, stx->stx_mode, stx->stx_nlink);
+		if (r == 0 && fd_override(fd, stx->stx_mode, stx->stx_uid, &ov))
 			statx_shown(&ov, stx);
 		return r;
 	}
-	int r = resolve_read(dirfd, path, !(fl & AT_SYMLINK_NOFOLLOW), &p);
-	if (r < 0)
-		return r;
+	const struct ue_path *p = &P->p;
 	long s;
 	/* As in stat_impl, the walk's own look at this very name (a statx of
 	 * the basic fields, no automount): its reply answers a call asking no
 	 * more than those, the default sync, no automount of a directory. */
-	if (p.where == UE_UNION && p.top_st_valid && p.top_stx.stx_mask && !p.node.data_layer && !p.node.redirect &&
+	if (p->where == UE_UNION && p->top_st_valid && p->top_stx.stx_mask && !p->node.data_layer && !p->node.redirect &&
 	    !(fl & ~(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT)) && !(mask & ~STATX_BASIC_STATS) &&
-	    ((fl & AT_NO_AUTOMOUNT) || !S_ISDIR(p.top_stx.stx_mode)) &&
-	    ((fl & AT_SYMLINK_NOFOLLOW) || !S_ISLNK(p.top_stx.stx_mode))) {
-		*stx = p.top_stx;
+	    ((fl & AT_NO_AUTOMOUNT) || !S_ISDIR(p->top_stx.stx_mode)) &&
+	    ((fl & AT_SYMLINK_NOFOLLOW) || !S_ISLNK(p->top_stx.stx_mode))) {
+		*stx = p->top_stx;
 		s = 0;
 	} else {
-		s = UE_ERR(LIBC(statx)(ue_kfd(&p, dirfd), ue_kpath(&p, path), fl, mask, stx));
+		s = UE_ERR(LIBC(statx)(ue_arg_kfd(P), ue_arg_kpath(P), ue_arg_kflags(P, fl), mask, stx));
 	}
-	if (s == 0 && p.where == UE_UNION) {
-		if (p.node.origin_ino)
-			stx->stx_ino = p.node.origin_ino;
-		if (S_ISDIR(stx->stx_mode) && ue_node_merged(&p.node))
+	if (s == 0 && p->where == UE_UNION) {
+		if (p->node.origin_ino)
+			stx->stx_ino = p->node.origin_ino;
+		if (S_ISDIR(stx->stx_mode) && ue_node_merged(&p->node))
 			stx->stx_nlink = 1;
-		if (S_ISREG(stx->stx_mode) && ((stx->stx_nlink > 1 && p.node.layer == UE_UPPER) || p.node.indexed))
-			stx->stx_nlink = (uint32_t)ue_index_nlink(p.real, stx->stx_nlink);
-		if (p.node.override)
-			statx_shown(&(struct ue_override){ p.node.uid, p.node.gid, p.node.mode }, stx);
+		if (S_ISREG(stx->stx_mode) && ((stx->stx_nlink > 1 && p->node.layer == UE_UPPER) || p->node.indexed))
+			stx->stx_nlink = (uint32_t)ue_index_nlink(p->real, stx->stx_nlink);
+		if (p->node.override)
+			statx_shown(&(struct ue_override){ p->node.uid, p->node.gid, p->node.mode }, stx);
 	}
 	return s;
 }
 
-long statfs_impl(const char *path, struct statfs *b, int (*libc)(const char *, struct statfs *))
+long statfs_impl(struct ue_arg *P, struct statfs *b, int (*libc)(const char *, struct statfs *))
 {
-	struct ue_path p;
-	int r = resolve_read(AT_FDCWD, path, 1, &p);
-	return r < 0 ? r : UE_ERR(libc(ue_kpath(&p, path), b));
+	return UE_ERR(libc(ue_arg_kpath(P), b));
 }
 
-long statvfs_impl(const char *path, struct statvfs *b, int (*libc)(const char *, struct statvfs *))
+long statvfs_impl(struct ue_arg *P, struct statvfs *b, int (*libc)(const char *, struct statvfs *))
 {
-	struct ue_path p;
-	int r = resolve_read(AT_FDCWD, path, 1, &p);
-	return r < 0 ? r : UE_ERR(libc(ue_kpath(&p, path), b));
+	return UE_ERR(libc(ue_arg_kpath(P), b));
 }
 
-long access_impl(int dirfd, const char *path, int mode, int fl)
+long access_impl(struct ue_arg *P, int mode, int fl)
 {
-	struct ue_path p;
-	int r = resolve_read(dirfd, path, !(fl & AT_SYMLINK_NOFOLLOW), &p);
-	if (r < 0)
-		return r;
-	if (p.where == UE_UNION && p.node.override)
-		return ue_may(p.caller, p.real, mode);  /* the kernel knows the copy-up's owner, not the recorded one */
-	long a = UE_ERR(LIBC(faccessat)(ue_kfd(&p, dirfd), ue_kpath(&p, path), mode, fl));
+	const struct ue_path *p = &P->p;
+	if (P->fd < 0 && p->where == UE_UNION && p->node.override)
+		return ue_may(p->caller, p->real, mode);  /* the kernel knows the copy-up's owner, not the recorded one */
+	long a = UE_ERR(LIBC(faccessat)(ue_arg_kfd(P), ue_arg_kpath(P), mode, ue_arg_kflags(P, fl)));
 	/* A lower on a read-only filesystem: writing goes to the upper, so only
 	 * the mode bits count, as on the kernel's overlay. */
-	if (a == -EROFS && p.where == UE_UNION && p.node.layer != UE_UPPER)
-		a = UE_ERR(LIBC(faccessat)(AT_FDCWD, ue_kreal(&p), mode & ~W_OK, fl));
+	if (a == -EROFS && P->fd < 0 && p->where == UE_UNION && p->node.layer != UE_UPPER)
+		a = UE_ERR(LIBC(faccessat)(AT_FDCWD, ue_kreal(p), mode & ~W_OK, ue_arg_kflags(P, fl)));
 	return a;
 }
 
@@ -268,16 +238,12 @@ static long unreal_link(char *buf, size_t n, long len)
 	return (long)vl;
 }
 
-long readlink_impl(int dirfd, const char *path, char *buf, size_t n)
+long readlink_impl(struct ue_arg *P, char *buf, size_t n)
 {
-	struct ue_path p;
-	int r = resolve_read(dirfd, path, 0, &p);
-	if (r < 0)
-		return r;
-	const char *k = ue_kpath(&p, path);
+	const char *k = ue_arg_kpath(P);
 	if (!strncmp(k, "/proc/", 6)) {
 		char tmp[PATH_MAX];
-		long len = UE_ERR(LIBC(readlinkat)(ue_kfd(&p, dirfd), k, tmp, sizeof tmp));
+		long len = UE_ERR(LIBC(readlinkat)(ue_arg_kfd(P), k, tmp, sizeof tmp));
 		if (len < 0)
 			return len;
 		len = unreal_link(tmp, sizeof tmp, len);
@@ -286,33 +252,25 @@ long readlink_impl(int dirfd, const char *path, char *buf, size_t n)
 		memcpy(buf, tmp, (size_t)len);
 		return len;
 	}
-	return UE_ERR(LIBC(readlinkat)(ue_kfd(&p, dirfd), k, buf, n));
+	return UE_ERR(LIBC(readlinkat)(ue_arg_kfd(P), k, buf, n));
 }
 
-long getxattr_impl(const char *path, const char *name, void *v, size_t n, int follow)
+long getxattr_impl(struct ue_arg *P, const char *name, void *v, size_t n, int follow)
 {
-	struct ue_path p;
-	int r = resolve_read(AT_FDCWD, path, follow, &p);
-	if (r < 0)
-		return r;
-	if (p.where != UE_UNION)
-		return UE_ERR(follow ? LIBC(getxattr)(ue_kpath(&p, path), name, v, n)
-		                     : LIBC(lgetxattr)(ue_kpath(&p, path), name, v, n));
+	const char *k = ue_arg_kpath(P);
+	if (P->p.where != UE_UNION)
+		return UE_ERR(follow ? LIBC(getxattr)(k, name, v, n) : LIBC(lgetxattr)(k, name, v, n));
 	if (ue_xattr_is_marker(name))
 		return -ENODATA;
-	return UE_ERR(LIBC(lgetxattr)(ue_kreal(&p), name, v, n));
+	return UE_ERR(LIBC(lgetxattr)(k, name, v, n));
 }
 
-long listxattr_impl(const char *path, char *list, size_t n, int follow)
+long listxattr_impl(struct ue_arg *P, char *list, size_t n, int follow)
 {
-	struct ue_path p;
-	int r = resolve_read(AT_FDCWD, path, follow, &p);
-	if (r < 0)
-		return r;
-	if (p.where != UE_UNION)
-		return UE_ERR(follow ? LIBC(listxattr)(ue_kpath(&p, path), list, n)
-		                     : LIBC(llistxattr)(ue_kpath(&p, path), list, n));
-	long len = UE_ERR(LIBC(llistxattr)(ue_kreal(&p), list, n));
+	const char *k = ue_arg_kpath(P);
+	if (P->p.where != UE_UNION)
+		return UE_ERR(follow ? LIBC(listxattr)(k, list, n) : LIBC(llistxattr)(k, list, n));
+	long len = UE_ERR(LIBC(llistxattr)(k, list, n));
 	if (len <= 0 || n == 0)
 		return len;
 	return ue_xattr_drop_markers(list, len);

@@ -10,11 +10,11 @@
 struct ue_wrapped { const char *name, *kind; };
 
 #define COMMA ,
-#define W(ret, name, params, args, call, kind) { #name, #kind },
-#define W_PTR(ret, name, params, args, call, kind) { #name, #kind },
-#define W_VOID(name, params, args, call, kind) { #name, #kind },
-#define W_OPEN(name, dirparam, dirarg, call, kind) { #name, #kind },
-#define W_CUSTOM(name, kind) { #name, #kind },
+#define W(ret, name, params, args, paths, call, kind) { #name, #kind },
+#define W_PTR(ret, name, params, args, paths, call, kind) { #name, #kind },
+#define W_VOID(name, params, args, paths, call, kind) { #name, #kind },
+#define W_OPEN(name, dirparam, dirarg, paths, call, kind) { #name, #kind },
+#define W_CUSTOM(name, paths, kind) { #name, #kind },
 #define W_FD(ret, name, params, args, fd, kind) { #name, #kind },
 UE_EXPORT const struct ue_wrapped unionenv_wrapped[] = {
 #include "wrappers.def"

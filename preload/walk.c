@@ -2,6 +2,7 @@
  * stat through internal calls that no wrapper sees.  Same contract as glibc:
  * preorder (or FTW_DEPTH postorder) callbacks, FTW_PHYS, FTW_MOUNT,
  * FTW_CHDIR, FTW_ACTIONRETVAL, FTW_SL/FTW_SLN/FTW_NS/FTW_DNR. */
+#include "calls.h"
 #include "impl.h"
 
 #include <limits.h>
@@ -39,7 +40,7 @@ static int errno_of(long r)
 
 static int lookup_stat(struct walk *w, struct stat *st)
 {
-	return errno_of(stat_impl(AT_FDCWD, w->path, st, (w->flags & FTW_PHYS) ? AT_SYMLINK_NOFOLLOW : 0));
+	return errno_of(ue_call_fstatat(AT_FDCWD, w->path, st, (w->flags & FTW_PHYS) ? AT_SYMLINK_NOFOLLOW : 0));
 }
 
 static int seen_before(struct walk *w, const struct stat *st)
@@ -70,7 +71,7 @@ static int walk_entry(struct walk *w, struct FTW *f)
 	if (lookup_stat(w, &st) < 0) {
 		if (errno != EACCES && errno != ENOENT)
 			return -1;
-		flag = (!(w->flags & FTW_PHYS) && stat_impl(AT_FDCWD, w->path, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		flag = (!(w->flags & FTW_PHYS) && ue_call_fstatat(AT_FDCWD, w->path, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 		        S_ISLNK(st.st_mode)) ? FTW_SLN : FTW_NS;
 	} else {
 		flag = S_ISDIR(st.st_mode) ? FTW_D : S_ISLNK(st.st_mode) ? FTW_SL : FTW_F;
@@ -88,7 +89,7 @@ static int walk_dir(struct walk *w, const struct stat *st, struct FTW *f)
 {
 	int r = 0;
 	int actionret = w->flags & FTW_ACTIONRETVAL;
-	DIR *d = opendir_impl(w->path);
+	DIR *d = ue_call_opendir(w->path);
 	if (!d) {
 		errno = ue_err;
 		return errno == EACCES ? call(w, st, FTW_DNR, f) : -1;
@@ -101,7 +102,7 @@ static int walk_dir(struct walk *w, const struct stat *st, struct FTW *f)
 		}
 	}
 	char saved_cwd[PATH_MAX];
-	if ((w->flags & FTW_CHDIR) && (!getcwd_impl(saved_cwd, sizeof saved_cwd) || errno_of(chdir_impl(w->path)) < 0)) {
+	if ((w->flags & FTW_CHDIR) && (!getcwd_impl(saved_cwd, sizeof saved_cwd) || errno_of(ue_call_chdir(w->path)) < 0)) {
 		closedir_impl(d);
 		return -1;
 	}
@@ -124,7 +125,7 @@ static int walk_dir(struct walk *w, const struct stat *st, struct FTW *f)
 			r = 0;
 	}
 	closedir_impl(d);
-	if ((w->flags & FTW_CHDIR) && errno_of(chdir_impl(saved_cwd)) < 0 && r == 0)
+	if ((w->flags & FTW_CHDIR) && errno_of(ue_call_chdir(saved_cwd)) < 0 && r == 0)
 		r = -1;
 	if (actionret && r == FTW_SKIP_SIBLINGS)
 		r = 0;
@@ -151,7 +152,7 @@ static int walk_run(const char *dir, int (*nfn)(const char *, const struct stat 
 	const char *slash = strrchr(w.path, '/');
 	struct FTW f = { .level = 0, .base = slash && slash[1] ? (int)(slash - w.path) + 1 : 0 };
 	if (lookup_stat(&w, &st) < 0) {
-		if (!(flags & FTW_PHYS) && errno == ENOENT && stat_impl(AT_FDCWD, w.path, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		if (!(flags & FTW_PHYS) && errno == ENOENT && ue_call_fstatat(AT_FDCWD, w.path, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    S_ISLNK(st.st_mode))
 			r = call(&w, &st, FTW_SLN, &f);
 		else
@@ -173,44 +174,32 @@ static int walk_run(const char *dir, int (*nfn)(const char *, const struct stat 
 }
 
 /* The callback's value is returned as it is, negative ones too, so these
- * are written by hand.  The walk runs outside any wrapper's nesting: the
+ * are written by hand.  The walk runs outside the guard (ue_union_on): the
  * callbacks are the program's own code. */
 UE_EXPORT int nftw(const char *dir, int (*fn)(const char *, const struct stat *, int, struct FTW *), int nopenfd, int flags)
 {
-	if (!ue_enter()) {
-		ue_leave();
+	if (!ue_union_on())
 		return LIBC(nftw)(dir, fn, nopenfd, flags);
-	}
-	ue_leave();
 	return walk_run(dir, fn, NULL, flags);
 }
 
 UE_EXPORT int nftw64(const char *dir, int (*fn)(const char *, const struct stat64 *, int, struct FTW *), int nopenfd, int flags)
 {
-	if (!ue_enter()) {
-		ue_leave();
+	if (!ue_union_on())
 		return LIBC(nftw64)(dir, fn, nopenfd, flags);
-	}
-	ue_leave();
 	return walk_run(dir, (void *)fn, NULL, flags);
 }
 
 UE_EXPORT int ftw(const char *dir, int (*fn)(const char *, const struct stat *, int), int nopenfd)
 {
-	if (!ue_enter()) {
-		ue_leave();
+	if (!ue_union_on())
 		return LIBC(ftw)(dir, fn, nopenfd);
-	}
-	ue_leave();
 	return walk_run(dir, NULL, fn, 0);
 }
 
 UE_EXPORT int ftw64(const char *dir, int (*fn)(const char *, const struct stat64 *, int), int nopenfd)
 {
-	if (!ue_enter()) {
-		ue_leave();
+	if (!ue_union_on())
 		return LIBC(ftw64)(dir, fn, nopenfd);
-	}
-	ue_leave();
 	return walk_run(dir, NULL, (void *)fn, 0);
 }

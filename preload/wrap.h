@@ -73,11 +73,11 @@ ssize_t getdirentries64(int, char *, size_t, off64_t *);
 /* One index per wrapped symbol, from the table. */
 enum ue_fn {
 #define UE_ENUM(name) UE_FN_##name,
-#define W(ret, name, params, args, call, kind) UE_ENUM(name)
-#define W_PTR(ret, name, params, args, call, kind) UE_ENUM(name)
-#define W_VOID(name, params, args, call, kind) UE_ENUM(name)
-#define W_OPEN(name, dirparam, dirarg, call, kind) UE_ENUM(name)
-#define W_CUSTOM(name, kind) UE_ENUM(name)
+#define W(ret, name, params, args, paths, call, kind) UE_ENUM(name)
+#define W_PTR(ret, name, params, args, paths, call, kind) UE_ENUM(name)
+#define W_VOID(name, params, args, paths, call, kind) UE_ENUM(name)
+#define W_OPEN(name, dirparam, dirarg, paths, call, kind) UE_ENUM(name)
+#define W_CUSTOM(name, paths, kind) UE_ENUM(name)
 #define W_FD(ret, name, params, args, fd, kind) UE_ENUM(name)
 #include "wrappers.def"
 #undef W
@@ -131,6 +131,43 @@ static inline void *ue_fail(long r)
 	return NULL;
 }
 
+/* The hand-written wrappers (W_CUSTOM: varargs, another return
+ * convention) take the guard as the generated ones do, in one style:
+ *
+ *	int saved = errno;
+ *	if (!ue_enter()) {
+ *		ue_leave();
+ *		return LIBC(name)(args);
+ *	}
+ *	long r = work();            -errno inside, nothing touches errno
+ *	ue_leave();
+ *	return ue_done(r, saved);   errno set once, at the boundary
+ *
+ * A wrapper whose work is the program's own code (the walkers' callbacks)
+ * asks ue_union_on() instead and works outside the guard; the wrappers
+ * that only keep the fd tables or the credentials right (W_FD, fdio.c,
+ * creds.c) resolve nothing and take no guard: libc's call, then the
+ * tables told, errno as libc left it. */
+static inline long ue_done(long r, int saved)
+{
+	if (r < 0) {
+		errno = (int)-r;
+		return -1;
+	}
+	errno = saved;
+	return r;
+}
+
+/* Is a union active?  The guard taken and left at once, for a wrapper
+ * whose work runs outside it: the functions it calls back are full
+ * wrappers and must not run as nested ones (no cache there). */
+static inline int ue_union_on(void)
+{
+	int on = ue_enter();
+	ue_leave();
+	return on;
+}
+
 /* Whom the implementations act for (core/caller.h): NULL, this process,
  * in the preload; the supervisor, which runs the same implementations for
  * the processes it serves, points it at the caller of the request it is
@@ -162,7 +199,8 @@ const char *ue_lib_path(void);
 int ue_fd_union_path(int fd, struct ue_path *p);
 
 /* Implementations shared between the files of preload/. */
-long open_impl(int dirfd, const char *path, int flags, mode_t mode);
-long mkdir_impl(int dirfd, const char *path, mode_t mode);
+struct ue_arg;
+long open_impl(struct ue_arg *P, int flags, mode_t mode);
+long mkdir_impl(struct ue_arg *P, mode_t mode);
 
 #endif

@@ -3,6 +3,7 @@
  * copy-up first (attr.c's implementations), then the change on the upper
  * copy.  An fd form acts on the caller's own open file (pidfd_getfd), so
  * an fd open read-only on a lower file cannot change it. */
+#include "calls.h"
 #include "impl.h"
 #include "serve.h"
 
@@ -53,7 +54,7 @@ static long serve_chmod(struct ue_req *q, int dirfd, int argi, mode_t mode, int 
 		return (fl & AT_EMPTY_PATH) ? WITH_FD(q, dirfd, fchmod_impl(fd_, mode)) : -ENOENT;
 	if ((r = ue_caller_become(q, 0)) < 0)
 		return r;
-	return chmod_impl(AT_FDCWD, sp.abs, mode, fl & AT_SYMLINK_NOFOLLOW);
+	return ue_call_fchmodat(AT_FDCWD, sp.abs, mode, fl & AT_SYMLINK_NOFOLLOW);
 }
 
 long sv_chmod(struct ue_req *q) { return serve_chmod(q, AT_FDCWD, 0, (mode_t)ue_arg(q, 1), 0); }
@@ -73,7 +74,7 @@ static long serve_chown(struct ue_req *q, int dirfd, int argi, uid_t u, gid_t g,
 		return (fl & AT_EMPTY_PATH) ? WITH_FD(q, dirfd, fchown_impl(fd_, u, g)) : -ENOENT;
 	if ((r = ue_caller_become(q, 0)) < 0)
 		return r;
-	return chown_impl(AT_FDCWD, sp.abs, u, g, fl & AT_SYMLINK_NOFOLLOW);
+	return ue_call_fchownat(AT_FDCWD, sp.abs, u, g, fl & AT_SYMLINK_NOFOLLOW);
 }
 
 long sv_chown(struct ue_req *q) { return serve_chown(q, AT_FDCWD, 0, (uid_t)ue_arg(q, 1), (gid_t)ue_arg(q, 2), 0); }
@@ -99,7 +100,7 @@ static long serve_utimens(struct ue_req *q, int dirfd, int argi, const struct ti
 		return (fl & AT_EMPTY_PATH) ? WITH_FD(q, dirfd, futimens_impl(fd_, t)) : -ENOENT;
 	if ((r = ue_caller_become(q, 0)) < 0)
 		return r;
-	return utimensat_impl(AT_FDCWD, sp.abs, t, fl & AT_SYMLINK_NOFOLLOW);
+	return ue_call_utimensat(AT_FDCWD, sp.abs, t, fl & AT_SYMLINK_NOFOLLOW);
 }
 
 long sv_utimensat(struct ue_req *q)
@@ -146,7 +147,7 @@ long sv_truncate(struct ue_req *q)
 {
 	struct sv_path sp;
 	int r = change_path(q, AT_FDCWD, 0, &sp);
-	return r < 0 ? r : truncate_impl(sp.abs, (off_t)ue_arg(q, 1));
+	return r < 0 ? r : ue_call_truncate(sp.abs, (off_t)ue_arg(q, 1));
 }
 
 /* The name and value of an xattr write; the value's length or -errno. */
@@ -173,8 +174,10 @@ static long serve_setxattr(struct ue_req *q, int follow, int remove)
 	int r = change_path(q, AT_FDCWD, 0, &sp);
 	if (r < 0)
 		return r;
-	return setxattr_impl(sp.abs, name, remove ? NULL : value_buf, (size_t)n, remove ? 0 : (int)ue_arg(q, 4),
-	                     follow ? UE_FOLLOW : 0);
+	if (remove)
+		return follow ? ue_call_removexattr(sp.abs, name) : ue_call_lremovexattr(sp.abs, name);
+	return follow ? ue_call_setxattr(sp.abs, name, value_buf, (size_t)n, (int)ue_arg(q, 4))
+	              : ue_call_lsetxattr(sp.abs, name, value_buf, (size_t)n, (int)ue_arg(q, 4));
 }
 
 long sv_setxattr(struct ue_req *q) { return serve_setxattr(q, 1, 0); }

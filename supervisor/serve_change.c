@@ -2,6 +2,7 @@
  * Always done by the supervisor (core/'s ue_op_* inside the union, the
  * guard outside it), never left to the kernel: the kernel would read the
  * path again, after it was checked. */
+#include "calls.h"
 #include "impl.h"
 #include "serve.h"
 
@@ -22,7 +23,7 @@ static long serve_mkdir(struct ue_req *q, int dirfd, int argi, mode_t mode)
 	int r = change_path(q, dirfd, argi, &sp);
 	if (r < 0 || (r = ue_caller_become(q, 1)) < 0)
 		return r;
-	return mkdir_impl(AT_FDCWD, sp.abs, mode);
+	return ue_call_mkdir(sp.abs, mode);
 }
 
 long sv_mkdir(struct ue_req *q) { return serve_mkdir(q, AT_FDCWD, 0, (mode_t)ue_arg(q, 1)); }
@@ -34,7 +35,7 @@ static long serve_mknod(struct ue_req *q, int dirfd, int argi, mode_t mode, dev_
 	int r = change_path(q, dirfd, argi, &sp);
 	if (r < 0 || (r = ue_caller_become(q, 1)) < 0)
 		return r;
-	return mknod_impl(AT_FDCWD, sp.abs, mode, dev);
+	return ue_call_mknod(sp.abs, mode, dev);
 }
 
 long sv_mknod(struct ue_req *q) { return serve_mknod(q, AT_FDCWD, 0, (mode_t)ue_arg(q, 1), (dev_t)ue_arg(q, 2)); }
@@ -76,7 +77,7 @@ static long serve_link(struct ue_req *q, int ofd, int oi, int nfd, int ni, int f
 	}
 	if ((r = change_path(q, nfd, ni, &b)) < 0 || (r = ue_caller_become(q, 1)) < 0)
 		return r;
-	return link_impl(AT_FDCWD, a.abs, AT_FDCWD, b.abs, fl & AT_SYMLINK_FOLLOW);
+	return ue_call_linkat(AT_FDCWD, a.abs, AT_FDCWD, b.abs, fl & AT_SYMLINK_FOLLOW);
 }
 
 long sv_link(struct ue_req *q) { return serve_link(q, AT_FDCWD, 0, AT_FDCWD, 1, 0); }
@@ -91,7 +92,7 @@ static long serve_unlink(struct ue_req *q, int dirfd, int argi, int fl)
 	int r = change_path(q, dirfd, argi, &sp);
 	if (r < 0 || (r = ue_caller_become(q, 0)) < 0)
 		return r;
-	return unlink_impl(AT_FDCWD, sp.abs, fl);
+	return ue_call_unlinkat(AT_FDCWD, sp.abs, fl);
 }
 
 long sv_unlink(struct ue_req *q) { return serve_unlink(q, AT_FDCWD, 0, 0); }
@@ -104,7 +105,7 @@ static long serve_rename(struct ue_req *q, int ofd, int oi, int nfd, int ni, uns
 	int r = change_path(q, ofd, oi, &a);
 	if (r < 0 || (r = change_path(q, nfd, ni, &b)) < 0 || (r = ue_caller_become(q, 1)) < 0)
 		return r;
-	return rename_impl(AT_FDCWD, a.abs, AT_FDCWD, b.abs, fl);
+	return ue_call_renameat2(AT_FDCWD, a.abs, AT_FDCWD, b.abs, fl);
 }
 
 long sv_rename(struct ue_req *q) { return serve_rename(q, AT_FDCWD, 0, AT_FDCWD, 1, 0); }

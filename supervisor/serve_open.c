@@ -5,6 +5,7 @@
 #include "procfd.h"
 #include "restart.h"
 #include "serve.h"
+#include "calls.h"
 #include "wrap.h"
 
 #include <errno.h>
@@ -66,7 +67,7 @@ static long serve_open(struct ue_req *q, int dirfd, int argi, int flags, mode_t 
 	if ((r = sv_checked(q)) < 0 || (r = ue_caller_become(q, flags & (O_CREAT | O_TMPFILE))) < 0)
 		return r;
 	/* Ours is close-on-exec always; the caller's as it asked. */
-	long fd = open_impl(AT_FDCWD, sp.abs, flags | O_CLOEXEC, mode);
+	long fd = ue_call_openat(AT_FDCWD, sp.abs, flags | O_CLOEXEC, mode);
 	/* open_impl tracked it, as the preload's would, when it is open
 	 * read-only on a lower's file: it follows a copy-up (fdswap.h). */
 	char rel[UE_PATH_MAX];

@@ -2,6 +2,7 @@
  * reads.  Done by the supervisor on the union's file (stat_impl and its
  * siblings: inode numbers kept across copy-up, a merged directory's one
  * link, a recorded owner), the result written into the caller. */
+#include "calls.h"
 #include "impl.h"
 #include "layerpath.h"
 #include "serve.h"
@@ -73,7 +74,7 @@ static long serve_stat(struct ue_req *q, int dirfd, int argi, uint64_t out, int 
 		return serve_fstat(q, dirfd, out);
 	if ((r = ue_caller_become(q, 0)) < 0)
 		return r;
-	long s = stat_impl(AT_FDCWD, sp.abs, &st, fl & ~AT_EMPTY_PATH);
+	long s = ue_call_fstatat(AT_FDCWD, sp.abs, &st, fl & ~AT_EMPTY_PATH);
 	return s < 0 ? s : give(q, out, &st, sizeof st) < 0 ? -EFAULT : 0;
 }
 
@@ -99,13 +100,13 @@ long sv_statx(struct ue_req *q)
 		int c = layer_fd(q, ue_arg_fd(q, 0));
 		if (c < 0)
 			return UE_SV_CONTINUE;
-		long s = statx_impl(c, "", fl, (unsigned)ue_arg(q, 3), &stx);
+		long s = ue_call_statx(c, "", fl, (unsigned)ue_arg(q, 3), &stx);
 		close(c);
 		return s < 0 ? s : give(q, ue_arg(q, 4), &stx, sizeof stx) < 0 ? -EFAULT : 0;
 	}
 	if ((r = ue_caller_become(q, 0)) < 0)
 		return r;
-	long s = statx_impl(AT_FDCWD, sp.abs, fl & ~AT_EMPTY_PATH, (unsigned)ue_arg(q, 3), &stx);
+	long s = ue_call_statx(AT_FDCWD, sp.abs, fl & ~AT_EMPTY_PATH, (unsigned)ue_arg(q, 3), &stx);
 	return s < 0 ? s : give(q, ue_arg(q, 4), &stx, sizeof stx) < 0 ? -EFAULT : 0;
 }
 
@@ -119,7 +120,7 @@ static long serve_access(struct ue_req *q, int dirfd, int argi, int mode, int fl
 		return UE_SV_CONTINUE;
 	if ((r = sv_checked(q)) < 0 || (r = ue_caller_become(q, 0)) < 0)
 		return r;
-	return access_impl(AT_FDCWD, sp.abs, mode, fl & ~AT_EMPTY_PATH);
+	return ue_call_faccessat(AT_FDCWD, sp.abs, mode, fl & ~AT_EMPTY_PATH);
 }
 
 long sv_access(struct ue_req *q) { return serve_access(q, AT_FDCWD, 0, (int)ue_arg(q, 1), 0); }
@@ -141,7 +142,7 @@ static long serve_readlink(struct ue_req *q, int dirfd, int argi, uint64_t out, 
 		return -EINVAL;
 	if (n > sizeof value_buf)
 		n = sizeof value_buf;
-	long len = readlink_impl(AT_FDCWD, sp.abs, value_buf, n);
+	long len = ue_call_readlinkat(AT_FDCWD, sp.abs, value_buf, n);
 	return give(q, out, value_buf, len);
 }
 
@@ -160,7 +161,7 @@ long sv_statfs(struct ue_req *q)
 		return r;
 	if (sv_read_outside(&sp, 1))
 		return UE_SV_CONTINUE;
-	long s = statfs_impl(sp.abs, &b, statfs);
+	long s = ue_call_statfs(sp.abs, &b);
 	return s < 0 ? s : give(q, ue_arg(q, 1), &b, sizeof b) < 0 ? -EFAULT : 0;
 }
 
@@ -181,7 +182,8 @@ static long serve_getxattr(struct ue_req *q, int follow)
 		n = sizeof value_buf;
 	if ((r = ue_caller_become(q, 0)) < 0)
 		return r;
-	len = getxattr_impl(sp.abs, name, n ? value_buf : NULL, n, follow ? UE_FOLLOW : 0);
+	len = follow ? ue_call_getxattr(sp.abs, name, n ? value_buf : NULL, n)
+	             : ue_call_lgetxattr(sp.abs, name, n ? value_buf : NULL, n);
 	return n ? give(q, ue_arg(q, 2), value_buf, len) : len;
 }
 
@@ -201,7 +203,8 @@ static long serve_listxattr(struct ue_req *q, int follow)
 		n = sizeof value_buf;
 	if ((r = ue_caller_become(q, 0)) < 0)
 		return r;
-	long len = listxattr_impl(sp.abs, n ? value_buf : NULL, n, follow ? UE_FOLLOW : 0);
+	long len = follow ? ue_call_listxattr(sp.abs, n ? value_buf : NULL, n)
+	                  : ue_call_llistxattr(sp.abs, n ? value_buf : NULL, n);
 	return n ? give(q, ue_arg(q, 1), value_buf, len) : len;
 }
 

@@ -8,7 +8,7 @@ TOOLS += build/unionenv-supervise
 SV_SRC = $(wildcard supervisor/*.c)
 SV_OBJ = $(SV_SRC:%.c=build/%.o)
 # The preload's objects that hold implementations only.
-SV_PRELOAD_OBJ = $(addprefix build/preload/,attr.o change.o stat.o open.o dir.o fdtab.o init.o table.o gated.o)
+SV_PRELOAD_OBJ = $(addprefix build/preload/,args.o attr.o change.o stat.o open.o dir.o fdtab.o init.o table.o gated.o)
 
 build/supervisor/%.o: supervisor/%.c $(HEADERS) $(wildcard supervisor/*.h)
 	@mkdir -p $(dir $@)

@@ -27,6 +27,7 @@
 static void usage(FILE *out)
 {
 	fputs("Usage: unionenv-coverage [--markdown | --missing] [-q] [-v] [--data FILE] [--lib PATH]...\n"
+	      "       unionenv-coverage --paths | --hand\n"
 	      "\n"
 	      "Check that every exported libc function that can touch a path is wrapped\n"
 	      "by the preload (preload/wrappers.def) or deliberately not wrapped, with a\n"
@@ -37,6 +38,9 @@ static void usage(FILE *out)
 	      "\n"
 	      "  --markdown   the list as Markdown, grouped (docs/coverage.md)\n"
 	      "  --missing    only the names of the missing functions\n"
+	      "  --paths      each wrapper with its path column (preload/args.h)\n"
+	      "  --hand       the wrappers whose paths are resolved by hand (HAND),\n"
+	      "               not from the table (tests/coverage-hand.expected)\n"
 	      "  -q           only the problems and the totals\n"
 	      "  -v           also notes on table entries that match nothing here\n"
 	      "  --data FILE  classify with FILE instead of the built-in\n"
@@ -73,6 +77,18 @@ static char *slurp(const char *path)
 	return buf;
 }
 
+/* --paths, --hand: the table's path columns, no library read. */
+static int print_paths(int hand_only)
+{
+	for (size_t i = 0; i < n_wrapped; i++) {
+		if (!hand_only)
+			printf("%-40s %s\n", wrapped[i].name, wrapped[i].paths);
+		else if (strncmp(wrapped[i].paths, "HAND(", 5) == 0)
+			printf("%s\n", wrapped[i].name);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int markdown = 0, missing_only = 0, quiet = 0, verbose = 0;
@@ -87,6 +103,8 @@ int main(int argc, char **argv)
 			markdown = 1;
 		else if (strcmp(a, "--missing") == 0)
 			missing_only = 1;
+		else if (strcmp(a, "--paths") == 0 || strcmp(a, "--hand") == 0)
+			return print_paths(a[2] == 'h');
 		else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0)
 			quiet = 1;
 		else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0)

@@ -14,7 +14,8 @@
 
 /* ---- the two tables of preload/ (coveragetables.c) ---------------------- */
 
-struct wrapped { const char *name, *kind; };
+/* paths: the row's path column (preload/args.h), as written. */
+struct wrapped { const char *name, *kind, *paths; };
 extern const struct wrapped wrapped[];
 extern const size_t n_wrapped;
 struct unwrapped { const char *name, *reason; int like; int used; };

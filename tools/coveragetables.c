@@ -15,12 +15,12 @@
 
 const struct wrapped wrapped[] = {
 #define COMMA ,
-#define W(ret, name, params, args, call, kind) { #name, #kind },
-#define W_PTR(ret, name, params, args, call, kind) { #name, #kind },
-#define W_VOID(name, params, args, call, kind) { #name, #kind },
-#define W_OPEN(name, dirparam, dirarg, call, kind) { #name, #kind },
-#define W_CUSTOM(name, kind) { #name, #kind },
-#define W_FD(ret, name, params, args, fd, kind) { #name, #kind },
+#define W(ret, name, params, args, paths, call, kind) { #name, #kind, #paths },
+#define W_PTR(ret, name, params, args, paths, call, kind) { #name, #kind, #paths },
+#define W_VOID(name, params, args, paths, call, kind) { #name, #kind, #paths },
+#define W_OPEN(name, dirparam, dirarg, paths, call, kind) { #name, #kind, #paths },
+#define W_CUSTOM(name, paths, kind) { #name, #kind, #paths },
+#define W_FD(ret, name, params, args, fd, kind) { #name, #kind, "NOPATH" },
 #include "wrappers.def"
 #undef W
 #undef W_PTR
