@@ -24,7 +24,7 @@ fi
 T=$(mktemp -d "${TMPDIR:-/tmp}/unionenv-coverage.XXXXXX") || exit 125
 trap 'rm -rf -- "$T"' EXIT
 
-tap_plan 8
+tap_plan 10
 
 # names of the functions with STATUS in a report
 with_status() {  # with_status STATUS FILE
@@ -59,6 +59,24 @@ bad=$(LC_ALL=C comm -13 "$T/missing" "$T/expected" | while read -r name; do
     awk -v n="$name" '$2 == n { print n " is now " $1 }' "$T/report"
 done)
 tap_is "the backlog lists only functions still missing (remove the ones now covered)" "" "$bad"
+
+# The wrappers that resolve their paths by hand (HAND in the table's path
+# column) are exactly those tests/coverage-hand.expected lists, with why.
+HAND=$REPO/tests/coverage-hand.expected
+grep -v '^[[:space:]]*\(#\|@\|$\)' "$HAND" | awk '{ print $1 }' | LC_ALL=C sort -u >"$T/hand-expected"
+"$COV" --hand | LC_ALL=C sort -u >"$T/hand"
+tap_is "the hand-resolved wrappers are the ones tests/coverage-hand.expected lists" \
+    "" "$(LC_ALL=C comm -3 "$T/hand" "$T/hand-expected")"
+
+# ... and no function of preload/ calls the resolver itself (rather than
+# the pipeline, preload/args.c) unless listed there too.
+calls=$(cd "$REPO" && awk '
+    /^[A-Za-z_][^;]*\(/ && !/;[[:space:]]*$/ { if (match($0, /[A-Za-z_][A-Za-z0-9_]*\(/)) fn = substr($0, RSTART, RLENGTH - 1) }
+    /ue_resolve_as\(|ue_resolve_for_change\(|ue_resolve\(/ && !/^[[:space:]]*(\/\*|\*)/ { print FILENAME, fn }' preload/*.c |
+    LC_ALL=C sort -u)
+listed=$(awk '$1 == "@" { print $2, $3 }' "$HAND" | LC_ALL=C sort -u)
+tap_is "every function of preload/ that calls the resolver itself is listed in tests/coverage-hand.expected" \
+    "" "$(LC_ALL=C comm -3 <(printf '%s\n' "$calls") <(printf '%s\n' "$listed"))"
 
 # The tool itself: a path function nobody wrapped is missing, and fails it.
 { cat "$REPO/tools/path-functions.txt"; printf '[path: a test]\nqsort\n'; } >"$T/data1"
