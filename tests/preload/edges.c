@@ -323,6 +323,34 @@ static int empty_path(void)
 	return 0;
 }
 
+/* linkat(fd, "", AT_EMPTY_PATH) with fd open on a lower's file links its
+ * copy-up, as the kernel's overlayfs links its inode: never the lower's
+ * own inode, which a write through the new name would then change.  Into
+ * a directory outside the union (outside: another mount): EXDEV. */
+static int empty_link(const char *outside)
+{
+	char out[4096];
+	struct stat a, b;
+	int fd = open("was-a-file", O_RDONLY);
+	show("linkat(fd, \"\", AT_EMPTY_PATH) outside", linkat(fd, "", AT_FDCWD,
+	     (snprintf(out, sizeof out, "%s/linked", outside), out), AT_EMPTY_PATH));
+	show("linkat(fd, \"\", AT_EMPTY_PATH)", linkat(fd, "", AT_FDCWD, "linked", AT_EMPTY_PATH));
+	printf("one file: %s\n", stat("was-a-file", &a) == 0 && stat("linked", &b) == 0 && a.st_ino == b.st_ino &&
+	       a.st_dev == b.st_dev ? "yes" : "no");
+	printf("links: %ld\n", stat("linked", &b) == 0 ? (long)b.st_nlink : -1L);
+	int w = open("linked", O_WRONLY | O_APPEND);
+	show("write through the new name", w < 0 ? -1 : write(w, "g\n", 2) == 2 ? 0 : -1);
+	if (w >= 0)
+		close(w);
+	show_content("content through the old name", "was-a-file");
+	int op = open("was-a-file", O_PATH);
+	show("linkat(O_PATH fd, \"\", AT_EMPTY_PATH)", linkat(op, "", AT_FDCWD, "linked2", AT_EMPTY_PATH));
+	show_content("content through its new name", "linked2");
+	close(op);
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "efault"))
@@ -339,6 +367,8 @@ int main(int argc, char **argv)
 		return longlower();
 	if (argc >= 2 && !strcmp(argv[1], "empty-path"))
 		return empty_path();
-	fprintf(stderr, "usage: edges efault|chown-noop FILE|unixsock|longpath|longtree|longlower|empty-path\n");
+	if (argc >= 3 && !strcmp(argv[1], "empty-link"))
+		return empty_link(argv[2]);
+	fprintf(stderr, "usage: edges efault|chown-noop FILE|unixsock|longpath|longtree|longlower|empty-path|empty-link DIR\n");
 	return 2;
 }

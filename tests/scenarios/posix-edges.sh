@@ -54,7 +54,7 @@ check() {
     lowers_unchanged "$desc"
 }
 
-tap_plan 12
+tap_plan 15
 
 EFAULT_WANT=$(cat <<'WANT'
 open(p, O_RDONLY) NULL: EFAULT
@@ -167,6 +167,15 @@ check "fchownat and utimensat of \"\" with AT_EMPTY_PATH act on the fd (O_PATH t
     "$(printf '%s\n' 'utimensat(fd, "", AT_EMPTY_PATH): ok' 'mtime through the name: 1' \
         'fchownat(O_PATH fd, "", AT_EMPTY_PATH) to self: ok' 'utimensat(O_PATH fd, "", AT_EMPTY_PATH): ok' \
         'mtime through the name: 2' 'utimensat(AT_FDCWD, "", AT_EMPTY_PATH): ok' 'mtime of .: 1')" empty-path
+
+# linkat of a lower's file by its fd: the copy-up is linked, never the
+# lower's inode (lowers_unchanged sees its link count and ctime); into a
+# directory outside the union, EXDEV.
+mkdir -p "$T/outside"
+check "linkat(fd, \"\", AT_EMPTY_PATH) of a lower's file links its copy-up (a write through the new name leaves the lower alone); outside the union: EXDEV" \
+    "$(printf '%s\n' 'linkat(fd, "", AT_EMPTY_PATH) outside: EXDEV' 'linkat(fd, "", AT_EMPTY_PATH): ok' \
+        'one file: yes' 'links: 2' 'write through the new name: ok' 'content through the old name: f|g|' \
+        'linkat(O_PATH fd, "", AT_EMPTY_PATH): ok' 'content through its new name: f|g|')" empty-link "$T/outside"
 
 # chown(-1, -1) changes nothing, so anyone may: a file root made, by uid
 # 65534.
