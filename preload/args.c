@@ -51,7 +51,10 @@ static int fd_form(struct ue_arg *a, int dirfd, int mode)
 		ue_fd_follow_entered(dirfd);
 		return 0;
 	}
-	if (ue_fd_in_lower(dirfd, &a->p) || (!(mode & UE_ARG_EXISTS) && fd_upper_named(dirfd, &a->p)))
+	int in = ue_fd_in_lower(dirfd, &a->p);
+	if (in < 0)
+		return in;
+	if (in || (!(mode & UE_ARG_EXISTS) && fd_upper_named(dirfd, &a->p)))
 		a->named = 1;
 	else
 		outside(a);

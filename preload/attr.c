@@ -74,18 +74,28 @@ int ue_fd_in_lower(int fd, struct ue_path *p)
 	if (n <= 0 || real[0] != '/')
 		return 0;
 	real[n] = '\0';
-	if (ue_layer_of(real) <= UE_UPPER || ue_unreal(v, sizeof v, real) < 0)
+	if (ue_layer_of(real) <= UE_UPPER)
 		return 0;
-	return ue_resolve_as(ue_for(), AT_FDCWD, v, 0, p) == 0 && p->where == UE_UNION && ue_node_exists(&p->node);
+	/* A lower's file whose union name is gone (removed, or a directory
+	 * above it renamed and the file not found under the new name): there
+	 * is no union file to copy up, and the fd, passed to the kernel,
+	 * changed the lower itself (chmod, utimens, chown, xattrs).  Refused
+	 * with the kernel's overlayfs's answer: its copy-up finds the
+	 * whiteout at the name, EEXIST. */
+	if (ue_unreal(v, sizeof v, real) < 0 || ue_resolve_as(ue_for(), AT_FDCWD, v, 0, p) < 0 || p->where != UE_UNION ||
+	    !ue_node_exists(&p->node))
+		return -EEXIST;
+	return 1;
 }
 
 /* fd is open on a lower file: check, then copy it up by name.  1 when the
  * change is to be made on p->real, 0 when fd is not in a lower, -errno. */
 static int fd_prepare(int fd, enum check c, const void *arg, struct ue_path *p)
 {
-	if (!ue_fd_in_lower(fd, p))
-		return 0;
-	int r = check(p, c, arg);
+	int r = ue_fd_in_lower(fd, p);
+	if (r <= 0)
+		return r;
+	r = check(p, c, arg);
 	if (r == 0)
 		r = ue_op_change_prepare(p, 0);
 	return r < 0 ? r : 1;
@@ -271,7 +281,7 @@ long setxattr_impl(struct ue_arg *P, const char *name, const void *v, size_t n, 
 long fsetxattr_impl(int fd, const char *name, const void *v, size_t n, int fl)
 {
 	struct ue_path p;
-	if (ue_fd_in_lower(fd, &p) && ue_xattr_is_marker(name))
+	if (ue_fd_in_lower(fd, &p) > 0 && ue_xattr_is_marker(name))
 		return -EPERM;
 	int r = fd_prepare(fd, MAY_XATTR, name, &p);
 	if (r != 0)

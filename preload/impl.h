@@ -69,8 +69,8 @@ long futimens_impl(int fd, const struct timespec t[2]);
 long truncate_impl(struct ue_arg *P, off_t len);
 long setxattr_impl(struct ue_arg *P, const char *name, const void *v, size_t n, int fl, int follow);
 long fsetxattr_impl(int fd, const char *name, const void *v, size_t n, int fl);
-/* fd open on a file of a lower: its union path (1), else 0. */
-/* fd open on a file of a lower: its union path (1), else 0. */
+/* fd open on a file of a lower: its union path (1), else 0; -EEXIST when
+ * its union name is gone (a change through it would reach the lower). */
 int ue_fd_in_lower(int fd, struct ue_path *p);
 
 /* fdtab.c: an fd closed, duplicated onto newfd, a range closed: the tables

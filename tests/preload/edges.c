@@ -11,7 +11,9 @@
  *   edges longtree     make such a chain and a file at its end (run natively,
  *                      in what becomes a lower)
  *   edges longlower    use that file through the union: copy-up, whiteout,
- *                      a current directory deeper than PATH_MAX */
+ *                      a current directory deeper than PATH_MAX
+ *   edges orphan F     open F (a lower's file), remove it, change it through
+ *                      the fd */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +24,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 static void show(const char *what, long r)
@@ -351,6 +354,26 @@ static int empty_link(const char *outside)
 	return 0;
 }
 
+/* A change through an fd on a lower's file whose name the union has
+ * removed: there is no union file left to copy up (the kernel's copy-up
+ * meets the whiteout: EEXIST); passed to the kernel as it was, the fd
+ * changed the lower's own file. */
+static int orphan(const char *f)
+{
+	struct timespec t[2] = { { 1, 0 }, { 1, 0 } };
+	struct stat st;
+	int fd = open(f, O_RDONLY);
+	show("open", fd);
+	show("unlink", unlink(f));
+	show("fchmod", fchmod(fd, 0600));
+	show("futimens", futimens(fd, t));
+	show("fchown to self", fchown(fd, getuid(), getgid()));
+	show("fsetxattr", fsetxattr(fd, "user.edge", "1", 1, 0));
+	printf("mode through the fd: %o\n", fstat(fd, &st) == 0 ? (unsigned)(st.st_mode & 07777) : 0U);
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "efault"))
@@ -367,8 +390,10 @@ int main(int argc, char **argv)
 		return longlower();
 	if (argc >= 2 && !strcmp(argv[1], "empty-path"))
 		return empty_path();
+	if (argc >= 3 && !strcmp(argv[1], "orphan"))
+		return orphan(argv[2]);
 	if (argc >= 3 && !strcmp(argv[1], "empty-link"))
 		return empty_link(argv[2]);
-	fprintf(stderr, "usage: edges efault|chown-noop FILE|unixsock|longpath|longtree|longlower|empty-path|empty-link DIR\n");
+	fprintf(stderr, "usage: edges efault|chown-noop FILE|unixsock|longpath|longtree|longlower|empty-path|empty-link DIR|orphan FILE\n");
 	return 2;
 }

@@ -54,7 +54,7 @@ check() {
     lowers_unchanged "$desc"
 }
 
-tap_plan 15
+tap_plan 18
 
 EFAULT_WANT=$(cat <<'WANT'
 open(p, O_RDONLY) NULL: EFAULT
@@ -176,6 +176,10 @@ check "linkat(fd, \"\", AT_EMPTY_PATH) of a lower's file links its copy-up (a wr
     "$(printf '%s\n' 'linkat(fd, "", AT_EMPTY_PATH) outside: EXDEV' 'linkat(fd, "", AT_EMPTY_PATH): ok' \
         'one file: yes' 'links: 2' 'write through the new name: ok' 'content through the old name: f|g|' \
         'linkat(O_PATH fd, "", AT_EMPTY_PATH): ok' 'content through its new name: f|g|')" empty-link "$T/outside"
+
+check "a change through an fd on a lower's file the union has since removed: EEXIST, as the kernel (it changed the lower)" \
+    "$(printf '%s\n' 'open: ok' 'unlink: ok' 'fchmod: EEXIST' 'futimens: EEXIST' 'fchown to self: EEXIST' \
+        'fsetxattr: EEXIST' 'mode through the fd: 644')" orphan was-a-file
 
 # chown(-1, -1) changes nothing, so anyone may: a file root made, by uid
 # 65534.
