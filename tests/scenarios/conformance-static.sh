@@ -8,7 +8,8 @@
 # opened before another process copies up or renames its file reads the
 # lower's file until its own process makes a notified call (read, pread
 # and mmap are not filtered), in the scenarios listed in SUPERVISOR_CANNOT.
-# Skips where overlayfs cannot be mounted (not root).
+# Where overlayfs cannot be mounted (not root), the union's side alone,
+# checked against the scenarios' => expectations and the lowers.
 set -u
 REPO=$(cd -- "$(dirname -- "$0")/../.." && pwd -P)
 if ! command -v python3 >/dev/null 2>&1; then

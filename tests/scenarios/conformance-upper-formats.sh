@@ -3,7 +3,9 @@
 # unionenv writing its upper in the fallback forms (the kernel's xattr
 # whiteouts, aufs .wh. files: --upper-format); the uppers are compared
 # through `unionenv convert`, and the kernel reads the xattr form as a lower
-# (tests/conformance/README.md).  Skips where overlayfs cannot be mounted.
+# (tests/conformance/README.md).  Where overlayfs cannot be mounted (not
+# root), the union's side alone, checked against the scenarios' =>
+# expectations and the lowers.
 set -u
 REPO=$(cd -- "$(dirname -- "$0")/../.." && pwd -P)
 if ! command -v python3 >/dev/null 2>&1; then
