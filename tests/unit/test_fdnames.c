@@ -38,13 +38,13 @@ static void run(void)
 	ue_changed("d", 0);
 	is_str(name_of(100), "(ask the kernel)", "fdname: a change at the name: asked again");
 	ok(!ue_fdname_known(100), "fdname: ... and forgotten");
-	ue_fdname_put_rel(100, "a/b", ue_fdname_mark());
+	ue_fdname_put_rel(100, "a/b", "", ue_fdname_mark());
 	ue_changed("a", 1);
 	is_str(name_of(100), "(ask the kernel)", "fdname: a change above the name too");
 
 	ue_fdname_put(101, "/etc", ue_fdname_mark());
 	ok(!ue_fdname_known(101), "fdname: a name outside the union is not kept");
-	ue_fdname_put_rel(102, "e", ue_fdname_mark());
+	ue_fdname_put_rel(102, "e", "", ue_fdname_mark());
 	snprintf(want, sizeof want, "%s/e", fx_mount());
 	is_str(name_of(102), want, "fdname: put by the union's relative name");
 	ue_fdname_dup(102, 103);
@@ -54,7 +54,7 @@ static void run(void)
 	ue_fdname_drop(102);
 	ok(!ue_fdname_known(102), "fdname: dropped");
 
-	ue_fdname_put_rel(104, "f", ue_fdname_mark());
+	ue_fdname_put_rel(104, "f", "", ue_fdname_mark());
 	for (int i = 0; i < UE_RING_SLOTS + 1; i++)
 		ue_changed("elsewhere", 0);
 	is_str(name_of(104), "(ask the kernel)", "fdname: the ring turned past its position: asked again");
@@ -63,7 +63,7 @@ static void run(void)
 	ue_fd_set_upper(111, 0);
 	ok(ue_fd_on_upper(110) && ue_fd_made(110) && ue_fd_on_upper(111) && !ue_fd_made(111),
 	   "fd_set_upper: on the upper; made by the open or not");
-	ue_fdname_put_rel(110, "g", ue_fdname_mark());
+	ue_fdname_put_rel(110, "g", "", ue_fdname_mark());
 	ue_fdname_forget(110);
 	ok(!ue_fdname_known(110) && ue_fd_on_upper(110), "fdname_forget: the name goes, the upper bit stays");
 	ue_fdname_dup(110, 112);
@@ -72,12 +72,26 @@ static void run(void)
 	ok(!ue_fd_on_upper(110) && !ue_fd_made(110), "fdname_drop: both bits go");
 
 	for (int fd = 60; fd < 200; fd++)
-		ue_fdname_put_rel(fd, "h", ue_fdname_mark());
+		ue_fdname_put_rel(fd, "h", "", ue_fdname_mark());
 	ue_fdname_close_range(64, 191);
 	ok(ue_fdname_known(63) && !ue_fdname_known(64) && !ue_fdname_known(130) && !ue_fdname_known(191) &&
 	   ue_fdname_known(192) && !ue_fd_on_upper(112), "fdname_close_range: exactly the range");
 	ue_fdname_clear();
 	ok(!ue_fdname_known(63) && !ue_fdname_known(192) && !ue_fd_on_upper(111), "fdname_clear: everything");
+
+	int layer;
+	char got[4096];
+	ue_fdname_put_rel(120, "e", fx_path("L1", "e"), ue_fdname_mark());
+	ok(ue_fdname_get_layer(120, got, sizeof got, &layer) && layer == 1,
+	   "fdname: opened at a layer's own path of the name: that layer is kept");
+	ue_fdname_put_rel(121, "e", "/elsewhere/e", ue_fdname_mark());
+	ok(ue_fdname_get_layer(121, got, sizeof got, &layer) && layer == -1, "fdname: opened elsewhere: no layer");
+	ue_fd_set_outside(122);
+	ue_fdname_dup(122, 123);
+	ok(ue_fd_outside(122) && ue_fd_outside(123), "fd_set_outside: set, and a dup has it");
+	ue_fdname_drop(122);
+	ue_fdname_close_range(123, 123);
+	ok(!ue_fd_outside(122) && !ue_fd_outside(123), "fd_set_outside: dropped, closed");
 	fx_teardown();
 }
 

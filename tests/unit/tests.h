@@ -37,6 +37,7 @@ void test_layercheck(void);
 void test_copydata(void);
 void test_sharedwhiteout(void);
 void test_shm(void);
+void test_blocks(void);
 void test_guard(void);
 void test_mark(void);
 void test_opaquetree(void);
