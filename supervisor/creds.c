@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -23,24 +24,28 @@
 #endif
 
 #define SLOTS 64
-#define MAX_GROUPS 256
 
+/* The threads' credentials read, shared by the workers (any of them may
+ * serve a thread's next call), under slots_lock. */
 struct creds {
 	pid_t tid;              /* 0: free */
 	int pidfd;
-	uid_t fsuid;
-	gid_t fsgid;
-	int ngroups;
-	gid_t groups[MAX_GROUPS];
+	struct ue_req_creds c;
 };
 
+static pthread_mutex_t slots_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct creds slot[SLOTS];
 static unsigned next_victim;
-static const struct creds *applied;  /* what the supervisor acts as now; NULL: itself */
+/* What this worker acts as now (setfsuid and the rest are per thread);
+ * unset: itself. */
+static __thread struct ue_req_creds applied;
+static __thread int have_applied;
 /* Is the supervisor root?  Asked once: it changes only its fsuid, never
  * its euid, and a system call per request is a tenth of a stat's cost. */
 static int as_root = -1;
-static mode_t applied_umask = (mode_t)-1;  /* the supervisor's umask, once set */
+/* This worker's umask, once set: each worker has its own (CLONE_FS
+ * unshared, loop.c), as its own fsuid. */
+static __thread mode_t applied_umask = (mode_t)-1;
 
 static int alive(const struct creds *c)
 {
@@ -49,56 +54,92 @@ static int alive(const struct creds *c)
 
 static void drop(struct creds *c)
 {
-	if (applied == c)
-		applied = NULL;
 	if (c->tid)
 		close(c->pidfd);
 	c->tid = 0;
 }
 
-static const struct creds *lookup(struct ue_req *q)
+/* The kept credentials of q's thread into *out: 1, or 0 when none are. */
+static int kept(struct ue_req *q, struct ue_req_creds *out)
 {
-	for (int i = 0; i < SLOTS; i++)
+	int found = 0;
+	pthread_mutex_lock(&slots_lock);
+	for (int i = 0; i < SLOTS && !found; i++)
 		if (slot[i].tid == q->tid) {
-			if (alive(&slot[i]))
-				return &slot[i];
-			drop(&slot[i]);
+			if (alive(&slot[i])) {
+				*out = slot[i].c;
+				found = 1;
+			} else {
+				drop(&slot[i]);
+			}
 		}
+	pthread_mutex_unlock(&slots_lock);
+	return found;
+}
+
+/* q's thread's credentials into *out, read from /proc/TID/status when
+ * not kept (outside the lock: the read is most of a request's cost).
+ * 0, or -ESRCH. */
+static int lookup(struct ue_req *q, struct ue_req_creds *out)
+{
+	if (kept(q, out))
+		return 0;
 	uid_t ids[2] = { (uid_t)-1, (uid_t)-1 };
-	struct creds *c = &slot[next_victim++ % SLOTS];
-	drop(c);
-	if (ue_caller_status(q, ids, c->groups, &c->ngroups) < 0 || ids[0] == (uid_t)-1)
-		return NULL;
+	if (ue_caller_status(q, ids, out->groups, &out->ngroups) < 0 || ids[0] == (uid_t)-1)
+		return -ESRCH;
+	out->fsuid = ids[0];
+	out->fsgid = ids[1];
 	/* The pidfd after the status: if the thread died in between, the
 	 * pidfd fails and nothing is kept. */
 	int fd = (int)syscall(SYS_pidfd_open, q->tid, PIDFD_THREAD);
 	if (fd < 0)
-		return NULL;
+		return 0;
+	pthread_mutex_lock(&slots_lock);
+	for (int i = 0; i < SLOTS; i++)
+		if (slot[i].tid == q->tid)
+			drop(&slot[i]);  /* another worker read them meanwhile */
+	struct creds *c = &slot[next_victim++ % SLOTS];
+	drop(c);
 	c->tid = q->tid;
 	c->pidfd = fd;
-	c->fsuid = ids[0];
-	c->fsgid = ids[1];
-	return c;
+	c->c = *out;
+	pthread_mutex_unlock(&slots_lock);
+	return 0;
 }
 
 void ue_caller_creds_changed(struct ue_req *q)
 {
+	pthread_mutex_lock(&slots_lock);
 	for (int i = 0; i < SLOTS; i++)
 		if (slot[i].tid == q->tid)
 			drop(&slot[i]);
+	pthread_mutex_unlock(&slots_lock);
+}
+
+static int same_creds(const struct ue_req_creds *a, const struct ue_req_creds *b)
+{
+	return a->fsuid == b->fsuid && a->fsgid == b->fsgid && a->ngroups == b->ngroups &&
+	       !memcmp(a->groups, b->groups, (size_t)a->ngroups * sizeof *a->groups);
 }
 
 int ue_caller_become(struct ue_req *q, int create)
 {
-	if (as_root < 0)
-		as_root = geteuid() == 0;
-	if (as_root) {
-		const struct creds *c = lookup(q);
-		if (!c)
-			return -ESRCH;
-		if (c != applied) {
+	int root = __atomic_load_n(&as_root, __ATOMIC_RELAXED);
+	if (root < 0) {
+		root = geteuid() == 0;
+		__atomic_store_n(&as_root, root, __ATOMIC_RELAXED);
+	}
+	if (root) {
+		struct ue_req_creds *c = &q->creds;
+		if (!q->have_creds) {
+			if (lookup(q, c) < 0)
+				return -ESRCH;
+			q->have_creds = 1;
+		}
+		if (!have_applied || !same_creds(c, &applied)) {
 			/* Per thread, as raw calls: glibc's wrappers would change
-			 * every thread of the supervisor (it has one). */
+			 * every thread of the supervisor (its workers). */
+			have_applied = 0;
 			syscall(SYS_setfsuid, 0);
 			if (syscall(SYS_setgroups, c->ngroups, c->groups) < 0)
 				return -errno;
@@ -106,7 +147,8 @@ int ue_caller_become(struct ue_req *q, int create)
 			syscall(SYS_setfsuid, c->fsuid);
 			if ((uid_t)syscall(SYS_setfsuid, -1) != c->fsuid)
 				return -EPERM;
-			applied = c;
+			applied = *c;
+			have_applied = 1;
 		}
 		/* core/'s own checks decide for the caller too (ue_may_own,
 		 * ue_may_chown, search on a walk): not as the supervisor's root. */
@@ -120,8 +162,8 @@ int ue_caller_become(struct ue_req *q, int create)
 		/* umask(2) is not notified: read it for each call that creates. */
 		if (!q->have_status && ue_caller_status(q, NULL, NULL, NULL) < 0)
 			return -ESRCH;
-		/* Only this line sets the supervisor's umask: set it when it
-		 * differs (a build's callers share one). */
+		/* Only this line sets a worker's umask: set it when it differs
+		 * (a build's callers share one). */
 		if (q->umask != applied_umask) {
 			umask(q->umask);
 			applied_umask = q->umask;

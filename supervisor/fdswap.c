@@ -14,7 +14,11 @@
  * the open file (dup).  Other processes holding it (a fork child) take the
  * same upper open file, so that they still share the offset, at their own
  * notification while the entry waits; the entry goes once the process it
- * was injected into has had its turn. */
+ * was injected into has had its turn.
+ *
+ * The table is the workers' (loop.c): every entry point holds tab_lock,
+ * taken after nothing else of the supervisor's and before core/'s own
+ * locks (ue_fd_find_copy resolves under it). */
 #include "fdswap.h"
 #include "layerpath.h"
 #include "ring.h"
@@ -24,6 +28,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <linux/kcmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,8 +54,10 @@ struct entry {
 	char *rel;          /* the file's union path, relative to the mount */
 };
 
+static pthread_mutex_t tab_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct entry tab[MAX_ENTRIES];
-static size_t used;          /* tab[0..used) */
+static size_t used;          /* tab[0..used); read unlocked as a hint only */
+static unsigned adding;      /* injections under way (ue_fdswap_inject): read unlocked as used */
 static size_t room;          /* entries allowed: MAX_ENTRIES, or less under a low fd limit */
 static unsigned pending;     /* entries with an upper copy waiting */
 static uint64_t seen_head;   /* ring position of the last sweep */
@@ -79,17 +86,20 @@ static void drop(size_t i)
 		pending--;
 	}
 	free(e->rel);
-	*e = tab[--used];
+	*e = tab[used - 1];
+	__atomic_store_n(&used, used - 1, __ATOMIC_SEQ_CST);
 }
 
 void ue_fdswap_reset(void)
 {
+	pthread_mutex_lock(&tab_lock);
 	while (used)
 		drop(used - 1);
 	seen_head = 0;
 	since_prune = 0;
 	self = 0;
 	no_kcmp = 0;
+	pthread_mutex_unlock(&tab_lock);
 }
 
 /* Entries whose caller no longer holds the open file (closed, exec,
@@ -101,7 +111,7 @@ static void prune(int pending_only)
 			drop(i);
 }
 
-void ue_fdswap_track(struct ue_req *q, int ours, int n, const char *rel, struct ue_fd_mark mark)
+static void track(struct ue_req *q, int ours, int n, const char *rel, struct ue_fd_mark mark)
 {
 	if (!self) {
 		self = getpid();
@@ -128,8 +138,27 @@ void ue_fdswap_track(struct ue_req *q, int ours, int n, const char *rel, struct 
 	 * check, even when an earlier one swept past them. */
 	if (mark.ring != ue_ring_head(&ue_shm->ring))
 		seen_head = mark.ring;
-	tab[used++] = (struct entry){ .tid = q->tid, .n = n, .ours = ours, .upper = -1,
-	                              .seen = mark.ring, .renames = mark.renames, .rel = r };
+	tab[used] = (struct entry){ .tid = q->tid, .n = n, .ours = ours, .upper = -1,
+	                            .seen = mark.ring, .renames = mark.renames, .rel = r };
+	__atomic_store_n(&used, used + 1, __ATOMIC_SEQ_CST);
+}
+
+int ue_fdswap_inject(struct ue_req *q, struct seccomp_notif_addfd *add, int ours, const char *rel,
+                     struct ue_fd_mark mark)
+{
+	/* Before the fd is in: a worker serving the caller's next call
+	 * (which may come as soon as it is) then waits here for the entry. */
+	__atomic_add_fetch(&adding, 1, __ATOMIC_SEQ_CST);
+	pthread_mutex_lock(&tab_lock);
+	int r = ioctl(q->listener, SECCOMP_IOCTL_NOTIF_ADDFD, add);
+	int e = errno;
+	if (r >= 0)
+		track(q, ours, r, rel, mark);  /* keeps ours */
+	else
+		close(ours);
+	pthread_mutex_unlock(&tab_lock);
+	__atomic_sub_fetch(&adding, 1, __ATOMIC_SEQ_CST);
+	return r < 0 ? -e : r;
 }
 
 /* The change ring's events [from, head) into ev: their count, or -1 when
@@ -289,18 +318,22 @@ static void place_pending(struct ue_req *q)
 
 void ue_fdswap_check(struct ue_req *q)
 {
-	if (!used)
+	if (!__atomic_load_n(&used, __ATOMIC_SEQ_CST) && !__atomic_load_n(&adding, __ATOMIC_SEQ_CST))
 		return;
+	pthread_mutex_lock(&tab_lock);
 	uint64_t head = ue_ring_head(&ue_shm->ring);
-	if (head != seen_head)
+	if (used && head != seen_head)
 		sweep(head);
 	if (pending)
 		place_pending(q);
+	pthread_mutex_unlock(&tab_lock);
 }
 
 void ue_fdswap_forget(struct ue_req *q, int fd)
 {
+	pthread_mutex_lock(&tab_lock);
 	for (size_t i = used; i-- > 0;)
 		if (holds(q->tid, fd, tab[i].ours) || (tab[i].upper >= 0 && holds(q->tid, fd, tab[i].upper)))
 			drop(i);
+	pthread_mutex_unlock(&tab_lock);
 }

@@ -20,10 +20,15 @@
 #include "fdtab.h"
 #include "request.h"
 
-/* ours (the supervisor's copy) was injected into q's caller as fd number
- * n, open read-only on rel, a lower's file, resolved at mark.  The table
- * keeps ours (closed when the entry goes). */
-void ue_fdswap_track(struct ue_req *q, int ours, int n, const char *rel, struct ue_fd_mark mark);
+/* Inject ours (the supervisor's copy), open read-only on rel, a lower's
+ * file, resolved at mark, into q's caller (add: SECCOMP_IOCTL_NOTIF_ADDFD
+ * of it), and track it: the table keeps ours (closed when the entry goes,
+ * or at once when the injection fails).  Both under the table's lock, so
+ * that the caller's next call, which another worker may serve as soon as
+ * the fd is in, finds the entry.  The fd's number in the caller, or
+ * -errno. */
+int ue_fdswap_inject(struct ue_req *q, struct seccomp_notif_addfd *add, int ours, const char *rel,
+                     struct ue_fd_mark mark);
 
 /* Before serving q and before answering it: move the fds of q's caller
  * whose files were copied up since the last look. */

@@ -19,6 +19,7 @@
 #include "filter.h"
 #include "jobstop.h"
 #include "loop.h"
+#include "restart.h"
 #include "resolve.h"
 #include "shebang.h"
 
@@ -214,17 +215,25 @@ static _Noreturn void child(int sock, const char *exec_path, char **cmd, const s
  * A stop of the command is followed (jobstop.c). */
 static int collect(pid_t pid, int *status, int *child_done)
 {
-	int st;
+	int st, stop = 0;
 	pid_t w;
+	/* Not while a worker traces a thread of the tree to restart its
+	 * call: its ptrace stop would be taken here (restart.h). */
+	ue_restart_waits_lock();
 	while ((w = waitpid(-1, &st, WNOHANG | WUNTRACED)) > 0)
 		if (WIFSTOPPED(st)) {
 			if (w == pid && !*child_done)
-				ue_sv_follow_stop(pid, WSTOPSIG(st));
+				stop = WSTOPSIG(st);
 		} else if (w == pid) {
 			*status = st;
 			*child_done = 1;
 		}
-	return w < 0 ? -errno : 0;
+	int e = w < 0 ? -errno : 0;
+	ue_restart_waits_unlock();
+	/* Followed without the lock: the supervisor stops until continued. */
+	if (stop)
+		ue_sv_follow_stop(pid, stop);
+	return e;
 }
 
 int main(int argc, char **argv)
@@ -288,27 +297,36 @@ int main(int argc, char **argv)
 		die(EX_CANNOT, "cannot start the supervisor", strerror(errno));
 	close(sv[0]);
 
+	/* The workers serve (loop.c); this thread waits for the end of the
+	 * tree, its signals, and a worker's failure.  Where no worker can be
+	 * started, it serves itself. */
+	int failed = ue_loop_start(listener, ue_loop_workers_wanted());
 	int status = 0, child_done = 0, hup = 0;
 	while (!(child_done && hup)) {
 		/* A listener that said POLLHUP is polled no more: poll reports
 		 * POLLHUP whatever is asked, so it would return at once, for
-		 * ever, until the command's exit is collected. */
-		struct pollfd pf[2] = { { hup ? -1 : listener, POLLIN, 0 }, { sfd, POLLIN, 0 } };
-		if (poll(pf, 2, -1) < 0) {
+		 * ever, until the command's exit is collected.  With workers,
+		 * only that is asked (a notification wakes no one here). */
+		struct pollfd pf[3] = { { hup ? -1 : listener, failed >= 0 ? 0 : POLLIN, 0 },
+			                { sfd, POLLIN, 0 },
+			                { failed, POLLIN, 0 } };
+		if (poll(pf, 3, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
-		int reap = 0;
-		if (pf[0].revents & POLLIN) {
-			int r = ue_loop_serve_one(listener);
-			if (r < 0) {
-				fprintf(stderr, "unionenv: the supervisor's listener failed: %s\n", strerror(-r));
-				if (!child_done)
-					kill(pid, SIGKILL);
-				hup = reap = 1;
-			}
-		} else if (pf[0].revents & (POLLHUP | POLLERR)) {
+		int reap = 0, r = 0;
+		uint64_t count;
+		if (pf[0].revents & POLLIN)
+			r = ue_loop_serve_one(listener);
+		else if ((pf[2].revents & POLLIN) && read(failed, &count, sizeof count) == sizeof count)
+			r = ue_loop_failure();
+		if (r != 0 && r != -ENOENT) {  /* ENOENT: the caller died meanwhile */
+			fprintf(stderr, "unionenv: the supervisor's listener failed: %s\n", strerror(-r));
+			if (!child_done)
+				kill(pid, SIGKILL);
+			hup = reap = 1;
+		} else if (!(pf[0].revents & POLLIN) && (pf[0].revents & (POLLHUP | POLLERR))) {
 			hup = reap = 1;  /* no filtered process is left */
 		}
 		if (pf[1].revents & POLLIN) {

@@ -32,6 +32,7 @@ void ue_req_init(struct ue_req *q, int listener, const struct seccomp_notif *n)
 	q->umask = 0;
 	q->have_status = 0;
 	q->pidfd = -1;
+	q->have_creds = 0;
 	q->who = (struct ue_caller){ .fd_vpath = fd_vpath, .ctx = q, .paths_read = 1 };
 	q->vcwd[0] = '\0';
 }
@@ -113,7 +114,7 @@ int ue_caller_status(struct ue_req *q, uid_t fs_ids[2], gid_t *groups, int *ngro
 		else if (groups && !strncmp(line, "Groups:", 7)) {
 			char *s = line + 7, *e;
 			*ngroups = 0;
-			while (*ngroups < 256) {
+			while (*ngroups < UE_REQ_MAX_GROUPS) {
 				unsigned long g = strtoul(s, &e, 10);
 				if (e == s)
 					break;

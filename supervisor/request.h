@@ -11,6 +11,16 @@
 
 #include "resolve.h"  /* core/: struct ue_caller (core/caller.h) */
 
+#define UE_REQ_MAX_GROUPS 256
+
+/* A caller's credentials as the supervisor acts with them (creds.c). */
+struct ue_req_creds {
+	uid_t fsuid;
+	gid_t fsgid;
+	int ngroups;
+	gid_t groups[UE_REQ_MAX_GROUPS];
+};
+
 struct ue_req {
 	int listener;
 	const struct seccomp_notif *n;
@@ -25,6 +35,10 @@ struct ue_req {
 	 * implementations act for it while the request is served (ue_serving). */
 	struct ue_caller who;
 	char vcwd[UE_PATH_MAX];
+	/* Its credentials (as root; once read: have_creds), which who's
+	 * groups point into. */
+	int have_creds;
+	struct ue_req_creds creds;
 };
 
 static inline uint64_t ue_arg(const struct ue_req *q, int i) { return q->n->data.args[i]; }
@@ -62,7 +76,7 @@ int ue_caller_cwd(struct ue_req *q, char *out, size_t size);
 int ue_caller_fd(struct ue_req *q, int fd);
 
 /* Read /proc/TID/status: the umask and tgid into q, and when given the
- * fsuid and fsgid and the groups (up to 256).  0 or -errno. */
+ * fsuid and fsgid and the groups (up to UE_REQ_MAX_GROUPS).  0 or -errno. */
 int ue_caller_status(struct ue_req *q, uid_t fs_ids[2], gid_t *groups, int *ngroups);
 
 /* Act as the caller (supervisor/creds.c): its fsuid, fsgid and groups (as root only: an ordinary

@@ -18,6 +18,7 @@
 #include "trace.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -98,9 +99,21 @@ static long let_go(struct ue_req *q, int sig)
 	return ue_caller_valid(q) ? -ENOENT : UE_SV_RESTARTED;
 }
 
+/* From PTRACE_SEIZE to PTRACE_DETACH a thread of the tree is traced by
+ * the worker restarting its call, and its ptrace stop is reported to a
+ * wait of any thread of the supervisor: main.c's collection of exits
+ * (waitpid of any child) must not take it meanwhile, nor follow it as a
+ * stop of the command (ue_restart_waits_lock). */
+static pthread_mutex_t traced_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void ue_restart_waits_lock(void) { pthread_mutex_lock(&traced_lock); }
+void ue_restart_waits_unlock(void) { pthread_mutex_unlock(&traced_lock); }
+
 /* For the trace: the calls restarted with a real path, and the string the
- * program had given, shown for the call when it comes again. */
+ * program had given, shown for the call when it comes again (under
+ * pending_lock: any worker may serve it). */
 #define PENDING 8
+static pthread_mutex_t pending_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
 	pid_t tid;
 	char real[UE_PATH_MAX];
@@ -112,20 +125,26 @@ static void remember(pid_t tid, const char *real, const char *given)
 {
 	if (strlen(real) >= UE_PATH_MAX || strlen(given) >= PATH_MAX)
 		return;
+	pthread_mutex_lock(&pending_lock);
 	unsigned i = next_pending++ % PENDING;
 	pending[i].tid = tid;
 	strcpy(pending[i].real, real);
 	strcpy(pending[i].given, given);
+	pthread_mutex_unlock(&pending_lock);
 }
 
 const char *ue_restart_given(pid_t tid, const char *path)
 {
-	for (int i = 0; i < PENDING; i++)
+	static __thread char given[PATH_MAX];
+	const char *r = NULL;
+	pthread_mutex_lock(&pending_lock);
+	for (int i = 0; i < PENDING && !r; i++)
 		if (pending[i].tid == tid && !strcmp(pending[i].real, path)) {
 			pending[i].tid = 0;
-			return pending[i].given;
+			r = strcpy(given, pending[i].given);
 		}
-	return NULL;
+	pthread_mutex_unlock(&pending_lock);
+	return r;
 }
 
 int ue_restart_place(struct ue_req *q, size_t len, struct ue_restart *r)
@@ -151,8 +170,8 @@ static unsigned long long *arg_reg(struct user_regs_struct *regs, int i)
 	}
 }
 
-long ue_restart_call(struct ue_req *q, const struct ue_restart *r, const void *block, unsigned args,
-                     const unsigned long vals[6], const char *real, const char *given)
+static long restart_call(struct ue_req *q, const struct ue_restart *r, const void *block, unsigned args,
+                         const unsigned long vals[6], const char *real, const char *given)
 {
 	pid_t tid = q->tid;
 	int st;
@@ -177,6 +196,15 @@ long ue_restart_call(struct ue_req *q, const struct ue_restart *r, const void *b
 	if (ptrace(PTRACE_SETREGS, tid, 0, &regs) == 0 && ue_trace_on)
 		remember(tid, real, given);
 	return let_go(q, 0);
+}
+
+long ue_restart_call(struct ue_req *q, const struct ue_restart *r, const void *block, unsigned args,
+                     const unsigned long vals[6], const char *real, const char *given)
+{
+	ue_restart_waits_lock();
+	long ret = restart_call(q, r, block, args, vals, real, given);
+	ue_restart_waits_unlock();
+	return ret;
 }
 
 long ue_restart_with_path(struct ue_req *q, int argi, const char *path, const char *given)

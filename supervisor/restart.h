@@ -30,4 +30,9 @@ long ue_restart_call(struct ue_req *q, const struct ue_restart *r, const void *b
  * it comes again (tracing only), once; else NULL. */
 const char *ue_restart_given(pid_t tid, const char *path);
 
+/* main.c's collection of exits holds this while it waits: no restart is
+ * then tracing a thread of the tree, whose stop it would take. */
+void ue_restart_waits_lock(void);
+void ue_restart_waits_unlock(void);
+
 #endif

@@ -15,7 +15,8 @@
 
 #define XATTR_VALUE_MAX 65536
 
-static char value_buf[XATTR_VALUE_MAX];
+/* Each worker its own (loop.c). */
+static __thread char value_buf[XATTR_VALUE_MAX];
 
 static int change_path(struct ue_req *q, int dirfd, int argi, struct sv_path *sp)
 {

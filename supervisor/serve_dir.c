@@ -12,13 +12,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #define LISTING_MAX (1 << 20)
 
-static char listing[LISTING_MAX];
+/* Each worker its own (loop.c), made at its first listing. */
+static __thread char *listing;
 
 /* The real path the caller's fd is open on, and whether it lies in a layer. */
 static int fd_in_layer(struct ue_req *q, int fd)
@@ -39,8 +41,10 @@ long sv_getdents64(struct ue_req *q)
 	/* A directory outside every layer lists as the kernel lists it. */
 	if (!fd_in_layer(q, fd))
 		return UE_SV_CONTINUE;
-	if (n > sizeof listing)
-		n = sizeof listing;
+	if (n > LISTING_MAX)
+		n = LISTING_MAX;
+	if (!listing && !(listing = malloc(LISTING_MAX)))
+		return -ENOMEM;
 	int c = ue_caller_fd(q, fd);
 	if (c < 0)
 		return c;

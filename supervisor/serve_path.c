@@ -69,12 +69,13 @@ static long inject(struct ue_req *q, long fd, int cloexec, const char *lower_rel
 		.srcfd = (unsigned)fd,
 		.newfd_flags = cloexec ? O_CLOEXEC : 0,
 	};
+	if (lower_rel) {
+		int r = ue_fdswap_inject(q, &add, (int)fd, lower_rel, mark);
+		return r < 0 ? r : UE_SV_SENT;
+	}
 	int r = ioctl(q->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
 	int e = errno;
-	if (r >= 0 && lower_rel)
-		ue_fdswap_track(q, (int)fd, r, lower_rel, mark);  /* keeps ours */
-	else
-		close((int)fd);
+	close((int)fd);
 	return r < 0 ? -e : UE_SV_SENT;
 }
 

@@ -17,7 +17,8 @@
 
 #define XATTR_VALUE_MAX 65536
 
-static char value_buf[XATTR_VALUE_MAX];
+/* Each worker its own (loop.c). */
+static __thread char value_buf[XATTR_VALUE_MAX];
 
 /* Copy a result of len bytes into the caller at addr; len or -EFAULT. */
 static long give(struct ue_req *q, uint64_t addr, const void *buf, long len)
