@@ -32,6 +32,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #define WORKERS_MAX 64
@@ -123,6 +124,18 @@ struct worker {
 };
 
 static struct worker workers[WORKERS_MAX];
+/* Workers not yet ended, under alive_lock (ue_loop_finish waits for 0). */
+static pthread_mutex_t alive_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t alive_cond = PTHREAD_COND_INITIALIZER;
+static unsigned alive;
+
+static void ended(void)
+{
+	pthread_mutex_lock(&alive_lock);
+	alive--;
+	pthread_cond_broadcast(&alive_cond);
+	pthread_mutex_unlock(&alive_lock);
+}
 static int failed_fd = -1;
 static int failure;  /* the first worker's -errno, then failed_fd is written */
 
@@ -131,8 +144,10 @@ static void *work(void *arg)
 	const struct worker *w = arg;
 	/* Its own umask (set per caller that creates, creds.c): a worker
 	 * that cannot have one does not serve. */
-	if (!w->first && unshare(CLONE_FS) < 0)
+	if (!w->first && unshare(CLONE_FS) < 0) {
+		ended();
 		return NULL;
+	}
 	for (;;) {
 		int r = ue_loop_serve_one(w->listener);
 		if (r == 0)
@@ -155,7 +170,19 @@ static void *work(void *arg)
 		}
 		break;
 	}
+	ended();
 	return NULL;
+}
+
+void ue_loop_finish(void)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 2;
+	pthread_mutex_lock(&alive_lock);
+	while (alive && pthread_cond_timedwait(&alive_cond, &alive_lock, &until) == 0)
+		;
+	pthread_mutex_unlock(&alive_lock);
 }
 
 int ue_loop_failure(void)
@@ -178,10 +205,16 @@ int ue_loop_start(int listener, unsigned n)
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	for (unsigned i = 0; i < n; i++) {
 		workers[i] = (struct worker){ listener, i == 0 };
-		if (pthread_create(&t, &attr, work, &workers[i]) == 0)
+		pthread_mutex_lock(&alive_lock);
+		alive++;
+		pthread_mutex_unlock(&alive_lock);
+		if (pthread_create(&t, &attr, work, &workers[i]) == 0) {
 			started++;
-		else if (i == 0)
-			break;
+		} else {
+			ended();
+			if (i == 0)
+				break;
+		}
 	}
 	pthread_attr_destroy(&attr);
 	if (!started) {

@@ -18,4 +18,9 @@ unsigned ue_loop_workers_wanted(void);
 int ue_loop_start(int listener, unsigned n);
 int ue_loop_failure(void);
 
+/* Once no filtered task is left: wait (2 s at most) for the workers to
+ * end, so that what a worker does after its answer (the trace of a call
+ * answered with an fd, its last lines) is not cut short by the exit. */
+void ue_loop_finish(void);
+
 #endif

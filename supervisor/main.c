@@ -345,6 +345,8 @@ int main(int argc, char **argv)
 			return EX_CANNOT;
 		}
 	}
+	if (failed >= 0 && hup)
+		ue_loop_finish();
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return WEXITSTATUS(status);
