@@ -198,6 +198,31 @@ static int merge_one(void *arg, int dfd, struct linux_dirent64 *d)
 	return push(m, dirent_new(m, ino, (unsigned char)type, d->d_name));
 }
 
+/* m reads layer i of dir next, its directory at real. */
+static void layer_begin(struct merge *m, const struct ue_node *dir, int i, const char *real)
+{
+	m->layer = i;
+	m->real = real;
+	m->origins = -1;
+	m->aufs = (dir->aufs >> i) & 1;
+	m->xwh = (dir->xwh >> i) & 1;
+}
+
+/* Every layer of dir's stack into m, upper first, until one fails or
+ * merge_one has seen enough (emptiness: a name shows). */
+static int merge_layers(struct merge *m, const struct ue_node *dir, const char *rel, char *real, size_t size)
+{
+	int r = 0;
+	for (int i = 0; i < ue_cfg.nlayers && r == 0; i++) {
+		if (!(dir->stack & (1ULL << i)))
+			continue;
+		layer_begin(m, dir, i, real);
+		if ((r = ue_node_real(real, size, dir, i, rel)) == 0)
+			r = each_entry(real, merge_one, m);
+	}
+	return r;
+}
+
 static int by_name(const void *a, const void *b)
 {
 	const struct ue_dirent *x = *(struct ue_dirent *const *)a, *y = *(struct ue_dirent *const *)b;
@@ -249,11 +274,7 @@ int ue_dir_list_fd(const char *rel, const struct ue_node *dir, int fd, struct ue
 	if (!S_ISDIR(dir->type))
 		return -ENOTDIR;
 	if (m.single && fd >= 0) {
-		m.layer = __builtin_ctzll(dir->stack);
-		m.real = real;
-		m.origins = -1;
-		m.aufs = (dir->aufs >> m.layer) & 1;
-		m.xwh = (dir->xwh >> m.layer) & 1;
+		layer_begin(&m, dir, __builtin_ctzll(dir->stack), real);
 		if ((r = ue_node_real(real, sizeof real, dir, m.layer, rel)) < 0 ||
 		    (r = list_through_fd(&m, fd, real, m.layer == UE_UPPER)) != 0)
 			goto out;
@@ -274,18 +295,7 @@ int ue_dir_list_fd(const char *rel, const struct ue_node *dir, int fd, struct ue
 	if ((r = push(&m, dirent_new(&m, dot_origin ? dot_origin : st.st_ino, DT_DIR, "."))) < 0 ||
 	    (r = push(&m, dirent_new(&m, dotdot, DT_DIR, ".."))) < 0)
 		goto out;
-	for (int i = 0; i < ue_cfg.nlayers && r >= 0; i++) {
-		if (!(dir->stack & (1ULL << i)))
-			continue;
-		m.layer = i;
-		m.real = real;
-		m.origins = -1;
-		m.aufs = (dir->aufs >> i) & 1;
-		m.xwh = (dir->xwh >> i) & 1;
-		if ((r = ue_node_real(real, sizeof real, dir, i, rel)) < 0)
-			break;
-		r = each_entry(real, merge_one, &m);
-	}
+	r = merge_layers(&m, dir, rel, real, sizeof real);
 out:;
 	HASH_CLEAR(hh, m.seen);
 	ue_blocks_free(&m.seen_blocks, &spare_block);
@@ -326,17 +336,7 @@ int ue_dir_is_empty(const char *rel, const struct ue_node *dir)
 	if (!S_ISDIR(dir->type))
 		return -ENOTDIR;
 	m.single = __builtin_popcountll(dir->stack) == 1;
-	for (int i = 0; i < ue_cfg.nlayers && r == 0; i++) {
-		if (!(dir->stack & (1ULL << i)))
-			continue;
-		m.layer = i;
-		m.real = real;
-		m.origins = -1;
-		m.aufs = (dir->aufs >> i) & 1;
-		m.xwh = (dir->xwh >> i) & 1;
-		if ((r = ue_node_real(real, sizeof real, dir, i, rel)) == 0)
-			r = each_entry(real, merge_one, &m);
-	}
+	r = merge_layers(&m, dir, rel, real, sizeof real);
 	HASH_CLEAR(hh, m.seen);
 	ue_blocks_free(&m.seen_blocks, &spare_block);
 	return r < 0 ? r : r == 0;
