@@ -2,48 +2,41 @@
 #include "markers.h"
 #include "nodecache.h"
 #include "state.h"
+#include "strmap.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <uthash.h>
 
 /* A tree bigger than this is read again past it: the table stays within
  * a few MiB (the issue's bound on a process's cache is 16). */
 #define MARKS_MAX 32768
 
 struct entry {
-	UT_hash_handle hh;
 	int marks;
 	char real[];
 };
 
 /* Under UE_LOCK_NODECACHE. */
-static struct entry *table;
-static unsigned long n_entries;
+static struct ue_strmap table = UE_STRMAP_INIT(struct entry, real);
 
 void ue_lower_marks_flush_locked(void)
 {
-	struct entry *e, *t;
-	HASH_ITER(hh, table, e, t) {
-		HASH_DEL(table, e);
-		free(e);
-	}
-	n_entries = 0;
+	ue_strmap_clear(&table, free);
 }
 
 void ue_lower_marks_abandon(void)
 {
-	table = NULL;  /* may be half-changed: neither walked nor freed */
-	n_entries = 0;
+	ue_strmap_abandon(&table);  /* may be half-changed: neither walked nor freed */
 }
 
 int ue_lower_dir_markers(const char *real_dir, int aufs)
 {
 	size_t len = strlen(real_dir);
+	uint64_t h = ue_strmap_hash(real_dir, len);
 	struct entry *e;
 	if (ue_cache_bypass || ue_lock(UE_LOCK_NODECACHE) < 0)
 		return ue_dir_markers(real_dir, aufs);
-	HASH_FIND(hh, table, real_dir, len, e);
+	e = ue_strmap_get(&table, real_dir, len, h);
 	int found = e != NULL, m = e ? e->marks : 0;
 	ue_unlock(UE_LOCK_NODECACHE);
 	if (found)
@@ -59,16 +52,16 @@ int ue_lower_dir_markers(const char *real_dir, int aufs)
 		free(e);
 		return m;
 	}
-	struct entry *old;
-	HASH_FIND(hh, table, real_dir, len, old);
-	if (old) {
+	if (ue_strmap_get(&table, real_dir, len, h)) {
+		ue_unlock(UE_LOCK_NODECACHE);
 		free(e);
-	} else {
-		if (n_entries >= MARKS_MAX)
-			ue_lower_marks_flush_locked();
-		HASH_ADD(hh, table, real, len, e);
-		n_entries++;
+		return m;
 	}
+	if (table.n >= MARKS_MAX)
+		ue_lower_marks_flush_locked();
+	int put = ue_strmap_put(&table, e, h) != UE_STRMAP_NOMEM;
 	ue_unlock(UE_LOCK_NODECACHE);
+	if (!put)
+		free(e);
 	return m;
 }

@@ -3,16 +3,15 @@
 #include "ring.h"
 #include "shm.h"
 #include "state.h"
+#include "strmap.h"
 
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <uthash.h>
 
 #define CACHE_MAX 65536                      /* entries before a flush */
 
 struct entry {
-	UT_hash_handle hh;
 	struct ue_node node;
 	char rel[];
 };
@@ -24,29 +23,18 @@ __thread int ue_cache_bypass;
  * stale behind our back: then nothing is cached at all. */
 static int caching = 1;
 static uint64_t seen;                       /* ring events applied to the table */
-static struct entry *table;
-static unsigned long n_entries, n_hits, n_misses, n_flushes;
+static struct ue_strmap table = UE_STRMAP_INIT(struct entry, rel);
+static unsigned long n_hits, n_misses, n_flushes;
 
 static void flush_locked(void)
 {
-	struct entry *e, *t;
-	HASH_ITER(hh, table, e, t) {
-		HASH_DEL(table, e);
-		free(e);
-	}
-	n_entries = 0;
+	ue_strmap_clear(&table, free);
 	n_flushes++;
 }
 
 static void drop_locked(const char *rel, size_t len)
 {
-	struct entry *e;
-	HASH_FIND(hh, table, rel, len, e);
-	if (e) {
-		HASH_DEL(table, e);
-		free(e);
-		n_entries--;
-	}
+	free(ue_strmap_del(&table, rel, len, ue_strmap_hash(rel, len)));
 }
 
 /* Apply the events posted since the last look.  A damaged segment (its
@@ -88,13 +76,14 @@ int ue_cache_find(const char *rel, struct ue_node *out)
 {
 	if (ue_cache_bypass || !caching)
 		return 0;
-	struct entry *e;
+	struct entry *e = NULL;
+	size_t len = strlen(rel);
+	uint64_t h = ue_strmap_hash(rel, len);  /* outside the lock: threads share it */
 	if (ue_lock(UE_LOCK_NODECACHE) < 0)
 		return 0;  /* a signal handler interrupted this thread's holder */
 	sync_locked();
-	e = NULL;
 	if (caching)
-		HASH_FIND(hh, table, rel, strlen(rel), e);
+		e = ue_strmap_get(&table, rel, len, h);
 	if (e) {
 		*out = e->node;
 		n_hits++;
@@ -120,6 +109,7 @@ void ue_cache_put(const char *rel, const struct ue_node *n, unsigned long mark)
 	if (ue_cache_bypass || !caching)
 		return;
 	size_t len = strlen(rel);
+	uint64_t h = ue_strmap_hash(rel, len);
 	struct entry *e = malloc(sizeof *e + len + 1), *old;
 	if (!e)
 		return;
@@ -140,17 +130,11 @@ void ue_cache_put(const char *rel, const struct ue_node *n, unsigned long mark)
 		free(e);
 		return;
 	}
-	if (n_entries >= CACHE_MAX)
+	if (table.n >= CACHE_MAX)
 		flush_locked();
-	HASH_FIND(hh, table, rel, len, old);
-	if (old) {
-		HASH_DEL(table, old);
-		free(old);
-		n_entries--;
-	}
-	HASH_ADD(hh, table, rel, len, e);
-	n_entries++;
+	old = ue_strmap_put(&table, e, h);
 	ue_unlock(UE_LOCK_NODECACHE);
+	free(old == UE_STRMAP_NOMEM ? e : old);
 }
 
 void ue_cache_init(void)
@@ -179,8 +163,7 @@ void ue_cache_reset(void)
 
 void ue_cache_abandon(void)
 {
-	table = NULL;  /* may be half-changed: neither walked nor freed */
-	n_entries = 0;
+	ue_strmap_abandon(&table);  /* may be half-changed: neither walked nor freed */
 	n_flushes++;
 	ue_lower_marks_abandon();
 }
@@ -194,6 +177,6 @@ void ue_cache_stats(struct ue_cache_stats *s)
 	s->hits = n_hits;
 	s->misses = n_misses;
 	s->flushes = n_flushes;
-	s->entries = n_entries;
+	s->entries = table.n;
 	ue_unlock(UE_LOCK_NODECACHE);
 }

@@ -1,5 +1,5 @@
-/* The node cache: canonical relative path -> struct ue_node, one uthash
- * table per process (positive and negative entries).
+/* The node cache: canonical relative path -> struct ue_node, one table
+ * per process (core/strmap.h), positive and negative entries.
  *
  * Every process of one upper shares the change ring (core/ring.h): a
  * mutation posts the paths it changed, and every lookup first drops the
