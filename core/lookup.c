@@ -322,6 +322,11 @@ static int child_compute(const char *rel, const struct ue_node *parent, const st
 		}
 		return 0;
 	}
+	if (out->layer >= 0 && S_ISDIR(out->type) && top_stx.stx_mask &&
+	    (top_stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) && !(top_stx.stx_attributes & STATX_ATTR_MOUNT_ROOT)) {
+		out->dir_ino = top.st_ino;
+		out->dir_dev = top.st_dev;
+	}
 	if (out->layer >= 0 && ue_real_path(real, sizeof real, out->layer, rel) == 0)
 		top_xattrs(out, real, &top);
 	if (top_out && out->layer >= 0) {

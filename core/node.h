@@ -32,6 +32,12 @@ struct ue_node {
 	/* A lower file with other names, one of them copied up (core/index.h):
 	 * the union shows its index entry, which real names. */
 	unsigned indexed:1;
+	/* Directories: the top entry's inode as the lookup's statx found it,
+	 * known not to be the root of a mount (0: not known).  A listing
+	 * through the caller's fd (core/readdir.c) tells with one fstat that
+	 * the fd is this directory, where it asked the path again. */
+	uint64_t dir_ino;
+	dev_t dir_dev;
 };
 
 /* How many layers a directory merges: more than one and the kernel reports

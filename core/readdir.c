@@ -237,15 +237,23 @@ static int by_name(const void *a, const void *b)
  * mount, whose ".." on disk is not the one its path gives.  The fd's
  * position is put back.  1: listed into m; 0: not this way (m untouched);
  * -errno. */
-static int list_through_fd(struct merge *m, int fd, const char *real, int upper)
+static int list_through_fd(struct merge *m, const struct ue_node *dir, int fd, const char *real, int upper)
 {
 	struct stat fst;
 	struct statx stx;
-	if (sys_fstat(fd, &fst) < 0 ||
-	    sys_statx(AT_FDCWD, real, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_INO, &stx) < 0 ||
-	    !(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) || (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) ||
-	    makedev(stx.stx_dev_major, stx.stx_dev_minor) != fst.st_dev || stx.stx_ino != fst.st_ino)
+	if (sys_fstat(fd, &fst) < 0)
 		return 0;
+	/* The lookup's own statx of the directory (the node's) or, where the
+	 * node has none, another of its path. */
+	if (dir->dir_ino && dir->layer == m->layer) {
+		if (dir->dir_ino != fst.st_ino || dir->dir_dev != fst.st_dev)
+			return 0;
+		stx.stx_ino = dir->dir_ino;
+	} else if (sys_statx(AT_FDCWD, real, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_INO, &stx) < 0 ||
+	           !(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) || (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) ||
+	           makedev(stx.stx_dev_major, stx.stx_dev_minor) != fst.st_dev || stx.stx_ino != fst.st_ino) {
+		return 0;
+	}
 	long pos = sys_lseek(fd, 0, SEEK_CUR);
 	if (pos < 0 || (pos && sys_lseek(fd, 0, SEEK_SET) < 0))
 		return 0;
@@ -276,7 +284,7 @@ int ue_dir_list_fd(const char *rel, const struct ue_node *dir, int fd, struct ue
 	if (m.single && fd >= 0) {
 		layer_begin(&m, dir, __builtin_ctzll(dir->stack), real);
 		if ((r = ue_node_real(real, sizeof real, dir, m.layer, rel)) < 0 ||
-		    (r = list_through_fd(&m, fd, real, m.layer == UE_UPPER)) != 0)
+		    (r = list_through_fd(&m, dir, fd, real, m.layer == UE_UPPER)) != 0)
 			goto out;
 	}
 	/* "." and ".." first, as the kernel gives them. */

@@ -70,6 +70,27 @@ void test_readdir(void)
 	ok(l.n == 3 && !strcmp(l.ent[2]->name, "x"), "an fd on another directory is not read");
 	ue_dir_free(&l);
 	close(fd);
+	struct stat dst;
+	stat(fx_path("L2", "deep"), &dst);
+	ok(n.dir_ino == dst.st_ino && n.dir_dev == dst.st_dev, "the lookup keeps the directory's inode in its node");
+	/* A node without it (another client's, or a statx without the mount
+	 * flag): the path is asked, with the same result. */
+	struct ue_node blind = n;
+	blind.dir_ino = 0;
+	fd = open(fx_path("L2", "deep"), O_RDONLY | O_DIRECTORY);
+	via_fd[0] = '\0';
+	is_int(ue_dir_list_fd("deep", &blind, fd, &l), 0, "listed through the fd with no inode in the node");
+	for (size_t i = 0; i < l.n; i++)
+		snprintf(via_fd + strlen(via_fd), sizeof via_fd - strlen(via_fd), "%s:%llu ", l.ent[i]->name,
+		         (unsigned long long)l.ent[i]->ino);
+	ue_dir_free(&l);
+	is_str(via_fd, plain, "the same names and numbers");
+	close(fd);
+	fd = open(fx_path("L2", "other"), O_RDONLY | O_DIRECTORY);
+	ue_dir_list_fd("deep", &blind, fd, &l);
+	ok(l.n == 3 && !strcmp(l.ent[2]->name, "x"), "an fd on another directory is not read, either way");
+	ue_dir_free(&l);
+	close(fd);
 	struct ue_node wh;
 	ue_node_at("deep/.wh.z", &wh);
 	ok(!ue_node_exists(&wh), "a bottom layer's aufs marker is no name of the union");
