@@ -154,22 +154,37 @@ run_once() {
     esac
 }
 
-# measure CONFIG NAME: the median seconds of the row's runs, or FAIL.
-measure() {
-    local c=$1 set kind goal ops work n i dir t
-    read -r set kind goal ops work <<<"$(row "$2")"
+# measure_row NAME: the row's runs under every configuration, interleaved
+# (each run goes round all of them in turn), so that the machine's speed
+# drifting during a row weighs on every column alike: run after run of one
+# configuration, then of the next, made a ratio swing by a third from one
+# `make bench` to the next (ls -lR 1.33x, then 1.74x).  The medians go to
+# $T/median.CONFIG (FAIL when a run failed).
+measure_row() {
+    local set kind goal ops work n i c dir t
+    read -r set kind goal ops work <<<"$(row "$1")"
     n=$RUNS
     [ "$kind" = write ] && n=$SLOW_RUNS
-    if [ "$kind" = read ]; then
-        dir=$(view "$c" "$set" 0) && run_once "$c" "$set" "$dir" "$work" >/dev/null 2>&1 || { echo FAIL; return; }
-    fi
-    for ((i = 0; i < n; i++)); do
-        if [ "$kind" = write ]; then
-            dir=$(view "$c" "$set" 1) || { echo FAIL; continue; }
+    for c in $CONFIGS; do
+        : >"$T/times.$c"
+        # A read row: one state for every run, after a warm-up run.
+        if [ "$kind" = read ]; then
+            dir=$(view "$c" "$set" 0) && run_once "$c" "$set" "$dir" "$work" >/dev/null 2>&1 || echo FAIL >>"$T/times.$c"
         fi
-        t=$(run_once "$c" "$set" "$dir" "$work" "$REPO/tests/bench/timeit" 1) || t=FAIL
-        echo "$t"
-    done | sort -n | awk '$1 == "FAIL" {f = 1} {v[NR] = $1} END {if (f || !NR) print "FAIL"; else print v[int((NR + 1) / 2)]}'
+    done
+    for ((i = 0; i < n; i++)); do
+        for c in $CONFIGS; do
+            if ! dir=$(view "$c" "$set" "$([ "$kind" = write ] && echo 1 || echo 0)"); then
+                echo FAIL >>"$T/times.$c"
+                continue
+            fi
+            t=$(run_once "$c" "$set" "$dir" "$work" "$REPO/tests/bench/timeit" 1) || t=FAIL
+            echo "$t" >>"$T/times.$c"
+        done
+    done
+    for c in $CONFIGS; do
+        sort -n "$T/times.$c" | awk '$1 == "FAIL" {f = 1} {v[NR] = $1} END {if (f || !NR) print "FAIL"; else print v[int((NR + 1) / 2)]}' >"$T/median.$c"
+    done
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a == "FAIL" || b == "FAIL" || a == "-") print a == "-" ? "-" : "FAIL"; else printf "%.2fx", a / b}'; }
@@ -178,33 +193,56 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a == "FAIL" || b == "FAIL" || a ==
 echo
 echo "| workload | native | kernel overlayfs | fuse-overlayfs | fakechroot | unionenv | goal |"
 echo "|---|---:|---:|---:|---:|---:|---:|"
+CONFIGS=native
+[ $KERNEL = 1 ] && CONFIGS="$CONFIGS k"
+[ $FUSE = 1 ] && CONFIGS="$CONFIGS f"
+[ $FAKE = 1 ] && CONFIGS="$CONFIGS fakechroot"
+CONFIGS="$CONFIGS unionenv"
 for r in $ROWS; do
     read -r set kind goal ops work <<<"$(row "$r")"
-    nat=$(measure native "$r")
+    measure_row "$r"
+    nat=$(cat "$T/median.native")
     k=-; f=-; fc=-
-    [ $KERNEL = 1 ] && k=$(measure k "$r")
-    [ $FUSE = 1 ] && f=$(measure f "$r")
-    [ $FAKE = 1 ] && fc=$(measure fakechroot "$r")
-    u=$(measure unionenv "$r")
+    [ $KERNEL = 1 ] && k=$(cat "$T/median.k")
+    [ $FUSE = 1 ] && f=$(cat "$T/median.f")
+    [ $FAKE = 1 ] && fc=$(cat "$T/median.fakechroot")
+    u=$(cat "$T/median.unionenv")
     echo "| $(title "$r") | ${nat} s | $(ratio "$k" "$nat") | $(ratio "$f" "$nat") | $(ratio "$fc" "$nat") | $(ratio "$u" "$nat") | ${goal}x |"
 done
 cleanup_mounts
 
 # ---- the launcher's start-up -------------------------------------------------------
-# per_start CMD...: milliseconds per start, over STARTS starts.
-per_start() {
-    local i t0=$EPOCHREALTIME
-    for ((i = 0; i < STARTS; i++)); do "$@" >/dev/null 2>&1; done
-    awk -v a="$t0" -v b="$EPOCHREALTIME" -v n="$STARTS" 'BEGIN {printf "%.2f", (b - a) * 1000 / n}'
-}
+# The starts of each command, timed in ten rounds that go round all the
+# commands in turn (as the rows above: a drift of the machine weighs on
+# all alike); milliseconds per start into $T/start.NAME.
 mkdir -p "$T/start-u"
-native_ms=$(per_start /bin/true)
-union_ms=$(per_start "$UE" --lower "$L" --upper "$T/start-u" -- /bin/true)
-script_ms=$(per_start "$REPO/unionenv.sh" --lower "$L" --upper "$T/start-u" -- /bin/true)
-preload_ms=$(per_start env UNIONENV_LOWER="$L" UNIONENV_UPPER="$T/start-u" UNIONENV_MOUNT="$L" \
-    UNIONENV_UPPER_FORMAT=chardev UNIONENV_LIB="$REPO/build/libunionenv.so" \
-    LD_PRELOAD="$REPO/build/libunionenv.so" /bin/true)
-env_ms=$(per_start env /bin/true)
+start_native() { /bin/true; }
+start_union() { "$UE" --lower "$L" --upper "$T/start-u" -- /bin/true; }
+start_script() { "$REPO/unionenv.sh" --lower "$L" --upper "$T/start-u" -- /bin/true; }
+start_preload() {
+    env UNIONENV_LOWER="$L" UNIONENV_UPPER="$T/start-u" UNIONENV_MOUNT="$L" \
+        UNIONENV_UPPER_FORMAT=chardev UNIONENV_LIB="$REPO/build/libunionenv.so" \
+        LD_PRELOAD="$REPO/build/libunionenv.so" /bin/true
+}
+start_env() { env /bin/true; }
+STARTERS="native union script preload env"
+ROUNDS=10
+PER_ROUND=$(( (STARTS + ROUNDS - 1) / ROUNDS ))
+for s in $STARTERS; do echo 0 >"$T/start.$s"; done
+for ((round = 0; round < ROUNDS; round++)); do
+    for s in $STARTERS; do
+        t0=$EPOCHREALTIME
+        for ((i = 0; i < PER_ROUND; i++)); do "start_$s" >/dev/null 2>&1; done
+        awk -v a="$t0" -v b="$EPOCHREALTIME" -v sum="$(cat "$T/start.$s")" 'BEGIN {printf "%.6f\n", sum + b - a}' >"$T/start.$s"
+    done
+done
+per_start() { awk -v s="$(cat "$T/start.$1")" -v n=$((PER_ROUND * ROUNDS)) 'BEGIN {printf "%.2f", s * 1000 / n}'; }
+native_ms=$(per_start native)
+union_ms=$(per_start union)
+script_ms=$(per_start script)
+preload_ms=$(per_start preload)
+env_ms=$(per_start env)
+STARTS=$((PER_ROUND * ROUNDS))
 echo
 echo "# unionenv: $UE"
 echo "| start-up ($STARTS starts) | ms per start |"
