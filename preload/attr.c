@@ -19,6 +19,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
+#define UE_NR_fchmodat2 452  /* Linux 6.6; the headers may not name it */
+
 /* What a change must be allowed before anything is copied up: the kernel
  * checks on the overlay's inode first, so a refused change leaves the
  * upper untouched. */
@@ -130,11 +132,14 @@ static long fd_announced(int fd, long r, uid_t u, gid_t g, mode_t m)
 }
 
 /* The fd form of fchmodat (AT_EMPTY_PATH) not on a lower's file: the fd's
- * own, as fchmod. */
+ * own, as fchmod, by fchmodat2 itself: glibc's fchmodat before 2.39 says
+ * EINVAL to any flag but AT_SYMLINK_NOFOLLOW, where the kernel (6.6 on)
+ * changes the fd's file (a raw fchmodat2 of a followed program, and the
+ * supervisor's fd forms, come here). */
 long chmod_impl(struct ue_arg *P, mode_t mode, int fl)
 {
 	if (P->fd >= 0 && !P->named)
-		return fd_announced(P->fd, UE_ERR(LIBC(fchmodat)(P->fd, "", mode, fl)), -1, -1, mode);
+		return fd_announced(P->fd, UE_SYS(UE_NR_fchmodat2, P->fd, "", mode, fl), -1, -1, mode);
 	int r = prepare_checked(P, 0, MAY_OWN, NULL);
 	return r < 0 ? r : announced(&P->p, UE_ERR(LIBC(fchmodat)(ue_arg_kfd(P), ue_arg_kpath(P), mode, ue_arg_kflags(P, fl))), -1, -1, mode);
 }

@@ -145,6 +145,17 @@ int ue_caller_fd(struct ue_req *q, int fd)
 	return r < 0 ? (errno == EBADF ? -EBADF : -errno) : r;
 }
 
+int ue_caller_fd_in_layer(struct ue_req *q, int fd)
+{
+	char link[64], real[UE_PATH_MAX];
+	snprintf(link, sizeof link, "/proc/%d/fd/%d", q->tid, fd);
+	ssize_t n = readlink(link, real, sizeof real - 1);
+	if (n <= 0)
+		return 0;
+	real[n] = '\0';
+	return real[0] == '/' && ue_layer_of(real) >= 0;
+}
+
 /* The union's name of what /proc/TID/<link> points at; *in_layer when that
  * is a real path in a layer (the kernel's name differs from the union's). */
 static int proc_link(struct ue_req *q, const char *link, char *out, size_t size, int *in_layer)

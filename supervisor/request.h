@@ -75,6 +75,9 @@ int ue_caller_cwd(struct ue_req *q, char *out, size_t size);
  * fd, or -errno.  The caller closes it. */
 int ue_caller_fd(struct ue_req *q, int fd);
 
+/* Is the caller's fd open on a file of a layer (its real path in one)? */
+int ue_caller_fd_in_layer(struct ue_req *q, int fd);
+
 /* Read /proc/TID/status: the umask and tgid into q, and when given the
  * fsuid and fsgid and the groups (up to UE_REQ_MAX_GROUPS).  0 or -errno. */
 int ue_caller_status(struct ue_req *q, uid_t fs_ids[2], gid_t *groups, int *ngroups);

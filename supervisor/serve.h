@@ -41,6 +41,12 @@ int sv_path(struct ue_req *q, int dirfd, int argi, struct sv_path *sp);
  * supervisor read, and saves a system call in a handful.  Anything else
  * is done after sv_checked. */
 int sv_path_unchecked(struct ue_req *q, int dirfd, int argi, struct sv_path *sp);
+/* sv_path and sv_path_unchecked for a call taking AT_EMPTY_PATH in fl:
+ * "" with AT_FDCWD names the caller's current directory, by its union
+ * name (the kernel acts on it), and is then no longer empty; "" with an
+ * fd stays empty (the handler acts on its copy of the caller's fd). */
+int sv_path_at(struct ue_req *q, int dirfd, int argi, int fl, struct sv_path *sp);
+int sv_path_at_unchecked(struct ue_req *q, int dirfd, int argi, int fl, struct sv_path *sp);
 /* 0, or -ESRCH when the caller is no longer the one that asked. */
 int sv_checked(const struct ue_req *q);
 

@@ -2,7 +2,10 @@
  * the xattr writes, and their fd forms.  Always done by the supervisor:
  * copy-up first (attr.c's implementations), then the change on the upper
  * copy.  An fd form acts on the caller's own open file (pidfd_getfd), so
- * an fd open read-only on a lower file cannot change it. */
+ * an fd open read-only on a lower file cannot change it; the "" +
+ * AT_EMPTY_PATH forms are fd forms (an O_PATH fd included: the table's
+ * row, given the copy and "", names a lower's file by its union name),
+ * or with AT_FDCWD a change of the caller's current directory. */
 #include "calls.h"
 #include "impl.h"
 #include "serve.h"
@@ -48,11 +51,11 @@ long sv_fchown(struct ue_req *q)
 static long serve_chmod(struct ue_req *q, int dirfd, int argi, mode_t mode, int fl)
 {
 	struct sv_path sp;
-	int r = sv_path(q, dirfd, argi, &sp);
+	int r = sv_path_at(q, dirfd, argi, fl, &sp);
 	if (r < 0)
 		return r;
 	if (sp.empty)
-		return (fl & AT_EMPTY_PATH) ? WITH_FD(q, dirfd, fchmod_impl(fd_, mode)) : -ENOENT;
+		return (fl & AT_EMPTY_PATH) ? WITH_FD(q, dirfd, ue_call_fchmodat(fd_, "", mode, fl)) : -ENOENT;
 	if ((r = ue_caller_become(q, 0)) < 0)
 		return r;
 	return ue_call_fchmodat(AT_FDCWD, sp.abs, mode, fl & AT_SYMLINK_NOFOLLOW);
@@ -68,11 +71,11 @@ long sv_fchmodat2(struct ue_req *q)
 static long serve_chown(struct ue_req *q, int dirfd, int argi, uid_t u, gid_t g, int fl)
 {
 	struct sv_path sp;
-	int r = sv_path(q, dirfd, argi, &sp);
+	int r = sv_path_at(q, dirfd, argi, fl, &sp);
 	if (r < 0)
 		return r;
 	if (sp.empty)
-		return (fl & AT_EMPTY_PATH) ? WITH_FD(q, dirfd, fchown_impl(fd_, u, g)) : -ENOENT;
+		return (fl & AT_EMPTY_PATH) ? WITH_FD(q, dirfd, ue_call_fchownat(fd_, "", u, g, fl)) : -ENOENT;
 	if ((r = ue_caller_become(q, 0)) < 0)
 		return r;
 	return ue_call_fchownat(AT_FDCWD, sp.abs, u, g, fl & AT_SYMLINK_NOFOLLOW);
@@ -95,10 +98,10 @@ static long serve_utimens(struct ue_req *q, int dirfd, int argi, const struct ti
 	int r;
 	if (argi < 0 || ue_arg(q, argi) == 0)   /* utimensat(fd, NULL, ...): the fd itself */
 		return WITH_FD(q, dirfd, futimens_impl(fd_, t));
-	if ((r = sv_path(q, dirfd, argi, &sp)) < 0)
+	if ((r = sv_path_at(q, dirfd, argi, fl, &sp)) < 0)
 		return r;
 	if (sp.empty)
-		return (fl & AT_EMPTY_PATH) ? WITH_FD(q, dirfd, futimens_impl(fd_, t)) : -ENOENT;
+		return (fl & AT_EMPTY_PATH) ? WITH_FD(q, dirfd, ue_call_utimensat(fd_, "", t, fl)) : -ENOENT;
 	if ((r = ue_caller_become(q, 0)) < 0)
 		return r;
 	return ue_call_utimensat(AT_FDCWD, sp.abs, t, fl & AT_SYMLINK_NOFOLLOW);

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <unistd.h>
 
 /* Paths of a change: "" names nothing (the kernel's ENOENT). */
 static int change_path(struct ue_req *q, int dirfd, int argi, struct sv_path *sp)
@@ -62,21 +63,43 @@ static long serve_symlink(struct ue_req *q, int dirfd, int argi)
 long sv_symlink(struct ue_req *q) { return serve_symlink(q, AT_FDCWD, 1); }
 long sv_symlinkat(struct ue_req *q) { return serve_symlink(q, ue_arg_fd(q, 1), 2); }
 
+/* linkat(fd, "", AT_EMPTY_PATH): the file the caller's fd is on.  On a
+ * layer's file, the table's row on the supervisor's copy of the fd, as
+ * the preload's on its own: a lower's file is linked by its union name,
+ * copied up first (never the lower's inode, which a write through the new
+ * name would then change).  Elsewhere the kernel links it through the
+ * caller's /proc/PID/fd/N, as it would the fd: the copy was opened with
+ * the caller's credentials, not the worker's, and AT_EMPTY_PATH on it
+ * would need CAP_DAC_READ_SEARCH. */
+static long link_fd(struct ue_req *q, int ofd, const struct sv_path *b)
+{
+	char proc[64];
+	if (ue_caller_fd_in_layer(q, ofd)) {
+		int c = ue_caller_fd(q, ofd);
+		if (c < 0)
+			return c;
+		long r = ue_call_linkat(c, "", AT_FDCWD, b->abs, AT_EMPTY_PATH);
+		close(c);
+		return r;
+	}
+	snprintf(proc, sizeof proc, "/proc/%d/fd/%d", ue_caller_tgid(q) ? ue_caller_tgid(q) : q->tid, ofd);
+	return ue_call_linkat(AT_FDCWD, proc, AT_FDCWD, b->abs, AT_SYMLINK_FOLLOW);
+}
+
 static long serve_link(struct ue_req *q, int ofd, int oi, int nfd, int ni, int fl)
 {
 	struct sv_path a, b;
-	int r = sv_path(q, ofd, oi, &a);
+	/* "" with AT_FDCWD: the current directory (a directory: EPERM, as
+	 * the kernel says). */
+	int r = sv_path_at(q, ofd, oi, fl, &a);
 	if (r < 0)
 		return r;
-	if (a.empty) {
-		/* linkat(fd, "", AT_EMPTY_PATH): the file the caller's fd is on. */
-		if (!(fl & AT_EMPTY_PATH))
-			return -ENOENT;
-		snprintf(a.abs, sizeof a.abs, "/proc/%d/fd/%d", ue_caller_tgid(q) ? ue_caller_tgid(q) : q->tid, ofd);
-		fl = AT_SYMLINK_FOLLOW;
-	}
+	if (a.empty && !(fl & AT_EMPTY_PATH))
+		return -ENOENT;
 	if ((r = change_path(q, nfd, ni, &b)) < 0 || (r = ue_caller_become(q, 1)) < 0)
 		return r;
+	if (a.empty)
+		return link_fd(q, ofd, &b);
 	return ue_call_linkat(AT_FDCWD, a.abs, AT_FDCWD, b.abs, fl & AT_SYMLINK_FOLLOW);
 }
 

@@ -22,24 +22,12 @@
 /* Each worker its own (loop.c), made at its first listing. */
 static __thread char *listing;
 
-/* The real path the caller's fd is open on, and whether it lies in a layer. */
-static int fd_in_layer(struct ue_req *q, int fd)
-{
-	char link[64], real[UE_PATH_MAX];
-	snprintf(link, sizeof link, "/proc/%d/fd/%d", q->tid, fd);
-	ssize_t n = readlink(link, real, sizeof real - 1);
-	if (n <= 0)
-		return 0;
-	real[n] = '\0';
-	return real[0] == '/' && ue_layer_of(real) >= 0;
-}
-
 long sv_getdents64(struct ue_req *q)
 {
 	int fd = ue_arg_fd(q, 0);
 	size_t n = (size_t)ue_arg(q, 2);
 	/* A directory outside every layer lists as the kernel lists it. */
-	if (!fd_in_layer(q, fd))
+	if (!ue_caller_fd_in_layer(q, fd))
 		return UE_SV_CONTINUE;
 	if (n > LISTING_MAX)
 		n = LISTING_MAX;

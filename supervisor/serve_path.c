@@ -46,6 +46,32 @@ int sv_path_unchecked(struct ue_req *q, int dirfd, int argi, struct sv_path *sp)
 	return r;
 }
 
+/* "" with AT_EMPTY_PATH and AT_FDCWD: the kernel acts on the current
+ * directory, so sp names the caller's.  Left empty, the handlers took
+ * AT_FDCWD for an fd (EBADF) or let the kernel look at its own current
+ * directory, a layer's copy of the union's. */
+static int empty_cwd(struct ue_req *q, int dirfd, int fl, struct sv_path *sp)
+{
+	if (!sp->empty || !(fl & AT_EMPTY_PATH) || dirfd != AT_FDCWD)
+		return 0;
+	int r = ue_caller_abs(q, AT_FDCWD, ".", sp->abs, sizeof sp->abs, &sp->native);
+	if (r == 0)
+		sp->empty = 0;
+	return r;
+}
+
+int sv_path_at(struct ue_req *q, int dirfd, int argi, int fl, struct sv_path *sp)
+{
+	int r = sv_path_at_unchecked(q, dirfd, argi, fl, sp);
+	return r < 0 ? r : sv_checked(q);
+}
+
+int sv_path_at_unchecked(struct ue_req *q, int dirfd, int argi, int fl, struct sv_path *sp)
+{
+	int r = sv_path_unchecked(q, dirfd, argi, sp);
+	return r < 0 ? r : empty_cwd(q, dirfd, fl, sp);
+}
+
 int sv_read_outside(const struct sv_path *sp, int follow)
 {
 	struct ue_path p;

@@ -33,15 +33,7 @@ static long give(struct ue_req *q, uint64_t addr, const void *buf, long len)
  * union's (an fd outside the layers). */
 static int layer_fd(struct ue_req *q, int fd)
 {
-	char link[64], real[UE_PATH_MAX];
-	snprintf(link, sizeof link, "/proc/%d/fd/%d", q->tid, fd);
-	ssize_t n = readlink(link, real, sizeof real - 1);
-	if (n <= 0)
-		return -1;
-	real[n] = '\0';
-	if (real[0] != '/' || ue_layer_of(real) < 0)
-		return -1;
-	return ue_caller_fd(q, fd);
+	return ue_caller_fd_in_layer(q, fd) ? ue_caller_fd(q, fd) : -1;
 }
 
 /* fstat of an fd on a layer's file shows what stat of its name shows (the
@@ -64,7 +56,7 @@ static long serve_stat(struct ue_req *q, int dirfd, int argi, uint64_t out, int 
 {
 	struct sv_path sp;
 	struct stat st;
-	int r = sv_path_unchecked(q, dirfd, argi, &sp);
+	int r = sv_path_at_unchecked(q, dirfd, argi, fl, &sp);
 	if (r < 0)
 		return r;
 	if (!(sp.empty && (fl & AT_EMPTY_PATH) && dirfd >= 0) && sv_read_outside(&sp, !(fl & AT_SYMLINK_NOFOLLOW)))
@@ -90,7 +82,7 @@ long sv_statx(struct ue_req *q)
 {
 	struct sv_path sp;
 	struct statx stx;
-	int fl = (int)ue_arg(q, 2), r = sv_path_unchecked(q, ue_arg_fd(q, 0), 1, &sp);
+	int fl = (int)ue_arg(q, 2), r = sv_path_at_unchecked(q, ue_arg_fd(q, 0), 1, fl, &sp);
 	if (r < 0)
 		return r;
 	if (!(sp.empty && (fl & AT_EMPTY_PATH) && ue_arg_fd(q, 0) >= 0) && sv_read_outside(&sp, !(fl & AT_SYMLINK_NOFOLLOW)))
@@ -114,7 +106,7 @@ long sv_statx(struct ue_req *q)
 static long serve_access(struct ue_req *q, int dirfd, int argi, int mode, int fl)
 {
 	struct sv_path sp;
-	int r = sv_path_unchecked(q, dirfd, argi, &sp);
+	int r = sv_path_at_unchecked(q, dirfd, argi, fl, &sp);
 	if (r < 0)
 		return r;
 	if (sv_read_outside(&sp, !(fl & AT_SYMLINK_NOFOLLOW)))
