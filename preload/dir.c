@@ -14,6 +14,7 @@
 #include "sys.h"
 
 #include <limits.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -222,15 +223,38 @@ long scandir_impl(struct ue_arg *P, struct dirent ***out,
 
 /* getdents64 on a union directory fd: the merged listing, with the entry
  * index kept as the fd's file offset (so a fresh open or lseek(0) starts
- * over, as with a real directory). */
+ * over, as with a real directory).  The listing is kept for the fd number
+ * until the number is closed or replaced (ue_getdents_fd_closed): a new
+ * open that took the number and was put past the start (lseek, seekdir)
+ * took the older open file's listing, with names removed since. */
 struct gd_state {
-	int fd;
+	_Atomic int fd;
 	dev_t dev;
 	ino_t ino;
 	struct ue_dirlist list;
 };
 #define GD_SLOTS 64
 static struct gd_state gd_table[GD_SLOTS] UE_APART;  /* under UE_LOCK_GETDENTS */
+
+/* Lock-free, as the close wrappers are: the next read lists afresh. */
+void ue_getdents_fd_closed(int fd)
+{
+	if (fd < 0)
+		return;
+	_Atomic int *slot = &gd_table[fd % GD_SLOTS].fd;
+	int was = fd;
+	if (atomic_load_explicit(slot, memory_order_relaxed) == fd)
+		atomic_compare_exchange_strong(slot, &was, -1);
+}
+
+void ue_getdents_range_closed(unsigned first, unsigned last)
+{
+	for (int i = 0; i < GD_SLOTS; i++) {
+		int fd = atomic_load_explicit(&gd_table[i].fd, memory_order_relaxed);
+		if (fd >= 0 && (unsigned)fd >= first && (unsigned)fd <= last)
+			ue_getdents_fd_closed(fd);
+	}
+}
 
 long getdents64_impl(int fd, void *buf, size_t n)
 {
@@ -254,31 +278,37 @@ long getdents64_impl(int fd, void *buf, size_t n)
 		s->ino = st.st_ino;
 		r = ue_dir_list_fd(p.rel, &p.node, fd, &s->list);
 	}
-	size_t used = 0;
-	while (r == 0 && (size_t)pos < s->list.n) {
-		const struct ue_dirent *e = s->list.ent[pos];
-		size_t len = strlen(e->name);
-		size_t reclen = (offsetof(struct linux_dirent64, d_name) + len + 1 + 7) & ~7UL;
-		if (used + reclen > n) {
-			if (used == 0)
-				r = -EINVAL;
-			break;
-		}
-		struct linux_dirent64 *d = (void *)((char *)buf + used);
-		d->d_ino = e->ino;
-		d->d_off = pos + 1;
-		d->d_reclen = (unsigned short)reclen;
-		d->d_type = e->type;
-		memcpy(d->d_name, e->name, len + 1);
-		used += reclen;
-		pos++;
-	}
+	long used = r < 0 ? r : ue_dirlist_getdents64(&s->list, &pos, buf, n);
 	if (locked)
 		ue_unlock(UE_LOCK_GETDENTS);
 	else
 		ue_dir_free(&own.list);
-	if (r < 0)
-		return r;
+	if (used < 0)
+		return used;
 	sys_lseek(fd, pos, SEEK_SET);
+	return used;
+}
+
+long ue_dirlist_getdents64(const struct ue_dirlist *list, long *pos, void *buf, size_t n)
+{
+	size_t used = 0;
+	while (*pos >= 0 && (size_t)*pos < list->n) {
+		const struct ue_dirent *e = list->ent[*pos];
+		size_t len = strlen(e->name);
+		size_t reclen = (offsetof(struct linux_dirent64, d_name) + len + 1 + 7) & ~7UL;
+		if (used + reclen > n) {
+			if (used == 0)
+				return -EINVAL;
+			break;
+		}
+		struct linux_dirent64 *d = (void *)((char *)buf + used);
+		d->d_ino = e->ino;
+		d->d_off = *pos + 1;
+		d->d_reclen = (unsigned short)reclen;
+		d->d_type = e->type;
+		memcpy(d->d_name, e->name, len + 1);
+		used += reclen;
+		++*pos;
+	}
 	return (long)used;
 }

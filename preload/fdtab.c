@@ -303,22 +303,27 @@ void ue_fdtab_reset(void)
 	ue_unlock(UE_LOCK_FDTAB);
 }
 
-/* Both tables of fds (this one and core/fdnames.h), for the calls that end
- * or copy an fd (fdio.c, rawcall.c, dir.c). */
+/* Both tables of fds (this one and core/fdnames.h), and getdents64's
+ * listings (dir.c), for the calls that end or copy an fd (fdio.c,
+ * rawcall.c, dir.c). */
 void ue_fd_closed(int fd)
 {
 	ue_fdtab_untrack(fd);
 	ue_fdname_drop(fd);
+	ue_getdents_fd_closed(fd);
 }
 
 void ue_fd_duped(int fd, int newfd)
 {
 	ue_fdtab_dup(fd, newfd);
 	ue_fdname_dup(fd, newfd);
+	if (newfd != fd)
+		ue_getdents_fd_closed(newfd);
 }
 
 void ue_fd_range_closed(unsigned first, unsigned last)
 {
 	ue_fdtab_close_range(first, last);
 	ue_fdname_close_range(first, last);
+	ue_getdents_range_closed(first, last);
 }

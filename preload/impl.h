@@ -40,6 +40,16 @@ void seekdir_impl(DIR *d, long loc);
 long scandir_impl(struct ue_arg *P, struct dirent ***list,
                   int (*sel)(const struct dirent *), int (*cmp)(const struct dirent **, const struct dirent **));
 long getdents64_impl(int fd, void *buf, size_t n);
+/* fd closed or replaced (fdtab.c's ue_fd_closed and its siblings): the
+ * listing getdents64_impl kept for the number goes.  Lock-free. */
+void ue_getdents_fd_closed(int fd);
+void ue_getdents_range_closed(unsigned first, unsigned last);
+/* The entries of list from index *pos on, as getdents64 gives them, into
+ * buf (n bytes; d_off: the next index), *pos moved past them: their
+ * bytes, or -EINVAL when not even one fits.  (The supervisor keeps its
+ * own listings: supervisor/listings.c.) */
+struct ue_dirlist;
+long ue_dirlist_getdents64(const struct ue_dirlist *list, long *pos, void *buf, size_t n);
 
 /* walk.c, fts.c */
 FTS *fts_open_impl(char *const *argv, int options, int (*cmp)(const FTSENT **, const FTSENT **));

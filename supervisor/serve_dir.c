@@ -2,6 +2,7 @@
  * listing of a union directory), getcwd (the union's name), chdir and
  * execve (which only the kernel can do, with a path it can reach). */
 #include "impl.h"
+#include "listings.h"
 #include "layerpath.h"
 #include "path.h"
 #include "perm.h"
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #define LISTING_MAX (1 << 20)
@@ -37,9 +39,17 @@ long sv_getdents64(struct ue_req *q)
 	if (c < 0)
 		return c;
 	/* The copy shares the caller's open file, so its offset (the index
-	 * of the next entry) is the caller's. */
-	long len = getdents64_impl(c, listing, n);
-	close(c);
+	 * of the next entry) is the caller's; the listing is the open file's
+	 * (listings.h). */
+	struct ue_path p;
+	long len;
+	if (ue_fd_union_path(c, &p) && S_ISDIR(p.node.type)) {
+		len = ue_listing_read(c, &p, listing, n);
+	} else {
+		if ((len = syscall(SYS_getdents64, c, listing, n)) < 0)
+			len = -errno;
+		close(c);
+	}
 	if (len > 0 && ue_caller_write(q, ue_arg(q, 1), listing, (size_t)len) < 0)
 		return -EFAULT;
 	return len;
