@@ -110,12 +110,11 @@ unsigned ue_loop_workers_wanted(void)
 		if (!*end && k >= 1 && k <= WORKERS_MAX)
 			return (unsigned)k;
 	}
-	/* One by default: with two, a listing served right after a removal
-	 * showed the removed name now and then (conformance --static: rmdir,
-	 * symlink-ino-unlink, upper-existing, one run in three): the listing
-	 * kept between getdents64 calls is keyed by the supervisor's copy's
-	 * fd number (docs/design.md, "The workers"). */
-	return 1;
+	/* Two by default: a parallel build's callers are served side by
+	 * side (make -j2 of 200 modules: wall 0.86x, CPU 0.97x of one
+	 * worker's), for a wake-up more per call of a caller alone
+	 * (docs/design.md, "The workers"). */
+	return 2;
 }
 
 struct worker {
