@@ -4,6 +4,7 @@
 # completion in their Debian places; it is lintian clean; unpacked into a
 # scratch root with dpkg -x, its unionenv runs the demo. Skipped, visibly,
 # where dpkg-buildpackage or debhelper is missing.
+# tests/run: slow (started first under tests/run -j)
 
 bats_require_minimum_version 1.5.0
 load common

@@ -3,6 +3,7 @@
 # through at a tiny size: every row measured under unionenv, the launcher's
 # start-up and the system calls per operation printed, the lowers left as
 # they were.  Times are never asserted here (`make bench` is for those).
+# tests/run: slow (started first under tests/run -j)
 set -u
 REPO=$(cd -- "$(dirname -- "$0")/../.." && pwd -P)
 . "$REPO/tests/lib/union.sh"

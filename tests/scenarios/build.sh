@@ -6,6 +6,7 @@
 # whiteouts for names a lower had; the kernel reads the upper (root only);
 # the lowers never change.
 #   env: BUILD_NFILES (default 300), UNION_CMD, UNION_TIMEOUT, KEEP_TMP
+# tests/run: slow (started first under tests/run -j)
 set -u
 REPO=$(cd -- "$(dirname -- "$0")/../.." && pwd -P)
 # shellcheck source=tests/lib/union.sh

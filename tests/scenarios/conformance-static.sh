@@ -10,6 +10,7 @@
 # and mmap are not filtered), in the scenarios listed in SUPERVISOR_CANNOT.
 # Where overlayfs cannot be mounted (not root), the union's side alone,
 # checked against the scenarios' => expectations and the lowers.
+# tests/run: slow (started first under tests/run -j)
 set -u
 REPO=$(cd -- "$(dirname -- "$0")/../.." && pwd -P)
 if ! command -v python3 >/dev/null 2>&1; then

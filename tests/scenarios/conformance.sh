@@ -7,6 +7,7 @@
 # and for unchanged lowers; the random seeds are left out then.
 # A longer random run: tests/conformance/run --random --seeds 1000
 # (tests/conformance/README.md).
+# tests/run: slow (started first under tests/run -j)
 set -u
 REPO=$(cd -- "$(dirname -- "$0")/../.." && pwd -P)
 if ! command -v python3 >/dev/null 2>&1; then

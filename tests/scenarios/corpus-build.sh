@@ -8,6 +8,7 @@
 # $(wildcard), vpath, recursive make), gcc (-MD/-MMD/-MF, -save-temps, ar,
 # shared libraries), compared with a kernel overlayfs mount of the same
 # layers (or a merged copy); see tests/corpus/lib.sh and tests/corpus/project/.
+# tests/run: slow (started first under tests/run -j)
 set -u
 REPO=$(cd -- "$(dirname -- "$0")/../.." && pwd -P)
 # shellcheck source=tests/corpus/lib.sh

@@ -7,6 +7,7 @@
 # "The gate"): what the preload serves must leave from the gate, and what
 # it does not see (libc's own opens, the loader) is served by the
 # supervisor, with the same results.
+# tests/run: slow (started first under tests/run -j)
 set -u
 export UNIONENV_SUPERVISE=preload
 exec bash "$(dirname -- "$0")/corpus-coreutils.sh"

@@ -4,6 +4,7 @@
 # a union of two lowers (cp -a, mv, rm -rf, ln, install, mktemp, touch -r,
 # chmod -R, du, ls -lR, stat), compared with a kernel overlayfs mount of the
 # same layers (or a merged copy); see tests/corpus/lib.sh.
+# tests/run: slow (started first under tests/run -j)
 set -u
 REPO=$(cd -- "$(dirname -- "$0")/../.." && pwd -P)
 # shellcheck source=tests/corpus/lib.sh

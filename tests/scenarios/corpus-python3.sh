@@ -5,6 +5,7 @@
 # importing a module from a lower and writing its bytecode) in a union of two
 # lowers, compared with a kernel overlayfs mount of the same layers (or a
 # merged copy); see tests/corpus/lib.sh and tests/corpus/pyjobs.py.
+# tests/run: slow (started first under tests/run -j)
 set -u
 REPO=$(cd -- "$(dirname -- "$0")/../.." && pwd -P)
 # shellcheck source=tests/corpus/lib.sh

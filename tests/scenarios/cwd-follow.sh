@@ -7,6 +7,7 @@
 # Each case runs on a fresh upper; its output (the mount shown as M) is
 # compared with what the kernel prints (the expectations below; as root the
 # kernel itself is asked too); the lowers never change.
+# tests/run: slow (started first under tests/run -j)
 set -u
 REPO=$(cd -- "$(dirname -- "$0")/../.." && pwd -P)
 . "$REPO/tests/lib/union.sh"

@@ -6,6 +6,7 @@
 # stay held in the child: no child may hang (each gets 10 seconds).
 # Python multiprocessing, JVMs and test runners fork like this.  The lowers
 # never change.
+# tests/run: slow (started first under tests/run -j)
 set -u
 REPO=$(cd -- "$(dirname -- "$0")/../.." && pwd -P)
 . "$REPO/tests/lib/union.sh"

@@ -10,6 +10,7 @@
 # union the kernel's; otherwise the kernel's recorded answer
 # (hardlinks.expected) is, and the kernel's parts are skipped visibly.
 # The same steps served by the supervisor (a static or Go program's road).
+# tests/run: slow (started first under tests/run -j)
 got=$(UNIONENV_SUPERVISE=1 union --lower "$T/L1:$T/L2" --upper "$T/SU" --work "$T/SW" -- bash -c "$STEPS" steps "$T/L1" 2>&1)
 tap_is "the steps under the supervisor" "$want" "$got"
 

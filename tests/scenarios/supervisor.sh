@@ -5,6 +5,7 @@
 # served by unionenv-supervise.  The lowers are checked after each run;
 # busybox's everyday steps are compared with a kernel overlayfs mount of
 # the same layers where root permits.
+# tests/run: slow (started first under tests/run -j)
 set -u
 REPO=$(cd -- "$(dirname -- "$0")/../.." && pwd -P)
 . "$REPO/tests/lib/union.sh"

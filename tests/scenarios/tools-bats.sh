@@ -2,6 +2,7 @@
 # tools-bats.sh - the bats tests of the layer tools (tests/tools/*.bats):
 # diff, export, import, commit, convert, fsck.  tests/run runs the bats of
 # tests/cli itself; this wrapper brings tests/tools into the same count.
+# tests/run: slow (started first under tests/run -j)
 set -u
 REPO=$(cd -- "$(dirname -- "$0")/../.." && pwd -P)
 if ! command -v bats >/dev/null 2>&1; then
