@@ -27,8 +27,10 @@ static int same_key(const struct ue_strmap *m, const struct ue_strmap_slot *s, c
 {
 	if (s->hash != h)
 		return 0;
+	/* strncmp, not memcmp: a shorter key in the entry ends at its NUL
+	 * instead of being read past its end. */
 	const char *k = (const char *)s->entry + m->key_off;
-	return memcmp(k, key, len) == 0 && k[len] == '\0';
+	return strncmp(k, key, len) == 0 && k[len] == '\0';
 }
 
 /* The slot holding key, or the free slot that ends its probe. */
