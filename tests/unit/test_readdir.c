@@ -15,6 +15,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* "name:ino " for each entry of l, into out. */
+static void listing_text(const struct ue_dirlist *l, char *out, size_t size)
+{
+	out[0] = '\0';
+	for (size_t i = 0; i < l->n; i++)
+		snprintf(out + strlen(out), size - strlen(out), "%s:%llu ", l->ent[i]->name,
+		         (unsigned long long)l->ent[i]->ino);
+}
+
 void test_readdir(void)
 {
 	fx_setup(2, fx_merged_tree);
@@ -51,15 +60,11 @@ void test_readdir(void)
 	char via_fd[512] = "", plain[512] = "";
 	ue_node_at("deep", &n);
 	is_int(ue_dir_list("deep", &n, &l), 0, "a bottom layer's directory lists");
-	for (size_t i = 0; i < l.n; i++)
-		snprintf(plain + strlen(plain), sizeof plain - strlen(plain), "%s:%llu ", l.ent[i]->name,
-		         (unsigned long long)l.ent[i]->ino);
+	listing_text(&l, plain, sizeof plain);
 	ue_dir_free(&l);
 	int fd = open(fx_path("L2", "deep"), O_RDONLY | O_DIRECTORY);
 	is_int(ue_dir_list_fd("deep", &n, fd, &l), 0, "listed through the caller's fd");
-	for (size_t i = 0; i < l.n; i++)
-		snprintf(via_fd + strlen(via_fd), sizeof via_fd - strlen(via_fd), "%s:%llu ", l.ent[i]->name,
-		         (unsigned long long)l.ent[i]->ino);
+	listing_text(&l, via_fd, sizeof via_fd);
 	ue_dir_free(&l);
 	is_str(via_fd, plain, "through the fd: the same names and numbers, \".\" and \"..\" included");
 	ok(strstr(plain, ".wh.z") == NULL && strstr(plain, " x:") != NULL, "the bottom layer's aufs marker is not shown");
@@ -78,11 +83,8 @@ void test_readdir(void)
 	struct ue_node blind = n;
 	blind.dir_ino = 0;
 	fd = open(fx_path("L2", "deep"), O_RDONLY | O_DIRECTORY);
-	via_fd[0] = '\0';
 	is_int(ue_dir_list_fd("deep", &blind, fd, &l), 0, "listed through the fd with no inode in the node");
-	for (size_t i = 0; i < l.n; i++)
-		snprintf(via_fd + strlen(via_fd), sizeof via_fd - strlen(via_fd), "%s:%llu ", l.ent[i]->name,
-		         (unsigned long long)l.ent[i]->ino);
+	listing_text(&l, via_fd, sizeof via_fd);
 	ue_dir_free(&l);
 	is_str(via_fd, plain, "the same names and numbers");
 	close(fd);
