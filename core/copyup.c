@@ -206,6 +206,23 @@ static int copy_up_other(const char *src, struct ue_tmp *t, const char *base, co
 	return r < 0 ? r : 0;
 }
 
+void (*ue_copy_up_as_owner)(int begin);
+/* This thread's copy-ups under way: the hook is called by the outermost. */
+static __thread int owner_depth;
+
+static void owner_begin(void)
+{
+	if (ue_copy_up_as_owner && owner_depth++ == 0)
+		ue_copy_up_as_owner(1);
+}
+
+static int owner_end(int r)
+{
+	if (ue_copy_up_as_owner && --owner_depth == 0)
+		ue_copy_up_as_owner(0);
+	return r;
+}
+
 /* Copy up one entry whose parent is already in the upper. */
 static int copy_up_one(const char *rel, struct ue_node *n, int flags)
 {
@@ -258,7 +275,7 @@ static int copy_up_one(const char *rel, struct ue_node *n, int flags)
 	return 0;
 }
 
-int ue_copy_up_parents(const char *rel)
+static int copy_up_parents(const char *rel)
 {
 	char prefix[UE_PATH_MAX];
 	size_t len = strlen(rel);
@@ -319,12 +336,26 @@ static int copy_up_metacopy_data(const char *rel, struct ue_node *n, int flags)
 	return 0;
 }
 
-int ue_copy_up(const char *rel, struct ue_node *n, int flags)
+int ue_copy_up_parents(const char *rel)
+{
+	owner_begin();
+	return owner_end(copy_up_parents(rel));
+}
+
+static int copy_up(const char *rel, struct ue_node *n, int flags)
 {
 	if (n->layer == UE_UPPER)
 		return n->data_layer ? copy_up_metacopy_data(rel, n, flags) : 0;
-	int r = ue_copy_up_parents(rel);
+	int r = copy_up_parents(rel);
 	return r < 0 ? r : copy_up_one(rel, n, flags);
+}
+
+int ue_copy_up(const char *rel, struct ue_node *n, int flags)
+{
+	if (n->layer == UE_UPPER && !n->data_layer)
+		return 0;  /* the common case: no hook called */
+	owner_begin();
+	return owner_end(copy_up(rel, n, flags));
 }
 
 int ue_copy_up_linked(const char *rel, struct ue_node *n)
@@ -429,8 +460,12 @@ static int copy_up_tree(const struct ue_caller *c, const char *rel, struct ue_no
 
 int ue_copy_up_tree(const struct ue_caller *c, const char *rel, struct ue_node *n)
 {
+	/* Checked as the caller; copied as the owner. */
 	int r = tree_readable(c, rel, n);
-	return r < 0 ? r : copy_up_tree(c, rel, n);
+	if (r < 0)
+		return r;
+	owner_begin();
+	return owner_end(copy_up_tree(c, rel, n));
 }
 
 /* A name below a directory being copied whole: what is not the upper's
@@ -444,7 +479,7 @@ static int copy_child(const struct ue_caller *c, const char *rel, struct ue_node
 
 static int copy_up_tree(const struct ue_caller *c, const char *rel, struct ue_node *n)
 {
-	int r = ue_copy_up(rel, n, 0);
+	int r = copy_up(rel, n, 0);
 	if (r < 0 || !S_ISDIR(n->type))
 		return r;
 	char upper[UE_PATH_MAX];

@@ -11,6 +11,18 @@
 
 #define UE_COPYUP_NODATA 1    /* the caller truncates to 0 at once */
 
+/* Who copies up.  The kernel's overlayfs copies up with the mounter's
+ * credentials (ovl_override_creds), once the caller's own were checked:
+ * a user who may create in a root-owned sticky directory of a lower gets
+ * the directory brought up into the root-owned upper, owned by root.  A
+ * client that acts with another process's credentials (the supervisor, as
+ * root, serving a caller that dropped to another user) sets this hook:
+ * called with 1 before a copy-up (every function below, the permission
+ * checks of ue_copy_up_tree excepted) and 0 after, on the same thread,
+ * nested calls counted once.  NULL (the preload): the copy-up is made as
+ * the process is. */
+extern void (*ue_copy_up_as_owner)(int begin);
+
 /* Make sure rel (which exists in the union) is in the upper.  *n is updated. */
 int ue_copy_up(const char *rel, struct ue_node *n, int flags);
 

@@ -9,6 +9,7 @@
  * may be reused by a thread with other credentials). */
 #include "request.h"
 #include "serve.h"
+#include "copyup.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -170,6 +171,35 @@ int ue_caller_become(struct ue_req *q, int create)
 		}
 	}
 	return 0;
+}
+
+/* A copy-up is made as the supervisor (root), not as the caller
+ * (core/copyup.h, ue_copy_up_as_owner): the kernel's overlayfs copies up
+ * with the mounter's credentials once the caller's were checked, so a
+ * caller that dropped to another user and may create in a root-owned
+ * sticky directory of a lower gets it brought up into the root-owned
+ * upper (acting as the caller, the copy failed: EACCES, and only when
+ * that caller was the first to need the directory).  Per thread, as raw
+ * calls, as ue_caller_become; the caller's credentials are taken back
+ * after, or this worker's are forgotten (the next request sets them). */
+static void copy_up_as_owner(int begin)
+{
+	if (!have_applied || applied.fsuid == 0)
+		return;  /* acting as itself, or as root already */
+	if (begin) {
+		syscall(SYS_setfsuid, 0);
+		syscall(SYS_setfsgid, getegid());
+		return;
+	}
+	syscall(SYS_setfsgid, applied.fsgid);
+	syscall(SYS_setfsuid, applied.fsuid);
+	if ((uid_t)syscall(SYS_setfsuid, -1) != applied.fsuid || (gid_t)syscall(SYS_setfsgid, -1) != applied.fsgid)
+		have_applied = 0;
+}
+
+void ue_caller_creds_init(void)
+{
+	ue_copy_up_as_owner = copy_up_as_owner;
 }
 
 /* setuid and its family: the kernel does it; the supervisor forgets what

@@ -300,6 +300,7 @@ int main(int argc, char **argv)
 	/* The workers serve (loop.c); this thread waits for the end of the
 	 * tree, its signals, and a worker's failure.  Where no worker can be
 	 * started, it serves itself. */
+	ue_caller_creds_init();
 	int failed = ue_loop_start(listener, ue_loop_workers_wanted());
 	int status = 0, child_done = 0, hup = 0;
 	while (!(child_done && hup)) {

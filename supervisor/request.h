@@ -85,6 +85,9 @@ int ue_caller_status(struct ue_req *q, uid_t fs_ids[2], gid_t *groups, int *ngro
 /* Act as the caller (supervisor/creds.c): its fsuid, fsgid and groups (as root only: an ordinary
  * user's callers are the user), and with create set its umask.  0 or -errno. */
 int ue_caller_become(struct ue_req *q, int create);
+/* Copy-ups made as the supervisor, not as the caller it acts for
+ * (creds.c): called once, before any worker starts. */
+void ue_caller_creds_init(void);
 /* The caller changed its credentials (setuid and the like): forget them. */
 void ue_caller_creds_changed(struct ue_req *q);
 

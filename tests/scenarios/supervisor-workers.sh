@@ -5,25 +5,29 @@
 # groups) is its own, never another caller's.  Under --supervise with 4
 # workers, four shells create files and directories in parallel, two
 # with umask 077 and two with 022, and as root two of them as uid 65534
-# (setpriv); every file has its own shell's mode and owner.  The lowers
-# are checked after.
+# (setpriv); every file has its own shell's mode and owner.  As root,
+# first: a shell as uid 65534 alone creates in a root-owned sticky
+# directory of the lower, so that its copy-up is made while the worker
+# acts for 65534 (the four shells meet that only when a 65534 shell is
+# the first to need d: "d/f4.1: Permission denied" once in a while).
+# The lowers are checked after.
 set -u
 REPO=$(cd -- "$(dirname -- "$0")/../.." && pwd -P)
 . "$REPO/tests/lib/union.sh"
 scenario_init supervisor-workers
 
 A=$T/A U=$T/U
-mkdir -p "$A/d"
+mkdir -p "$A/d" "$A/s"
 chmod 755 "$T" "$A"
-chmod 1777 "$A/d"
+chmod 1777 "$A/d" "$A/s"
 echo base >"$A/file"
 lowers_remember "$A"
 N=${WORKERS_FILES:-150}
 
-tap_plan 5
+tap_plan 6
 
 if [ ! -x "$REPO/build/unionenv-supervise" ]; then
-    for i in 1 2 3 4 5; do tap_skip "supervisor-workers $i" "no unionenv-supervise"; done
+    for i in 1 2 3 4 5 6; do tap_skip "supervisor-workers $i" "no unionenv-supervise"; done
     tap_done; exit $?
 fi
 
@@ -31,6 +35,17 @@ fi
 # run as uid 65534.
 as_other=
 if [ "$(id -u)" = 0 ]; then as_other='setpriv --reuid 65534 --regid 65534 --clear-groups --'; fi
+# The kernel's overlayfs copies s up as its mounter (root): s in the
+# upper is root's, the file in it the caller's.
+if [ -n "$as_other" ]; then
+    out=$(cd "$A" && UNIONENV_SUPERVISE_THREADS=2 union --supervise --lower "$A" --upper "$U" -- \
+        $as_other bash -c 'umask 022; : >s/f && stat -c "%u %a %n" s s/f' 2>&1)
+    tap_is "a user's create in a root-owned sticky directory copies it up as root" \
+        "$(printf '%s\n' '0 1777 s' '65534 644 s/f')" "$out"
+else
+    tap_skip "a user's create in a root-owned sticky directory copies it up as root" "needs root to run a shell as another user"
+fi
+
 STEPS='
 for j in 1 2 3 4; do
     (
@@ -66,6 +81,6 @@ if [ -n "$as_other" ]; then
 else
     tap_skip "each file and directory has its own shell's owner" "needs root to run shells as another user"
 fi
-tap_is "nothing was made in the lower" "" "$(find "$A/d" -mindepth 1 | head -n 3)"
+tap_is "nothing was made in the lower" "" "$(find "$A/d" "$A/s" -mindepth 1 | head -n 3)"
 lowers_unchanged "four shells at once under four workers"
 tap_done
