@@ -85,6 +85,34 @@ void ue_shm_unlock(int lock)
 	}
 }
 
+/* Remove the name path only while it still holds the file open at fd,
+ * the one found not to be a segment of ours (foreign, damaged, dead).
+ * Processes of a new union start at once: two may find the same foreign
+ * file, and the first removes it and makes the new segment at the name;
+ * the second, removing by name after, would take that new segment away
+ * from the first, and the two would post to rings nobody else reads (a
+ * test harness's temporary uppers often reuse a dead one's inode number,
+ * so a foreign file at the name is common).  Each remover holds a lock on
+ * the file it found and looks at the name under it: whoever comes second
+ * finds another file there (or none) and leaves it.  Never waits long. */
+static void remove_found(int dfd, const char *name, int fd)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	struct timespec ms = { 0, 1000000 };
+	struct stat found, now;
+	int tries = 2000;
+	long r;
+	while ((r = UE_SYS(SYS_fcntl, fd, F_OFD_SETLK, &fl)) != 0) {
+		if ((r != -EAGAIN && r != -EACCES && r != -EINTR) || --tries <= 0)
+			return;
+		UE_SYS(SYS_nanosleep, &ms, NULL);
+	}
+	if (sys_fstat(fd, &found) == 0 && sys_fstatat(dfd, name, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    found.st_dev == now.st_dev && found.st_ino == now.st_ino)
+		sys_unlinkat(dfd, name, 0);
+	/* The lock goes with the caller's close of fd. */
+}
+
 /* The birth time of an upper directory in ns, 0 where the filesystem keeps
  * none.  With the device and inode number it tells a new upper from a dead
  * one whose inode number it reuses: the rename log (core/renames.h) of the
@@ -156,9 +184,10 @@ static void collect(const char *dir, const char *mine)
 				continue;
 			int fst = sys_fstat(fd, &rs);
 			long got = fst == 0 && fits(&rs) != NOT_OURS ? sys_pread(fd, &head, off_upper, 0) : -1;
-			sys_close(fd);
-			if (fst < 0 || fits(&rs) == NOT_OURS)
+			if (fst < 0 || fits(&rs) == NOT_OURS) {
+				sys_close(fd);
 				continue;
+			}
 			head.upper[sizeof head.upper - 1] = '\0';
 			int dead;
 			if (got == (long)off_upper && head.magic == SHM_MAGIC && fits(&rs) == FIT)
@@ -167,7 +196,8 @@ static void collect(const char *dir, const char *mine)
 			else  /* another version's, a damaged one, or one being made right now: only when old */
 				dead = rs.st_mtime + 3600 < time(NULL);
 			if (dead)
-				sys_unlinkat(dfd, d->d_name, 0);
+				remove_found(dfd, d->d_name, fd);  /* not a segment made there since */
+			sys_close(fd);
 		}
 	}
 	sys_close(dfd);
@@ -211,25 +241,29 @@ static struct ue_shm *attach(void)
 		if (fit == FIT_UNSIZED && sys_ftruncate(fd, sizeof(struct ue_shm)) == 0 && sys_fstat(fd, &rs) == 0)
 			fit = fits(&rs);  /* two processes may both size it: the same size */
 		if (fit != FIT) {
+			if (fit != NOT_OURS)
+				remove_found(AT_FDCWD, path, fd);  /* ours, but not a segment */
 			sys_close(fd);
 			if (fit == NOT_OURS)
 				return NULL;
-			sys_unlinkat(AT_FDCWD, path, 0);  /* ours, but not a segment */
 			continue;
 		}
 		void *m = mmap(NULL, sizeof(struct ue_shm), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-		sys_close(fd);
-		if (m == MAP_FAILED)
+		if (m == MAP_FAILED) {
+			sys_close(fd);
 			return NULL;
+		}
 		struct ue_shm *s = m;
 		int foreign = s->magic != 0 &&
 		              (s->magic != SHM_MAGIC || s->upper_dev != st.st_dev || s->upper_ino != st.st_ino ||
 		               s->upper_born != upper_born);
 		if (foreign) {
 			munmap(m, sizeof(struct ue_shm));
-			sys_unlinkat(AT_FDCWD, path, 0);
+			remove_found(AT_FDCWD, path, fd);
+			sys_close(fd);
 			continue;
 		}
+		sys_close(fd);
 		if (s->magic == 0) {
 			/* New: say whose it is (every process that gets here writes
 			 * the same values). */

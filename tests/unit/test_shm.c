@@ -53,6 +53,42 @@ void test_shm(void)
 	ok(lock >= 0, "shm_lock: taken again after the unlock");
 	ue_shm_unlock(lock);
 
+	/* Processes of a new union start at once where a segment not theirs
+	 * has the name (the upper reuses a dead upper's inode number, as a
+	 * test harness's temporary uppers often do): each replaces it, and
+	 * one's removal must not take the new segment another has just made
+	 * and uses, or they no longer share a ring (a read through an fd
+	 * opened before another process's copy-up gave the old bytes; a
+	 * supervisor showed a stale node). */
+	int split = 0;
+	for (int round = 0; round < 60 && !split; round++) {
+		enum { K = 4 };
+		ue_shm->magic = 12345;  /* damaged: foreign to every newcomer */
+		ue_shm_reset();
+		int go[2];
+		if (pipe(go) < 0)
+			break;
+		pid_t kids[K];
+		for (int k = 0; k < K; k++) {
+			if ((kids[k] = fork()) == 0) {
+				char c;
+				close(go[1]);
+				if (read(go[0], &c, 1) < 0)
+					_exit(1);
+				ue_shm_attach();
+				ue_changed("kid", 0);
+				_exit(0);
+			}
+		}
+		close(go[0]);
+		close(go[1]);  /* all start at once */
+		for (int k = 0; k < K; k++)
+			waitpid(kids[k], NULL, 0);
+		ue_shm_attach();
+		split = ue_ring_head(&ue_shm->ring) != K;
+	}
+	ok(!split, "shm_attach: processes replacing a foreign segment at once all share the one that stays");
+
 	ue_shm->magic = 12345;
 	ok(!ue_shm_intact(), "shm_intact: a damaged segment is not trusted");
 	ue_shm_reset();
