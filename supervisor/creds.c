@@ -37,6 +37,15 @@ struct creds {
 static pthread_mutex_t slots_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct creds slot[SLOTS];
 static unsigned next_victim;
+/* Calls of the set*id family notified so far: a read of a thread's
+ * credentials is kept only if none came while it was made.  Its thread
+ * is blocked in the call being served, but a signal may interrupt that
+ * call: glibc's setuid in another thread of the process signals every
+ * thread (SIGSETXID), whose handler makes its own set*id call, notified
+ * and dropped here while a worker may still be reading the old ids for
+ * the interrupted call; kept, they would serve the thread's next calls
+ * with the ids it gave up (root's). */
+static unsigned long changes;
 /* What this worker acts as now (setfsuid and the rest are per thread);
  * unset: itself. */
 static __thread struct ue_req_creds applied;
@@ -61,10 +70,11 @@ static void drop(struct creds *c)
 }
 
 /* The kept credentials of q's thread into *out: 1, or 0 when none are. */
-static int kept(struct ue_req *q, struct ue_req_creds *out)
+static int kept(struct ue_req *q, struct ue_req_creds *out, unsigned long *gen)
 {
 	int found = 0;
 	pthread_mutex_lock(&slots_lock);
+	*gen = changes;
 	for (int i = 0; i < SLOTS && !found; i++)
 		if (slot[i].tid == q->tid) {
 			if (alive(&slot[i])) {
@@ -83,7 +93,8 @@ static int kept(struct ue_req *q, struct ue_req_creds *out)
  * 0, or -ESRCH. */
 static int lookup(struct ue_req *q, struct ue_req_creds *out)
 {
-	if (kept(q, out))
+	unsigned long gen;
+	if (kept(q, out, &gen))
 		return 0;
 	uid_t ids[2] = { (uid_t)-1, (uid_t)-1 };
 	if (ue_caller_status(q, ids, out->groups, &out->ngroups) < 0 || ids[0] == (uid_t)-1)
@@ -96,6 +107,13 @@ static int lookup(struct ue_req *q, struct ue_req_creds *out)
 	if (fd < 0)
 		return 0;
 	pthread_mutex_lock(&slots_lock);
+	if (changes != gen) {
+		/* A set*id call meanwhile (maybe this thread's): used for this
+		 * request only, read again for the next. */
+		pthread_mutex_unlock(&slots_lock);
+		close(fd);
+		return 0;
+	}
 	for (int i = 0; i < SLOTS; i++)
 		if (slot[i].tid == q->tid)
 			drop(&slot[i]);  /* another worker read them meanwhile */
@@ -111,6 +129,7 @@ static int lookup(struct ue_req *q, struct ue_req_creds *out)
 void ue_caller_creds_changed(struct ue_req *q)
 {
 	pthread_mutex_lock(&slots_lock);
+	changes++;
 	for (int i = 0; i < SLOTS; i++)
 		if (slot[i].tid == q->tid)
 			drop(&slot[i]);
