@@ -275,6 +275,24 @@ int ue_make_whiteout(const char *real, int *dir_plain)
 	return r;
 }
 
+/* The entry at base swapped with a whiteout made at t's temporary name,
+ * as the kernel's overlayfs removes (ovl_remove_and_whiteout): the
+ * whiteout is a link to the shared one (core/sharedwhiteout.h), where
+ * RENAME_WHITEOUT would allocate an inode each time, and the shared one
+ * keeps a name outside the directory being removed (whose whiteouts all
+ * go with it: rm -rf made a new one in every directory).  Where the
+ * filesystem cannot exchange, RENAME_WHITEOUT. */
+static int swap_in_whiteout(struct ue_tmp *t, const char *base)
+{
+	int r = ue_whiteout_device(t->dfd, t->name);
+	if (r < 0)
+		return sys_renameat2(t->dfd, base, t->dfd, t->name, RENAME_WHITEOUT);
+	if ((r = sys_renameat2(t->dfd, t->name, t->dfd, base, RENAME_EXCHANGE)) == 0)
+		return 0;
+	sys_unlinkat(t->dfd, t->name, 0);
+	return r == -EINVAL ? sys_renameat2(t->dfd, base, t->dfd, t->name, RENAME_WHITEOUT) : r;
+}
+
 /* The entry at real gives way to a whiteout.  Where the form allows,
  * it is moved aside in the same step (the union never shows the lower's
  * entry in between) and then checked: what a racing process put at the
@@ -324,7 +342,7 @@ static int replace_once(const char *real, int is_dir)
 		/* The entry moves aside and a whiteout takes its place. */
 		if ((r = ue_tmp_open_parent(&t, real, &base)) < 0)
 			return r;
-		r = sys_renameat2(t.dfd, base, t.dfd, t.name, RENAME_WHITEOUT);
+		r = swap_in_whiteout(&t, base);
 		if (r == 0)
 			r = ue_tmp_finish_aside(&t, base, is_dir, &put_back);
 		break;
