@@ -179,7 +179,9 @@ static void collect(const char *dir, const char *mine)
 			struct stat rs, us;
 			if (sys_fstatat(dfd, d->d_name, &rs, AT_SYMLINK_NOFOLLOW) < 0 || fits(&rs) == NOT_OURS)
 				continue;
-			int fd = sys_openat(dfd, d->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0);
+			/* For writing: remove_found's lock is a write lock (a read-only
+			 * fd gets EBADF, and no dead segment was ever removed). */
+			int fd = sys_openat(dfd, d->d_name, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0);
 			if (fd < 0)
 				continue;
 			int fst = sys_fstat(fd, &rs);

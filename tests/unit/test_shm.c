@@ -10,6 +10,8 @@
 #include "tap.h"
 #include "tests.h"
 
+#include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -88,6 +90,24 @@ void test_shm(void)
 		split = ue_ring_head(&ue_shm->ring) != K;
 	}
 	ok(!split, "shm_attach: processes replacing a foreign segment at once all share the one that stays");
+
+	/* A segment whose upper is gone is removed by the next union's
+	 * first process (its upper's inode number is not the one recorded). */
+	char dead[200];
+	snprintf(dead, sizeof dead, "%s-dead", path);
+	int dfd = open(dead, O_RDWR | O_CREAT | O_EXCL, 0600);
+	ok(dfd >= 0 && ftruncate(dfd, sizeof(struct ue_shm)) == 0 &&
+	   pwrite(dfd, ue_shm, offsetof(struct ue_shm, ring), 0) == (ssize_t)offsetof(struct ue_shm, ring),
+	   "shm_attach: a copy of the segment made");
+	uint64_t gone_ino = ue_shm->upper_ino ^ 1;  /* another upper's, that inode gone */
+	ok(pwrite(dfd, &gone_ino, sizeof gone_ino, offsetof(struct ue_shm, upper_ino)) == sizeof gone_ino,
+	   "shm_attach: the copy made a dead upper's");
+	close(dfd);
+	ue_shm_reset();
+	unlink(path);
+	ok(ue_shm_attach() == 1 && access(dead, F_OK) < 0 && access(path, F_OK) == 0,
+	   "shm_attach: a new segment's maker removes a dead upper's segment");
+	unlink(dead);
 
 	ue_shm->magic = 12345;
 	ok(!ue_shm_intact(), "shm_intact: a damaged segment is not trusted");
