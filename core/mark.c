@@ -232,12 +232,8 @@ static int make_whiteout_once(struct ue_tmp *t, const char *dir, const char *bas
  * removal's check of the directory (core/ops.c) need not list it again. */
 static int unneeded_whiteout_plain(int dfd, const char *base)
 {
-	char proc[UE_PROC_FD_SIZE];
-	if (ue_cfg.upper_form != UE_FORM_AUFS) {
-		ue_proc_fd(proc, sizeof proc, dfd, ".");
-		if (ue_upper_dir_plain(proc))
-			return 1;
-	}
+	if (ue_cfg.upper_form != UE_FORM_AUFS && ue_upper_dir_plain_at(dfd, "."))
+		return 1;
 	unneeded_whiteout(dfd, base);
 	return 0;
 }

@@ -208,9 +208,9 @@ static int aufs_scan(const char *real_dir)
 	return flags;
 }
 
-int ue_dir_markers(const char *real_dir, int aufs)
+/* The UE_DIR_ flags that a directory's xattrs (ue_dir_xattrs) make. */
+static int xattr_flags(unsigned x)
 {
-	unsigned x = ue_dir_xattrs(AT_FDCWD, real_dir);
 	int flags = 0;
 	/* The unprivileged column speaks first: its "x" (xattr whiteouts
 	 * here) is not overruled by a trusted "y". */
@@ -220,6 +220,12 @@ int ue_dir_markers(const char *real_dir, int aufs)
 		flags |= UE_DIR_XWHITEOUTS;
 	if (x & UE_DX_REDIRECT)
 		flags |= UE_DIR_REDIRECT;
+	return flags;
+}
+
+int ue_dir_markers(const char *real_dir, int aufs)
+{
+	int flags = xattr_flags(ue_dir_xattrs(AT_FDCWD, real_dir));
 	if (aufs == UE_AUFS_SCAN) {
 		flags |= aufs_scan(real_dir);
 	} else if (aufs == UE_AUFS_ASSUME) {
@@ -232,21 +238,23 @@ int ue_dir_markers(const char *real_dir, int aufs)
 	return flags;
 }
 
-/* Whether the upper's directory at real (a path, its ancestors resolved
- * by the kernel) is there and hides nothing below it: no opaque mark, no
- * redirect.  One llistxattr: most directories carry no marker at all. */
-int ue_upper_dir_plain(const char *real)
+int ue_upper_dir_plain_at(int dfd, const char *name)
 {
 	char list[2048];
-	long n = sys_llistxattr(real, list, sizeof list);
+	long n = ue_xattr_list_at(dfd, name, list, sizeof list);
 	if (n < 0)
-		return n == -ERANGE && !(ue_dir_markers(real, 0) & (UE_DIR_OPAQUE | UE_DIR_REDIRECT));
+		return n == -ERANGE && !(xattr_flags(ue_dir_xattrs(dfd, name)) & (UE_DIR_OPAQUE | UE_DIR_REDIRECT));
 	for (long i = 0; i < n; i += (long)strlen(list + i) + 1)
 		if (!strcmp(list + i, UE_OVL_USER(OPAQUE)) || !strcmp(list + i, UE_OVL_TRUSTED(OPAQUE)) ||
 		    !strcmp(list + i, UE_FUSE_OPAQUE) || !strcmp(list + i, UE_OVL_USER(REDIRECT)) ||
 		    !strcmp(list + i, UE_OVL_TRUSTED(REDIRECT)))
-			return !(ue_dir_markers(real, 0) & (UE_DIR_OPAQUE | UE_DIR_REDIRECT));
+			return !(xattr_flags(ue_dir_xattrs(dfd, name)) & (UE_DIR_OPAQUE | UE_DIR_REDIRECT));
 	return 1;
+}
+
+int ue_upper_dir_plain(const char *real)
+{
+	return ue_upper_dir_plain_at(AT_FDCWD, real);
 }
 
 
