@@ -34,6 +34,12 @@
 
 static _Atomic int shared_fd = -1;
 static atomic_bool linking_off;   /* links through /proc/self/fd do not work here */
+/* Linked from the fd itself (linkat AT_EMPTY_PATH), no /proc/self/fd path
+ * walked.  Linux 6.10 allows it where the fd was opened with the caller's
+ * very credentials or by a holder of CAP_DAC_READ_SEARCH: not in a fork
+ * child (its credentials are a copy), nor before 6.10; the first refusal
+ * turns it off for the process. */
+static atomic_bool empty_off;
 
 /* The whiteout at fd, with links to spare: its nlink, else 0. */
 static int usable(int fd)
@@ -66,7 +72,17 @@ static void keep(int dfd, const char *base)
 int ue_whiteout_device(int dfd, const char *base)
 {
 	int fd = atomic_load(&shared_fd);
-	if (!atomic_load(&linking_off) && usable(fd)) {
+	if (!atomic_load(&empty_off) && usable(fd)) {
+		int r = sys_linkat(fd, "", dfd, base, AT_EMPTY_PATH);
+		if (r == 0 || r == -EEXIST)
+			return r;
+		/* The inode has names but the kernel would not link it from
+		 * the fd: before Linux 6.10, or acting with other credentials
+		 * than the fd's opener (the supervisor). */
+		if (r == -ENOENT && usable(fd))
+			atomic_store(&empty_off, 1);
+	}
+	if (atomic_load(&empty_off) && !atomic_load(&linking_off) && usable(fd)) {
 		char proc[32];
 		ue_proc_fd(proc, sizeof proc, fd, NULL);
 		int r = sys_linkat(AT_FDCWD, proc, dfd, base, AT_SYMLINK_FOLLOW);
