@@ -272,7 +272,7 @@ int ue_dir_list_fd(const char *rel, const struct ue_node *dir, int fd, struct ue
 	struct merge m = { 0 };
 	char real[UE_PATH_MAX];
 	struct stat st;
-	int r = 0, own_order = 0;
+	int r = 0;
 	out->n = 0;
 	out->ent = NULL;
 	out->blocks = NULL;
@@ -284,13 +284,8 @@ int ue_dir_list_fd(const char *rel, const struct ue_node *dir, int fd, struct ue
 	if (m.single && fd >= 0) {
 		layer_begin(&m, dir, __builtin_ctzll(dir->stack), real);
 		if ((r = ue_node_real(real, sizeof real, dir, m.layer, rel)) < 0 ||
-		    (r = list_through_fd(&m, dir, fd, real, m.layer == UE_UPPER)) != 0) {
-			/* In the directory's own order, as the kernel's overlayfs
-			 * lists a directory of one layer (and as the program would
-			 * have seen it): the sort was 8% of find's time. */
-			own_order = r > 0;
+		    (r = list_through_fd(&m, dir, fd, real, m.layer == UE_UPPER)) != 0)
 			goto out;
-		}
 	}
 	/* "." and ".." first, as the kernel gives them. */
 	unsigned long dot_origin = 0;
@@ -319,7 +314,7 @@ out:;
 		ue_dir_free(out);
 		return r;
 	}
-	if (out->n > 2 && !own_order)
+	if (out->n > 2)
 		qsort(out->ent + 2, out->n - 2, sizeof *out->ent, by_name);
 	return 0;
 }

@@ -1,9 +1,7 @@
 /* Merged directory listings (the kernel's readdir.c): every layer of the
  * directory's stack, upper first; a name is shown once, from its top layer;
  * whiteouts hide the names below them and are themselves hidden, as are the
- * copy-up's temporary names.  Sorted by name, so the order is deterministic,
- * except a directory of one layer read through the caller's fd: in its own
- * order, as the kernel's overlayfs lists it. */
+ * copy-up's temporary names.  Sorted by name, so the order is deterministic. */
 #ifndef UE_READDIR_H
 #define UE_READDIR_H
 
@@ -21,7 +19,7 @@ struct ue_block;
 
 struct ue_dirlist {
 	size_t n;
-	struct ue_dirent **ent;    /* ".", ".." then the names */
+	struct ue_dirent **ent;    /* ".", ".." then the names, sorted */
 	struct ue_block *blocks; /* where the entries live */
 };
 

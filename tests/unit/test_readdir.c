@@ -8,9 +8,7 @@
 #include "tap.h"
 #include "tests.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <limits.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,30 +93,6 @@ void test_readdir(void)
 	ok(l.n == 3 && !strcmp(l.ent[2]->name, "x"), "an fd on another directory is not read, either way");
 	ue_dir_free(&l);
 	close(fd);
-	/* Through the fd, in the directory's own order, as the kernel's
-	 * overlayfs lists one layer's directory and as readdir of the fd
-	 * itself gives (not sorted: find printed another order than native). */
-	char native[512] = "", made[PATH_MAX];
-	for (int i = 0; i < 24; i++) {
-		snprintf(made, sizeof made, "%s/n%02d", fx_path("L1", "one"), i * 7 % 24);
-		close(open(made, O_WRONLY | O_CREAT, 0644));
-	}
-	DIR *d = opendir(fx_path("L1", "one"));
-	for (struct dirent *e; d && (e = readdir(d));)
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			snprintf(native + strlen(native), sizeof native - strlen(native), "%s ", e->d_name);
-	if (d)
-		closedir(d);
-	char own[512] = "";
-	ue_node_at("one", &n);
-	fd = open(fx_path("L1", "one"), O_RDONLY | O_DIRECTORY);
-	is_int(ue_dir_list_fd("one", &n, fd, &l), 0, "a directory of 26 names listed through the fd");
-	for (size_t i = 2; i < l.n; i++)
-		snprintf(own + strlen(own), sizeof own - strlen(own), "%s ", l.ent[i]->name);
-	ue_dir_free(&l);
-	close(fd);
-	is_str(own, native, "through the fd: the names in the directory's own order");
-
 	struct ue_node wh;
 	ue_node_at("deep/.wh.z", &wh);
 	ok(!ue_node_exists(&wh), "a bottom layer's aufs marker is no name of the union");
