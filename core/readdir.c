@@ -4,6 +4,7 @@
 #include "dirorigin.h"
 #include "lookup.h"
 #include "markers.h"
+#include "namesort.h"
 #include "ondir.h"
 #include "origin.h"
 #include "path.h"
@@ -223,12 +224,6 @@ static int merge_layers(struct merge *m, const struct ue_node *dir, const char *
 	return r;
 }
 
-static int by_name(const void *a, const void *b)
-{
-	const struct ue_dirent *x = *(struct ue_dirent *const *)a, *y = *(struct ue_dirent *const *)b;
-	return strcmp(x->name, y->name);
-}
-
 /* A directory of one layer read through fd, the caller's own open of it
  * (fts opens each directory of find, du and rm -rf, then lists it): a
  * listing's own open made the kernel build ext4's hashed listing a second
@@ -315,7 +310,7 @@ out:;
 		return r;
 	}
 	if (out->n > 2)
-		qsort(out->ent + 2, out->n - 2, sizeof *out->ent, by_name);
+		ue_sort_by_name(out->ent + 2, out->n - 2);
 	return 0;
 }
 

@@ -39,6 +39,7 @@ void test_sharedwhiteout(void);
 void test_shm(void);
 void test_blocks(void);
 void test_strmap(void);
+void test_namesort(void);
 void test_guard(void);
 void test_mark(void);
 void test_opaquetree(void);
