@@ -4,6 +4,7 @@
 #include "config.h"
 #include "copyup.h"
 #include "dirorigin.h"
+#include "hideseq.h"
 #include "layerpath.h"
 #include "lookup.h"
 #include "lowermap.h"
@@ -63,7 +64,7 @@ static int make_link(const struct maker *m, const char *real) { return sys_linka
 /* Create a new name in the upper.  Over a whiteout the node is made under
  * a temporary name and swapped in, so the lower's old entry never shows;
  * a directory made there is opaque (the name had a past below). */
-static int create(struct ue_path *p, const struct maker *m, int is_dir)
+static int create_name(struct ue_path *p, const struct maker *m, int is_dir)
 {
 	struct ue_tmp t;
 	int r;
@@ -95,6 +96,19 @@ static int create(struct ue_path *p, const struct maker *m, int is_dir)
 	p->node.type = m->make == make_dir ? S_IFDIR : m->make == make_symlink ? S_IFLNK : m->mode & S_IFMT;
 	p->node.stack = is_dir ? 1 : 0;
 	return 0;
+}
+
+static int create(struct ue_path *p, const struct maker *m, int is_dir)
+{
+	/* A directory made over a whiteout is opaque: what a lower showed
+	 * below that name is hidden (core/hideseq.h). */
+	int hides = is_dir && p->node.upper_whiteout;
+	if (hides)
+		ue_hide_begin();
+	int r = create_name(p, m, is_dir);
+	if (hides)
+		ue_hide_end();
+	return r;
 }
 
 int ue_op_open_prepare(struct ue_path *p, int *flags, mode_t mode)
@@ -227,13 +241,18 @@ static int lower_may_show_walk(const char *rel, size_t end)
 /* parent_plain: the caller has just found rel's directory in the upper
  * plain (ue_upper_dir_plain, through the fd the whiteout was made in):
  * not asked again. */
-static int lower_may_show(const char *rel, int parent_plain)
+static int lower_may_show(const char *rel, int parent_plain, uint64_t hide_mark)
 {
 	char real[UE_PATH_MAX];
 	struct ue_node parent;
 	size_t end = strlen(rel);
 	while (end > 0 && rel[end] != '/')
 		end--;
+	/* Nothing that hides a lower's name ran since the caller looked: what
+	 * it saw above rel still holds (a whiteout was made because a lower
+	 * showed).  Asked after the whiteout is made, as the walk is. */
+	if (ue_cfg.upper_form != UE_FORM_AUFS && ue_hide_none_since(hide_mark))
+		return 1;
 	/* The lowers never change: only the upper can hide them since the
 	 * look.  Where every directory of the upper above rel is there and
 	 * plain (what a removal in a lower tree meets), the lowers show at
@@ -332,7 +351,7 @@ static int remove_name(struct ue_path *p, int is_dir)
 	/* A whiteout made on a look that a racer has made stale hides
 	 * nothing: it goes, as the kernel (which looks under the directory's
 	 * lock) would not have made it. */
-	if ((p->node.layer != UE_UPPER || p->node.in_lower) && !lower_may_show(p->rel, parent_plain))
+	if ((p->node.layer != UE_UPPER || p->node.in_lower) && !lower_may_show(p->rel, parent_plain, p->hide_mark))
 		ue_drop_whiteout(p->real);
 	ue_changed(p->rel, is_dir);
 	return 0;
@@ -443,7 +462,7 @@ static int rename_recorded(struct ue_path *from, struct ue_path *to, int exchang
 	return r;
 }
 
-int ue_op_rename(struct ue_path *from, struct ue_path *to, unsigned flags)
+static int rename_names(struct ue_path *from, struct ue_path *to, unsigned flags)
 {
 	int r;
 	int exchange = flags & RENAME_EXCHANGE;
@@ -548,4 +567,17 @@ int ue_op_rename(struct ue_path *from, struct ue_path *to, unsigned flags)
 		ue_renamed(from->rel, to->rel, exchange);
 	}
 	return 0;
+}
+
+int ue_op_rename(struct ue_path *from, struct ue_path *to, unsigned flags)
+{
+	/* A directory renamed hides what a lower showed below either name
+	 * (copied up whole and marked, or replacing one): core/hideseq.h. */
+	int hides = S_ISDIR(from->node.type) || S_ISDIR(to->node.type);
+	if (hides)
+		ue_hide_begin();
+	int r = rename_names(from, to, flags);
+	if (hides)
+		ue_hide_end();
+	return r;
 }

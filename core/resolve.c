@@ -3,6 +3,7 @@
 #include "config.h"
 #include "index.h"
 #include "fdnames.h"
+#include "hideseq.h"
 #include "layerpath.h"
 #include "lookup.h"
 #include "lowermap.h"
@@ -432,6 +433,7 @@ static int resolve_path(const struct ue_caller *c, int dirfd, const char *path, 
 
 int ue_resolve_as(const struct ue_caller *c, int dirfd, const char *path, int flags, struct ue_path *p)
 {
+	p->hide_mark = ue_hide_snapshot();
 	int r = resolve_path(c, dirfd, path, flags, p);
 	if (ue_trace_on)
 		ue_trace_resolved(p, path, r);

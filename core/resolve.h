@@ -40,6 +40,8 @@ struct ue_path {
 	int top_st_valid;
 	struct stat top_st;
 	struct statx top_stx;
+	/* ue_hide_snapshot before the look (core/hideseq.h); 0: unsure. */
+	uint64_t hide_mark;
 	char rel[UE_PATH_MAX];
 	char real[UE_PATH_MAX];
 };

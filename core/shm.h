@@ -22,6 +22,8 @@ struct ue_shm {
 	uint64_t upper_dev, upper_ino;
 	uint64_t upper_born;     /* birth time in ns: a new upper may reuse a dead one's inode */
 	char upper[4096];        /* whose segment: found dead once that upper is gone */
+	/* Operations that hide lowers' names, begun and done (core/hideseq.h). */
+	_Atomic uint64_t hide_begun, hide_done;
 	struct ue_ring ring;
 	struct ue_rename_log renames;
 	struct ue_lowermap lowermap;
@@ -32,7 +34,7 @@ extern struct ue_shm *ue_shm;
 
 /* Attach to the segment of the configured upper: 1 shared, 0 private. */
 int ue_shm_attach(void);
-#define UE_SHM_MAGIC 0x756e696f6e726e35ULL  /* "unionrn5" */
+#define UE_SHM_MAGIC 0x756e696f6e726e36ULL  /* "unionrn6" */
 
 /* The private stand-in (unmarked: nobody else writes it). */
 extern struct ue_shm ue_shm_private;

@@ -19,7 +19,7 @@ static const struct group {
 	{ "ring", test_ring },         { "followcache", test_followcache }, { "config", test_config },
 	{ "layercheck", test_layercheck }, { "copydata", test_copydata }, { "sharedwhiteout", test_sharedwhiteout },
 	{ "shm", test_shm },           { "blocks", test_blocks },  { "strmap", test_strmap },
-	{ "namesort", test_namesort },
+	{ "namesort", test_namesort }, { "hideseq", test_hideseq },
 	{ "lookup", test_lookup },     { "redirect", test_redirect }, { "resolve", test_resolve },
 	{ "guard", test_guard },       { "readdir", test_readdir },   { "mark", test_mark },
 	{ "opaquetree", test_opaquetree }, { "copyup", test_copyup }, { "ops", test_ops },

@@ -5,6 +5,7 @@
  * `mkdir -p` does in the upper at that moment. */
 #include "config.h"
 #include "fixture.h"
+#include "hideseq.h"
 #include "mark.h"
 #include "ops.h"
 #include "racer.h"
@@ -62,6 +63,25 @@ const char *base(long p)
 void copy_g_whole(void)
 {
 	ue_set_opaque_clean(gdir);
+}
+
+/* Just after the whiteout of g/c/z took its name: a racer copies g, an
+ * ancestor, whole, as a rename of g does; counted as such operations
+ * count themselves (core/hideseq.h), or with hide_uncounted not. */
+static int hide_uncounted;
+static int after_whiteout_of_z(int after, long nr, const long a[6], long ret)
+{
+	if (!after || ret < 0)
+		return 0;
+	if (!((nr == SYS_renameat2 || nr == SYS_linkat) && !strcmp(base(a[3]), "z")) &&
+	    !(nr == SYS_mknodat && !strcmp(base(a[1]), "z")))
+		return 0;
+	if (!hide_uncounted)
+		ue_hide_begin();
+	copy_g_whole();
+	if (!hide_uncounted)
+		ue_hide_end();
+	return 1;
 }
 
 /* Just before the look-then-mark of g as holding xattr whiteouts writes
@@ -281,6 +301,28 @@ void test_races(void)
 	ok(racer_acted(), "the racer made g opaque between the look at its mark and the write of x");
 	is_str(opaque_of("g"), "y", "g stays opaque: x is not written over y");
 	ok(fx_type("U", "g/x") == 0, "no whiteout left in the opaque g");
+	teardown();
+
+	/* The removal asks the directories above its name again only when
+	 * such an operation ran since its look: here one did, and the
+	 * whiteout, hiding nothing below the opaque g, goes. */
+	setup("xattr");
+	at(&A, "g/c/z");
+	ok(A.hide_mark != 0, "xattr: the look took a mark (the segment is shared, nothing under way)");
+	racer_set(after_whiteout_of_z);
+	is_int(ue_op_unlink(&A), 0, "xattr: unlink g/c/z while a racer copies g whole after the whiteout is made");
+	ok(racer_acted() && fx_type("U", "g/c") == 'd', "the racer made g opaque; g/c stays (copied up)");
+	ok(fx_type("U", "g/c/z") == 0, "no whiteout left below the opaque g");
+	teardown();
+	/* The same racer not counting itself: the removal takes its look as
+	 * still true and keeps the whiteout (why every such operation counts). */
+	setup("xattr");
+	at(&A, "g/c/z");
+	hide_uncounted = 1;
+	racer_set(after_whiteout_of_z);
+	is_int(ue_op_unlink(&A), 0, "xattr: the same with a racer that does not count itself");
+	ok(racer_acted() && fx_type("U", "g/c/z") != 0, "the whiteout stays: the directories above were not asked");
+	hide_uncounted = 0;
 	teardown();
 
 	setup("xattr");

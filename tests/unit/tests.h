@@ -40,6 +40,7 @@ void test_shm(void);
 void test_blocks(void);
 void test_strmap(void);
 void test_namesort(void);
+void test_hideseq(void);
 void test_guard(void);
 void test_mark(void);
 void test_opaquetree(void);
