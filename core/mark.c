@@ -3,6 +3,7 @@
 #include "config.h"
 #include "form.h"
 #include "layerpath.h"
+#include "hideseq.h"
 #include "markers.h"
 #include "ondir.h"
 #include "opaquetree.h"
@@ -238,7 +239,7 @@ static int unneeded_whiteout_plain(int dfd, const char *base)
 	return 0;
 }
 
-static int make_whiteout(const char *real, int *dir_plain)
+static int make_whiteout(const char *real, int *dir_plain, uint64_t hide_mark)
 {
 	char dir[UE_PATH_MAX];
 	int r;
@@ -252,7 +253,11 @@ static int make_whiteout(const char *real, int *dir_plain)
 		return r;
 	while ((r = make_whiteout_once(&t, dir, base)) < 0 && next_form(dir, r))
 		;
-	if (r == 0) {
+	/* Nothing that hides a lower's name began since the caller's look: a
+	 * racer that makes this directory opaque begins after the whiteout
+	 * is there, and its drop of the whiteouts, after its mark, takes it
+	 * (core/hideseq.h).  *dir_plain stays 0: not asked. */
+	if (r == 0 && (ue_cfg.upper_form == UE_FORM_AUFS || !ue_hide_none_since(hide_mark))) {
 		int plain = unneeded_whiteout_plain(t.dfd, base);
 		if (dir_plain)
 			*dir_plain = plain;
@@ -261,11 +266,11 @@ static int make_whiteout(const char *real, int *dir_plain)
 	return r;
 }
 
-int ue_make_whiteout(const char *real, int *dir_plain)
+int ue_make_whiteout(const char *real, int *dir_plain, uint64_t hide_mark)
 {
 	if (dir_plain)
 		*dir_plain = 0;
-	int r = make_whiteout(real, dir_plain);
+	int r = make_whiteout(real, dir_plain, hide_mark);
 	if (r == 0 && ue_trace_on)
 		ue_trace_event("whiteout", real);
 	return r;

@@ -8,14 +8,19 @@
 #ifndef UE_MARK_H
 #define UE_MARK_H
 
+#include <stdint.h>
+
 int ue_set_opaque(const char *real_dir);
 /* Opaque, and the whiteouts inside dropped (they hide nothing any more),
  * in the order that leaves none a racing remover adds (see mark.c). */
 int ue_set_opaque_clean(const char *real_dir);
 /* A whiteout at real, where the upper has nothing.  dir_plain (may be
  * NULL): 1 when the directory it was made in was found plain
- * (ue_upper_dir_plain) after it was made, through the same fd. */
-int ue_make_whiteout(const char *real, int *dir_plain);
+ * (ue_upper_dir_plain) after it was made, through the same fd.
+ * hide_mark: ue_hide_snapshot before the caller's look (0: unsure); where
+ * nothing that hides a lower's name began since, the directory is not
+ * asked (core/hideseq.h). */
+int ue_make_whiteout(const char *real, int *dir_plain, uint64_t hide_mark);
 /* The entry at real (a directory: empty but for markers) gives way to a
  * whiteout, atomically where the form allows. */
 int ue_whiteout_replace(const char *real, int is_dir);

@@ -299,7 +299,7 @@ static int remove_racers_copy(struct ue_path *p, int is_dir)
 	/* Bounded: each turn needs a racer to take the name again. */
 	for (int turn = 0; turn < 16 && r == -EEXIST; turn++) {
 		if ((r = sys_lstat(p->real, &st)) == -ENOENT) {
-			r = ue_make_whiteout(p->real, NULL);  /* gone again: ours to hide */
+			r = ue_make_whiteout(p->real, NULL, 0);  /* gone again: ours to hide */
 			continue;
 		}
 		if (r < 0)
@@ -329,7 +329,7 @@ static int remove_name(struct ue_path *p, int is_dir)
 	int recorded = p->node.layer == UE_UPPER && ue_dirorigin_kind(p->node.type);
 	int parent_plain = 0;
 	if (p->node.layer != UE_UPPER) {
-		if ((r = ue_make_whiteout(p->real, &parent_plain)) == -EEXIST) {
+		if ((r = ue_make_whiteout(p->real, &parent_plain, p->hide_mark)) == -EEXIST) {
 			parent_plain = 0;
 			r = remove_racers_copy(p, is_dir);
 		}

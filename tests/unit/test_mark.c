@@ -30,10 +30,10 @@ void test_mark(void)
 {
 	fx_setup(1, tree);
 	int plain = -1;
-	is_int(ue_make_whiteout(fx_path("U", "new"), &plain), 0, "make_whiteout: made");
+	is_int(ue_make_whiteout(fx_path("U", "new"), &plain, 0), 0, "make_whiteout: made");
 	is_int(fx_type("U", "new"), 'w', "make_whiteout: a char 0/0 device (the device form)");
 	ok(plain == 1, "make_whiteout: its directory found plain");
-	is_int(ue_make_whiteout(fx_path("U", "new"), NULL), -EEXIST, "make_whiteout: a name taken: EEXIST");
+	is_int(ue_make_whiteout(fx_path("U", "new"), NULL, 0), -EEXIST, "make_whiteout: a name taken: EEXIST");
 	ue_drop_whiteout(fx_path("U", "new"));
 	is_int(fx_type("U", "new"), 0, "drop_whiteout: gone");
 	ue_drop_whiteout(fx_path("U", "file"));
@@ -69,7 +69,7 @@ void test_mark(void)
 	   "name_reserved: the aufs form's markers");
 	ok(ue_hidden_beside(fx_path("U", "hidden")) && !ue_hidden_beside(fx_path("U", "shown")),
 	   "hidden_beside: a marker beside the name hides it");
-	is_int(ue_make_whiteout(fx_path("U", "w"), NULL), 0, "make_whiteout: in the aufs form");
+	is_int(ue_make_whiteout(fx_path("U", "w"), NULL, 0), 0, "make_whiteout: in the aufs form");
 	ok(fx_type("U", ".wh.w") == 'f' && !fx_type("U", "w"), "make_whiteout: ... a .wh. file beside the name");
 	unsetenv("UNIONENV_UPPER_FORMAT");
 	fx_teardown();

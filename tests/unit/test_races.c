@@ -59,10 +59,13 @@ const char *base(long p)
 	return s ? s + 1 : (const char *)p;
 }
 
-/* A racer copies g whole (it is to move it): opaque=y, whiteouts dropped. */
+/* A racer copies g whole (it is to move it): opaque=y, whiteouts dropped;
+ * counted as the rename that does it counts itself (core/hideseq.h). */
 void copy_g_whole(void)
 {
+	ue_hide_begin();
 	ue_set_opaque_clean(gdir);
+	ue_hide_end();
 }
 
 /* Just after the whiteout of g/c/z took its name: a racer copies g, an
@@ -76,11 +79,10 @@ static int after_whiteout_of_z(int after, long nr, const long a[6], long ret)
 	if (!((nr == SYS_renameat2 || nr == SYS_linkat) && !strcmp(base(a[3]), "z")) &&
 	    !(nr == SYS_mknodat && !strcmp(base(a[1]), "z")))
 		return 0;
-	if (!hide_uncounted)
-		ue_hide_begin();
-	copy_g_whole();
-	if (!hide_uncounted)
-		ue_hide_end();
+	if (hide_uncounted)
+		ue_set_opaque_clean(gdir);
+	else
+		copy_g_whole();
 	return 1;
 }
 
