@@ -16,6 +16,9 @@
 #   BENCH_STARTS  launcher starts timed (default 200)
 #   BENCH_STRACE  0 leaves out the system call table
 #   BENCH_ROWS    the rows to run (default: all), e.g. "find rm"
+#   BENCH_FRESH_FS  0: write rows on $T's own disk, not on an ext4 made
+#                 for each round (root only; see fresh_fs_begin)
+#   BENCH_TIMES   1: each configuration's times of each row, in order
 #   UNION_CMD     the unionenv to measure (default: this checkout's
 #                 launcher, build/unionenv-launch, which is what `make
 #                 install` installs as `unionenv`; the start-up table shows
@@ -114,21 +117,67 @@ cleanup_mounts() {
     done
 }
 
+# aside DIR...: move the DIRs out of the way, removed only at the end of
+# the row (purge_aside), never between its timed runs: ext4 skips inodes
+# freed in the last minute or more when it allocates (recently_deleted),
+# so a run that came right after an rm -rf of the last state paid for it
+# and one after a copy did not (untar: native 0.26 s and the others
+# 14-41x in one run, native 2.46 s and unionenv 2.03x in the next).
+aside() {
+    local x
+    mkdir -p "$STATE/aside" || return 1
+    for x in "$@"; do
+        [ -e "$x" ] && { mv "$x" "$(mktemp -u "$STATE/aside/x.XXXXXX")" || return 1; }
+    done
+    return 0
+}
+purge_aside() { rm -rf "$STATE/aside"; }
+
+# Each round of a write row runs on an ext4 made for it, where root can
+# mount one: on this machine's own disk, aged by every test run before,
+# native untar of 10,000 files took 5.9 to 8.0 s from one run to the
+# next, on a fresh ext4 0.25 s each time, and a write row measured the
+# disk's state more than any configuration (untar 0.40x to 19x in three
+# runs of one day).  Rounds on one filesystem slowed as it filled (untar
+# 0.24 s in the first, 0.45 s in the third, every configuration alike).
+# STATE: where the configurations' states live ($T/fs during such a round).
+STATE=$T
+FRESH_FS=${BENCH_FRESH_FS:-1}
+{ [ "$(id -u)" = 0 ] && command -v mkfs.ext4 >/dev/null; } || FRESH_FS=0
+fresh_fs_begin() {
+    [ "$FRESH_FS" = 1 ] || return 0
+    if mkdir -p "$T/fs" && truncate -s 6G "$T/fs.img" &&
+        mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0 "$T/fs.img" >/dev/null 2>&1 &&
+        mount -o loop "$T/fs.img" "$T/fs" 2>/dev/null; then
+        STATE=$T/fs
+        return 0
+    fi
+    echo "# NOTE: write rows on the machine's own disk (no fresh ext4 could be mounted here)"
+    FRESH_FS=0
+    rm -f "$T/fs.img"
+}
+fresh_fs_end() {
+    [ "$STATE" = "$T/fs" ] || return 0
+    umount_all_under "$T/fs"   # the overlay mounts on it, then it (its states go with it)
+    rm -f "$T/fs.img"
+    STATE=$T
+}
+
 # view CONFIG SET FRESH: make the state of SET under CONFIG (anew when
 # FRESH is 1) and print the directory the workload runs in.
 view() {
-    local c=$1 set=$2 fresh=$3 d=$T/$1-$2 low
+    local c=$1 set=$2 fresh=$3 d=$STATE/$1-$2 low
     low=$(set_lowers "$set")
     case $c in
     native | fakechroot)
         if [ "$fresh" = 1 ] || [ ! -d "$d/v" ]; then
-            rm -rf "$d" && mkdir -p "$d" && merged_copy "$low" "$d/v" >/dev/null || return 1
+            aside "$d" && mkdir -p "$d" && merged_copy "$low" "$d/v" >/dev/null || return 1
         fi
         echo "$d/v" ;;
     k | f)
         if [ "$fresh" = 1 ] || ! mountpoint -q "$d/m"; then
             mountpoint -q "$d/m" && { umount "$d/m" 2>/dev/null || umount -l "$d/m"; }
-            rm -rf "$d/u" "$d/w" && mkdir -p "$d/u" "$d/w" "$d/m" || return 1
+            aside "$d/u" "$d/w" && mkdir -p "$d/u" "$d/w" "$d/m" || return 1
             if [ "$c" = k ]; then
                 mount_overlay "$low" "$d/u" "$d/w" "$d/m" || return 1
             else
@@ -137,7 +186,7 @@ view() {
         fi
         echo "$d/m" ;;
     unionenv)
-        [ "$fresh" = 1 ] && rm -rf "$d/u"
+        if [ "$fresh" = 1 ]; then aside "$d/u" || return 1; fi
         mkdir -p "$d/u"
         echo "${low%%:*}" ;;
     esac
@@ -149,7 +198,7 @@ run_once() {
     shift 4
     case $c in
     fakechroot) "$@" fakechroot sh -c "cd '$dir' && $work" ;;
-    unionenv) "$@" "$UE" --lower "$(set_lowers "$set")" --upper "$T/unionenv-$set/u" -- sh -c "cd '$dir' && $work" ;;
+    unionenv) "$@" "$UE" --lower "$(set_lowers "$set")" --upper "$STATE/unionenv-$set/u" -- sh -c "cd '$dir' && $work" ;;
     *) "$@" sh -c "cd '$dir' && $work" ;;
     esac
 }
@@ -173,15 +222,23 @@ measure_row() {
         fi
     done
     for ((i = 0; i < n; i++)); do
+        # A write row's round on an ext4 of its own, made for it.
+        [ "$kind" = write ] && fresh_fs_begin
         for c in $CONFIGS; do
             if ! dir=$(view "$c" "$set" "$([ "$kind" = write ] && echo 1 || echo 0)"); then
                 echo FAIL >>"$T/times.$c"
                 continue
             fi
+            # A fresh state's writes (native's copy of the tree) flushed
+            # first: not written back during the next configuration's run.
+            [ "$kind" = write ] && sync
             t=$(run_once "$c" "$set" "$dir" "$work" "$REPO/tests/bench/timeit" 1) || t=FAIL
             echo "$t" >>"$T/times.$c"
         done
+        fresh_fs_end
     done
+    [ -n "${BENCH_TIMES:-}" ] && for c in $CONFIGS; do echo "# times $1 $c: $(tr "\n" " " <"$T/times.$c")"; done
+    purge_aside
     for c in $CONFIGS; do
         sort -n "$T/times.$c" | awk '$1 == "FAIL" {f = 1} {v[NR] = $1} END {if (f || !NR) print "FAIL"; else print v[int((NR + 1) / 2)]}' >"$T/median.$c"
     done
