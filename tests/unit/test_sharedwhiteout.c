@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static int whiteout(int dfd, const char *name, struct stat *st)
@@ -42,6 +43,21 @@ void test_sharedwhiteout(void)
 	is_int(ue_whiteout_device(sub, "four"), 0, "whiteout_device: through another fd of the directory");
 	ok(whiteout(dfd, "four", &b) && b.st_ino == c.st_ino, "whiteout_device: ... linked to the one kept");
 	close(sub);
+	/* A fork child holds the parent's fd, opened with credentials that
+	 * are not its own copy: Linux 6.10 refuses it the link from the fd
+	 * (AT_EMPTY_PATH) without CAP_DAC_READ_SEARCH, and the link goes
+	 * through /proc instead; either way, to the one inode. */
+	pid_t kid = fork();
+	if (kid == 0) {
+		struct stat k;
+		int r1 = ue_whiteout_device(dfd, "five"), r2 = ue_whiteout_device(dfd, "six");
+		_exit(r1 == 0 && r2 == 0 && whiteout(dfd, "five", &k) && k.st_ino == c.st_ino &&
+		              whiteout(dfd, "six", &k) && k.st_ino == c.st_ino ? 0 : 1);
+	}
+	int status = -1;
+	waitpid(kid, &status, 0);
+	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	   "whiteout_device: in a fork child (%s), two more links to the one inode", geteuid() ? "through /proc" : "from the fd");
 	close(dfd);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
