@@ -238,17 +238,24 @@ int ue_dir_markers(const char *real_dir, int aufs)
 	return flags;
 }
 
+/* Whether the marks of name in dfd, read in full, leave it plain: a name
+ * of a mark is not enough (the user column's "x" overrules a trusted "y"). */
+static int marks_plain(int dfd, const char *name)
+{
+	return !(xattr_flags(ue_dir_xattrs(dfd, name)) & (UE_DIR_OPAQUE | UE_DIR_REDIRECT));
+}
+
 int ue_upper_dir_plain_at(int dfd, const char *name)
 {
 	char list[2048];
 	long n = ue_xattr_list_at(dfd, name, list, sizeof list);
 	if (n < 0)
-		return n == -ERANGE && !(xattr_flags(ue_dir_xattrs(dfd, name)) & (UE_DIR_OPAQUE | UE_DIR_REDIRECT));
+		return n == -ERANGE && marks_plain(dfd, name);
 	for (long i = 0; i < n; i += (long)strlen(list + i) + 1)
 		if (!strcmp(list + i, UE_OVL_USER(OPAQUE)) || !strcmp(list + i, UE_OVL_TRUSTED(OPAQUE)) ||
 		    !strcmp(list + i, UE_FUSE_OPAQUE) || !strcmp(list + i, UE_OVL_USER(REDIRECT)) ||
 		    !strcmp(list + i, UE_OVL_TRUSTED(REDIRECT)))
-			return !(xattr_flags(ue_dir_xattrs(dfd, name)) & (UE_DIR_OPAQUE | UE_DIR_REDIRECT));
+			return marks_plain(dfd, name);
 	return 1;
 }
 
