@@ -8,6 +8,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define CACHE_MAX 65536                      /* entries before a flush */
 
@@ -17,6 +18,33 @@ struct entry {
 };
 
 __thread int ue_cache_bypass;
+
+/* A file's node (anything but a directory, or a name that is missing) is
+ * mostly wanted once more at once, by the same thread's next call (tar's
+ * lstat then open, ls -l's lstat then its xattrs, rm's fstatat then
+ * unlinkat), or never again (git status, find and du look at each name
+ * once).  So it is kept first in a slot of the thread: no allocation, no
+ * lock, and no page of the table touched, each of which cost git status's
+ * threads (cross-CPU TLB flushes of the faults, waits for the lock).  A
+ * name looked up again later (a recent one: RECENT) goes to the table.
+ * The slot holds as a table entry does: until a change is posted at its
+ * name, or more changes than it reads through. */
+#define LEAF_REL_MAX 240
+#define RECENT 16
+#define LEAF_EVENTS 8      /* changes since the slot's lookup read through; more: it goes */
+struct leaf {
+	unsigned long mark;    /* the ring's head it was computed at */
+	unsigned gen;          /* leaf_gen then */
+	unsigned len;          /* strlen(rel); 0: empty */
+	struct ue_node node;
+	char rel[LEAF_REL_MAX];
+};
+static __thread struct leaf last_leaf;
+static __thread uint64_t recent[RECENT];   /* hashes of the last files kept in the slot */
+static __thread unsigned recent_next;
+/* Raised at every flush, init and reset: every thread's slot is stale. */
+static _Atomic unsigned leaf_gen = 1;
+static _Atomic unsigned long n_leaf_hits;
 
 /* Under UE_LOCK_NODECACHE. */
 /* Without a ring shared with the other processes, a cached answer could go
@@ -28,6 +56,7 @@ static unsigned long n_hits, n_misses, n_flushes;
 
 static void flush_locked(void)
 {
+	atomic_fetch_add(&leaf_gen, 1);
 	ue_strmap_clear(&table, free);
 	n_flushes++;
 }
@@ -72,12 +101,58 @@ static void sync_locked(void)
 	}
 }
 
+static int leaf_hit(const char *rel, size_t len, struct ue_node *out)
+{
+	struct leaf *l = &last_leaf;
+	if (l->len != len || l->gen != atomic_load_explicit(&leaf_gen, memory_order_acquire) ||
+	    memcmp(l->rel, rel, len) != 0 || !ue_shm_intact())
+		return 0;
+	/* Changes since, by other processes of a parallel build: the slot
+	 * holds unless one is at its name (as the table's entries do). */
+	const struct ue_ring *ring = &ue_shm->ring;
+	uint64_t head = ue_ring_head(ring);
+	if (head - l->mark > LEAF_EVENTS)
+		return 0;
+	for (uint64_t k = l->mark; k != head; k++) {
+		char ev[UE_RING_PATH];
+		size_t n;
+		if (!ue_ring_event(ring, k, ev, &n) || (n == len && memcmp(ev, rel, len) == 0))
+			return 0;
+	}
+	l->mark = head;
+	*out = l->node;
+	atomic_fetch_add_explicit(&n_leaf_hits, 1, memory_order_relaxed);
+	return 1;
+}
+
+/* A file's node into the thread's slot, unless looked up recently
+ * already: 1 kept there, 0 for the table. */
+static int leaf_keep(const char *rel, size_t len, uint64_t h, const struct ue_node *n, unsigned long mark)
+{
+	if (S_ISDIR(n->type) || len >= LEAF_REL_MAX)
+		return 0;
+	for (unsigned i = 0; i < RECENT; i++)
+		if (recent[i] == h)
+			return 0;
+	recent[recent_next++ % RECENT] = h;
+	struct leaf *l = &last_leaf;
+	l->len = 0;  /* never half-written and matching */
+	l->mark = mark;
+	l->gen = atomic_load_explicit(&leaf_gen, memory_order_acquire);
+	l->node = *n;
+	memcpy(l->rel, rel, len);
+	l->len = (unsigned)len;
+	return 1;
+}
+
 int ue_cache_find(const char *rel, struct ue_node *out)
 {
 	if (ue_cache_bypass || !caching)
 		return 0;
 	struct entry *e = NULL;
 	size_t len = strlen(rel);
+	if (leaf_hit(rel, len, out))
+		return 1;
 	uint64_t h = ue_strmap_hash(rel, len);  /* outside the lock: threads share it */
 	if (ue_lock(UE_LOCK_NODECACHE) < 0)
 		return 0;  /* a signal handler interrupted this thread's holder */
@@ -110,6 +185,8 @@ void ue_cache_put(const char *rel, const struct ue_node *n, unsigned long mark)
 		return;
 	size_t len = strlen(rel);
 	uint64_t h = ue_strmap_hash(rel, len);
+	if (leaf_keep(rel, len, h, n, mark))
+		return;
 	struct entry *e = malloc(sizeof *e + len + 1), *old;
 	if (!e)
 		return;
@@ -145,6 +222,7 @@ void ue_cache_init(void)
 	caching = ue_shm_attach();
 	seen = ue_ring_head(&ue_shm->ring);
 	n_hits = n_misses = n_flushes = 0;
+	atomic_store(&n_leaf_hits, 0);
 	ue_unlock(UE_LOCK_NODECACHE);
 }
 
@@ -158,11 +236,13 @@ void ue_cache_reset(void)
 	caching = 1;  /* one process alone (the unit tests): the private ring is whole */
 	seen = 0;
 	n_hits = n_misses = n_flushes = 0;
+	atomic_store(&n_leaf_hits, 0);
 	ue_unlock(UE_LOCK_NODECACHE);
 }
 
 void ue_cache_abandon(void)
 {
+	atomic_fetch_add(&leaf_gen, 1);
 	ue_strmap_abandon(&table);  /* may be half-changed: neither walked nor freed */
 	n_flushes++;
 	ue_lower_marks_abandon();
@@ -174,7 +254,7 @@ void ue_cache_stats(struct ue_cache_stats *s)
 		memset(s, 0, sizeof *s);
 		return;
 	}
-	s->hits = n_hits;
+	s->hits = n_hits + atomic_load_explicit(&n_leaf_hits, memory_order_relaxed);
 	s->misses = n_misses;
 	s->flushes = n_flushes;
 	s->entries = table.n;
