@@ -5,6 +5,7 @@
 #include "state.h"
 #include "strmap.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,10 +39,36 @@ struct leaf {
 	unsigned len;          /* strlen(rel); 0: empty */
 	struct ue_node node;
 	char rel[LEAF_REL_MAX];
+	uint64_t recent[RECENT];  /* hashes of the last files kept in the slot */
+	unsigned recent_next;
 };
-static __thread struct leaf last_leaf;
-static __thread uint64_t recent[RECENT];   /* hashes of the last files kept in the slot */
-static __thread unsigned recent_next;
+/* Allocated at the thread's first file, freed at its exit: the library's
+ * static TLS must stay small enough to load after start-up (an audit
+ * copy, a dlopen), where glibc has only a little to spare. */
+static __thread struct leaf *last_leaf;
+static pthread_key_t leaf_key;
+static pthread_once_t leaf_key_once = PTHREAD_ONCE_INIT;
+static int leaf_key_ok;
+
+static void leaf_key_init(void)
+{
+	leaf_key_ok = pthread_key_create(&leaf_key, free) == 0;
+}
+
+static struct leaf *leaf_of_thread(void)
+{
+	if (last_leaf)
+		return last_leaf;
+	pthread_once(&leaf_key_once, leaf_key_init);
+	struct leaf *l;
+	if (!leaf_key_ok || !(l = calloc(1, sizeof *l)))
+		return NULL;
+	if (pthread_setspecific(leaf_key, l) != 0) {
+		free(l);
+		return NULL;
+	}
+	return last_leaf = l;
+}
 /* Raised at every flush, init and reset: every thread's slot is stale. */
 static _Atomic unsigned leaf_gen = 1;
 static _Atomic unsigned long n_leaf_hits;
@@ -103,8 +130,8 @@ static void sync_locked(void)
 
 static int leaf_hit(const char *rel, size_t len, struct ue_node *out)
 {
-	struct leaf *l = &last_leaf;
-	if (l->len != len || l->gen != atomic_load_explicit(&leaf_gen, memory_order_acquire) ||
+	struct leaf *l = last_leaf;
+	if (!l || l->len != len || l->gen != atomic_load_explicit(&leaf_gen, memory_order_acquire) ||
 	    memcmp(l->rel, rel, len) != 0 || !ue_shm_intact())
 		return 0;
 	/* Changes since, by other processes of a parallel build: the slot
@@ -129,13 +156,13 @@ static int leaf_hit(const char *rel, size_t len, struct ue_node *out)
  * already: 1 kept there, 0 for the table. */
 static int leaf_keep(const char *rel, size_t len, uint64_t h, const struct ue_node *n, unsigned long mark)
 {
-	if (S_ISDIR(n->type) || len >= LEAF_REL_MAX)
+	struct leaf *l;
+	if (S_ISDIR(n->type) || len >= LEAF_REL_MAX || !(l = leaf_of_thread()))
 		return 0;
 	for (unsigned i = 0; i < RECENT; i++)
-		if (recent[i] == h)
+		if (l->recent[i] == h)
 			return 0;
-	recent[recent_next++ % RECENT] = h;
-	struct leaf *l = &last_leaf;
+	l->recent[l->recent_next++ % RECENT] = h;
 	l->len = 0;  /* never half-written and matching */
 	l->mark = mark;
 	l->gen = atomic_load_explicit(&leaf_gen, memory_order_acquire);
