@@ -1,4 +1,5 @@
 #include "lookup.h"
+#include "lowerdirs.h"
 #include "cache.h"
 #include "config.h"
 #include "dirorigin.h"
@@ -248,11 +249,17 @@ static int child_compute(const char *rel, const struct ue_node *parent, const st
 		if ((parent->aufs & (1ULL << i)) && ue_aufs_is_marker(base))
 			continue;
 		int r = ue_node_real(real, sizeof real, out, i, rel);
-		/* Through the caller's fd on this layer's directory: no walk of
-		 * the whole path by the kernel (du's, tar's, rm's names). */
-		if (r == 0)
-			r = at && at->layer == i && !out->redirect ? layer_lstat(at->fd, base, &st, &stx)
-			                                           : layer_lstat(AT_FDCWD, real, &st, &stx);
+		/* Through the caller's fd on this layer's directory, or one held
+		 * on a lower's: no walk of the whole path by the kernel (du's,
+		 * tar's, rm's names; git's and ls's). */
+		if (r == 0 && at && at->layer == i && !out->redirect) {
+			r = layer_lstat(at->fd, base, &st, &stx);
+		} else if (r == 0) {
+			struct ue_kname k;
+			ue_lowerdir_name(real, i, &k);
+			r = layer_lstat(k.fd, k.name, &st, &stx);
+			ue_lowerdir_done(&k);
+		}
 		/* A name too long for a layer below a redirect is not there, as
 		 * the kernel's lookup finds it. */
 		if (r < 0 && r != -ENOENT && r != -ENOTDIR && !(r == -ENAMETOOLONG && i > UE_UPPER && out->redirect))

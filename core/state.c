@@ -3,6 +3,7 @@
 #include "state.h"
 #include "cwd.h"
 #include "fdnames.h"
+#include "lowerdirs.h"
 #include "nodecache.h"
 
 #include <errno.h>
@@ -93,6 +94,7 @@ static void fork_child(void)
 		if (!(ue_locks_held & (1u << UE_LOCK_FDNAMES)))
 			ue_fdnames_abandon();
 	}
+	ue_lowerdirs_forked();
 	ue_cwd_forked();
 }
 

@@ -3,6 +3,7 @@
  * the fd form of "" with AT_EMPTY_PATH, the lookup for reading or for a
  * change, a missing name, the marks taken before.  Every call the table
  * resolves passes here; the implementations resolve nothing themselves. */
+#include "lowerdirs.h"
 #include "args.h"
 #include "guard.h"
 #include "impl.h"
@@ -137,4 +138,17 @@ int ue_arg_pair(struct ue_arg *a, int afd, const char *apath, int follow, int em
 	if ((r = ue_arg_resolve(b, bfd, bpath, NOFOLLOW, NOEMPTY, NAMES)) < 0 || (r = outside_parent_ok(b)) < 0)
 		return r;
 	return source_first ? 0 : source_exists(a);
+}
+
+/* The kernel's (fd, name) for P: a name of a lower's directory under the
+ * fd held on it (core/lowerdirs.h), else ue_arg_kfd and ue_arg_kpath. */
+void ue_arg_kname(const struct ue_arg *P, struct ue_kname *k)
+{
+	const struct ue_path *p = &P->p;
+	if (p->where == UE_UNION && ue_node_exists(&p->node) && !ue_path_long(p->real)) {
+		/* A metacopy's top and an index entry lie in the upper. */
+		ue_lowerdir_name(p->real, p->node.data_layer || p->node.indexed ? UE_UPPER : p->node.layer, k);
+		return;
+	}
+	*k = (struct ue_kname){ ue_arg_kfd(P), ue_arg_kpath(P), -1 };
 }

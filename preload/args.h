@@ -121,6 +121,13 @@ static inline const char *ue_arg_kpath(const struct ue_arg *a)
 	return a->p.where == UE_PASS ? a->path : ue_kreal(&a->p);
 }
 
+/* The kernel's (fd, name) for a, to be let go with ue_lowerdir_done after
+ * the call: a name of a lower's directory under the fd held on it
+ * (core/lowerdirs.h), else ue_arg_kfd and ue_arg_kpath.  For the calls
+ * that read. */
+struct ue_kname;
+void ue_arg_kname(const struct ue_arg *a, struct ue_kname *k);
+
 /* The flags for the kernel: a named fd form is the name itself, never
  * followed; "" of AT_FDCWD became ".". */
 static inline int ue_arg_kflags(const struct ue_arg *a, int fl)

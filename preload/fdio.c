@@ -5,6 +5,7 @@
 #include "fdtab.h"
 #include "fdnames.h"
 #include "impl.h"
+#include "lowerdirs.h"
 
 /* The names of fds are kept (core/fdnames.h) only where these wrappers
  * see every close and dup: in the preload, not in the supervisor, which
@@ -12,6 +13,7 @@
 __attribute__((constructor)) static void fdnames_on(void)
 {
 	ue_fdnames_enable();
+	ue_lowerdirs_enable();
 }
 
 UE_EXPORT int close(int fd)
@@ -29,6 +31,8 @@ UE_EXPORT int fclose(FILE *f)
 
 UE_EXPORT int close_range(unsigned int first, unsigned int last, int flags)
 {
+	if (!(flags & CLOSE_RANGE_CLOEXEC))
+		ue_lowerdirs_forget_range(first, last);
 	int r = LIBC(close_range)(first, last, flags);
 	if (r == 0 && !(flags & CLOSE_RANGE_CLOEXEC))
 		ue_fd_range_closed(first, last);
@@ -37,6 +41,8 @@ UE_EXPORT int close_range(unsigned int first, unsigned int last, int flags)
 
 UE_EXPORT void closefrom(int lowfd)
 {
+	if (lowfd >= 0)
+		ue_lowerdirs_forget_range((unsigned)lowfd, ~0U);
 	LIBC(closefrom)(lowfd);
 	if (lowfd >= 0)
 		ue_fd_range_closed((unsigned)lowfd, ~0U);
@@ -52,6 +58,8 @@ UE_EXPORT int dup(int fd)
 
 UE_EXPORT int dup2(int fd, int newfd)
 {
+	if (fd != newfd)
+		ue_lowerdirs_forget(newfd);
 	int r = LIBC(dup2)(fd, newfd);
 	if (r >= 0)
 		ue_fd_duped(fd, r);
@@ -60,6 +68,8 @@ UE_EXPORT int dup2(int fd, int newfd)
 
 UE_EXPORT int dup3(int fd, int newfd, int flags)
 {
+	if (fd != newfd)
+		ue_lowerdirs_forget(newfd);
 	int r = LIBC(dup3)(fd, newfd, flags);
 	if (r >= 0)
 		ue_fd_duped(fd, r);

@@ -9,6 +9,7 @@
  * only the upper copy that records the fd's own file as its origin is
  * ever put in its place. */
 #include "fdtab.h"
+#include "lowerdirs.h"
 #include "apart.h"
 #include "fdnames.h"
 #include "impl.h"
@@ -308,6 +309,7 @@ void ue_fdtab_reset(void)
  * rawcall.c, dir.c). */
 void ue_fd_closed(int fd)
 {
+	ue_lowerdirs_forget(fd);
 	ue_fdtab_untrack(fd);
 	ue_fdname_drop(fd);
 	ue_getdents_fd_closed(fd);

@@ -1,5 +1,6 @@
 /* Opening files: open and its many entry points, fopen, the mkstemp family
  * (whose libc versions open the file internally, out of the wrappers' sight). */
+#include "lowerdirs.h"
 #include "fdtab.h"
 #include "fdnames.h"
 #include "calls.h"
@@ -79,7 +80,10 @@ long open_impl(struct ue_arg *P, int flags, mode_t mode)
 	long created = open_prepare(p, &flags, mode);
 	if (created < 0)
 		return created;
-	long fd = UE_ERR(LIBC(openat)(ue_arg_kfd(P), ue_arg_kpath(P), flags, mode));
+	struct ue_kname k;
+	ue_arg_kname(P, &k);
+	long fd = UE_ERR(LIBC(openat)(k.fd, k.name, flags, mode));
+	ue_lowerdir_done(&k);
 	track_if_lower(fd, flags, p, P->mark);
 	name_if_dir(fd, p, P->mark, created, P->path);
 	/* Created, or found made by another process whose announcement we

@@ -15,6 +15,7 @@
  * kernel through the gate (core/gate.h) exactly as glibc's syscall() would
  * (-1 and errno).  A raw `syscall` instruction inlined in a program is not
  * seen here: docs/design.md, "Raw system calls", says what follows those. */
+#include "lowerdirs.h"
 #include "calls.h"
 #include "impl.h"
 #include "gate.h"
@@ -188,6 +189,10 @@ static long fd_call(long nr, const long a[6])
 {
 	if (nr == __NR_close)
 		ue_fd_closed((int)a[0]);
+	else if ((nr == __NR_dup2 || nr == __NR_dup3) && a[0] != a[1])
+		ue_lowerdirs_forget((int)a[1]);
+	else if (nr == __NR_close_range && !(a[2] & CLOSE_RANGE_CLOEXEC))
+		ue_lowerdirs_forget_range((unsigned)a[0], (unsigned)a[1]);
 	long r = kernel(nr, a);
 	if (r < 0)
 		return r;

@@ -1,5 +1,6 @@
 /* Reading metadata: the stat family (modern, legacy and statx), access,
  * readlink, statfs, xattrs. */
+#include "lowerdirs.h"
 #include "dirorigin.h"
 #include "fdtab.h"
 #include "fdnames.h"
@@ -131,7 +132,10 @@ long stat_impl(struct ue_arg *P, struct stat *st, int fl)
 		*st = p->top_st;
 		s = 0;
 	} else {
-		s = UE_ERR(LIBC(fstatat)(ue_arg_kfd(P), ue_arg_kpath(P), st, ue_arg_kflags(P, fl)));
+		struct ue_kname k;
+		ue_arg_kname(P, &k);
+		s = UE_ERR(LIBC(fstatat)(k.fd, k.name, st, ue_arg_kflags(P, fl)));
+		ue_lowerdir_done(&k);
 	}
 	if (s == 0 && p->where == UE_UNION) {
 		/* As the kernel's overlay: a copied-up file keeps its inode number,
@@ -183,7 +187,10 @@ long statx_impl(struct ue_arg *P, int fl, unsigned mask, struct statx *stx)
 		*stx = p->top_stx;
 		s = 0;
 	} else {
-		s = UE_ERR(LIBC(statx)(ue_arg_kfd(P), ue_arg_kpath(P), ue_arg_kflags(P, fl), mask, stx));
+		struct ue_kname k;
+		ue_arg_kname(P, &k);
+		s = UE_ERR(LIBC(statx)(k.fd, k.name, ue_arg_kflags(P, fl), mask, stx));
+		ue_lowerdir_done(&k);
 	}
 	if (s == 0 && p->where == UE_UNION) {
 		if (p->node.origin_ino)
@@ -213,7 +220,10 @@ long access_impl(struct ue_arg *P, int mode, int fl)
 	const struct ue_path *p = &P->p;
 	if (P->fd < 0 && p->where == UE_UNION && p->node.override)
 		return ue_may(p->caller, p->real, mode);  /* the kernel knows the copy-up's owner, not the recorded one */
-	long a = UE_ERR(LIBC(faccessat)(ue_arg_kfd(P), ue_arg_kpath(P), mode, ue_arg_kflags(P, fl)));
+	struct ue_kname k;
+	ue_arg_kname(P, &k);
+	long a = UE_ERR(LIBC(faccessat)(k.fd, k.name, mode, ue_arg_kflags(P, fl)));
+	ue_lowerdir_done(&k);
 	/* A lower on a read-only filesystem: writing goes to the upper, so only
 	 * the mode bits count, as on the kernel's overlay. */
 	if (a == -EROFS && P->fd < 0 && p->where == UE_UNION && p->node.layer != UE_UPPER)
@@ -262,7 +272,11 @@ long getxattr_impl(struct ue_arg *P, const char *name, void *v, size_t n, int fo
 		return UE_ERR(follow ? LIBC(getxattr)(k, name, v, n) : LIBC(lgetxattr)(k, name, v, n));
 	if (ue_xattr_is_marker(name))
 		return -ENODATA;
-	return UE_ERR(LIBC(lgetxattr)(k, name, v, n));
+	struct ue_kname kn;
+	ue_arg_kname(P, &kn);
+	long r = kn.fd == AT_FDCWD ? UE_ERR(LIBC(lgetxattr)(k, name, v, n)) : ue_xattr_get_at(kn.fd, kn.name, name, v, n);
+	ue_lowerdir_done(&kn);
+	return r;
 }
 
 long listxattr_impl(struct ue_arg *P, char *list, size_t n, int follow)
@@ -270,7 +284,10 @@ long listxattr_impl(struct ue_arg *P, char *list, size_t n, int follow)
 	const char *k = ue_arg_kpath(P);
 	if (P->p.where != UE_UNION)
 		return UE_ERR(follow ? LIBC(listxattr)(k, list, n) : LIBC(llistxattr)(k, list, n));
-	long len = UE_ERR(LIBC(llistxattr)(k, list, n));
+	struct ue_kname kn;
+	ue_arg_kname(P, &kn);
+	long len = kn.fd == AT_FDCWD ? UE_ERR(LIBC(llistxattr)(k, list, n)) : ue_xattr_list_at(kn.fd, kn.name, list, n);
+	ue_lowerdir_done(&kn);
 	if (len <= 0 || n == 0)
 		return len;
 	return ue_xattr_drop_markers(list, len);

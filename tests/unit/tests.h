@@ -10,6 +10,7 @@ void test_resolve(void);
 void test_readdir(void);
 void test_ops(void);
 void test_nodecache(void);
+void test_lowerdirs(void);
 void test_origin(void);
 void test_dirorigin(void);
 void test_index(void);

@@ -1,0 +1,231 @@
+/* Directories of the lowers held open.  A name in the union reaches the
+ * kernel as its real path, which the kernel walks from the root one
+ * component at a time: in the benchmark's tree, six or seven components
+ * where the program, in its current directory, named two (a statx of a
+ * file of git's tree: 1,530 ns by its real path, 1,220 ns by its name
+ * under the directory's fd, 1,250 ns natively by "d000/f00001.txt").  So
+ * the directories a thread keeps looking in are held open, and the name is
+ * given under the held fd.
+ *
+ * Only a lower's directories: a lower never changes, so the fd names that
+ * real directory for as long as it is open (an upper directory may be
+ * renamed by the union under the fd).  Held at a high number (out of the
+ * way of programs that dup2 onto low ones), closed on exec.  A directory
+ * is held once a thread has asked for it HOLD_AFTER times in a row (what
+ * find, ls -lR and git status do; a name met alone costs nothing more).
+ *
+ * The table is lock-free, a slot per hash: a user takes a hold (holds)
+ * after reading the slot's generation even, and keeps the fd only if the
+ * generation is unchanged after; a writer makes the generation odd, waits
+ * for the holds to go (one system call long), changes the slot, and makes
+ * it even again.  The program's close, dup2 or close_range of a held
+ * number (ue_lowerdirs_forget, from the preload's fd wrappers) empties the
+ * slot before the program's call closes the fd. */
+#include "lowerdirs.h"
+#include "config.h"
+#include "nodecache.h"
+#include "strmap.h"
+#include "sys.h"
+
+#include <sched.h>
+#include <stdatomic.h>
+#include <string.h>
+
+#define SLOTS 32
+#define DIR_MAX 240       /* longer directories are not held */
+#define FD_MIN 900        /* where held fds go: above the shared whiteout's and the trace's */
+#define HOLD_AFTER 3      /* asks in a row for one directory before it is held */
+
+struct slot {
+	_Atomic unsigned gen;   /* odd: being changed */
+	_Atomic int holds;
+	int fd;                 /* below FD_MIN: empty */
+	uint64_t hash;
+	unsigned len;
+	char dir[DIR_MAX];
+};
+
+static struct slot slots[SLOTS];
+static _Atomic int enabled;
+static _Atomic int no_room;  /* F_DUPFD above FD_MIN refused: the fd limit is lower */
+/* The directory this thread asked for last, without a hold, and how many
+ * times in a row. */
+static __thread uint64_t last_hash;
+static __thread unsigned last_count;
+
+void ue_lowerdirs_enable(void)
+{
+	atomic_store(&enabled, 1);
+}
+
+/* Take slot s for a change: 1, or 0 when another writer has it. */
+static int claim(struct slot *s, unsigned *g)
+{
+	*g = atomic_load(&s->gen);
+	if ((*g & 1) || !atomic_compare_exchange_strong(&s->gen, g, *g + 1))
+		return 0;
+	/* A user that took a hold before the claim is inside one call. */
+	while (atomic_load(&s->holds) > 0)
+		sched_yield();
+	return 1;
+}
+
+static void release(struct slot *s, unsigned g)
+{
+	atomic_store_explicit(&s->gen, g + 2, memory_order_release);
+}
+
+/* Open dir (len bytes of real) at a high number and put it in s. */
+static void hold(struct slot *s, const char *real, size_t len, uint64_t h)
+{
+	char dir[DIR_MAX];
+	unsigned g;
+	if (atomic_load_explicit(&no_room, memory_order_relaxed))
+		return;
+	memcpy(dir, real, len);
+	dir[len] = '\0';
+	int low = (int)UE_SYS(SYS_openat, AT_FDCWD, dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (low < 0)
+		return;
+	int fd = (int)UE_SYS(SYS_fcntl, low, F_DUPFD_CLOEXEC, FD_MIN);
+	sys_close(low);
+	if (fd < 0) {
+		if (fd == -EINVAL)
+			atomic_store(&no_room, 1);
+		return;
+	}
+	if (!claim(s, &g)) {
+		sys_close(fd);
+		return;
+	}
+	int old = s->fd;
+	s->fd = fd;
+	s->hash = h;
+	s->len = (unsigned)len;
+	memcpy(s->dir, real, len);
+	release(s, g);
+	if (old >= FD_MIN)
+		sys_close(old);
+}
+
+void ue_lowerdir_name(const char *real, int layer, struct ue_kname *k)
+{
+	k->fd = AT_FDCWD;
+	k->name = real;
+	k->slot = -1;
+	if (layer <= UE_UPPER || !atomic_load_explicit(&enabled, memory_order_relaxed))
+		return;
+	const char *slash = strrchr(real, '/');
+	if (!slash || slash == real || !slash[1] || (size_t)(slash - real) >= DIR_MAX ||
+	    (slash[1] == '.' && (!slash[2] || (slash[2] == '.' && !slash[3]))))
+		return;
+	size_t len = (size_t)(slash - real);
+	uint64_t h = ue_strmap_hash(real, len);
+	struct slot *s = &slots[h % SLOTS];
+	unsigned g = atomic_load_explicit(&s->gen, memory_order_acquire);
+	if (!(g & 1) && s->fd >= FD_MIN && s->hash == h && s->len == len && !memcmp(s->dir, real, len)) {
+		atomic_fetch_add(&s->holds, 1);
+		if (atomic_load(&s->gen) == g) {
+			k->fd = s->fd;
+			k->name = slash + 1;
+			k->slot = (int)(s - slots);
+			return;
+		}
+		atomic_fetch_sub(&s->holds, 1);
+		return;
+	}
+	if (last_hash != h) {
+		last_hash = h;
+		last_count = 1;
+		return;
+	}
+	/* Not from inside another wrapper (a signal handler): its thread may
+	 * hold the slot it would wait for. */
+	if (++last_count >= HOLD_AFTER && !ue_cache_bypass)
+		hold(s, real, len, h);
+}
+
+void ue_lowerdir_done(struct ue_kname *k)
+{
+	if (k->slot >= 0)
+		atomic_fetch_sub(&slots[k->slot].holds, 1);
+	k->slot = -1;
+}
+
+/* Empty slot s if it holds fd (the program's call closes it); close
+ * it here too when asked. */
+static void let_go(struct slot *s, int fd, int close_it)
+{
+	unsigned g;
+	if (s->fd != fd || fd < FD_MIN)
+		return;
+	if (ue_cache_bypass) {
+		/* Inside a signal handler: the interrupted code of this very
+		 * thread may hold it, so no waiting; the slot is only marked
+		 * empty for the next user. */
+		s->fd = -1;
+		return;
+	}
+	if (!claim(s, &g))
+		return;
+	if (s->fd == fd) {
+		s->fd = -1;
+		if (close_it)
+			sys_close(fd);
+	}
+	release(s, g);
+}
+
+void ue_lowerdirs_forget(int fd)
+{
+	if (fd < FD_MIN || !atomic_load_explicit(&enabled, memory_order_relaxed))
+		return;
+	for (int i = 0; i < SLOTS; i++)
+		let_go(&slots[i], fd, 0);
+}
+
+void ue_lowerdirs_forget_range(unsigned first, unsigned last)
+{
+	if (last < FD_MIN || !atomic_load_explicit(&enabled, memory_order_relaxed))
+		return;
+	for (int i = 0; i < SLOTS; i++) {
+		int fd = slots[i].fd;
+		if (fd >= FD_MIN && (unsigned)fd >= first && (unsigned)fd <= last)
+			let_go(&slots[i], fd, 0);
+	}
+}
+
+void ue_lowerdirs_forked(void)
+{
+	for (int i = 0; i < SLOTS; i++) {
+		struct slot *s = &slots[i];
+		unsigned g = atomic_load(&s->gen);
+		atomic_store(&s->holds, 0);
+		if (g & 1) {
+			/* A writer of another thread, gone in the child: the
+			 * slot may be half-changed (its fd stays open). */
+			s->fd = -1;
+			atomic_store(&s->gen, g + 1);
+		}
+	}
+	last_hash = 0;
+	last_count = 0;
+}
+
+void ue_lowerdirs_reset(void)
+{
+	for (int i = 0; i < SLOTS; i++)
+		let_go(&slots[i], slots[i].fd, 1);
+	atomic_store(&no_room, 0);
+	atomic_store(&enabled, 0);
+	last_hash = 0;
+	last_count = 0;
+}
+
+unsigned ue_lowerdirs_held(void)
+{
+	unsigned n = 0;
+	for (int i = 0; i < SLOTS; i++)
+		n += slots[i].fd >= FD_MIN;
+	return n;
+}

@@ -1,0 +1,101 @@
+/* core/lowerdirs.c: a lower's directory asked for in a row is held open
+ * and names its files by their last name; never an upper's; the program's
+ * close of the number lets it go without closing it. */
+#include "config.h"
+#include "fixture.h"
+#include "lowerdirs.h"
+#include "tap.h"
+#include "tests.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int same_file(const char *real, const struct ue_kname *k)
+{
+	struct stat a, b;
+	return stat(real, &a) == 0 && fstatat(k->fd, k->name, &b, 0) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+}
+
+/* Ask for real n times, the last answer in *k (held). */
+static void ask(const char *real, int layer, int n, struct ue_kname *k)
+{
+	for (int i = 0; i < n; i++) {
+		if (i)
+			ue_lowerdir_done(k);
+		ue_lowerdir_name(real, layer, k);
+	}
+}
+
+static void *ask_in_thread(void *arg)
+{
+	struct ue_kname *k = arg;
+	ue_lowerdir_name(fx_path("L1", "d/g"), 1, k);
+	return NULL;
+}
+
+void test_lowerdirs(void)
+{
+	static const char *const t[] = { "L1 d d", "L1 f d/f x", "L1 f d/g y", "L1 d e", "L1 f e/h z", "U d u", "U f u/f w",
+		                         NULL };
+	fx_setup(1, t);
+	ue_lowerdirs_enable();
+	struct ue_kname k;
+	char f[4096];
+	strcpy(f, fx_path("L1", "d/f"));
+
+	ue_lowerdir_name(f, 1, &k);
+	ok(k.fd == AT_FDCWD && k.name == f && k.slot == -1, "a directory asked for once: the whole path");
+	ue_lowerdir_done(&k);
+	ask(f, 1, 3, &k);
+	ok(k.fd >= 900 && !strcmp(k.name, "f") && ue_lowerdirs_held() == 1, "asked for in a row: held, the last name under it");
+	ok(same_file(f, &k), "...naming the same file");
+	int held = k.fd;
+	ok((fcntl(held, F_GETFD) & FD_CLOEXEC) != 0, "...closed on exec");
+	ue_lowerdir_done(&k);
+
+	struct ue_kname o;
+	pthread_t th;
+	pthread_create(&th, NULL, ask_in_thread, &o);
+	pthread_join(th, NULL);
+	ok(o.fd == held && !strcmp(o.name, "g"), "another thread names a file of that directory through the same fd");
+	ue_lowerdir_done(&o);
+
+	char u[4096];
+	strcpy(u, fx_path("U", "u/f"));
+	ask(u, UE_UPPER, 5, &k);
+	ok(k.fd == AT_FDCWD && k.name == u, "an upper's directory is never held (the union may rename it)");
+	ue_lowerdir_done(&k);
+
+	char dots[4096];
+	snprintf(dots, sizeof dots, "%s/..", fx_path("L1", "d"));
+	ask(dots, 1, 4, &k);
+	ok(k.fd == AT_FDCWD && k.name == dots, "a path ending in .. is given whole");
+	ue_lowerdir_done(&k);
+
+	ue_lowerdirs_forget(held);
+	ok(ue_lowerdirs_held() == 0 && fcntl(held, F_GETFD) >= 0, "the program's close of the number lets it go, the fd left to that close");
+	close(held);
+	ue_lowerdir_name(f, 1, &k);
+	ok(k.fd == AT_FDCWD, "...and the directory is asked for by its path again");
+	ue_lowerdir_done(&k);
+
+	ask(f, 1, 3, &k);
+	held = k.fd;
+	ue_lowerdir_done(&k);
+	ue_lowerdirs_forget_range(3, ~0U);
+	ok(held >= 900 && ue_lowerdirs_held() == 0 && fcntl(held, F_GETFD) >= 0, "so does a close of a range holding it");
+	close(held);
+
+	ask(f, 1, 3, &k);
+	held = k.fd;
+	ue_lowerdir_done(&k);
+	ue_lowerdirs_reset();
+	ok(held >= 900 && ue_lowerdirs_held() == 0 && fcntl(held, F_GETFD) < 0, "a reset lets every directory go and closes it");
+	ask(f, 1, 3, &k);
+	ok(k.fd == AT_FDCWD && ue_lowerdirs_held() == 0, "...and turns holding off");
+	ue_lowerdir_done(&k);
+	fx_teardown();
+}
