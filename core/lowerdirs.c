@@ -30,6 +30,7 @@
 #include <sched.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <sys/types.h>
 
 #define SLOTS 32
 #define DIR_MAX 240       /* longer directories are not held */
@@ -47,6 +48,13 @@ struct slot {
 
 static struct slot slots[SLOTS];
 static _Atomic int enabled;
+/* The process whose fds the slots name.  A vfork child shares this memory
+ * but has fds of its own: it neither holds nor lets go here (a child
+ * closing every fd before its exec would leave the parent's open and
+ * forgotten), and once it has closed any, it gives whole paths until the
+ * parent runs again (as core/cwd.c tells a vfork child). */
+static _Atomic pid_t owner;
+static _Atomic pid_t vfork_child;
 static _Atomic int no_room;  /* F_DUPFD above FD_MIN refused: the fd limit is lower */
 /* The directory this thread asked for last, without a hold, and how many
  * times in a row. */
@@ -55,7 +63,18 @@ static __thread unsigned last_count;
 
 void ue_lowerdirs_enable(void)
 {
+	atomic_store(&owner, (pid_t)UE_SYSCALL(SYS_getpid));
 	atomic_store(&enabled, 1);
+}
+
+/* Not the slots' process (a system call: only where the table changes). */
+static int in_vfork_child(void)
+{
+	pid_t self = (pid_t)UE_SYSCALL(SYS_getpid);
+	if (self == atomic_load(&owner))
+		return 0;
+	atomic_store(&vfork_child, self);
+	return 1;
 }
 
 /* Take slot s for a change: 1, or 0 when another writer has it. */
@@ -80,7 +99,7 @@ static void hold(struct slot *s, const char *real, size_t len, uint64_t h)
 {
 	char dir[DIR_MAX];
 	unsigned g;
-	if (atomic_load_explicit(&no_room, memory_order_relaxed))
+	if (atomic_load_explicit(&no_room, memory_order_relaxed) || in_vfork_child())
 		return;
 	memcpy(dir, real, len);
 	dir[len] = '\0';
@@ -115,6 +134,12 @@ void ue_lowerdir_name(const char *real, int layer, struct ue_kname *k)
 	k->slot = -1;
 	if (layer <= UE_UPPER || !atomic_load_explicit(&enabled, memory_order_relaxed))
 		return;
+	pid_t child = atomic_load_explicit(&vfork_child, memory_order_acquire);
+	if (__builtin_expect(child != 0, 0)) {
+		if ((pid_t)UE_SYSCALL(SYS_getpid) == child)
+			return;
+		atomic_store(&vfork_child, 0);  /* the parent again: the child has exec'd or exited */
+	}
 	const char *slash = strrchr(real, '/');
 	if (!slash || slash == real || !slash[1] || (size_t)(slash - real) >= DIR_MAX ||
 	    (slash[1] == '.' && (!slash[2] || (slash[2] == '.' && !slash[3]))))
@@ -178,7 +203,7 @@ static void let_go(struct slot *s, int fd, int close_it)
 
 void ue_lowerdirs_forget(int fd)
 {
-	if (fd < FD_MIN || !atomic_load_explicit(&enabled, memory_order_relaxed))
+	if (fd < FD_MIN || !atomic_load_explicit(&enabled, memory_order_relaxed) || in_vfork_child())
 		return;
 	for (int i = 0; i < SLOTS; i++)
 		let_go(&slots[i], fd, 0);
@@ -186,7 +211,7 @@ void ue_lowerdirs_forget(int fd)
 
 void ue_lowerdirs_forget_range(unsigned first, unsigned last)
 {
-	if (last < FD_MIN || !atomic_load_explicit(&enabled, memory_order_relaxed))
+	if (last < FD_MIN || !atomic_load_explicit(&enabled, memory_order_relaxed) || in_vfork_child())
 		return;
 	for (int i = 0; i < SLOTS; i++) {
 		int fd = slots[i].fd;
@@ -210,6 +235,9 @@ void ue_lowerdirs_forked(void)
 	}
 	last_hash = 0;
 	last_count = 0;
+	atomic_store(&vfork_child, 0);
+	if (atomic_load(&enabled))
+		atomic_store(&owner, (pid_t)UE_SYSCALL(SYS_getpid));
 }
 
 void ue_lowerdirs_reset(void)
@@ -218,6 +246,7 @@ void ue_lowerdirs_reset(void)
 		let_go(&slots[i], slots[i].fd, 1);
 	atomic_store(&no_room, 0);
 	atomic_store(&enabled, 0);
+	atomic_store(&vfork_child, 0);
 	last_hash = 0;
 	last_count = 0;
 }

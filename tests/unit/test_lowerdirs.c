@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static int same_file(const char *real, const struct ue_kname *k)
@@ -73,6 +74,25 @@ void test_lowerdirs(void)
 	snprintf(dots, sizeof dots, "%s/..", fx_path("L1", "d"));
 	ask(dots, 1, 4, &k);
 	ok(k.fd == AT_FDCWD && k.name == dots, "a path ending in .. is given whole");
+	ue_lowerdir_done(&k);
+
+	/* A vfork child closing every fd before its exec: its own fds. */
+	static volatile int child_fd = -2;
+	pid_t pid = vfork();
+	if (pid == 0) {
+		struct ue_kname c;
+		ue_lowerdirs_forget_range(3, ~0U);
+		close(held);
+		ue_lowerdir_name(f, 1, &c);
+		child_fd = c.fd;
+		ue_lowerdir_done(&c);
+		_exit(0);
+	}
+	waitpid(pid, NULL, 0);
+	ok(child_fd == AT_FDCWD, "a vfork child that closed its fds names files by their paths");
+	ok(ue_lowerdirs_held() == 1 && fcntl(held, F_GETFD) >= 0, "...and leaves the parent's held directory held and open");
+	ue_lowerdir_name(f, 1, &k);
+	ok(k.fd == held, "...which the parent uses again");
 	ue_lowerdir_done(&k);
 
 	ue_lowerdirs_forget(held);
