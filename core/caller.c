@@ -34,6 +34,11 @@ void ue_creds_changed(void)
 	atomic_fetch_add_explicit(&creds_gen, 1, memory_order_release);
 }
 
+unsigned ue_creds_generation(void)
+{
+	return atomic_load_explicit(&creds_gen, memory_order_acquire);
+}
+
 /* A signal handler that interrupts the filling fills them itself: the
  * generation is written last. */
 static const struct creds *self_creds(void)

@@ -52,6 +52,9 @@ extern const struct ue_caller ue_self;
 uid_t ue_self_euid(void);
 gid_t ue_self_egid(void);
 void ue_creds_changed(void);
+/* Raised by each ue_creds_changed: what was allowed under another value
+ * may not be now. */
+unsigned ue_creds_generation(void);
 
 /* The user id permission checks are made for. */
 static inline uid_t ue_caller_uid(const struct ue_caller *c)

@@ -22,6 +22,7 @@
  * number (ue_lowerdirs_forget, from the preload's fd wrappers) empties the
  * slot before the program's call closes the fd. */
 #include "lowerdirs.h"
+#include "caller.h"
 #include "config.h"
 #include "nodecache.h"
 #include "strmap.h"
@@ -41,6 +42,7 @@ struct slot {
 	_Atomic unsigned gen;   /* odd: being changed */
 	_Atomic int holds;
 	int fd;                 /* below FD_MIN: empty */
+	unsigned creds;         /* ue_creds_generation when it was opened */
 	uint64_t hash;
 	unsigned len;
 	char dir[DIR_MAX];
@@ -98,7 +100,7 @@ static void release(struct slot *s, unsigned g)
 static void hold(struct slot *s, const char *real, size_t len, uint64_t h)
 {
 	char dir[DIR_MAX];
-	unsigned g;
+	unsigned g, creds = ue_creds_generation();
 	if (atomic_load_explicit(&no_room, memory_order_relaxed) || in_vfork_child())
 		return;
 	memcpy(dir, real, len);
@@ -119,6 +121,7 @@ static void hold(struct slot *s, const char *real, size_t len, uint64_t h)
 	}
 	int old = s->fd;
 	s->fd = fd;
+	s->creds = creds;
 	s->hash = h;
 	s->len = (unsigned)len;
 	memcpy(s->dir, real, len);
@@ -148,7 +151,11 @@ void ue_lowerdir_name(const char *real, int layer, struct ue_kname *k)
 	uint64_t h = ue_strmap_hash(real, len);
 	struct slot *s = &slots[h % SLOTS];
 	unsigned g = atomic_load_explicit(&s->gen, memory_order_acquire);
-	if (!(g & 1) && s->fd >= FD_MIN && s->hash == h && s->len == len && !memcmp(s->dir, real, len)) {
+	/* Held under other credentials: the search permission of the
+	 * directories above was checked for those (a root build dropping to
+	 * a user must not reach through a fd root opened). */
+	if (!(g & 1) && s->fd >= FD_MIN && s->hash == h && s->len == len && !memcmp(s->dir, real, len) &&
+	    s->creds == ue_creds_generation()) {
 		atomic_fetch_add(&s->holds, 1);
 		if (atomic_load(&s->gen) == g) {
 			k->fd = s->fd;
@@ -191,8 +198,11 @@ static void let_go(struct slot *s, int fd, int close_it)
 		s->fd = -1;
 		return;
 	}
-	if (!claim(s, &g))
-		return;
+	/* Another writer may be about to close this very number as the
+	 * slot's old fd: wait for it, so that no close of ours follows the
+	 * program's. */
+	while (!claim(s, &g))
+		sched_yield();
 	if (s->fd == fd) {
 		s->fd = -1;
 		if (close_it)

@@ -80,8 +80,12 @@ long open_impl(struct ue_arg *P, int flags, mode_t mode)
 	long created = open_prepare(p, &flags, mode);
 	if (created < 0)
 		return created;
-	struct ue_kname k;
-	ue_arg_kname(P, &k);
+	/* Under a held directory only what opens at once: a fifo or a device
+	 * may wait for ever, and a held directory is let go only between
+	 * calls. */
+	struct ue_kname k = { ue_arg_kfd(P), ue_arg_kpath(P), -1 };
+	if (S_ISREG(p->node.type) || S_ISDIR(p->node.type))
+		ue_arg_kname(P, &k);
 	long fd = UE_ERR(LIBC(openat)(k.fd, k.name, flags, mode));
 	ue_lowerdir_done(&k);
 	track_if_lower(fd, flags, p, P->mark);

@@ -1,6 +1,7 @@
 /* core/lowerdirs.c: a lower's directory asked for in a row is held open
  * and names its files by their last name; never an upper's; the program's
  * close of the number lets it go without closing it. */
+#include "caller.h"
 #include "config.h"
 #include "fixture.h"
 #include "lowerdirs.h"
@@ -63,6 +64,15 @@ void test_lowerdirs(void)
 	pthread_join(th, NULL);
 	ok(o.fd == held && !strcmp(o.name, "g"), "another thread names a file of that directory through the same fd");
 	ue_lowerdir_done(&o);
+
+	ue_creds_changed();
+	ue_lowerdir_name(f, 1, &k);
+	ok(k.fd == AT_FDCWD, "held under other credentials: the whole path (its walk checks search permission)");
+	ue_lowerdir_done(&k);
+	ask(f, 1, 3, &k);
+	ok(k.fd >= 900 && fcntl(held, F_GETFD) < 0, "...until held again, the old fd closed");
+	held = k.fd;
+	ue_lowerdir_done(&k);
 
 	char u[4096];
 	strcpy(u, fx_path("U", "u/f"));
