@@ -73,11 +73,19 @@ int ue_form_probe(const char *dir)
 	r = sys_mknodat(AT_FDCWD, name, S_IFCHR | 0000, makedev(0, 0));
 	/* Some filesystems (FUSE's exfat) leave a regular file behind a refusal. */
 	sys_unlinkat(AT_FDCWD, name, 0);
-	if (r < 0) {
+	/* Only a refusal says what the filesystem takes: a full one (ENOSPC,
+	 * EDQUOT), a read-only one, an I/O error say nothing of it, and an
+	 * upper given another form then would keep that form for good (the
+	 * launcher records it on the upper's root). */
+	if (r < 0 && ue_form_refused(r)) {
 		form = UE_FORM_XATTR;
-		if ((r = holds_xattr(dir, name)) < 0)
+		if ((r = holds_xattr(dir, name)) < 0 && ue_form_refused(r)) {
 			form = UE_FORM_AUFS;
+			r = 0;
+		}
 	}
+	if (r < 0)
+		form = r;
 	/* The directory shows no sign of the probe: its times go back. */
 	struct timespec ts[2] = { st.st_atim, st.st_mtim };
 	sys_utimensat(AT_FDCWD, dir, ts, AT_SYMLINK_NOFOLLOW);

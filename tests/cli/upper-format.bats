@@ -5,7 +5,10 @@ bats_require_minimum_version 1.5.0
 load common
 
 setup() { common_setup; }
-teardown() { common_teardown; }
+teardown() {
+    mountpoint -q full 2>/dev/null && umount full
+    common_teardown
+}
 
 @test "--upper-format: an unknown form is refused in one line" {
     refuses "unknown --upper-format 'bogus'" --lower a --upper u --upper-format bogus -- true
@@ -111,4 +114,26 @@ has_user_xattrs() { setfattr -n user.ue-probe -v 1 "$1" 2>/dev/null && setfattr 
         run getfattr --only-values -n user.overlay.unionenv-form u
         [ "$status" -ne 0 ]
     fi
+}
+
+# A probe that fails for want of room says nothing of the forms the
+# filesystem takes: the start is refused, and the upper keeps its form
+# (a fallback recorded then would stay for good).
+@test "auto on a full filesystem: refused in one line, the upper's form kept" {
+    need_lib
+    [ "$(id -u)" = 0 ] || skip "root only (a tmpfs mounted for the test)"
+    mkdir full
+    mount -t tmpfs -o size=1m,nr_inodes=6 tmpfs full 2>/dev/null || skip "cannot mount a tmpfs here"
+    mkdir full/u
+    run "$UE" --lower a --upper full/u -- true
+    [ "$status" -eq 0 ]
+    form=$(getfattr --only-values -n user.overlay.unionenv-form full/u 2>/dev/null || echo none)
+    i=0
+    while touch "full/fill$i" 2>/dev/null; do i=$((i + 1)); done
+    run --separate-stderr "$UE" --lower a --upper full/u -- true
+    [ "$status" -ne 0 ]
+    [ "${#lines[@]}" -eq 0 ]
+    [[ "$stderr" == *"cannot be probed: No space left on device"* ]]
+    [ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
+    [ "$(getfattr --only-values -n user.overlay.unionenv-form full/u 2>/dev/null || echo none)" = "$form" ]
 }
