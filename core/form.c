@@ -17,6 +17,12 @@ int ue_form_refused(int err)
 	return err == -EPERM || err == -EOPNOTSUPP || err == -EINVAL || err == -ENOSYS;
 }
 
+/* A failure that says nothing of the forms a filesystem takes. */
+static int no_room(int err)
+{
+	return err == -ENOSPC || err == -EDQUOT || err == -EROFS;
+}
+
 /* A name of our own in dir, hidden from listings like every UE_TMP_PREFIX. */
 static int probe_name(char *buf, size_t size, const char *dir)
 {
@@ -73,13 +79,14 @@ int ue_form_probe(const char *dir)
 	r = sys_mknodat(AT_FDCWD, name, S_IFCHR | 0000, makedev(0, 0));
 	/* Some filesystems (FUSE's exfat) leave a regular file behind a refusal. */
 	sys_unlinkat(AT_FDCWD, name, 0);
-	/* Only a refusal says what the filesystem takes: a full one (ENOSPC,
-	 * EDQUOT), a read-only one, an I/O error say nothing of it, and an
-	 * upper given another form then would keep that form for good (the
-	 * launcher records it on the upper's root). */
-	if (r < 0 && ue_form_refused(r)) {
+	/* A full filesystem (ENOSPC, EDQUOT) or a read-only one says nothing
+	 * of the forms it takes, and an upper given another form then would
+	 * keep it for good (the launcher records it on the upper's root).
+	 * Any other failure is a refusal: FUSE's exfat refuses a device with
+	 * EIO. */
+	if (r < 0 && !no_room(r)) {
 		form = UE_FORM_XATTR;
-		if ((r = holds_xattr(dir, name)) < 0 && ue_form_refused(r)) {
+		if ((r = holds_xattr(dir, name)) < 0 && !no_room(r)) {
 			form = UE_FORM_AUFS;
 			r = 0;
 		}

@@ -5,9 +5,9 @@
 
 /* The first form, of device, xattr, aufs, that the filesystem of dir takes,
  * found by making and removing a temporary entry in dir (its times are put
- * back); or -errno when dir cannot be read, or the entry could not be made
- * for another reason than the filesystem refusing that form (ENOSPC,
- * EDQUOT, EROFS, EIO: then nothing is known of the forms it takes). */
+ * back); or -errno when dir cannot be read, or when the filesystem is full
+ * or read-only (ENOSPC, EDQUOT, EROFS: then nothing is known of the forms
+ * it takes). */
 int ue_form_probe(const char *dir);
 
 /* Whether err says "this filesystem does not take that": EPERM (overlayfs'

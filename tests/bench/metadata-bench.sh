@@ -17,7 +17,7 @@
 #   BENCH_STRACE  0 leaves out the system call table
 #   BENCH_ROWS    the rows to run (default: all), e.g. "find rm"
 #   BENCH_FRESH_FS  0: write rows on $T's own disk, not on an ext4 made
-#                 for each round (root only; see fresh_fs_begin)
+#                 for each run (root only; see fresh_fs_begin)
 #   BENCH_TIMES   1: each configuration's times of each row, in order
 #   UNION_CMD     the unionenv to measure (default: this checkout's
 #                 launcher, build/unionenv-launch, which is what `make
@@ -133,13 +133,14 @@ aside() {
 }
 purge_aside() { rm -rf "$STATE/aside"; }
 
-# Each round of a write row runs on an ext4 made for it, where root can
+# Each run of a write row runs on an ext4 made for it, where root can
 # mount one: on this machine's own disk, aged by every test run before,
 # native untar of 10,000 files took 5.9 to 8.0 s from one run to the
 # next, on a fresh ext4 0.25 s each time, and a write row measured the
 # disk's state more than any configuration (untar 0.40x to 19x in three
-# runs of one day).  Rounds on one filesystem slowed as it filled (untar
-# 0.24 s in the first, 0.45 s in the third, every configuration alike).
+# runs of one day).  Runs on one filesystem slowed as it filled (untar
+# 0.24 s in the first, 0.45 s in the third, every configuration alike):
+# each run of each configuration has one of its own.
 # STATE: where the configurations' states live ($T/fs during such a round).
 STATE=$T
 FRESH_FS=${BENCH_FRESH_FS:-1}
@@ -222,20 +223,25 @@ measure_row() {
         fi
     done
     for ((i = 0; i < n; i++)); do
-        # A write row's round on an ext4 of its own, made for it.
-        [ "$kind" = write ] && fresh_fs_begin
         for c in $CONFIGS; do
+            # A write row's run on an ext4 of its own, made for it: on one
+            # shared by the round, each configuration ran on a filesystem
+            # the ones before it had filled (unionenv, the last, untar
+            # 0.47 s where native, the first, took 0.27 s; alone on a
+            # fresh one each, 0.30 and 0.25).
+            [ "$kind" = write ] && fresh_fs_begin
             if ! dir=$(view "$c" "$set" "$([ "$kind" = write ] && echo 1 || echo 0)"); then
                 echo FAIL >>"$T/times.$c"
+                fresh_fs_end
                 continue
             fi
             # A fresh state's writes (native's copy of the tree) flushed
-            # first: not written back during the next configuration's run.
+            # first: not written back during the run.
             [ "$kind" = write ] && sync
             t=$(run_once "$c" "$set" "$dir" "$work" "$REPO/tests/bench/timeit" 1) || t=FAIL
             echo "$t" >>"$T/times.$c"
+            fresh_fs_end
         done
-        fresh_fs_end
     done
     [ -n "${BENCH_TIMES:-}" ] && for c in $CONFIGS; do echo "# times $1 $c: $(tr "\n" " " <"$T/times.$c")"; done
     purge_aside
