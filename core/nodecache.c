@@ -159,6 +159,10 @@ static int leaf_keep(const char *rel, size_t len, uint64_t h, const struct ue_no
 	struct leaf *l;
 	if (S_ISDIR(n->type) || len >= LEAF_REL_MAX || !(l = leaf_of_thread()))
 		return 0;
+	/* Computed across a change, wherever: kept nowhere, as the table
+	 * keeps no such result (the compute may have read both sides). */
+	if ((unsigned long)ue_ring_head(&ue_shm->ring) != mark)
+		return 1;
 	for (unsigned i = 0; i < RECENT; i++)
 		if (l->recent[i] == h)
 			return 0;

@@ -77,6 +77,10 @@ static void test_leaf_slot(void)
 	ue_node_at("nope", &n);
 	ue_changed("", 1);
 	ok(!ue_cache_find("nope", &c), "so does a change of a whole subtree");
+	unsigned long mark = ue_cache_mark();
+	ue_changed("elsewhere", 0);
+	ue_cache_put("put-across-a-change", &n, mark);
+	ok(!ue_cache_find("put-across-a-change", &c), "a file's node computed across a change elsewhere is kept in no slot");
 	ue_node_at("nope2", &n);  /* "nope" is a recent name now: the table's */
 	for (int i = 0; i < 9; i++) {
 		char name[16];
