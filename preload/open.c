@@ -84,7 +84,7 @@ long open_impl(struct ue_arg *P, int flags, mode_t mode)
 	 * may wait for ever, and a held directory is let go only between
 	 * calls. */
 	struct ue_kname k = { ue_arg_kfd(P), ue_arg_kpath(P), -1 };
-	if (S_ISREG(p->node.type) || S_ISDIR(p->node.type))
+	if (p->where == UE_UNION && (S_ISREG(p->node.type) || S_ISDIR(p->node.type)))
 		ue_arg_kname(P, &k);
 	long fd = UE_ERR(LIBC(openat)(k.fd, k.name, flags, mode));
 	ue_lowerdir_done(&k);
