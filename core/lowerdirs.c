@@ -62,6 +62,9 @@ static _Atomic int no_room;  /* F_DUPFD above FD_MIN refused: the fd limit is lo
  * times in a row. */
 static __thread uint64_t last_hash;
 static __thread unsigned last_count;
+/* Holds this thread has taken and not let go: a signal handler's close of
+ * a held number must not wait for its own interrupted call. */
+static __thread int my_holds;
 
 void ue_lowerdirs_enable(void)
 {
@@ -161,6 +164,7 @@ void ue_lowerdir_name(const char *real, int layer, struct ue_kname *k)
 			k->fd = s->fd;
 			k->name = slash + 1;
 			k->slot = (int)(s - slots);
+			my_holds++;
 			return;
 		}
 		atomic_fetch_sub(&s->holds, 1);
@@ -173,14 +177,16 @@ void ue_lowerdir_name(const char *real, int layer, struct ue_kname *k)
 	}
 	/* Not from inside another wrapper (a signal handler): its thread may
 	 * hold the slot it would wait for. */
-	if (++last_count >= HOLD_AFTER && !ue_cache_bypass)
+	if (++last_count >= HOLD_AFTER && !ue_cache_bypass && !my_holds)
 		hold(s, real, len, h);
 }
 
 void ue_lowerdir_done(struct ue_kname *k)
 {
-	if (k->slot >= 0)
+	if (k->slot >= 0) {
 		atomic_fetch_sub(&slots[k->slot].holds, 1);
+		my_holds--;
+	}
 	k->slot = -1;
 }
 
@@ -191,10 +197,10 @@ static void let_go(struct slot *s, int fd, int close_it)
 	unsigned g;
 	if (s->fd != fd || fd < FD_MIN)
 		return;
-	if (ue_cache_bypass) {
-		/* Inside a signal handler: the interrupted code of this very
-		 * thread may hold it, so no waiting; the slot is only marked
-		 * empty for the next user. */
+	if (my_holds || ue_cache_bypass) {
+		/* Inside a signal handler whose interrupted code holds a slot
+		 * (perhaps this one): no waiting; the slot is only marked empty
+		 * for the next user. */
 		s->fd = -1;
 		return;
 	}
@@ -245,6 +251,7 @@ void ue_lowerdirs_forked(void)
 	}
 	last_hash = 0;
 	last_count = 0;
+	my_holds = 0;
 	atomic_store(&vfork_child, 0);
 	if (atomic_load(&enabled))
 		atomic_store(&owner, (pid_t)UE_SYSCALL(SYS_getpid));

@@ -31,10 +31,14 @@ static void ask(const char *real, int layer, int n, struct ue_kname *k)
 	}
 }
 
+/* What another thread is given for d/g (its hold let go there). */
 static void *ask_in_thread(void *arg)
 {
-	struct ue_kname *k = arg;
-	ue_lowerdir_name(fx_path("L1", "d/g"), 1, k);
+	struct ue_kname *k = arg, here;
+	ue_lowerdir_name(fx_path("L1", "d/g"), 1, &here);
+	*k = here;
+	k->name = strcmp(here.name, "g") ? "" : "g";
+	ue_lowerdir_done(&here);
 	return NULL;
 }
 
@@ -63,7 +67,6 @@ void test_lowerdirs(void)
 	pthread_create(&th, NULL, ask_in_thread, &o);
 	pthread_join(th, NULL);
 	ok(o.fd == held && !strcmp(o.name, "g"), "another thread names a file of that directory through the same fd");
-	ue_lowerdir_done(&o);
 
 	ue_creds_changed();
 	ue_lowerdir_name(f, 1, &k);
@@ -117,6 +120,15 @@ void test_lowerdirs(void)
 	ue_lowerdir_done(&k);
 	ue_lowerdirs_forget_range(3, ~0U);
 	ok(held >= 900 && ue_lowerdirs_held() == 0 && fcntl(held, F_GETFD) >= 0, "so does a close of a range holding it");
+	close(held);
+
+	/* A close of the number while this thread holds it (a signal
+	 * handler's, its interrupted call inside): no wait for itself. */
+	ask(f, 1, 3, &k);
+	held = k.fd;
+	ue_lowerdirs_forget(held);
+	ok(held >= 900 && ue_lowerdirs_held() == 0, "a close of a number this very thread holds does not wait for itself");
+	ue_lowerdir_done(&k);
 	close(held);
 
 	ask(f, 1, 3, &k);
