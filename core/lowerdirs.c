@@ -33,7 +33,7 @@
 #include <string.h>
 #include <sys/types.h>
 
-#define SLOTS 32
+#define SLOTS 16
 #define DIR_MAX 240       /* longer directories are not held */
 #define FD_MIN 900        /* where held fds go: above the shared whiteout's and the trace's */
 #define HOLD_AFTER 3      /* asks in a row for one directory before it is held */
@@ -234,6 +234,14 @@ void ue_lowerdirs_forget_range(unsigned first, unsigned last)
 		if (fd >= FD_MIN && (unsigned)fd >= first && (unsigned)fd <= last)
 			let_go(&slots[i], fd, 0);
 	}
+}
+
+void ue_lowerdirs_release(void)
+{
+	if (!atomic_load_explicit(&enabled, memory_order_relaxed) || my_holds || ue_cache_bypass || in_vfork_child())
+		return;
+	for (int i = 0; i < SLOTS; i++)
+		let_go(&slots[i], slots[i].fd, 1);
 }
 
 void ue_lowerdirs_forked(void)

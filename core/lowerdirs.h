@@ -31,6 +31,10 @@ void ue_lowerdirs_enable(void);
 void ue_lowerdirs_forget(int fd);
 void ue_lowerdirs_forget_range(unsigned first, unsigned last);
 
+/* The program ran out of fds (EMFILE): let every directory go and close
+ * it, so that the held ones never cost it an fd it would have had. */
+void ue_lowerdirs_release(void);
+
 /* In a fork child: the parent's other threads' holds are gone. */
 void ue_lowerdirs_forked(void);
 /* Let every directory go, close it, and turn holding off (tests). */

@@ -88,6 +88,12 @@ long open_impl(struct ue_arg *P, int flags, mode_t mode)
 		ue_arg_kname(P, &k);
 	long fd = UE_ERR(LIBC(openat)(k.fd, k.name, flags, mode));
 	ue_lowerdir_done(&k);
+	/* Out of fds, perhaps for the directories held: they go, and the
+	 * program has every fd it would have had without them. */
+	if (fd == -EMFILE && ue_lowerdirs_held()) {
+		ue_lowerdirs_release();
+		fd = UE_ERR(LIBC(openat)(ue_arg_kfd(P), ue_arg_kpath(P), flags, mode));
+	}
 	track_if_lower(fd, flags, p, P->mark);
 	name_if_dir(fd, p, P->mark, created, P->path);
 	/* Created, or found made by another process whose announcement we

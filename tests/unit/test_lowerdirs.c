@@ -134,6 +134,15 @@ void test_lowerdirs(void)
 	ask(f, 1, 3, &k);
 	held = k.fd;
 	ue_lowerdir_done(&k);
+	ue_lowerdirs_release();
+	ok(held >= 900 && ue_lowerdirs_held() == 0 && fcntl(held, F_GETFD) < 0, "out of fds: every directory let go and closed");
+	ask(f, 1, 3, &k);
+	ok(k.fd >= 900, "...and held again when asked for");
+	ue_lowerdir_done(&k);
+
+	ask(f, 1, 3, &k);
+	held = k.fd;
+	ue_lowerdir_done(&k);
 	ue_lowerdirs_reset();
 	ok(held >= 900 && ue_lowerdirs_held() == 0 && fcntl(held, F_GETFD) < 0, "a reset lets every directory go and closes it");
 	ask(f, 1, 3, &k);
