@@ -219,20 +219,22 @@ static void let_go(struct slot *s, int fd, int close_it)
 
 void ue_lowerdirs_forget(int fd)
 {
-	if (fd < FD_MIN || !atomic_load_explicit(&enabled, memory_order_relaxed) || in_vfork_child())
-		return;
-	for (int i = 0; i < SLOTS; i++)
-		let_go(&slots[i], fd, 0);
+	if (fd >= 0)
+		ue_lowerdirs_forget_range((unsigned)fd, (unsigned)fd);
 }
 
 void ue_lowerdirs_forget_range(unsigned first, unsigned last)
 {
-	if (last < FD_MIN || !atomic_load_explicit(&enabled, memory_order_relaxed) || in_vfork_child())
+	if (last < FD_MIN || !atomic_load_explicit(&enabled, memory_order_relaxed))
 		return;
-	for (int i = 0; i < SLOTS; i++) {
+	/* The vfork check is a system call: made only for a number held. */
+	for (int i = 0, asked = 0; i < SLOTS; i++) {
 		int fd = slots[i].fd;
-		if (fd >= FD_MIN && (unsigned)fd >= first && (unsigned)fd <= last)
-			let_go(&slots[i], fd, 0);
+		if (fd < FD_MIN || (unsigned)fd < first || (unsigned)fd > last)
+			continue;
+		if (!asked++ && in_vfork_child())
+			return;
+		let_go(&slots[i], fd, 0);
 	}
 }
 

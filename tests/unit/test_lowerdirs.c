@@ -32,6 +32,15 @@ static void ask(const char *real, int layer, int n, struct ue_kname *k)
 }
 
 /* What another thread is given for d/g (its hold let go there). */
+/* The fd held for real's directory once asked for in a row (let go). */
+static int held_fd(const char *real)
+{
+	struct ue_kname k;
+	ask(real, 1, 3, &k);
+	ue_lowerdir_done(&k);
+	return k.fd;
+}
+
 static void *ask_in_thread(void *arg)
 {
 	struct ue_kname *k = arg, here;
@@ -115,9 +124,7 @@ void test_lowerdirs(void)
 	ok(k.fd == AT_FDCWD, "...and the directory is asked for by its path again");
 	ue_lowerdir_done(&k);
 
-	ask(f, 1, 3, &k);
-	held = k.fd;
-	ue_lowerdir_done(&k);
+	held = held_fd(f);
 	ue_lowerdirs_forget_range(3, ~0U);
 	ok(held >= 900 && ue_lowerdirs_held() == 0 && fcntl(held, F_GETFD) >= 0, "so does a close of a range holding it");
 	close(held);
@@ -131,18 +138,14 @@ void test_lowerdirs(void)
 	ue_lowerdir_done(&k);
 	close(held);
 
-	ask(f, 1, 3, &k);
-	held = k.fd;
-	ue_lowerdir_done(&k);
+	held = held_fd(f);
 	ue_lowerdirs_release();
 	ok(held >= 900 && ue_lowerdirs_held() == 0 && fcntl(held, F_GETFD) < 0, "out of fds: every directory let go and closed");
 	ask(f, 1, 3, &k);
 	ok(k.fd >= 900, "...and held again when asked for");
 	ue_lowerdir_done(&k);
 
-	ask(f, 1, 3, &k);
-	held = k.fd;
-	ue_lowerdir_done(&k);
+	held = held_fd(f);
 	ue_lowerdirs_reset();
 	ok(held >= 900 && ue_lowerdirs_held() == 0 && fcntl(held, F_GETFD) < 0, "a reset lets every directory go and closes it");
 	ask(f, 1, 3, &k);
