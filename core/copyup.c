@@ -223,6 +223,33 @@ static int owner_end(int r)
 	return r;
 }
 
+/* Whether a directory above the upper directory prel (prel itself not
+ * asked: may_land asks it through its fd) is opaque, with no redirect
+ * between that starts the lowers' path anew.  Nothing of a lower then
+ * shows in prel: a racer moved the directory the caller looked at away
+ * and made the names anew (mkdir -p over a renamed tree), and what our
+ * look took for the lower's entry must not come up into the new one.
+ * Asked after the directory is opened, so that one made anew is seen
+ * with its opaque ancestor: that is marked before anything is made in it. */
+static int opaque_above(const char *prel)
+{
+	char dir[UE_PATH_MAX], real[UE_PATH_MAX];
+	int aufs = ue_cfg.upper_form == UE_FORM_AUFS ? UE_AUFS_ASSUME : 0;
+	ue_rel_parent(dir, prel);
+	while (dir[0]) {
+		if (ue_real_path(real, sizeof real, UE_UPPER, dir) < 0)
+			return 0;
+		int m = ue_dir_markers(real, aufs);
+		if (m > 0 && (m & UE_DIR_OPAQUE))
+			return 1;
+		if (m > 0 && (m & UE_DIR_REDIRECT))
+			return 0;
+		char *slash = strrchr(dir, '/');
+		*(slash ? slash : dir) = '\0';
+	}
+	return 0;
+}
+
 /* Copy up one entry whose parent is already in the upper. */
 static int copy_up_one(const char *rel, struct ue_node *n, int flags)
 {
@@ -250,6 +277,20 @@ static int copy_up_one(const char *rel, struct ue_node *n, int flags)
 	struct ue_tmp t;
 	if ((r = ue_tmp_open(&t, dst_dir)) < 0)
 		return r;
+	if (opaque_above(prel)) {
+		/* A racer's entry at the name is what the union shows there now,
+		 * with nothing below it; else the name is gone. */
+		r = sys_fstatat(t.dfd, ue_path_base(dst), &st, AT_SYMLINK_NOFOLLOW);
+		ue_tmp_close(&t);
+		if (r < 0)
+			return -ENOENT;
+		n->layer = UE_UPPER;
+		n->stack = 1;
+		n->data_layer = 0;
+		n->indexed = 0;
+		n->origin_ino = 0;
+		return 0;
+	}
 	r = S_ISREG(st.st_mode) && st.st_nlink > 1 && ue_cfg.index && !n->data_layer
 	        ? copy_up_indexed(src, data_src, &t, ue_path_base(dst), &st, flags) : 1;
 	if (r == 1)

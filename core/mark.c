@@ -395,8 +395,12 @@ static int rename_leaving_once(struct ue_tmp *t, const char *dir, const char *ba
 		 * lower's entry shows at the old name only between two renames. */
 		if ((r = xattr_whiteout_in(t, dir)) < 0)
 			return r;
-		if ((r = sys_renameat2(t->dfd, base, AT_FDCWD, to, 0)) == 0 &&
-		    (r = sys_renameat2(t->dfd, t->name, t->dfd, base, 0)) < 0 && (r == -EISDIR || r == -ENOTEMPTY)) {
+		int moved = (r = sys_renameat2(t->dfd, base, AT_FDCWD, to, 0)) == 0;
+		/* A racer's copy of the directory whole between the two renames
+		 * dropped the prepared whiteout: none is needed, the move is done. */
+		if (moved && (r = sys_renameat2(t->dfd, t->name, t->dfd, base, 0)) == -ENOENT && ue_opaque_dir_fd(t->dfd))
+			return 0;
+		if (moved && (r == -EISDIR || r == -ENOTEMPTY)) {
 			/* Between the two renames the lower's entry showed at the
 			 * old name, and a racer copied that directory up.  The move
 			 * is done, so no error: the whiteout takes the name and the

@@ -215,6 +215,18 @@ int ue_op_link(struct ue_path *from, struct ue_path *to)
 	return r2;
 }
 
+/* Whether the upper holds an opaque directory at rel, which the lookup
+ * found hidden: in the aufs form, a directory made over a name's marker
+ * is put in place before the marker goes (the other order would show the
+ * lower's entry between the two), and a look between the two steps finds
+ * both.  Either way nothing of a lower shows below that name. */
+static int made_over_marker(const char *rel)
+{
+	char real[UE_PATH_MAX];
+	return ue_cfg.upper_form == UE_FORM_AUFS && ue_real_path(real, sizeof real, UE_UPPER, rel) == 0 &&
+	       (ue_dir_markers(real, UE_AUFS_ASSUME) & UE_DIR_OPAQUE);
+}
+
 /* Whether a lower may show rel now, asking the layers and not the cache:
  * a racing process may have hidden the whole directory since our caller
  * looked (made it or a directory above anew, opaque, or copied it up
@@ -232,7 +244,7 @@ static int lower_may_show_walk(const char *rel, size_t end)
 		memcpy(prefix, rel, i);
 		prefix[i] = '\0';
 		if (ue_node_child_fresh(prefix, &parent, &n) < 0 || !ue_node_exists(&n) || !S_ISDIR(n.type))
-			return 1;
+			return !(n.upper_whiteout && made_over_marker(prefix));
 		parent = n;
 	}
 	return (parent.stack & ~1ULL) != 0;
@@ -448,10 +460,15 @@ static int rename_recorded(struct ue_path *from, struct ue_path *to, int exchang
 	                 : ue_rename_marked(from->real, to->real, mv);
 	if (r == 0 && !exchange && S_ISDIR(from->node.type) && ue_tmp_is_whiteout(AT_FDCWD, to->real)) {
 		/* A racer removed the source after our look: what moved was its
-		 * whiteout.  It goes back (a whiteout that was at the new name
-		 * before stays there), and the rename did not happen. */
-		if (!to->node.upper_whiteout)
-			sys_renameat2(AT_FDCWD, to->real, AT_FDCWD, from->real, 0);
+		 * whiteout, and the rename did not happen.  A whiteout that was at
+		 * the new name before stays there.  Else the moved one goes back
+		 * only to an empty old name: where the move left a whiteout, or a
+		 * racer has made the name anew since (a directory, which a rename
+		 * could not replace and which left this one behind for good; a
+		 * file, which one would destroy), it goes. */
+		if (!to->node.upper_whiteout &&
+		    ((mv & UE_MV_WHITEOUT) || sys_renameat2(AT_FDCWD, to->real, AT_FDCWD, from->real, RENAME_NOREPLACE) < 0))
+			ue_drop_whiteout(to->real);
 		r = -ENOENT;
 	}
 	if (r == 0 && dir) {

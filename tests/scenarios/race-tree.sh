@@ -10,7 +10,8 @@
 # aufs forms (half as many each; the aufs upper read by the kernel once
 # converted to its own).  The aufs form joined the default run after
 # 5,000 rounds of RACE_FORMS=aufs RACE_ROUNDS=500 left nothing behind
-# (session of 2026-12-05); RACE_FORMS picks forms by hand.
+# (session of 2026-12-05); RACE_FORMS picks forms by hand, RACE_CASE
+# (0-4) plays every round as round type RACE_CASE.
 set -u
 REPO=$(cd -- "$(dirname -- "$0")/../.." && pwd -P)
 # shellcheck source=tests/lib/union.sh
@@ -34,7 +35,7 @@ lowers_remember "$L"
 RACE='
 for i in $(seq "$1"); do
     cd "$0/t$i" || exit 1
-    case $((i % 5)) in
+    case ${RACE_CASE:-$((i % 5))} in
     0) mv -T g/c h & rm -rf g/c & wait ;;
     1) mv -T g/c h & rm -rf g/c & mv -T g/c h & wait ;;
     2) mv -T g/c h & mv -T g/c h & rm -rf h & mkdir -p g/c/d/n & wait ;;

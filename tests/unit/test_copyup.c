@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 static const char *const tree[] = {
@@ -67,5 +68,31 @@ void test_copyup(void)
 	   fx_type("U", "t/sub/s") == 'f', "copy_up_tree: everything below, of every layer");
 	ok(!fx_type("U", "t/gone"), "copy_up_tree: a name whited out stays out, with no whiteout");
 	ok(fx_type("L1", "t/gone") == 'w' && fx_type("L2", "t/gone") == 'f', "copy_up_tree: the lowers untouched");
+	fx_teardown();
+
+	/* The caller looked at s/c/d/y in the lower; a racer then moved s/c
+	 * away and made it anew (mkdir -p s/c/d over the whiteout the move
+	 * left: s/c opaque, s/c/d plain in it).  Nothing of the lower shows
+	 * below the new s/c, and its y must not come up into it
+	 * (tests/scenarios/race-tree.sh: the kernel then met two upper files
+	 * of one origin and gave ESTALE). */
+	static const char *const moved[] = { "L1 d s", "L1 d s/c", "L1 d s/c/d", "L1 f s/c/d/y y", NULL };
+	fx_setup(1, moved);
+	struct ue_node stale = *node("s/c/d/y");
+	mkdir(fx_path("U", "s"), 0755);
+	mkdir(fx_path("U", "s/c"), 0755);
+	lsetxattr(fx_path("U", "s/c"), "user.overlay.opaque", "y", 1, 0);
+	mkdir(fx_path("U", "s/c/d"), 0755);
+	is_int(ue_copy_up("s/c/d/y", &stale, 0), -ENOENT, "copy_up: a stale look below a directory made anew, opaque above: ENOENT");
+	ok(!fx_type("U", "s/c/d/y") && fx_tmp_names("s/c/d") == 0, "copy_up: ... nothing comes up into the new directory");
+	int fd = open(fx_path("U", "s/c/d/y"), O_CREAT | O_WRONLY, 0644);
+	close(fd);
+	stale = *node("s/c/d/y");
+	stale.layer = 1;
+	stale.stack = 2;
+	is_int(ue_copy_up("s/c/d/y", &stale, 0), 0, "copy_up: the same with a racer's new y there: done");
+	ok(stale.layer == UE_UPPER && stale.stack == 1 && fx_read("U", "s/c/d/y") && !strcmp(fx_read("U", "s/c/d/y"), ""),
+	   "copy_up: ... the node is the racer's file, which is left as it is");
+	is_str(fx_read("L1", "s/c/d/y"), "y", "copy_up: the lower keeps its file");
 	fx_teardown();
 }

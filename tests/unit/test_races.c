@@ -112,10 +112,13 @@ static int after_dir_open(int after, long nr, const long a[6], long ret)
 	return 1;
 }
 
-/* Just before the prepared whiteout takes the old name of the moved g/c. */
+/* Just before the prepared whiteout takes the old name of the moved g/c
+ * (a plain rename: the copy-up of g/c before the move places its copy
+ * with RENAME_NOREPLACE, a moment at which a racer's copy of g would have
+ * copied g/c too). */
 static int before_whiteout_placed(int after, long nr, const long a[6], long ret)
 {
-	if (after || nr != SYS_renameat2 || strncmp(base(a[1]), ".unionenv.", 10) || strcmp(base(a[3]), "c"))
+	if (after || nr != SYS_renameat2 || a[4] != 0 || strncmp(base(a[1]), ".unionenv.", 10) || strcmp(base(a[3]), "c"))
 		return 0;
 	copy_g_whole();
 	return 1;
@@ -151,6 +154,39 @@ static int before_move_leaving(int after, long nr, const long a[6], long ret)
 	if (after || nr != SYS_renameat2 || !(a[4] & RENAME_WHITEOUT))
 		return 0;
 	copy_g_whole();
+	return 1;
+}
+
+/* Around the move of g/c to h, a racer's `rm -rf g/c` and then its
+ * `mkdir -p g/c` (remade_as 'd') or a file written at g/c ('f'): just
+ * before the move, the copy of g/c gives way to a whiteout; just after
+ * it, the name is made anew over the whiteout the move left there.  What
+ * moved was the racer's whiteout. */
+static int remade_as;
+static int around_moved_whiteout(int after, long nr, const long a[6], long ret)
+{
+	char c[1100], z[1110];
+	if (nr != SYS_renameat2 || !(a[4] & RENAME_WHITEOUT) || strcmp(base(a[1]), "c"))
+		return 0;
+	snprintf(c, sizeof c, "%s/c", gdir);
+	if (!after) {
+		snprintf(z, sizeof z, "%s/z", c);
+		unlink(z);
+		rmdir(c);
+		mknod(c, S_IFCHR, makedev(0, 0));
+		return 0;
+	}
+	if (ret < 0)
+		return 1;
+	unlink(c);
+	if (remade_as == 'd') {
+		mkdir(c, 0755);
+		lsetxattr(c, "user.overlay.opaque", "y", 1, 0);
+	} else {
+		int fd = open(c, O_CREAT | O_WRONLY, 0644);
+		if (fd >= 0 && write(fd, "new", 3) == 3)
+			close(fd);
+	}
 	return 1;
 }
 
@@ -383,6 +419,32 @@ void test_races(void)
 		ok(racer_acted() && fx_type("U", "g/c") == 0, "device: no whiteout left in the opaque g");
 	}
 	teardown();
+
+	/* The source removed after the look and made anew after the move:
+	 * the moved whiteout cannot go back (a directory is at the old name,
+	 * or a file it would destroy) and must not stay at the new name. */
+	for (remade_as = 'd'; remade_as; remade_as = remade_as == 'd' ? 'f' : 0) {
+		const char *what = remade_as == 'd' ? "a directory" : "a file";
+		char name[200];
+		setup("device");
+		if (mknod(fx_path("U", "probe"), S_IFCHR, makedev(0, 0)) < 0) {
+			for (int i = 0; i < 3; i++)
+				printf("ok %d - device: a moved whiteout, the old name made anew as %s # skip no whiteout devices here\n", ++tap_n, what);
+			teardown();
+			continue;
+		}
+		unlink(fx_path("U", "probe"));
+		at(&A, "g/c");
+		at(&B, "h");
+		racer_set(around_moved_whiteout);
+		snprintf(name, sizeof name, "device: mv -T g/c h while a racer removes g/c and makes it anew as %s: ENOENT", what);
+		is_int(ue_op_rename(&A, &B, 0), -ENOENT, name);
+		ok(racer_acted() && fx_type("U", "h") == 0, "device: ... no whiteout left at the new name, which hides nothing");
+		ok(remade_as == 'd' ? fx_type("U", "g/c") == 'd' && fx_opaque("U", "g/c")
+		                    : fx_type("U", "g/c") == 'f' && fx_read("U", "g/c") && !strcmp(fx_read("U", "g/c"), "new"),
+		   "device: ... the racer's new entry stays at the old name");
+		teardown();
+	}
 
 	/* A directory being emptied takes a crashed process's temporary name,
 	 * not a live racer's work in progress. */

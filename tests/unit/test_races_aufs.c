@@ -150,6 +150,30 @@ static int before_link_removed(int after, long nr, const long a[6], long ret)
 	return 1;
 }
 
+/* Just before the removal of g/c/d/y opens the directory of its marker
+ * (the union's parents copied up on a stale look): a racer moves g/c to
+ * h and makes g/c/d anew (mkdir -p over the move's marker: g/c opaque,
+ * g/c/d plain in it).  Nothing of the lower shows below the new g/c.
+ * With marker_left, the racer's mkdir of g/c is between its two steps:
+ * the new g/c is in place, the marker .wh.c beside it not gone yet. */
+static int marker_left;
+static int before_dir_of_y_opened(int after, long nr, const long a[6], long ret)
+{
+	char c[1100], d[1100], opq[1120], m[1100];
+	snprintf(c, sizeof c, "%s/c", gdir);
+	snprintf(d, sizeof d, "%s/c/d", gdir);
+	if (after || nr != SYS_openat || !(a[2] & O_PATH) || strcmp((const char *)a[1], d))
+		return 0;
+	rename(c, hdir);
+	mkdir(c, 0755);
+	snprintf(opq, sizeof opq, "%s/.wh..wh..opq", c);
+	close(open(opq, O_CREAT | O_WRONLY, 0));
+	mkdir(d, 0755);
+	snprintf(m, sizeof m, "%s/.wh.c", gdir);
+	if (marker_left)
+		close(open(m, O_CREAT | O_WRONLY, 0));
+	return 1;
+}
 
 void test_races_aufs(void)
 {
@@ -180,6 +204,24 @@ void test_races_aufs(void)
 	ok(racer_acted() && fx_type("U", "h/x") == 0, "the racer moved g and removed x from it");
 	ok(fx_type("U", "h/.wh.x") == 0, "our marker does not stay in the opaque directory: it would hide nothing");
 	teardown();
+
+	/* aufs: a removal on a look a racer made stale, below a directory
+	 * it made anew: the marker it made hides nothing and goes. */
+	static const char *const deep[] = { "L1 d g", "L1 d g/c", "L1 d g/c/d", "L1 f g/c/d/y y", "U d g", NULL };
+	for (marker_left = 0; marker_left < 2; marker_left++) {
+		const char *when = marker_left ? " (its marker of g/c not gone yet)" : "";
+		char name[200];
+		setup_tree("aufs", deep);
+		at(&A, "g/c/d/y");
+		racer_set(before_dir_of_y_opened);
+		int r = ue_op_unlink(&A);
+		snprintf(name, sizeof name, "aufs: unlink of g/c/d/y while a racer moves g/c and makes g/c/d anew%s", when);
+		ok(r == 0 || r == -ENOENT, name);
+		ok(racer_acted() && fx_type("U", "g/c/d") == 'd', "the racer made g/c/d anew below an opaque g/c");
+		snprintf(name, sizeof name, "no marker left in the new g/c/d: it would hide nothing%s", when);
+		ok(fx_type("U", "g/c/d/.wh.y") == 0, name);
+		teardown();
+	}
 
 	/* aufs: a move that fails for want of its target's directory leaves
 	 * the name it did not move showing. */
