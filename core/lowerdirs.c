@@ -13,6 +13,11 @@
  * way of programs that dup2 onto low ones), closed on exec.  A directory
  * is held once a thread has asked for it HOLD_AFTER times in a row (what
  * find, ls -lR and git status do; a name met alone costs nothing more).
+ * A directory may take any slot of a set of WAYS, one not used since the
+ * last look for room: git status's threads (eight for 4,000 files), each
+ * in a directory of its own, took one slot from each other every third
+ * file where two directories hashed to it (652 opens of 40 directories
+ * in one run; about 100 now).
  *
  * The table is lock-free, a slot per hash: a user takes a hold (holds)
  * after reading the slot's generation even, and keeps the fd only if the
@@ -34,6 +39,7 @@
 #include <sys/types.h>
 
 #define SLOTS 16
+#define WAYS 4            /* slots a directory may take */
 #define DIR_MAX 240       /* longer directories are not held */
 #define FD_MIN 900        /* where held fds go: above the shared whiteout's and the trace's */
 #define HOLD_AFTER 3      /* asks in a row for one directory before it is held */
@@ -41,6 +47,7 @@
 struct slot {
 	_Atomic unsigned gen;   /* odd: being changed */
 	_Atomic int holds;
+	_Atomic int used;       /* used since the last look for room */
 	int fd;                 /* below FD_MIN: empty */
 	unsigned creds;         /* ue_creds_generation when it was opened */
 	uint64_t hash;
@@ -82,29 +89,60 @@ static int in_vfork_child(void)
 	return 1;
 }
 
-/* Take slot s for a change: 1, or 0 when another writer has it. */
-static int claim(struct slot *s, unsigned *g)
-{
-	*g = atomic_load(&s->gen);
-	if ((*g & 1) || !atomic_compare_exchange_strong(&s->gen, g, *g + 1))
-		return 0;
-	/* A user that took a hold before the claim is inside one call. */
-	while (atomic_load(&s->holds) > 0)
-		sched_yield();
-	return 1;
-}
-
 static void release(struct slot *s, unsigned g)
 {
 	atomic_store_explicit(&s->gen, g + 2, memory_order_release);
 }
 
-/* Open dir (len bytes of real) at a high number and put it in s. */
-static void hold(struct slot *s, const char *real, size_t len, uint64_t h)
+/* Take slot s for a change: 1, or 0 when another writer has it.  A user
+ * that took a hold before the claim is inside one call: waited for, or
+ * with wait 0 the claim is given up (0).  A hold taken only to save time
+ * is not worth a wait: with more threads than CPUs the holder may be off
+ * its CPU, and each sched_yield then waits out a time slice (git status's
+ * eight threads spent a third of their system time so). */
+static int claim(struct slot *s, unsigned *g, int wait)
+{
+	*g = atomic_load(&s->gen);
+	if ((*g & 1) || !atomic_compare_exchange_strong(&s->gen, g, *g + 1))
+		return 0;
+	while (atomic_load(&s->holds) > 0) {
+		if (!wait) {
+			release(s, *g);
+			return 0;
+		}
+		sched_yield();
+	}
+	return 1;
+}
+
+/* The slot of set for directory h: its own under other credentials, an
+ * empty one, or one not used since the last look (the looks clear the
+ * marks: a slot in use keeps its directory); NULL when there is none. */
+static struct slot *room(struct slot *set, uint64_t h)
+{
+	for (int w = 0; w < WAYS; w++)
+		if (set[w].fd >= FD_MIN && set[w].hash == h)
+			return &set[w];
+	for (int w = 0; w < WAYS; w++)
+		if (set[w].fd < FD_MIN)
+			return &set[w];
+	for (int w = 0; w < WAYS; w++)
+		if (!atomic_load_explicit(&set[w].used, memory_order_relaxed))
+			return &set[w];
+	for (int w = 0; w < WAYS; w++)
+		atomic_store_explicit(&set[w].used, 0, memory_order_relaxed);
+	return NULL;
+}
+
+/* Open dir (len bytes of real) at a high number and put it in a slot of
+ * set. */
+static void hold(struct slot *set, const char *real, size_t len, uint64_t h)
 {
 	char dir[DIR_MAX];
 	unsigned g, creds = ue_creds_generation();
-	if (atomic_load_explicit(&no_room, memory_order_relaxed) || in_vfork_child())
+	struct slot *s = room(set, h);
+	if (!s || atomic_load_explicit(&s->holds, memory_order_relaxed) > 0 ||
+	    atomic_load_explicit(&no_room, memory_order_relaxed) || in_vfork_child())
 		return;
 	memcpy(dir, real, len);
 	dir[len] = '\0';
@@ -118,12 +156,13 @@ static void hold(struct slot *s, const char *real, size_t len, uint64_t h)
 			atomic_store(&no_room, 1);
 		return;
 	}
-	if (!claim(s, &g)) {
+	if (!claim(s, &g, 0)) {
 		sys_close(fd);
 		return;
 	}
 	int old = s->fd;
 	s->fd = fd;
+	atomic_store_explicit(&s->used, 1, memory_order_relaxed);
 	s->creds = creds;
 	s->hash = h;
 	s->len = (unsigned)len;
@@ -152,19 +191,23 @@ void ue_lowerdir_name(const char *real, int layer, struct ue_kname *k)
 		return;
 	size_t len = (size_t)(slash - real);
 	uint64_t h = ue_strmap_hash(real, len);
-	struct slot *s = &slots[h % SLOTS];
-	unsigned g = atomic_load_explicit(&s->gen, memory_order_acquire);
-	/* Held under other credentials: the search permission of the
-	 * directories above was checked for those (a root build dropping to
-	 * a user must not reach through a fd root opened). */
-	if (!(g & 1) && s->fd >= FD_MIN && s->hash == h && s->len == len && !memcmp(s->dir, real, len) &&
-	    s->creds == ue_creds_generation()) {
+	struct slot *set = &slots[h % (SLOTS / WAYS) * WAYS];
+	for (struct slot *s = set; s < set + WAYS; s++) {
+		unsigned g = atomic_load_explicit(&s->gen, memory_order_acquire);
+		/* Held under other credentials: the search permission of the
+		 * directories above was checked for those (a root build dropping
+		 * to a user must not reach through a fd root opened). */
+		if ((g & 1) || s->fd < FD_MIN || s->hash != h || s->len != len || memcmp(s->dir, real, len) ||
+		    s->creds != ue_creds_generation())
+			continue;
 		atomic_fetch_add(&s->holds, 1);
 		if (atomic_load(&s->gen) == g) {
 			k->fd = s->fd;
 			k->name = slash + 1;
 			k->slot = (int)(s - slots);
 			my_holds++;
+			if (!atomic_load_explicit(&s->used, memory_order_relaxed))
+				atomic_store_explicit(&s->used, 1, memory_order_relaxed);
 			return;
 		}
 		atomic_fetch_sub(&s->holds, 1);
@@ -178,7 +221,7 @@ void ue_lowerdir_name(const char *real, int layer, struct ue_kname *k)
 	/* Not from inside another wrapper (a signal handler): its thread may
 	 * hold the slot it would wait for. */
 	if (++last_count >= HOLD_AFTER && !ue_cache_bypass && !my_holds)
-		hold(s, real, len, h);
+		hold(set, real, len, h);
 }
 
 void ue_lowerdir_done(struct ue_kname *k)
@@ -207,7 +250,7 @@ static void let_go(struct slot *s, int fd, int close_it)
 	/* Another writer may be about to close this very number as the
 	 * slot's old fd: wait for it, so that no close of ours follows the
 	 * program's. */
-	while (!claim(s, &g))
+	while (!claim(s, &g, 1))
 		sched_yield();
 	if (s->fd == fd) {
 		s->fd = -1;

@@ -5,11 +5,15 @@
 #include "config.h"
 #include "fixture.h"
 #include "lowerdirs.h"
+#include "strmap.h"
 #include "tap.h"
 #include "tests.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdio.h>
+#include <time.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -31,7 +35,6 @@ static void ask(const char *real, int layer, int n, struct ue_kname *k)
 	}
 }
 
-/* What another thread is given for d/g (its hold let go there). */
 /* The fd held for real's directory once asked for in a row (let go). */
 static int held_fd(const char *real)
 {
@@ -41,6 +44,7 @@ static int held_fd(const char *real)
 	return k.fd;
 }
 
+/* What another thread is given for d/g (its hold let go there). */
 static void *ask_in_thread(void *arg)
 {
 	struct ue_kname *k = arg, here;
@@ -49,6 +53,39 @@ static void *ask_in_thread(void *arg)
 	k->name = strcmp(here.name, "g") ? "" : "g";
 	ue_lowerdir_done(&here);
 	return NULL;
+}
+
+/* Another thread asks for what a is held for, three times in a row: it
+ * may replace the slot (the credentials changed) but not wait for the
+ * hold this thread keeps. */
+static void *ask_three_in_thread(void *arg)
+{
+	struct ue_kname k;
+	ask(arg, 1, 3, &k);
+	ue_lowerdir_done(&k);
+	return NULL;
+}
+
+/* Two lower directories whose names hash alike (one slot of a table of
+ * 16 with one way each, as the table was), each with a file f, into a
+ * and b. */
+static void colliding_dirs(char *a, char *b, size_t size)
+{
+	static uint64_t seen[64];
+	char d[4096];
+	for (int i = 0; i < 64; i++) {
+		snprintf(d, sizeof d, "%s/s%02d", fx_path("L1", ""), i);
+		mkdir(d, 0755);
+		seen[i] = ue_strmap_hash(d, strlen(d)) % 16;
+		for (int j = 0; j < i; j++)
+			if (seen[j] == seen[i]) {
+				snprintf(a, size, "%s/s%02d/f", fx_path("L1", ""), j);
+				snprintf(b, size, "%s/s%02d/f", fx_path("L1", ""), i);
+				close(open(a, O_CREAT | O_WRONLY, 0644));
+				close(open(b, O_CREAT | O_WRONLY, 0644));
+				return;
+			}
+	}
 }
 
 void test_lowerdirs(void)
@@ -151,5 +188,35 @@ void test_lowerdirs(void)
 	ask(f, 1, 3, &k);
 	ok(k.fd == AT_FDCWD && ue_lowerdirs_held() == 0, "...and turns holding off");
 	ue_lowerdir_done(&k);
+
+	/* Two threads in two directories of one hash (git status's): both
+	 * held, not taking the slot from each other every third file. */
+	ue_lowerdirs_enable();
+	char a[4096], b[4096];
+	colliding_dirs(a, b, sizeof a);
+	ask(a, 1, 4, &k);  /* held at the third, used from the fourth */
+	int fa = k.fd;
+	ue_lowerdir_done(&k);
+	ask(b, 1, 4, &k);
+	int fb = k.fd;
+	ue_lowerdir_done(&k);
+	ue_lowerdir_name(a, 1, &k);
+	ok(fa >= 900 && fb >= 900 && k.fd == fa && ue_lowerdirs_held() == 2,
+	   "two directories of one hash are held side by side, the first still by its fd");
+	ue_lowerdir_done(&k);
+
+	/* A hold kept here, the slot wanted elsewhere: given up, no wait. */
+	ask(a, 1, 3, &k);
+	ue_creds_changed();
+	pthread_create(&th, NULL, ask_three_in_thread, a);
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 5;
+	int joined = pthread_timedjoin_np(th, NULL, &until) == 0;
+	ok(joined, "a thread that would replace a slot this thread holds does not wait for it");
+	ue_lowerdir_done(&k);
+	if (!joined)
+		pthread_join(th, NULL);
+	ue_lowerdirs_reset();
 	fx_teardown();
 }
