@@ -69,7 +69,7 @@ static int layer_lstat(int dfd, const char *real, struct stat *st, struct statx 
 static int dir_layer(struct ue_node *out, int i, const char *real)
 {
 	int bottom = i > UE_UPPER && ue_layer_is_bottom(i);
-	int m = i > UE_UPPER ? ue_lower_dir_markers(real, bottom ? 0 : UE_AUFS_SCAN)
+	int m = i > UE_UPPER ? ue_lower_dir_markers(real, i, bottom ? 0 : UE_AUFS_SCAN)
 	                     : ue_dir_markers(real, ue_cfg.upper_form == UE_FORM_AUFS ? UE_AUFS_ASSUME : 0);
 	if ((m & UE_DIR_AUFS) || bottom)
 		out->aufs |= 1ULL << i;

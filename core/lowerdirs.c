@@ -65,9 +65,12 @@ static _Atomic int enabled;
 static _Atomic pid_t owner;
 static _Atomic pid_t vfork_child;
 static _Atomic int no_room;  /* F_DUPFD above FD_MIN refused: the fd limit is lower */
-/* The directory this thread asked for last, without a hold, and how many
- * times in a row. */
-static __thread uint64_t last_hash;
+/* The directory this thread asked for last, without a hold, how many
+ * names of it in a row, and the last of those.  Names, not asks: a hold
+ * costs five system calls and saves a part of each walk that follows,
+ * and find asks three times (statx, xattrs, open) for each directory it
+ * enters, whose parent's hold then often paid for itself no more. */
+static __thread uint64_t last_hash, last_name;
 static __thread unsigned last_count;
 /* Holds this thread has taken and not let go: a signal handler's close of
  * a held number must not wait for its own interrupted call. */
@@ -213,11 +216,16 @@ void ue_lowerdir_name(const char *real, int layer, struct ue_kname *k)
 		atomic_fetch_sub(&s->holds, 1);
 		return;
 	}
+	uint64_t name = ue_strmap_hash(slash + 1, strlen(slash + 1));
 	if (last_hash != h) {
 		last_hash = h;
+		last_name = name;
 		last_count = 1;
 		return;
 	}
+	if (last_name == name)
+		return;
+	last_name = name;
 	/* Not from inside another wrapper (a signal handler): its thread may
 	 * hold the slot it would wait for. */
 	if (++last_count >= HOLD_AFTER && !ue_cache_bypass && !my_holds)

@@ -1,4 +1,5 @@
 #include "lowermarks.h"
+#include "lowerdirs.h"
 #include "markers.h"
 #include "nodecache.h"
 #include "state.h"
@@ -29,7 +30,7 @@ void ue_lower_marks_abandon(void)
 	ue_strmap_abandon(&table);  /* may be half-changed: neither walked nor freed */
 }
 
-int ue_lower_dir_markers(const char *real_dir, int aufs)
+int ue_lower_dir_markers(const char *real_dir, int layer, int aufs)
 {
 	size_t len = strlen(real_dir);
 	uint64_t h = ue_strmap_hash(real_dir, len);
@@ -43,7 +44,10 @@ int ue_lower_dir_markers(const char *real_dir, int aufs)
 		return m;
 	/* Read outside the lock: a racing thread reading the same directory
 	 * finds the same answer, and the second insert is skipped. */
-	m = ue_dir_markers(real_dir, aufs);
+	struct ue_kname k;
+	ue_lowerdir_name(real_dir, layer, &k);
+	m = ue_dir_markers_at(k.fd, k.name, real_dir, aufs);
+	ue_lowerdir_done(&k);
 	if (!(e = malloc(sizeof *e + len + 1)))
 		return m;
 	e->marks = m;

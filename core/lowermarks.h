@@ -12,10 +12,11 @@
 #ifndef UE_LOWERMARKS_H
 #define UE_LOWERMARKS_H
 
-/* ue_dir_markers(real_dir, aufs) of a lower's directory, from the table
- * or read once; an error reads as no markers, as there.  A directory is
- * always asked with the same aufs (its layer's). */
-int ue_lower_dir_markers(const char *real_dir, int aufs);
+/* ue_dir_markers(real_dir, aufs) of a directory of lower layer, from
+ * the table or read once (through its parent where that is held open,
+ * core/lowerdirs.h); an error reads as no markers, as there.  A directory
+ * is always asked with the same aufs (its layer's). */
+int ue_lower_dir_markers(const char *real_dir, int layer, int aufs);
 
 /* Under UE_LOCK_NODECACHE: forget everything (the unit tests change their
  * lowers between cases), or, in a fork child whose parent thread could not

@@ -225,7 +225,12 @@ static int xattr_flags(unsigned x)
 
 int ue_dir_markers(const char *real_dir, int aufs)
 {
-	int flags = xattr_flags(ue_dir_xattrs(AT_FDCWD, real_dir));
+	return ue_dir_markers_at(AT_FDCWD, real_dir, real_dir, aufs);
+}
+
+int ue_dir_markers_at(int dfd, const char *name, const char *real_dir, int aufs)
+{
+	int flags = xattr_flags(ue_dir_xattrs(dfd, name));
 	if (aufs == UE_AUFS_SCAN) {
 		flags |= aufs_scan(real_dir);
 	} else if (aufs == UE_AUFS_ASSUME) {

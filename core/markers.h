@@ -150,6 +150,9 @@ unsigned ue_dir_xattrs(int dfd, const char *name);
 #define UE_AUFS_SCAN   1
 #define UE_AUFS_ASSUME 2
 int ue_dir_markers(const char *real_dir, int aufs);
+/* The same with the xattrs read as name in the directory dfd (a lower's
+ * held open: no walk of the whole path), the aufs markers at real_dir. */
+int ue_dir_markers_at(int dfd, const char *name, const char *real_dir, int aufs);
 /* Whether the upper's directory at real (a path, its ancestors resolved
  * by the kernel) is there and hides nothing below it: no opaque mark, no
  * redirect.  One llistxattr: most directories carry no marker at all. */

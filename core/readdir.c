@@ -230,17 +230,21 @@ static int merge_layers(struct merge *m, const struct ue_node *dir, const char *
  * time and walk the path three times more (the open, "." and "..").  Only
  * when fd is open on that very directory, and it is not the root of a
  * mount, whose ".." on disk is not the one its path gives.  The fd's
- * position is put back.  1: listed into m; 0: not this way (m untouched);
- * -errno. */
-static int list_through_fd(struct merge *m, const struct ue_node *dir, int fd, const char *real, int upper)
+ * position is put back, unless how says (readdir.h).  1: listed into m;
+ * 0: not this way (m untouched); -errno. */
+static int list_through_fd(struct merge *m, const struct ue_node *dir, int fd, const char *real, int upper, int how)
 {
 	struct stat fst;
 	struct statx stx;
-	if (sys_fstat(fd, &fst) < 0)
+	/* The caller's own open of the path: the node's statx tells it.  Else
+	 * the fd is checked against the lookup's statx of the directory (the
+	 * node's) or, where the node has none, another of its path. */
+	int own = (how & UE_LIST_OWN_FD) && dir->dir_ino && dir->layer == m->layer;
+	if (own) {
+		stx.stx_ino = dir->dir_ino;
+	} else if (sys_fstat(fd, &fst) < 0) {
 		return 0;
-	/* The lookup's own statx of the directory (the node's) or, where the
-	 * node has none, another of its path. */
-	if (dir->dir_ino && dir->layer == m->layer) {
+	} else if (dir->dir_ino && dir->layer == m->layer) {
 		if (dir->dir_ino != fst.st_ino || dir->dir_dev != fst.st_dev)
 			return 0;
 		stx.stx_ino = dir->dir_ino;
@@ -249,7 +253,7 @@ static int list_through_fd(struct merge *m, const struct ue_node *dir, int fd, c
 	           makedev(stx.stx_dev_major, stx.stx_dev_minor) != fst.st_dev || stx.stx_ino != fst.st_ino) {
 		return 0;
 	}
-	long pos = sys_lseek(fd, 0, SEEK_CUR);
+	long pos = own ? 0 : sys_lseek(fd, 0, SEEK_CUR);
 	if (pos < 0 || (pos && sys_lseek(fd, 0, SEEK_SET) < 0))
 		return 0;
 	unsigned long dot = upper && ue_cfg.one_dev ? ue_origin_ino(real) : 0;
@@ -258,11 +262,17 @@ static int list_through_fd(struct merge *m, const struct ue_node *dir, int fd, c
 	if ((r = push(m, dirent_new(m, dot ? dot : stx.stx_ino, DT_DIR, "."))) == 0 &&
 	    (r = push(m, dirent_new(m, 1, DT_DIR, ".."))) == 0 && (r = each_entry_of(fd, merge_one, m, &dotdot)) == 0)
 		m->ent[1]->ino = dotdot ? dotdot : 1;
-	sys_lseek(fd, pos, SEEK_SET);
+	if (!own && !(how & UE_LIST_POS_FREE))
+		sys_lseek(fd, pos, SEEK_SET);
 	return r < 0 ? r : 1;
 }
 
 int ue_dir_list_fd(const char *rel, const struct ue_node *dir, int fd, struct ue_dirlist *out)
+{
+	return ue_dir_list_fd_how(rel, dir, fd, 0, out);
+}
+
+int ue_dir_list_fd_how(const char *rel, const struct ue_node *dir, int fd, int how, struct ue_dirlist *out)
 {
 	struct merge m = { 0 };
 	char real[UE_PATH_MAX];
@@ -279,7 +289,7 @@ int ue_dir_list_fd(const char *rel, const struct ue_node *dir, int fd, struct ue
 	if (m.single && fd >= 0) {
 		layer_begin(&m, dir, __builtin_ctzll(dir->stack), real);
 		if ((r = ue_node_real(real, sizeof real, dir, m.layer, rel)) < 0 ||
-		    (r = list_through_fd(&m, dir, fd, real, m.layer == UE_UPPER)) != 0)
+		    (r = list_through_fd(&m, dir, fd, real, m.layer == UE_UPPER, how)) != 0)
 			goto out;
 	}
 	/* "." and ".." first, as the kernel gives them. */

@@ -27,6 +27,14 @@ int ue_dir_list(const char *rel, const struct ue_node *dir, struct ue_dirlist *o
 /* The same, where the caller has fd open on the directory (its own open,
  * as fts lists): a directory of one layer is read through it. */
 int ue_dir_list_fd(const char *rel, const struct ue_node *dir, int fd, struct ue_dirlist *out);
+/* The same, told more of fd (a system call saved per directory listed):
+ * UE_LIST_OWN_FD, the caller opened it on the directory's real path a
+ * moment ago (opendir), nothing to check, its position 0 and not put back;
+ * UE_LIST_POS_FREE, its position is the caller's no more (POSIX gives the
+ * fd to the stream fdopendir makes): read from the start, not put back. */
+#define UE_LIST_OWN_FD   1
+#define UE_LIST_POS_FREE 2
+int ue_dir_list_fd_how(const char *rel, const struct ue_node *dir, int fd, int how, struct ue_dirlist *out);
 void ue_dir_free(struct ue_dirlist *l);
 
 /* 1 when the union directory holds no name, 0 when it does, or -errno. */

@@ -46,13 +46,14 @@ static int list_rel(const char *rel, struct ue_dirlist *list)
 	return r < 0 ? r : ue_dir_list(rel, &n, list);
 }
 
-static DIR *union_dir_new(int fd, const struct ue_path *p)
+/* how: ue_dir_list_fd_how's. */
+static DIR *union_dir_new(int fd, const struct ue_path *p, int how)
 {
 	struct union_dir *u = calloc(1, sizeof *u);
 	if (!u)
 		return ue_fail(-ENOMEM);
 	int r = -ENOMEM;
-	if (!(u->rel = strdup(p->rel)) || (r = ue_dir_list_fd(p->rel, &p->node, fd, &u->list)) < 0) {
+	if (!(u->rel = strdup(p->rel)) || (r = ue_dir_list_fd_how(p->rel, &p->node, fd, how, &u->list)) < 0) {
 		free(u->rel);
 		free(u);
 		return ue_fail(r);
@@ -75,7 +76,7 @@ DIR *opendir_impl(struct ue_arg *P)
 	if (fd < 0)
 		return ue_fail(fd);
 	ue_fdname_put_rel(fd, p->rel, p->real, P->mark.ring);
-	DIR *d = union_dir_new(fd, p);
+	DIR *d = union_dir_new(fd, p, UE_LIST_OWN_FD);
 	if (!d) {
 		ue_fdname_drop(fd);
 		sys_close(fd);
@@ -88,7 +89,7 @@ DIR *fdopendir_impl(int fd)
 	struct ue_path p;
 	if (!ue_fd_union_path(fd, &p) || !S_ISDIR(p.node.type))
 		return UE_PASS_PTR(LIBC(fdopendir)(fd));
-	return union_dir_new(fd, &p);
+	return union_dir_new(fd, &p, UE_LIST_POS_FREE);
 }
 
 static struct dirent *fill(struct union_dir *u)

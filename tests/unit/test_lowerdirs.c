@@ -25,13 +25,21 @@ static int same_file(const char *real, const struct ue_kname *k)
 	return stat(real, &a) == 0 && fstatat(k->fd, k->name, &b, 0) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev;
 }
 
-/* Ask for real n times, the last answer in *k (held). */
+/* Ask for n names of real's directory in a row, real the last, its
+ * answer in *k (held). */
 static void ask(const char *real, int layer, int n, struct ue_kname *k)
 {
+	static char other[64][4200];
 	for (int i = 0; i < n; i++) {
 		if (i)
 			ue_lowerdir_done(k);
-		ue_lowerdir_name(real, layer, k);
+		const char *name = real;
+		if (i < n - 1) {
+			const char *slash = strrchr(real, '/');
+			snprintf(other[i % 64], sizeof other[0], "%.*s/other%d", (int)(slash - real), real, i);
+			name = other[i % 64];
+		}
+		ue_lowerdir_name(name, layer, k);
 	}
 }
 
@@ -122,6 +130,16 @@ void test_lowerdirs(void)
 	ok(k.fd >= 900 && fcntl(held, F_GETFD) < 0, "...until held again, the old fd closed");
 	held = k.fd;
 	ue_lowerdir_done(&k);
+
+	char e[4096];
+	strcpy(e, fx_path("L1", "e/h"));
+	unsigned before = ue_lowerdirs_held();
+	for (int i = 0; i < 5; i++) {
+		ue_lowerdir_name(e, 1, &k);
+		ue_lowerdir_done(&k);
+	}
+	ok(k.fd == AT_FDCWD && ue_lowerdirs_held() == before,
+	   "one name asked for again and again (find's statx, xattrs and open of a directory) does not hold its parent");
 
 	char u[4096];
 	strcpy(u, fx_path("U", "u/f"));
