@@ -11,21 +11,23 @@
  * real directory for as long as it is open (an upper directory may be
  * renamed by the union under the fd).  Held at a high number (out of the
  * way of programs that dup2 onto low ones), closed on exec.  A directory
- * is held once a thread has asked for it HOLD_AFTER times in a row (what
- * find, ls -lR and git status do; a name met alone costs nothing more).
+ * is held once a thread has asked for HOLD_AFTER different names in it in
+ * a row (what find, ls -lR and git status do; a name met alone costs
+ * nothing more).
  * A directory may take any slot of a set of WAYS, one not used since the
  * last look for room: git status's threads (eight for 4,000 files), each
  * in a directory of its own, took one slot from each other every third
  * file where two directories hashed to it (652 opens of 40 directories
  * in one run; about 100 now).
  *
- * The table is lock-free, a slot per hash: a user takes a hold (holds)
- * after reading the slot's generation even, and keeps the fd only if the
- * generation is unchanged after; a writer makes the generation odd, waits
- * for the holds to go (one system call long), changes the slot, and makes
- * it even again.  The program's close, dup2 or close_range of a held
- * number (ue_lowerdirs_forget, from the preload's fd wrappers) empties the
- * slot before the program's call closes the fd. */
+ * The table is lock-free, a set of slots per hash: a user takes a hold
+ * (holds) after reading the slot's generation even, and keeps the fd only
+ * if the generation is unchanged after; a writer makes the generation
+ * odd, waits for the holds to go (one system call long; one that holds
+ * only to save time gives up instead), changes the slot, and makes it
+ * even again.  The program's close, dup2 or close_range of a held number
+ * (ue_lowerdirs_forget, from the preload's fd wrappers) empties the slot
+ * before the program's call closes the fd. */
 #include "lowerdirs.h"
 #include "caller.h"
 #include "config.h"
@@ -42,7 +44,7 @@
 #define WAYS 4            /* slots a directory may take */
 #define DIR_MAX 240       /* longer directories are not held */
 #define FD_MIN 900        /* where held fds go: above the shared whiteout's and the trace's */
-#define HOLD_AFTER 3      /* asks in a row for one directory before it is held */
+#define HOLD_AFTER 3      /* names in a row in one directory before it is held */
 
 struct slot {
 	_Atomic unsigned gen;   /* odd: being changed */
