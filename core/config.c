@@ -85,10 +85,15 @@ void ue_config_probe(void)
 	dev_t dev = 0;
 	ue_cfg.one_dev = 1;
 	for (int i = 0; i < ue_cfg.nlayers; i++) {
-		if (sys_lstat(ue_cfg.layer[i].len ? ue_cfg.layer[i].root : "/", &st) < 0 || (i && st.st_dev != dev))
+		struct ue_layer *l = &ue_cfg.layer[i];
+		int r = sys_lstat(l->len ? l->root : "/", &st);
+		if (r < 0 || (i && st.st_dev != dev))
 			ue_cfg.one_dev = 0;
 		if (i == 0)
 			dev = st.st_dev;
+		l->probed_dir = r == 0 && S_ISDIR(st.st_mode);
+		l->dev = r == 0 ? st.st_dev : 0;
+		l->ino = r == 0 ? st.st_ino : 0;
 	}
 }
 

@@ -9,9 +9,16 @@
 #define UE_UPPER 0                /* layer 0 is always the upper */
 #define UE_MAX_PASSTHROUGH 16
 
+#include <sys/types.h>
+
 struct ue_layer {
 	char *root;                 /* canonical absolute path, no trailing slash */
 	size_t len;
+	/* What the last probe's lstat found at root: a directory, and which
+	 * (core/layercheck.c reuses it at start-up). */
+	int probed_dir;
+	dev_t dev;
+	ino_t ino;
 };
 
 /* The form of the markers written in the upper (docs/design.md, "Upper

@@ -269,17 +269,21 @@ void ue_fdtab_inherit(void)
 	for (int fd = 0; fd <= 2; fd++) {
 		struct stat st;
 		char link[32], real[UE_PATH_MAX], v[UE_PATH_MAX];
+		/* Read-only on a lower: the parent's open was read-only too.  The
+		 * name last: a new process's first look in /proc is dear, and
+		 * its stdout and stderr are mostly written. */
 		if (sys_fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+			continue;
+		long fl = UE_SYS(SYS_fcntl, fd, F_GETFL);
+		if (fl < 0 || (fl & O_ACCMODE) != O_RDONLY)
 			continue;
 		ue_proc_fd(link, sizeof link, fd, NULL);
 		long n = sys_readlinkat(AT_FDCWD, link, real, sizeof real - 1);
 		if (n <= 0)
 			continue;
 		real[n] = '\0';
-		/* Read-only on a lower: the parent's open was read-only too. */
-		long fl = UE_SYS(SYS_fcntl, fd, F_GETFL);
 		const char *rel;
-		if (fl < 0 || (fl & O_ACCMODE) != O_RDONLY || ue_layer_of(real) <= UE_UPPER ||
+		if (ue_layer_of(real) <= UE_UPPER ||
 		    ue_unreal(v, sizeof v, real) < 0 || !(rel = ue_path_under(v, ue_cfg.mount, ue_cfg.mount_len)))
 			continue;
 		if (ue_lock(UE_LOCK_FDTAB) < 0)

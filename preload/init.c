@@ -12,6 +12,7 @@
 #include "trace.h"
 
 #include <dlfcn.h>
+#include <link.h>
 #include <limits.h>
 #include <stdio.h>
 #include <pthread.h>
@@ -29,7 +30,7 @@ __thread int ue_err;
 static const char *const env_names[] = {
 	"UNIONENV_LOWER", "UNIONENV_UPPER", "UNIONENV_MOUNT", "UNIONENV_LIB",
 	"UNIONENV_PASSTHROUGH", "UNIONENV_UPPER_FORMAT", "UNIONENV_ALLOW_UNFOLLOWED", "UNIONENV_TRACE",
-	"UNIONENV_SUPERVISE", "UNIONENV_WORK",
+	"UNIONENV_SUPERVISE", "UNIONENV_WORK", "UNIONENV_CHECKED",
 };
 #define N_ENV (sizeof env_names / sizeof *env_names)
 static char *env_saved[N_ENV];
@@ -58,23 +59,25 @@ static const char *library_path(const char *given)
 {
 	static char own[PATH_MAX] UE_APART;
 	char link[64];
-	Dl_info info;
 	struct stat a, b;
-	if (!dladdr((void *)ue_init, &info) || !info.dli_fname)
+	/* _dl_find_object, not dladdr: dladdr also looks for the nearest
+	 * symbol, through every symbol of the object, at each start. */
+	struct dl_find_object self, prog;
+	if (_dl_find_object((void *)ue_init, &self) != 0 || !self.dlfo_link_map || !self.dlfo_link_map->l_name)
 		return NULL;
 	/* Linked into a program rather than preloaded (the supervisor links
 	 * the implementations): there is no library file of ours to name, and
 	 * the program's UNIONENV_LIB, the library it keeps out of its
 	 * children, stays as it was given. */
-	Dl_info prog;
-	if (dladdr((void *)getauxval(AT_PHDR), &prog) && prog.dli_fbase == info.dli_fbase)
+	if (_dl_find_object((void *)getauxval(AT_PHDR), &prog) == 0 && prog.dlfo_link_map == self.dlfo_link_map)
 		return given;
+	const char *loaded = self.dlfo_link_map->l_name;
 	/* The loader opened this library at the very name given (an absolute
 	 * LD_PRELOAD entry, as the launcher and every exec of the union give
 	 * it): that name is this library's, with no look at the file. */
-	if (given && given[0] == '/' && !strpbrk(given, " \t\n:") && !strcmp(given, info.dli_fname))
+	if (given && given[0] == '/' && !strpbrk(given, " \t\n:") && !strcmp(given, loaded))
 		return given;
-	int fd = sys_openat(AT_FDCWD, info.dli_fname, O_PATH | O_CLOEXEC, 0);
+	int fd = sys_openat(AT_FDCWD, loaded, O_PATH | O_CLOEXEC, 0);
 	if (fd < 0)
 		return NULL;
 	ue_proc_fd(link, sizeof link, fd, NULL);
@@ -123,17 +126,21 @@ static int gate_for_filter(void)
 	return 0;
 }
 
-/* The layers checked (core/layercheck.h), or the process refused.  A
+/* The layers checked (core/layercheck.h), or the process refused; the
+ * check's token left for children, which then need not read /proc.  A
  * function of its own, so that the reason's buffer is off the stack when
  * the rest of the start-up runs: each page of stack a process first
  * touches costs it a page fault. */
 static __attribute__((noinline)) void check_layers(void)
 {
-	char why[2 * PATH_MAX + 128];
-	if (ue_layers_check(why, sizeof why) < 0) {
+	char why[2 * PATH_MAX + 128], token[UE_LAYERS_TOKEN];
+	const char *seen = getenv("UNIONENV_CHECKED");
+	if (ue_layers_check(seen, why, sizeof why, token) < 0) {
 		ue_config_reset();
 		refuse(why);
 	}
+	if (!seen || strcmp(seen, token))
+		setenv("UNIONENV_CHECKED", token, 1);
 }
 
 static void init_once(void)

@@ -27,15 +27,23 @@ static const char *in(const char *a)
 	return b;
 }
 
-/* ue_layers_check of lowers, upper, mount: its result; why kept. */
-static int check(const char *lowers, const char *upper, const char *mount)
+static char token[UE_LAYERS_TOKEN];
+
+/* ue_layers_check of lowers, upper, mount, after a check whose token was
+ * seen (or none): its result; why and the token kept. */
+static int check_after(const char *seen, const char *lowers, const char *upper, const char *mount)
 {
 	why[0] = '\0';
 	int r = ue_config_load(lowers, upper, mount);
 	if (r == 0)
-		r = ue_layers_check(why, sizeof why);
+		r = ue_layers_check(seen, why, sizeof why, token);
 	ue_config_reset();
 	return r;
+}
+
+static int check(const char *lowers, const char *upper, const char *mount)
+{
+	return check_after(NULL, lowers, upper, mount);
 }
 
 void test_layercheck(void)
@@ -70,6 +78,36 @@ void test_layercheck(void)
 	ok(strstr(why, "canonical") != NULL, "layers_check: ... is not canonical (%s)", why);
 	is_int(check(in("a"), in("u"), in("u/sub")), -EINVAL, "layers_check: the mount inside the upper");
 	is_int(check(in("a"), in("u"), in("b")), 0, "layers_check: another mount");
+
+	/* The token: what a child is given, and what lets it skip /proc. */
+	char first[UE_LAYERS_TOKEN], then[UE_LAYERS_TOKEN];
+	mkdir(in("x"), 0755);
+	mkdir(in("x/a"), 0755);
+	snprintf(lowers, sizeof lowers, "%s:%s", in("x/a"), in("b"));
+	is_int(check(lowers, in("u"), NULL), 0, "layers_check: token: a first check");
+	ok(strlen(token) == 16 && strspn(token, "0123456789abcdef") == 16, "layers_check: ... gives a token (%s)", token);
+	snprintf(first, sizeof first, "%s", token);
+	is_int(check_after(first, lowers, in("u"), NULL), 0, "layers_check: token: the child's check passes");
+	is_str(token, first, "layers_check: ... and gives the same token");
+	is_int(check_after(first, in("link"), in("u"), NULL), -EINVAL, "layers_check: token: other names are checked in full");
+	ok(strstr(why, "canonical") != NULL, "layers_check: ... and refused (%s)", why);
+	is_int(check_after(first, lowers, in("x/a"), NULL), -EINVAL, "layers_check: token: a broken rule is refused");
+	is_int(check_after("0123456789abcdef", lowers, in("u"), NULL), 0, "layers_check: a token of nothing: full check");
+	is_str(token, first, "layers_check: ... which gives the real token");
+	/* The same name, another directory: not the parent's layers. */
+	rename(in("b"), in("b.old"));
+	mkdir(in("b"), 0755);
+	is_int(check_after(first, lowers, in("u"), NULL), 0, "layers_check: token: a layer made anew passes");
+	ok(strcmp(token, first) != 0, "layers_check: ... with a token of its own");
+	snprintf(then, sizeof then, "%s", token);
+	/* What the quick look takes on trust: the names are as canonical as
+	 * the parent found them.  An ancestor made a symlink to the same
+	 * directory since is not seen (the full check would refuse it): the
+	 * proof that a child does not read the names through /proc. */
+	rename(in("x"), in("y"));
+	symlink(in("y"), in("x"));
+	is_int(check_after(then, lowers, in("u"), NULL), 0, "layers_check: token: the child does not read /proc");
+	is_int(check(lowers, in("u"), NULL), -EINVAL, "layers_check: ... which the full check does");
 	char cmd[PATH_MAX + 16];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
 	if (system(cmd) != 0)

@@ -47,9 +47,9 @@ void test_layerpath(void)
 	struct ue_config saved = ue_cfg;
 	memset(&ue_cfg, 0, sizeof ue_cfg);
 	ue_cfg.nlayers = 3;
-	ue_cfg.layer[0] = (struct ue_layer){ "/u", 2 };
-	ue_cfg.layer[1] = (struct ue_layer){ "/l", 2 };
-	ue_cfg.layer[2] = (struct ue_layer){ "/l/in", 5 };
+	ue_cfg.layer[0] = (struct ue_layer){ .root = "/u", .len = 2 };
+	ue_cfg.layer[1] = (struct ue_layer){ .root = "/l", .len = 2 };
+	ue_cfg.layer[2] = (struct ue_layer){ .root = "/l/in", .len = 5 };
 	is_int(ue_real_path(buf, sizeof buf, 1, "x/y"), 0, "real of a name");
 	is_str(buf, "/l/x/y", "real: the layer's root, a slash, the name");
 	ue_real_path(buf, sizeof buf, 0, "");
