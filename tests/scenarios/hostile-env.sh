@@ -33,7 +33,7 @@ preloaded() {
     )
 }
 
-tap_plan 20
+tap_plan 24
 
 # --- UNIONENV_LIB -------------------------------------------------------
 out=$(preloaded UNIONENV_LIB= -- sh -c 'sh -c "echo child"; echo parent' 2>"$T/err")
@@ -80,5 +80,27 @@ refused "UNIONENV_WORK inside the lower" "must not hold one another" UNIONENV_WO
 refused "UNIONENV_WORK inside the upper" "must not hold one another" UNIONENV_WORK="$U"
 refused "UNIONENV_WORK missing" "does not exist" UNIONENV_WORK="$T/nowork"
 refused "UNIONENV_WORK relative" "malformed" UNIONENV_WORK=W
+
+# --- the token of a checked union (UNIONENV_CHECKED) -------------------------
+# A process whose layers its parent checked looks at each with one lstat;
+# a token copied beside other layers still meets the full check.
+TOKEN=$(preloaded -- sh -c 'printf %s "$UNIONENV_CHECKED"')
+tap_check "a checked union hands its children a token ($TOKEN)" test "${#TOKEN}" = 16
+refused "a union's token beside another upper (inside the lower)" "is inside lower" UNIONENV_CHECKED="$TOKEN" UNIONENV_UPPER="$L/d"
+refused "a union's token beside a lower named through a symlink" "not a canonical path" UNIONENV_CHECKED="$TOKEN" UNIONENV_LOWER="$T/link"
+if command -v strace >/dev/null; then
+    # The child's start: its layers are not named through /proc (where a
+    # new process's first look is dear); its parent's were.
+    (cd "$L" && timeout -k 5 30 strace -f -qq -e trace=readlinkat,readlink,execve -o "$T/strace" \
+        env LD_PRELOAD="$LIB" UNIONENV_LOWER="$L" UNIONENV_UPPER="$U" UNIONENV_MOUNT="$L" UNIONENV_LIB="$LIB" \
+        sh -c '/bin/true; :' 2>/dev/null)
+    child=$(awk '/execve\("\/bin\/true"/ { print $1 }' "$T/strace")
+    procs=$(awk -v p="$child" '$1 == p && /readlink.*\/proc\/self\/fd/' "$T/strace" | wc -l)
+    shells=$(awk -v p="$child" '$1 != p && /readlink.*\/proc\/self\/fd/' "$T/strace" | wc -l)
+    tap_result "a child of a checked union reads no layer through /proc (its parent $shells times)" \
+        "$([ -n "$child" ] && [ "$procs" = 0 ] && [ "$shells" -gt 0 ]; echo $?)" "$(cat "$T/strace")"
+else
+    tap_skip "a child of a checked union reads no layer through /proc" "no strace"
+fi
 lowers_unchanged "refused layer settings"
 
