@@ -28,4 +28,9 @@ int ue_op_rmdir(struct ue_path *p);
 int ue_op_rename(struct ue_path *from, struct ue_path *to, unsigned flags);
 int ue_op_link(struct ue_path *from, struct ue_path *to);
 
+/* An entry that came from a lower (it has an origin) now sits in the
+ * upper directory of union path rel: tell the kernel, as its own rename
+ * and link do (ops.c; rename is core/oprename.c). */
+void ue_set_impure_parent(const char *rel);
+
 #endif

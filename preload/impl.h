@@ -15,6 +15,10 @@ FILE *fopen_impl(struct ue_arg *P, const char *mode, FILE *(*libc)(const char *,
 FILE *freopen_impl(struct ue_arg *P, const char *mode, FILE *f, FILE *(*libc)(const char *, const char *, FILE *));
 long mkstemp_impl(char *tmpl, int suffixlen, int flags);
 char *mkdtemp_impl(char *tmpl);
+/* For the supervisor, whose caller's open may wait (a fifo, a device) and
+ * is made by the kernel: path prepared as open_impl prepares it (a lower's
+ * fifo brought up) and the real path to open put in out; 0 or -errno. */
+long ue_open_kernel_path(int dirfd, const char *path, int flags, mode_t mode, char *out, size_t size);
 
 /* stat.c */
 long stat_impl(struct ue_arg *P, struct stat *st, int fl);

@@ -103,6 +103,21 @@ long open_impl(struct ue_arg *P, int flags, mode_t mode)
 	return fd;
 }
 
+long ue_open_kernel_path(int dirfd, const char *path, int flags, mode_t mode, char *out, size_t size)
+{
+	struct ue_arg P_, *const P = &P_;
+	long r = ue_arg_resolve(P, dirfd, path, OPEN_FOLLOW(flags), 0, OPEN_MODE(flags));
+	if (r < 0 || (r = open_prepare(&P->p, &flags, mode)) < 0)
+		return r;
+	const char *k = ue_arg_kpath(P);
+	if (ue_arg_kfd(P) != AT_FDCWD || k[0] != '/')
+		return -ENOSYS;  /* outside the union, relative: the caller's own call is the kernel's */
+	if (strlen(k) >= size)
+		return -ENAMETOOLONG;
+	strcpy(out, k);
+	return 0;
+}
+
 int ue_fopen_flags(const char *mode)
 {
 	int acc = O_RDONLY, fl = 0;

@@ -56,6 +56,36 @@ static long inject_path_fd(struct ue_req *q, int argi, const struct sv_path *sp,
 	return ue_restart_with_path(q, argi, real, sp->given);
 }
 
+/* An open that may wait for ever: of a fifo (its reader waits for a
+ * writer) or a device, without O_NONBLOCK.  Made here, it would hold the
+ * worker that made it, which would serve no one meanwhile; with every
+ * worker so held (two readers of two fifos) the whole tree hangs. */
+static int open_may_wait(const struct sv_path *sp, int flags)
+{
+	struct stat st;
+	if ((flags & (O_NONBLOCK | O_PATH)) || (flags & O_TMPFILE) == O_TMPFILE ||
+	    (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
+		return 0;
+	return ue_call_fstatat(AT_FDCWD, sp->abs, &st, (flags & O_NOFOLLOW) ? AT_SYMLINK_NOFOLLOW : 0) == 0 &&
+	       (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode));
+}
+
+/* So the kernel makes that open itself, in the caller, which it may keep
+ * waiting as it would natively (a signal interrupts it there): the call
+ * is restarted with the real path, as an O_PATH open of such a file is,
+ * once prepared as the preload prepares its open (a lower's fifo is
+ * brought up: core/ops.c). */
+static long open_in_kernel(struct ue_req *q, int argi, const struct sv_path *sp, int flags, mode_t mode)
+{
+	char real[UE_PATH_MAX];
+	long r = ue_open_kernel_path(AT_FDCWD, sp->abs, flags, mode, real, sizeof real);
+	if (r < 0)
+		return r;
+	if (sp->native && !strcmp(real, sp->abs))
+		return UE_SV_CONTINUE;
+	return ue_restart_with_path(q, argi, real, sp->given);
+}
+
 static long serve_open(struct ue_req *q, int dirfd, int argi, int flags, mode_t mode)
 {
 	struct sv_path sp;
@@ -66,6 +96,8 @@ static long serve_open(struct ue_req *q, int dirfd, int argi, int flags, mode_t 
 		return UE_SV_CONTINUE;
 	if ((r = sv_checked(q)) < 0 || (r = ue_caller_become(q, flags & (O_CREAT | O_TMPFILE))) < 0)
 		return r;
+	if (open_may_wait(&sp, flags))
+		return open_in_kernel(q, argi, &sp, flags, mode);
 	/* Ours is close-on-exec always; the caller's as it asked. */
 	long fd = ue_call_openat(AT_FDCWD, sp.abs, flags | O_CLOEXEC, mode);
 	/* open_impl tracked it, as the preload's would, when it is open

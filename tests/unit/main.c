@@ -22,7 +22,7 @@ static const struct group {
 	{ "namesort", test_namesort }, { "hideseq", test_hideseq },
 	{ "lookup", test_lookup },     { "redirect", test_redirect }, { "resolve", test_resolve },
 	{ "guard", test_guard },       { "readdir", test_readdir },   { "mark", test_mark },
-	{ "opaquetree", test_opaquetree }, { "copyup", test_copyup }, { "ops", test_ops },
+	{ "opaquetree", test_opaquetree }, { "copyup", test_copyup }, { "ops", test_ops }, { "oprename", test_oprename },
 	{ "nodecache", test_nodecache }, { "lowerdirs", test_lowerdirs }, { "lowermarks", test_lowermarks }, { "fdnames", test_fdnames },
 	{ "origin", test_origin },     { "markers", test_markers },   { "renames", test_renames },
 	{ "lowermap", test_lowermap }, { "cwd", test_cwd },           { "trace", test_trace },

@@ -9,6 +9,7 @@ void test_redirect(void);
 void test_resolve(void);
 void test_readdir(void);
 void test_ops(void);
+void test_oprename(void);
 void test_nodecache(void);
 void test_lowerdirs(void);
 void test_origin(void);
