@@ -90,10 +90,10 @@ static int layer_whiteout(const struct ue_node *parent, int i, const char *real,
 /* The top entry's permissions as the union shows them: the owner a
  * copy-up (or a rootless container tool, in a lower) recorded where it
  * could not chown; a root-owned entry has no record, root can chown. */
-static void top_attr(struct ue_node *out, const char *real, const struct stat *st, int has_record)
+static void top_attr(struct ue_node *out, const struct ue_kname *k, const struct stat *st, int has_record)
 {
 	struct ue_override o;
-	if (has_record && ue_override_get(real, -1, &o) == 1) {
+	if (has_record && ue_override_get_at(k->fd, k->name, &o) == 1) {
 		out->override = 1;
 		out->mode = o.mode;
 		out->uid = o.uid;
@@ -105,10 +105,13 @@ static void top_attr(struct ue_node *out, const char *real, const struct stat *s
 
 /* What the lookup reads of the top entry's xattrs: its origin (an upper
  * entry, layers on one filesystem) and a recorded owner (files and
- * directories not root's).  Where it wants both, one llistxattr says
- * which exist: the two gets are mostly answered ENODATA.  A symlink or
- * special file has its origin on its directory (dirorigin.h). */
-static void top_xattrs(struct ue_node *out, const char *real, const struct stat *st)
+ * directories not root's: a rootless tool's layer may hold records, so a
+ * lower's file owned by the user running the union costs a read of each;
+ * made through the held directory, k, no walk of the whole path).  Where
+ * it wants both, one llistxattr says which exist: the two gets are
+ * mostly answered ENODATA.  A symlink or special file has its origin on
+ * its directory (dirorigin.h). */
+static void top_xattrs(struct ue_node *out, const struct ue_kname *k, const char *real, const struct stat *st)
 {
 	int file = S_ISREG(st->st_mode) || S_ISDIR(st->st_mode);
 	if (!file) {
@@ -119,7 +122,7 @@ static void top_xattrs(struct ue_node *out, const char *real, const struct stat 
 	int origin = file && out->layer == UE_UPPER && ue_cfg.one_dev;
 	int record = file && st->st_uid != 0;
 	char list[1024];
-	long n = origin && record ? sys_llistxattr(real, list, sizeof list) : -1;
+	long n = origin && record ? ue_xattr_list_at(k->fd, k->name, list, sizeof list) : -1;
 	if (n >= 0) {
 		origin = record = 0;
 		for (const char *s = list; s < list + n; s += strlen(s) + 1) {
@@ -129,7 +132,7 @@ static void top_xattrs(struct ue_node *out, const char *real, const struct stat 
 	}
 	if (origin)
 		out->origin_ino = ue_origin_ino(real);
-	top_attr(out, real, st, record);
+	top_attr(out, k, st, record);
 }
 
 static int root_compute(struct ue_node *out)
@@ -150,7 +153,7 @@ static int root_compute(struct ue_node *out)
 			break;
 		}
 		if (i == UE_UPPER)
-			top_attr(out, real, &st, st.st_uid != 0);
+			top_attr(out, &(struct ue_kname){ AT_FDCWD, real, -1 }, &st, st.st_uid != 0);
 		out->stack |= 1ULL << i;
 		if (i > UE_UPPER)
 			out->in_lower = 1;
@@ -223,7 +226,7 @@ static int indexed(struct ue_node *out, const char *rel, struct stat *top)
 	out->indexed = 1;
 	out->origin_ino = ue_cfg.one_dev ? top->st_ino : 0;
 	*top = ist;
-	top_xattrs(out, idx, top);
+	top_xattrs(out, &(struct ue_kname){ AT_FDCWD, idx, -1 }, idx, top);
 	return 1;
 }
 
@@ -334,8 +337,15 @@ static int child_compute(const char *rel, const struct ue_node *parent, const st
 		out->dir_ino = top.st_ino;
 		out->dir_dev = top.st_dev;
 	}
-	if (out->layer >= 0 && ue_real_path(real, sizeof real, out->layer, rel) == 0)
-		top_xattrs(out, real, &top);
+	if (out->layer >= 0 && ue_real_path(real, sizeof real, out->layer, rel) == 0) {
+		struct ue_kname k = { AT_FDCWD, real, -1 };
+		if (at && at->layer == out->layer && !out->redirect)
+			k.fd = at->fd, k.name = base;
+		else
+			ue_lowerdir_name(real, out->layer, &k);
+		top_xattrs(out, &k, real, &top);
+		ue_lowerdir_done(&k);
+	}
 	if (top_out && out->layer >= 0) {
 		*top_out = top;
 		*stx_out = top_stx;

@@ -1,4 +1,5 @@
 #include "override.h"
+#include "markers.h"
 #include "sys.h"
 
 #include <stdio.h>
@@ -45,9 +46,13 @@ int ue_override_format(char *buf, size_t size, mode_t type, const struct ue_over
 
 int ue_override_get(const char *real, int fd, struct ue_override *o)
 {
+	return real ? ue_override_get_at(AT_FDCWD, real, o) : ue_override_get_at(fd, NULL, o);
+}
+
+int ue_override_get_at(int dfd, const char *name, struct ue_override *o)
+{
 	char v[128];
-	long n = real ? sys_lgetxattr(real, UE_XATTR_OVERRIDE, v, sizeof v)
-	              : sys_fgetxattr(fd, UE_XATTR_OVERRIDE, v, sizeof v);
+	long n = ue_xattr_get_at(dfd, name, UE_XATTR_OVERRIDE, v, sizeof v);
 	if (n == -ENODATA || n == -ENOTSUP || n == -EOPNOTSUPP)
 		return 0;
 	if (n < 0)

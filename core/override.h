@@ -28,6 +28,9 @@ int ue_override_format(char *buf, size_t size, mode_t type, const struct ue_over
 /* Read the record of the file at real (or fd, when real is NULL):
  * 1 found, 0 none, -errno. */
 int ue_override_get(const char *real, int fd, struct ue_override *o);
+/* The same of the entry name in directory dfd (not followed; name NULL:
+ * the file dfd is open on): core/markers.h's ue_xattr_get_at. */
+int ue_override_get_at(int dfd, const char *name, struct ue_override *o);
 /* Record o on the file at real (or fd); type as for format. */
 int ue_override_set(const char *real, int fd, mode_t type, const struct ue_override *o);
 
