@@ -51,6 +51,8 @@ struct slot {
 	_Atomic int holds;
 	_Atomic int used;       /* used since the last look for room */
 	int fd;                 /* below FD_MIN: empty */
+	dev_t dev;              /* what fd is open on (a fork child checks it) */
+	ino_t ino;
 	unsigned creds;         /* ue_creds_generation when it was opened */
 	uint64_t hash;
 	unsigned len;
@@ -161,12 +163,15 @@ static void hold(struct slot *set, const char *real, size_t len, uint64_t h)
 			atomic_store(&no_room, 1);
 		return;
 	}
-	if (!claim(s, &g, 0)) {
+	struct stat st;
+	if (sys_fstat(fd, &st) < 0 || !claim(s, &g, 0)) {
 		sys_close(fd);
 		return;
 	}
 	int old = s->fd;
 	s->fd = fd;
+	s->dev = st.st_dev;
+	s->ino = st.st_ino;
 	atomic_store_explicit(&s->used, 1, memory_order_relaxed);
 	s->creds = creds;
 	s->hash = h;
@@ -301,6 +306,7 @@ void ue_lowerdirs_release(void)
 
 void ue_lowerdirs_forked(void)
 {
+	struct stat st;
 	for (int i = 0; i < SLOTS; i++) {
 		struct slot *s = &slots[i];
 		unsigned g = atomic_load(&s->gen);
@@ -310,6 +316,14 @@ void ue_lowerdirs_forked(void)
 			 * slot may be half-changed (its fd stays open). */
 			s->fd = -1;
 			atomic_store(&s->gen, g + 1);
+		} else if (s->fd >= FD_MIN &&
+		           (sys_fstat(s->fd, &st) < 0 || st.st_dev != s->dev || st.st_ino != s->ino)) {
+			/* fork copies the fd table before the memory, while the
+			 * other threads run: a slot a thread filled in between
+			 * names an fd the child does not have, or had under that
+			 * number before (the one closed for it).  Forgotten, not
+			 * closed: that number may be anything here. */
+			s->fd = -1;
 		}
 	}
 	last_hash = 0;

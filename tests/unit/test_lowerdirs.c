@@ -16,6 +16,7 @@
 #include <time.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -198,6 +199,29 @@ void test_lowerdirs(void)
 	ok(held >= 900 && ue_lowerdirs_held() == 0 && fcntl(held, F_GETFD) < 0, "out of fds: every directory let go and closed");
 	ask(f, 1, 3, &k);
 	ok(k.fd >= 900, "...and held again when asked for");
+	ue_lowerdir_done(&k);
+
+	/* A fork child: fork copies the fd table before the memory, so a
+	 * slot another thread filled in between names an fd the child lacks,
+	 * or one it has under that number for another file. */
+	held = held_fd(f);
+	ue_lowerdirs_forked();
+	ask(f, 1, 1, &k);
+	ok(k.fd == held, "fork child: a held directory whose fd it has is kept");
+	ue_lowerdir_done(&k);
+	int other = open(fx_path("L1", "e"), O_PATH | O_DIRECTORY | O_CLOEXEC);
+	ok(other >= 0 && dup2(other, held) == held, "(the number made another directory's)");
+	close(other);
+	ue_lowerdirs_forked();
+	ue_lowerdir_name(f, 1, &k);
+	ok(k.fd == AT_FDCWD && fcntl(held, F_GETFD) >= 0, "fork child: a slot whose number names another directory is forgotten, not closed");
+	ue_lowerdir_done(&k);
+	close(held);
+	held = held_fd(f);
+	syscall(SYS_close, held);  /* behind the library's back: as if never copied */
+	ue_lowerdirs_forked();
+	ue_lowerdir_name(f, 1, &k);
+	ok(k.fd == AT_FDCWD, "fork child: a slot whose fd the child does not have is forgotten");
 	ue_lowerdir_done(&k);
 
 	held = held_fd(f);
