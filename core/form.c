@@ -52,7 +52,7 @@ static int holds_xattr(const char *dir, const char *name)
  * nothing changed in it).  A lock on dir, held by its fd (returned, or
  * -1); waited for a second at most, as a program of the union may hold
  * a lock on its own directory for long. */
-static int probe_lock(const char *dir)
+int ue_form_lock(const char *dir)
 {
 	int lk = sys_openat(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 	for (int i = 0; lk >= 0 && i < 1000 && UE_SYS(SYS_flock, lk, LOCK_EX | LOCK_NB) == -EWOULDBLOCK; i++) {
@@ -64,17 +64,22 @@ static int probe_lock(const char *dir)
 
 int ue_form_probe(const char *dir)
 {
+	int lk = ue_form_lock(dir);
+	int form = ue_form_probe_locked(dir);
+	if (lk >= 0)
+		sys_close(lk);
+	return form;
+}
+
+int ue_form_probe_locked(const char *dir)
+{
 	char name[4096];
 	struct stat st;
 	int r;
 	if ((r = probe_name(name, sizeof name, dir)) < 0)
 		return r;
-	int lk = probe_lock(dir);
-	if ((r = sys_lstat(dir, &st)) < 0) {
-		if (lk >= 0)
-			sys_close(lk);
+	if ((r = sys_lstat(dir, &st)) < 0)
 		return r;
-	}
 	int form = UE_FORM_DEVICE;
 	r = sys_mknodat(AT_FDCWD, name, S_IFCHR | 0000, makedev(0, 0));
 	/* Some filesystems (FUSE's exfat) leave a regular file behind a refusal. */
@@ -96,8 +101,6 @@ int ue_form_probe(const char *dir)
 	/* The directory shows no sign of the probe: its times go back. */
 	struct timespec ts[2] = { st.st_atim, st.st_mtim };
 	sys_utimensat(AT_FDCWD, dir, ts, AT_SYMLINK_NOFOLLOW);
-	if (lk >= 0)
-		sys_close(lk);
 	return form;
 }
 

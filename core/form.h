@@ -10,6 +10,12 @@
  * it takes). */
 int ue_form_probe(const char *dir);
 
+/* The same in parts, for a caller that does more under the probe's lock:
+ * the lock on dir (an fd to close, or -1: waited for a second at most),
+ * and the probe made while it is held. */
+int ue_form_lock(const char *dir);
+int ue_form_probe_locked(const char *dir);
+
 /* Whether err says "this filesystem does not take that": EPERM (overlayfs'
  * mknod of a whiteout), EOPNOTSUPP (no xattrs), EINVAL (no RENAME_WHITEOUT),
  * ENOSYS. */

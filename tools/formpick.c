@@ -120,6 +120,30 @@ static const char *what(int form)
 	     : "whiteout devices (char 0/0)";
 }
 
+/* The first form the upper's filesystem takes.  A probe in the upper
+ * itself shows to a union running on it: its root's times move and an
+ * entry comes and goes (the conformance harness's second process, started
+ * beside the first, listed its root "changed").  There the form a first
+ * start recorded answers for the filesystem (for auto), and the first
+ * starts take turns under the probe's lock, each keeping it (*lk) until
+ * its own record is made: no union runs on the upper during a probe in
+ * it. */
+static int probe(const char *upper, int named, int *lk)
+{
+	const char *dir = probe_dir(upper);
+	if (dir != upper) {
+		/* A parent that refuses (full, read-only) refuses for the
+		 * upper too: its probe then says why. */
+		int takes = ue_form_probe(dir);
+		return takes >= 0 ? takes : ue_form_probe(upper);
+	}
+	*lk = ue_form_lock(upper);
+	int recorded = recorded_form(upper);
+	return named < 0 && recorded >= 0 ? recorded : ue_form_probe_locked(upper);
+}
+
+static int pick(const char *upper, int named, int takes);
+
 int ue_form_pick(const char *upper, const char *asked)
 {
 	int named = strcmp(asked, "auto") ? ue_form_parse(asked) : -1;
@@ -127,9 +151,17 @@ int ue_form_pick(const char *upper, const char *asked)
 		fprintf(stderr, "unionenv: unknown upper format '%s' (auto, device, xattr, aufs)\n", asked);
 		return -1;
 	}
-	int takes = ue_form_probe(probe_dir(upper));
-	if (takes < 0)
-		takes = ue_form_probe(upper);
+	int lk = -1;
+	int form = pick(upper, named, probe(upper, named, &lk));
+	if (lk >= 0)
+		close(lk);
+	return form;
+}
+
+/* The form to write, and its record on the upper's root, given what the
+ * filesystem takes. */
+static int pick(const char *upper, int named, int takes)
+{
 	if (takes < 0) {
 		fprintf(stderr, "unionenv: upper '%s' cannot be probed: %s\n", upper, strerror(-takes));
 		return -1;

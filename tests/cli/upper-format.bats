@@ -7,6 +7,7 @@ load common
 setup() { common_setup; }
 teardown() {
     mountpoint -q full 2>/dev/null && umount full
+    mountpoint -q tu 2>/dev/null && umount tu
     common_teardown
 }
 
@@ -136,4 +137,30 @@ has_user_xattrs() { setfattr -n user.ue-probe -v 1 "$1" 2>/dev/null && setfattr 
     [[ "$stderr" == *"cannot be probed: No space left on device"* ]]
     [ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
     [ "$(getfattr --only-values -n user.overlay.unionenv-form full/u 2>/dev/null || echo none)" = "$form" ]
+}
+
+# Where the upper's parent takes no probe (another filesystem, or not
+# writable), the probe is made in the upper itself, which a union running
+# on it would see (its root's times move, an entry comes and goes): once a
+# start has recorded the form, the next starts trust the record there.
+@test "an upper whose parent takes no probe: probed once, then the record stands" {
+    need_lib
+    command -v strace >/dev/null || skip "no strace"
+    if [ "$(id -u)" = 0 ]; then
+        mkdir tu
+        mount -t tmpfs -o size=1m tmpfs tu 2>/dev/null || skip "cannot mount a tmpfs here"
+        up=tu
+    else
+        mkdir -p p/u
+        chmod 555 p
+        up=p/u
+    fi
+    has_user_xattrs "$up" || skip "no user xattrs on the upper's filesystem"
+    run strace -f -qq -e trace=mknodat,mknod -o first.trace "$UE" --lower a --upper "$up" -- true
+    [ "$status" -eq 0 ]
+    grep -q "$up/.unionenv.probe" first.trace
+    [ "$(getfattr --only-values -n user.overlay.unionenv-form "$up")" = device ]
+    run strace -f -qq -e trace=mknodat,mknod,openat -o second.trace "$UE" --lower a --upper "$up" -- true
+    [ "$status" -eq 0 ]
+    ! grep -q "unionenv.probe" second.trace
 }
