@@ -4,6 +4,7 @@
 #include "config.h"
 #include "copyup.h"
 #include "dirorigin.h"
+#include "form.h"
 #include "hideseq.h"
 #include "layerpath.h"
 #include "lookup.h"
@@ -145,8 +146,14 @@ int ue_op_open_prepare(struct ue_path *p, int *flags, mode_t mode)
 	 * union's readers and writers meet at the upper's and the lower's
 	 * times stay as they were: each read or write of a fifo sets its
 	 * times (on a kernel mount the overlay's own inode keeps the pipe). */
-	if (S_ISFIFO(p->node.type) && p->node.layer > UE_UPPER && !(*flags & O_PATH))
-		return (r = ue_may(p->caller, p->real, want)) < 0 ? r : ue_op_change_prepare(p, 0);
+	if (S_ISFIFO(p->node.type) && p->node.layer > UE_UPPER && !(*flags & O_PATH)) {
+		if ((r = ue_may(p->caller, p->real, want)) < 0)
+			return r;
+		/* An upper that holds no fifo (FUSE's exfat: EIO) opens the
+		 * lower's where it lies, as before. */
+		r = ue_op_change_prepare(p, 0);
+		return r < 0 && (ue_form_refused(r) || r == -EIO) ? 0 : r;
+	}
 	if (!writes || (p->node.layer == UE_UPPER && !p->node.data_layer) || !S_ISREG(p->node.type))
 		return 0;  /* directories and devices are not changed by an open */
 	/* Refused opens copy nothing up. */
