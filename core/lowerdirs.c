@@ -307,10 +307,13 @@ void ue_lowerdirs_release(void)
 void ue_lowerdirs_forked(void)
 {
 	struct stat st;
+	/* Written only where it changes: each page written here is copied for
+	 * the child, which mostly execs at once (a page fault a page). */
 	for (int i = 0; i < SLOTS; i++) {
 		struct slot *s = &slots[i];
 		unsigned g = atomic_load(&s->gen);
-		atomic_store(&s->holds, 0);
+		if (atomic_load(&s->holds))
+			atomic_store(&s->holds, 0);
 		if (g & 1) {
 			/* A writer of another thread, gone in the child: the
 			 * slot may be half-changed (its fd stays open). */
@@ -329,7 +332,8 @@ void ue_lowerdirs_forked(void)
 	last_hash = 0;
 	last_count = 0;
 	my_holds = 0;
-	atomic_store(&vfork_child, 0);
+	if (atomic_load(&vfork_child))
+		atomic_store(&vfork_child, 0);
 	if (atomic_load(&enabled))
 		atomic_store(&owner, (pid_t)UE_SYSCALL(SYS_getpid));
 }

@@ -13,6 +13,7 @@
 
 #include <limits.h>
 #include <stdlib.h>
+#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -472,4 +473,18 @@ long spawn_addchdir_impl(posix_spawn_file_actions_t *fa, const char *path)
 	if (r < 0)
 		return -r;
 	return LIBC(posix_spawn_file_actions_addchdir_np)(fa, ue_arg_kpath(&P));
+}
+
+/* A fork child that execs (a shell's, make's) would otherwise look execve
+ * up in libc itself, after the fork: dlsym's search and the pages it
+ * touches, in every child.  Looked up once in the parent, before its
+ * first fork, the child inherits the answer. */
+static void exec_before_fork(void)
+{
+	(void)LIBC(execve);
+}
+
+__attribute__((constructor)) static void exec_register_fork_handler(void)
+{
+	pthread_atfork(exec_before_fork, NULL, NULL);
 }
