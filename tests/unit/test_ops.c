@@ -21,15 +21,6 @@ static const char *const tree[] = {
 
 static struct ue_path A, B;
 
-static struct ue_path *at(struct ue_path *p, const char *rel, int flags)
-{
-	char v[4096];
-	snprintf(v, sizeof v, "%s/%s", fx_mount(), rel);
-	if (ue_resolve(AT_FDCWD, v, flags, p) < 0)
-		p->where = -1;
-	return p;
-}
-
 static long mtime(const char *layer, const char *rel)
 {
 	struct stat st;
@@ -43,7 +34,7 @@ void test_ops(void)
 	utimensat(AT_FDCWD, fx_path("L2", "b"), old, 0);
 	chmod(fx_path("L2", "b"), 0640);
 
-	is_int(ue_op_change_prepare(at(&A, "b", 0), 0), 0, "copy-up of a lower file");
+	is_int(ue_op_change_prepare(fx_at(&A, "b"), 0), 0, "copy-up of a lower file");
 	is_str(fx_read("U", "b"), "two", "copy-up keeps the data");
 	is_int(mtime("U", "b"), 1000000000, "copy-up keeps the mtime");
 	struct stat st;
@@ -52,37 +43,37 @@ void test_ops(void)
 	is_str(A.real, fx_path("U", "b"), "after copy-up the real path is the upper's");
 	is_int(mtime("L2", "b"), 1000000000, "the lower is untouched");
 
-	is_int(ue_op_unlink(at(&A, "a", 0)), 0, "unlink a lower file");
+	is_int(ue_op_unlink(fx_at(&A, "a")), 0, "unlink a lower file");
 	is_int(fx_type("U", "a"), 'w', "leaves a whiteout");
 	is_str(fx_read("L1", "a"), "one", "the lower keeps its file");
-	ok(at(&A, "a", 0)->where == UE_UNION && !ue_node_exists(&A.node), "the name is gone from the union");
+	ok(fx_at(&A, "a")->where == UE_UNION && !ue_node_exists(&A.node), "the name is gone from the union");
 
 	int flags = O_CREAT | O_WRONLY;
-	is_int(ue_op_open_prepare(at(&A, "a", 0), &flags, 0644), 0, "create over a whiteout");
+	is_int(ue_op_open_prepare(fx_at(&A, "a"), &flags, 0644), 0, "create over a whiteout");
 	is_int(fx_type("U", "a"), 'f', "the whiteout became a file");
 
 	flags = O_CREAT | O_WRONLY;
 	char v[4096];
 	snprintf(v, sizeof v, "%s/new/deep", fx_mount());
 	is_int(ue_resolve(AT_FDCWD, v, 0, &A), -ENOENT, "create below a missing dir: ENOENT");
-	is_int(ue_op_open_prepare(at(&A, "d/new", 0), &flags, 0644), 1, "create in a lower dir: the open creates");
+	is_int(ue_op_open_prepare(fx_at(&A, "d/new"), &flags, 0644), 1, "create in a lower dir: the open creates");
 	is_int(fx_type("U", "d"), 'd', "the parent was copied up");
 	is_int(mkdir(fx_path("U", "d/made"), 0755), 0, "(the caller creates)");
 	ue_changed("d/made", 0);
 
-	is_int(ue_op_rmdir(at(&A, "d", 0)), -ENOTEMPTY, "rmdir of a non-empty merged dir: ENOTEMPTY");
-	is_int(ue_op_unlink(at(&A, "d", 0)), -EISDIR, "unlink of a dir: EISDIR");
-	is_int(ue_op_rmdir(at(&A, "empty", 0)), 0, "rmdir of an empty lower dir");
+	is_int(ue_op_rmdir(fx_at(&A, "d")), -ENOTEMPTY, "rmdir of a non-empty merged dir: ENOTEMPTY");
+	is_int(ue_op_unlink(fx_at(&A, "d")), -EISDIR, "unlink of a dir: EISDIR");
+	is_int(ue_op_rmdir(fx_at(&A, "empty")), 0, "rmdir of an empty lower dir");
 	is_int(fx_type("U", "empty"), 'w', "leaves a whiteout");
-	is_int(ue_op_mkdir(at(&A, "empty", 0), 0755), 0, "mkdir over the whiteout");
+	is_int(ue_op_mkdir(fx_at(&A, "empty"), 0755), 0, "mkdir over the whiteout");
 	ok(fx_type("U", "empty") == 'd' && fx_opaque("U", "empty"), "the new dir is opaque");
-	is_int(ue_op_mkdir(at(&A, "keep", 0), 0755), -EEXIST, "mkdir over a file: EEXIST");
+	is_int(ue_op_mkdir(fx_at(&A, "keep"), 0755), -EEXIST, "mkdir over a file: EEXIST");
 
-	is_int(ue_op_link(at(&A, "d/x", 0), at(&B, "hard", 0)), 0, "link to a lower file");
+	is_int(ue_op_link(fx_at(&A, "d/x"), fx_at(&B, "hard")), 0, "link to a lower file");
 	stat(fx_path("U", "hard"), &st);
 	is_int(st.st_nlink, 2, "copied up and linked");
-	is_int(ue_op_unlink(at(&A, "keep", 0)), 0, "unlink of a lower file");
-	is_int(ue_op_symlink("b", at(&A, "keep", 0)), 0, "symlink over a whiteout");
+	is_int(ue_op_unlink(fx_at(&A, "keep")), 0, "unlink of a lower file");
+	is_int(ue_op_symlink("b", fx_at(&A, "keep")), 0, "symlink over a whiteout");
 	is_int(fx_type("U", "keep"), 'l', "the whiteout became a symlink");
 
 	/* A lower's fifo: brought up by an open, so that its use leaves the
@@ -90,15 +81,15 @@ void test_ops(void)
 	mkfifo(fx_path("L2", "fifo"), 0644);
 	utimensat(AT_FDCWD, fx_path("L2", "fifo"), old, 0);
 	flags = O_PATH;
-	is_int(ue_op_open_prepare(at(&A, "fifo", 0), &flags, 0), 0, "O_PATH open of a lower fifo");
+	is_int(ue_op_open_prepare(fx_at(&A, "fifo"), &flags, 0), 0, "O_PATH open of a lower fifo");
 	is_int(fx_type("U", "fifo"), 0, "... brings nothing up");
 	flags = O_RDONLY;
-	is_int(ue_op_open_prepare(at(&A, "fifo", 0), &flags, 0), 0, "open of a lower fifo to read");
+	is_int(ue_op_open_prepare(fx_at(&A, "fifo"), &flags, 0), 0, "open of a lower fifo to read");
 	ok(lstat(fx_path("U", "fifo"), &st) == 0 && S_ISFIFO(st.st_mode) && st.st_mtime == 1000000000 &&
 	   (st.st_mode & 07777) == 0644, "... brings it up, mode and times kept");
 	is_str(A.real, fx_path("U", "fifo"), "... and opens the upper's");
 
-	is_int(ue_op_rmdir(at(&A, "", 0)), -EBUSY, "rmdir of the mount: EBUSY");
+	is_int(ue_op_rmdir(fx_at(&A, "")), -EBUSY, "rmdir of the mount: EBUSY");
 	is_str(fx_read("L2", "d/sub/y"), "y", "lowers never written");
 	fx_teardown();
 }
