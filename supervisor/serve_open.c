@@ -22,6 +22,16 @@ static int open_reads(int flags)
 	       (flags & O_TMPFILE) != O_TMPFILE;
 }
 
+/* The kernel opens real in the caller: the call as it is where the
+ * caller's own string names it already (as after a restart), else
+ * restarted with real (restart.h). */
+static long kernel_opens(struct ue_req *q, int argi, const struct sv_path *sp, const char *real)
+{
+	if (sp->native && !strcmp(real, sp->abs))
+		return UE_SV_CONTINUE;
+	return ue_restart_with_path(q, argi, real, sp->given);
+}
+
 /* The kernel will not inject an O_PATH fd (SECCOMP_IOCTL_NOTIF_ADDFD
  * takes its file with fget, which refuses them: EBADF), and coreutils'
  * cp and mv open their target directory O_PATH.  A directory or regular
@@ -50,10 +60,7 @@ static long inject_path_fd(struct ue_req *q, int argi, const struct sv_path *sp,
 	if (n <= 0 || real[0] != '/')
 		return -EBADF;
 	real[n] = '\0';
-	/* The caller's own string names it already (as after a restart). */
-	if (sp->native && !strcmp(real, sp->abs))
-		return UE_SV_CONTINUE;
-	return ue_restart_with_path(q, argi, real, sp->given);
+	return kernel_opens(q, argi, sp, real);
 }
 
 /* An open that may wait for ever: of a fifo (its reader waits for a
@@ -79,11 +86,7 @@ static long open_in_kernel(struct ue_req *q, int argi, const struct sv_path *sp,
 {
 	char real[UE_PATH_MAX];
 	long r = ue_open_kernel_path(AT_FDCWD, sp->abs, flags, mode, real, sizeof real);
-	if (r < 0)
-		return r;
-	if (sp->native && !strcmp(real, sp->abs))
-		return UE_SV_CONTINUE;
-	return ue_restart_with_path(q, argi, real, sp->given);
+	return r < 0 ? r : kernel_opens(q, argi, sp, real);
 }
 
 static long serve_open(struct ue_req *q, int dirfd, int argi, int flags, mode_t mode)
