@@ -156,6 +156,7 @@ has_user_xattrs() { setfattr -n user.ue-probe -v 1 "$1" 2>/dev/null && setfattr 
         up=p/u
     fi
     has_user_xattrs "$up" || skip "no user xattrs on the upper's filesystem"
+    lower_before=$(ls -lAR --time-style=full-iso a)
     run strace -f -qq -e trace=mknodat,mknod -o first.trace "$UE" --lower a --upper "$up" -- true
     [ "$status" -eq 0 ]
     grep -q "$up/.unionenv.probe" first.trace
@@ -163,4 +164,5 @@ has_user_xattrs() { setfattr -n user.ue-probe -v 1 "$1" 2>/dev/null && setfattr 
     run strace -f -qq -e trace=mknodat,mknod,openat -o second.trace "$UE" --lower a --upper "$up" -- true
     [ "$status" -eq 0 ]
     ! grep -q "unionenv.probe" second.trace
+    [ "$(ls -lAR --time-style=full-iso a)" = "$lower_before" ]
 }
