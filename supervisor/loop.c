@@ -19,6 +19,7 @@
 #include "loop.h"
 #include "fdswap.h"
 #include "request.h"
+#include "restart.h"
 #include "serve.h"
 #include "syscalls.h"
 #include "trace.h"
@@ -63,9 +64,12 @@ int ue_loop_serve_one(int listener)
 	/* The caller's fds on files another process copied up move before
 	 * anything is served for it (fdswap.h). */
 	ue_fdswap_check(&q);
-	ue_serving = &q.who;
-	long r = serve ? serve(&q) : -ENOSYS;
-	ue_serving = NULL;
+	long r = ue_restart_recheck(&q);
+	if (r == 0) {
+		ue_serving = &q.who;
+		r = serve ? serve(&q) : -ENOSYS;
+		ue_serving = NULL;
+	}
 	ue_long_release();
 	if (ue_trace_on) {
 		if (r == UE_SV_SENT)

@@ -18,6 +18,7 @@
 #include "config.h"
 #include "filter.h"
 #include "jobstop.h"
+#include "sigpass.h"
 #include "loop.h"
 #include "restart.h"
 #include "resolve.h"
@@ -257,12 +258,12 @@ int main(int argc, char **argv)
 
 	/* Signals arrive as events of the loop; SIGINT and SIGQUIT from the
 	 * terminal reach the command itself (same process group), so here they
-	 * are only waited out, as a shell waits for its job. */
+	 * are only waited out, as a shell waits for its job.  The others sent
+	 * here are the command's (sigpass.c). */
 	sigset_t set, old;
 	sigemptyset(&set);
+	ue_sv_passed_signals(&set);
 	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGQUIT);
 	/* Blocked, so that jobstop.c sees whether it was continued. */
@@ -333,8 +334,7 @@ int main(int argc, char **argv)
 		if (pf[1].revents & POLLIN) {
 			struct signalfd_siginfo si;
 			/* Once collected, the command's pid may be another's. */
-			if (read(sfd, &si, sizeof si) == sizeof si && !child_done &&
-			    (si.ssi_signo == SIGTERM || si.ssi_signo == SIGHUP))
+			if (read(sfd, &si, sizeof si) == sizeof si && !child_done && ue_sv_passes((int)si.ssi_signo))
 				kill(pid, (int)si.ssi_signo);
 			reap = 1;
 		}

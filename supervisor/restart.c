@@ -21,6 +21,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/uio.h>
@@ -109,41 +110,83 @@ static pthread_mutex_t traced_lock = PTHREAD_MUTEX_INITIALIZER;
 void ue_restart_waits_lock(void) { pthread_mutex_lock(&traced_lock); }
 void ue_restart_waits_unlock(void) { pthread_mutex_unlock(&traced_lock); }
 
-/* For the trace: the calls restarted with a real path, and the string the
- * program had given, shown for the call when it comes again (under
- * pending_lock: any worker may serve it). */
-#define PENDING 8
-static pthread_mutex_t pending_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct {
-	pid_t tid;
-	char real[UE_PATH_MAX];
-	char given[PATH_MAX];
-} pending[PENDING];
-static unsigned next_pending;
+/* The calls restarted, one a thread (by tid % INFLIGHT; a newer one of
+ * another thread takes the slot).  A signal whose handler runs after the
+ * restart (delivered as the thread is let go, or while the kernel waits in
+ * the restarted call: a fifo's open) builds its frame just below the
+ * caller's stack pointer, over the block; with SA_RESTART (sh's SIGCHLD)
+ * the call comes again after the handler with its argument still at the
+ * block, whose path is now the frame's bytes (ENOENT: the writer of
+ * fifos.sh, its reader left waiting for ever).  So when the thread's
+ * call comes again with the block's address, the block is read back, and
+ * a block that is not as written is written again by a second restart
+ * (ue_restart_recheck).  The entry also gives the trace the program's own
+ * string for the call.  Under inflight_lock: any worker may serve it. */
+#define INFLIGHT 64
+static pthread_mutex_t inflight_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct inflight {
+	pid_t tid;  /* 0: free; read without the lock by the check's first look */
+	long nr;
+	unsigned args;
+	unsigned long vals[6];
+	struct ue_restart r;
+	void *block;
+	char *real, *given;
+} inflight[INFLIGHT];
 
-static void remember(pid_t tid, const char *real, const char *given)
+static struct inflight *slot_of(pid_t tid) { return &inflight[(unsigned)tid % INFLIGHT]; }
+
+static void inflight_clear(struct inflight *e)
 {
-	if (strlen(real) >= UE_PATH_MAX || strlen(given) >= PATH_MAX)
-		return;
-	pthread_mutex_lock(&pending_lock);
-	unsigned i = next_pending++ % PENDING;
-	pending[i].tid = tid;
-	strcpy(pending[i].real, real);
-	strcpy(pending[i].given, given);
-	pthread_mutex_unlock(&pending_lock);
+	__atomic_store_n(&e->tid, 0, __ATOMIC_RELEASE);
+	free(e->block);
+	free(e->real);
+	free(e->given);
+	e->block = e->real = e->given = NULL;
+}
+
+static void remember(const struct ue_req *q, const struct ue_restart *r, const void *block, unsigned args,
+                     const unsigned long vals[6], const char *real, const char *given)
+{
+	void *copy = malloc(r->len);
+	char *rc = strdup(real), *gc = strdup(given);
+	pthread_mutex_lock(&inflight_lock);
+	struct inflight *e = slot_of(q->tid);
+	inflight_clear(e);
+	if (copy && rc && gc) {
+		e->nr = (long)q->n->data.nr;
+		e->args = args;
+		memcpy(e->vals, vals, sizeof e->vals);
+		e->r = *r;
+		e->block = memcpy(copy, block, r->len);
+		e->real = rc;
+		e->given = gc;
+		__atomic_store_n(&e->tid, q->tid, __ATOMIC_RELEASE);
+		copy = rc = gc = NULL;
+	}
+	pthread_mutex_unlock(&inflight_lock);
+	free(copy);
+	free(rc);
+	free(gc);
+}
+
+void ue_restart_forget_all(void)
+{
+	pthread_mutex_lock(&inflight_lock);
+	for (int i = 0; i < INFLIGHT; i++)
+		inflight_clear(&inflight[i]);
+	pthread_mutex_unlock(&inflight_lock);
 }
 
 const char *ue_restart_given(pid_t tid, const char *path)
 {
 	static __thread char given[PATH_MAX];
 	const char *r = NULL;
-	pthread_mutex_lock(&pending_lock);
-	for (int i = 0; i < PENDING && !r; i++)
-		if (pending[i].tid == tid && !strcmp(pending[i].real, path)) {
-			pending[i].tid = 0;
-			r = strcpy(given, pending[i].given);
-		}
-	pthread_mutex_unlock(&pending_lock);
+	struct inflight *e = slot_of(tid);
+	pthread_mutex_lock(&inflight_lock);
+	if (e->tid == tid && !strcmp(e->real, path) && strlen(e->given) < sizeof given)
+		r = strcpy(given, e->given);
+	pthread_mutex_unlock(&inflight_lock);
 	return r;
 }
 
@@ -193,8 +236,10 @@ static long restart_call(struct ue_req *q, const struct ue_restart *r, const voi
 	for (int i = 0; i < 6; i++)
 		if (args & 1u << i)
 			*arg_reg(&regs, i) = vals[i];
-	if (ptrace(PTRACE_SETREGS, tid, 0, &regs) == 0 && ue_trace_on)
-		remember(tid, real, given);
+	/* Remembered before the thread goes: the call may come again at once,
+	 * to another worker. */
+	if (ptrace(PTRACE_SETREGS, tid, 0, &regs) == 0)
+		remember(q, r, block, args, vals, real, given);
 	return let_go(q, 0);
 }
 
@@ -215,4 +260,52 @@ long ue_restart_with_path(struct ue_req *q, int argi, const char *path, const ch
 		return -ENOENT;
 	vals[argi] = r.addr;
 	return ue_restart_call(q, &r, path, 1u << argi, vals, path, given);
+}
+
+/* The entry's call, come again: the same call, its arguments the ones
+ * the restart set. */
+static int same_call(const struct inflight *e, const struct ue_req *q)
+{
+	if ((long)q->n->data.nr != e->nr)
+		return 0;
+	for (int i = 0; i < 6; i++)
+		if (e->args & 1u << i && q->n->data.args[i] != e->vals[i])
+			return 0;
+	return 1;
+}
+
+long ue_restart_recheck(struct ue_req *q)
+{
+	struct inflight *e = slot_of(q->tid);
+	if (__atomic_load_n(&e->tid, __ATOMIC_ACQUIRE) != q->tid)
+		return 0;
+	pthread_mutex_lock(&inflight_lock);
+	if (e->tid != q->tid || !same_call(e, q)) {
+		/* the thread has gone on to another call: that one is done */
+		if (e->tid == q->tid)
+			inflight_clear(e);
+		pthread_mutex_unlock(&inflight_lock);
+		return 0;
+	}
+	struct ue_restart r = e->r;
+	char *now = malloc(r.len);
+	int intact = !now || ue_caller_read(q, r.addr, now, r.len) < 0 || !memcmp(now, e->block, r.len);
+	free(now);
+	unsigned long sp;
+	/* Written over: by a frame below the very stack pointer the block was
+	 * placed under (a call at another depth with the same address would
+	 * be the program's own, its string below its stack pointer: none). */
+	if (intact || caller_sp(q->tid, &sp) < 0 || sp != r.sp) {
+		pthread_mutex_unlock(&inflight_lock);
+		return 0;
+	}
+	struct inflight again = *e;
+	e->block = e->real = e->given = NULL;
+	inflight_clear(e);
+	pthread_mutex_unlock(&inflight_lock);
+	long ret = ue_restart_call(q, &r, again.block, again.args, again.vals, again.real, again.given);
+	free(again.block);
+	free(again.real);
+	free(again.given);
+	return ret;
 }

@@ -27,8 +27,17 @@ long ue_restart_call(struct ue_req *q, const struct ue_restart *r, const void *b
                      const unsigned long vals[6], const char *real, const char *given);
 
 /* The string thread tid had given for a call restarted with path, when
- * it comes again (tracing only), once; else NULL. */
+ * it comes again (for the trace); else NULL. */
 const char *ue_restart_given(pid_t tid, const char *path);
+
+/* Before a notification is served: is it a restarted call come again
+ * after a signal handler wrote over its block (restart.c)?  Then it is
+ * restarted once more with the block: UE_SV_RESTARTED, or -ENOENT as
+ * ue_restart_with_path.  0: serve it as any call. */
+long ue_restart_recheck(struct ue_req *q);
+
+/* Forget every call restarted (for tests). */
+void ue_restart_forget_all(void);
 
 /* main.c's collection of exits holds this while it waits: no restart is
  * then tracing a thread of the tree, whose stop it would take. */
