@@ -140,8 +140,9 @@ void ue_restart_waits_unlock(void) { pthread_mutex_unlock(&traced_lock); }
  * the restarted call: a fifo's open) builds its frame just below the
  * caller's stack pointer, over the block; with SA_RESTART (sh's SIGCHLD)
  * the call comes again after the handler with its argument still at the
- * block, whose path is now the frame's bytes (ENOENT: the writer of
- * fifos.sh, its reader left waiting for ever).  So when the thread's
+ * block, whose path is now the frame's bytes (ENOENT: a fifo's reader
+ * signalled as it waits for its writer, supervisor-restart-signals.sh).
+ * So when the thread's
  * call comes again with the block's address, the block is read back, and
  * a block that is not as written is written again by a second restart
  * (ue_restart_recheck).  The entry also gives the trace the program's own
