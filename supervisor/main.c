@@ -12,7 +12,8 @@
  * UNIONENV_UPPER, UNIONENV_MOUNT...).  This process forks: the child puts
  * the filter on itself, hands the listener over and execs COMMAND; this
  * one serves, and stays COMMAND's parent: its exit status is COMMAND's (a
- * signal as 128+N), and it ends when the last filtered process ends.
+ * signal that ended COMMAND ends it too: sigpass.c), and it ends when
+ * the last filtered process ends.
  * Exit 126 with one line when the kernel cannot give the filter. */
 #include "request.h"
 #include "config.h"
@@ -348,7 +349,5 @@ int main(int argc, char **argv)
 	}
 	if (failed >= 0 && hup)
 		ue_loop_finish();
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return WEXITSTATUS(status);
+	return ue_sv_end_as(status);
 }

@@ -10,6 +10,10 @@
  * left the program with no one to serve it. */
 #include "sigpass.h"
 
+#include <pthread.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+
 static int own(int sig)
 {
 	switch (sig) {
@@ -35,4 +39,25 @@ void ue_sv_passed_signals(sigset_t *set)
 	for (int sig = 1; sig <= SIGRTMAX; sig++)
 		if (ue_sv_passes(sig))
 			sigaddset(set, sig);
+}
+
+/* A command ended by a signal ends the supervisor by the same signal, so
+ * that its parent sees what it would have seen of the program itself:
+ * a shell its "Segmentation fault" and 139, python's subprocess a
+ * returncode of -11, make its "Killed".  An exit status of 128+N said
+ * "exited" where the program had been killed.  No core of the
+ * supervisor: the command's own was dumped where one is wanted. */
+int ue_sv_end_as(int status)
+{
+	if (!WIFSIGNALED(status))
+		return WEXITSTATUS(status);
+	int sig = WTERMSIG(status);
+	sigset_t one;
+	sigemptyset(&one);
+	sigaddset(&one, sig);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	signal(sig, SIG_DFL);
+	pthread_sigmask(SIG_UNBLOCK, &one, NULL);
+	raise(sig);
+	return 128 + sig;
 }

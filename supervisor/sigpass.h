@@ -11,4 +11,9 @@ void ue_sv_passed_signals(sigset_t *set);
 /* Is sig one of them? */
 int ue_sv_passes(int sig);
 
+/* The command's wait status made this process's: its exit status, or
+ * this process ended by the signal that ended the command (128+N
+ * returned where it could not be). */
+int ue_sv_end_as(int status);
+
 #endif
