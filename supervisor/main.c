@@ -187,6 +187,7 @@ static _Noreturn void child(int sock, const char *exec_path, char **cmd, const s
 		program = p.real;
 	/* and a script by its interpreter, where the union holds that */
 	const char *interp = strchr(program, '/') ? interpreter_of(program, exec_path ? exec_path : cmd[0], &cmd) : NULL;
+	pid_t supervisor = getppid();
 	int fd = ue_filter_install(keeps_preload());
 	send_fd(sock, fd, fd < 0 ? fd : 0);
 	if (fd < 0)
@@ -198,6 +199,12 @@ static _Noreturn void child(int sock, const char *exec_path, char **cmd, const s
 	if (read(sock, &ok, 1) != 1)
 		_exit(EX_CANNOT);
 	close(sock);
+	/* The supervisor killed (kill -9 of the pid the shell knows for a
+	 * static child) takes the command with it, as that kill would have
+	 * taken the program: left running, every call it made of the table
+	 * failed ENOSYS, with no one to serve it. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != supervisor)
+		_exit(EX_CANNOT);
 	sigprocmask(SIG_SETMASK, old, NULL);
 	if (keeps_preload())
 		put_preload_back();

@@ -14,7 +14,7 @@ A=$T/A U=$T/U BIN=$T/bin
 mkdir -p "$A" "$U/onlyup" "$BIN"
 echo base >"$A/file"
 
-tap_plan 8
+tap_plan 9
 
 # killrace UNIONDIR REALDIR: chdir into UNIONDIR (only the upper holds it,
 # so the supervisor restarts the call with the real path: restart.c) and
@@ -75,7 +75,7 @@ int main(int argc, char **argv)
 }
 C
 then
-    for i in $(seq 8); do tap_skip "supervisor-end $i" "no unionenv-supervise or no static C library"; done
+    for i in $(seq 9); do tap_skip "supervisor-end $i" "no unionenv-supervise or no static C library"; done
     tap_done; exit $?
 fi
 lowers_remember "$A"
@@ -168,5 +168,20 @@ KILLED='import subprocess, sys; print(subprocess.run([sys.argv[1], "raise"]).ret
 want=$(python3 -c "$KILLED" "$BIN/sig")
 got=$(cd "$A" && union --lower "$A" --upper "$U" -- python3 -c "$KILLED" "$BIN/sig")
 tap_is "a static child killed by SIGTERM: python's subprocess sees the signal, as natively ($want)" "$want" "$got"
+# 9: kill -9 of the pid a shell knows for a static child (the supervisor
+# in its place) ends the program too, as it would natively: left running
+# unserved, each of its calls of the table failed ENOSYS.
+(cd "$A" && union --lower "$A" --upper "$U" -- sh -c '"$0" & echo $! >"$1"; wait' "$BIN/sig" "$T/svpid") &
+outer=$!
+for i in $(seq 100); do [ -s "$T/svpid" ] && break; sleep 0.1; done
+sv=$(cat "$T/svpid" 2>/dev/null)
+prog=
+for i in $(seq 100); do read -r prog _ <"/proc/$sv/task/$sv/children" 2>/dev/null; [ -n "$prog" ] && break; sleep 0.1; done
+kill -KILL "$sv" 2>/dev/null
+for i in $(seq 50); do [ -d "/proc/${prog:-none}" ] || break; sleep 0.1; done
+if [ -n "$prog" ] && [ ! -d "/proc/$prog" ]; then tap_ok "kill -9 of a static child's supervisor ends the program too"; else
+    tap_not_ok "kill -9 of a static child's supervisor ends the program too (program '${prog}' still there)"
+    kill -KILL "$prog" 2>/dev/null; fi
+wait "$outer"
 lowers_unchanged "supervisors that end before and after their command's children, and by signals"
 tap_done
