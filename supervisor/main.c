@@ -266,14 +266,12 @@ int main(int argc, char **argv)
 
 	/* Signals arrive as events of the loop; SIGINT and SIGQUIT from the
 	 * terminal reach the command itself (same process group), so here they
-	 * are only waited out, as a shell waits for its job.  The others sent
-	 * here are the command's (sigpass.c). */
+	 * are only waited out, as a shell waits for its job.  Those sent here
+	 * by a process are the command's (sigpass.c). */
 	sigset_t set, old;
 	sigemptyset(&set);
 	ue_sv_passed_signals(&set);
 	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGQUIT);
 	/* Blocked, so that jobstop.c sees whether it was continued. */
 	sigaddset(&set, SIGCONT);
 	sigprocmask(SIG_BLOCK, &set, &old);
@@ -342,7 +340,7 @@ int main(int argc, char **argv)
 		if (pf[1].revents & POLLIN) {
 			struct signalfd_siginfo si;
 			/* Once collected, the command's pid may be another's. */
-			if (read(sfd, &si, sizeof si) == sizeof si && !child_done && ue_sv_passes((int)si.ssi_signo))
+			if (read(sfd, &si, sizeof si) == sizeof si && !child_done && ue_sv_passes((int)si.ssi_signo, si.ssi_code))
 				kill(pid, (int)si.ssi_signo);
 			reap = 1;
 		}

@@ -316,19 +316,24 @@ long ue_restart_recheck(struct ue_req *q)
 	char *now = malloc(r.len);
 	int intact = !now || ue_caller_read(q, r.addr, now, r.len) < 0 || !memcmp(now, e->block, r.len);
 	free(now);
-	unsigned long sp;
-	/* Written over: by a frame below the very stack pointer the block was
-	 * placed under (a call at another depth with the same address would
-	 * be the program's own, its string below its stack pointer: none). */
-	if (intact || caller_sp(q, &sp) < 0 || sp != r.sp) {
+	if (intact) {
 		pthread_mutex_unlock(&inflight_lock);
 		return 0;
 	}
+	/* Written over: taken out of the table, to be restarted again (or
+	 * dropped) without the lock held while the caller is asked for its
+	 * stack pointer. */
 	struct inflight again = *e;
 	e->block = e->real = e->given = NULL;
 	inflight_clear(e);
 	pthread_mutex_unlock(&inflight_lock);
-	long ret = ue_restart_call(q, &r, again.block, again.args, again.vals, again.real, again.given);
+	unsigned long sp;
+	/* By a frame below the very stack pointer the block was placed under
+	 * (a call at another depth with the same address would be the
+	 * program's own, its string below its stack pointer: none). */
+	long ret = caller_sp(q, &sp) == 0 && sp == r.sp
+	                   ? ue_restart_call(q, &r, again.block, again.args, again.vals, again.real, again.given)
+	                   : 0;
 	free(again.block);
 	free(again.real);
 	free(again.given);

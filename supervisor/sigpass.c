@@ -1,26 +1,25 @@
 /* Where the command is a program the preload cannot follow, started by a
  * followed process (sh's `./static &`), the supervisor takes its place:
  * the pid the shell knows, `$!`, is the supervisor's.  A signal sent to
- * that pid is meant for the program, so it is passed on: every signal
- * but those of the supervisor's own (SIGCHLD; the faults of its own
- * code; SIGPIPE of its own writes; glibc's two), the terminal's (SIGINT
- * and SIGQUIT reach the command itself, in the same process group: sent
- * again they would come twice) and job control's (jobstop.c).  Left to
- * their default, SIGUSR1, SIGALRM and the rest ended the supervisor and
- * left the program with no one to serve it. */
+ * that pid is meant for the program, so it is passed on.  Left to their
+ * default, SIGUSR1, SIGALRM and the rest ended the supervisor and left
+ * the program with no one to serve it; SIGINT was waited out, so that
+ * `timeout -s INT` or python's send_signal(SIGINT) never reached it.
+ * Not passed on: SIGCHLD, the supervisor's own; job control's, which
+ * jobstop.c follows; and what the terminal sends its foreground process
+ * group (^C, ^\, a resize, a hangup), which the command, in that group,
+ * has already.  A fault of the supervisor's own code is delivered to it
+ * though blocked (the kernel forces it), and abort unblocks SIGABRT. */
 #include "sigpass.h"
 
 #include <pthread.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
-static int own(int sig)
+static int never_passed(int sig)
 {
 	switch (sig) {
-	case SIGKILL: case SIGSTOP:
-	case SIGCHLD: case SIGPIPE:
-	case SIGSEGV: case SIGBUS: case SIGFPE: case SIGILL: case SIGTRAP: case SIGSYS: case SIGABRT:
-	case SIGINT: case SIGQUIT:
+	case SIGKILL: case SIGSTOP: case SIGCHLD:
 	case SIGTSTP: case SIGTTIN: case SIGTTOU: case SIGCONT:
 		return 1;
 	}
@@ -29,15 +28,20 @@ static int own(int sig)
 	return sig > SIGSYS && sig < SIGRTMIN;
 }
 
-int ue_sv_passes(int sig)
+static int from_terminal(int sig, int code)
 {
-	return sig >= 1 && sig <= SIGRTMAX && !own(sig);
+	return (sig == SIGINT || sig == SIGQUIT || sig == SIGWINCH || sig == SIGHUP) && code == SI_KERNEL;
+}
+
+int ue_sv_passes(int sig, int code)
+{
+	return sig >= 1 && sig <= SIGRTMAX && !never_passed(sig) && !from_terminal(sig, code);
 }
 
 void ue_sv_passed_signals(sigset_t *set)
 {
 	for (int sig = 1; sig <= SIGRTMAX; sig++)
-		if (ue_sv_passes(sig))
+		if (!never_passed(sig))
 			sigaddset(set, sig);
 }
 

@@ -5,11 +5,12 @@
 
 #include <signal.h>
 
-/* Add to set every signal the supervisor passes on to the command. */
+/* Add to set every signal the supervisor may pass on to the command
+ * (to be blocked and read from a signalfd). */
 void ue_sv_passed_signals(sigset_t *set);
 
-/* Is sig one of them? */
-int ue_sv_passes(int sig);
+/* Is sig, with the siginfo code it came with, passed on? */
+int ue_sv_passes(int sig, int code);
 
 /* The command's wait status made this process's: its exit status, or
  * this process ended by the signal that ended the command (128+N

@@ -14,7 +14,7 @@ A=$T/A U=$T/U BIN=$T/bin
 mkdir -p "$A" "$U/onlyup" "$BIN"
 echo base >"$A/file"
 
-tap_plan 9
+tap_plan 10
 
 # killrace UNIONDIR REALDIR: chdir into UNIONDIR (only the upper holds it,
 # so the supervisor restarts the call with the real path: restart.c) and
@@ -75,7 +75,7 @@ int main(int argc, char **argv)
 }
 C
 then
-    for i in $(seq 9); do tap_skip "supervisor-end $i" "no unionenv-supervise or no static C library"; done
+    for i in $(seq 10); do tap_skip "supervisor-end $i" "no unionenv-supervise or no static C library"; done
     tap_done; exit $?
 fi
 lowers_remember "$A"
@@ -137,7 +137,7 @@ if [ "$used" -le 10 ]; then tap_ok "a command whose child outlives it: the super
     tap_not_ok "a command whose child outlives it: the supervisor waits for it idle ($used ticks in a second)"; fi
 tap_is "... then ends with the command's status, the child's write in the upper" "3 base late" "$st $(paste -sd' ' "$U/file")"
 
-# 6-7: signals: a supervised command killed by one ends the union with
+# 5-6: signals: a supervised command killed by one ends the union with
 # 128+N; SIGTERM sent to the supervisor (the launcher's pid) reaches it.
 cc -static -O2 -o "$BIN/sig" -x c - <<'C'
 #include <signal.h>
@@ -161,13 +161,30 @@ sleep 0.2
 kill -TERM "$sv"
 wait "$sv"
 tap_is "SIGTERM to the supervisor is passed to its command: status 143" 143 "$?"
-# 8: a static child killed by a signal, as its parent sees it: the
+# 7: a static child killed by a signal, as its parent sees it: the
 # supervisor in its place ends by the same signal (sigpass.c), so
 # python's subprocess has -15, as natively, not an exit status of 143.
 KILLED='import subprocess, sys; print(subprocess.run([sys.argv[1], "raise"]).returncode)'
 want=$(python3 -c "$KILLED" "$BIN/sig")
 got=$(cd "$A" && union --lower "$A" --upper "$U" -- python3 -c "$KILLED" "$BIN/sig")
 tap_is "a static child killed by SIGTERM: python's subprocess sees the signal, as natively ($want)" "$want" "$got"
+# 8: SIGINT sent by a process (python's send_signal, timeout -s INT) to
+# a static child, that is to the supervisor in its place, reaches the
+# program: the supervisor waited out every SIGINT, as it must the
+# terminal's ^C, which the program has itself (sigpass.c).
+INTED='import subprocess, sys, time
+p = subprocess.Popen([sys.argv[1]])
+time.sleep(0.5)
+p.send_signal(2)
+try:
+    print(p.wait(timeout=20))
+except subprocess.TimeoutExpired:
+    p.kill()
+    print("still running")'
+want=$(python3 -c "$INTED" "$BIN/sig")
+got=$(cd "$A" && union --lower "$A" --upper "$U" -- python3 -c "$INTED" "$BIN/sig")
+tap_is "SIGINT sent to a static child by python reaches it, as natively ($want)" "$want" "$got"
+
 # 9: kill -9 of the pid a shell knows for a static child (the supervisor
 # in its place) ends the program too, as it would natively: left running
 # unserved, each of its calls of the table failed ENOSYS.
