@@ -341,7 +341,7 @@ int main(int argc, char **argv)
 			struct signalfd_siginfo si;
 			/* Once collected, the command's pid may be another's. */
 			if (read(sfd, &si, sizeof si) == sizeof si && !child_done && ue_sv_passes((int)si.ssi_signo, si.ssi_code))
-				kill(pid, (int)si.ssi_signo);
+				ue_sv_pass(pid, &si);
 			reap = 1;
 		}
 		if (reap && collect(pid, &status, &child_done) == -ECHILD && !child_done) {

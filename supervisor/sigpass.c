@@ -13,8 +13,12 @@
 #include "sigpass.h"
 
 #include <pthread.h>
+#include <stdint.h>
+#include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 static int never_passed(int sig)
 {
@@ -43,6 +47,25 @@ void ue_sv_passed_signals(sigset_t *set)
 	for (int sig = 1; sig <= SIGRTMAX; sig++)
 		if (!never_passed(sig))
 			sigaddset(set, sig);
+}
+
+/* A signal queued with a value (sigqueue, kill -q) is queued on with it,
+ * and with its sender's pid and uid, which the kernel lets a queued
+ * signal carry; the rest are sent again, from this process. */
+void ue_sv_pass(pid_t pid, const struct signalfd_siginfo *si)
+{
+	if (si->ssi_code == SI_QUEUE) {
+		siginfo_t info;
+		memset(&info, 0, sizeof info);
+		info.si_signo = (int)si->ssi_signo;
+		info.si_code = SI_QUEUE;
+		info.si_pid = (pid_t)si->ssi_pid;
+		info.si_uid = si->ssi_uid;
+		info.si_value.sival_ptr = (void *)(uintptr_t)si->ssi_ptr;
+		if (syscall(SYS_rt_sigqueueinfo, pid, (int)si->ssi_signo, &info) == 0)
+			return;
+	}
+	kill(pid, (int)si->ssi_signo);
 }
 
 /* A command ended by a signal ends the supervisor by the same signal, so

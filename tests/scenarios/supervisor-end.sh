@@ -14,7 +14,7 @@ A=$T/A U=$T/U BIN=$T/bin
 mkdir -p "$A" "$U/onlyup" "$BIN"
 echo base >"$A/file"
 
-tap_plan 10
+tap_plan 11
 
 # killrace UNIONDIR REALDIR: chdir into UNIONDIR (only the upper holds it,
 # so the supervisor restarts the call with the real path: restart.c) and
@@ -75,7 +75,7 @@ int main(int argc, char **argv)
 }
 C
 then
-    for i in $(seq 10); do tap_skip "supervisor-end $i" "no unionenv-supervise or no static C library"; done
+    for i in $(seq 11); do tap_skip "supervisor-end $i" "no unionenv-supervise or no static C library"; done
     tap_done; exit $?
 fi
 lowers_remember "$A"
@@ -185,7 +185,40 @@ want=$(python3 -c "$INTED" "$BIN/sig")
 got=$(cd "$A" && union --lower "$A" --upper "$U" -- python3 -c "$INTED" "$BIN/sig")
 tap_is "SIGINT sent to a static child by python reaches it, as natively ($want)" "$want" "$got"
 
-# 9: kill -9 of the pid a shell knows for a static child (the supervisor
+# 9: a signal queued with a value (kill -q) to a static child reaches it
+# with the value, as natively (it had come with none).
+cc -static -O2 -o "$BIN/rtwait" -x c - <<'C'
+#include <signal.h>
+#include <stdio.h>
+int main(int argc, char **argv)
+{
+	sigset_t s;
+	siginfo_t si;
+	sigemptyset(&s);
+	sigaddset(&s, SIGRTMIN + 1);
+	sigprocmask(SIG_BLOCK, &s, NULL);
+	FILE *f = argc > 1 ? fopen(argv[1], "w") : NULL;
+	if (!f)
+		return 2;
+	fputs("ready\n", f);
+	fclose(f);
+	struct timespec bound = { 20, 0 };
+	if (sigtimedwait(&s, &si, &bound) < 0) {
+		puts("no signal");
+		return 1;
+	}
+	printf("value=%d code=%d\n", si.si_value.sival_int, si.si_code);
+	return 0;
+}
+C
+QUEUED='rm -f "$1"; "$0" "$1" & p=$!
+for i in $(seq 400); do [ -s "$1" ] && break; sleep 0.05; done
+/bin/kill -q 42 -s RTMIN+1 $p; wait $p'
+want=$(PATH=/usr/bin:/bin bash -c "$QUEUED" "$BIN/rtwait" "$T/ready")
+got=$(cd "$A" && PATH=/usr/bin:/bin union --lower "$A" --upper "$U" -- bash -c "$QUEUED" "$BIN/rtwait" "$T/ready")
+tap_is "a signal queued with a value to a static child reaches it with the value, as natively" "$want" "$got"
+
+# 10: kill -9 of the pid a shell knows for a static child (the supervisor
 # in its place) ends the program too, as it would natively: left running
 # unserved, each of its calls of the table failed ENOSYS.
 (cd "$A" && union --lower "$A" --upper "$U" -- sh -c '"$0" & echo $! >"$1"; wait' "$BIN/sig" "$T/svpid") &
