@@ -25,8 +25,9 @@ lowers_remember "$A" "$B"
 
 tap_plan 7
 
-# sigreader FIFO: open it for reading, SIGUSR1 counted by an SA_RESTART
-# handler meanwhile; print the line read and the count.
+# sigreader FIFO READY: make READY once SIGUSR1 is counted by an
+# SA_RESTART handler, then open FIFO for reading; print the line read and
+# the count.
 READER='
 #include <errno.h>
 #include <fcntl.h>
@@ -43,7 +44,11 @@ int main(int argc, char **argv)
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_usr1;
 	sa.sa_flags = SA_RESTART;
-	if (argc < 2 || sigaction(SIGUSR1, &sa, NULL) < 0)
+	if (argc < 3 || sigaction(SIGUSR1, &sa, NULL) < 0)
+		return 2;
+	/* ready for the signals: the handler is there */
+	FILE *ready = fopen(argv[2], "w");
+	if (!ready || fclose(ready) != 0)
 		return 2;
 	int fd = open(argv[1], O_RDONLY);
 	if (fd < 0) {
@@ -62,10 +67,13 @@ if ! printf '%s\n' "$READER" | cc -static -O2 -o "$BIN/sigreader-static" -x c - 
     tap_done; exit $?
 fi
 
-# The reader waits in its open; five signals; then the writer.
+# The reader waits in its open; five signals; then the writer.  The
+# signals wait for the reader's handler (its ready file), so that a slow
+# start cannot make one end it.
 SCRIPT='
-"$0" "$1" >"$2" & p=$!
-sleep 0.4
+"$0" "$1" "$2.ready" >"$2" & p=$!
+for i in $(seq 400); do [ -e "$2.ready" ] && break; sleep 0.05; done
+sleep 0.3
 for i in 1 2 3 4 5; do kill -USR1 $p; sleep 0.05; done
 echo x >"$1"
 wait $p
