@@ -124,10 +124,13 @@ static const char *what(int form)
  * itself shows to a union running on it: its root's times move and an
  * entry comes and goes (the conformance harness's second process, started
  * beside the first, listed its root "changed").  There the form a first
- * start recorded answers for the filesystem (for auto), and the first
- * starts take turns under the probe's lock, each keeping it (*lk) until
- * its own record is made: no union runs on the upper during a probe in
- * it. */
+ * start recorded answers for the filesystem, and the first starts take
+ * turns under the probe's lock, each keeping it (*lk) until its own record
+ * is made: no union runs on the upper during a probe in it.  The record
+ * answers for a named form too, one no earlier than it (forms are
+ * ordered: a filesystem that takes one takes the later ones); a named
+ * form was probed at every start, beside the unions already running
+ * (perm-search-procs [upper: xattr], one CI run in nine). */
 static int probe(const char *upper, int named, int *lk)
 {
 	const char *dir = probe_dir(upper);
@@ -139,7 +142,8 @@ static int probe(const char *upper, int named, int *lk)
 	}
 	*lk = ue_form_lock(upper);
 	int recorded = recorded_form(upper);
-	return named < 0 && recorded >= 0 ? recorded : ue_form_probe_locked(upper);
+	int trusted = recorded >= 0 && (named < 0 || named >= recorded);
+	return trusted ? recorded : ue_form_probe_locked(upper);
 }
 
 static int pick(const char *upper, int named, int takes);

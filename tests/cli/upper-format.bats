@@ -166,3 +166,39 @@ has_user_xattrs() { setfattr -n user.ue-probe -v 1 "$1" 2>/dev/null && setfattr 
     ! grep -q "unionenv.probe" second.trace
     [ "$(ls -lAR --time-style=full-iso a)" = "$lower_before" ]
 }
+
+# The same for a named form: the harness's processes start with
+# --upper-format xattr, and each start probed in the upper while the
+# first one's union ran on it (its root listed "changed" now and then).
+# A record of that form, or of an earlier one, answers; a named form
+# earlier than the record is probed.
+@test "an upper whose parent takes no probe, a named form: probed once, then the record stands" {
+    need_lib
+    command -v strace >/dev/null || skip "no strace"
+    if [ "$(id -u)" = 0 ]; then
+        mkdir tu
+        mount -t tmpfs -o size=1m tmpfs tu 2>/dev/null || skip "cannot mount a tmpfs here"
+        up=tu
+    else
+        mkdir -p p/u
+        chmod 555 p
+        up=p/u
+    fi
+    has_user_xattrs "$up" || skip "no user xattrs on the upper's filesystem"
+    lower_before=$(ls -lAR --time-style=full-iso a)
+    run strace -f -qq -e trace=mknodat,mknod,openat -o first.trace "$UE" --upper-format xattr --lower a --upper "$up" -- true
+    [ "$status" -eq 0 ]
+    grep -q "$up/.unionenv.probe" first.trace
+    [ "$(getfattr --only-values -n user.overlay.unionenv-form "$up")" = xattr ]
+    run strace -f -qq -e trace=mknodat,mknod,openat -o second.trace "$UE" --upper-format xattr --lower a --upper "$up" -- true
+    [ "$status" -eq 0 ]
+    ! grep -q "unionenv.probe" second.trace
+    run strace -f -qq -e trace=mknodat,mknod,openat -o third.trace "$UE" --upper-format aufs --lower a --upper "$up" -- true
+    [ "$status" -eq 0 ]
+    ! grep -q "unionenv.probe" third.trace
+    [ "$(getfattr --only-values -n user.overlay.unionenv-form "$up")" = aufs ]
+    run strace -f -qq -e trace=mknodat,mknod,openat -o fourth.trace "$UE" --upper-format xattr --lower a --upper "$up" -- true
+    [ "$status" -eq 0 ]
+    grep -q "$up/.unionenv.probe" fourth.trace
+    [ "$(ls -lAR --time-style=full-iso a)" = "$lower_before" ]
+}
