@@ -139,11 +139,9 @@ has_user_xattrs() { setfattr -n user.ue-probe -v 1 "$1" 2>/dev/null && setfattr 
     [ "$(getfattr --only-values -n user.overlay.unionenv-form full/u 2>/dev/null || echo none)" = "$form" ]
 }
 
-# Where the upper's parent takes no probe (another filesystem, or not
-# writable), the probe is made in the upper itself, which a union running
-# on it would see (its root's times move, an entry comes and goes): once a
-# start has recorded the form, the next starts trust the record there.
-@test "an upper whose parent takes no probe: probed once, then the record stands" {
+# An upper, in $up, whose parent takes no probe: a tmpfs of its own for
+# root, a directory under a read-only one for a user.
+upper_whose_parent_takes_no_probe() {
     need_lib
     command -v strace >/dev/null || skip "no strace"
     if [ "$(id -u)" = 0 ]; then
@@ -156,6 +154,14 @@ has_user_xattrs() { setfattr -n user.ue-probe -v 1 "$1" 2>/dev/null && setfattr 
         up=p/u
     fi
     has_user_xattrs "$up" || skip "no user xattrs on the upper's filesystem"
+}
+
+# Where the upper's parent takes no probe (another filesystem, or not
+# writable), the probe is made in the upper itself, which a union running
+# on it would see (its root's times move, an entry comes and goes): once a
+# start has recorded the form, the next starts trust the record there.
+@test "an upper whose parent takes no probe: probed once, then the record stands" {
+    upper_whose_parent_takes_no_probe
     lower_before=$(ls -lAR --time-style=full-iso a)
     run strace -f -qq -e trace=mknodat,mknod -o first.trace "$UE" --lower a --upper "$up" -- true
     [ "$status" -eq 0 ]
@@ -173,18 +179,7 @@ has_user_xattrs() { setfattr -n user.ue-probe -v 1 "$1" 2>/dev/null && setfattr 
 # A record of that form, or of an earlier one, answers; a named form
 # earlier than the record is probed.
 @test "an upper whose parent takes no probe, a named form: probed once, then the record stands" {
-    need_lib
-    command -v strace >/dev/null || skip "no strace"
-    if [ "$(id -u)" = 0 ]; then
-        mkdir tu
-        mount -t tmpfs -o size=1m tmpfs tu 2>/dev/null || skip "cannot mount a tmpfs here"
-        up=tu
-    else
-        mkdir -p p/u
-        chmod 555 p
-        up=p/u
-    fi
-    has_user_xattrs "$up" || skip "no user xattrs on the upper's filesystem"
+    upper_whose_parent_takes_no_probe
     lower_before=$(ls -lAR --time-style=full-iso a)
     run strace -f -qq -e trace=mknodat,mknod,openat -o first.trace "$UE" --upper-format xattr --lower a --upper "$up" -- true
     [ "$status" -eq 0 ]
