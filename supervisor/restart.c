@@ -195,14 +195,6 @@ static void remember(const struct ue_req *q, const struct ue_restart *r, const v
 	free(gc);
 }
 
-void ue_restart_forget_all(void)
-{
-	pthread_mutex_lock(&inflight_lock);
-	for (int i = 0; i < INFLIGHT; i++)
-		inflight_clear(&inflight[i]);
-	pthread_mutex_unlock(&inflight_lock);
-}
-
 const char *ue_restart_given(pid_t tid, const char *path)
 {
 	static __thread char given[PATH_MAX];

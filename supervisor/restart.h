@@ -36,9 +36,6 @@ const char *ue_restart_given(pid_t tid, const char *path);
  * ue_restart_with_path.  0: serve it as any call. */
 long ue_restart_recheck(struct ue_req *q);
 
-/* Forget every call restarted (for tests). */
-void ue_restart_forget_all(void);
-
 /* main.c's collection of exits holds this while it waits: no restart is
  * then tracing a thread of the tree, whose stop it would take. */
 void ue_restart_waits_lock(void);
