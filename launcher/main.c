@@ -208,6 +208,18 @@ int main(int argc, char **argv)
 		const char *rest = preload + strlen(lib);
 		set_or_unset("LD_PRELOAD", *rest ? rest + 1 : NULL);
 		args[0] = supervisor;
+		/* Found outside the union's reach, COMMAND is named to it: its
+		 * child's execvp would look along PATH under the filter, each
+		 * missing candidate a round trip to the supervisor. */
+		char *direct = direct_path(&l, o.cmd[0]);
+		char **named = direct ? calloc((size_t)n + 5, sizeof *named) : NULL;
+		if (named) {
+			named[0] = supervisor;
+			named[1] = "--exec";
+			named[2] = direct;
+			memcpy(named + 3, args + 1, ((size_t)n + 1) * sizeof *named);
+			execv(supervisor, named);
+		}
 		execv(supervisor, args);
 	} else {
 		setenv("LD_PRELOAD", preload, 1);

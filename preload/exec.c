@@ -407,8 +407,10 @@ static int shell_followable(void)
 	struct ue_arg P;
 	if (ue_arg_resolve(&P, AT_FDCWD, "/bin/sh", FOLLOW, NOEMPTY, LOOKS) < 0)
 		return 0;
-	/* not handed to the supervisor: libc execs the shell itself */
-	return ue_exec_followable(ue_arg_kfd(&P), ue_arg_kpath(&P), 0, "/bin/sh", environ, NULL, NULL, 0);
+	/* not handed to the supervisor: libc execs the shell itself, and says
+	 * itself when there is none */
+	int r = ue_exec_followable(ue_arg_kfd(&P), ue_arg_kpath(&P), 0, "/bin/sh", environ, NULL, NULL, 0);
+	return r == -EACCES ? r : 0;
 }
 
 /* libc's own system and popen run outside the wrapper's depth, as an exec

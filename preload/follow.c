@@ -138,10 +138,15 @@ int ue_exec_followable(int dirfd, const char *path, int flags, const char *shown
 	} else {
 		int nofollow = (flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0;
 		fd = sys_openat(dirfd, path, O_RDONLY | O_CLOEXEC | nofollow, 0);
-		/* Execute-only: what fstat tells is judged.  A name missing (a
-		 * PATH search's every candidate but one) is missing for O_PATH
-		 * too: no second look. */
-		if (fd < 0 && fd != -ENOENT && fd != -ENOTDIR)
+		/* A name missing (a PATH search's every candidate but one) is
+		 * missing for the exec too: said here, as the exec would say
+		 * it, the exec is not made.  Under the filter with the preload
+		 * kept, each would be a round trip to the supervisor (gcc's
+		 * execvp of `as` along a PATH of ten directories). */
+		if (fd == -ENOENT || fd == -ENOTDIR)
+			return fd;
+		/* Execute-only: what fstat tells is judged. */
+		if (fd < 0)
 			fd = sys_openat(dirfd, path, O_PATH | O_CLOEXEC | nofollow, 0);
 		if (fd < 0)
 			return 0;       /* the kernel's exec says what is wrong */

@@ -16,6 +16,7 @@
  * view-resolved form; SHOWN is the name the program gave, for the line;
  * ENVP the child's environment (its PATH finds what "#!/usr/bin/env CMD"
  * runs).  0 when it may run, -EACCES when it is refused (said on stderr),
+ * -ENOENT or -ENOTDIR when there is no such file (the exec would fail so),
  * UE_EXEC_SUPERVISE when the supervisor is to run it: SUPERVISOR (SIZE
  * bytes) then holds unionenv-supervise's path and REAL (SIZE bytes) the
  * program's real path.  With SUPERVISOR NULL nothing is handed over. */

@@ -6,12 +6,18 @@
  * them: each call the preload has served would be served a second time
  * by the supervisor (docs/design.md, "The gate").  These are the same calls
  * made from the gate's page instead, which the filter lets through; each is
- * one system call in glibc too, so nothing else changes.  A libc function
- * that is not here (fopen, opendir, realpath: several calls inside libc)
- * stays libc's, and its calls are the supervisor's to serve. */
+ * one system call in glibc too, so nothing else changes.  realpath is
+ * here too, made of a few gated calls (below).  A libc function that is
+ * not here (fopen, opendir: several calls inside libc) stays libc's, and
+ * its calls are the supervisor's to serve. */
 #include "impl.h"
 #include "gate.h"
 
+#include <dlfcn.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/syscall.h>
 
 /* glibc's convention: -1 and errno, errno untouched on success. */
@@ -122,6 +128,49 @@ static int g_fchmodat(int d, const char *p, mode_t m, int fl)
 	return (int)ret(fl ? UE_SYSCALL(452 /* fchmodat2 */, d, p, m, fl) : UE_SYSCALL(SYS_fchmodat, d, p, m));
 }
 
+/* glibc's realpath reads every component's link: a compiler's lookups of
+ * its headers are hundreds of readlinks a compile, each a round trip to
+ * the supervisor from inside libc.  The kernel resolves the whole name in
+ * one open instead, and names what it found (/proc/self/fd); that name is
+ * taken only when it is absolute and is the very file that was opened
+ * (a file removed meanwhile is named "... (deleted)", a pipe "pipe:[N]"),
+ * else libc's realpath answers, as it would have. */
+static char *libc_realpath(const char *p, char *out)
+{
+	static char *(*_Atomic fn)(const char *, char *);
+	if (!fn)
+		fn = (char *(*)(const char *, char *))dlsym(RTLD_NEXT, "realpath");
+	return fn ? fn(p, out) : NULL;
+}
+
+static char *g_realpath(const char *p, char *out)
+{
+	char link[40], name[PATH_MAX];
+	struct stat opened, named;
+	if (!p || !*p)
+		return libc_realpath(p, out);  /* EINVAL, ENOENT */
+	long fd = UE_SYSCALL(SYS_openat, AT_FDCWD, p, O_PATH | O_CLOEXEC, 0);
+	if (fd < 0) {
+		errno = (int)-fd;
+		return NULL;
+	}
+	snprintf(link, sizeof link, "/proc/self/fd/%ld", fd);
+	long n = UE_SYSCALL(SYS_readlinkat, AT_FDCWD, link, name, sizeof name);
+	int same = n > 0 && n < (long)sizeof name && name[0] == '/';
+	if (same) {
+		name[n] = '\0';
+		same = UE_SYSCALL(SYS_newfstatat, fd, "", &opened, AT_EMPTY_PATH) == 0 &&
+		       UE_SYSCALL(SYS_newfstatat, AT_FDCWD, name, &named, 0) == 0 &&
+		       opened.st_dev == named.st_dev && opened.st_ino == named.st_ino;
+	}
+	UE_SYSCALL(SYS_close, fd);
+	if (!same)
+		return libc_realpath(p, out);
+	if (!out)
+		return strdup(name);
+	return memcpy(out, name, (size_t)n + 1);
+}
+
 void *ue_gated_fn(enum ue_fn fn)
 {
 	switch (fn) {
@@ -139,7 +188,7 @@ void *ue_gated_fn(enum ue_fn fn)
 	SAME(getxattr) SAME(lgetxattr) SAME(fgetxattr) SAME(listxattr) SAME(llistxattr) SAME(flistxattr)
 	SAME(setxattr) SAME(lsetxattr) SAME(fsetxattr) SAME(removexattr) SAME(lremovexattr) SAME(fremovexattr)
 	SAME(getdents64) SAME(chdir) SAME(fchdir) SAME(statfs) AS(statfs64, statfs) SAME(inotify_add_watch)
-	SAME(ioctl)
+	SAME(ioctl) SAME(realpath)
 #undef SAME
 #undef AS
 	default:

@@ -13,9 +13,9 @@ REPO=$(cd -- "$(dirname -- "$0")/../.." && pwd -P)
 scenario_init supervisor-gate
 
 RAW=$REPO/build/tests/rawcalls INLINE=$REPO/build/tests/inlinesys
-tap_plan 14
+tap_plan 18
 if [ ! -x "$REPO/build/unionenv-supervise" ]; then
-    for i in $(seq 14); do tap_skip "gate $i" "no build/unionenv-supervise"; done
+    for i in $(seq 18); do tap_skip "gate $i" "no build/unionenv-supervise"; done
     tap_done; exit $?
 fi
 export UNIONENV_SUPERVISE=preload
@@ -130,4 +130,58 @@ lower-b
 ./scr arg
 lower-b" "$got"
 lowers_unchanged "a #! script with its interpreter in the union"
+# 15-18: libc functions of several calls that the preload makes from the
+# gate itself: realpath (glibc's reads the link of every component: a
+# compiler's header lookups were hundreds of notified readlinks each) and
+# the exec of a PATH search (each missing candidate an execve).  The
+# results are glibc's own, outside the union; none of their calls reaches
+# the supervisor.
+if cc -O2 -o "$T/nameprog" -x c - <<'C' 2>/dev/null
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+int main(int argc, char **argv)
+{
+	char buf[PATH_MAX];
+	setvbuf(stdout, NULL, _IONBF, 0);  /* written before the execs */
+	for (int i = 1; i < argc; i++) {
+		errno = 0;
+		char *r = i % 2 ? realpath(argv[i], buf) : canonicalize_file_name(argv[i]);
+		printf("%s -> %s\n", argv[i], r ? r : strerror(errno));
+	}
+	execvp("no-such-program", argv);
+	printf("execvp: %s\n", strerror(errno));
+	execvp("true", argv);
+	return 1;
+}
+C
+then
+    two_lowers names
+    d=$T/names o=$T/names-out
+    mkdir -p "$o/dir/sub" && touch "$o/dir/sub/f"
+    ln -s dir/sub "$o/l1" && ln -s l1 "$o/l2" && ln -s missing "$o/dangling" && ln -s "$o/l2/f" "$o/abs"
+    set -- "$o/l2/f" "$o/l2/../sub/f" "$o/abs" "$o/dangling" "$o/dir/sub/f/" "$o/nope/f" "$o/dir//sub/./" \
+        /proc/self/fd/0 /proc/self/fd/5 /dev/stdin "$o/l1" ""
+    lowers_remember "$d/A" "$d/B"
+    native=$(cd "$o" && env -u UNIONENV_SUPERVISE PATH="$o/none:$o/dir:/usr/bin:/bin" "$T/nameprog" "$@" 5</dev/null < <(:) 2>&1)
+    got=$(cd "$o" && PATH="$o/none:$o/dir:/usr/bin:/bin" UNIONENV_SUPERVISE_TRACE=1 \
+        union --lower "$d/A:$d/B" --upper "$d/U" -- "$T/nameprog" "$@" 5</dev/null < <(:) 2>"$T/names.trace")
+    tap_is "realpath and canonicalize_file_name outside the union: glibc's own answers" "$native" "$got"
+    # a name the kernel gives as no path (a pipe's "pipe:[N]") is left to
+    # glibc's realpath, whose readlinks the supervisor serves: not these
+    (cd "$o" && UNIONENV_SUPERVISE_TRACE=1 union --lower "$d/A:$d/B" --upper "$d/U" -- "$T/nameprog" "$o/l2/f" \
+        "$o/l2/../sub/f" "$o/abs" "$o/dangling" "$o/dir/sub/f/" "$o/l1" 5</dev/null >/dev/null 2>"$T/names2.trace")
+    n=$(grep -c ' readlink ' "$T/names2.trace")
+    tap_is "... and none of their calls reached the supervisor" "0 readlink" "$n readlink"
+    n=$(grep -c ' execve ' "$T/names.trace")
+    # the command's own exec and true's: none of the missing candidates
+    tap_is "two searches along a PATH of missing directories: only the execs that run reach it" "2 execve" "$n execve"
+    lowers_unchanged "realpath and PATH searches under the gate"
+else
+    for i in 1 2 3 4; do tap_skip "realpath and PATH searches $i" "no C compiler"; done
+fi
 tap_done
