@@ -12,10 +12,10 @@
  * its calls are the supervisor's to serve. */
 #include "impl.h"
 #include "gate.h"
+#include "procfd.h"
 
 #include <dlfcn.h>
 #include <limits.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -145,7 +145,7 @@ static char *libc_realpath(const char *p, char *out)
 
 static char *g_realpath(const char *p, char *out)
 {
-	char link[40], name[PATH_MAX];
+	char link[UE_PROC_FD_SIZE], name[PATH_MAX];
 	struct stat opened, named;
 	if (!p || !*p)
 		return libc_realpath(p, out);  /* EINVAL, ENOENT */
@@ -154,7 +154,7 @@ static char *g_realpath(const char *p, char *out)
 		errno = (int)-fd;
 		return NULL;
 	}
-	snprintf(link, sizeof link, "/proc/self/fd/%ld", fd);
+	ue_proc_fd(link, sizeof link, fd, NULL);
 	long n = UE_SYSCALL(SYS_readlinkat, AT_FDCWD, link, name, sizeof name);
 	int same = n > 0 && n < (long)sizeof name && name[0] == '/';
 	if (same) {
