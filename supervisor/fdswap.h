@@ -23,10 +23,10 @@
 /* Inject ours (the supervisor's copy), open read-only on rel, a lower's
  * file, resolved at mark, into q's caller (add: SECCOMP_IOCTL_NOTIF_ADDFD
  * of it), and track it: the table keeps ours (closed when the entry goes,
- * or at once when the injection fails).  Both under the table's lock, so
- * that the caller's next call, which another worker may serve as soon as
- * the fd is in, finds the entry.  The fd's number in the caller, or
- * -errno. */
+ * or at once when the injection fails).  The caller's next call, which
+ * another worker may serve as soon as the fd is in, may come before the
+ * entry (its moves are made by the next check after), but a flock waits
+ * for it.  The fd's number in the caller, or -errno. */
 int ue_fdswap_inject(struct ue_req *q, struct seccomp_notif_addfd *add, int ours, const char *rel,
                      struct ue_fd_mark mark);
 
