@@ -175,6 +175,19 @@ static const char *interpreter_of(const char *real, const char *named, char ***a
 	return ip.real;
 }
 
+/* pgrep -f and pkill -f match a process by its command line, and the
+ * program's words in ours had pkill -f signal the program twice: once
+ * itself, once through us (sigpass.c).  The words after our name are
+ * blanked where the exec put them, which is what /proc/PID/cmdline shows:
+ * ps then shows unionenv-supervise alone. */
+static void blank_command_line(int argc, char **argv)
+{
+	if (argc < 2)
+		return;
+	char *end = argv[argc - 1] + strlen(argv[argc - 1]);
+	memset(argv[1], 0, (size_t)(end - argv[1]));
+}
+
 static _Noreturn void child(int sock, const char *exec_path, char **cmd, const sigset_t *old)
 {
 	/* A command named by a path in the union is run from the layer that
@@ -303,6 +316,7 @@ int main(int argc, char **argv)
 	if (write(sv[0], "", 1) != 1)
 		die(EX_CANNOT, "cannot start the supervisor", strerror(errno));
 	close(sv[0]);
+	blank_command_line(argc, argv);
 
 	/* The workers serve (loop.c); this thread waits for the end of the
 	 * tree, its signals, and a worker's failure.  Where no worker can be

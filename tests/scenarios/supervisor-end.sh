@@ -14,7 +14,7 @@ A=$T/A U=$T/U BIN=$T/bin
 mkdir -p "$A" "$U/onlyup" "$BIN"
 echo base >"$A/file"
 
-tap_plan 11
+tap_plan 12
 
 # killrace UNIONDIR REALDIR: chdir into UNIONDIR (only the upper holds it,
 # so the supervisor restarts the call with the real path: restart.c) and
@@ -75,7 +75,7 @@ int main(int argc, char **argv)
 }
 C
 then
-    for i in $(seq 11); do tap_skip "supervisor-end $i" "no unionenv-supervise or no static C library"; done
+    for i in $(seq 12); do tap_skip "supervisor-end $i" "no unionenv-supervise or no static C library"; done
     tap_done; exit $?
 fi
 lowers_remember "$A"
@@ -232,6 +232,22 @@ for i in $(seq 50); do [ -d "/proc/${prog:-none}" ] || break; sleep 0.1; done
 if [ -n "$prog" ] && [ ! -d "/proc/$prog" ]; then tap_ok "kill -9 of a static child's supervisor ends the program too"; else
     tap_not_ok "kill -9 of a static child's supervisor ends the program too (program '${prog}' still there)"
     kill -KILL "$prog" 2>/dev/null; fi
+wait "$outer"
+
+# 11: pgrep -f (and so pkill -f) finds the static child alone, not the
+# supervisor in its place too, whose command line held the program's
+# words: pkill -f signalled the program twice, once through it.
+cp "$BIN/sig" "$BIN/pgrep-finds-me"
+rm -f "$T/svpid"
+(cd "$A" && P=$BIN/pgrep-finds-me union --lower "$A" --upper "$U" -- sh -c '"$P" & echo $! >"$1"; wait' sh "$T/svpid") &
+outer=$!
+for i in $(seq 100); do [ -s "$T/svpid" ] && break; sleep 0.1; done
+sv=$(cat "$T/svpid" 2>/dev/null)
+prog=
+for i in $(seq 100); do read -r prog _ <"/proc/$sv/task/$sv/children" 2>/dev/null; [ -n "$prog" ] && break; sleep 0.1; done
+found=$(pgrep -f "$BIN/pgrep-finds-me" | paste -sd' ')
+tap_is "pgrep -f of a static child's name finds the program, not its supervisor too" "${prog:-no program}" "$found"
+kill -TERM "${prog:-$sv}" 2>/dev/null
 wait "$outer"
 lowers_unchanged "supervisors that end before and after their command's children, and by signals"
 tap_done
