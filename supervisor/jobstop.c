@@ -9,6 +9,7 @@
  * continues both. */
 #include "jobstop.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -48,10 +49,17 @@ void ue_sv_follow_stop(pid_t pid, int sig)
 	if (!stopped(pid))
 		return;
 	take_cont();
-	/* A stop signal sent to oneself acts before kill returns; one the
-	 * kernel discards (SIGTSTP in an orphaned process group) does not
+	/* SIGTSTP, SIGTTIN and SIGTTOU are blocked here (read from the
+	 * signalfd, sigpass.c): sent to oneself, the stop waits in the queue
+	 * until it is unblocked, and acts then, before the mask is set back.
+	 * One the kernel discards (in an orphaned process group) does not
 	 * stop, and no SIGCONT follows. */
+	sigset_t one, was;
+	sigemptyset(&one);
+	sigaddset(&one, sig);
 	kill(getpid(), sig);
+	pthread_sigmask(SIG_UNBLOCK, &one, &was);
+	pthread_sigmask(SIG_SETMASK, &was, NULL);
 	/* Continued by the process, not the group (kill -CONT of the
 	 * supervisor): the command waits for its SIGCONT from here. */
 	if (take_cont() && stopped(pid))

@@ -5,10 +5,14 @@
  * default, SIGUSR1, SIGALRM and the rest ended the supervisor and left
  * the program with no one to serve it; SIGINT was waited out, so that
  * `timeout -s INT` or python's send_signal(SIGINT) never reached it.
- * Not passed on: SIGCHLD, the supervisor's own; job control's, which
- * jobstop.c follows; and what the terminal sends its foreground process
- * group (^C, ^\, a resize, a hangup), which the command, in that group,
- * has already.  A fault of the supervisor's own code is delivered to it
+ * Not passed on: SIGCHLD, the supervisor's own; SIGCONT, which jobstop.c
+ * follows; and what the terminal sends its foreground process group (^C,
+ * ^\, ^Z, a resize, a hangup; SIGTTIN and SIGTTOU to a background job
+ * at the terminal), which the command, in that group, has already.  A
+ * stop sent by a process (`kill -TSTP $!`) is passed on too: left to its
+ * default it stopped the supervisor alone, and the program ran on until
+ * its next served call; now the program stops, and the supervisor
+ * follows its stop (jobstop.c), so that the shell sees its job stopped.  A fault of the supervisor's own code is delivered to it
  * though blocked (the kernel forces it), and abort unblocks SIGABRT. */
 #include "sigpass.h"
 
@@ -23,8 +27,7 @@
 static int never_passed(int sig)
 {
 	switch (sig) {
-	case SIGKILL: case SIGSTOP: case SIGCHLD:
-	case SIGTSTP: case SIGTTIN: case SIGTTOU: case SIGCONT:
+	case SIGKILL: case SIGSTOP: case SIGCHLD: case SIGCONT:
 		return 1;
 	}
 	/* glibc's own (thread cancellation, set*id across threads) lie below
@@ -34,7 +37,8 @@ static int never_passed(int sig)
 
 static int from_terminal(int sig, int code)
 {
-	return (sig == SIGINT || sig == SIGQUIT || sig == SIGWINCH || sig == SIGHUP) && code == SI_KERNEL;
+	return (sig == SIGINT || sig == SIGQUIT || sig == SIGWINCH || sig == SIGHUP || sig == SIGTSTP ||
+	        sig == SIGTTIN || sig == SIGTTOU) && code == SI_KERNEL;
 }
 
 int ue_sv_passes(int sig, int code)

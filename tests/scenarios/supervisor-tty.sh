@@ -17,7 +17,7 @@ A=$T/A U=$T/U BIN=$T/bin
 mkdir -p "$A" "$U" "$BIN"
 echo base >"$A/file"
 
-tap_plan 13
+tap_plan 17
 
 # jc FILE [stopself]: append to FILE, say READY, with stopself stop itself
 # (SIGTSTP to itself alone, as a program's own suspend may); wait for
@@ -48,7 +48,7 @@ int main(int argc, char **argv)
 }'
 if [ ! -x "$SV" ] || ! command -v python3 >/dev/null ||
     ! cc -static -O2 -o "$BIN/jc-static" -x c - <<<"$jc_src" 2>/dev/null; then
-    for i in $(seq 13); do tap_skip "supervisor-tty $i" "no unionenv-supervise, python3 or static C library"; done
+    for i in $(seq 17); do tap_skip "supervisor-tty $i" "no unionenv-supervise, python3 or static C library"; done
     tap_done; exit $?
 fi
 cc -O2 -o "$BIN/jc" -x c - <<<"$jc_src" || exit 1
@@ -103,6 +103,7 @@ PY
 n=0
 for mode in static supervise; do
     if [ $mode = static ]; then prog=$BIN/jc-static opt=; else prog=$BIN/jc opt=--supervise; fi
+    name=${prog##*/}
     rm -rf "$U" && mkdir "$U"
     cmd="'$UNION_CMD' --lower '$A' --upper '$U' $opt -- '$prog' '$A/file'"
     cat >"$T/script" <<S
@@ -136,6 +137,17 @@ expect CONTINUED
 expect \\\$ \$
 send echo "selfend=\$?"\n
 expect selfend=[0-9]+
+send $cmd &\n
+expect READY
+send kill -TSTP \$!; sleep 0.5; echo "pstate=\$(ps -o stat= -p \$(pgrep -xn $name))"\n
+expect pstate=[A-Z]
+send jobs\n
+expect Stopped
+send fg\n
+expect CONTINUED
+expect \\\$ \$
+send echo "bgend=\$?"\n
+expect bgend=[0-9]+
 S
     out=$(term "$T/script" 2>&1)
     n=$((n + 1))
@@ -151,7 +163,12 @@ S
     got=$(grep -o 'selfend=[0-9]*' <<<"$out" | tail -n 1)
     tap_is "$mode: ... and fg continues it" "selfend=7" "$got"
     [ "$got" = selfend=7 ] || printf '%s\n' "$out" | tail -n 12 | tap_diag
-    tap_is "$mode: the three runs wrote into the upper" "$(printf 'base\nwritten\nwritten\nwritten')" "$(cat "$U/file" 2>&1)"
+    tap_is "$mode: kill -TSTP of the background job stops the program itself" "pstate=T" \
+        "$(grep -o 'pstate=[A-Z]*' <<<"$out" | tail -n 1)"
+    got=$(grep -o 'bgend=[0-9]*' <<<"$out" | tail -n 1)
+    tap_is "$mode: ... the shell sees its job stopped, and fg continues it" "bgend=7" "$got"
+    [ "$got" = bgend=7 ] || printf '%s\n' "$out" | tail -n 12 | tap_diag
+    tap_is "$mode: the four runs wrote into the upper" "$(printf 'base\nwritten\nwritten\nwritten\nwritten')" "$(cat "$U/file" 2>&1)"
 done
 lowers_unchanged "^C, ^Z and fg of supervised commands"
 tap_done
