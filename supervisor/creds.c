@@ -198,11 +198,18 @@ int ue_caller_become(struct ue_req *q, int create)
  * caller that dropped to another user and may create in a root-owned
  * sticky directory of a lower gets it brought up into the root-owned
  * upper (acting as the caller, the copy failed: EACCES, and only when
- * that caller was the first to need the directory).  Per thread, as raw
- * calls, as ue_caller_become; the caller's credentials are taken back
- * after, or this worker's are forgotten (the next request sets them). */
-static void copy_up_as_owner(int begin)
+ * that caller was the first to need the directory).  So are the reads
+ * of a caller's /proc files that a restart needs (restart.c): a process
+ * that dropped from root is not dumpable, and its files there are root's
+ * alone.  Per thread, as raw calls, as ue_caller_become; the caller's
+ * credentials are taken back after, or this worker's are forgotten (the
+ * next request sets them). */
+static __thread int as_self_depth;  /* nested: only the outermost switches */
+
+void ue_sv_as_self(int begin)
 {
+	if (begin ? as_self_depth++ > 0 : --as_self_depth > 0)
+		return;
 	if (!have_applied || applied.fsuid == 0)
 		return;  /* acting as itself, or as root already */
 	if (begin) {
@@ -218,7 +225,7 @@ static void copy_up_as_owner(int begin)
 
 void ue_caller_creds_init(void)
 {
-	ue_copy_up_as_owner = copy_up_as_owner;
+	ue_copy_up_as_owner = ue_sv_as_self;
 }
 
 /* setuid and its family: the kernel does it; the supervisor forgets what

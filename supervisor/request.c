@@ -145,11 +145,26 @@ int ue_caller_fd(struct ue_req *q, int fd)
 	return r < 0 ? (errno == EBADF ? -EBADF : -errno) : r;
 }
 
+/* A link of the caller's in /proc, read as the supervisor: a caller that
+ * dropped from root is not dumpable, and its links there are root's
+ * alone; read as that caller (the credentials a worker keeps from the
+ * call before), the name of a directory fd failed EACCES (pjdfstest's
+ * utimensat/07.t, now and then). */
+static ssize_t proc_readlink(const char *path, char *buf, size_t size)
+{
+	ue_sv_as_self(1);
+	ssize_t n = readlink(path, buf, size);
+	int e = errno;
+	ue_sv_as_self(0);
+	errno = e;
+	return n;
+}
+
 int ue_caller_fd_in_layer(struct ue_req *q, int fd)
 {
 	char link[64], real[UE_PATH_MAX];
 	snprintf(link, sizeof link, "/proc/%d/fd/%d", q->tid, fd);
-	ssize_t n = readlink(link, real, sizeof real - 1);
+	ssize_t n = proc_readlink(link, real, sizeof real - 1);
 	if (n <= 0)
 		return 0;
 	real[n] = '\0';
@@ -162,7 +177,7 @@ static int proc_link(struct ue_req *q, const char *link, char *out, size_t size,
 {
 	char path[64], real[UE_PATH_MAX];
 	snprintf(path, sizeof path, "/proc/%d/%s", q->tid, link);
-	ssize_t n = readlink(path, real, sizeof real - 1);
+	ssize_t n = proc_readlink(path, real, sizeof real - 1);
 	if (n < 0)
 		return errno == ENOENT ? -EBADF : -errno;
 	real[n] = '\0';

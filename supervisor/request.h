@@ -88,6 +88,9 @@ int ue_caller_become(struct ue_req *q, int create);
 /* Copy-ups made as the supervisor, not as the caller it acts for
  * (creds.c): called once, before any worker starts. */
 void ue_caller_creds_init(void);
+/* Between ue_sv_as_self(1) and ue_sv_as_self(0), act as the supervisor
+ * again (a copy-up, a restart's reads of /proc), not as the caller. */
+void ue_sv_as_self(int begin);
 /* The caller changed its credentials (setuid and the like): forget them. */
 void ue_caller_creds_changed(struct ue_req *q);
 

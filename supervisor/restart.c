@@ -33,12 +33,24 @@
 #define THREAD_STACK_MAX (16UL << 20)
 #define ERESTARTSYS 512
 
+/* /proc/TID/WHAT, read as the supervisor: a caller that dropped from
+ * root (pjdfstest's -u) is not dumpable, and these files are root's
+ * alone (its O_RDWR open of a fifo failed ENOENT). */
+static FILE *proc_open(pid_t tid, const char *what)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/%s", tid, what);
+	ue_sv_as_self(1);
+	FILE *f = fopen(path, "re");
+	ue_sv_as_self(0);
+	return f;
+}
+
 /* Does [lo, hi) lie in one mapping of tid that holds a stack? */
 static int stack_room(pid_t tid, unsigned long lo, unsigned long hi)
 {
-	char path[64], line[512];
-	snprintf(path, sizeof path, "/proc/%d/maps", tid);
-	FILE *f = fopen(path, "re");
+	char line[512];
+	FILE *f = proc_open(tid, "maps");
 	int ok = 0;
 	if (!f)
 		return 0;
@@ -61,9 +73,8 @@ static int stack_room(pid_t tid, unsigned long lo, unsigned long hi)
  * kernel says it is "running", else -1. */
 static int syscall_sp(pid_t tid, unsigned long *sp)
 {
-	char path[64], buf[256];
-	snprintf(path, sizeof path, "/proc/%d/syscall", tid);
-	FILE *f = fopen(path, "re");
+	char buf[256];
+	FILE *f = proc_open(tid, "syscall");
 	if (!f)
 		return -1;
 	long nr;
