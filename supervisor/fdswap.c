@@ -299,6 +299,11 @@ static void put_in(struct ue_req *q, struct entry *e, int n)
 			fcntl(e->upper, F_SETFL, fl & ~O_NOATIME);
 		e->placed = 1;
 	}
+	/* The caller's /proc/TID/fd and fdinfo are read as the supervisor:
+	 * with the fsuid the worker kept from its last call (another user's,
+	 * or a caller that dropped from root, not dumpable), they were
+	 * refused, and the duplicates and the close-on-exec flag missed. */
+	ue_sv_as_self(1);
 	put_at(q, e->upper, n);
 	if (ue_trace_on)
 		ue_trace_event("fd-to-upper", e->rel);
@@ -315,6 +320,7 @@ static void put_in(struct ue_req *q, struct entry *e, int n)
 	}
 	if (d)
 		closedir(d);
+	ue_sv_as_self(0);
 }
 
 /* The waiting upper copies whose open file q's caller holds. */

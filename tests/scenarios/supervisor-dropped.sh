@@ -22,10 +22,10 @@ mkdir -p "$A" "$U" "$BIN"
 chmod 755 "$T" "$A" "$U" "$BIN"
 echo base >"$A/rootfile"
 
-tap_plan 4
+tap_plan 5
 
 if [ "$(id -u)" != 0 ] || [ ! -x "$REPO/build/unionenv-supervise" ]; then
-    for i in 1 2 3 4; do tap_skip "supervisor-dropped $i" "needs root (to drop to another user) and unionenv-supervise"; done
+    for i in 1 2 3 4 5; do tap_skip "supervisor-dropped $i" "needs root (to drop to another user) and unionenv-supervise"; done
     tap_done; exit $?
 fi
 
@@ -52,6 +52,47 @@ int main(void)
 	return 0;
 }
 C
+# held: open the lower's file (close-on-exec) and dup it; a child that
+# drops to 65534 appends to it (the copy-up, served last by the one
+# worker, which keeps 65534's fsuid); then the root program's next call
+# moves both its fds to the upper copy, the first close-on-exec still.
+cc -O2 -o "$BIN/held" -x c - <<'C' || exit 1
+#include <fcntl.h>
+#include <grp.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+int main(void)
+{
+	int fd = open("shared", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || dup2(fd, 20) != 20)
+		return 2;
+	pid_t c = fork();
+	if (c == 0) {
+		if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+			_exit(3);
+		int w = open("shared", O_WRONLY | O_APPEND);
+		_exit(w >= 0 && write(w, "more\n", 5) == 5 ? 0 : 4);
+	}
+	int st;
+	waitpid(c, &st, 0);
+	struct stat sb;
+	stat("rootfile", &sb);  /* a call of its own: its fds move first */
+	char a[64] = "", b[64] = "";
+	pread(fd, a, sizeof a - 1, 0);
+	pread(20, b, sizeof b - 1, 0);
+	for (char *p = a; *p; p++)
+		*p = *p == '\n' ? (p[1] ? ' ' : '\0') : *p;
+	for (char *p = b; *p; p++)
+		*p = *p == '\n' ? (p[1] ? ' ' : '\0') : *p;
+	printf("child %d; fd: %s; its dup: %s; close-on-exec %d\n", WEXITSTATUS(st), a, b,
+	       (fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0);
+	return 0;
+}
+C
+printf 'base\n' >"$A/shared"
+chmod 666 "$A/shared"
 lowers_remember "$A"
 
 out=$(cd "$A" && UNIONENV_SUPERVISE_THREADS=1 union --supervise --lower "$A" --upper "$U" -- \
@@ -61,5 +102,8 @@ tap_is "its open of a fifo only the upper holds is served (restarted)" "open fif
     "$(grep 'open fifo' <<<"$out")"
 tap_is "its utimensat of a root's file by a directory fd: EPERM, as natively" \
     "utimensat of a root's file by a directory fd: Operation not permitted" "$(grep utimensat <<<"$out")"
+out=$(cd "$A" && UNIONENV_SUPERVISE_THREADS=1 union --supervise --lower "$A" --upper "$U" -- "$BIN/held" 2>&1)
+tap_is "a root's fds on a file a dropped child copied up both move, close-on-exec kept" \
+    "child 0; fd: base more; its dup: base more; close-on-exec 1" "$(tr '\n' ' ' <<<"$out" | sed 's/ $//')"
 lowers_unchanged "a dropped caller's calls"
 tap_done
