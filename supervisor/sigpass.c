@@ -12,8 +12,9 @@
  * stop sent by a process (`kill -TSTP $!`) is passed on too: left to its
  * default it stopped the supervisor alone, and the program ran on until
  * its next served call; now the program stops, and the supervisor
- * follows its stop (jobstop.c), so that the shell sees its job stopped.  A fault of the supervisor's own code is delivered to it
- * though blocked (the kernel forces it), and abort unblocks SIGABRT. */
+ * follows its stop (jobstop.c), so that the shell sees its job stopped.
+ * A fault of the supervisor's own code is delivered to it though blocked
+ * (the kernel forces it), and abort unblocks SIGABRT. */
 #include "sigpass.h"
 
 #include <pthread.h>

@@ -10,8 +10,10 @@
 # call before).  A program drops to uid 65534 with setuid, as pjdfstest
 # does, then opens a fifo only the upper holds and changes the times of a
 # root's file through a directory fd; one worker, so that the second call
-# meets the credentials the first left.  Needs root; the lowers are
-# checked.
+# meets the credentials the first left.  The same kept fsuid kept a
+# root's duplicate fd on a lower's file from moving to the upper copy
+# after a dropped child copied it up (fdswap.c reads /proc/TID/fd).
+# Needs root; the lowers are checked.
 set -u
 REPO=$(cd -- "$(dirname -- "$0")/../.." && pwd -P)
 . "$REPO/tests/lib/union.sh"
