@@ -113,6 +113,12 @@ static int create(struct ue_path *p, const struct maker *m, int is_dir)
 int ue_op_open_prepare(struct ue_path *p, int *flags, mode_t mode)
 {
 	int r;
+	/* Refused by Linux 6.4 and later before any lookup, whatever the name
+	 * (O_TMPFILE holds O_DIRECTORY too); made here, EEXIST came first for
+	 * a directory, and a regular file over a whiteout before the kernel's
+	 * EINVAL (unionmount-testsuite's dir-weird-open-dir). */
+	if ((*flags & O_CREAT) && (*flags & O_DIRECTORY))
+		return -EINVAL;
 	if (!ue_node_exists(&p->node)) {
 		if (!(*flags & O_CREAT))
 			return -ENOENT;
