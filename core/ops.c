@@ -59,6 +59,10 @@ static int make_node(const struct maker *m, const char *real) { return sys_mknod
 static int make_dir(const struct maker *m, const char *real) { return sys_mkdirat(AT_FDCWD, real, m->mode); }
 static int make_symlink(const struct maker *m, const char *real) { return sys_symlinkat(m->target, AT_FDCWD, real); }
 static int make_link(const struct maker *m, const char *real) { return sys_linkat(AT_FDCWD, m->target, AT_FDCWD, real, 0); }
+static int make_link_fd(const struct maker *m, const char *real)
+{
+	return sys_linkat(AT_FDCWD, m->target, AT_FDCWD, real, AT_SYMLINK_FOLLOW);
+}
 
 /* Create a new name in the upper.  Over a whiteout the node is made under
  * a temporary name and swapped in, so the lower's old entry never shows;
@@ -230,6 +234,21 @@ int ue_op_link(struct ue_path *from, struct ue_path *to)
 		ue_changed(to->rel, 0);
 	}
 	return r2;
+}
+
+int ue_op_link_unnamed(const char *fdlink, struct ue_path *to)
+{
+	if (ue_node_exists(&to->node) || to->last != UE_LAST_NAME)
+		return -EEXIST;
+	if (to->trailing_slash)
+		return -ENOENT;
+	/* The kernel says whether the file may get a name (O_TMPFILE without
+	 * O_EXCL: yes; a removed file: ENOENT). */
+	struct maker m = { make_link_fd, S_IFREG, 0, fdlink };
+	int r = create(to, &m, 0);
+	if (r == 0)
+		ue_set_impure_parent(to->rel);
+	return r;
 }
 
 /* Whether the upper holds an opaque directory at rel, which the lookup

@@ -27,6 +27,10 @@ int ue_op_unlink(struct ue_path *p);
 int ue_op_rmdir(struct ue_path *p);
 int ue_op_rename(struct ue_path *from, struct ue_path *to, unsigned flags);
 int ue_op_link(struct ue_path *from, struct ue_path *to);
+/* Name in the union, at to, a file of the upper that has no name of its
+ * own (an O_TMPFILE made in the union), reached by fdlink
+ * (/proc/self/fd/N). */
+int ue_op_link_unnamed(const char *fdlink, struct ue_path *to);
 
 /* An entry that came from a lower (it has an origin) now sits in the
  * upper directory of union path rel: tell the kernel, as its own rename

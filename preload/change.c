@@ -55,14 +55,58 @@ static int fd_in_layer(int fd)
 	return ue_layer_of(real) >= 0;
 }
 
+/* The source of a link into the union that the union cannot name: an
+ * O_TMPFILE made in a union directory (made in the upper; the kernel
+ * names it "#N (deleted)" even once linked), or a removed upper file, by
+ * its fd or by /proc/self/fd/N followed.  The kernel links it, or says
+ * it may not (a removed file's ENOENT).  Its /proc/self/fd name in link,
+ * with *held the O_PATH fd opened for it (-1 for the fd form); 0 when the
+ * source is not such a file. */
+static int unnamed_upper_source(struct ue_arg *P, int fl, char *link, size_t size, int *held)
+{
+	char real[UE_PATH_MAX];
+	struct stat st;
+	int fd = P->fd;
+	*held = -1;
+	if (fd < 0) {
+		if (!(fl & AT_SYMLINK_FOLLOW))
+			return 0;
+		fd = *held = sys_openat(ue_arg_kfd(P), ue_arg_kpath(P), O_PATH | O_CLOEXEC, 0);
+		if (fd < 0)
+			return 0;
+	}
+	ue_proc_fd(link, size, fd, NULL);
+	long n = sys_readlinkat(AT_FDCWD, link, real, sizeof real - 1);
+	static const char deleted[] = " (deleted)";
+	int is = n > (long)sizeof deleted && sys_fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+	if (is) {
+		real[n] = '\0';
+		is = !strcmp(real + n - (sizeof deleted - 1), deleted) && ue_layer_of(real) == UE_UPPER;
+	}
+	if (!is && *held >= 0) {
+		sys_close(*held);
+		*held = -1;
+	}
+	return is;
+}
+
 /* P: the source (an fd form of a lower's file named: it is copied up and
  * the upper copy linked, as the kernel's overlayfs links its inode; never
  * the lower's own inode, which a write through the new name would then
  * change).  Q: the new name. */
 long link_impl(struct ue_arg *P, struct ue_arg *Q, int fl)
 {
+	char link[64];
+	int held;
 	if (P->p.where == UE_UNION && Q->p.where == UE_UNION)
 		return ue_op_link(&P->p, &Q->p);
+	if (P->p.where != UE_UNION && Q->p.where == UE_UNION &&
+	    unnamed_upper_source(P, fl, link, sizeof link, &held)) {
+		long r = ue_op_link_unnamed(link, &Q->p);
+		if (held >= 0)
+			sys_close(held);
+		return r;
+	}
 	if (P->p.where == UE_UNION || Q->p.where == UE_UNION)
 		return -EXDEV;  /* between the union and the outside: another mount */
 	if (P->fd >= 0 && fd_in_layer(P->fd))

@@ -423,6 +423,15 @@ void run_op(struct args *a)
             close(n->fd);
         n->fd = fd;
         ok();
+    } else if (!strcmp(op, "linkfd")) { /* linkfd H P: H's file named P, as O_TMPFILE's are */
+        NEED(2);
+        struct handle *h = handle(a->v[1], 0);
+        char link[64];
+        if (!h)
+            die("no handle %s", a->v[1]);
+        snprintf(link, sizeof link, "/proc/self/fd/%d", h->fd);
+        CHK(linkat(AT_FDCWD, link, D(2), Q(2), AT_SYMLINK_FOLLOW));
+        ok();
     } else if (!strcmp(op, "fwrite")) {
         NEED(2);
         struct handle *h = handle(a->v[1], 0);
