@@ -193,6 +193,13 @@ int ue_caller_cwd(struct ue_req *q, char *out, size_t size)
 	return proc_link(q, "cwd", out, size, NULL);
 }
 
+int ue_caller_own_proc(struct ue_req *q, const char *abs)
+{
+	char base[32];
+	int n = snprintf(base, sizeof base, "/proc/%d", ue_caller_tgid(q) ? ue_caller_tgid(q) : q->tid);
+	return !strncmp(abs, base, (size_t)n) && (abs[n] == '/' || !abs[n]);
+}
+
 /* /proc/self and /proc/thread-self name the supervisor here: make them the
  * caller's.  1 when path was rewritten into out. */
 static int proc_self(struct ue_req *q, const char *path, char *out, size_t size)

@@ -67,7 +67,12 @@ static long serve_stat(struct ue_req *q, int dirfd, int argi, uint64_t out, int 
 		return serve_fstat(q, dirfd, out);
 	if ((r = ue_caller_become(q, 0)) < 0)
 		return r;
+	int own = ue_caller_own_proc(q, sp.abs);
+	if (own)
+		ue_sv_as_self(1);
 	long s = ue_call_fstatat(AT_FDCWD, sp.abs, &st, fl & ~AT_EMPTY_PATH);
+	if (own)
+		ue_sv_as_self(0);
 	return s < 0 ? s : give(q, out, &st, sizeof st) < 0 ? -EFAULT : 0;
 }
 
@@ -99,7 +104,12 @@ long sv_statx(struct ue_req *q)
 	}
 	if ((r = ue_caller_become(q, 0)) < 0)
 		return r;
+	int own = ue_caller_own_proc(q, sp.abs);
+	if (own)
+		ue_sv_as_self(1);
 	long s = ue_call_statx(AT_FDCWD, sp.abs, fl & ~AT_EMPTY_PATH, (unsigned)ue_arg(q, 3), &stx);
+	if (own)
+		ue_sv_as_self(0);
 	return s < 0 ? s : give(q, ue_arg(q, 4), &stx, sizeof stx) < 0 ? -EFAULT : 0;
 }
 
@@ -135,7 +145,17 @@ static long serve_readlink(struct ue_req *q, int dirfd, int argi, uint64_t out, 
 		return -EINVAL;
 	if (n > sizeof value_buf)
 		n = sizeof value_buf;
+	/* As the caller: core/'s search checks on the union's directories
+	 * too (served with whatever credentials the worker kept, a caller
+	 * that dropped to another user read links it could not reach). */
+	if ((r = ue_caller_become(q, 0)) < 0)
+		return r;
+	int own = ue_caller_own_proc(q, sp.abs);
+	if (own)
+		ue_sv_as_self(1);
 	long len = ue_call_readlinkat(AT_FDCWD, sp.abs, value_buf, n);
+	if (own)
+		ue_sv_as_self(0);
 	return give(q, out, value_buf, len);
 }
 

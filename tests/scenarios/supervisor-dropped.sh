@@ -12,7 +12,10 @@
 # root's file through a directory fd; one worker, so that the second call
 # meets the credentials the first left.  The same kept fsuid kept a
 # root's duplicate fd on a lower's file from moving to the upper copy
-# after a dropped child copied it up (fdswap.c reads /proc/TID/fd).
+# after a dropped child copied it up (fdswap.c reads /proc/TID/fd).  And
+# such a program reads its own /proc/self links (served: the fd's name is
+# the union's), as a process always may, and no symlink in a directory it
+# cannot search (readlink was served with the worker's kept credentials).
 # Needs root; the lowers are checked.
 set -u
 REPO=$(cd -- "$(dirname -- "$0")/../.." && pwd -P)
@@ -24,10 +27,10 @@ mkdir -p "$A" "$U" "$BIN"
 chmod 755 "$T" "$A" "$U" "$BIN"
 echo base >"$A/rootfile"
 
-tap_plan 5
+tap_plan 6
 
 if [ "$(id -u)" != 0 ] || [ ! -x "$REPO/build/unionenv-supervise" ]; then
-    for i in 1 2 3 4 5; do tap_skip "supervisor-dropped $i" "needs root (to drop to another user) and unionenv-supervise"; done
+    for i in 1 2 3 4 5 6; do tap_skip "supervisor-dropped $i" "needs root (to drop to another user) and unionenv-supervise"; done
     tap_done; exit $?
 fi
 
@@ -93,6 +96,40 @@ int main(void)
 	return 0;
 }
 C
+# procself: drop to 65534, then read its own /proc/self links (the kernel
+# lets a process read its own, dumpable or not) and a symlink in a
+# directory only root may search (EACCES, as natively).
+cc -O2 -o "$BIN/procself" -x c - <<'C' || exit 1
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+int main(void)
+{
+	char link[64], got[4096];
+	struct stat st;
+	if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+		return 2;
+	int fd = open("rootfile", O_RDONLY);
+	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(link, got, sizeof got - 1);
+	got[n > 0 ? n : 0] = '\0';
+	printf("fd link: %s\n", n > 0 ? got : strerror(errno));
+	printf("stat of it: %s\n", stat(link, &st) == 0 ? "0" : strerror(errno));
+	n = readlink("/proc/self/exe", got, sizeof got - 1);
+	got[n > 0 ? n : 0] = '\0';
+	printf("exe: %s\n", n > 0 ? strrchr(got, '/') + 1 : strerror(errno));
+	n = readlink("private/sym", got, sizeof got - 1);
+	printf("symlink in root's 0700 directory: %s\n", n >= 0 ? "read" : strerror(errno));
+	return 0;
+}
+C
+mkdir "$A/private"
+ln -s rootfile "$A/private/sym"
+chmod 700 "$A/private"
 printf 'base\n' >"$A/shared"
 chmod 666 "$A/shared"
 lowers_remember "$A"
@@ -107,5 +144,9 @@ tap_is "its utimensat of a root's file by a directory fd: EPERM, as natively" \
 out=$(cd "$A" && UNIONENV_SUPERVISE_THREADS=1 union --supervise --lower "$A" --upper "$U" -- "$BIN/held" 2>&1)
 tap_is "a root's fds on a file a dropped child copied up both move, close-on-exec kept" \
     "child 0; fd: base more; its dup: base more; close-on-exec 1" "$(tr '\n' ' ' <<<"$out" | sed 's/ $//')"
+out=$(cd "$A" && UNIONENV_SUPERVISE_THREADS=1 union --supervise --lower "$A" --upper "$U" -- "$BIN/procself" 2>&1)
+tap_is "it reads its own /proc/self links, the fd's by its union name; a link it may not reach: EACCES" \
+    "$(printf '%s\n' "fd link: $A/rootfile" 'stat of it: 0' 'exe: procself' \
+        'symlink in root'"'"'s 0700 directory: Permission denied')" "$out"
 lowers_unchanged "a dropped caller's calls"
 tap_done
