@@ -7,8 +7,11 @@
 #include "serve.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 /* Paths of a change: "" names nothing (the kernel's ENOENT). */
@@ -86,6 +89,20 @@ static long link_fd(struct ue_req *q, int ofd, const struct sv_path *b)
 	return ue_call_linkat(AT_FDCWD, proc, AT_FDCWD, b->abs, AT_SYMLINK_FOLLOW);
 }
 
+/* N when path is the caller's own /proc/PID/fd/N (how an O_TMPFILE gets
+ * its name: linkat of /proc/self/fd/N, followed), else -1.  Linked as
+ * the fd is: followed with the caller's credentials, that link is
+ * refused to a caller that dropped from root (not dumpable). */
+static int own_fd_link(struct ue_req *q, const char *abs)
+{
+	const char *fd = strstr(abs, "/fd/");
+	char *end;
+	if (!fd || !ue_caller_own_proc(q, abs) || strchr(abs + 6, '/') != fd)
+		return -1;
+	long n = strtol(fd + 4, &end, 10);
+	return *end || end == fd + 4 || n < 0 || n > INT_MAX ? -1 : (int)n;
+}
+
 static long serve_link(struct ue_req *q, int ofd, int oi, int nfd, int ni, int fl)
 {
 	struct sv_path a, b;
@@ -100,6 +117,9 @@ static long serve_link(struct ue_req *q, int ofd, int oi, int nfd, int ni, int f
 		return r;
 	if (a.empty)
 		return link_fd(q, ofd, &b);
+	int own = (fl & AT_SYMLINK_FOLLOW) ? own_fd_link(q, a.abs) : -1;
+	if (own >= 0)
+		return link_fd(q, own, &b);
 	return ue_call_linkat(AT_FDCWD, a.abs, AT_FDCWD, b.abs, fl & AT_SYMLINK_FOLLOW);
 }
 

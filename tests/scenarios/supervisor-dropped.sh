@@ -15,7 +15,9 @@
 # after a dropped child copied it up (fdswap.c reads /proc/TID/fd).  And
 # such a program reads its own /proc/self links (served: the fd's name is
 # the union's), as a process always may, and no symlink in a directory it
-# cannot search (readlink was served with the worker's kept credentials).
+# cannot search (readlink was served with the worker's kept credentials);
+# it names an O_TMPFILE by linkat of /proc/self/fd/N, and may not link a
+# root's file so (protected_hardlinks: EPERM), as natively.
 # Needs root; the lowers are checked.
 set -u
 REPO=$(cd -- "$(dirname -- "$0")/../.." && pwd -P)
@@ -27,10 +29,10 @@ mkdir -p "$A" "$U" "$BIN"
 chmod 755 "$T" "$A" "$U" "$BIN"
 echo base >"$A/rootfile"
 
-tap_plan 6
+tap_plan 7
 
 if [ "$(id -u)" != 0 ] || [ ! -x "$REPO/build/unionenv-supervise" ]; then
-    for i in 1 2 3 4 5 6; do tap_skip "supervisor-dropped $i" "needs root (to drop to another user) and unionenv-supervise"; done
+    for i in 1 2 3 4 5 6 7; do tap_skip "supervisor-dropped $i" "needs root (to drop to another user) and unionenv-supervise"; done
     tap_done; exit $?
 fi
 
@@ -100,6 +102,7 @@ C
 # lets a process read its own, dumpable or not) and a symlink in a
 # directory only root may search (EACCES, as natively).
 cc -O2 -o "$BIN/procself" -x c - <<'C' || exit 1
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -124,10 +127,17 @@ int main(void)
 	printf("exe: %s\n", n > 0 ? strrchr(got, '/') + 1 : strerror(errno));
 	n = readlink("private/sym", got, sizeof got - 1);
 	printf("symlink in root's 0700 directory: %s\n", n >= 0 ? "read" : strerror(errno));
+	printf("link of root's file by /proc/self/fd: %s\n",
+	       linkat(AT_FDCWD, link, AT_FDCWD, "open/hard", AT_SYMLINK_FOLLOW) == 0 ? "0" : strerror(errno));
+	int t = open("open", O_TMPFILE | O_WRONLY, 0644);
+	snprintf(link, sizeof link, "/proc/self/fd/%d", t);
+	printf("O_TMPFILE named by /proc/self/fd: %s\n", t >= 0 && write(t, "tmp\n", 4) == 4 &&
+	       linkat(AT_FDCWD, link, AT_FDCWD, "open/made", AT_SYMLINK_FOLLOW) == 0 ? "0" : strerror(errno));
 	return 0;
 }
 C
-mkdir "$A/private"
+mkdir "$A/private" "$A/open"
+chmod 777 "$A/open"
 ln -s rootfile "$A/private/sym"
 chmod 700 "$A/private"
 printf 'base\n' >"$A/shared"
@@ -145,8 +155,12 @@ out=$(cd "$A" && UNIONENV_SUPERVISE_THREADS=1 union --supervise --lower "$A" --u
 tap_is "a root's fds on a file a dropped child copied up both move, close-on-exec kept" \
     "child 0; fd: base more; its dup: base more; close-on-exec 1" "$(tr '\n' ' ' <<<"$out" | sed 's/ $//')"
 out=$(cd "$A" && UNIONENV_SUPERVISE_THREADS=1 union --supervise --lower "$A" --upper "$U" -- "$BIN/procself" 2>&1)
-tap_is "it reads its own /proc/self links, the fd's by its union name; a link it may not reach: EACCES" \
+tap_is "it reads its own /proc/self links, the fd's by its union name, and links by them as natively" \
     "$(printf '%s\n' "fd link: $A/rootfile" 'stat of it: 0' 'exe: procself' \
-        'symlink in root'"'"'s 0700 directory: Permission denied')" "$out"
+        'symlink in root'"'"'s 0700 directory: Permission denied' \
+        'link of root'"'"'s file by /proc/self/fd: Operation not permitted' \
+        'O_TMPFILE named by /proc/self/fd: 0')" "$out"
+tap_is "... the file it made and named is its own, in the union" "65534 tmp" \
+    "$(cd "$A" && union --lower "$A" --upper "$U" -- sh -c 'stat -c %u open/made; cat open/made' 2>&1 | tr '\n' ' ' | sed 's/ $//')"
 lowers_unchanged "a dropped caller's calls"
 tap_done
