@@ -193,11 +193,29 @@ int ue_caller_cwd(struct ue_req *q, char *out, size_t size)
 	return proc_link(q, "cwd", out, size, NULL);
 }
 
+/* A run of digits at s followed by end: the end, else NULL. */
+static const char *digits_then(const char *s, char end)
+{
+	const char *d = s;
+	while (*d >= '0' && *d <= '9')
+		d++;
+	return d > s && *d == end ? d : NULL;
+}
+
 int ue_caller_own_proc(struct ue_req *q, const char *abs)
 {
 	char base[32];
-	int n = snprintf(base, sizeof base, "/proc/%d", ue_caller_tgid(q) ? ue_caller_tgid(q) : q->tid);
-	return !strncmp(abs, base, (size_t)n) && (abs[n] == '/' || !abs[n]);
+	int n = snprintf(base, sizeof base, "/proc/%d/", ue_caller_tgid(q) ? ue_caller_tgid(q) : q->tid);
+	if (strncmp(abs, base, (size_t)n))
+		return 0;
+	/* The link itself, and nothing past it: "/proc/PID/../1/cwd" or
+	 * "/proc/PID/cwd/dir/x" would be read as the supervisor too. */
+	const char *rest = abs + n, *t;
+	if (!strncmp(rest, "task/", 5) && (t = digits_then(rest + 5, '/')))
+		rest = t + 1;
+	if (!strncmp(rest, "fd/", 3))
+		return digits_then(rest + 3, '\0') != NULL;
+	return *rest && !strchr(rest, '/') && strcmp(rest, ".") && strcmp(rest, "..");
 }
 
 /* /proc/self and /proc/thread-self name the supervisor here: make them the

@@ -94,9 +94,10 @@ void ue_sv_as_self(int begin);
 /* The caller changed its credentials (setuid and the like): forget them. */
 void ue_caller_creds_changed(struct ue_req *q);
 
-/* Does abs lie in the caller's own /proc/PID (its /proc/self)?  A
- * process may always read its own links there, dumpable or not: the
- * supervisor reads them as itself (ue_sv_as_self). */
+/* Is abs one of the caller's own /proc/PID links (its /proc/self/NAME,
+ * fd/N, task/TID/NAME), with nothing past it?  A process may always read
+ * its own links there, dumpable or not: the supervisor reads them as
+ * itself (ue_sv_as_self). */
 int ue_caller_own_proc(struct ue_req *q, const char *abs);
 /* The caller's pid (thread group) for /proc paths; 0 when unknown. */
 pid_t ue_caller_tgid(struct ue_req *q);

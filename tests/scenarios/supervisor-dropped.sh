@@ -17,7 +17,9 @@
 # the union's), as a process always may, and no symlink in a directory it
 # cannot search (readlink was served with the worker's kept credentials);
 # it names an O_TMPFILE by linkat of /proc/self/fd/N, and may not link a
-# root's file so (protected_hardlinks: EPERM), as natively.
+# root's file so (protected_hardlinks: EPERM), as natively; and a path
+# that goes on past its own link (/proc/self/../1/cwd, /proc/self/cwd/x)
+# is read as itself, not as the supervisor.
 # Needs root; the lowers are checked.
 set -u
 REPO=$(cd -- "$(dirname -- "$0")/../.." && pwd -P)
@@ -127,6 +129,10 @@ int main(void)
 	printf("exe: %s\n", n > 0 ? strrchr(got, '/') + 1 : strerror(errno));
 	n = readlink("private/sym", got, sizeof got - 1);
 	printf("symlink in root's 0700 directory: %s\n", n >= 0 ? "read" : strerror(errno));
+	n = readlink("/proc/self/../1/cwd", got, sizeof got - 1);
+	printf("init's cwd by /proc/self/..: %s\n", n >= 0 ? "read" : strerror(errno));
+	printf("stat through /proc/self/cwd into root's 0700 directory: %s\n",
+	       stat("/proc/self/cwd/private/sym", &st) == 0 ? "0" : strerror(errno));
 	printf("link of root's file by /proc/self/fd: %s\n",
 	       linkat(AT_FDCWD, link, AT_FDCWD, "open/hard", AT_SYMLINK_FOLLOW) == 0 ? "0" : strerror(errno));
 	int t = open("open", O_TMPFILE | O_WRONLY, 0644);
@@ -158,6 +164,8 @@ out=$(cd "$A" && UNIONENV_SUPERVISE_THREADS=1 union --supervise --lower "$A" --u
 tap_is "it reads its own /proc/self links, the fd's by its union name, and links by them as natively" \
     "$(printf '%s\n' "fd link: $A/rootfile" 'stat of it: 0' 'exe: procself' \
         'symlink in root'"'"'s 0700 directory: Permission denied' \
+        'init'"'"'s cwd by /proc/self/..: Permission denied' \
+        'stat through /proc/self/cwd into root'"'"'s 0700 directory: Permission denied' \
         'link of root'"'"'s file by /proc/self/fd: Operation not permitted' \
         'O_TMPFILE named by /proc/self/fd: 0')" "$out"
 tap_is "... the file it made and named is its own, in the union" "65534 tmp" \
