@@ -205,6 +205,10 @@ static const char *digits_then(const char *s, char end)
 int ue_caller_own_proc(struct ue_req *q, const char *abs)
 {
 	char base[32];
+	/* Before the pid: it may cost a read of /proc/TID/status, on every
+	 * served stat. */
+	if (strncmp(abs, "/proc/", 6))
+		return 0;
 	int n = snprintf(base, sizeof base, "/proc/%d/", ue_caller_tgid(q) ? ue_caller_tgid(q) : q->tid);
 	if (strncmp(abs, base, (size_t)n))
 		return 0;

@@ -39,6 +39,22 @@ static int layer_fd(struct ue_req *q, int fd)
 /* fstat of an fd on a layer's file shows what stat of its name shows (the
  * inode number kept across copy-up, a recorded owner): fts and tar
  * compare the two. */
+/* The caller's own /proc links are read as the supervisor (request.h,
+ * ue_caller_own_proc): 1 when it switched, for as_caller_again. */
+static int as_self_if_own(struct ue_req *q, const char *abs)
+{
+	int own = ue_caller_own_proc(q, abs);
+	if (own)
+		ue_sv_as_self(1);
+	return own;
+}
+
+static void as_caller_again(int own)
+{
+	if (own)
+		ue_sv_as_self(0);
+}
+
 static long serve_fstat(struct ue_req *q, int fd, uint64_t out)
 {
 	struct stat st;
@@ -67,12 +83,9 @@ static long serve_stat(struct ue_req *q, int dirfd, int argi, uint64_t out, int 
 		return serve_fstat(q, dirfd, out);
 	if ((r = ue_caller_become(q, 0)) < 0)
 		return r;
-	int own = ue_caller_own_proc(q, sp.abs);
-	if (own)
-		ue_sv_as_self(1);
+	int own = as_self_if_own(q, sp.abs);
 	long s = ue_call_fstatat(AT_FDCWD, sp.abs, &st, fl & ~AT_EMPTY_PATH);
-	if (own)
-		ue_sv_as_self(0);
+	as_caller_again(own);
 	return s < 0 ? s : give(q, out, &st, sizeof st) < 0 ? -EFAULT : 0;
 }
 
@@ -104,12 +117,9 @@ long sv_statx(struct ue_req *q)
 	}
 	if ((r = ue_caller_become(q, 0)) < 0)
 		return r;
-	int own = ue_caller_own_proc(q, sp.abs);
-	if (own)
-		ue_sv_as_self(1);
+	int own = as_self_if_own(q, sp.abs);
 	long s = ue_call_statx(AT_FDCWD, sp.abs, fl & ~AT_EMPTY_PATH, (unsigned)ue_arg(q, 3), &stx);
-	if (own)
-		ue_sv_as_self(0);
+	as_caller_again(own);
 	return s < 0 ? s : give(q, ue_arg(q, 4), &stx, sizeof stx) < 0 ? -EFAULT : 0;
 }
 
@@ -150,12 +160,9 @@ static long serve_readlink(struct ue_req *q, int dirfd, int argi, uint64_t out, 
 	 * that dropped to another user read links it could not reach). */
 	if ((r = ue_caller_become(q, 0)) < 0)
 		return r;
-	int own = ue_caller_own_proc(q, sp.abs);
-	if (own)
-		ue_sv_as_self(1);
+	int own = as_self_if_own(q, sp.abs);
 	long len = ue_call_readlinkat(AT_FDCWD, sp.abs, value_buf, n);
-	if (own)
-		ue_sv_as_self(0);
+	as_caller_again(own);
 	return give(q, out, value_buf, len);
 }
 
