@@ -49,4 +49,13 @@ static inline int ue_proc_fd(char *buf, size_t size, long fd, const char *name)
 	return (int)len;
 }
 
+/* Does real, the n bytes a readlink of /proc/self/fd/N gave, name a file
+ * removed from its directory (or an O_TMPFILE, never given one): the
+ * kernel's " (deleted)" after the name? */
+static inline int ue_proc_fd_deleted(const char *real, size_t n)
+{
+	static const char deleted[] = " (deleted)";
+	return n >= sizeof deleted - 1 && !memcmp(real + n - (sizeof deleted - 1), deleted, sizeof deleted - 1);
+}
+
 #endif

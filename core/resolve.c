@@ -67,7 +67,6 @@ int ue_unreal(char *out, size_t size, const char *real)
 int ue_fd_vpath_keep(int fd, char *out, size_t size, int keep)
 {
 	char link[64], real[UE_PATH_MAX];
-	static const char deleted[] = " (deleted)";
 	if (ue_fdname_get(fd, out, size))
 		return 0;
 	uint64_t mark = ue_fdname_mark();
@@ -80,7 +79,7 @@ int ue_fd_vpath_keep(int fd, char *out, size_t size, int keep)
 		return -ENOTDIR;
 	int r = ue_unreal(out, size, real);
 	/* A removed directory's name is the kernel's to tell each time. */
-	if (r == 0 && keep && !((size_t)n >= sizeof deleted - 1 && !strcmp(real + n - (sizeof deleted - 1), deleted)))
+	if (r == 0 && keep && !ue_proc_fd_deleted(real, (size_t)n))
 		ue_fdname_put(fd, out, mark);
 	return r;
 }

@@ -77,11 +77,10 @@ static int unnamed_upper_source(struct ue_arg *P, int fl, char *link, size_t siz
 	}
 	ue_proc_fd(link, size, fd, NULL);
 	long n = sys_readlinkat(AT_FDCWD, link, real, sizeof real - 1);
-	static const char deleted[] = " (deleted)";
-	int is = n > (long)sizeof deleted && sys_fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+	int is = n > 0 && ue_proc_fd_deleted(real, (size_t)n) && sys_fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
 	if (is) {
 		real[n] = '\0';
-		is = !strcmp(real + n - (sizeof deleted - 1), deleted) && ue_layer_of(real) == UE_UPPER;
+		is = ue_layer_of(real) == UE_UPPER;
 	}
 	if (!is && *held >= 0) {
 		sys_close(*held);
