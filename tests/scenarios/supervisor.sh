@@ -333,7 +333,7 @@ lowers_unchanged "chdir and search permission"
 # real path when the call comes again.
 mkdir -p "$T/TA/d"
 echo t >"$T/TA/d/f"
-lowers_remember "$T/TA"
+lowers_remember "$T/TA" "$A"  # $A: the strace run of 35
 (cd "$T/TA" && union --lower "$T/TA:$T/KB" --upper "$T/TU" --trace "$T/trace.log" -- sh -c \
     "cd d && '$BIN/writer' f && '$BIN/kcall' cd ../out-dir" >/dev/null 2>&1)
 got=$(grep -oE 'syscall:(open|openat|chdir) "[^"]*"' "$T/trace.log" | sed 's/:openat /:open /' | sort -u | tr '\n' ' ')
