@@ -33,12 +33,22 @@ __thread int ue_cache_bypass;
 #define LEAF_REL_MAX 240
 #define RECENT 16
 #define LEAF_EVENTS 8      /* changes since the slot's lookup read through; more: it goes */
-struct leaf {
+struct held {
 	unsigned long mark;    /* the ring's head it was computed at */
 	unsigned gen;          /* leaf_gen then */
 	unsigned len;          /* strlen(rel); 0: empty */
 	struct ue_node node;
 	char rel[LEAF_REL_MAX];
+};
+/* The directories the thread found last, beside its file: a walk asks for
+ * each directory of a name again (git's 8 threads, "git" and "git/d012"
+ * for every lstat), and each look in the table took its lock, which the
+ * threads then waited for (21 waits, each a sleep, a status).  Held, and
+ * ended, as the file's slot is. */
+#define DIRS 8
+struct leaf {
+	struct held file;
+	struct held dirs[DIRS];   /* by hash */
 	uint64_t recent[RECENT];  /* hashes of the last files kept in the slot */
 	unsigned recent_next;
 };
@@ -81,10 +91,38 @@ static uint64_t seen;                       /* ring events applied to the table 
 static struct ue_strmap table = UE_STRMAP_INIT(struct entry, rel);
 static unsigned long n_hits, n_misses, n_flushes;
 
+/* The hashes the table may hold, a bit each (by their low bits): set at a
+ * put, cleared only by a flush.  A name whose bit is clear is not in the
+ * table, and its look takes no lock: a miss needs none, as a node
+ * computed afresh is always right.  A look that races a put and misses
+ * only computes again.  (git status: each lstat missed in the table, its
+ * threads waiting for one another's lock.) */
+#define MAYBE_BITS 65536u
+#define WORD_BITS (8 * sizeof(unsigned long))
+static _Atomic unsigned long maybe[MAYBE_BITS / WORD_BITS];
+static _Atomic int maybe_set;  /* a bit was set since the last clearing: a
+                                 * start's flush touches none of its pages */
+
+static int maybe_held(uint64_t h)
+{
+	unsigned b = (unsigned)(h % MAYBE_BITS);
+	return (atomic_load_explicit(&maybe[b / WORD_BITS], memory_order_relaxed) >> (b % WORD_BITS)) & 1;
+}
+
+static void maybe_add(uint64_t h)
+{
+	unsigned b = (unsigned)(h % MAYBE_BITS);
+	atomic_store_explicit(&maybe_set, 1, memory_order_relaxed);
+	atomic_fetch_or_explicit(&maybe[b / WORD_BITS], 1UL << (b % WORD_BITS), memory_order_relaxed);
+}
+
 static void flush_locked(void)
 {
 	atomic_fetch_add(&leaf_gen, 1);
 	ue_strmap_clear(&table, free);
+	if (atomic_exchange_explicit(&maybe_set, 0, memory_order_relaxed))
+		for (size_t i = 0; i < sizeof maybe / sizeof *maybe; i++)
+			atomic_store_explicit(&maybe[i], 0, memory_order_relaxed);
 	n_flushes++;
 }
 
@@ -128,28 +166,61 @@ static void sync_locked(void)
 	}
 }
 
-static int leaf_hit(const char *rel, size_t len, struct ue_node *out)
+/* Whether h, kept for rel, still holds: no flush since, and none of the
+ * changes posted since (by other processes of a parallel build) at its
+ * name, as the table's entries hold.  Its mark then moves up. */
+static int held_holds(struct held *h, const char *rel, size_t len)
 {
-	struct leaf *l = last_leaf;
-	if (!l || l->len != len || l->gen != atomic_load_explicit(&leaf_gen, memory_order_acquire) ||
-	    memcmp(l->rel, rel, len) != 0 || !ue_shm_intact())
+	if (h->len != len || h->gen != atomic_load_explicit(&leaf_gen, memory_order_acquire) ||
+	    memcmp(h->rel, rel, len) != 0 || !ue_shm_intact())
 		return 0;
-	/* Changes since, by other processes of a parallel build: the slot
-	 * holds unless one is at its name (as the table's entries do). */
 	const struct ue_ring *ring = &ue_shm->ring;
 	uint64_t head = ue_ring_head(ring);
-	if (head - l->mark > LEAF_EVENTS)
+	if (head - h->mark > LEAF_EVENTS)
 		return 0;
-	for (uint64_t k = l->mark; k != head; k++) {
+	for (uint64_t k = h->mark; k != head; k++) {
 		char ev[UE_RING_PATH];
 		size_t n;
 		if (!ue_ring_event(ring, k, ev, &n) || (n == len && memcmp(ev, rel, len) == 0))
 			return 0;
 	}
-	l->mark = head;
-	*out = l->node;
+	h->mark = head;
+	return 1;
+}
+
+static void held_keep(struct held *h, const char *rel, size_t len, const struct ue_node *n, unsigned long mark)
+{
+	h->len = 0;  /* never half-written and matching */
+	h->mark = mark;
+	h->gen = atomic_load_explicit(&leaf_gen, memory_order_acquire);
+	h->node = *n;
+	memcpy(h->rel, rel, len);
+	h->len = (unsigned)len;
+}
+
+static int leaf_hit(const char *rel, size_t len, uint64_t hash, struct ue_node *out)
+{
+	struct leaf *l = last_leaf;
+	if (!l)
+		return 0;
+	struct held *h = &l->file;
+	if (!held_holds(h, rel, len)) {
+		h = &l->dirs[hash % DIRS];
+		if (!held_holds(h, rel, len))
+			return 0;
+	}
+	*out = h->node;
 	atomic_fetch_add_explicit(&n_leaf_hits, 1, memory_order_relaxed);
 	return 1;
+}
+
+/* A directory's node, found in the table or just put there, into the
+ * thread's slots: valid as of mark, the ring's head it was read at. */
+static void dir_keep(const char *rel, size_t len, uint64_t hash, const struct ue_node *n, unsigned long mark)
+{
+	struct leaf *l;
+	if (S_ISDIR(n->type) && len < LEAF_REL_MAX && (l = leaf_of_thread()))
+		held_keep(&l->dirs[hash % DIRS], rel, len, n, mark);
 }
 
 /* A file's node into the thread's slot, unless looked up recently
@@ -167,12 +238,7 @@ static int leaf_keep(const char *rel, size_t len, uint64_t h, const struct ue_no
 		if (l->recent[i] == h)
 			return 0;
 	l->recent[l->recent_next++ % RECENT] = h;
-	l->len = 0;  /* never half-written and matching */
-	l->mark = mark;
-	l->gen = atomic_load_explicit(&leaf_gen, memory_order_acquire);
-	l->node = *n;
-	memcpy(l->rel, rel, len);
-	l->len = (unsigned)len;
+	held_keep(&l->file, rel, len, n, mark);
 	return 1;
 }
 
@@ -182,14 +248,17 @@ int ue_cache_find(const char *rel, struct ue_node *out)
 		return 0;
 	struct entry *e = NULL;
 	size_t len = strlen(rel);
-	if (leaf_hit(rel, len, out))
-		return 1;
 	uint64_t h = ue_strmap_hash(rel, len);  /* outside the lock: threads share it */
+	if (leaf_hit(rel, len, h, out))
+		return 1;
+	if (!maybe_held(h))
+		return 0;
 	if (ue_lock(UE_LOCK_NODECACHE) < 0)
 		return 0;  /* a signal handler interrupted this thread's holder */
 	sync_locked();
 	if (caching)
 		e = ue_strmap_get(&table, rel, len, h);
+	unsigned long mark = (unsigned long)seen;
 	if (e) {
 		*out = e->node;
 		n_hits++;
@@ -197,6 +266,8 @@ int ue_cache_find(const char *rel, struct ue_node *out)
 		n_misses++;
 	}
 	ue_unlock(UE_LOCK_NODECACHE);
+	if (e)
+		dir_keep(rel, len, h, out, mark);
 	return e != NULL;
 }
 
@@ -241,8 +312,11 @@ void ue_cache_put(const char *rel, const struct ue_node *n, unsigned long mark)
 	if (table.n >= CACHE_MAX)
 		flush_locked();
 	old = ue_strmap_put(&table, e, h);
+	if (old != UE_STRMAP_NOMEM)
+		maybe_add(h);
 	ue_unlock(UE_LOCK_NODECACHE);
 	free(old == UE_STRMAP_NOMEM ? e : old);
+	dir_keep(rel, len, h, n, mark);
 }
 
 void ue_cache_init(void)

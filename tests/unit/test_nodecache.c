@@ -4,11 +4,13 @@
 #include "lookup.h"
 #include "ops.h"
 #include "resolve.h"
+#include "state.h"
 #include "tap.h"
 #include "tests.h"
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -91,9 +93,88 @@ static void test_leaf_slot(void)
 	fx_teardown();
 }
 
+/* A thread that looks up rel, waits while another thread takes the
+ * table's lock, and looks it up again (found: 1, 0, or -1 not yet). */
+struct locked_look {
+	const char *rel;
+	pthread_barrier_t primed, locked;
+	_Atomic int found;
+};
+
+static void *look_twice(void *arg)
+{
+	struct locked_look *l = arg;
+	struct ue_node c;
+	ue_cache_find(l->rel, &c);
+	pthread_barrier_wait(&l->primed);
+	pthread_barrier_wait(&l->locked);
+	l->found = ue_cache_find(l->rel, &c);
+	return NULL;
+}
+
+/* Whether a thread that found rel once finds it again while the table's
+ * lock is held elsewhere: -1 when the second look waited for the lock. */
+static int found_while_table_locked(const char *rel)
+{
+	struct locked_look l = { .rel = rel, .found = -1 };
+	pthread_t t;
+	pthread_barrier_init(&l.primed, NULL, 2);
+	pthread_barrier_init(&l.locked, NULL, 2);
+	if (pthread_create(&t, NULL, look_twice, &l) != 0)
+		return -2;
+	pthread_barrier_wait(&l.primed);
+	ue_lock(UE_LOCK_NODECACHE);
+	pthread_barrier_wait(&l.locked);
+	for (int i = 0; i < 2000 && l.found < 0; i++)
+		usleep(1000);
+	int found = l.found;
+	ue_unlock(UE_LOCK_NODECACHE);
+	pthread_join(t, NULL);
+	pthread_barrier_destroy(&l.primed);
+	pthread_barrier_destroy(&l.locked);
+	return found;
+}
+
+/* A directory a thread found is kept in its slots, as a file is in its
+ * one: a walk's directories, asked for at every name below them, cost no
+ * wait for the table's lock; a name the table never held costs none
+ * either. */
+static void test_dir_slots(void)
+{
+	static const char *const t[] = { "L1 d d", "L1 f d/f x", "L1 d e", NULL };
+	fx_setup(1, t);
+	struct ue_node n, c;
+	ue_node_at("d/f", &n);
+	ok(found_while_table_locked("d") == 1, "a directory a thread found is found again without the table's lock");
+	ok(found_while_table_locked("nothing-here") == 0, "a name the table never held is missed without its lock");
+	ok(ue_cache_find("d", &c) && S_ISDIR(c.type) && c.layer == 1, "...and the slot holds the directory's node");
+	ue_changed("d/f", 0);
+	ok(ue_cache_find("d", &c), "a change below it leaves the slot");
+	ue_changed("d", 0);
+	ok(!ue_cache_find("d", &c), "a change at its name ends it (and the table's entry)");
+	ue_node_at("d", &n);
+	ue_node_at("e", &n);
+	ok(ue_cache_find("d", &c) && ue_cache_find("e", &c), "two directories held at once");
+	ue_changed("", 1);
+	ok(!ue_cache_find("d", &c) && !ue_cache_find("e", &c), "a change of a whole subtree ends them");
+	ue_node_at("d", &n);
+	ue_cache_reset();
+	ok(!ue_cache_find("d", &c), "a reset ends them");
+	ue_node_at("d", &n);
+	for (int i = 0; i < 9; i++) {
+		char name[16];
+		snprintf(name, sizeof name, "other%d", i);
+		ue_changed(name, 0);
+	}
+	ok(ue_cache_find("d", &c), "more changes than a slot reads through: the table answers");
+	ok(found_while_table_locked("d") == 1, "...and the slot holds it again");
+	fx_teardown();
+}
+
 void test_nodecache(void)
 {
 	test_leaf_slot();
+	test_dir_slots();
 
 	static const char *const t[] = { "L1 f f x", NULL };
 	fx_setup(1, t);
