@@ -165,7 +165,7 @@ static int root_compute(struct ue_node *out)
 
 /* Whether a layer below `from` in the parent's stack shows the name:
  * removing the top entry then needs a whiteout. */
-static int name_below(const char *rel, const struct ue_node *parent, int from)
+static UE_OWN_FRAME int name_below(const char *rel, const struct ue_node *parent, int from)
 {
 	char real[UE_PATH_MAX];
 	struct stat st;
@@ -187,7 +187,7 @@ static int name_below(const char *rel, const struct ue_node *parent, int from)
  * does.  A value the kernel refuses makes the entry fail to look up, as
  * there (redirect.h); one too long to be a path names nothing below (the
  * kernel's lookup of it finds nothing). */
-static int follow_redirect(struct ue_node *out, int i, const char *real, const char *rel, uint64_t *layers)
+static UE_OWN_FRAME int follow_redirect(struct ue_node *out, int i, const char *real, const char *rel, uint64_t *layers)
 {
 	char target[UE_PATH_MAX];
 	int err;
@@ -216,7 +216,7 @@ static int follow_redirect(struct ue_node *out, int i, const char *real, const c
  * kernel's lookup finds it by origin (namei.c, ovl_lookup_index).  A
  * lower's link count never changes, so a file with one name costs
  * nothing here. */
-static int indexed(struct ue_node *out, const char *rel, struct stat *top)
+static UE_OWN_FRAME int indexed(struct ue_node *out, const char *rel, struct stat *top)
 {
 	char real[UE_PATH_MAX], idx[UE_PATH_MAX];
 	struct stat ist;

@@ -84,9 +84,27 @@ static int via_proc(char *buf, size_t size, int dfd, const char *name)
 	return n < 0 ? n : 0;
 }
 
-long ue_xattr_get_at(int dfd, const char *name, const char *attr, void *buf, size_t size)
+/* Before Linux 6.13 the *xattrat calls are missing: the name is taken
+ * through the fd's /proc name.  These are apart, so that the name's
+ * buffer is not a page of every caller's stack (each a page fault in
+ * each thread of git status). */
+static UE_OWN_FRAME long xattr_get_via_proc(int dfd, const char *name, const char *attr, void *buf,
+                                                         size_t size)
 {
 	char p[PATH_MAX + 32];
+	int e = via_proc(p, sizeof p, dfd, name);
+	return e < 0 ? e : sys_lgetxattr(p, attr, buf, size);
+}
+
+static UE_OWN_FRAME long xattr_list_via_proc(int dfd, const char *name, char *buf, size_t size)
+{
+	char p[PATH_MAX + 32];
+	int e = via_proc(p, sizeof p, dfd, name);
+	return e < 0 ? e : sys_llistxattr(p, buf, size);
+}
+
+long ue_xattr_get_at(int dfd, const char *name, const char *attr, void *buf, size_t size)
+{
 	if (!name)
 		return sys_fgetxattr(dfd, attr, buf, size);
 	if (dfd == AT_FDCWD)
@@ -98,13 +116,11 @@ long ue_xattr_get_at(int dfd, const char *name, const char *attr, void *buf, siz
 			return r;
 		no_xattrat = 1;
 	}
-	int e = via_proc(p, sizeof p, dfd, name);
-	return e < 0 ? e : sys_lgetxattr(p, attr, buf, size);
+	return xattr_get_via_proc(dfd, name, attr, buf, size);
 }
 
 long ue_xattr_list_at(int dfd, const char *name, char *buf, size_t size)
 {
-	char p[PATH_MAX + 32];
 	if (!name)
 		return UE_SYS(SYS_flistxattr, dfd, buf, size);
 	if (dfd == AT_FDCWD)
@@ -115,8 +131,7 @@ long ue_xattr_list_at(int dfd, const char *name, char *buf, size_t size)
 			return r;
 		no_xattrat = 1;
 	}
-	int e = via_proc(p, sizeof p, dfd, name);
-	return e < 0 ? e : sys_llistxattr(p, buf, size);
+	return xattr_list_via_proc(dfd, name, buf, size);
 }
 
 /* Whether the entry carries attr in either column. */
@@ -188,7 +203,7 @@ unsigned ue_dir_xattrs(int dfd, const char *name)
 }
 
 /* aufs markers in a directory: UE_DIR_AUFS, | UE_DIR_OPAQUE for .wh..wh..opq */
-static int aufs_scan(const char *real_dir)
+static UE_OWN_FRAME int aufs_scan(const char *real_dir)
 {
 	char buf[32768];
 	int flags = 0;

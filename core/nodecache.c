@@ -1,4 +1,5 @@
 #include "nodecache.h"
+#include "apart.h"
 #include "lowermarks.h"
 #include "ring.h"
 #include "shm.h"
@@ -99,7 +100,7 @@ static unsigned long n_hits, n_misses, n_flushes;
  * threads waiting for one another's lock.) */
 #define MAYBE_BITS 65536u
 #define WORD_BITS (8 * sizeof(unsigned long))
-static _Atomic unsigned long maybe[MAYBE_BITS / WORD_BITS];
+static _Atomic unsigned long maybe[MAYBE_BITS / WORD_BITS] UE_APART;
 static _Atomic int maybe_set;  /* a bit was set since the last clearing: a
                                  * start's flush touches none of its pages */
 

@@ -15,6 +15,15 @@
  * (core/longpath.h). */
 #define UE_PATH_MAX (2 * PATH_MAX)
 
+/* On a function whose path buffers the common lookup does not need (a
+ * full walk, a redirect, an aufs scan): not inlined into its caller, so
+ * that the buffers are not in the caller's frame and the frames below
+ * stay on the pages the thread's stack has touched already.  Each page a
+ * thread's stack reaches first is a page fault: in git status's 8 lstat
+ * threads the lookup's stack went 130 KiB deep, 45 faults a run more
+ * than with these apart. */
+#define UE_OWN_FRAME __attribute__((noinline))
+
 /* out = a + "/" + b; -ENAMETOOLONG when it does not fit. */
 int ue_path_join(char *out, size_t size, const char *a, const char *b);
 

@@ -173,7 +173,7 @@ static int may_step(const struct ue_caller *c, const struct ue_node *dir, const 
 }
 
 /* Walk rest (relative to the mount) component by component. */
-static int walk(const char *rest, int flags, struct ue_path *p)
+static UE_OWN_FRAME int walk(const char *rest, int flags, struct ue_path *p)
 {
 	char todo[UE_PATH_MAX], next[UE_PATH_MAX], tgt[PATH_MAX], norm[UE_PATH_MAX];  /* tgt: a symlink's target, PATH_MAX at most */
 	size_t rl = 0;
