@@ -88,8 +88,7 @@ static int via_proc(char *buf, size_t size, int dfd, const char *name)
  * through the fd's /proc name.  These are apart, so that the name's
  * buffer is not a page of every caller's stack (each a page fault in
  * each thread of git status). */
-static UE_OWN_FRAME long xattr_get_via_proc(int dfd, const char *name, const char *attr, void *buf,
-                                                         size_t size)
+static UE_OWN_FRAME long xattr_get_via_proc(int dfd, const char *name, const char *attr, void *buf, size_t size)
 {
 	char p[PATH_MAX + 32];
 	int e = via_proc(p, sizeof p, dfd, name);

@@ -42,10 +42,10 @@ struct held {
 	char rel[LEAF_REL_MAX];
 };
 /* The directories the thread found last, beside its file: a walk asks for
- * each directory of a name again (git's 8 threads, "git" and "git/d012"
- * for every lstat), and each look in the table took its lock, which the
- * threads then waited for (21 waits, each a sleep, a status).  Held, and
- * ended, as the file's slot is. */
+ * each directory of a name again ("git" and "git/d012" at every lstat of
+ * git status's 8 threads), and each look in the table took its lock,
+ * which the threads then waited for (21 waits a run, each a sleep and a
+ * wake-up).  Held, and ended, as the file's slot is. */
 #define DIRS 8
 struct leaf {
 	struct held file;
