@@ -201,9 +201,9 @@ int ue_caller_become(struct ue_req *q, int create)
  * that caller was the first to need the directory).  So are the reads
  * of a caller's /proc files (restart.c, request.c, fdswap.c): a process
  * that dropped from root is not dumpable, and its files there are root's
- * alone; nor may another user read them.  Per thread, as raw calls, as ue_caller_become; the caller's
- * credentials are taken back after, or this worker's are forgotten (the
- * next request sets them). */
+ * alone; nor may another user read them.  Per thread, as raw calls, as
+ * ue_caller_become; the caller's credentials are taken back after, or
+ * this worker's are forgotten (the next request sets them). */
 static __thread int as_self_depth;  /* nested: only the outermost switches */
 
 void ue_sv_as_self(int begin)

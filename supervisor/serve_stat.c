@@ -36,9 +36,6 @@ static int layer_fd(struct ue_req *q, int fd)
 	return ue_caller_fd_in_layer(q, fd) ? ue_caller_fd(q, fd) : -1;
 }
 
-/* fstat of an fd on a layer's file shows what stat of its name shows (the
- * inode number kept across copy-up, a recorded owner): fts and tar
- * compare the two. */
 /* The caller's own /proc links are read as the supervisor (request.h,
  * ue_caller_own_proc): 1 when it switched, for as_caller_again. */
 static int as_self_if_own(struct ue_req *q, const char *abs)
@@ -55,6 +52,9 @@ static void as_caller_again(int own)
 		ue_sv_as_self(0);
 }
 
+/* fstat of an fd on a layer's file shows what stat of its name shows (the
+ * inode number kept across copy-up, a recorded owner): fts and tar
+ * compare the two. */
 static long serve_fstat(struct ue_req *q, int fd, uint64_t out)
 {
 	struct stat st;
