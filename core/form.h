@@ -21,6 +21,11 @@ int ue_form_probe_locked(const char *dir);
  * ENOSYS. */
 int ue_form_refused(int err);
 
+/* Without the launcher's word, the form that the filesystem of dir takes
+ * when it refused err becomes the process's: 1 when that is a later form
+ * (the caller tries again), else 0. */
+int ue_form_next(const char *dir, int err);
+
 const char *ue_form_name(int form);   /* "device", "xattr", "aufs" */
 /* "device", "xattr", "aufs" (also "oci"): the enum ue_form, or -1. */
 int ue_form_parse(const char *name);

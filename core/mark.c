@@ -21,30 +21,6 @@
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 
-/* An empty file at path, mode 0 as the kernel's whiteout device; one
- * already there will do. */
-static int make_empty(const char *path)
-{
-	int fd = sys_openat(AT_FDCWD, path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0);
-	if (fd < 0)
-		return fd == -EEXIST ? 0 : fd;  /* mode 0: opening it again is refused */
-	sys_close(fd);
-	return 0;
-}
-
-/* Without the launcher's word, the form that the filesystem of dir takes
- * when it refused err: 1 when that is a later form (try again), else 0. */
-static int next_form(const char *dir, int err)
-{
-	if (ue_cfg.upper_form_given || !ue_form_refused(err))
-		return 0;
-	int form = ue_form_probe(dir);
-	if (form <= ue_cfg.upper_form)
-		return 0;
-	ue_cfg.upper_form = form;
-	return 1;
-}
-
 /* The directory dir, open as dfd, holds (or is about to hold) xattr
  * whiteouts: marked opaque=x, as the kernel reads them, unless it is
  * opaque anyway.  Marked through the fd, so that the mark lands on the
@@ -239,19 +215,49 @@ static int unneeded_whiteout_plain(int dfd, const char *base)
 	return 0;
 }
 
+/* A device whiteout linked at its path, where no hide began since the
+ * caller's look: no fd of the directory opened and closed, two of the six
+ * system calls a whiteout cost (rm -rf).  Then nothing asks the directory:
+ * a hide that begins after the link finds the whiteout there, as in
+ * make_whiteout.  Where one began meanwhile, the directory is asked
+ * through an fd opened after the link: it is the one linked into unless a
+ * rename moved it in between, and that rename, a hide itself, copies or
+ * moves it with the whiteout in it, which then hides the name as a
+ * removal done before the rename would have.  1: not made here (another
+ * form, or no look to go by); the caller makes it. */
+static int whiteout_by_path(const char *real, int *dir_plain, uint64_t hide_mark)
+{
+	struct ue_tmp t;
+	const char *base;
+	if (ue_cfg.upper_form != UE_FORM_DEVICE || !ue_hide_none_since(hide_mark))
+		return 1;
+	int r = ue_whiteout_device(AT_FDCWD, real);
+	if (r < 0)
+		return ue_form_refused(r) && !ue_cfg.upper_form_given ? 1 : r;
+	if (ue_hide_none_since(hide_mark) || ue_tmp_open_parent_unnamed(&t, real, &base) < 0)
+		return 0;
+	int plain = unneeded_whiteout_plain(t.dfd, base);
+	if (dir_plain)
+		*dir_plain = plain;
+	ue_tmp_close(&t);
+	return 0;
+}
+
 static int make_whiteout(const char *real, int *dir_plain, uint64_t hide_mark)
 {
 	char dir[UE_PATH_MAX];
 	int r;
 	struct ue_tmp t;
 	const char *base;
+	if ((r = whiteout_by_path(real, dir_plain, hide_mark)) <= 0)
+		return r;
 	/* Made and checked through one fd of the directory, in every form: a
 	 * racer's rename of it in between cannot leave the whiteout unchecked
 	 * (or unmarked) in a directory that has since become opaque.  The
 	 * temporary name only where the form needs one. */
 	if ((r = ue_path_parent(dir, sizeof dir, real)) < 0 || (r = ue_tmp_open_parent_unnamed(&t, real, &base)) < 0)
 		return r;
-	while ((r = make_whiteout_once(&t, dir, base)) < 0 && next_form(dir, r))
+	while ((r = make_whiteout_once(&t, dir, base)) < 0 && ue_form_next(dir, r))
 		;
 	/* Nothing that hides a lower's name began since the caller's look: a
 	 * racer that makes this directory opaque begins after the whiteout
@@ -369,7 +375,7 @@ int ue_whiteout_replace(const char *real, int is_dir)
 {
 	char dir[UE_PATH_MAX];
 	int r;
-	while ((r = replace_once(real, is_dir)) < 0 && ue_path_parent(dir, sizeof dir, real) == 0 && next_form(dir, r))
+	while ((r = replace_once(real, is_dir)) < 0 && ue_path_parent(dir, sizeof dir, real) == 0 && ue_form_next(dir, r))
 		;
 	if (r == 0 && ue_trace_on)
 		ue_trace_event("whiteout", real);
@@ -432,7 +438,7 @@ static int rename_leaving(const char *from, const char *to)
 	int r;
 	if ((r = ue_path_parent(dir, sizeof dir, from)) < 0 || (r = ue_tmp_open_parent(&t, from, &base)) < 0)
 		return r;
-	while ((r = rename_leaving_once(&t, dir, base, to)) < 0 && next_form(dir, r))
+	while ((r = rename_leaving_once(&t, dir, base, to)) < 0 && ue_form_next(dir, r))
 		;
 	if (r == 0 || r == -ENOENT) {  /* ENOENT: as in replace_once */
 		unneeded_whiteout(t.dfd, base);
@@ -490,96 +496,6 @@ int ue_rename_marked(const char *from, const char *to, int flags)
 	int r = rename_marked(from, to, flags);
 	if (r == 0 && (flags & UE_MV_WHITEOUT) && ue_trace_on)
 		ue_trace_event("whiteout", from);
-	return r;
-}
-
-static int set_opaque_once(const char *real_dir)
-{
-	char marker[UE_PATH_MAX];
-	int r;
-	switch (ue_cfg.upper_form) {
-	case UE_FORM_AUFS: {
-		/* A marker inside is no change of the directory's own: its times stay. */
-		struct stat st;
-		if ((r = sys_lstat(real_dir, &st)) < 0 ||
-		    (r = ue_path_join(marker, sizeof marker, real_dir, UE_AUFS_OPAQUE)) < 0 || (r = make_empty(marker)) < 0)
-			return r;
-		struct timespec ts[2] = { st.st_atim, st.st_mtim };
-		sys_utimensat(AT_FDCWD, real_dir, ts, AT_SYMLINK_NOFOLLOW);
-		return 0;
-	}
-	case UE_FORM_XATTR:
-		/* Opaque=y replaces opaque=x, and the xattr whiteouts, which
-		 * would then read as empty files, go: marked first, then dropped
-		 * (the drop takes them in an opaque directory too).  Dropped
-		 * first, the directory would show its lowers' names between the
-		 * two steps, and a racer's copy-up of one would stay for good. */
-		if ((r = sys_lsetxattr(real_dir, UE_OVL_USER(OPAQUE), "y", 1, 0)) < 0)
-			return r;
-		return ue_dir_drop_whiteouts(real_dir);
-	default:
-		return sys_lsetxattr(real_dir, UE_OVL_USER(OPAQUE), "y", 1, 0);
-	}
-}
-
-static int set_opaque(const char *dir)
-{
-	int r;
-	while ((r = set_opaque_once(dir)) < 0 && next_form(dir, r))
-		;
-	return r;
-}
-
-int ue_set_opaque(const char *real_dir)
-{
-	int r = ue_on_dir(real_dir, set_opaque);
-	if (r == 0 && ue_trace_on)
-		ue_trace_event("opaque", real_dir);
-	return r;
-}
-
-/* The aufs markers in real_dir but its opaque marker: a racer's, made
- * after the first drop and before the directory became opaque. */
-static void drop_aufs_names(const char *real_dir)
-{
-	char buf[8192];
-	int fd = sys_openat(AT_FDCWD, real_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-	long n;
-	while (fd >= 0 && (n = sys_getdents64(fd, buf, sizeof buf)) > 0) {
-		for (long off = 0; off < n;) {
-			struct linux_dirent64 *d = (void *)(buf + off);
-			off += d->d_reclen;
-			if (ue_aufs_is_marker(d->d_name) && strcmp(d->d_name, UE_AUFS_OPAQUE))
-				sys_unlinkat(fd, d->d_name, 0);
-		}
-	}
-	if (fd >= 0)
-		sys_close(fd);
-}
-
-static int set_opaque_clean(const char *real_dir)
-{
-	/* aufs: the opaque marker is one of the .wh. names a drop removes:
-	 * marked first, then every other .wh. name dropped.  A directory
-	 * opaque already (a racer copied it whole too) must never stop being
-	 * so meanwhile: a marker a racer made then, and checked against no
-	 * opaque marker, would stay behind once the directory moved on. */
-	if (ue_cfg.upper_form == UE_FORM_AUFS) {
-		int r = set_opaque(real_dir);
-		if (r == 0)
-			drop_aufs_names(real_dir);
-		return r;
-	}
-	int r = set_opaque(real_dir);
-	/* The xattr form's mark has dropped them already (set_opaque_once). */
-	return r < 0 || ue_cfg.upper_form == UE_FORM_XATTR ? r : ue_dir_drop_whiteouts(real_dir);
-}
-
-int ue_set_opaque_clean(const char *real_dir)
-{
-	int r = ue_on_dir(real_dir, set_opaque_clean);
-	if (r == 0 && ue_trace_on)
-		ue_trace_event("opaque", real_dir);
 	return r;
 }
 

@@ -8,6 +8,7 @@
 #include "ondir.h"
 #include "origin.h"
 #include "path.h"
+#include "sharedwhiteout.h"
 #include "sys.h"
 #include "tmpname.h"
 
@@ -63,12 +64,17 @@ static int each_entry(const char *real, int (*fn)(void *, int, struct linux_dire
 /* The type of entry d of a layer's directory open as dfd, and
  * whether it is a whiteout inode (xwh: the directory holds xattr
  * whiteouts).  Only an entry that may be one costs a stat. */
-static int dtype_of(int dfd, struct linux_dirent64 *d, int xwh, int *whiteout)
+static int dtype_of(int dfd, struct linux_dirent64 *d, int xwh, struct ue_shared_listed *shared, int *whiteout)
 {
 	struct stat st;
 	*whiteout = 0;
 	if (d->d_type != DT_UNKNOWN && d->d_type != DT_CHR && !(xwh && d->d_type == DT_REG))
 		return d->d_type;
+	/* A link of the shared whiteout: rm -rf's every name (core/sharedwhiteout.h). */
+	if (ue_whiteout_listed(shared, dfd, d->d_ino, d->d_type)) {
+		*whiteout = 1;
+		return DT_CHR;
+	}
 	if (sys_fstatat(dfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return DT_UNKNOWN;
 	/* Through the fd that was listed: by path, a racer's move of the
@@ -98,6 +104,7 @@ struct merge {
 	const char *real;          /* the layer's directory being read */
 	int aufs, xwh;             /* it holds aufs markers, xattr whiteouts */
 	int origins;               /* the upper's: holds origins of its entries (dirorigin.h); -1: not asked */
+	struct ue_shared_listed shared;  /* the layer's listing's */
 	int emptiness;             /* only whether a name shows: stop at the first */
 	size_t n, cap;
 	struct ue_dirent **ent;
@@ -177,7 +184,7 @@ static int merge_one(void *arg, int dfd, struct linux_dirent64 *d)
 	 * the directory back (ENOTEMPTY), or by the kernel's rmdir. */
 	if (m->emptiness && m->layer == UE_UPPER && d->d_type == DT_CHR)
 		return 0;
-	int type = dtype_of(dfd, d, m->xwh, &wh);
+	int type = dtype_of(dfd, d, m->xwh, &m->shared, &wh);
 	if (wh)
 		return 0;
 	if (m->emptiness)
@@ -205,6 +212,7 @@ static void layer_begin(struct merge *m, const struct ue_node *dir, int i, const
 	m->layer = i;
 	m->real = real;
 	m->origins = -1;
+	m->shared = (struct ue_shared_listed){ 0 };
 	m->aufs = (dir->aufs >> i) & 1;
 	m->xwh = (dir->xwh >> i) & 1;
 }
@@ -358,13 +366,14 @@ int ue_dir_is_empty(const char *rel, const struct ue_node *dir)
 /* What the upper's directory being emptied holds besides its entries. */
 struct drop {
 	int xwh;                   /* marked as holding xattr whiteouts, or opaque */
+	struct ue_shared_listed shared;
 };
 
 static int drop_one(void *arg, int dfd, struct linux_dirent64 *d)
 {
 	struct drop *dr = arg;
 	int wh;
-	dtype_of(dfd, d, dr->xwh, &wh);
+	dtype_of(dfd, d, dr->xwh, &dr->shared, &wh);
 	if (!wh && ue_cfg.upper_form == UE_FORM_AUFS)
 		wh = ue_aufs_is_marker(d->d_name);
 	if (wh) {
@@ -387,7 +396,7 @@ static int drop_whiteouts_in(const char *dir)
 	/* Opaque too: a racer's xattr whiteout, placed between the drop before
 	 * the directory became opaque and this one, reads as an empty file
 	 * there and must go as well (core/mark.c, ue_set_opaque_clean). */
-	struct drop dr = { (ue_dir_markers(dir, 0) & (UE_DIR_XWHITEOUTS | UE_DIR_OPAQUE)) != 0 };
+	struct drop dr = { .xwh = (ue_dir_markers(dir, 0) & (UE_DIR_XWHITEOUTS | UE_DIR_OPAQUE)) != 0 };
 	return each_entry(dir, drop_one, &dr);
 }
 

@@ -26,8 +26,11 @@
 #include "procfd.h"
 #include "sys.h"
 
+#include <dirent.h>
+#include <linux/magic.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <sys/statfs.h>
 #include <sys/sysmacros.h>
 
 #define SHARED_FD_MIN 700
@@ -97,4 +100,49 @@ int ue_whiteout_device(int dfd, const char *base)
 	if (r == 0 && !atomic_load(&linking_off))
 		keep(dfd, base);
 	return r;
+}
+
+/* Filesystems whose listings give each entry the inode number stat
+ * gives: not overlayfs, whose merged listings may not, nor FUSE, whose
+ * d_ino is the filesystem's word and st_ino the kernel's node. */
+static int lists_st_ino(long type)
+{
+	return type == EXT4_SUPER_MAGIC || type == XFS_SUPER_MAGIC || type == TMPFS_MAGIC ||
+	       type == BTRFS_SUPER_MAGIC || type == F2FS_SUPER_MAGIC;
+}
+
+/* The device last found to list st_ino, plus one (0: none yet): one
+ * fstatfs a process, not one a directory. */
+static _Atomic unsigned long long listing_dev;
+
+static int shared_ino_in(int dfd, unsigned long long *ino)
+{
+	struct stat wh, dir;
+	struct statfs sf;
+	int fd = atomic_load(&shared_fd);
+	/* A whiteout now, at any number of links.  The fd keeps its inode,
+	 * and so its number, to itself while the listing goes on, unless the
+	 * program closes the fd meanwhile and the number is reused for a
+	 * device in that directory, a race not worth a stat a name. */
+	if (fd < 0 || sys_fstat(fd, &wh) < 0 || !ue_is_whiteout(&wh) || sys_fstat(dfd, &dir) < 0 ||
+	    dir.st_dev != wh.st_dev)
+		return 0;
+	if (atomic_load(&listing_dev) != (unsigned long long)dir.st_dev + 1) {
+		if (UE_SYS(SYS_fstatfs, dfd, &sf) < 0 || !lists_st_ino((long)sf.f_type))
+			return 0;
+		atomic_store(&listing_dev, (unsigned long long)dir.st_dev + 1);
+	}
+	*ino = wh.st_ino;
+	return 1;
+}
+
+int ue_whiteout_listed(struct ue_shared_listed *l, int dfd, unsigned long long d_ino, unsigned char d_type)
+{
+	if (d_type != DT_CHR)
+		return 0;
+	if (!l->asked) {
+		l->asked = 1;
+		l->known = shared_ino_in(dfd, &l->ino);
+	}
+	return l->known && d_ino == l->ino;
 }

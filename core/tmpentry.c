@@ -1,6 +1,7 @@
 #include "tmpentry.h"
 #include "layerpath.h"
 #include "procfd.h"
+#include "sharedwhiteout.h"
 #include "sys.h"
 #include "path.h"
 #include "markers.h"
@@ -149,16 +150,19 @@ static int is_marker(int dfd, const char *name)
 	return ue_aufs_is_marker(name) || ue_is_tmp_name(name) || ue_tmp_is_whiteout(dfd, name);
 }
 
-/* 1 when the directory fd holds markers only, 0 when it holds content. */
+/* 1 when the directory fd holds markers only, 0 when it holds content.
+ * Links of the shared whiteout, rm -rf's every name, are known unlooked-at. */
 static int only_markers(int fd)
 {
+	struct ue_shared_listed shared = { 0 };
 	char buf[8192];
 	long n;
 	while ((n = sys_getdents64(fd, buf, sizeof buf)) > 0) {
 		for (long off = 0; off < n;) {
 			struct linux_dirent64 *d = (void *)(buf + off);
 			off += d->d_reclen;
-			if (strcmp(d->d_name, ".") && strcmp(d->d_name, "..") && !is_marker(fd, d->d_name))
+			if (strcmp(d->d_name, ".") && strcmp(d->d_name, "..") &&
+			    !ue_whiteout_listed(&shared, fd, d->d_ino, d->d_type) && !is_marker(fd, d->d_name))
 				return 0;
 		}
 	}
