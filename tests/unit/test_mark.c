@@ -1,7 +1,7 @@
 /* core/mark.c: the upper's markers written in the upper's form: whiteouts
- * made, replacing an entry, dropped; opaque directories (their whiteouts
- * dropped); renames that leave a whiteout or land on one; the aufs
- * form's reserved names. */
+ * made, replacing an entry, dropped; renames that leave a whiteout or
+ * land on one; the aufs form's reserved names (opaque directories:
+ * test_markopaque.c). */
 #include "config.h"
 #include "fixture.h"
 #include "mark.h"
@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 static const char *const tree[] = {
-	"U f file data", "U d dir", "U w dir/w1", "U f dir/kept k", "U d gone", "U w gone/w",
+	"U f file data", "U d gone", "U w gone/w",
 	"U f from f", "U w over", "U f src s", "U d sdir", "U f sdir/x x", NULL
 };
 
@@ -44,12 +44,6 @@ void test_mark(void)
 	is_int(ue_whiteout_replace(fx_path("U", "gone"), 1), 0, "whiteout_replace: a directory of markers alone");
 	is_int(fx_type("U", "gone"), 'w', "whiteout_replace: ... gives way too");
 	is_int(fx_tmp_names(""), 0, "whiteout_replace: no temporary name left");
-
-	is_int(ue_set_opaque(fx_path("U", "sdir")), 0, "set_opaque: marked");
-	ok(fx_opaque("U", "sdir"), "set_opaque: user.overlay.opaque=y");
-	is_int(ue_set_opaque_clean(fx_path("U", "dir")), 0, "set_opaque_clean: marked");
-	ok(fx_opaque("U", "dir") && !fx_type("U", "dir/w1") && fx_type("U", "dir/kept") == 'f',
-	   "set_opaque_clean: opaque, its whiteouts dropped, the rest kept");
 
 	is_int(ue_rename_marked(fx_path("U", "from"), fx_path("U", "to"), UE_MV_WHITEOUT), 0, "rename_marked: with a whiteout");
 	ok(fx_type("U", "from") == 'w' && !strcmp(rd("U", "to"), "f"), "rename_marked: moved, a whiteout at the old name");

@@ -38,6 +38,8 @@ void test_followcache(void);
 void test_layercheck(void);
 void test_copydata(void);
 void test_sharedwhiteout(void);
+void test_markopaque(void);
+void test_formnext(void);
 void test_shm(void);
 void test_blocks(void);
 void test_strmap(void);
