@@ -224,7 +224,8 @@ static int unneeded_whiteout_plain(int dfd, const char *base)
  * rename moved it in between, and that rename, a hide itself, copies or
  * moves it with the whiteout in it, which then hides the name as a
  * removal done before the rename would have.  1: not made here (another
- * form, or no look to go by); the caller makes it. */
+ * form, no look to go by, or a device refused: the caller moves on to the
+ * next form); the caller makes it. */
 static int whiteout_by_path(const char *real, int *dir_plain, uint64_t hide_mark)
 {
 	struct ue_tmp t;

@@ -3,7 +3,8 @@
 # many names, natively, on a kernel overlayfs mount (root only), under
 # fuse-overlayfs, under fakechroot (the same LD_PRELOAD interposition
 # without a union) and under unionenv (its launcher included: users pay
-# it), in one run; ratios to native, median of several runs, warm cache.
+# it), in one run; ratios to native, median of several runs, warm cache;
+# beside unionenv's median, the range of its runs, [lowest-highest].
 # Then the launcher's start-up, and the system calls per operation of each
 # workload natively and under unionenv (strace -f -c), with the calls that
 # unionenv adds most, so a regression shows where it comes from.
@@ -251,10 +252,17 @@ measure_row() {
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a == "FAIL" || b == "FAIL" || a == "-") print a == "-" ? "-" : "FAIL"; else printf "%.2fx", a / b}'; }
+# " [LOW-HIGH]": each run of configuration $1 over the native median $2,
+# the spread the median hides (on a noisy machine, wider than a change).
+spread() {
+    [ "$2" = FAIL ] && return
+    awk -v b="$2" '$1 != "FAIL" {r = $1 / b; if (!n++ || r < lo) lo = r; if (r > hi) hi = r}
+        END {if (n > 1) printf " [%.2f-%.2f]", lo, hi}' "$T/times.$1"
+}
 
 # ---- the table ---------------------------------------------------------------------
 echo
-echo "| workload | native | kernel overlayfs | fuse-overlayfs | fakechroot | unionenv | goal |"
+echo "| workload | native | kernel overlayfs | fuse-overlayfs | fakechroot | unionenv [each run] | goal |"
 echo "|---|---:|---:|---:|---:|---:|---:|"
 CONFIGS=native
 [ $KERNEL = 1 ] && CONFIGS="$CONFIGS k"
@@ -270,7 +278,7 @@ for r in $ROWS; do
     [ $FUSE = 1 ] && f=$(cat "$T/median.f")
     [ $FAKE = 1 ] && fc=$(cat "$T/median.fakechroot")
     u=$(cat "$T/median.unionenv")
-    echo "| $(title "$r") | ${nat} s | $(ratio "$k" "$nat") | $(ratio "$f" "$nat") | $(ratio "$fc" "$nat") | $(ratio "$u" "$nat") | ${goal}x |"
+    echo "| $(title "$r") | ${nat} s | $(ratio "$k" "$nat") | $(ratio "$f" "$nat") | $(ratio "$fc" "$nat") | $(ratio "$u" "$nat")$(spread unionenv "$nat") | ${goal}x |"
 done
 cleanup_mounts
 
