@@ -250,8 +250,12 @@ static struct ue_shm *attach(void)
 				return NULL;
 			continue;
 		}
-		void *m = mmap(NULL, sizeof(struct ue_shm), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-		if (m == MAP_FAILED) {
+		/* The system call, as everywhere in core/ (sys.h): the libc
+		 * name is the preload's own wrapper, which looked the fd up in
+		 * its table and libc's mmap up by name at every start. */
+		long mapped = UE_SYS(SYS_mmap, NULL, sizeof(struct ue_shm), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		void *m = (void *)mapped;
+		if (mapped < 0 && mapped > -4096) {
 			sys_close(fd);
 			return NULL;
 		}
@@ -260,7 +264,7 @@ static struct ue_shm *attach(void)
 		              (s->magic != SHM_MAGIC || s->upper_dev != st.st_dev || s->upper_ino != st.st_ino ||
 		               s->upper_born != upper_born);
 		if (foreign) {
-			munmap(m, sizeof(struct ue_shm));
+			UE_SYS(SYS_munmap, m, sizeof(struct ue_shm));
 			remove_found(AT_FDCWD, path, fd);
 			sys_close(fd);
 			continue;
@@ -290,7 +294,7 @@ int ue_shm_attach(void)
 {
 	struct ue_shm *s = attach();
 	if (ue_shm != &ue_shm_private && ue_shm != s)
-		munmap(ue_shm, sizeof *ue_shm);
+		UE_SYS(SYS_munmap, ue_shm, sizeof *ue_shm);
 	ue_shm = s ? s : &ue_shm_private;
 	return s != NULL;
 }
@@ -298,7 +302,7 @@ int ue_shm_attach(void)
 void ue_shm_reset(void)
 {
 	if (ue_shm != &ue_shm_private)
-		munmap(ue_shm, sizeof *ue_shm);
+		UE_SYS(SYS_munmap, ue_shm, sizeof *ue_shm);
 	ue_shm = &ue_shm_private;
 	memset(&ue_shm_private, 0, sizeof ue_shm_private);
 }
