@@ -44,11 +44,17 @@ static atomic_bool linking_off;   /* links through /proc/self/fd do not work her
  * turns it off for the process. */
 static atomic_bool empty_off;
 
+/* Whether fd holds a whiteout now, st its stat. */
+static int holds_whiteout(int fd, struct stat *st)
+{
+	return fd >= 0 && sys_fstat(fd, st) == 0 && ue_is_whiteout(st);
+}
+
 /* The whiteout at fd, with links to spare: its nlink, else 0. */
 static int usable(int fd)
 {
 	struct stat st;
-	if (fd < 0 || sys_fstat(fd, &st) < 0 || !ue_is_whiteout(&st))
+	if (!holds_whiteout(fd, &st))
 		return 0;
 	return st.st_nlink > 0 && st.st_nlink < 60000 ? (int)st.st_nlink : 0;
 }
@@ -119,13 +125,11 @@ static int shared_ino_in(int dfd, unsigned long long *ino)
 {
 	struct stat wh, dir;
 	struct statfs sf;
-	int fd = atomic_load(&shared_fd);
 	/* A whiteout now, at any number of links.  The fd keeps its inode,
 	 * and so its number, to itself while the listing goes on, unless the
 	 * program closes the fd meanwhile and the number is reused for a
 	 * device in that directory, a race not worth a stat a name. */
-	if (fd < 0 || sys_fstat(fd, &wh) < 0 || !ue_is_whiteout(&wh) || sys_fstat(dfd, &dir) < 0 ||
-	    dir.st_dev != wh.st_dev)
+	if (!holds_whiteout(atomic_load(&shared_fd), &wh) || sys_fstat(dfd, &dir) < 0 || dir.st_dev != wh.st_dev)
 		return 0;
 	if (atomic_load(&listing_dev) != (unsigned long long)dir.st_dev + 1) {
 		if (UE_SYS(SYS_fstatfs, dfd, &sf) < 0 || !lists_st_ino((long)sf.f_type))

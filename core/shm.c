@@ -253,18 +253,17 @@ static struct ue_shm *attach(void)
 		/* The system call, as everywhere in core/ (sys.h): the libc
 		 * name is the preload's own wrapper, which looked the fd up in
 		 * its table and libc's mmap up by name at every start. */
-		long mapped = UE_SYS(SYS_mmap, NULL, sizeof(struct ue_shm), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-		void *m = (void *)mapped;
-		if (mapped < 0 && mapped > -4096) {
+		long m = UE_SYS(SYS_mmap, NULL, sizeof(struct ue_shm), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (m < 0) {
 			sys_close(fd);
 			return NULL;
 		}
-		struct ue_shm *s = m;
+		struct ue_shm *s = (struct ue_shm *)m;
 		int foreign = s->magic != 0 &&
 		              (s->magic != SHM_MAGIC || s->upper_dev != st.st_dev || s->upper_ino != st.st_ino ||
 		               s->upper_born != upper_born);
 		if (foreign) {
-			UE_SYS(SYS_munmap, m, sizeof(struct ue_shm));
+			UE_SYS(SYS_munmap, s, sizeof(struct ue_shm));
 			remove_found(AT_FDCWD, path, fd);
 			sys_close(fd);
 			continue;
