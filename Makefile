@@ -38,9 +38,11 @@ build/tests/%: tests/preload/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -Wall -O2 -o $@ $< -lpthread
 
-# Each tool of tools/ adds itself to TOOLS in its own fragment.
+# Each tool of tools/ adds itself to TOOLS in its own fragment (and a test
+# program of its own to TOOLS_TESTS, built with the tools, never installed).
+TOOLS_TESTS =
 -include $(wildcard tools/*.mk) supervisor/supervisor.mk launcher/launcher.mk
-tools: $(TOOLS)
+tools: $(TOOLS) $(TOOLS_TESTS)
 
 build/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)

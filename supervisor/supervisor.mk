@@ -18,3 +18,10 @@ build/unionenv-supervise: $(SV_OBJ) $(SV_PRELOAD_OBJ) $(CORE_OBJ)
 	$(CC) -o $@ $^ -ldl -lpthread
 	@bad=$$(nm -D --defined-only $@ | awk '$$2 ~ /[TWi]/ {print $$3}' | grep -v '^_' ); \
 	if [ -n "$$bad" ]; then echo "unionenv-supervise defines libc names: $$bad" >&2; rm -f $@; exit 1; fi
+
+# The filter's program alone, run through an interpreter and attached in a
+# child (tests/scenarios/supervisor-filter.sh).
+TOOLS_TESTS += build/tests/filter-check
+build/tests/filter-check: tests/supervisor/filter-check.c build/supervisor/filterprog.o supervisor/filter.h core/gate.h
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -Wall -Wextra -O2 -D_GNU_SOURCE -Isupervisor -Icore -o $@ $< build/supervisor/filterprog.o

@@ -7,8 +7,6 @@
 
 struct ue_req;
 
-#define UE_SV_MAX_CALLS 200
-
 size_t ue_sv_ncalls(void);
 int ue_sv_call_nr(size_t i);
 /* The handler for system call nr, or NULL. */
