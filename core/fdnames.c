@@ -33,6 +33,20 @@ _Atomic uint64_t ue_fd_made_bits[UE_FDNAMES_MAX / 64] UE_APART;
 _Atomic uint64_t ue_fd_outside_bits[UE_FDNAMES_MAX / 64] UE_APART;
 static struct fdname *_Atomic chunks[UE_FDNAMES_MAX / CHUNK] UE_APART;
 static _Atomic int enabled;
+/* One more than the highest word of the four bitmaps that a bit was ever
+ * set in, here or in the parent this process was forked from: a clear
+ * (every fork child, every exec, close_range) stops there.  Reading the
+ * 32 KiB of bitmaps whole was 5 page faults in each child of bash that
+ * went on to exec, for pages no bit was ever set in. */
+static _Atomic unsigned words_used;
+
+static void note_word(unsigned fd)
+{
+	unsigned w = fd / 64 + 1, u = atomic_load_explicit(&words_used, memory_order_relaxed);
+	while (u < w && !atomic_compare_exchange_weak_explicit(&words_used, &u, w, memory_order_relaxed,
+	                                                        memory_order_relaxed))
+		;
+}
 
 void ue_fdnames_enable(void)
 {
@@ -65,6 +79,7 @@ static struct fdname *entry(int fd, int make)
 
 static void set_bit(int fd)
 {
+	note_word((unsigned)fd);
 	atomic_fetch_or_explicit(&ue_fdname_bits[(unsigned)fd / 64], 1ULL << ((unsigned)fd % 64), memory_order_release);
 }
 
@@ -163,6 +178,7 @@ void ue_fd_set_upper(int fd, int made)
 {
 	if ((unsigned)fd >= UE_FDNAMES_MAX || !atomic_load_explicit(&enabled, memory_order_relaxed))
 		return;
+	note_word((unsigned)fd);
 	/* The made bit first: whoever sees the upper bit sees it too. */
 	if (made)
 		atomic_fetch_or_explicit(&ue_fd_made_bits[(unsigned)fd / 64], 1ULL << ((unsigned)fd % 64),
@@ -173,9 +189,11 @@ void ue_fd_set_upper(int fd, int made)
 
 void ue_fd_set_outside(int fd)
 {
-	if ((unsigned)fd < UE_FDNAMES_MAX && atomic_load_explicit(&enabled, memory_order_relaxed))
-		atomic_fetch_or_explicit(&ue_fd_outside_bits[(unsigned)fd / 64], 1ULL << ((unsigned)fd % 64),
-		                         memory_order_release);
+	if ((unsigned)fd >= UE_FDNAMES_MAX || !atomic_load_explicit(&enabled, memory_order_relaxed))
+		return;
+	note_word((unsigned)fd);
+	atomic_fetch_or_explicit(&ue_fd_outside_bits[(unsigned)fd / 64], 1ULL << ((unsigned)fd % 64),
+	                         memory_order_release);
 }
 
 void ue_fdname_dup_slow(int oldfd, int newfd)
@@ -197,7 +215,8 @@ void ue_fdname_dup_slow(int oldfd, int newfd)
 
 void ue_fdname_close_range(unsigned first, unsigned last)
 {
-	for (unsigned fd = first; fd <= last && fd < UE_FDNAMES_MAX; fd++) {
+	unsigned end = atomic_load_explicit(&words_used, memory_order_relaxed) * 64;  /* no bit at or above */
+	for (unsigned fd = first; fd <= last && fd < end; fd++) {
 		if (fd % 64 == 0 && last - fd >= 63) {
 			atomic_store_explicit(&ue_fdname_bits[fd / 64], 0, memory_order_relaxed);
 			atomic_store_explicit(&ue_fd_upper_bits[fd / 64], 0, memory_order_relaxed);
@@ -212,7 +231,8 @@ void ue_fdname_close_range(unsigned first, unsigned last)
 
 void ue_fdname_clear(void)
 {
-	for (size_t i = 0; i < UE_FDNAMES_MAX / 64; i++) {
+	unsigned words = atomic_load_explicit(&words_used, memory_order_relaxed);
+	for (size_t i = 0; i < words; i++) {
 		if (atomic_load_explicit(&ue_fdname_bits[i], memory_order_relaxed))
 			atomic_store_explicit(&ue_fdname_bits[i], 0, memory_order_relaxed);
 		if (atomic_load_explicit(&ue_fd_upper_bits[i], memory_order_relaxed)) {

@@ -36,9 +36,10 @@ static const int answered_enosys[] = {
 #define STMT(code, k) ((struct sock_filter)BPF_STMT((code), (k)))
 #define JUMP(code, k, jt, jf) ((struct sock_filter)BPF_JUMP((code), (k), (jt), (jf)))
 
-/* Jumps are relative to the next instruction; a conditional one reaches
- * 255 instructions ahead, an unconditional one any distance. */
-static unsigned char ahead(size_t from, size_t to) { return (unsigned char)(to - from - 1); }
+/* Jumps are relative to the next instruction, and only forward; a
+ * conditional one reaches 255 instructions ahead (its jt and jf are a
+ * byte each), the program is no longer than that (filter.h). */
+static unsigned ahead(size_t from, size_t to) { return (unsigned)(to - from - 1); }
 
 /* Only the call's number and architecture are read before a call is known
  * to be one of those sent or answered: for every other number the program
@@ -103,10 +104,10 @@ size_t ue_filter_build(struct sock_filter *prog, int allow_gate, const int *call
 	for (size_t i = 0; i < N_ENOSYS; i++)
 		prog[enosys_jumps[i]] = STMT(BPF_JMP | BPF_JA, ahead(enosys_jumps[i], ret_enosys));
 	for (size_t i = list; i < list + ncalls; i++)
-		prog[i].jt = ahead(i, sent);
+		prog[i].jt = (unsigned char)ahead(i, sent);
 	/* Not in the list: ioctl goes on to its commands, any other is allowed. */
-	prog[is_ioctl] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, 0, ahead(is_ioctl, ret_allow));
+	prog[is_ioctl] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, 0, (unsigned char)ahead(is_ioctl, ret_allow));
 	for (size_t i = cmds; i < cmds + nioctl; i++)
-		prog[i].jt = ahead(i, sent);
+		prog[i].jt = (unsigned char)ahead(i, sent);
 	return n;
 }

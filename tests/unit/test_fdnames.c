@@ -9,10 +9,22 @@
 #include "tap.h"
 #include "tests.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+/* Is the page holding the last word of bits mapped (a zero page read in
+ * counts)?  -1: mincore failed. */
+static int last_page_mapped(_Atomic uint64_t *bits)
+{
+	long ps = sysconf(_SC_PAGESIZE);
+	uintptr_t a = (uintptr_t)&bits[UE_FDNAMES_MAX / 64 - 1] & ~(uintptr_t)(ps - 1);
+	unsigned char v = 0;
+	return mincore((void *)a, (size_t)ps, &v) < 0 ? -1 : v & 1;
+}
 
 static const char *name_of(int fd)
 {
@@ -26,6 +38,27 @@ static void run(void)
 	fx_setup(1, NULL);
 	ue_cache_reset();
 	ue_fdnames_enable();
+	/* This child's bitmaps were never written: a clear at exec or fork,
+	 * and close_range over every fd, leave the pages past the fds ever
+	 * named unread (each read a page fault in every child of a shell). */
+	ue_fd_set_outside(5);
+	int before = last_page_mapped(ue_fd_outside_bits);
+	ue_fdname_clear();
+	ue_fdname_close_range(3, ~0U);
+	ok(before == 0 && last_page_mapped(ue_fd_outside_bits) == 0 && !ue_fd_outside(5),
+	   "fdname_clear, fdname_close_range: the bitmaps' pages past the highest fd ever set are not touched");
+	ue_fd_set_outside(65000);
+	ue_fd_set_upper(64999, 1);
+	ue_fdname_put_rel(64998, "h", "", ue_fdname_mark());
+	ue_fdname_clear();
+	ok(!ue_fd_outside(65000) && !ue_fd_on_upper(64999) && !ue_fd_made(64999) && !ue_fdname_known(64998),
+	   "fdname_clear: the bits of fds up to the last word are cleared");
+	ue_fd_set_outside(65000);
+	ue_fd_set_upper(64999, 1);
+	ue_fdname_put_rel(64998, "h", "", ue_fdname_mark());
+	ue_fdname_close_range(64000, ~0U);
+	ok(!ue_fd_outside(65000) && !ue_fd_on_upper(64999) && !ue_fdname_known(64998),
+	   "fdname_close_range: the same, to the last fd");
 	snprintf(d, sizeof d, "%s/d", fx_mount());
 	ue_fdname_put(100, d, ue_fdname_mark());
 	ok(ue_fdname_known(100), "fdname: put, known");
