@@ -41,6 +41,23 @@ static const int answered_enosys[] = {
  * byte each), the program is no longer than that (filter.h). */
 static unsigned ahead(size_t from, size_t to) { return (unsigned)(to - from - 1); }
 
+/* From prog[n] on: the answer ret, but for a call whose instruction
+ * pointer lies in the gate's page when allow_gate (then allowed); the
+ * index past it.  Jumps only go forward: the allow is its own. */
+static size_t unless_from_gate(struct sock_filter *prog, size_t n, int allow_gate, unsigned ret)
+{
+	if (allow_gate) {
+		prog[n++] = STMT(BPF_LD | BPF_W | BPF_ABS, IP_HI);
+		prog[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, GATE_HI, 0, 4);
+		prog[n++] = STMT(BPF_LD | BPF_W | BPF_ABS, IP_LO);
+		prog[n++] = JUMP(BPF_JMP | BPF_JGE | BPF_K, GATE_LO, 0, 2);
+		prog[n++] = JUMP(BPF_JMP | BPF_JGE | BPF_K, GATE_END, 1, 0);
+		prog[n++] = STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	}
+	prog[n++] = STMT(BPF_RET | BPF_K, ret);
+	return n;
+}
+
 /* Only the call's number and architecture are read before a call is known
  * to be one of those sent or answered: for every other number the program
  * allows whatever the arguments and the instruction pointer, which the
@@ -54,7 +71,7 @@ size_t ue_filter_build(struct sock_filter *prog, int allow_gate, const int *call
 {
 	if (ncalls > UE_FILTER_MAX_CALLS || nioctl > UE_FILTER_MAX_IOCTLS)
 		return 0;
-	_Static_assert(3 + 3 + 2 * N_ENOSYS + UE_FILTER_MAX_CALLS + 2 + UE_FILTER_MAX_IOCTLS + 1 + 6 + 2 <=
+	_Static_assert(3 + 3 + 2 * N_ENOSYS + UE_FILTER_MAX_CALLS + 2 + UE_FILTER_MAX_IOCTLS + 1 + 7 + 7 + 1 <=
 	                   UE_FILTER_MAX_INSNS, "the longest program fits");
 	size_t n = 0;
 	/* Another architecture's calls (32-bit int 0x80, x32) cannot be served. */
@@ -83,26 +100,22 @@ size_t ue_filter_build(struct sock_filter *prog, int allow_gate, const int *call
 	for (size_t i = 0; i < nioctl; i++)
 		prog[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, ioctl_cmds[i], 0, 0);
 	size_t ret_allow = n++;
-	/* A call sent to the supervisor, unless it leaves from the gate's
-	 * page: the preload's own, made for a call it has served already.
-	 * (No jump goes back: the gate's test has an allow of its own.) */
+	/* A call sent to the supervisor or answered ENOSYS, unless it leaves
+	 * from the gate's page: the preload's own, made for a call it has
+	 * served already (its reads of xattrs by directory fd are the
+	 * *xattrat calls, which it then has). */
 	size_t sent = n;
-	if (allow_gate) {
-		prog[n++] = STMT(BPF_LD | BPF_W | BPF_ABS, IP_HI);
-		prog[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, GATE_HI, 0, 4);
-		prog[n++] = STMT(BPF_LD | BPF_W | BPF_ABS, IP_LO);
-		prog[n++] = JUMP(BPF_JMP | BPF_JGE | BPF_K, GATE_LO, 0, 2);
-		prog[n++] = JUMP(BPF_JMP | BPF_JGE | BPF_K, GATE_END, 1, 0);
-		prog[n++] = STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-	}
-	size_t ret_notify = n++, ret_enosys = n++;
+	n = unless_from_gate(prog, n, allow_gate, SECCOMP_RET_USER_NOTIF);
+	size_t refused = n;
+	n = unless_from_gate(prog, n, allow_gate, SECCOMP_RET_ERRNO | ENOSYS);
+	/* Another architecture's calls, from anywhere. */
+	size_t ret_enosys = n++;
 	prog[ret_allow] = STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-	prog[ret_notify] = STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF);
 	prog[ret_enosys] = STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS);
 	prog[to_enosys_arch] = STMT(BPF_JMP | BPF_JA, ahead(to_enosys_arch, ret_enosys));
 	prog[to_enosys_x32] = STMT(BPF_JMP | BPF_JA, ahead(to_enosys_x32, ret_enosys));
 	for (size_t i = 0; i < N_ENOSYS; i++)
-		prog[enosys_jumps[i]] = STMT(BPF_JMP | BPF_JA, ahead(enosys_jumps[i], ret_enosys));
+		prog[enosys_jumps[i]] = STMT(BPF_JMP | BPF_JA, ahead(enosys_jumps[i], refused));
 	for (size_t i = list; i < list + ncalls; i++)
 		prog[i].jt = (unsigned char)ahead(i, sent);
 	/* Not in the list: ioctl goes on to its commands, any other is allowed. */
