@@ -40,12 +40,15 @@ static _Atomic int enabled;
  * went on to exec, for pages no bit was ever set in. */
 static _Atomic unsigned words_used;
 
-static void note_word(unsigned fd)
+/* Set fd's bit in one of the four bitmaps, its word noted first: every
+ * bit goes through here, so no clear can stop short of one. */
+static void set_fd_bit(_Atomic uint64_t *bits, unsigned fd)
 {
 	unsigned w = fd / 64 + 1, u = atomic_load_explicit(&words_used, memory_order_relaxed);
 	while (u < w && !atomic_compare_exchange_weak_explicit(&words_used, &u, w, memory_order_relaxed,
 	                                                        memory_order_relaxed))
 		;
+	atomic_fetch_or_explicit(&bits[fd / 64], 1ULL << (fd % 64), memory_order_release);
 }
 
 void ue_fdnames_enable(void)
@@ -75,12 +78,6 @@ static struct fdname *entry(int fd, int make)
 		atomic_store_explicit(&chunks[fd / CHUNK], c, memory_order_release);
 	}
 	return c ? &c[fd % CHUNK] : NULL;
-}
-
-static void set_bit(int fd)
-{
-	note_word((unsigned)fd);
-	atomic_fetch_or_explicit(&ue_fdname_bits[(unsigned)fd / 64], 1ULL << ((unsigned)fd % 64), memory_order_release);
 }
 
 /* Does an event at ev (len bytes) touch the name rel: rel itself or a
@@ -152,7 +149,7 @@ static void put(int fd, const char *vpath, uint64_t mark, int layer)
 		e->rel = (uint16_t)(rel - vpath);
 		e->seen = mark;
 		e->layer = (int8_t)layer;
-		set_bit(fd);
+		set_fd_bit(ue_fdname_bits, (unsigned)fd);
 	}
 	ue_unlock(UE_LOCK_FDNAMES);
 }
@@ -178,22 +175,17 @@ void ue_fd_set_upper(int fd, int made)
 {
 	if ((unsigned)fd >= UE_FDNAMES_MAX || !atomic_load_explicit(&enabled, memory_order_relaxed))
 		return;
-	note_word((unsigned)fd);
 	/* The made bit first: whoever sees the upper bit sees it too. */
 	if (made)
-		atomic_fetch_or_explicit(&ue_fd_made_bits[(unsigned)fd / 64], 1ULL << ((unsigned)fd % 64),
-		                         memory_order_release);
-	atomic_fetch_or_explicit(&ue_fd_upper_bits[(unsigned)fd / 64], 1ULL << ((unsigned)fd % 64),
-	                         memory_order_release);
+		set_fd_bit(ue_fd_made_bits, (unsigned)fd);
+	set_fd_bit(ue_fd_upper_bits, (unsigned)fd);
 }
 
 void ue_fd_set_outside(int fd)
 {
 	if ((unsigned)fd >= UE_FDNAMES_MAX || !atomic_load_explicit(&enabled, memory_order_relaxed))
 		return;
-	note_word((unsigned)fd);
-	atomic_fetch_or_explicit(&ue_fd_outside_bits[(unsigned)fd / 64], 1ULL << ((unsigned)fd % 64),
-	                         memory_order_release);
+	set_fd_bit(ue_fd_outside_bits, (unsigned)fd);
 }
 
 void ue_fdname_dup_slow(int oldfd, int newfd)
@@ -208,7 +200,7 @@ void ue_fdname_dup_slow(int oldfd, int newfd)
 	struct fdname *o = entry(oldfd, 0), *n = entry(newfd, 1);
 	if (o && n && ue_fdname_known(oldfd)) {
 		*n = *o;
-		set_bit(newfd);
+		set_fd_bit(ue_fdname_bits, (unsigned)newfd);
 	}
 	ue_unlock(UE_LOCK_FDNAMES);
 }
