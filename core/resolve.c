@@ -172,6 +172,28 @@ static int may_step(const struct ue_caller *c, const struct ue_node *dir, const 
 	return S_ISDIR(dir->type) ? ue_may_search(c, dir, rel) : -ENOTDIR;
 }
 
+/* A name that parent's directory can hold only as an entry of the upper's
+ * own directory at that place, which an O_EXCL create there meets: a file,
+ * a directory, a symlink or a whiteout of the kernel's forms.  Not the aufs
+ * form, whose whiteout is a marker beside the name; not below a redirect,
+ * where the upper's directory is not at rel. */
+static int new_name_only_upper(const struct ue_node *parent)
+{
+	return parent->stack == 1 && !parent->redirect && !(parent->aufs & 1) && ue_cfg.upper_form != UE_FORM_AUFS;
+}
+
+/* UE_NEW: rel, the last name, unknown to the cache, in such a directory:
+ * taken as missing (1), with no look. */
+static int guess_new(const char *rel, const struct ue_node *dir, struct ue_node *child)
+{
+	if (!S_ISDIR(dir->type) || !new_name_only_upper(dir) || ue_cache_find(rel, child))
+		return 0;
+	memset(child, 0, sizeof *child);
+	child->layer = -1;
+	child->open_above = dir->open_above && ue_node_search_all(dir);
+	return 1;
+}
+
 /* Walk rest (relative to the mount) component by component. */
 static UE_OWN_FRAME int walk(const char *rest, int flags, struct ue_path *p)
 {
@@ -256,8 +278,10 @@ restart:
 			goto restart;
 		}
 		struct ue_node child;
-		int asked;
-		if ((r = ue_node_child_st(p->rel, &cur, &child, &p->top_st, &p->top_stx, &asked)) < 0)
+		int asked = 0;
+		if (last && (flags & UE_NEW) && guess_new(p->rel, &cur, &child))
+			p->guessed = 1;
+		else if ((r = ue_node_child_st(p->rel, &cur, &child, &p->top_st, &p->top_stx, &asked)) < 0)
 			return r;
 		p->top_st_valid = last && asked;
 		/* About to change something below a name the cache says is missing:
@@ -313,6 +337,7 @@ restart:
 	return ue_path_refresh(p);
 }
 
+
 /* The next fastest: rest's directory known whole, its last name new (du,
  * tar and rm -rf meet each name once).  The walk from the root looked up
  * every directory above it in the cache again, hashing ever longer
@@ -334,6 +359,11 @@ static int last_name_only(const struct ue_caller *c, const char *rest, size_t n,
 		return 1;
 	int asked, r;
 	memcpy(p->rel, rest, n + 1);
+	if ((flags & UE_NEW) && guess_new(p->rel, &parent, &p->node)) {
+		p->guessed = 1;
+		p->where = UE_UNION;
+		return ue_path_refresh(p);
+	}
 	if (at && parent.redirect)
 		at = NULL;
 	if ((r = ue_node_child_new_st(p->rel, &parent, at, &child, &p->top_st, &p->top_stx, &asked)) < 0)
@@ -357,6 +387,7 @@ static int resolve_path(const struct ue_caller *c, int dirfd, const char *path, 
 	p->where = UE_PASS;
 	p->trailing_slash = 0;
 	p->top_st_valid = 0;
+	p->guessed = 0;
 	p->last = UE_LAST_NAME;
 	if (!ue_config_active())
 		return 0;

@@ -26,6 +26,11 @@ enum ue_last { UE_LAST_NAME, UE_LAST_DOT, UE_LAST_DOTDOT };
 
 #define UE_FOLLOW 1     /* follow a symlink in the last component */
 #define UE_RECHECK 2    /* a change follows: recheck missing middle components */
+/* The caller makes the last name with O_EXCL and, should the kernel say
+ * EEXIST, resolves again without this: a name the cache does not know, in
+ * a directory that only the upper holds, is taken as missing without a
+ * look (untar's every file: the create itself is the look). */
+#define UE_NEW 4
 
 struct ue_path {
 	const struct ue_caller *caller;  /* whom it was resolved for: an operation acts for it */
@@ -38,6 +43,8 @@ struct ue_path {
 	 * same name may take as its own, and the statx reply it was made
 	 * from (stx_mask 0: none), for a statx of the name (lookup.h). */
 	int top_st_valid;
+	/* UE_NEW took the last name as missing without asking the upper. */
+	int guessed;
 	struct stat top_st;
 	struct statx top_stx;
 	/* ue_hide_snapshot before the look (core/hideseq.h); 0: unsure. */

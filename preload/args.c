@@ -69,6 +69,9 @@ int ue_arg_resolve(struct ue_arg *a, int dirfd, const char *path, int follow, in
 	a->dot = 0;
 	a->dirfd = dirfd;
 	a->path = path;
+	a->follow = follow;
+	a->empty = empty;
+	a->mode = mode;
 	if (mode & UE_ARG_MARK)
 		a->mark = ue_fd_mark();
 	if ((!path && (mode & UE_ARG_NULL)) || ((mode & UE_ARG_SLASH) && path && !strchr(path, '/'))) {
@@ -87,7 +90,7 @@ int ue_arg_resolve(struct ue_arg *a, int dirfd, const char *path, int follow, in
 			a->dot = 1;
 		}
 	}
-	int flags = follow ? UE_FOLLOW : 0;
+	int flags = (follow ? UE_FOLLOW : 0) | (mode & UE_ARG_NEW ? UE_NEW : 0);
 	int r = (mode & UE_ARG_CHANGE) ? ue_resolve_for_change(ue_for(), dirfd, path, flags, &a->p)
 	                               : ue_resolve_as(ue_for(), dirfd, path, flags, &a->p);
 	if (r == 0 && (mode & UE_ARG_EXISTS) && a->p.where == UE_UNION && !ue_node_exists(&a->p.node))
@@ -97,6 +100,11 @@ int ue_arg_resolve(struct ue_arg *a, int dirfd, const char *path, int follow, in
 		return 0;
 	}
 	return r;
+}
+
+int ue_arg_look_again(struct ue_arg *a)
+{
+	return ue_arg_resolve(a, a->dirfd, a->path, a->follow, a->empty, a->mode & ~UE_ARG_NEW);
 }
 
 /* For a name the kernel resolves (outside the union): its parent directory

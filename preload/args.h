@@ -51,6 +51,7 @@
 #define UE_ARG_NULL     8    /* NULL is no error */
 #define UE_ARG_SLASH   16    /* without a slash: not a path */
 #define UE_ARG_TRY     32    /* a failed lookup leaves the path as it is */
+#define UE_ARG_NEW     64    /* a new name may be taken as missing unlooked (core/resolve.h UE_NEW) */
 
 #define READS    UE_ARG_EXISTS
 #define LOOKS    0
@@ -60,6 +61,7 @@
 #define NULLABLE UE_ARG_NULL
 #define SLASHED  UE_ARG_SLASH
 #define TRIES    UE_ARG_TRY
+#define NEW_NAME UE_ARG_NEW
 
 #define FOLLOW 1
 #define NOFOLLOW 0
@@ -78,6 +80,10 @@ static inline int ue_open_changes(int flags)
 }
 #define OPEN_FOLLOW(fl) (!((fl) & O_NOFOLLOW) && !(((fl) & O_CREAT) && ((fl) & O_EXCL)))
 #define OPEN_MODE(fl) ((ue_open_changes(fl) ? NAMES : LOOKS) | MARKS)
+/* open_impl's rows only: it resolves again (ue_arg_look_again) when
+ * the kernel says EEXIST to an O_CREAT with O_EXCL of a name taken as
+ * missing without a look. */
+#define OPEN_IMPL_MODE(fl) (OPEN_MODE(fl) | (((fl) & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL) ? NEW_NAME : 0))
 /* fopen(3)'s mode string as open(2)'s flags (preload/open.c). */
 int ue_fopen_flags(const char *mode);
 
@@ -99,11 +105,16 @@ struct ue_arg {
 	const char *path;
 	int dot;                  /* that "." */
 	struct ue_fd_mark mark;   /* MARKS: before the lookup */
+	int follow, empty, mode;  /* as resolved, for ue_arg_look_again */
 	struct ue_path p;
 };
 
 /* Resolve one path argument; 0 or -errno. */
 int ue_arg_resolve(struct ue_arg *a, int dirfd, const char *path, int follow, int empty, int mode);
+
+/* Resolve a again as it was, the layers asked for its last name this time
+ * (NEW_NAME took it as missing: a->p.guessed); 0 or -errno. */
+int ue_arg_look_again(struct ue_arg *a);
 
 /* Resolve link's or rename's two names in the kernel's order; 0 or -errno. */
 int ue_arg_pair(struct ue_arg *a, int afd, const char *apath, int follow, int empty, struct ue_arg *b, int bfd,

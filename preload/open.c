@@ -74,7 +74,7 @@ static void name_if_dir(long fd, const struct ue_path *p, struct ue_fd_mark mark
 		ue_fd_set_outside((int)fd);
 }
 
-long open_impl(struct ue_arg *P, int flags, mode_t mode)
+static long open_resolved(struct ue_arg *P, int flags, mode_t mode)
 {
 	struct ue_path *p = &P->p;
 	long created = open_prepare(p, &flags, mode);
@@ -98,8 +98,18 @@ long open_impl(struct ue_arg *P, int flags, mode_t mode)
 	name_if_dir(fd, p, P->mark, created, P->path);
 	/* Created, or found made by another process whose announcement we
 	 * had not seen yet (O_EXCL): either way every cache must hear. */
-	if ((fd >= 0 && created) || (fd == -EEXIST && p->where == UE_UNION))
+	if ((fd >= 0 && created) || (fd == -EEXIST && p->where == UE_UNION && !p->guessed))
 		ue_changed(p->rel, 0);
+	return fd;
+}
+
+long open_impl(struct ue_arg *P, int flags, mode_t mode)
+{
+	long fd = open_resolved(P, flags, mode);
+	/* The name taken as missing is there: a file, or a whiteout that the
+	 * create must replace.  Looked up now, as any other open would. */
+	if (fd == -EEXIST && P->p.guessed)
+		fd = ue_arg_look_again(P) ?: open_resolved(P, flags, mode);
 	return fd;
 }
 

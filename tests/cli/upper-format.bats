@@ -197,3 +197,46 @@ upper_whose_parent_takes_no_probe() {
     grep -q "$up/.unionenv.probe" fourth.trace
     [ "$(ls -lAR --time-style=full-iso a)" = "$lower_before" ]
 }
+
+# An upper kept from a union with other lowers holds whiteouts in
+# directories that no lower holds now.  An O_CREAT|O_EXCL open of a name
+# new to such a directory is tried in the upper without a look first
+# (core/resolve.c, guess_new); a whiteout of the kernel's forms is there
+# at the name, so the kernel's EEXIST sends the open back to the lookup,
+# which makes the file over it.  The aufs form's whiteout lies beside the
+# name, so there the lookup always comes first: the create must take the
+# marker away.
+@test "an O_EXCL create over a whiteout left in a directory only the upper holds, in each form" {
+    need_lib
+    local form
+    for form in device xattr aufs; do
+        rm -rf u && mkdir -p u/gone
+        case $form in
+        device) mknod u/gone/w c 0 0 2>/dev/null || { echo "# no whiteout device here: $form skipped"; continue; } ;;
+        xattr) has_user_xattrs u || { echo "# no user xattrs: $form skipped"; continue; }
+            : >u/gone/w && setfattr -n user.overlay.whiteout -v y u/gone/w &&
+            setfattr -n user.overlay.opaque -v x u/gone ;;
+        aufs) : >u/gone/.wh.w ;;
+        esac
+        before=$(find a b -printf '%p %y %s %m %T@\n' | LC_ALL=C sort | cksum)
+        run --separate-stderr "$UE" --lower a:b --upper u --upper-format "$form" -- python3 -c '
+import os, errno
+print(sorted(os.listdir("a/gone")))
+fd = os.open("a/gone/w", os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+os.write(fd, b"made"); os.close(fd)
+try:
+    os.open("a/gone/w", os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+except OSError as e:
+    print(errno.errorcode[e.errno])
+print(sorted(os.listdir("a/gone")), open("a/gone/w").read())'
+        echo "$form: $status $output $stderr"
+        [ "$status" -eq 0 ]
+        [ "$output" = $'[]\nEEXIST\n[\'w\'] made' ]
+        [ "$(cat u/gone/w)" = made ]
+        [ ! -e u/gone/.wh.w ]
+        run "$UE" fsck u
+        echo "$form fsck: $output"
+        [ "$status" -eq 0 ]
+        [ "$(find a b -printf '%p %y %s %m %T@\n' | LC_ALL=C sort | cksum)" = "$before" ]
+    done
+}
