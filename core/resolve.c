@@ -172,6 +172,15 @@ static int may_step(const struct ue_caller *c, const struct ue_node *dir, const 
 	return S_ISDIR(dir->type) ? ue_may_search(c, dir, rel) : -ENOTDIR;
 }
 
+/* Whether c may pass every directory above a cached node without the walk
+ * asking each: all of them let everyone search, or c is root, who searches
+ * anything (ue_may_search; tar, run as root, makes its directories 0700
+ * until the end). */
+static int passes_above(const struct ue_caller *c, const struct ue_node *n)
+{
+	return n->open_above || ue_caller_uid(c) == 0;
+}
+
 /* A name that parent's directory can hold only as an entry of the upper's
  * own directory at that place, which an O_EXCL create there meets: a file,
  * a directory, a symlink or a whiteout of the kernel's forms.  Not the aufs
@@ -337,7 +346,6 @@ restart:
 	return ue_path_refresh(p);
 }
 
-
 /* The next fastest: rest's directory known whole, its last name new (du,
  * tar and rm -rf meet each name once).  The walk from the root looked up
  * every directory above it in the cache again, hashing ever longer
@@ -354,7 +362,7 @@ static int last_name_only(const struct ue_caller *c, const char *rest, size_t n,
 	size_t dn = (size_t)(slash - rest);
 	memcpy(dir, rest, dn);
 	dir[dn] = '\0';
-	if (!ue_cache_find(dir, &parent) || !parent.open_above || !ue_node_exists(&parent) ||
+	if (!ue_cache_find(dir, &parent) || !passes_above(c, &parent) || !ue_node_exists(&parent) ||
 	    !S_ISDIR(parent.type) || may_step(c, &parent, dir) < 0)
 		return 1;
 	int asked, r;
@@ -416,6 +424,11 @@ static int resolve_path(const struct ue_caller *c, int dirfd, const char *path, 
 		/* This process's current directory, the common case, costs no
 		 * call more than before the caller was an argument. */
 		int r;
+		/* "./d/f" (tar's names) is "d/f": searching the base directory
+		 * is asked of either, and a name without dots takes the fast
+		 * paths below. */
+		while (path[0] == '.' && path[1] == '/' && path[2] && path[2] != '/')
+			path += 2;
 		/* A name in a directory fd this process opened: its lookup may
 		 * start at the fd (fdnames.h). */
 		if (dirfd >= 0 && !c->fd_vpath && !strchr(path, '/') &&
@@ -446,7 +459,7 @@ static int resolve_path(const struct ue_caller *c, int dirfd, const char *path, 
 		struct ue_node node;
 		/* ... and whose directories let everyone search them. */
 		int found = ue_cache_find(rest, &node);
-		if (found && node.open_above && !(S_ISLNK(node.type) && (flags & UE_FOLLOW))) {
+		if (found && passes_above(c, &node) && !(S_ISLNK(node.type) && (flags & UE_FOLLOW))) {
 			memcpy(p->rel, rest, n + 1);
 			p->node = node;
 			p->where = UE_UNION;
