@@ -354,19 +354,21 @@ restart:
 static int last_name_only(const struct ue_caller *c, const char *rest, size_t n, const struct ue_dir_at *at, int flags,
                           struct ue_path *p)
 {
-	char dir[UE_PATH_MAX];
 	struct ue_node parent, child;
 	const char *slash = memrchr(rest, '/', n);
 	if (!slash || n - (size_t)(slash - rest) - 1 > NAME_MAX)
 		return 1;
+	/* The directory's name is rel cut at the slash: no buffer of its
+	 * own, whose page each new thread and each fork child would touch. */
 	size_t dn = (size_t)(slash - rest);
-	memcpy(dir, rest, dn);
-	dir[dn] = '\0';
-	if (!ue_cache_find(dir, &parent) || !passes_above(c, &parent) || !ue_node_exists(&parent) ||
-	    !S_ISDIR(parent.type) || may_step(c, &parent, dir) < 0)
+	memcpy(p->rel, rest, n + 1);
+	p->rel[dn] = '\0';
+	int passes = ue_cache_find(p->rel, &parent) && passes_above(c, &parent) && ue_node_exists(&parent) &&
+	             S_ISDIR(parent.type) && may_step(c, &parent, p->rel) == 0;
+	p->rel[dn] = '/';
+	if (!passes)
 		return 1;
 	int asked, r;
-	memcpy(p->rel, rest, n + 1);
 	if ((flags & UE_NEW) && guess_new(p->rel, &parent, &p->node)) {
 		p->guessed = 1;
 		p->where = UE_UNION;
@@ -457,7 +459,8 @@ static int resolve_path(const struct ue_caller *c, int dirfd, const char *path, 
 	if (n > 0 && n < sizeof p->rel && rest[n - 1] != '/' && !ue_path_has_dots(rest) &&
 	    !(ue_cfg.npassthrough && ue_config_passes(rest))) {
 		struct ue_node node;
-		/* ... and whose directories let everyone search them. */
+		/* ... and whose directories let everyone search them (or the
+		 * caller is root). */
 		int found = ue_cache_find(rest, &node);
 		if (found && passes_above(c, &node) && !(S_ISLNK(node.type) && (flags & UE_FOLLOW))) {
 			memcpy(p->rel, rest, n + 1);

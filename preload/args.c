@@ -72,6 +72,7 @@ int ue_arg_resolve(struct ue_arg *a, int dirfd, const char *path, int follow, in
 	a->follow = follow;
 	a->empty = empty;
 	a->mode = mode;
+	a->p.guessed = 0;
 	if (mode & UE_ARG_MARK)
 		a->mark = ue_fd_mark();
 	if ((!path && (mode & UE_ARG_NULL)) || ((mode & UE_ARG_SLASH) && path && !strchr(path, '/'))) {
