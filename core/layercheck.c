@@ -183,18 +183,35 @@ static int check_pass(struct pass *p, char *why, size_t size)
 	return ue_cfg.work ? work_check(p, id, why, size) : 0;
 }
 
+#define FNV_OFFSET 0xcbf29ce484222325ull
+
+/* One pass, and its token. */
+static int pass_token(struct pass *p, char *why, size_t size, char token[UE_LAYERS_TOKEN])
+{
+	int r = check_pass(p, why, size);
+	snprintf(token, UE_LAYERS_TOKEN, "%016llx", (unsigned long long)p->hash);
+	return r;
+}
+
 int ue_layers_check(const char *seen, char *why, size_t size, char token[UE_LAYERS_TOKEN])
 {
-	struct pass p = { .quick = seen && *seen, .hash = 0xcbf29ce484222325ull };
-	int r = check_pass(&p, why, size);
-	snprintf(token, UE_LAYERS_TOKEN, "%016llx", (unsigned long long)p.hash);
+	struct pass p = { .quick = seen && *seen, .hash = FNV_OFFSET };
+	int r = pass_token(&p, why, size, token);
 	if (p.quick && (r < 0 || strcmp(token, seen))) {
 		/* Other names or other directories than the parent's, or a rule
 		 * broken: the full look, which also gives the reason. */
-		p = (struct pass){ .quick = 0, .hash = 0xcbf29ce484222325ull };
-		r = check_pass(&p, why, size);
-		snprintf(token, UE_LAYERS_TOKEN, "%016llx", (unsigned long long)p.hash);
+		p = (struct pass){ .quick = 0, .hash = FNV_OFFSET };
+		r = pass_token(&p, why, size, token);
 	}
+	if (r < 0)
+		token[0] = '\0';
+	return r;
+}
+
+int ue_layers_token(char *why, size_t size, char token[UE_LAYERS_TOKEN])
+{
+	struct pass p = { .quick = 1, .hash = FNV_OFFSET };
+	int r = pass_token(&p, why, size, token);
 	if (r < 0)
 		token[0] = '\0';
 	return r;

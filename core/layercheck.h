@@ -15,4 +15,11 @@
  * token: this check's, for children ("" where it failed). */
 int ue_layers_check(const char *seen, char *why, size_t size, char token[UE_LAYERS_TOKEN]);
 
+/* The token of the layers in ue_cfg for a caller that has made their names
+ * canonical itself (the launcher, readlink by readlink): the same rules,
+ * with no layer read through /proc, so that the command's library takes
+ * its parent's word for the names and need not either.  0, or -errno with
+ * the reason in why and token "". */
+int ue_layers_token(char *why, size_t size, char token[UE_LAYERS_TOKEN]);
+
 #endif

@@ -46,6 +46,12 @@ struct launch_layers {
  * nothing but the (emptied) trace file. */
 void check_layers(const struct launch_opts *o, struct launch_layers *l);
 
+/* ---- the layers' token (token.c) ---- */
+/* After UNIONENV_LOWER, _UPPER, _MOUNT, _WORK and _UPPER_FORMAT are set:
+ * UNIONENV_CHECKED for the command's library, or unset where none can be
+ * made. */
+void set_layers_token(void);
+
 /* ---- the exec (direct.c) ---- */
 /* The file to exec for CMD without env in between, when the union cannot
  * change what execvp finds (malloc'd), else NULL. */

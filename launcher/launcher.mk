@@ -11,8 +11,10 @@
 TOOLS += build/unionenv-launch
 
 LAUNCH_SRC = $(wildcard launcher/*.c) tools/progcheck.c tools/formpick.c
+# The layers' token (launcher/token.c): the library's own check.
+LAUNCH_CORE_OBJ = build/core/config.o build/core/layercheck.o build/core/layerpath.o
 
 build/unionenv-launch: $(LAUNCH_SRC) launcher/launcher.h tools/progcheck.h tools/formpick.h \
-		$(FOLLOWABLE_OBJ) build/core/form.o build/core/markers.o build/core/path.o core/form.h core/followable.h
+		$(FOLLOWABLE_OBJ) build/core/form.o build/core/markers.o build/core/path.o $(LAUNCH_CORE_OBJ) core/form.h core/followable.h
 	@mkdir -p build
-	$(CC) $(UE_CFLAGS) $(CFLAGS) -static-pie -Ilauncher -Itools -o $@ $(LAUNCH_SRC) $(FOLLOWABLE_OBJ) build/core/form.o build/core/markers.o build/core/path.o
+	$(CC) $(UE_CFLAGS) $(CFLAGS) -static-pie -Ilauncher -Itools -o $@ $(LAUNCH_SRC) $(FOLLOWABLE_OBJ) build/core/form.o build/core/markers.o build/core/path.o $(LAUNCH_CORE_OBJ)

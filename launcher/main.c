@@ -194,6 +194,7 @@ int main(int argc, char **argv)
 	set_or_unset("UNIONENV_TRACE", l.trace);
 	set_or_unset("UNIONENV_PASSTHROUGH", l.passthrough);
 	set_or_unset("UNIONENV_WORK", l.work);
+	set_layers_token();
 	char *preload = loader_list(lib, getenv("LD_PRELOAD"));
 	int n = 0;
 	while (o.cmd[n])

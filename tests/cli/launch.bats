@@ -149,6 +149,26 @@ show_env='printf "%s\n" "L=$UNIONENV_LOWER" "U=$UNIONENV_UPPER" "M=$UNIONENV_MOU
     [ "$progs" = "unionenv unionenv-launch true " ]
 }
 
+# The layers' token (core/layercheck.h): the launcher made every name
+# canonical, so it hands the command's library the token that library
+# would make, and the first process reads no /proc to check the names.
+@test "the layers' token the library would make is passed, a stale one replaced" {
+    [ -f "$REPO/build/libunionenv.so" ] || skip "build/libunionenv.so is not built (run make)"
+    mkdir -p u
+    run --separate-stderr "$STUB" --lower a:b --upper u -- sh -c 'printf %s "$UNIONENV_CHECKED"'
+    echo "$status $output $stderr"
+    [ "$status" -eq 0 ]
+    [[ "$output" =~ ^[0-9a-f]{16}$ ]]
+    given=$output
+    # The library's own token, from its full check (no token given).
+    run --separate-stderr env -u UNIONENV_CHECKED LD_PRELOAD="$REPO/build/libunionenv.so" \
+        UNIONENV_LOWER="$W/a:$W/b" UNIONENV_UPPER="$W/u" UNIONENV_MOUNT="$W/a" sh -c 'printf %s "$UNIONENV_CHECKED"'
+    echo "$status $output $stderr"
+    [ "$output" = "$given" ]
+    UNIONENV_CHECKED=0123456789abcdef run --separate-stderr "$STUB" --lower a:b --upper u -- sh -c 'printf %s "$UNIONENV_CHECKED"'
+    [ "$output" = "$given" ]
+}
+
 @test "a command the union may show otherwise is run through env, under the preload" {
     command -v strace >/dev/null || skip "strace is not installed (scripts/install-deps.sh)"
     printf '#!/bin/sh\necho lower\n' >a/prog

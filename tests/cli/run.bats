@@ -80,3 +80,14 @@ teardown() { common_teardown; }
     [ -x u/tool ]
     [ "$(find a b -printf '%p %y %s %m %T@\n' | LC_ALL=C sort | cksum)" = "$before" ]
 }
+
+# The launcher passes the layers' token (launcher/token.c): the command's
+# library takes its word for the names and reads no /proc to check them.
+@test "the command's library does not read /proc to check the layers' names" {
+    command -v strace >/dev/null || skip "strace is not installed (scripts/install-deps.sh)"
+    run --separate-stderr strace -f -qq -e trace=readlink,readlinkat -o "$W/links" "$UE" --lower a:b --upper u -- true
+    echo "$status $stderr"
+    [ "$status" -eq 0 ]
+    cat "$W/links"
+    ! grep -q '/proc/self/fd' "$W/links"
+}

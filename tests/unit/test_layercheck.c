@@ -108,6 +108,21 @@ void test_layercheck(void)
 	symlink(in("y"), in("x"));
 	is_int(check_after(then, lowers, in("u"), NULL), 0, "layers_check: token: the child does not read /proc");
 	is_int(check(lowers, in("u"), NULL), -EINVAL, "layers_check: ... which the full check does");
+
+	/* The launcher's token (ue_layers_token): the full check's, with the
+	 * names taken as canonical; the rules on where layers lie still hold. */
+	char made[UE_LAYERS_TOKEN];
+	rename(in("x"), in("x.link"));
+	rename(in("y"), in("x"));
+	is_int(check(lowers, in("u"), NULL), 0, "layers_token: the full check's token first");
+	is_int(ue_config_load(lowers, in("u"), NULL), 0, "layers_token: loaded");
+	is_int(ue_layers_token(why, sizeof why, made), 0, "layers_token: made");
+	ue_config_reset();
+	is_str(made, token, "layers_token: ... the full check's");
+	is_int(ue_config_load(in("a"), in("a/sub"), NULL), 0, "layers_token: loaded, the upper inside the lower");
+	is_int(ue_layers_token(why, sizeof why, made), -EINVAL, "layers_token: ... refused");
+	ue_config_reset();
+	is_str(made, "", "layers_token: ... with no token");
 	char cmd[PATH_MAX + 16];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
 	if (system(cmd) != 0)
