@@ -91,3 +91,21 @@ teardown() { common_teardown; }
     cat "$W/links"
     ! grep -q '/proc/self/fd' "$W/links"
 }
+
+# preload/textmap.c: the library's code mapped at once, first thing in
+# each process, not a page fault per 64 KiB window of it.
+@test "each process maps the library's code with one MADV_POPULATE_READ of its text" {
+    command -v strace >/dev/null || skip "strace is not installed (scripts/install-deps.sh)"
+    run --separate-stderr strace -f -qq -e trace=madvise -o "$W/madv" "$UE" --lower a:b --upper u -- sh -c 'true; /bin/true'
+    echo "$status $stderr"
+    [ "$status" -eq 0 ]
+    cat "$W/madv"
+    text=$(( $(readelf -lW "$REPO/build/libunionenv.so" | awk '$1 == "LOAD" && / E / {print $6}') ))
+    want=$(( ( (text + 4095) / 4096 + 1) * 4096 ))
+    # sh and /bin/true: one each, of the text's pages (its start may fall
+    # mid-page: one page more at most).
+    [ "$(grep -c 'MADV_POPULATE_READ' "$W/madv")" -eq 2 ]
+    while read -r len; do
+        [ "$len" -ge "$text" ] && [ "$len" -le "$want" ]
+    done < <(grep -o '[0-9]*, MADV_POPULATE_READ' "$W/madv" | cut -d, -f1)
+}
