@@ -27,7 +27,9 @@ __attribute__((constructor(101))) static void map_text(void)
 	for (int i = 0; i < __ehdr_start.e_phnum; i++) {
 		if (ph[i].p_type != PT_LOAD || !(ph[i].p_flags & PF_X))
 			continue;
-		uintptr_t start = (base + ph[i].p_vaddr) & ~(page - 1), end = (base + ph[i].p_vaddr + ph[i].p_memsz + page - 1) & ~(page - 1);
+		uintptr_t start = base + ph[i].p_vaddr, end = start + ph[i].p_memsz;
+		start &= ~(page - 1);
+		end = (end + page - 1) & ~(page - 1);
 		UE_SYSCALL(SYS_madvise, start, end - start, MADV_POPULATE_READ);
 	}
 }
