@@ -185,11 +185,13 @@ static int check_pass(struct pass *p, char *why, size_t size)
 
 #define FNV_OFFSET 0xcbf29ce484222325ull
 
-/* One pass, and its token. */
+/* One pass, and its token ("" where it failed). */
 static int pass_token(struct pass *p, char *why, size_t size, char token[UE_LAYERS_TOKEN])
 {
 	int r = check_pass(p, why, size);
 	snprintf(token, UE_LAYERS_TOKEN, "%016llx", (unsigned long long)p->hash);
+	if (r < 0)
+		token[0] = '\0';
 	return r;
 }
 
@@ -203,16 +205,11 @@ int ue_layers_check(const char *seen, char *why, size_t size, char token[UE_LAYE
 		p = (struct pass){ .quick = 0, .hash = FNV_OFFSET };
 		r = pass_token(&p, why, size, token);
 	}
-	if (r < 0)
-		token[0] = '\0';
 	return r;
 }
 
 int ue_layers_token(char *why, size_t size, char token[UE_LAYERS_TOKEN])
 {
 	struct pass p = { .quick = 1, .hash = FNV_OFFSET };
-	int r = pass_token(&p, why, size, token);
-	if (r < 0)
-		token[0] = '\0';
-	return r;
+	return pass_token(&p, why, size, token);
 }

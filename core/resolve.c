@@ -191,11 +191,11 @@ static int new_name_only_upper(const struct ue_node *parent)
 	return parent->stack == 1 && !parent->redirect && !(parent->aufs & 1) && ue_cfg.upper_form != UE_FORM_AUFS;
 }
 
-/* UE_NEW: rel, the last name, unknown to the cache, in such a directory:
- * taken as missing (1), with no look. */
-static int guess_new(const char *rel, const struct ue_node *dir, struct ue_node *child)
+/* UE_NEW: the last name, which the caller found unknown to the cache, in
+ * such a directory: taken as missing (1), with no look. */
+static int guess_new(const struct ue_node *dir, struct ue_node *child)
 {
-	if (!S_ISDIR(dir->type) || !new_name_only_upper(dir) || ue_cache_find(rel, child))
+	if (!S_ISDIR(dir->type) || !new_name_only_upper(dir))
 		return 0;
 	memset(child, 0, sizeof *child);
 	child->layer = -1;
@@ -288,9 +288,11 @@ restart:
 		}
 		struct ue_node child;
 		int asked = 0;
-		if (last && (flags & UE_NEW) && guess_new(p->rel, &cur, &child))
+		if (ue_cache_find(p->rel, &child))
+			;
+		else if (last && (flags & UE_NEW) && guess_new(&cur, &child))
 			p->guessed = 1;
-		else if ((r = ue_node_child_st(p->rel, &cur, &child, &p->top_st, &p->top_stx, &asked)) < 0)
+		else if ((r = ue_node_child_new_st(p->rel, &cur, NULL, &child, &p->top_st, &p->top_stx, &asked)) < 0)
 			return r;
 		p->top_st_valid = last && asked;
 		/* About to change something below a name the cache says is missing:
@@ -369,7 +371,7 @@ static int last_name_only(const struct ue_caller *c, const char *rest, size_t n,
 	if (!passes)
 		return 1;
 	int asked, r;
-	if ((flags & UE_NEW) && guess_new(p->rel, &parent, &p->node)) {
+	if ((flags & UE_NEW) && guess_new(&parent, &p->node)) {
 		p->guessed = 1;
 		p->where = UE_UNION;
 		return ue_path_refresh(p);
