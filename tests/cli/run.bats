@@ -85,17 +85,20 @@ teardown() { common_teardown; }
 # library takes its word for the names and reads no /proc to check them.
 @test "the command's library does not read /proc to check the layers' names" {
     command -v strace >/dev/null || skip "strace is not installed (scripts/install-deps.sh)"
+    before=$(find a b -printf '%p %y %s %m %T@\n' | LC_ALL=C sort | cksum)
     run --separate-stderr strace -f -qq -e trace=readlink,readlinkat -o "$W/links" "$UE" --lower a:b --upper u -- true
     echo "$status $stderr"
     [ "$status" -eq 0 ]
     cat "$W/links"
     ! grep -q '/proc/self/fd' "$W/links"
+    [ "$(find a b -printf '%p %y %s %m %T@\n' | LC_ALL=C sort | cksum)" = "$before" ]
 }
 
 # preload/textmap.c: the library's code mapped at once, first thing in
 # each process, not a page fault per 64 KiB window of it.
 @test "each process maps the library's code with one MADV_POPULATE_READ of its text" {
     command -v strace >/dev/null || skip "strace is not installed (scripts/install-deps.sh)"
+    before=$(find a b -printf '%p %y %s %m %T@\n' | LC_ALL=C sort | cksum)
     run --separate-stderr strace -f -qq -e trace=madvise -o "$W/madv" "$UE" --lower a:b --upper u -- sh -c 'true; /bin/true'
     echo "$status $stderr"
     [ "$status" -eq 0 ]
@@ -108,4 +111,5 @@ teardown() { common_teardown; }
     while read -r len; do
         [ "$len" -ge "$text" ] && [ "$len" -le "$want" ]
     done < <(grep -o '[0-9]*, MADV_POPULATE_READ' "$W/madv" | cut -d, -f1)
+    [ "$(find a b -printf '%p %y %s %m %T@\n' | LC_ALL=C sort | cksum)" = "$before" ]
 }
