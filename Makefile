@@ -32,11 +32,16 @@ TOOLS =
 MANPAGES = docs/unionenv.1
 # Programs that the scenarios run inside a union (tests/scenarios/libc.sh).
 TEST_PROGS = $(patsubst tests/preload/%.c,build/tests/%,$(wildcard tests/preload/*.c))
-all: build/libunionenv.so build/unit-tests tools $(TEST_PROGS)
+all: build/libunionenv.so build/unit-tests tools $(TEST_PROGS) build/tests/tree-list
 
 build/tests/%: tests/preload/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -Wall -O2 -o $@ $< -lpthread
+
+# The listing of a tree that every scenario compares (tests/lib/snapshot.sh).
+build/tests/tree-list: tests/lib/tree-list.c tests/lib/sha256.c tests/lib/sha256.h
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -Wall -Wextra -O2 -o $@ tests/lib/tree-list.c tests/lib/sha256.c
 
 # Each tool of tools/ adds itself to TOOLS in its own fragment (and a test
 # program of its own to TOOLS_TESTS, built with the tools, never installed).

@@ -35,7 +35,17 @@
 #                          TMPDIR is a directory outside the union.
 #   corpus_run             plan and run every job; tap_done
 #
-# Each job is four TAP tests:
+# The oracle runs a job's steps once; the union then runs them once in each
+# mode of UNIONENV_CORPUS_MODES (default "0 1 preload"), from a fresh upper:
+#   0        the preload alone (UNIONENV_SUPERVISE unset)
+#   1        the whole tree served by the supervisor (issue 11's "the
+#            real-program corpus runs once more with the whole tree
+#            filtered"), test names tagged [whole tree supervised]
+#   preload  the whole tree filtered, the preload kept (docs/design.md,
+#            "The gate"), tagged [filtered, preload kept]
+# One oracle run for the three modes: it was the same work each time.
+#
+# Each job is four TAP tests in each mode:
 #   1. every step's exit status, stdout and stderr equal the oracle's
 #   2. the union's view (view_tree of the mount, read under the launcher)
 #      and the view of OUT equal the oracle's
@@ -44,7 +54,8 @@
 #   4. the lowers A and B and the fixture EXT are unchanged (snapshot_tree)
 #
 # env: UNION_CMD, UNION_TIMEOUT (per step, default 120), KEEP_TMP,
-#      ORACLE_NO_KERNEL, CORPUS_ONLY (run only the jobs whose name contains it)
+#      ORACLE_NO_KERNEL, CORPUS_ONLY (run only the jobs whose name contains
+#      it), UNIONENV_CORPUS_MODES (above)
 
 UNION_TIMEOUT=${UNION_TIMEOUT:-120}
 # shellcheck source=tests/lib/union.sh
@@ -56,6 +67,7 @@ VIEWTREE=$REPO/tests/lib/view-tree
 # the system's interpreter when there is one.
 if [ -x /usr/bin/python3 ]; then PYTHON=/usr/bin/python3; else PYTHON=$(command -v python3 || echo python3); fi
 export CORPUS PYTHON
+CORPUS_MODES=${UNIONENV_CORPUS_MODES:-0 1 preload}
 
 JOB_NAME=() JOB_LAYERS=() JOB_EXT=() JOB_MASK=()
 STEP_JOB=() STEP_CMD=()
@@ -128,6 +140,18 @@ _lowers_snapshot() {  # _lowers_snapshot TAG
     snapshot_tree "$EXT" >"$J/snap.EXT.$1"
 }
 
+# _fail_job WHY DETAIL: the job could not run: each mode's four tests fail.
+_fail_job() {
+    local mode tag t
+    for mode in $CORPUS_MODES; do
+        tag=$(_mode_tag "$mode")
+        for t in "status and output" "view" "kernel reads the upper" "lowers unchanged"; do
+            tap_not_ok "$name$tag: $t" "$1"
+            [ -z "$2" ] || printf '%s\n' "$2" | tap_diag
+        done
+    done
+}
+
 _run_job() {
     local name=${JOB_NAME[JI]} mask=${JOB_MASK[JI]} st fail=
     J=$T/j$JI
@@ -139,19 +163,13 @@ _run_job() {
     # elsewhere; not in a condition, so that `set -e` works in it.
     (cd "$J" || exit 1; "${JOB_LAYERS[JI]}" "$A" "$B") >"$J/layers.log" 2>&1
     if [ $? -ne 0 ]; then
-        for t in "status and output" "view" "kernel reads the upper" "lowers unchanged"; do
-            tap_not_ok "$name: $t" "layer function ${JOB_LAYERS[JI]} failed:"
-            head -n 10 "$J/layers.log" | tap_diag
-        done
+        _fail_job "layer function ${JOB_LAYERS[JI]} failed:" "$(head -n 10 "$J/layers.log")"
         return
     fi
     : >"$J/ext.log"
     [ -z "${JOB_EXT[JI]}" ] || (cd "$J" || exit 1; "${JOB_EXT[JI]}" "$EXT") >"$J/ext.log" 2>&1
     if [ $? -ne 0 ]; then
-        for t in "status and output" "view" "kernel reads the upper" "lowers unchanged"; do
-            tap_not_ok "$name: $t" "fixture function ${JOB_EXT[JI]} failed:"
-            head -n 10 "$J/ext.log" | tap_diag
-        done
+        _fail_job "fixture function ${JOB_EXT[JI]} failed:" "$(head -n 10 "$J/ext.log")"
         return
     fi
     _lowers_snapshot 0
@@ -166,10 +184,7 @@ _run_job() {
         fi
     fi
     if [ -n "$fail" ]; then
-        tap_not_ok "$name: status and output" "$fail"
-        tap_not_ok "$name: view" "$fail"
-        tap_skip "$name: kernel reads the upper" "no oracle"
-        tap_skip "$name: lowers unchanged" "no oracle"
+        _fail_job "$fail" ""
         [ "$KERNEL" = 1 ] || { [ -d "$J/A.real" ] && rm -rf "$MNT" && mv "$J/A.real" "$A"; }
         return
     fi
@@ -184,7 +199,33 @@ _run_job() {
     mv "$OUT" "$J/out.oracle" && mkdir "$OUT"
     rm -rf "$TMPDIR" && mkdir "$TMPDIR"
 
-    # --- the union -----------------------------------------------------------
+    # --- the union, once in each mode, against the one oracle run ------------
+    local mode
+    for mode in $CORPUS_MODES; do
+        _union_side "$mode"
+    done
+    # Keep the disk small: a job's files are not needed any more.
+    [ "${KEEP_TMP:-0}" = 1 ] || { umount_all_under "$J"; chmod -R u+rwX "$J" 2>/dev/null; rm -rf "$J"; }
+}
+
+# _mode_tag MODE: what a mode adds to the names of its tests.
+_mode_tag() {
+    case $1 in
+    0) ;;
+    1) echo " [whole tree supervised]" ;;
+    preload) echo " [filtered, preload kept]" ;;
+    esac
+}
+
+# _union_side MODE: the current job's steps in the union with
+# UNIONENV_SUPERVISE=MODE (0: the preload alone), a fresh upper, OUT and
+# TMPDIR each time; its four tests against the oracle's record.
+_union_side() {
+    local mode=$1 tag st
+    tag=$(_mode_tag "$mode")
+    if [ "$mode" = 0 ]; then unset UNIONENV_SUPERVISE; else export UNIONENV_SUPERVISE=$mode; fi
+    U=$J/U.$mode
+    rm -rf "$OUT" "$TMPDIR" && mkdir "$OUT" "$TMPDIR"
     _run_steps union
     (cd "$MNT" && union --lower "$A:$B" --upper "$U" -- "$VIEWTREE" .) >"$J/view.union.raw" 2>"$J/view.union.err"
     st=$?
@@ -193,63 +234,70 @@ _run_job() {
 
     # 1. status and output
     if cmp -s "$J/oracle.out" "$J/union.out"; then
-        tap_ok "$name: status and output as on $ORACLE"
+        tap_ok "$name$tag: status and output as on $ORACLE"
     else
-        tap_not_ok "$name: status and output as on $ORACLE" "(- $ORACLE, + union)"
+        tap_not_ok "$name$tag: status and output as on $ORACLE" "(- $ORACLE, + union)"
         diff -u "$J/oracle.out" "$J/union.out" | tail -n +3 | head -n 40 | tap_diag
     fi
 
     # 2. views
     if [ $st -ne 0 ]; then
-        tap_not_ok "$name: view as on $ORACLE" "view-tree in the union failed ($st)"
+        tap_not_ok "$name$tag: view as on $ORACLE" "view-tree in the union failed ($st)"
         head -n 10 "$J/view.union.err" | tap_diag
     elif cmp -s "$J/view.oracle" "$J/view.union" && cmp -s "$J/outview.oracle" "$J/outview.union"; then
-        tap_ok "$name: view as on $ORACLE"
+        tap_ok "$name$tag: view as on $ORACLE"
     else
-        tap_not_ok "$name: view as on $ORACLE" "(- $ORACLE, + union)"
+        tap_not_ok "$name$tag: view as on $ORACLE" "(- $ORACLE, + union)"
         { diff -u "$J/view.oracle" "$J/view.union" | tail -n +3 | sed 's/^/mount: /'
           diff -u "$J/outview.oracle" "$J/outview.union" | tail -n +3 | sed 's/^/OUT: /'; } | head -n 40 | tap_diag
     fi
 
     # 3. the kernel reads the upper
     if [ "$KERNEL" = 1 ]; then
-        if mount_overlay "$A:$B" "$U" "$J/KW" "$J/K" 2>"$J/k.err"; then
+        if mount_overlay "$A:$B" "$U" "$J/KW.$mode" "$J/K" 2>"$J/k.err"; then
             view_tree "$J/K" | _mask "$mask" >"$J/view.kernel"
             umount_overlay "$J/K"
             if [ $st -eq 0 ] && cmp -s "$J/view.union" "$J/view.kernel"; then
-                tap_ok "$name: kernel reads unionenv's upper as the union's view"
+                tap_ok "$name$tag: kernel reads unionenv's upper as the union's view"
             else
-                tap_not_ok "$name: kernel reads unionenv's upper as the union's view" "(- union, + kernel mount of A:B with unionenv's upper)"
+                tap_not_ok "$name$tag: kernel reads unionenv's upper as the union's view" "(- union, + kernel mount of A:B with unionenv's upper)"
                 diff -u "$J/view.union" "$J/view.kernel" | tail -n +3 | head -n 40 | tap_diag
             fi
         else
-            tap_not_ok "$name: kernel reads unionenv's upper as the union's view" "mount failed: $(head -n1 "$J/k.err")"
+            tap_not_ok "$name$tag: kernel reads unionenv's upper as the union's view" "mount failed: $(head -n1 "$J/k.err")"
         fi
     else
-        tap_skip "$name: kernel reads unionenv's upper as the union's view" "$ORACLE_SKIP_REASON"
+        tap_skip "$name$tag: kernel reads unionenv's upper as the union's view" "$ORACLE_SKIP_REASON"
     fi
 
     # 4. lowers unchanged
     _lowers_snapshot 1
     if cmp -s "$J/snap.A.0" "$J/snap.A.1" && cmp -s "$J/snap.B.0" "$J/snap.B.1" && cmp -s "$J/snap.EXT.0" "$J/snap.EXT.1"; then
-        tap_ok "$name: lowers unchanged"
+        tap_ok "$name$tag: lowers unchanged"
     else
-        tap_not_ok "$name: lowers unchanged" "(- before, + after)"
+        tap_not_ok "$name$tag: lowers unchanged" "(- before, + after)"
         { diff -u "$J/snap.A.0" "$J/snap.A.1" | tail -n +3 | sed 's/^/A: /'
           diff -u "$J/snap.B.0" "$J/snap.B.1" | tail -n +3 | sed 's/^/B: /'
           diff -u "$J/snap.EXT.0" "$J/snap.EXT.1" | tail -n +3 | sed 's/^/EXT: /'; } | head -n 40 | tap_diag
     fi
-    # Keep the disk small: a job's files are not needed any more.
-    [ "${KEEP_TMP:-0}" = 1 ] || { umount_all_under "$J"; chmod -R u+rwX "$J" 2>/dev/null; rm -rf "$J"; }
+    unset UNIONENV_SUPERVISE
 }
 
 corpus_run() {
-    local n=0
+    local n=0 nmodes mode
+    # shellcheck disable=SC2086  # a list of words
+    nmodes=$(set -- $CORPUS_MODES; echo $#)
+    for mode in $CORPUS_MODES; do
+        case $mode in 0 | 1 | preload) ;; *)
+            echo "corpus: UNIONENV_CORPUS_MODES: unknown mode '$mode' (0, 1, preload)" >&2
+            exit 2 ;;
+        esac
+    done
     local -a run=()
     for ((JI = 0; JI <= _CJ; JI++)); do
         if [ -z "${CORPUS_ONLY:-}" ] || [[ ${JOB_NAME[JI]} == *"$CORPUS_ONLY"* ]]; then
             run+=("$JI")
-            n=$((n + 4))
+            n=$((n + 4 * nmodes))
         fi
     done
     tap_plan "$n"
