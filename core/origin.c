@@ -104,10 +104,15 @@ int ue_origin_is(int upper_fd, int lower_fd)
 	       memcmp(fb + OVL_FB_HEADER, h.fid, h.fh.handle_bytes) == 0;
 }
 
-void ue_set_impure(const char *upper_dir)
+int ue_dir_impure(const char *upper_dir)
 {
 	char v[2];
-	if (sys_lgetxattr(upper_dir, UE_OVL_USER(IMPURE), v, sizeof v) == 1 && v[0] == 'y')
+	return sys_lgetxattr(upper_dir, UE_OVL_USER(IMPURE), v, sizeof v) == 1 && v[0] == 'y';
+}
+
+void ue_set_impure(const char *upper_dir)
+{
+	if (ue_dir_impure(upper_dir))
 		return;
 	sys_lsetxattr(upper_dir, UE_OVL_USER(IMPURE), "y", 1, 0);
 }

@@ -30,5 +30,8 @@ int ue_origin_is(int upper_fd, int lower_fd);
 /* Mark an upper directory "impure": it holds entries with an origin, so the
  * kernel must look up their inode numbers when it lists it. */
 void ue_set_impure(const char *upper_dir);
+/* Whether it is so marked (user.overlay.impure=y, the one ue_origin_ino
+ * reads origins beside): only then does a listing ask its entries. */
+int ue_dir_impure(const char *upper_dir);
 
 #endif

@@ -104,6 +104,7 @@ struct merge {
 	const char *real;          /* the layer's directory being read */
 	int aufs, xwh;             /* it holds aufs markers, xattr whiteouts */
 	int origins;               /* the upper's: holds origins of its entries (dirorigin.h); -1: not asked */
+	int impure;                /* the upper's: marked impure (origin.h); -1: not asked */
 	struct ue_shared_listed shared;  /* the layer's listing's */
 	int emptiness;             /* only whether a name shows: stop at the first */
 	size_t n, cap;
@@ -191,13 +192,19 @@ static int merge_one(void *arg, int dfd, struct linux_dirent64 *d)
 		return 1;  /* a name shows */
 	uint64_t ino = d->d_ino;
 	/* A copied-up entry shows the inode number stat gives it: a symlink's
-	 * or special file's is on the directory, asked once whether it holds any. */
+	 * or special file's is on the directory, asked once whether it holds
+	 * any.  A file's or directory's is looked for only in a directory
+	 * marked impure, as the kernel does (its readdir gives the upper's own
+	 * number elsewhere): the mark is one question a listing, where each
+	 * entry's origin was one a name (make reading obj/, 200 a no-op). */
 	if (m->layer == UE_UPPER && ue_cfg.one_dev && type != DT_UNKNOWN) {
 		char path[UE_PATH_MAX];
 		int file = type == DT_REG || type == DT_DIR;
 		if (!file && m->origins < 0)
 			m->origins = ue_dirorigin_any(m->real);
-		if ((file || m->origins) && ue_path_join(path, sizeof path, m->real, d->d_name) == 0) {
+		if (file && m->impure < 0)
+			m->impure = ue_dir_impure(m->real);
+		if ((file ? m->impure : m->origins) && ue_path_join(path, sizeof path, m->real, d->d_name) == 0) {
 			unsigned long o = file ? ue_origin_ino(path) : ue_dirorigin_ino(path);
 			if (o)
 				ino = o;
@@ -212,6 +219,7 @@ static void layer_begin(struct merge *m, const struct ue_node *dir, int i, const
 	m->layer = i;
 	m->real = real;
 	m->origins = -1;
+	m->impure = -1;
 	m->shared = (struct ue_shared_listed){ 0 };
 	m->aufs = (dir->aufs >> i) & 1;
 	m->xwh = (dir->xwh >> i) & 1;
