@@ -2,8 +2,10 @@
 # build-bench.sh - the build of issue 2 item 1 (the generated C project,
 # BENCH_NFILES modules, default 400) timed natively in a plain merged copy,
 # on a kernel overlayfs mount (root only) and under unionenv, in one run:
-#   * full `make -j2` (fresh upper each time; median of BENCH_RUNS, default 3)
-#   * no-op `make` (median of 5), timed inside the union (no launcher cost)
+#   * full `make -j2` (fresh upper each time; median of BENCH_RUNS, default 3,
+#     native, kernel and union in turns)
+#   * no-op `make` (median of 9, native, kernel and union in turns), timed
+#     inside the union (no launcher cost)
 #   * `unionenv -- make` no-op, timed from outside (launcher included)
 #   * launcher start-up: `unionenv -- true` (median of 5), and the
 #     launcher's check of the command alone
@@ -24,7 +26,7 @@ scenario_init bench
 
 NFILES=${BENCH_NFILES:-400}
 RUNS=${BENCH_RUNS:-3}
-NOOP=5
+NOOP=9
 TIMEIT=$REPO/tests/bench/timeit
 A=$T/A B=$T/B P=$T/P
 
@@ -36,32 +38,38 @@ if can_mount_overlay; then KERNEL=1; else echo "# SKIP kernel overlayfs column: 
 # median of the lines on stdin; FAIL when any is FAIL
 median() { sort -n | awk '$1 == "FAIL" {f = 1} {v[NR] = $1} END {if (f || !NR) print "FAIL"; else print v[int((NR + 1) / 2)]}'; }
 
-# full build, native: make clean between runs
-full_native() {
-    local i t
-    for ((i = 0; i < RUNS; i++)); do
-        make -C "$P" clean >/dev/null 2>&1
-        t=$(cd "$P" && "$TIMEIT" 1 make -j2) || t=FAIL
-        echo "$t"
-    done | median
+# One full build on each side; full_rounds takes them in turns, one of
+# each a round, as noop_rounds below does the no-op makes, so that each
+# side's runs are spread over the same stretch of the machine's drift.
+build_native() {  # make clean first
+    local t
+    make -C "$P" clean >/dev/null 2>&1
+    t=$(cd "$P" && "$TIMEIT" 1 make -j2) || t=FAIL
+    echo "$t"
 }
-full_kernel() {
-    local i t
-    for ((i = 0; i < RUNS; i++)); do
-        rm -rf "$T/KU" "$T/KW"
-        mount_overlay "$A:$B" "$T/KU" "$T/KW" "$T/K" || { echo FAIL; return; }
-        t=$(cd "$T/K" && "$TIMEIT" 1 make -j2) || t=FAIL
-        echo "$t"
-        [ "$t" = FAIL ] || [ $i -eq $((RUNS - 1)) ] || umount_overlay "$T/K"
-    done | median
+build_kernel() {  # a fresh mount each time; the last stays for the no-op rounds
+    local t
+    umount_overlay "$T/K" 2>/dev/null
+    rm -rf "$T/KU" "$T/KW"
+    mount_overlay "$A:$B" "$T/KU" "$T/KW" "$T/K" || { echo FAIL; return; }
+    t=$(cd "$T/K" && "$TIMEIT" 1 make -j2) || t=FAIL
+    echo "$t"
 }
-full_union() {
-    local i t
+build_union() {  # a fresh upper each time
+    local t
+    rm -rf "$T/U"
+    t=$(cd "$A" && TIMEIT_LOG=$T/union-build.log union --lower .:../B --upper ../U -- "$TIMEIT" 1 make -j2) || t=FAIL
+    echo "$t"
+}
+full_rounds() {  # "native kernel union": each side's median
+    local i n= k= u=
     for ((i = 0; i < RUNS; i++)); do
-        rm -rf "$T/U"
-        t=$(cd "$A" && TIMEIT_LOG=$T/union-build.log union --lower .:../B --upper ../U -- "$TIMEIT" 1 make -j2) || t=FAIL
-        echo "$t"
-    done | median
+        n+="$(build_native)"$'\n'
+        [ $KERNEL = 0 ] || k+="$(build_kernel)"$'\n'
+        u+="$(build_union)"$'\n'
+    done
+    printf '%s %s %s\n' "$(printf '%s' "$n" | median)" "$(if [ $KERNEL = 1 ]; then printf '%s' "$k" | median; else echo -; fi)" \
+        "$(printf '%s' "$u" | median)"
 }
 
 full_supervised() {  # full_supervised 1|preload
@@ -92,19 +100,31 @@ print("%.2f" % (u.ru_utime + u.ru_stime) if r.returncode == 0 else "FAIL")' \
         $([ "$1" = native ] || echo env UNIONENV_SUPERVISE="$1" "$UNION_CMD" --lower .:../B --upper ../U --) make -j2)
 }
 
-ln_native=$(full_native)
-noop_native=$(cd "$P" && "$TIMEIT" $NOOP make) || noop_native=FAIL
 true_native=$("$TIMEIT" $NOOP /bin/true) || true_native=FAIL
+read -r ln_native ln_kernel ln_union < <(full_rounds)
 
-ln_kernel=- noop_kernel=-
-if [ $KERNEL = 1 ]; then
-    ln_kernel=$(full_kernel)
-    noop_kernel=$(cd "$T/K" && "$TIMEIT" $NOOP make) || noop_kernel=FAIL
-    umount_overlay "$T/K" 2>/dev/null
-fi
-
-ln_union=$(full_union)
-noop_union=$(cd "$A" && union --lower .:../B --upper ../U -- "$TIMEIT" $NOOP make) || noop_union=FAIL
+# The no-op makes in turns, one of each side a round: native, the kernel's
+# mount (left mounted by the last build_kernel), the union (timed inside it, no
+# launcher).  Taken side after side, each took its own stretch of this
+# machine's drift: three runs of one build gave the union 1.11x, 1.58x
+# and 1.47x of native.
+noop_rounds() {
+    local r t n= k= u=
+    for ((r = 0; r < NOOP; r++)); do
+        t=$(cd "$P" && "$TIMEIT" 1 make) || t=FAIL
+        n+="$t"$'\n'
+        if [ "$ln_kernel" != - ]; then
+            t=$(cd "$T/K" && "$TIMEIT" 1 make) || t=FAIL
+            k+="$t"$'\n'
+        fi
+        t=$(cd "$A" && union --lower .:../B --upper ../U -- "$TIMEIT" 1 make) || t=FAIL
+        u+="$t"$'\n'
+    done
+    printf '%s %s %s\n' "$(printf '%s' "$n" | median)" "$( [ -n "$k" ] && printf '%s' "$k" | median || echo -)" \
+        "$(printf '%s' "$u" | median)"
+}
+read -r noop_native noop_kernel noop_union < <(noop_rounds)
+[ "$ln_kernel" = - ] || umount_overlay "$T/K" 2>/dev/null
 noop_launch=$(cd "$A" && "$TIMEIT" $NOOP "$UNION_CMD" --lower .:../B --upper ../U -- make) || noop_launch=FAIL
 true_union=$(cd "$A" && "$TIMEIT" $NOOP "$UNION_CMD" --lower .:../B --upper ../U -- /bin/true) || true_union=FAIL
 # The launcher's look at the command (one process of its own), beside a
