@@ -29,6 +29,13 @@ snapshot() {
     (cd "$W" && find . -printf '%p %y %s %m %T@\n' 2>/dev/null | LC_ALL=C sort | cksum)
 }
 
+# The same listing of the two lowers alone (a and b of $W): equal before
+# and after a run in a union means no lower was written (the upper may
+# change meanwhile).
+lowers_sum() {
+    (cd "$W" && find a b -printf '%p %y %s %m %T@\n' | LC_ALL=C sort | cksum)
+}
+
 # refuses PATTERN ARG...: unionenv.sh ARG... must exit 125 with exactly one
 # stderr line that starts with "unionenv:" and contains PATTERN, print
 # nothing on stdout, and leave $W exactly as it was.

@@ -128,10 +128,10 @@ show_env='printf "%s\n" "L=$UNIONENV_LOWER" "U=$UNIONENV_UPPER" "M=$UNIONENV_MOU
 }
 
 @test "lowers are never written" {
-    before=$(cd "$W" && find a b -printf '%p %y %s %m %T@\n' | LC_ALL=C sort | cksum)
+    before=$(lowers_sum)
     run --separate-stderr "$STUB" --lower a:b --upper u -- true
     [ "$status" -eq 0 ]
-    after=$(cd "$W" && find a b -printf '%p %y %s %m %T@\n' | LC_ALL=C sort | cksum)
+    after=$(lowers_sum)
     [ "$before" = "$after" ]
 }
 
@@ -155,7 +155,7 @@ show_env='printf "%s\n" "L=$UNIONENV_LOWER" "U=$UNIONENV_UPPER" "M=$UNIONENV_MOU
 @test "the layers' token the library would make is passed, a stale one replaced" {
     [ -f "$REPO/build/libunionenv.so" ] || skip "build/libunionenv.so is not built (run make)"
     mkdir -p u
-    before=$(find a b -printf '%p %y %s %m %T@\n' | LC_ALL=C sort | cksum)
+    before=$(lowers_sum)
     run --separate-stderr "$STUB" --lower a:b --upper u -- sh -c 'printf %s "$UNIONENV_CHECKED"'
     echo "$status $output $stderr"
     [ "$status" -eq 0 ]
@@ -168,7 +168,7 @@ show_env='printf "%s\n" "L=$UNIONENV_LOWER" "U=$UNIONENV_UPPER" "M=$UNIONENV_MOU
     [ "$output" = "$given" ]
     UNIONENV_CHECKED=0123456789abcdef run --separate-stderr "$STUB" --lower a:b --upper u -- sh -c 'printf %s "$UNIONENV_CHECKED"'
     [ "$output" = "$given" ]
-    [ "$(find a b -printf '%p %y %s %m %T@\n' | LC_ALL=C sort | cksum)" = "$before" ]
+    [ "$(lowers_sum)" = "$before" ]
 }
 
 @test "a command the union may show otherwise is run through env, under the preload" {

@@ -38,13 +38,13 @@ teardown() { common_teardown; }
 }
 
 @test "writes land in the upper, lowers unchanged" {
-    before=$(find a b -printf '%p %y %s %m %T@\n' | LC_ALL=C sort | cksum)
+    before=$(lowers_sum)
     run --separate-stderr "$UE" --lower a:b --upper u -- sh -c "echo new > '$W/a/new' && echo more >> '$W/a/fb'"
     echo "$status $output $stderr"
     [ "$status" -eq 0 ]
     [ "$(cat u/new)" = new ]
     [ "$(cat u/fb)" = $'B\nmore' ]
-    [ "$(find a b -printf '%p %y %s %m %T@\n' | LC_ALL=C sort | cksum)" = "$before" ]
+    [ "$(lowers_sum)" = "$before" ]
 }
 
 @test "a command that lives only in a lower is found through PATH" {
@@ -59,7 +59,7 @@ teardown() { common_teardown; }
 
 @test "--mount: the union appears at another directory, writes land in the upper" {
     mkdir view
-    before=$(find a b -printf '%p %y %s %m %T@\n' | LC_ALL=C sort | cksum)
+    before=$(lowers_sum)
     run --separate-stderr "$UE" --lower a:b --upper u --mount view -- \
         sh -c "cd '$W/view' && cat fa fb && echo made > made && ls && pwd"
     echo "$status $output $stderr"
@@ -67,38 +67,38 @@ teardown() { common_teardown; }
     [ "$output" = $'A\nB\nfa\nfb\nmade\nsub\n'"$W/view" ]
     [ "$(cat u/made)" = made ]
     [ -z "$(ls -A view)" ]
-    [ "$(find a b -printf '%p %y %s %m %T@\n' | LC_ALL=C sort | cksum)" = "$before" ]
+    [ "$(lowers_sum)" = "$before" ]
 }
 
 @test "a program built in the union runs from the upper, with relative paths" {
-    before=$(find a b -printf '%p %y %s %m %T@\n' | LC_ALL=C sort | cksum)
+    before=$(lowers_sum)
     run --separate-stderr "$UE" --lower a:b --upper u -- \
         sh -c "cd '$W/a' && printf '#!/bin/sh\necho built\n' > tool && chmod +x tool && ./tool && mkdir -p sub && cd sub && ../tool"
     echo "$status $output $stderr"
     [ "$status" -eq 0 ]
     [ "$output" = $'built\nbuilt' ]
     [ -x u/tool ]
-    [ "$(find a b -printf '%p %y %s %m %T@\n' | LC_ALL=C sort | cksum)" = "$before" ]
+    [ "$(lowers_sum)" = "$before" ]
 }
 
 # The launcher passes the layers' token (launcher/token.c): the command's
 # library takes its word for the names and reads no /proc to check them.
 @test "the command's library does not read /proc to check the layers' names" {
     command -v strace >/dev/null || skip "strace is not installed (scripts/install-deps.sh)"
-    before=$(find a b -printf '%p %y %s %m %T@\n' | LC_ALL=C sort | cksum)
+    before=$(lowers_sum)
     run --separate-stderr strace -f -qq -e trace=readlink,readlinkat -o "$W/links" "$UE" --lower a:b --upper u -- true
     echo "$status $stderr"
     [ "$status" -eq 0 ]
     cat "$W/links"
     ! grep -q '/proc/self/fd' "$W/links"
-    [ "$(find a b -printf '%p %y %s %m %T@\n' | LC_ALL=C sort | cksum)" = "$before" ]
+    [ "$(lowers_sum)" = "$before" ]
 }
 
 # preload/textmap.c: the library's code mapped at once, first thing in
 # each process, not a page fault per 64 KiB window of it.
 @test "each process maps the library's code with one MADV_POPULATE_READ of its text" {
     command -v strace >/dev/null || skip "strace is not installed (scripts/install-deps.sh)"
-    before=$(find a b -printf '%p %y %s %m %T@\n' | LC_ALL=C sort | cksum)
+    before=$(lowers_sum)
     run --separate-stderr strace -f -qq -e trace=madvise -o "$W/madv" "$UE" --lower a:b --upper u -- sh -c 'true; /bin/true'
     echo "$status $stderr"
     [ "$status" -eq 0 ]
@@ -111,5 +111,5 @@ teardown() { common_teardown; }
     while read -r len; do
         [ "$len" -ge "$text" ] && [ "$len" -le "$want" ]
     done < <(grep -o '[0-9]*, MADV_POPULATE_READ' "$W/madv" | cut -d, -f1)
-    [ "$(find a b -printf '%p %y %s %m %T@\n' | LC_ALL=C sort | cksum)" = "$before" ]
+    [ "$(lowers_sum)" = "$before" ]
 }

@@ -10,11 +10,6 @@ load common
 setup() { common_setup; }
 teardown() { common_teardown; }
 
-# lowers_sum: types, sizes, modes and times of every file of both lowers.
-lowers_sum() {
-    find "$W/a" "$W/b" -printf '%p %y %s %m %T@\n' | LC_ALL=C sort | cksum
-}
-
 @test "no command runs \$SHELL -i; '--' alone is the same" {
     stub_setup || skip "no C compiler to build the stub library"
     printf '#!/bin/sh\nprintf "%%s|" "$0" "$@" "$UNIONENV_UPPER"\n' >showargs

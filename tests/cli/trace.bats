@@ -14,10 +14,6 @@ setup() {
 }
 teardown() { common_teardown; }
 
-lowers_sum() {
-    find "$W/a" "$W/b" -printf '%p %y %s %m %T@\n' | LC_ALL=C sort | cksum
-}
-
 # has LINE-PATTERN: some line of $W/t.log matches the extended regex.
 has() {
     grep -Eq -- "$1" "$W/t.log" || { echo "no line matches: $1"; cat "$W/t.log"; false; }

@@ -218,7 +218,7 @@ upper_whose_parent_takes_no_probe() {
             setfattr -n user.overlay.opaque -v x u/gone ;;
         aufs) : >u/gone/.wh.w ;;
         esac
-        before=$(find a b -printf '%p %y %s %m %T@\n' | LC_ALL=C sort | cksum)
+        before=$(lowers_sum)
         run --separate-stderr "$UE" --lower a:b --upper u --upper-format "$form" -- python3 -c '
 import os, errno
 print(sorted(os.listdir("a/gone")))
@@ -237,6 +237,6 @@ print(sorted(os.listdir("a/gone")), open("a/gone/w").read())'
         run "$UE" fsck u
         echo "$form fsck: $output"
         [ "$status" -eq 0 ]
-        [ "$(find a b -printf '%p %y %s %m %T@\n' | LC_ALL=C sort | cksum)" = "$before" ]
+        [ "$(lowers_sum)" = "$before" ]
     done
 }
