@@ -38,9 +38,9 @@ if can_mount_overlay; then KERNEL=1; else echo "# SKIP kernel overlayfs column: 
 # median of the lines on stdin; FAIL when any is FAIL
 median() { sort -n | awk '$1 == "FAIL" {f = 1} {v[NR] = $1} END {if (f || !NR) print "FAIL"; else print v[int((NR + 1) / 2)]}'; }
 
-# One full build on each side; full_rounds takes them in turns, one of
-# each a round, as noop_rounds below does the no-op makes, so that each
-# side's runs are spread over the same stretch of the machine's drift.
+# One full build on each side; in_turns takes them in turns, one of each a
+# round, as it does the no-op makes, so that each side's runs are spread
+# over the same stretch of the machine's drift.
 build_native() {  # make clean first
     local t
     make -C "$P" clean >/dev/null 2>&1
@@ -61,16 +61,21 @@ build_union() {  # a fresh upper each time
     t=$(cd "$A" && TIMEIT_LOG=$T/union-build.log union --lower .:../B --upper ../U -- "$TIMEIT" 1 make -j2) || t=FAIL
     echo "$t"
 }
-full_rounds() {  # "native kernel union": each side's median
+# in_turns N NATIVE KERNEL UNION: the three one-run functions N times, one
+# of each a round (KERNEL "" for no kernel column); prints "native kernel
+# union", each side's median ("-" for no kernel).
+in_turns() {
     local i n= k= u=
-    for ((i = 0; i < RUNS; i++)); do
-        n+="$(build_native)"$'\n'
-        [ $KERNEL = 0 ] || k+="$(build_kernel)"$'\n'
-        u+="$(build_union)"$'\n'
+    for ((i = 0; i < $1; i++)); do
+        n+="$($2)"$'\n'
+        [ -z "$3" ] || k+="$($3)"$'\n'
+        u+="$($4)"$'\n'
     done
-    printf '%s %s %s\n' "$(printf '%s' "$n" | median)" "$(if [ $KERNEL = 1 ]; then printf '%s' "$k" | median; else echo -; fi)" \
+    printf '%s %s %s\n' "$(printf '%s' "$n" | median)" "$(if [ -n "$3" ]; then printf '%s' "$k" | median; else echo -; fi)" \
         "$(printf '%s' "$u" | median)"
 }
+KERNEL_SIDE=
+[ $KERNEL = 0 ] || KERNEL_SIDE=build_kernel
 
 full_supervised() {  # full_supervised 1|preload
     local i t
@@ -101,29 +106,21 @@ print("%.2f" % (u.ru_utime + u.ru_stime) if r.returncode == 0 else "FAIL")' \
 }
 
 true_native=$("$TIMEIT" $NOOP /bin/true) || true_native=FAIL
-read -r ln_native ln_kernel ln_union < <(full_rounds)
+read -r ln_native ln_kernel ln_union < <(in_turns "$RUNS" build_native "$KERNEL_SIDE" build_union)
 
 # The no-op makes in turns, one of each side a round: native, the kernel's
 # mount (left mounted by the last build_kernel), the union (timed inside it, no
 # launcher).  Taken side after side, each took its own stretch of this
 # machine's drift: three runs of one build gave the union 1.11x, 1.58x
 # and 1.47x of native.
-noop_rounds() {
-    local r t n= k= u=
-    for ((r = 0; r < NOOP; r++)); do
-        t=$(cd "$P" && "$TIMEIT" 1 make) || t=FAIL
-        n+="$t"$'\n'
-        if [ "$ln_kernel" != - ]; then
-            t=$(cd "$T/K" && "$TIMEIT" 1 make) || t=FAIL
-            k+="$t"$'\n'
-        fi
-        t=$(cd "$A" && union --lower .:../B --upper ../U -- "$TIMEIT" 1 make) || t=FAIL
-        u+="$t"$'\n'
-    done
-    printf '%s %s %s\n' "$(printf '%s' "$n" | median)" "$( [ -n "$k" ] && printf '%s' "$k" | median || echo -)" \
-        "$(printf '%s' "$u" | median)"
+noop_in_native() { local t; t=$(cd "$P" && "$TIMEIT" 1 make) || t=FAIL; echo "$t"; }
+noop_in_kernel() { local t; t=$(cd "$T/K" && "$TIMEIT" 1 make) || t=FAIL; echo "$t"; }
+noop_in_union() {
+    local t
+    t=$(cd "$A" && union --lower .:../B --upper ../U -- "$TIMEIT" 1 make) || t=FAIL
+    echo "$t"
 }
-read -r noop_native noop_kernel noop_union < <(noop_rounds)
+read -r noop_native noop_kernel noop_union < <(in_turns "$NOOP" noop_in_native "${KERNEL_SIDE:+noop_in_kernel}" noop_in_union)
 [ "$ln_kernel" = - ] || umount_overlay "$T/K" 2>/dev/null
 noop_launch=$(cd "$A" && "$TIMEIT" $NOOP "$UNION_CMD" --lower .:../B --upper ../U -- make) || noop_launch=FAIL
 true_union=$(cd "$A" && "$TIMEIT" $NOOP "$UNION_CMD" --lower .:../B --upper ../U -- /bin/true) || true_union=FAIL
